@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+// appariement — record linkage to a synthetic French national health data system (SNDS).
+// Targets depend one way, down this list: system libraries → SNDSModel → SNDSStore / Pseudonymisation
+// → Synthesis → the `appariement` command. See docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "appariement",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "appariement", targets: ["appariement"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; scripts/setup installs their Debian packages.
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Domain values (NIR, dates, départements), the shipped SNDS schemas and nomenclatures.
+        .target(name: "SNDSModel"),
+        // Progress and messages on stderr.
+        .target(name: "Terminal"),
+        // SQLite: tables made from the schemas, bulk loading, digests.
+        .target(
+            name: "SNDSStore",
+            dependencies: [
+                "SNDSModel", "CLibCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
+        // Keyed argon2id pseudonyms, key files, sealed (AES-256-GCM) files.
+        .target(name: "Pseudonymisation", dependencies: ["SNDSModel", "CArgon2", "CLibCrypto"]),
+        // The synthetic population, its identity structure and its SNDS tables.
+        .target(
+            name: "Synthesis",
+            dependencies: ["SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The command line: argument parsing and wiring only.
+        .executableTarget(
+            name: "appariement",
+            dependencies: [
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Terminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "SNDSModelTests", dependencies: ["SNDSModel"]),
+        .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "SNDSModel", "CArgon2"]),
+        .testTarget(
+            name: "SynthesisTests",
+            dependencies: [
+                "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(name: "CommandLineTests", dependencies: ["appariement", "SNDSModel"]),
+
+        // Benchmarks (ordo-one/benchmark): `swift package benchmark`. Each compares a hot path with a
+        // bare baseline measured in the same run. See docs/benchmarks.md.
+        .executableTarget(
+            name: "HashingBenchmarks",
+            dependencies: [
+                "Pseudonymisation", "SNDSModel", "CArgon2",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Hashing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

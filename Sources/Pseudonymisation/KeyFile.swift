@@ -1,0 +1,135 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the secret key lives and how it is read, created and protected.
+///
+/// Keys never come from the command line (argv is visible to every user of the machine through
+/// `ps` and lands in shell histories): only from a key file, named by `--key-file`, by the
+/// environment variable `APPARIEMENT_KEY_FILE`, or by default `synthetic/secret.key`. A key file is
+/// one line of 64 hexadecimal characters (256 bits), optionally preceded by `#` comment lines,
+/// created with mode 0600 and refused when group or others may read it.
+public enum KeyFile {
+    public static let environmentVariable = "APPARIEMENT_KEY_FILE"
+    public static let defaultPath = "synthetic/secret.key"
+
+    /// How the key file was chosen, for messages.
+    public enum Source: String, Sendable {
+        case option = "--key-file"
+        case environment = "APPARIEMENT_KEY_FILE"
+        case defaultLocation = "default location"
+    }
+
+    /// The key file to use: the option, else the environment variable, else the default.
+    public static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> (url: URL, source: Source) {
+        if let option, !option.isEmpty { return (URL(fileURLWithPath: option), .option) }
+        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
+            return (URL(fileURLWithPath: fromEnvironment), .environment)
+        }
+        return (URL(fileURLWithPath: defaultPath), .defaultLocation)
+    }
+
+    /// Reads an existing key file.
+    public static func load(at url: URL) throws(KeyFileError) -> SecretKey {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { throw .missing(url.path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notAFile(url.path) }
+        let mode = Int(info.st_mode & 0o777)
+        guard mode & 0o077 == 0 else { throw .tooOpen(url.path, mode: mode) }
+        guard var data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path) }
+        defer { data.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) } }
+        guard !data.isEmpty else { throw .malformed(url.path, "the file is empty") }
+        var keyLines: [ArraySlice<UInt8>] = []
+        let bytes = [UInt8](data)
+        defer { var b = bytes; b.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) } }
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let trimmed = line.drop(while: { $0 == 32 || $0 == 9 }).reversed().drop(while: { $0 == 32 || $0 == 9 || $0 == 13 })
+            let content = ArraySlice(trimmed.reversed())
+            if content.isEmpty || content.first == UInt8(ascii: "#") { continue }
+            keyLines.append(content)
+        }
+        guard keyLines.count == 1, keyLines[0].count == 64 else {
+            throw .malformed(url.path, "expected one line of 64 hexadecimal characters (a 256-bit key)")
+        }
+        var key = [UInt8](repeating: 0, count: 32)
+        var index = keyLines[0].startIndex
+        for i in 0..<32 {
+            guard let high = hexValue(keyLines[0][index]), let low = hexValue(keyLines[0][index + 1]) else {
+                throw .malformed(url.path, "the key line has a character that is not hexadecimal")
+            }
+            key[i] = high << 4 | low
+            index += 2
+        }
+        return SecretKey(consuming: &key)
+    }
+
+    /// Reads the key file, or creates it (mode 0600, parent directory 0700 if absent) with a fresh
+    /// random key when it does not exist yet.
+    public static func loadOrCreate(at url: URL) throws(KeyFileError) -> (key: SecretKey, created: Bool) {
+        var info = stat()
+        if lstat(url.path, &info) == 0 { return (try load(at: url), false) }
+        let directory = url.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .cannotCreate(url.path, "cannot create its directory")
+            }
+        }
+        let key = SecretKey.random()
+        var text = Array("# appariement secret key (fingerprint \(key.fingerprint)). Keep it private: with it, pseudonyms can be recomputed and sealed files opened.\n".utf8)
+        key.withBytes { bytes in
+            for i in 0..<key.count {
+                text.append(hexDigits[Int(bytes[i] >> 4)])
+                text.append(hexDigits[Int(bytes[i] & 0x0F)])
+            }
+        }
+        text.append(UInt8(ascii: "\n"))
+        defer { text.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) } }
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotCreate(url.path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == text.count, fsync(fd) == 0 else {
+            unlink(url.path)
+            throw .cannotCreate(url.path, String(cString: strerror(errno)))
+        }
+        return (key, true)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: nil
+        }
+    }
+}
+
+public enum KeyFileError: Error, Equatable, CustomStringConvertible {
+    case missing(String)
+    case notAFile(String)
+    case tooOpen(String, mode: Int)
+    case unreadable(String)
+    case malformed(String, String)
+    case cannotCreate(String, String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            "key file \(path) does not exist (give the key used to generate the data with --key-file or \(KeyFile.environmentVariable))"
+        case .notAFile(let path): "key file \(path) is not a regular file"
+        case .tooOpen(let path, let mode):
+            "key file \(path) may be read by group or others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
+        case .unreadable(let path): "key file \(path) cannot be read"
+        case .malformed(let path, let why): "key file \(path) is not a valid key: \(why)"
+        case .cannotCreate(let path, let why): "cannot create key file \(path): \(why)"
+        }
+    }
+}

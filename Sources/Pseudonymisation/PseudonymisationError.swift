@@ -1,0 +1,29 @@
+/// Failures of hashing and of sealed files, with messages a user can act on.
+public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
+    case invalidParameters(String)
+    case hashingFailed(String)
+    case notASealedFile(String)
+    case unsupportedSealedVersion(String, found: Int)
+    case damagedHeader(String, String)
+    case wrongKey(String, expected: String, given: String)
+    case tampered(String, chunk: Int)
+    case truncated(String)
+    case io(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameters(let why): why
+        case .hashingFailed(let why): "argon2id hashing failed: \(why)"
+        case .notASealedFile(let path): "\(path) is not a sealed appariement file"
+        case .unsupportedSealedVersion(let path, let found):
+            "\(path) is a sealed file of format version \(found), which this version of appariement cannot read"
+        case .damagedHeader(let path, let why): "\(path): the sealed file's header is damaged (\(why))"
+        case .wrongKey(let path, let expected, let given):
+            "\(path) was sealed with the key of fingerprint \(expected), but the key given has fingerprint \(given): wrong key file"
+        case .tampered(let path, let chunk):
+            "\(path) failed authentication at block \(chunk): the file was altered or damaged, and nothing of it is trusted"
+        case .truncated(let path): "\(path) is truncated: its last block is missing"
+        case .io(let path, let why): "\(path): \(why)"
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// The project's own copy of the SNDS schemas, nomenclatures and open figures
+/// (`synthetic/reference`, see its SOURCES.md), located and read.
+///
+/// The copy travels with the repository because users do not have the shared folder it came from.
+/// It is found, in order: in the directory named by `APPARIEMENT_REFERENCE`, under
+/// `synthetic/reference` in the working directory, or under the checkout this binary was built from.
+public struct ReferenceData: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws(ReferenceDataError) {
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("schemas").path) else {
+            throw .notFound(searched: [root.path])
+        }
+        self.root = root
+    }
+
+    /// Finds the reference directory as described on the type.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ReferenceDataError) -> ReferenceData {
+        var candidates: [URL] = []
+        if let dir = environment["APPARIEMENT_REFERENCE"], !dir.isEmpty {
+            candidates.append(URL(fileURLWithPath: dir))
+        }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            .appendingPathComponent("synthetic/reference"))
+        // Sources/SNDSModel/ReferenceData.swift → the checkout's root.
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(checkout.appendingPathComponent("synthetic/reference"))
+        for candidate in candidates
+        where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("schemas").path) {
+            return try ReferenceData(root: candidate.standardizedFileURL)
+        }
+        throw .notFound(searched: candidates.map(\.path))
+    }
+
+    /// The schema of an SNDS table by its name (`IR_BEN_R`, `T_MCOaaC`), from any product folder.
+    public func schema(named name: String) throws(ReferenceDataError) -> TableSchema {
+        let schemas = root.appendingPathComponent("schemas")
+        let products = (try? FileManager.default.contentsOfDirectory(atPath: schemas.path)) ?? []
+        for product in products.sorted() {
+            let file = schemas.appendingPathComponent(product).appendingPathComponent(name + ".json")
+            if FileManager.default.fileExists(atPath: file.path) {
+                return try decodeSchema(at: file)
+            }
+        }
+        throw .missingFile("schemas/*/\(name).json")
+    }
+
+    /// The description of a nomenclature table (`IR_SEX_V`) and the path of its CSV.
+    public func nomenclature(named name: String) throws(ReferenceDataError) -> (schema: TableSchema, csv: URL) {
+        let dir = root.appendingPathComponent("nomenclatures")
+        let groups = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for group in groups.sorted() {
+            let json = dir.appendingPathComponent(group).appendingPathComponent(name + ".json")
+            let csv = dir.appendingPathComponent(group).appendingPathComponent(name + ".csv")
+            if FileManager.default.fileExists(atPath: json.path), FileManager.default.fileExists(atPath: csv.path) {
+                return (try decodeSchema(at: json), csv)
+            }
+        }
+        throw .missingFile("nomenclatures/*/\(name).csv")
+    }
+
+    /// Reads a `;`-separated reference table (header line first) into rows of strings.
+    ///
+    /// Reference files are plain, unquoted UTF-8 written by the schema project and INSEE; a quote
+    /// or a ragged row means the copy was damaged, which is reported rather than guessed around.
+    public func readTable(_ relativePath: String) throws(ReferenceDataError) -> DelimitedTable {
+        try Self.readTable(at: root.appendingPathComponent(relativePath), name: relativePath)
+    }
+
+    public static func readTable(at url: URL, name: String) throws(ReferenceDataError) -> DelimitedTable {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missingFile(name) }
+        guard let text = String(data: data, encoding: .utf8) else { throw .malformed(name, line: 0, "not UTF-8") }
+        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        guard !lines.isEmpty else { throw .malformed(name, line: 1, "empty file") }
+        let header = lines.removeFirst().split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        var rows: [[String]] = []
+        rows.reserveCapacity(lines.count)
+        for (i, line) in lines.enumerated() {
+            if line.contains("\"") { throw .malformed(name, line: i + 2, "quoted fields are not expected") }
+            let fields = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == header.count else {
+                throw .malformed(name, line: i + 2, "\(fields.count) fields, header has \(header.count)")
+            }
+            rows.append(fields)
+        }
+        return DelimitedTable(header: header, rows: rows)
+    }
+
+    private func decodeSchema(at url: URL) throws(ReferenceDataError) -> TableSchema {
+        let relative = String(url.path.dropFirst(root.path.count + 1))
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missingFile(relative) }
+        do {
+            return try JSONDecoder().decode(TableSchema.self, from: data)
+        } catch {
+            throw .malformed(relative, line: 0, "not a Table Schema: \(error)")
+        }
+    }
+}
+
+/// A small in-memory table read from a reference file.
+public struct DelimitedTable: Sendable {
+    public let header: [String]
+    public let rows: [[String]]
+
+    /// Index of a column; a missing column is a damaged reference file.
+    public func column(_ name: String, in file: String) throws(ReferenceDataError) -> Int {
+        guard let i = header.firstIndex(of: name) else {
+            throw .malformed(file, line: 1, "no column \(name) (columns: \(header.joined(separator: ", ")))")
+        }
+        return i
+    }
+}
+
+public enum ReferenceDataError: Error, Equatable, CustomStringConvertible {
+    case notFound(searched: [String])
+    case missingFile(String)
+    case malformed(String, line: Int, String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let searched):
+            "the reference data (synthetic/reference) was not found; looked in: "
+                + searched.joined(separator: ", ") + ". Run from the checkout or set APPARIEMENT_REFERENCE."
+        case .missingFile(let file): "reference file \(file) is missing from synthetic/reference"
+        case .malformed(let file, let line, let why):
+            "reference file \(file)" + (line > 0 ? ", line \(line)" : "") + ": \(why)"
+        }
+    }
+}

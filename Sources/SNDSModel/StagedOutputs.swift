@@ -1,0 +1,73 @@
+import Foundation
+
+/// Output files written under temporary names and moved into place only once all are complete.
+///
+/// Nothing a command writes may look complete when it is not: each output is written to a hidden
+/// temporary file in its final directory (so the move is an atomic `rename(2)` on the same file
+/// system), and ``commit()`` moves them in the order they were staged — the manifest, staged last,
+/// appears last. Outputs not committed are deleted when the value is released, so an error leaves
+/// no partial file behind; a process killed outright leaves only hidden `.partial` files, which the
+/// next run removes.
+public final class StagedOutputs {
+    private var staged: [(temporary: URL, final: URL)] = []
+    private var committed = false
+
+    public init() {}
+
+    /// The temporary path to write `final`'s contents to.
+    public func stage(_ final: URL) -> URL {
+        let temporary = final.deletingLastPathComponent()
+            .appendingPathComponent(".\(final.lastPathComponent).partial-\(getpid())")
+        try? FileManager.default.removeItem(at: temporary)
+        staged.append((temporary, final))
+        return temporary
+    }
+
+    /// Moves every staged file into place, in staging order, after deleting `obsolete` files (such
+    /// as a previous manifest that must not describe the new files while they are being moved).
+    public func commit(removingFirst obsolete: [URL] = []) throws(OutputError) {
+        for url in obsolete where FileManager.default.fileExists(atPath: url.path) {
+            do { try FileManager.default.removeItem(at: url) } catch {
+                throw .cannotReplace(url.path, error.localizedDescription)
+            }
+        }
+        for (temporary, final) in staged {
+            guard rename(temporary.path, final.path) == 0 else {
+                throw .cannotReplace(final.path, String(cString: strerror(errno)))
+            }
+        }
+        committed = true
+    }
+
+    /// Deletes the staged files (done automatically if never committed).
+    public func discard() {
+        guard !committed else { return }
+        for (temporary, _) in staged { try? FileManager.default.removeItem(at: temporary) }
+        staged.removeAll()
+    }
+
+    deinit { discard() }
+
+    /// Removes leftovers of killed runs (`.NAME.partial-PID`) next to `final`.
+    public static func removeLeftovers(of final: URL) {
+        let directory = final.deletingLastPathComponent()
+        let prefix = ".\(final.lastPathComponent).partial-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+}
+
+public enum OutputError: Error, Equatable, CustomStringConvertible {
+    case exists(String)
+    case cannotReplace(String, String)
+    case cannotCreateDirectory(String, String)
+
+    public var description: String {
+        switch self {
+        case .exists(let path): "\(path) already exists; use --force to replace it"
+        case .cannotReplace(let path, let why): "cannot write \(path): \(why)"
+        case .cannotCreateDirectory(let path, let why): "cannot create directory \(path): \(why)"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import SNDSModel
+
+/// What a synthetic SNDS is and how it was made, written beside the database once everything
+/// else is in place: the manifest's presence says the dataset is complete.
+///
+/// Linkage reads it to hash cohorts exactly as the population was hashed (parameters, salt, key
+/// fingerprint) and to check that the database beside it is the one it describes (`datasetId`,
+/// also stored inside the database).
+public struct DatasetManifest: Codable, Equatable, Sendable {
+    public var tool: String
+    public var toolVersion: String
+    public var layoutVersion: Int
+    /// Random identifier shared with the database's metadata table.
+    public var datasetId: String
+    public var createdAt: String
+    public var seed: UInt64
+    public var beneficiariesRequested: Int
+    public var years: [Int]
+    public var threads: Int
+    public var pseudonymisation: PseudonymParameters
+    public var keyFingerprint: String
+    public var files: Files
+    public var tables: [Table]
+    /// Headline counts of the population and its identity structure.
+    public var population: [String: Int]
+    /// The generation's assumptions (rates and shares), as recorded parameters.
+    public var assumptions: JSONValue
+    /// Seconds spent per stage.
+    public var timings: [String: Double]
+
+    public struct Files: Codable, Equatable, Sendable {
+        public var database: String
+        public var databaseBytes: Int
+        public var correspondence: String
+        public var correspondenceBytes: Int
+        public var correspondenceSHA256: String
+
+        public init(database: String, databaseBytes: Int, correspondence: String, correspondenceBytes: Int,
+                    correspondenceSHA256: String) {
+            self.database = database
+            self.databaseBytes = databaseBytes
+            self.correspondence = correspondence
+            self.correspondenceBytes = correspondenceBytes
+            self.correspondenceSHA256 = correspondenceSHA256
+        }
+    }
+
+    public struct Table: Codable, Equatable, Sendable {
+        public var name: String
+        public var rows: Int
+        /// Order-independent digest of the table's rows (see ``TableDigest``).
+        public var digest: String
+
+        public init(name: String, rows: Int, digest: String) {
+            self.name = name
+            self.rows = rows
+            self.digest = digest
+        }
+    }
+
+    public init(tool: String, toolVersion: String, layoutVersion: Int, datasetId: String, createdAt: String,
+                seed: UInt64, beneficiariesRequested: Int, years: [Int], threads: Int,
+                pseudonymisation: PseudonymParameters, keyFingerprint: String, files: Files, tables: [Table],
+                population: [String: Int], assumptions: JSONValue, timings: [String: Double]) {
+        self.tool = tool
+        self.toolVersion = toolVersion
+        self.layoutVersion = layoutVersion
+        self.datasetId = datasetId
+        self.createdAt = createdAt
+        self.seed = seed
+        self.beneficiariesRequested = beneficiariesRequested
+        self.years = years
+        self.threads = threads
+        self.pseudonymisation = pseudonymisation
+        self.keyFingerprint = keyFingerprint
+        self.files = files
+        self.tables = tables
+        self.population = population
+        self.assumptions = assumptions
+        self.timings = timings
+    }
+
+    public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: url)
+    }
+
+    /// Reads the manifest of `files` and checks it describes the database beside it.
+    public static func load(for files: DatasetFiles) throws(StoreError) -> DatasetManifest {
+        guard FileManager.default.fileExists(atPath: files.manifest.path) else {
+            if FileManager.default.fileExists(atPath: files.database.path) {
+                throw .io(files.manifest.path, "the manifest is missing: the dataset is incomplete (its generation was interrupted?); generate it again")
+            }
+            throw .missing(files.database.path)
+        }
+        guard let data = FileManager.default.contents(atPath: files.manifest.path) else { throw .unreadable(files.manifest.path) }
+        do {
+            return try JSONDecoder().decode(DatasetManifest.self, from: data)
+        } catch {
+            throw .io(files.manifest.path, "not a readable manifest (\(error))")
+        }
+    }
+}

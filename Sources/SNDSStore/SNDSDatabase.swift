@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import SNDSModel
+
+/// A synthetic SNDS database file: SNDS tables made from their schemas, the nomenclatures they
+/// use, and a small metadata table tying the file to its manifest.
+public final class SNDSDatabase: @unchecked Sendable {
+    /// Version of this database layout; raise it when tables or conventions change.
+    public static let layoutVersion = 1
+    static let metadataTable = "appariement_metadata"
+
+    public let url: URL
+    public let queue: DatabaseQueue
+
+    private init(url: URL, queue: DatabaseQueue) {
+        self.url = url
+        self.queue = queue
+    }
+
+    /// Creates a new, empty database for generation.
+    ///
+    /// Durability is switched off (no journal, no fsync per transaction) because the file is a
+    /// temporary one that becomes the real database only by an atomic rename once complete; a crash
+    /// leaves a temporary file to discard, never a half-written database under the final name.
+    public static func createForGeneration(at url: URL) throws(StoreError) -> SNDSDatabase {
+        if FileManager.default.fileExists(atPath: url.path) {
+            try? FileManager.default.removeItem(at: url)
+        }
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: """
+                PRAGMA page_size = 8192;
+                PRAGMA journal_mode = OFF;
+                PRAGMA synchronous = OFF;
+                PRAGMA locking_mode = EXCLUSIVE;
+                PRAGMA temp_store = MEMORY;
+                PRAGMA cache_size = -262144;
+                """)
+        }
+        do {
+            let queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            try queue.write { db in
+                try db.execute(sql: "CREATE TABLE \(metadataTable) (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+                try db.execute(sql: "INSERT INTO \(metadataTable) VALUES ('layout_version', ?)",
+                               arguments: [String(layoutVersion)])
+            }
+            return SNDSDatabase(url: url, queue: queue)
+        } catch {
+            throw .cannotCreate(url.path, "\(error)")
+        }
+    }
+
+    /// Opens an existing synthetic SNDS, read-only, after checking it is one.
+    public static func openReadOnly(at url: URL) throws(StoreError) -> SNDSDatabase {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw .missing(url.path) }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw .unreadable(url.path) }
+        let magic = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        guard magic == Data("SQLite format 3\0".utf8) else { throw .notSQLite(url.path) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: url.path, configuration: configuration)
+        } catch {
+            throw .notSQLite(url.path)
+        }
+        let database = SNDSDatabase(url: url, queue: queue)
+        guard let version = try database.metadata("layout_version") else { throw .notSynthetic(url.path) }
+        guard Int(version) == layoutVersion else {
+            throw .wrongLayout(url.path, found: version, expected: layoutVersion)
+        }
+        return database
+    }
+
+    public func createTable(_ schema: TableSchema) throws(StoreError) {
+        try write { db in try db.execute(sql: ColumnType.createTableSQL(schema)) }
+    }
+
+    /// Creates an index; names are derived from the table and columns.
+    public func createIndex(on table: String, columns: [String], unique: Bool = false) throws(StoreError) {
+        let name = "idx_\(table)_" + columns.joined(separator: "_")
+        let sql = "CREATE \(unique ? "UNIQUE " : "")INDEX \(ColumnType.quote(name)) ON \(ColumnType.quote(table)) ("
+            + columns.map(ColumnType.quote).joined(separator: ", ") + ")"
+        try write { db in try db.execute(sql: sql) }
+    }
+
+    /// Gathers the statistics the query planner needs to choose indexes for joins.
+    public func analyze() throws(StoreError) {
+        try write { db in try db.execute(sql: "ANALYZE") }
+    }
+
+    public func setMetadata(_ key: String, _ value: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO \(Self.metadataTable) (key, value) VALUES (?, ?)",
+                           arguments: [key, value])
+        }
+    }
+
+    public func metadata(_ key: String) throws(StoreError) -> String? {
+        try read { db in
+            guard try db.tableExists(Self.metadataTable) else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM \(Self.metadataTable) WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func rowCount(_ table: String) throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table))") ?? 0 }
+    }
+
+    /// Names of the SNDS and nomenclature tables (the metadata table excluded), sorted.
+    public func tableNames() throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                AND name <> '\(Self.metadataTable)' ORDER BY name
+                """)
+        }
+    }
+
+    /// Creates a nomenclature table from its schema and loads its CSV; returns the row count.
+    public func loadNomenclature(schema: TableSchema, csv: URL) throws -> Int {
+        try createTable(schema)
+        let table = try ReferenceData.readTable(at: csv, name: csv.lastPathComponent)
+        let positions = try schema.fields.map { field throws -> Int in
+            guard let i = table.header.firstIndex(of: field.name) else {
+                throw StoreError.schemaMismatch(schema.name, "the CSV has no column \(field.name)")
+            }
+            return i
+        }
+        try queue.inTransaction { db in
+            let inserter = try BulkInserter(db, table: schema.name, columns: schema.columnNames)
+            for row in table.rows {
+                try inserter.insert { binder in
+                    for (column, field) in schema.fields.enumerated() {
+                        let text = row[positions[column]]
+                        if text.isEmpty {
+                            binder.bindNull(column)
+                        } else if field.type == .integer || field.type == .boolean, let value = Int64(text) {
+                            binder.bind(value, at: column)
+                        } else if field.type == .number, let value = Double(text) {
+                            binder.bind(value, at: column)
+                        } else {
+                            binder.bind(text, at: column)
+                        }
+                    }
+                }
+            }
+            return .commit
+        }
+        return table.rows.count
+    }
+
+    /// Closes the connection (before renaming the file into place).
+    public func close() throws(StoreError) {
+        do { try queue.close() } catch { throw .io(url.path, "\(error)") }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try queue.read(body) } catch { throw StoreError.wrap(error, url.path) }
+    }
+
+    public func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try queue.write(body) } catch { throw StoreError.wrap(error, url.path) }
+    }
+}
+
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case missing(String)
+    case unreadable(String)
+    case notSQLite(String)
+    case notSynthetic(String)
+    case wrongLayout(String, found: String, expected: Int)
+    case cannotCreate(String, String)
+    case schemaMismatch(String, String)
+    case sql(String, String)
+    case io(String, String)
+
+    static func wrap(_ error: any Error, _ path: String) -> StoreError {
+        if let store = error as? StoreError { return store }
+        if let db = error as? DatabaseError {
+            if db.resultCode == .SQLITE_NOTADB { return .notSQLite(path) }
+            return .sql(path, db.message ?? "\(db)")
+        }
+        return .io(path, "\(error)")
+    }
+
+    public var description: String {
+        switch self {
+        case .missing(let path): "database \(path) does not exist (create one with `appariement generate`)"
+        case .unreadable(let path): "database \(path) cannot be read"
+        case .notSQLite(let path): "\(path) is not an SQLite database"
+        case .notSynthetic(let path): "\(path) is an SQLite database but not a synthetic SNDS made by appariement"
+        case .wrongLayout(let path, let found, let expected):
+            "\(path) has database layout version \(found); this version of appariement reads version \(expected): generate it again"
+        case .cannotCreate(let path, let why): "cannot create database \(path): \(why)"
+        case .schemaMismatch(let table, let why): "table \(table) does not match its schema: \(why)"
+        case .sql(let path, let why): "database \(path): \(why)"
+        case .io(let path, let why): "\(path): \(why)"
+        }
+    }
+}

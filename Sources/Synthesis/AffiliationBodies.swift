@@ -1,0 +1,57 @@
+import SNDSModel
+
+/// Affiliation bodies (ORG_AFF_BEN): a scheme drawn by its share of beneficiaries
+/// (`assumptions/affiliation_schemes.csv`), then a body of that scheme from IR_ORG_V, in the
+/// beneficiary's département when the nomenclature has one there.
+public struct AffiliationBodies: Sendable {
+    public static let file = "assumptions/affiliation_schemes.csv"
+    public static let nomenclature = "IR_ORG_V"
+
+    private let schemes: [Int]
+    private let schemeSampler: WeightedSampler
+    /// Bodies by scheme and by département (INSEE code), and by scheme alone.
+    private let local: [Int: [Departement: [String]]]
+    private let national: [Int: [String]]
+
+    public init(reference: ReferenceData) throws {
+        let shares = try reference.readTable(Self.file)
+        let g = try shares.column("ORG_GRG_COD", in: Self.file), w = try shares.column("SHARE_PERCENT", in: Self.file)
+        var schemes: [Int] = [], weights: [Double] = []
+        for (i, row) in shares.rows.enumerated() {
+            guard let scheme = Int(row[g]), let weight = Double(row[w]), weight > 0 else {
+                throw ReferenceDataError.malformed(Self.file, line: i + 2, "unreadable row")
+            }
+            schemes.append(scheme)
+            weights.append(weight)
+        }
+
+        let (_, csv) = try reference.nomenclature(named: Self.nomenclature)
+        let bodies = try ReferenceData.readTable(at: csv, name: "IR_ORG_V.csv")
+        let number = try bodies.column("ORG_NUM", in: "IR_ORG_V.csv"), scheme = try bodies.column("ORG_GRG_COD", in: "IR_ORG_V.csv")
+        let place = try bodies.column("GEO_DPT_COD", in: "IR_ORG_V.csv"), tec = try bodies.column("TEC_COL", in: "IR_ORG_V.csv")
+        var local: [Int: [Departement: [String]]] = [:]
+        var national: [Int: [String]] = [:]
+        for row in bodies.rows where row[tec] == "0" && row[number].count == 9 {
+            guard let s = Int(row[scheme]) else { continue }
+            national[s, default: []].append(row[number])
+            // Located by GEO_DPT_COD, else by the caisse number inside ORG_NUM (01C751… → 75).
+            let located = Departement(row[place]) ?? Departement(String(row[number].dropFirst(3).prefix(2)))
+            if let located { local[s, default: [:]][located, default: []].append(row[number]) }
+        }
+        let missing = schemes.filter { national[$0] == nil }
+        guard missing.isEmpty else {
+            throw ReferenceDataError.malformed(Self.file, line: 0, "schemes without any body in IR_ORG_V: \(missing)")
+        }
+        self.schemes = schemes
+        self.schemeSampler = WeightedSampler(weights: weights)
+        self.local = local
+        self.national = national
+    }
+
+    /// An affiliation body for someone living in `departement`.
+    public func body(for departement: Departement, using rng: inout SeededGenerator) -> String {
+        let scheme = schemes[schemeSampler.sample(using: &rng)]
+        if let nearby = local[scheme]?[departement], !nearby.isEmpty { return rng.pick(nearby) }
+        return rng.pick(national[scheme]!)
+    }
+}

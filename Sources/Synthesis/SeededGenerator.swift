@@ -1,0 +1,103 @@
+/// A seeded pseudo-random generator (xoshiro256**), so that a seed reproduces a synthetic SNDS.
+///
+/// Swift's `SystemRandomNumberGenerator` cannot be seeded, and the standard library's range
+/// sampling may change between Swift versions; generation must give the same tables for the same
+/// seed on any machine, so the generator and the few distributions used are defined here.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    public init(seed: UInt64) {
+        var x = seed
+        func splitMix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+    }
+
+    /// An independent stream for one labelled purpose, so that adding draws to one stage of
+    /// generation does not shift every later stage.
+    public static func stream(seed: UInt64, purpose: String) -> SeededGenerator {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 // FNV-1a of the label, mixed with the seed
+        for byte in purpose.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return SeededGenerator(seed: seed ^ h)
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        return result
+    }
+
+    /// Uniform integer in 0..<n (Lemire's multiply-and-reject, unbiased).
+    public mutating func uniform(_ n: Int) -> Int {
+        precondition(n > 0)
+        let bound = UInt64(n)
+        var m = next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+        }
+        return Int(m.high)
+    }
+
+    /// Uniform integer in a closed range.
+    public mutating func uniform(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + uniform(range.count)
+    }
+
+    /// Uniform double in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// True with probability `p`.
+    public mutating func chance(_ p: Double) -> Bool { unit() < p }
+
+    /// Normal deviate (Box–Muller).
+    public mutating func normal(mean: Double, sd: Double) -> Double {
+        var u = unit()
+        while u <= .ulpOfOne { u = unit() }
+        let v = unit()
+        return mean + sd * (-2 * _log(u)).squareRoot() * _cos(2 * .pi * v)
+    }
+
+    /// Poisson deviate (Knuth for small means, normal approximation above 30).
+    public mutating func poisson(_ mean: Double) -> Int {
+        guard mean > 0 else { return 0 }
+        if mean > 30 { return max(0, Int(normal(mean: mean, sd: mean.squareRoot()).rounded())) }
+        let limit = _exp(-mean)
+        var k = 0
+        var p = unit()
+        while p > limit {
+            k += 1
+            p *= unit()
+        }
+        return k
+    }
+
+    /// One element of a non-empty collection.
+    public mutating func pick<C: RandomAccessCollection>(_ items: C) -> C.Element where C.Index == Int {
+        items[items.startIndex + uniform(items.count)]
+    }
+}
+
+// Deterministic math without Foundation (Glibc's libm is deterministic for these on one platform).
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+#else
+import Darwin
+@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+@inline(__always) func _exp(_ x: Double) -> Double { Darwin.exp(x) }
+#endif

@@ -1,0 +1,195 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// What to generate.
+public struct GenerationOptions: Sendable {
+    /// People alive on 1 January of the first year; births during the years come on top.
+    public var beneficiaries = 20_000
+    public var seed: UInt64 = 1
+    public var years: ClosedRange<Int> = 2023...2024
+    public var files = DatasetFiles(database: URL(fileURLWithPath: DatasetFiles.defaultDatabase))
+    public var iterations = PseudonymParameters.defaultIterations
+    public var memoryKiB = PseudonymParameters.defaultMemoryKiB
+    public var lanes = PseudonymParameters.defaultLanes
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var assumptions = IdentityAssumptions()
+    /// Replace an existing dataset at the same place instead of refusing.
+    public var replaceExisting = false
+
+    public init() {}
+
+    public var pseudonymParameters: PseudonymParameters {
+        PseudonymParameters(iterations: iterations, memoryKiB: memoryKiB, lanes: lanes,
+                            salt: PseudonymParameters.salt(forSeed: seed))
+    }
+
+    func validate() throws(GenerationError) {
+        guard (1...50_000_000).contains(beneficiaries) else {
+            throw .invalidOption("--beneficiaries must be between 1 and 50,000,000, not \(beneficiaries)")
+        }
+        guard years.lowerBound >= 2006, years.upperBound <= 2040, years.count <= 10 else {
+            throw .invalidOption("--years must be 1 to 10 consecutive years between 2006 and 2040")
+        }
+        guard (1...256).contains(threads) else { throw .invalidOption("--threads must be between 1 and 256") }
+        do { try pseudonymParameters.validate() } catch { throw .invalidOption(error.description) }
+    }
+}
+
+/// Generates a synthetic SNDS: the population, its identity structure, its pseudonyms, the
+/// tables, the sealed correspondence and the manifest — and puts them in place atomically.
+public struct SyntheticSNDSGenerator {
+    public let reference: SynthesisReference
+    public let options: GenerationOptions
+    public let progress: ProgressReporter
+
+    /// Nomenclatures the generated columns take their codes from, loaded into the database.
+    static let nomenclatures = ["IR_SEX_V", "IR_BER_V", "IR_NIR_V", "IR_ORG_V", "IR_DPT_V", "IR_GEO_V"]
+
+    public init(reference: SynthesisReference, options: GenerationOptions, progress: ProgressReporter = .silent) {
+        self.reference = reference
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Runs the whole generation and returns the manifest written beside the database.
+    @discardableResult
+    public func generate(key: SecretKey) throws -> DatasetManifest {
+        try options.validate()
+        let files = options.files
+        try prepareOutputs(files)
+        var timings: [String: Double] = [:]
+        func timed<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
+            let clock = ContinuousClock.now
+            defer { timings[stage] = (ContinuousClock.now - clock).seconds }
+            return try body()
+        }
+        let startedAt = ContinuousClock.now
+
+        progress.begin("population")
+        var population = timed("population") {
+            PopulationBuilder(reference: reference, assumptions: options.assumptions, seed: options.seed,
+                              years: options.years).build(size: options.beneficiaries)
+        }
+        timed("family") { FamilyLinker(assumptions: options.assumptions, seed: options.seed).link(&population) }
+        let identity = timed("identity") { IdentityStructure(population: population, assumptions: options.assumptions) }
+        progress.end()
+
+        let parameters = options.pseudonymParameters
+        let pseudonymiser = try Pseudonymiser(key: key, parameters: parameters)
+        let inputs = identity.pseudonymInputs + population.people.map { PseudonymInput.individual($0.nir) }
+        progress.begin("hashing (argon2id, \(options.threads) threads)", total: inputs.count)
+        let hashed = try timed("hashing") {
+            try pseudonymiser.pseudonyms(of: inputs, threads: options.threads) { [progress] in progress.advance(by: $0) }
+        }
+        progress.end()
+        let pseudonyms = PopulationPseudonyms(beneficiary: Array(hashed[..<identity.pseudonymInputs.count]),
+                                              individual: Array(hashed[identity.pseudonymInputs.count...]))
+
+        let staged = StagedOutputs()
+        let databaseURL = staged.stage(files.database)
+        let correspondenceURL = staged.stage(files.correspondence)
+        let manifestURL = staged.stage(files.manifest)
+        let datasetId = UUID().uuidString.lowercased()
+
+        progress.begin("writing \(BeneficiaryReferential.table) (\(identity.rows.count) rows)")
+        let tables: [DatasetManifest.Table] = try timed("database") {
+            let database = try SNDSDatabase.createForGeneration(at: databaseURL)
+            let schema = try reference.data.schema(named: BeneficiaryReferential.table)
+            try database.createTable(schema)
+            try BeneficiaryReferential(population: population, identity: identity, pseudonyms: pseudonyms,
+                                       assumptions: options.assumptions, seed: options.seed)
+                .write(to: database, schema: schema)
+            for name in Self.nomenclatures {
+                let (nomenclatureSchema, csv) = try reference.data.nomenclature(named: name)
+                _ = try database.loadNomenclature(schema: nomenclatureSchema, csv: csv)
+            }
+            try database.createIndex(on: "IR_BEN_R", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
+            try database.createIndex(on: "IR_BEN_R", columns: ["BEN_IDT_ANO"])
+            try database.analyze()
+            try database.setMetadata("dataset_id", datasetId)
+            try database.setMetadata("tool_version", AppariementVersion.current)
+            let tables = try database.tableNames().map { name throws -> DatasetManifest.Table in
+                try database.read { db in
+                    DatasetManifest.Table(name: name, rows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(name))") ?? 0,
+                                          digest: try TableDigest.compute(db, table: name))
+                }
+            }
+            try database.close()
+            return tables
+        }
+        progress.end()
+
+        progress.begin("sealing the correspondence")
+        try timed("correspondence") {
+            try Correspondence.write(population: population, identity: identity, pseudonyms: pseudonyms,
+                                     parameters: parameters, key: key, to: correspondenceURL,
+                                     toolVersion: AppariementVersion.current)
+        }
+        progress.end()
+
+        timings["total"] = (ContinuousClock.now - startedAt).seconds
+        let manifest = DatasetManifest(
+            tool: "appariement", toolVersion: AppariementVersion.current, layoutVersion: SNDSDatabase.layoutVersion,
+            datasetId: datasetId, createdAt: ISO8601DateFormatter().string(from: Date()), seed: options.seed,
+            beneficiariesRequested: options.beneficiaries, years: Array(options.years), threads: options.threads,
+            pseudonymisation: parameters, keyFingerprint: key.fingerprint,
+            files: .init(database: files.database.lastPathComponent, databaseBytes: fileSize(databaseURL),
+                         correspondence: files.correspondence.lastPathComponent,
+                         correspondenceBytes: fileSize(correspondenceURL),
+                         correspondenceSHA256: try fileSHA256(correspondenceURL)),
+            tables: tables, population: identity.summary(of: population),
+            assumptions: try JSONValue(encoding: options.assumptions),
+            timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
+        do { try manifest.write(to: manifestURL) } catch { throw OutputError.cannotReplace(files.manifest.path, "\(error)") }
+        try staged.commit(removingFirst: [files.manifest])
+        return manifest
+    }
+
+    private func prepareOutputs(_ files: DatasetFiles) throws {
+        let directory = files.database.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw OutputError.cannotCreateDirectory(directory.path, error.localizedDescription)
+            }
+        }
+        for url in files.all { StagedOutputs.removeLeftovers(of: url) }
+        if !options.replaceExisting, let existing = files.all.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            throw OutputError.exists(existing.path)
+        }
+        guard FileManager.default.isWritableFile(atPath: directory.path) else {
+            throw OutputError.cannotReplace(directory.path, "the directory is not writable")
+        }
+    }
+
+    private func fileSize(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    private func fileSHA256(_ url: URL) throws -> String {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw OutputError.cannotReplace(url.path, "cannot read back the sealed file")
+        }
+        return LibCrypto.sha256(data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+public enum GenerationError: Error, Equatable, CustomStringConvertible {
+    case invalidOption(String)
+    public var description: String {
+        switch self {
+        case .invalidOption(let why): why
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

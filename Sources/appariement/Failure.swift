@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Synthesis
+
+/// Turns every error into one line on stderr and an exit code, in one place.
+///
+/// | code | meaning |
+/// |---|---|
+/// | 0 | success |
+/// | 1 | unexpected failure (a bug: please report it) |
+/// | 2 | wrong usage (options) |
+/// | 3 | bad input data or reference data |
+/// | 4 | key problem (missing, malformed, too open, wrong key) |
+/// | 5 | integrity failure (a sealed file or dataset altered, truncated or mismatched) |
+/// | 6 | output problem (exists without --force, cannot be written) |
+enum Failure {
+    static func exitCode(for error: any Error) -> Int32 {
+        switch error {
+        case is GenerationError: 2
+        case is ReferenceDataError, is NIRError: 3
+        case is KeyFileError: 4
+        case let error as PseudonymisationError:
+            switch error {
+            case .wrongKey: 4
+            case .invalidParameters: 2
+            case .io: 6
+            default: 5
+            }
+        case let error as StoreError:
+            switch error {
+            case .cannotCreate, .io: 6
+            case .schemaMismatch: 3
+            default: 5
+            }
+        case is OutputError: 6
+        default: 1
+        }
+    }
+
+    /// Runs `body`; on error prints `appariement: error: …` and exits with the mapped code.
+    static func reporting(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("appariement: error: \(message(for: error))\n".utf8))
+            throw ExitCode(exitCode(for: error))
+        }
+    }
+
+    static func message(for error: any Error) -> String {
+        if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
+        return String(describing: error)
+    }
+}
