@@ -54,7 +54,7 @@ let package = Package(
                 "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "CommandLineTests", dependencies: ["appariement", "SNDSModel"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation"]),
 
         // Benchmarks (ordo-one/benchmark): `swift package benchmark`. Each compares a hot path with a
         // bare baseline measured in the same run. See docs/benchmarks.md.

@@ -70,9 +70,10 @@ public enum SchemaConformance {
             case .date where field.format == "%m":
                 checks.append(("not a month 01–12", "typeof(\(c)) <> 'text' OR \(c) NOT IN ('01','02','03','04','05','06','07','08','09','10','11','12')"))
             case .date:
-                checks.append(("not a valid YYYY-MM-DD date", "typeof(\(c)) <> 'text' OR date(\(c)) IS NULL OR date(\(c)) <> \(c)"))
+                // date(x) alone accepts 2023-02-30; a '+0 days' shift normalises it, exposing it.
+                checks.append(("not a valid YYYY-MM-DD date", "typeof(\(c)) <> 'text' OR date(\(c), '+0 days') IS NULL OR date(\(c), '+0 days') <> \(c)"))
             case .datetime:
-                checks.append(("not a valid YYYY-MM-DD HH:MM:SS time", "typeof(\(c)) <> 'text' OR datetime(\(c)) IS NULL OR datetime(\(c)) <> \(c)"))
+                checks.append(("not a valid YYYY-MM-DD HH:MM:SS time", "typeof(\(c)) <> 'text' OR datetime(\(c), '+0 days') IS NULL OR datetime(\(c), '+0 days') <> \(c)"))
             case .year:
                 checks.append(("not a YYYY year", "typeof(\(c)) <> 'text' OR \(c) NOT GLOB '[12][0-9][0-9][0-9]'"))
             case .yearmonth:

@@ -11,7 +11,7 @@ import Synthesis
 /// |---|---|
 /// | 0 | success |
 /// | 1 | unexpected failure (a bug: please report it) |
-/// | 2 | wrong usage (options) |
+/// | 64 | wrong usage: an unknown or invalid option (as swift-argument-parser reports its own) |
 /// | 3 | bad input data or reference data |
 /// | 4 | key problem (missing, malformed, too open, wrong key) |
 /// | 5 | integrity failure (a sealed file or dataset altered, truncated or mismatched) |
@@ -19,13 +19,13 @@ import Synthesis
 enum Failure {
     static func exitCode(for error: any Error) -> Int32 {
         switch error {
-        case is GenerationError: 2
+        case is GenerationError: 64
         case is ReferenceDataError, is NIRError: 3
         case is KeyFileError: 4
         case let error as PseudonymisationError:
             switch error {
             case .wrongKey: 4
-            case .invalidParameters: 2
+            case .invalidParameters: 64
             case .io: 6
             default: 5
             }
