@@ -8,7 +8,7 @@ import Synthesis
 /// `appariement demo`: the main job on the embedded defaults, what the README's first command runs.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the whole product on defaults: generate the default synthetic SNDS (SQLite) and report.",
+        abstract: "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/.",
         discussion: "Re-running reuses a complete dataset already in place; --fresh generates it again.")
 
     @Option(help: "People in the default synthetic SNDS.")

@@ -39,7 +39,7 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("argon2-lanes"), help: "argon2id lanes (p).")
     var lanes = PseudonymParameters.defaultLanes
 
-    @Option(help: "Threads for hashing (default: all cores).")
+    @Option(help: "Threads for hashing; the default is the number of cores.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Replace an existing dataset at the same place.")
@@ -78,7 +78,7 @@ struct Generate: ParsableCommand {
         let p = manifest.population
         func count(_ key: String) -> String { (p[key] ?? 0).formatted() }
         print("""
-            Synthetic SNDS written (seed \(manifest.seed), years \(manifest.years.map(String.init).joined(separator: "–")), key \(manifest.keyFingerprint)):
+            Synthetic SNDS (seed \(manifest.seed), years \(manifest.years.map(String.init).joined(separator: "–")), key \(manifest.keyFingerprint)):
               database        \(files.database.relativePath)
               correspondence  \(files.correspondence.relativePath) (sealed)
               manifest        \(files.manifest.relativePath)
