@@ -54,7 +54,9 @@ let package = Package(
                 "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
-        .testTarget(name: "CommandLineTests", dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation"]),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Benchmarks (ordo-one/benchmark): `swift package benchmark`. Each compares a hot path with a
         // bare baseline measured in the same run. See docs/benchmarks.md.

@@ -1,4 +1,5 @@
 import Foundation
+import SNDSModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,7 +52,7 @@ public enum KeyFile {
             keyLines.append(content)
         }
         guard keyLines.count == 1, keyLines[0].count == 64 else {
-            throw .malformed(url.path, "expected one line of 64 hexadecimal characters (a 256-bit key)")
+            throw .malformed(url.path, "expected one line of 64 hexadecimal characters (a 256-bit key), besides # comment lines")
         }
         var key = [UInt8](repeating: 0, count: 32)
         var index = keyLines[0].startIndex
@@ -71,13 +72,8 @@ public enum KeyFile {
         var info = stat()
         if lstat(url.path, &info) == 0 { return (try load(at: url), false) }
         let directory = url.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: directory.path) {
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw .cannotCreate(url.path, "cannot create its directory")
-            }
+        do throws(OutputError) { try StagedOutputs.createDirectory(directory, mode: 0o700) } catch {
+            throw .cannotCreate(url.path, error.description)
         }
         let key = SecretKey.random()
         var text = Array("# appariement secret key (fingerprint \(key.fingerprint)). Keep it private: with it, pseudonyms can be recomputed and sealed files opened.\n".utf8)

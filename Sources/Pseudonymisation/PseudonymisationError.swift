@@ -8,6 +8,9 @@ public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
     case wrongKey(String, expected: String, given: String)
     case tampered(String, chunk: Int)
     case truncated(String)
+    /// The file to read is missing or unreadable (an input problem).
+    case unreadable(String)
+    /// The file being written could not be (an output problem).
     case io(String, String)
 
     public var description: String {
@@ -23,6 +26,7 @@ public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
         case .tampered(let path, let chunk):
             "\(path) failed authentication at block \(chunk): the file was altered or damaged, and nothing of it is trusted"
         case .truncated(let path): "\(path) is truncated: its last block is missing"
+        case .unreadable(let path): "\(path) does not exist or cannot be read"
         case .io(let path, let why): "\(path): \(why)"
         }
     }

@@ -158,7 +158,7 @@ public struct SealedFileReader {
 
     public init(url: URL, key: SecretKey) throws(PseudonymisationError) {
         self.url = url
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw .io(url.path, "cannot be opened for reading") }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw .unreadable(url.path) }
         defer { try? handle.close() }
         let fixed = [UInt8]((try? handle.read(upToCount: 14)) ?? Data())
         guard fixed.count == 14, Array(fixed[0..<8]) == SealedFileLayout.magic else { throw .notASealedFile(url.path) }
@@ -195,7 +195,7 @@ public struct SealedFileReader {
     /// before yielding anything unauthenticated; a caller that must not act on a partial payload
     /// should collect the blocks and act only once this returns.
     public func forEachBlock(_ body: ([UInt8]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw PseudonymisationError.io(url.path, "cannot be opened for reading") }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw PseudonymisationError.unreadable(url.path) }
         defer { try? handle.close() }
         try handle.seek(toOffset: bodyOffset)
         let prefix = unhex(header.noncePrefixHex)!

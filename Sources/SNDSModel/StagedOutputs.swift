@@ -48,6 +48,21 @@ public final class StagedOutputs {
 
     deinit { discard() }
 
+    /// Creates a directory and its missing parents, reporting the system's reason on failure
+    /// ("No such file or directory", "Permission denied"…) rather than Foundation's generic text.
+    public static func createDirectory(_ url: URL, mode: mode_t = 0o755) throws(OutputError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw .cannotCreateDirectory(url.path, "a file of that name exists") }
+            return
+        }
+        let parent = url.deletingLastPathComponent()
+        if parent.path != url.path { try createDirectory(parent, mode: mode) }
+        guard mkdir(url.path, mode) == 0 || errno == EEXIST else {
+            throw .cannotCreateDirectory(url.path, String(cString: strerror(errno)))
+        }
+    }
+
     /// Removes leftovers of killed runs (`.NAME.partial-PID`) next to `final`.
     public static func removeLeftovers(of final: URL) {
         let directory = final.deletingLastPathComponent()

@@ -93,7 +93,7 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public static func load(for files: DatasetFiles) throws(StoreError) -> DatasetManifest {
         guard FileManager.default.fileExists(atPath: files.manifest.path) else {
             if FileManager.default.fileExists(atPath: files.database.path) {
-                throw .io(files.manifest.path, "the manifest is missing: the dataset is incomplete (its generation was interrupted?); generate it again")
+                throw .incomplete(files.manifest.path, "the manifest is missing")
             }
             throw .missing(files.database.path)
         }

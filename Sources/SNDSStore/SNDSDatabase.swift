@@ -175,6 +175,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case schemaMismatch(String, String)
     case sql(String, String)
     case io(String, String)
+    /// A dataset file exists but the dataset is not complete.
+    case incomplete(String, String)
+    /// A dataset file differs from what its manifest records.
+    case altered(String, String)
 
     static func wrap(_ error: any Error, _ path: String) -> StoreError {
         if let store = error as? StoreError { return store }
@@ -197,6 +201,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .schemaMismatch(let table, let why): "table \(table) does not match its schema: \(why)"
         case .sql(let path, let why): "database \(path): \(why)"
         case .io(let path, let why): "\(path): \(why)"
+        case .incomplete(let path, let why): "\(path): \(why): the dataset is incomplete (interrupted generation?); generate it again"
+        case .altered(let path, let why): "\(path): \(why); generate the dataset again"
         }
     }
 }

@@ -55,11 +55,17 @@ public struct SyntheticSNDSGenerator {
     }
 
     /// Runs the whole generation and returns the manifest written beside the database.
+    /// Checks the options and the output location without writing anything but the output
+    /// directory: call it before creating a key file, so a doomed run leaves nothing behind.
+    public func preflight() throws {
+        try options.validate()
+        try prepareOutputs(options.files)
+    }
+
     @discardableResult
     public func generate(key: SecretKey) throws -> DatasetManifest {
-        try options.validate()
+        try preflight()
         let files = options.files
-        try prepareOutputs(files)
         var timings: [String: Double] = [:]
         func timed<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
             let clock = ContinuousClock.now
@@ -139,7 +145,7 @@ public struct SyntheticSNDSGenerator {
             files: .init(database: files.database.lastPathComponent, databaseBytes: fileSize(databaseURL),
                          correspondence: files.correspondence.lastPathComponent,
                          correspondenceBytes: fileSize(correspondenceURL),
-                         correspondenceSHA256: try fileSHA256(correspondenceURL)),
+                         correspondenceSHA256: try correspondenceDigest(correspondenceURL)),
             tables: tables, population: identity.summary(of: population),
             assumptions: try JSONValue(encoding: options.assumptions),
             timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
@@ -150,13 +156,7 @@ public struct SyntheticSNDSGenerator {
 
     private func prepareOutputs(_ files: DatasetFiles) throws {
         let directory = files.database.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: directory.path) {
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            } catch {
-                throw OutputError.cannotCreateDirectory(directory.path, error.localizedDescription)
-            }
-        }
+        try StagedOutputs.createDirectory(directory)
         for url in files.all { StagedOutputs.removeLeftovers(of: url) }
         if !options.replaceExisting, let existing = files.all.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
             throw OutputError.exists(existing.path)
@@ -170,11 +170,11 @@ public struct SyntheticSNDSGenerator {
         ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    private func fileSHA256(_ url: URL) throws -> String {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+    private func correspondenceDigest(_ url: URL) throws -> String {
+        guard let digest = FileDigest.sha256(of: url) else {
             throw OutputError.cannotReplace(url.path, "cannot read back the sealed file")
         }
-        return LibCrypto.sha256(data).map { String(format: "%02x", $0) }.joined()
+        return digest
     }
 }
 

@@ -26,14 +26,20 @@ enum Failure {
             switch error {
             case .wrongKey: 4
             case .invalidParameters: 64
+            case .unreadable: 3
             case .io: 6
             default: 5
             }
         case let error as StoreError:
             switch error {
             case .cannotCreate, .io: 6
-            case .schemaMismatch: 3
-            default: 5
+            case .missing, .unreadable, .notSQLite, .notSynthetic, .wrongLayout, .schemaMismatch: 3
+            case .incomplete, .altered: 5
+            case .sql: 1
+            }
+        case let error as CommandError:
+            switch error {
+            case .keyMismatch: 4
             }
         case is OutputError: 6
         default: 1
@@ -55,5 +61,17 @@ enum Failure {
     static func message(for error: any Error) -> String {
         if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
         return String(describing: error)
+    }
+}
+
+/// Errors raised by the commands themselves.
+enum CommandError: Error, CustomStringConvertible {
+    case keyMismatch(dataset: String, expected: String, keyFile: String, given: String)
+
+    var description: String {
+        switch self {
+        case .keyMismatch(let dataset, let expected, let keyFile, let given):
+            "\(dataset) was generated with the key of fingerprint \(expected), but \(keyFile) has fingerprint \(given): give the key it was made with, or use --fresh to generate it again with this key"
+        }
     }
 }

@@ -16,10 +16,10 @@ struct Generate: ParsableCommand {
             file is created (mode 0600) if it does not exist. The same seed and key give the same tables.
             """)
 
-    @Option(help: "People alive on 1 January of the first year (births during the years come on top).")
+    @Option(parsing: .unconditional, help: "People alive on 1 January of the first year (births during the years come on top).")
     var beneficiaries = 20_000
 
-    @Option(help: "Seed of the random draws.")
+    @Option(parsing: .unconditional, help: "Seed of the random draws.")
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("Years to generate: one year or a range.", valueName: "YYYY[-YYYY]"))
@@ -30,16 +30,16 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var key: KeyOption
 
-    @Option(name: .customLong("argon2-iterations"), help: "argon2id passes (t).")
+    @Option(name: .customLong("argon2-iterations"), parsing: .unconditional, help: "argon2id passes (t).")
     var iterations = PseudonymParameters.defaultIterations
 
-    @Option(name: .customLong("argon2-memory"), help: ArgumentHelp("argon2id memory per hash in KiB (m).", valueName: "KiB"))
+    @Option(name: .customLong("argon2-memory"), parsing: .unconditional, help: ArgumentHelp("argon2id memory per hash in KiB (m).", valueName: "KiB"))
     var memoryKiB = PseudonymParameters.defaultMemoryKiB
 
-    @Option(name: .customLong("argon2-lanes"), help: "argon2id lanes (p).")
+    @Option(name: .customLong("argon2-lanes"), parsing: .unconditional, help: "argon2id lanes (p).")
     var lanes = PseudonymParameters.defaultLanes
 
-    @Option(help: "Threads for hashing; the default is the number of cores.")
+    @Option(parsing: .unconditional, help: "Threads for hashing; the default is the number of cores.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Replace an existing dataset at the same place.")
@@ -63,14 +63,14 @@ struct Generate: ParsableCommand {
 
     /// Shared with `demo`.
     static func generate(_ options: GenerationOptions, keyLocation: (url: URL, source: KeyFile.Source)) throws {
+        let reference = try SynthesisReference(data: try ReferenceData.locate())
+        let generator = SyntheticSNDSGenerator(reference: reference, options: options, progress: ProgressReporter())
+        try generator.preflight()
         let (secret, created) = try KeyFile.loadOrCreate(at: keyLocation.url)
-        let progress = ProgressReporter()
         if created {
             print("Created key file \(keyLocation.url.relativePath) (fingerprint \(secret.fingerprint), mode 0600): keep it private.")
         }
-        let reference = try SynthesisReference(data: try ReferenceData.locate())
-        let manifest = try SyntheticSNDSGenerator(reference: reference, options: options, progress: progress)
-            .generate(key: secret)
+        let manifest = try generator.generate(key: secret)
         printSummary(manifest, files: options.files)
     }
 
@@ -84,7 +84,7 @@ struct Generate: ParsableCommand {
               manifest        \(files.manifest.relativePath)
             Population: \(count("persons")) persons (\(count("personsOnFirstJanuary")) on 1 January, \(count("birthsDuringPeriod")) births, \(count("deathsDuringPeriod")) deaths)
             IR_BEN_R: \(count("referentialRows")) rows, \(count("distinctBEN_NIR_PSA")) BEN_NIR_PSA; \(count("personsWithSeveralBEN_NIR_PSA")) persons with several; \(count("sameSexTwinPairs")) same-sex twin pairs
-            Hashing: argon2id t=\(manifest.pseudonymisation.iterations) m=\(manifest.pseudonymisation.memoryKiB) KiB, \(String(format: "%.1f", manifest.timings["hashing"] ?? 0)) s on \(manifest.threads) threads; total \(String(format: "%.1f", manifest.timings["total"] ?? 0)) s
+            Hashing: argon2id t=\(manifest.pseudonymisation.iterations) m=\(manifest.pseudonymisation.memoryKiB) KiB, \(String(format: "%.1f", manifest.timings["hashing"] ?? 0)) s on \(manifest.threads) thread\(manifest.threads == 1 ? "" : "s"); total \(String(format: "%.1f", manifest.timings["total"] ?? 0)) s
             """)
     }
 
@@ -92,7 +92,9 @@ struct Generate: ParsableCommand {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
         switch parts.count {
         case 1 where parts[0] != nil: return parts[0]!...parts[0]!
-        case 2 where parts[0] != nil && parts[1] != nil && parts[0]! <= parts[1]!: return parts[0]!...parts[1]!
+        case 2 where parts[0] != nil && parts[1] != nil:
+            guard parts[0]! <= parts[1]! else { throw .invalidOption("--years \(text) ends before it starts: write the earlier year first") }
+            return parts[0]!...parts[1]!
         default: throw .invalidOption("--years takes YYYY or YYYY-YYYY (e.g. 2023-2024), not \(text)")
         }
     }

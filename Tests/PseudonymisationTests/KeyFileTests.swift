@@ -44,7 +44,7 @@ struct KeyFileTests {
     func malformedKeyFilesAreRefused(contents: String, reason: String) throws {
         let scratch = Scratch()
         let path = scratch.file("bad.key")
-        FileManager.default.createFile(atPath: path.path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path.path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600])
         do {
             _ = try KeyFile.load(at: path)
             Issue.record("a malformed key file was accepted")

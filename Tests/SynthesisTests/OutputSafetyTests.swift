@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Pseudonymisation
 import SNDSModel
 import SNDSStore
@@ -43,5 +44,39 @@ import Testing
             try SyntheticSNDSGenerator(reference: GeneratedDataset.reference, options: options).generate(key: .random())
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path))
+    }
+}
+
+/// A dataset is trusted only when it matches its manifest.
+@Suite struct DatasetVerifierTests {
+    @Test func anIntactDatasetVerifiesAndEveryAlterationIsFound() throws {
+        let dataset = try GeneratedDataset.make(size: 300, seed: 11, key: GeneratedDataset.sharedKey)
+        #expect(try DatasetVerifier.verify(dataset.files).datasetId == dataset.manifest.datasetId)
+
+        // Another generation's sealed file in place of this one's.
+        let other = try GeneratedDataset.make(size: 300, seed: 12, key: GeneratedDataset.sharedKey)
+        let saved = try Data(contentsOf: dataset.files.correspondence)
+        try FileManager.default.removeItem(at: dataset.files.correspondence)
+        try FileManager.default.copyItem(at: other.files.correspondence, to: dataset.files.correspondence)
+        #expect(throws: StoreError.self) { try DatasetVerifier.verify(dataset.files) }
+        try saved.write(to: dataset.files.correspondence)
+        try DatasetVerifier.verify(dataset.files)
+
+        // Another generation's manifest: the dataset ids differ.
+        let manifest = try Data(contentsOf: dataset.files.manifest)
+        try Data(contentsOf: other.files.manifest).write(to: dataset.files.manifest)
+        let foreign = Result { () throws(StoreError) in try DatasetVerifier.verify(dataset.files) }
+        if case .failure(let error) = foreign {
+            #expect(error.description.contains("another dataset id"))
+        } else {
+            Issue.record("a foreign manifest was accepted")
+        }
+        try manifest.write(to: dataset.files.manifest)
+
+        // A nomenclature edited by hand.
+        let queue = try DatabaseQueue(path: dataset.files.database.path)
+        try queue.write { db in try db.execute(sql: "UPDATE IR_SEX_V SET SEX_LIB = 'X' WHERE SEX_COD = 1") }
+        try queue.close()
+        #expect(throws: StoreError.self) { try DatasetVerifier.verify(dataset.files) }
     }
 }

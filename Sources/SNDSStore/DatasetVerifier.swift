@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+/// Checks that a synthetic SNDS on disk is complete and is what its manifest says: the database
+/// it names (same dataset id), every table with the recorded row count and digest, and the sealed
+/// correspondence with the recorded size and SHA-256.
+///
+/// Any later stage that trusts a dataset (reusing it in `demo`, linking to it) runs this first, so
+/// an interrupted generation or a table edited by hand is refused instead of silently used.
+public enum DatasetVerifier {
+    @discardableResult
+    public static func verify(_ files: DatasetFiles) throws(StoreError) -> DatasetManifest {
+        let manifest = try DatasetManifest.load(for: files)
+        let database = try SNDSDatabase.openReadOnly(at: files.database)
+        defer { try? database.close() }
+        guard try database.metadata("dataset_id") == manifest.datasetId else {
+            throw .altered(files.database.path, "it is not the database its manifest describes (another dataset id)")
+        }
+        let names = try database.tableNames()
+        let recorded = manifest.tables.map(\.name).sorted()
+        guard names == recorded else {
+            let missing = Set(recorded).subtracting(names).sorted(), extra = Set(names).subtracting(recorded).sorted()
+            throw .altered(files.database.path, "its tables differ from the manifest"
+                + (missing.isEmpty ? "" : " (missing: \(missing.joined(separator: ", ")))")
+                + (extra.isEmpty ? "" : " (not in the manifest: \(extra.joined(separator: ", ")))"))
+        }
+        for table in manifest.tables {
+            let (rows, digest) = try database.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table.name))") ?? 0,
+                 try TableDigest.compute(db, table: table.name))
+            }
+            guard rows == table.rows, digest == table.digest else {
+                throw .altered(files.database.path, "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows); digest differs: \(digest != table.digest))")
+            }
+        }
+        let sealed = files.correspondence
+        guard FileManager.default.fileExists(atPath: sealed.path) else {
+            throw .incomplete(sealed.path, "the sealed correspondence is missing")
+        }
+        guard FileDigest.sha256(of: sealed) == manifest.files.correspondenceSHA256 else {
+            throw .altered(sealed.path, "the sealed correspondence is not the one generated with this database")
+        }
+        return manifest
+    }
+}

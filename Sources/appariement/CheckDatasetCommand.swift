@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import SNDSStore
+
+/// `appariement check-dataset`: is a synthetic SNDS complete and unaltered?
+struct CheckDataset: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-dataset",
+        abstract: "Verify a synthetic SNDS against its manifest: database, every table's rows and digest, sealed file.",
+        discussion: "Needs no key. Exits 5 when a file is missing, altered or from another generation.")
+
+    @Argument(help: ArgumentHelp("The database (its manifest and sealed file are beside it).", valueName: "database"))
+    var database = DatasetFiles.defaultDatabase
+
+    func run() throws {
+        try Failure.reporting {
+            let files = DatasetFiles(database: URL(fileURLWithPath: database))
+            let manifest = try DatasetVerifier.verify(files)
+            print("\(database): complete and unaltered (dataset \(manifest.datasetId), key \(manifest.keyFingerprint)).")
+            for table in manifest.tables {
+                print("  \(table.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(table.rows.formatted()) rows")
+            }
+        }
+    }
+}

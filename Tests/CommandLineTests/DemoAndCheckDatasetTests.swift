@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import Testing
+
+/// `demo` reuses a dataset only when it is what was asked for and intact; `check-dataset` says
+/// whether a dataset is complete and unaltered.
+@Suite struct DemoAndCheckDatasetTests {
+    static func demo(_ scratch: Scratch, _ extra: [String] = [], environment: [String: String] = [:]) throws -> CommandLine.Outcome {
+        try CommandLine.run(["demo", "--beneficiaries", "300"] + extra, in: scratch.url, environment: environment)
+    }
+
+    @Test func demoReusesOnlyAnIntactDatasetOfTheAskedSizeAndKey() throws {
+        let scratch = Scratch()
+        let first = try Self.demo(scratch)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: scratch.file("synthetic/secret.key").path))
+
+        let again = try Self.demo(scratch)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("Reusing"))
+
+        let bigger = try CommandLine.run(["demo", "--beneficiaries", "350"], in: scratch.url)
+        #expect(bigger.status == 0)
+        #expect(bigger.stdout.contains("generating one with 350"))
+
+        // Edited by hand: not reused, made again.
+        let queue = try DatabaseQueue(path: scratch.file("synthetic/snds.sqlite").path)
+        try queue.write { db in try db.execute(sql: "DELETE FROM IR_BEN_R WHERE rowid < 10") }
+        try queue.close()
+        let afterEdit = try CommandLine.run(["demo", "--beneficiaries", "350"], in: scratch.url)
+        #expect(afterEdit.status == 0)
+        #expect(afterEdit.stdout.contains("cannot be reused"))
+        #expect(afterEdit.stdout.contains("IR_BEN_R was changed"))
+
+        // Another existing key: refused, not silently mixed with this dataset.
+        #expect(try CommandLine.run(["generate", "--beneficiaries", "20", "--out", "x/x.sqlite", "--key-file", "other.key"],
+                                    in: scratch.url).status == 0)
+        let mismatch = try CommandLine.run(["demo", "--beneficiaries", "350", "--key-file", "other.key"], in: scratch.url)
+        #expect(mismatch.status == 4, "\(mismatch.stdout) \(mismatch.stderr)")
+        #expect(mismatch.stderr.contains("--fresh"))
+    }
+
+    @Test func checkDatasetFindsAlterationsAndIncompleteness() throws {
+        let scratch = Scratch()
+        let made = try CommandLine.run(["generate", "--beneficiaries", "200", "--key-file", "k.key"], in: scratch.url)
+        #expect(made.status == 0, "\(made.stderr)")
+        let good = try CommandLine.run(["check-dataset"], in: scratch.url)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("complete and unaltered"))
+
+        let queue = try DatabaseQueue(path: scratch.file("synthetic/snds.sqlite").path)
+        try queue.write { db in try db.execute(sql: "UPDATE IR_BEN_R SET BEN_RES_COM = '001' WHERE rowid = 1") }
+        try queue.close()
+        let altered = try CommandLine.run(["check-dataset", "synthetic/snds.sqlite"], in: scratch.url)
+        #expect(altered.status == 5)
+        #expect(altered.stderr.contains("IR_BEN_R"))
+
+        try FileManager.default.removeItem(at: scratch.file("synthetic/snds.manifest.json"))
+        let incomplete = try CommandLine.run(["check-dataset"], in: scratch.url)
+        #expect(incomplete.status == 5)
+        #expect(incomplete.stderr.contains("incomplete"))
+
+        let absent = try CommandLine.run(["check-dataset", "nothing/here.sqlite"], in: scratch.url)
+        #expect(absent.status == 3)
+    }
+
+    @Test func aRunThatCannotWriteCreatesNoKeyFile() throws {
+        let scratch = Scratch()
+        let outcome = try CommandLine.run(["generate", "--out", "/proc/none/x.sqlite", "--key-file", "keys/k.key"], in: scratch.url)
+        #expect(outcome.status == 6)
+        #expect(outcome.stderr.contains("No such file or directory"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("keys").path))
+    }
+
+    @Test func aMissingSealedFileIsAnInputError() throws {
+        let scratch = Scratch()
+        #expect(try CommandLine.run(["generate", "--beneficiaries", "20", "--key-file", "k.key"], in: scratch.url).status == 0)
+        let outcome = try CommandLine.run(["check-sealed", "absent.sealed", "--key-file", "k.key"], in: scratch.url)
+        #expect(outcome.status == 3)
+        #expect(outcome.stderr.contains("does not exist"))
+    }
+}
