@@ -33,35 +33,72 @@ public enum KeyFile {
     }
 
     /// Reads an existing key file.
+    ///
+    /// The file is opened once, without following a symbolic link, and every check (regular file,
+    /// owned by this user, no access for group or others) is made on that open descriptor, so the
+    /// file checked is the file read. The bytes are read into one buffer that is parsed in place
+    /// and overwritten before returning; only the ``SecretKey`` keeps the key.
     public static func load(at url: URL) throws(KeyFileError) -> SecretKey {
+        let fd = open(url.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT: throw .missing(url.path)
+            case ELOOP: throw .notAFile(url.path)
+            default: throw .unreadable(url.path)
+            }
+        }
+        defer { close(fd) }
         var info = stat()
-        guard lstat(url.path, &info) == 0 else { throw .missing(url.path) }
+        guard fstat(fd, &info) == 0 else { throw .unreadable(url.path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notAFile(url.path) }
+        guard info.st_uid == geteuid() else { throw .notOwned(url.path) }
         let mode = Int(info.st_mode & 0o777)
         guard mode & 0o077 == 0 else { throw .tooOpen(url.path, mode: mode) }
-        guard var data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path) }
-        defer { data.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) } }
-        guard !data.isEmpty else { throw .malformed(url.path, "the file is empty") }
-        var keyLines: [ArraySlice<UInt8>] = []
-        let bytes = [UInt8](data)
-        defer { var b = bytes; b.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) } }
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            let trimmed = line.drop(while: { $0 == 32 || $0 == 9 }).reversed().drop(while: { $0 == 32 || $0 == 9 || $0 == 13 })
-            let content = ArraySlice(trimmed.reversed())
-            if content.isEmpty || content.first == UInt8(ascii: "#") { continue }
-            keyLines.append(content)
+        // A key file is a few hundred bytes; anything much larger is not one.
+        guard info.st_size <= 64 * 1024 else { throw .malformed(url.path, "the file is too large to be a key file") }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(info.st_size), 1), alignment: 16)
+        defer {
+            LibCrypto.cleanse(buffer.baseAddress!, count: buffer.count)
+            buffer.deallocate()
         }
-        guard keyLines.count == 1, keyLines[0].count == 64 else {
-            throw .malformed(url.path, "expected one line of 64 hexadecimal characters (a 256-bit key), besides # comment lines")
+        var filled = 0
+        while filled < buffer.count {
+            let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            if n < 0 { throw .unreadable(url.path) }
+            if n == 0 { break }
+            filled += n
         }
+        guard filled > 0 else { throw .malformed(url.path, "the file is empty") }
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
+
+        // One line of 64 hex characters, besides blank lines and # comments; parsed in place.
         var key = [UInt8](repeating: 0, count: 32)
-        var index = keyLines[0].startIndex
-        for i in 0..<32 {
-            guard let high = hexValue(keyLines[0][index]), let low = hexValue(keyLines[0][index + 1]) else {
-                throw .malformed(url.path, "the key line has a character that is not hexadecimal")
+        var keyLines = 0
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var first = lineStart, last = lineEnd
+            while first < last, [32, 9].contains(bytes[first]) { first += 1 }
+            while last > first, [32, 9, 13].contains(bytes[last - 1]) { last -= 1 }
+            if first < last, bytes[first] != UInt8(ascii: "#") {
+                keyLines += 1
+                guard keyLines == 1, last - first == 64 else {
+                    key.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) }
+                    throw .malformed(url.path, "expected one line of 64 hexadecimal characters (a 256-bit key), besides # comment lines")
+                }
+                for i in 0..<32 {
+                    guard let high = hexValue(bytes[first + 2 * i]), let low = hexValue(bytes[first + 2 * i + 1]) else {
+                        key.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) }
+                        throw .malformed(url.path, "the key line has a character that is not hexadecimal")
+                    }
+                    key[i] = high << 4 | low
+                }
             }
-            key[i] = high << 4 | low
-            index += 2
+            lineStart = lineEnd + 1
+        }
+        guard keyLines == 1 else {
+            throw .malformed(url.path, "expected one line of 64 hexadecimal characters (a 256-bit key), besides # comment lines")
         }
         return SecretKey(consuming: &key)
     }
@@ -111,6 +148,7 @@ public enum KeyFile {
 public enum KeyFileError: Error, Equatable, CustomStringConvertible {
     case missing(String)
     case notAFile(String)
+    case notOwned(String)
     case tooOpen(String, mode: Int)
     case unreadable(String)
     case malformed(String, String)
@@ -120,7 +158,8 @@ public enum KeyFileError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .missing(let path):
             "key file \(path) does not exist (give the key used to generate the data with --key-file or \(KeyFile.environmentVariable))"
-        case .notAFile(let path): "key file \(path) is not a regular file"
+        case .notAFile(let path): "key file \(path) is not a regular file (symbolic links are refused)"
+        case .notOwned(let path): "key file \(path) belongs to another user; a key file must be yours and private (chmod 600)"
         case .tooOpen(let path, let mode):
             "key file \(path) may be read by group or others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
         case .unreadable(let path): "key file \(path) cannot be read"

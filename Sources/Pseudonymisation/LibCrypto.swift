@@ -30,14 +30,15 @@ public enum LibCrypto {
     public static func hmacSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var size: UInt32 = 0
-        key.withUnsafeBytes { k in
+        let result = key.withUnsafeBytes { k in
             data.withUnsafeBytes { d in
                 out.withUnsafeMutableBufferPointer {
-                    _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                             d.count, $0.baseAddress, &size)
+                    HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                         d.count, $0.baseAddress, &size)
                 }
             }
         }
+        precondition(result != nil && size == 32, "HMAC-SHA256 failed in libcrypto")
         return out
     }
 

@@ -31,12 +31,31 @@ public final class StagedOutputs {
                 throw .cannotReplace(url.path, error.localizedDescription)
             }
         }
+        // Durable before visible: each file reaches the disk before it is renamed into place, and
+        // the directory entries after, so a power cut cannot leave a manifest beside an empty file.
+        for (temporary, final) in staged {
+            try Self.sync(temporary, reporting: final)
+        }
         for (temporary, final) in staged {
             guard rename(temporary.path, final.path) == 0 else {
                 throw .cannotReplace(final.path, String(cString: strerror(errno)))
             }
         }
+        for directory in Set(staged.map { $0.final.deletingLastPathComponent() }) {
+            let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                _ = fsync(fd)
+                close(fd)
+            }
+        }
         committed = true
+    }
+
+    private static func sync(_ file: URL, reporting final: URL) throws(OutputError) {
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotReplace(final.path, "the staged file vanished: " + String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .cannotReplace(final.path, String(cString: strerror(errno))) }
     }
 
     /// Deletes the staged files (done automatically if never committed).

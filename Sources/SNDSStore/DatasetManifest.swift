@@ -21,6 +21,8 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public var pseudonymisation: PseudonymParameters
     public var keyFingerprint: String
     public var files: Files
+    /// SHA-256 of the database's structure (see ``TableDigest/schema(_:)``).
+    public var schemaDigest: String
     public var tables: [Table]
     /// Headline counts of the population and its identity structure.
     public var population: [String: Int]
@@ -61,7 +63,8 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
 
     public init(tool: String, toolVersion: String, layoutVersion: Int, datasetId: String, createdAt: String,
                 seed: UInt64, beneficiariesRequested: Int, years: [Int], threads: Int,
-                pseudonymisation: PseudonymParameters, keyFingerprint: String, files: Files, tables: [Table],
+                pseudonymisation: PseudonymParameters, keyFingerprint: String, files: Files, schemaDigest: String,
+                tables: [Table],
                 population: [String: Int], assumptions: JSONValue, timings: [String: Double]) {
         self.tool = tool
         self.toolVersion = toolVersion
@@ -75,6 +78,7 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         self.pseudonymisation = pseudonymisation
         self.keyFingerprint = keyFingerprint
         self.files = files
+        self.schemaDigest = schemaDigest
         self.tables = tables
         self.population = population
         self.assumptions = assumptions

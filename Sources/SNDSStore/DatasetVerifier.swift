@@ -6,15 +6,42 @@ import GRDB
 /// correspondence with the recorded size and SHA-256.
 ///
 /// Any later stage that trusts a dataset (reusing it in `demo`, linking to it) runs this first, so
-/// an interrupted generation or a table edited by hand is refused instead of silently used.
+/// an interrupted generation or a table edited by hand is refused instead of silently used. The
+/// manifest is not signed: this catches accidents and edits, not someone who rewrites the
+/// manifest to match a forged database.
 public enum DatasetVerifier {
     @discardableResult
     public static func verify(_ files: DatasetFiles) throws(StoreError) -> DatasetManifest {
         let manifest = try DatasetManifest.load(for: files)
+        do {
+            try verifyDatabase(files, manifest)
+        } catch {
+            switch error {
+            case .missing: throw .incomplete(files.database.path, "the database is missing")
+            case .notSQLite, .corrupt, .sql, .notSynthetic, .wrongLayout, .unreadable:
+                throw .altered(files.database.path, "the database is damaged or replaced (\(error))")
+            default: throw error
+            }
+        }
+        let sealed = files.correspondence
+        guard FileManager.default.fileExists(atPath: sealed.path) else {
+            throw .incomplete(sealed.path, "the sealed correspondence is missing")
+        }
+        guard FileDigest.sha256(of: sealed) == manifest.files.correspondenceSHA256 else {
+            throw .altered(sealed.path, "the sealed correspondence is not the one generated with this database")
+        }
+        return manifest
+    }
+
+    private static func verifyDatabase(_ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: files.database.path)[.size] as? NSNumber)?.intValue
         let database = try SNDSDatabase.openReadOnly(at: files.database)
         defer { try? database.close() }
         guard try database.metadata("dataset_id") == manifest.datasetId else {
             throw .altered(files.database.path, "it is not the database its manifest describes (another dataset id)")
+        }
+        guard try database.read({ db in try TableDigest.schema(db) }) == manifest.schemaDigest else {
+            throw .altered(files.database.path, "its structure (tables, columns, indexes or triggers) differs from the manifest")
         }
         let names = try database.tableNames()
         let recorded = manifest.tables.map(\.name).sorted()
@@ -33,13 +60,8 @@ public enum DatasetVerifier {
                 throw .altered(files.database.path, "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows); digest differs: \(digest != table.digest))")
             }
         }
-        let sealed = files.correspondence
-        guard FileManager.default.fileExists(atPath: sealed.path) else {
-            throw .incomplete(sealed.path, "the sealed correspondence is missing")
+        guard size == manifest.files.databaseBytes else {
+            throw .altered(files.database.path, "its size differs from the manifest's")
         }
-        guard FileDigest.sha256(of: sealed) == manifest.files.correspondenceSHA256 else {
-            throw .altered(sealed.path, "the sealed correspondence is not the one generated with this database")
-        }
-        return manifest
     }
 }

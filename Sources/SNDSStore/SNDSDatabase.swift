@@ -128,7 +128,7 @@ public final class SNDSDatabase: @unchecked Sendable {
             }
             return i
         }
-        try queue.inTransaction { db in
+        try transaction { db in
             let inserter = try BulkInserter(db, table: schema.name, columns: schema.columnNames)
             for row in table.rows {
                 try inserter.insert { binder in
@@ -146,7 +146,6 @@ public final class SNDSDatabase: @unchecked Sendable {
                     }
                 }
             }
-            return .commit
         }
         return table.rows.count
     }
@@ -162,6 +161,18 @@ public final class SNDSDatabase: @unchecked Sendable {
 
     public func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try queue.write(body) } catch { throw StoreError.wrap(error, url.path) }
+    }
+
+    /// Runs `body` in one transaction (committed when it returns), for bulk loads.
+    public func transaction(_ body: (Database) throws -> Void) throws(StoreError) {
+        do {
+            try queue.inTransaction { db in
+                try body(db)
+                return .commit
+            }
+        } catch {
+            throw StoreError.wrap(error, url.path)
+        }
     }
 }
 
@@ -179,12 +190,24 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case incomplete(String, String)
     /// A dataset file differs from what its manifest records.
     case altered(String, String)
+    /// SQLite found the file damaged.
+    case corrupt(String)
+    /// Writing failed for a reason of the disk or the file system.
+    case writeFailed(String, String)
 
+    /// Maps an SQLite failure to what it means for the user: the disk (an output problem), a
+    /// damaged file (integrity), or something unexpected.
     static func wrap(_ error: any Error, _ path: String) -> StoreError {
         if let store = error as? StoreError { return store }
         if let db = error as? DatabaseError {
-            if db.resultCode == .SQLITE_NOTADB { return .notSQLite(path) }
-            return .sql(path, db.message ?? "\(db)")
+            switch db.resultCode {
+            case .SQLITE_NOTADB: return .notSQLite(path)
+            case .SQLITE_CORRUPT: return .corrupt(path)
+            case .SQLITE_FULL: return .writeFailed(path, "the disk is full")
+            case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                return .writeFailed(path, db.message ?? "input/output error")
+            default: return .sql(path, db.message ?? "\(db)")
+            }
         }
         return .io(path, "\(error)")
     }
@@ -203,6 +226,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .io(let path, let why): "\(path): \(why)"
         case .incomplete(let path, let why): "\(path): \(why): the dataset is incomplete (interrupted generation?); generate it again"
         case .altered(let path, let why): "\(path): \(why); generate the dataset again"
+        case .corrupt(let path): "database \(path) is damaged (SQLite reports a malformed file); generate it again"
+        case .writeFailed(let path, let why): "cannot write \(path): \(why)"
         }
     }
 }

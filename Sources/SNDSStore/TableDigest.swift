@@ -1,3 +1,4 @@
+import Foundation
 import CLibCrypto
 import GRDB
 import GRDBSQLite
@@ -40,11 +41,12 @@ public enum TableDigest {
                 case SQLITE_NULL:
                     break
                 default:
+                    // Length first, so that "ab","c" and "a","bc" encode differently.
                     let count = Int(sqlite3_column_bytes(statement, column))
+                    for shift in stride(from: 56, through: 0, by: -8) { encoded.append(UInt8(truncatingIfNeeded: UInt64(count) >> UInt64(shift))) }
                     if let bytes = sqlite3_column_blob(statement, column) {
                         encoded.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
                     }
-                    encoded.append(0xFF) // terminator: "ab","c" ≠ "a","bc"
                 }
             }
             var size: UInt32 = 0
@@ -59,6 +61,22 @@ public enum TableDigest {
             rows += 1
         }
         return lanes.map { hex64($0) }.joined()
+    }
+
+    /// SHA-256 of the database's structure: every table, index, trigger and view as SQLite
+    /// records it (`sqlite_master`), so a renamed column or an added trigger is noticed even when
+    /// every row is unchanged.
+    public static func schema(_ db: Database) throws -> String {
+        let rows = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master ORDER BY type, name")
+        var text = ""
+        for row in rows {
+            text += (row[0] as String) + "\u{1}" + (row[1] as String) + "\u{1}" + (row[2] as String) + "\u{1}" + (row[3] as String) + "\u{2}"
+        }
+        var digest = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        let bytes = Array(text.utf8)
+        _ = EVP_Digest(bytes, bytes.count, &digest, &size, EVP_sha256(), nil)
+        return digest.map { String(format: "%02x", $0) }.joined()
     }
 
     private static func hex64(_ value: UInt64) -> String {

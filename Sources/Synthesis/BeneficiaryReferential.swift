@@ -47,7 +47,7 @@ struct BeneficiaryReferential {
         var rng = SeededGenerator.stream(seed: seed, purpose: "referential")
         let people = population.people
         let start = population.start, end = population.end
-        try database.queue.inTransaction { db in
+        try database.transaction { db in
             let inserter = try BulkInserter(db, table: Self.table, columns: columns)
             for row in identity.rows {
                 let p = people[row.person]
@@ -93,7 +93,6 @@ struct BeneficiaryReferential {
                     b.bind(updatedOn.iso, at: updated)
                 }
             }
-            return .commit
         }
     }
 }

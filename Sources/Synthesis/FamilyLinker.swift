@@ -38,7 +38,7 @@ struct FamilyLinker {
             } else if p.bornDuringPeriod {
                 if let mother = p.coveringParents.first, rng.chance(assumptions.coveredByBothParents),
                    let other = partner(of: mother, &people, adults, &rng), other != i,
-                   people[other].birthDate.age(on: p.birthDate) >= 16 {
+                   canCover(people[other], childBornOn: p.birthDate) {
                     people[i].coveringParents.append(other)
                 }
             } else {
@@ -51,17 +51,19 @@ struct FamilyLinker {
                 people[i].coveringParents = [first]
                 if rng.chance(assumptions.coveredByBothParents),
                    let other = partner(of: first, &people, adults, &rng), other != i,
-                   people[other].birthDate.age(on: p.birthDate) >= 16 {
+                   canCover(people[other], childBornOn: p.birthDate) {
                     people[i].coveringParents.append(other)
                 }
             }
             if isChild, let home = people[i].coveringParents.first { liveWith(home, child: i, &people) }
         }
 
-        // Spouses covered by their partner before the 2016 reform keep that former pseudonym.
-        for i in people.indices where !people[i].bornDuringPeriod && people[i].birthDate.age(on: start) >= 45 {
+        // Spouses covered by their partner before the 2016 reform keep that former pseudonym; both
+        // were adults when the referential's history starts.
+        let adultThen = { (p: Person) in p.birthDate.age(on: self.assumptions.historyStart) >= self.assumptions.adulthoodAge }
+        for i in people.indices where !people[i].bornDuringPeriod && people[i].birthDate.age(on: start) >= 45 && adultThen(people[i]) {
             let share = people[i].sex == .female ? assumptions.formerSpouseCoverWomen : assumptions.formerSpouseCoverMen
-            guard rng.chance(share), let spouse = partner(of: i, &people, adults, &rng) else { continue }
+            guard rng.chance(share), let spouse = partner(of: i, &people, adults, &rng), adultThen(people[spouse]) else { continue }
             people[i].formerSpouseCover = spouse
         }
         population.people = people
@@ -81,11 +83,16 @@ struct FamilyLinker {
                     guard child.birthDate.year - year >= 17,
                           let candidates = adults[Key(departement: place, sex: sex, birthYear: year)] else { continue }
                     let pick = rng.pick(candidates)
-                    if pick != child.id, people[pick].birthDate.age(on: child.birthDate) >= 16 { return pick }
+                    if pick != child.id, canCover(people[pick], childBornOn: child.birthDate) { return pick }
                 }
             }
         }
         return nil
+    }
+
+    /// A parent is alive at the birth and at least 16 then.
+    private func canCover(_ parent: Person, childBornOn birth: CalendarDate) -> Bool {
+        parent.isAlive(on: birth) && parent.birthDate.age(on: birth) >= 16
     }
 
     /// The partner of `id`, found once and kept: someone of the other sex, in the same

@@ -48,23 +48,28 @@ public struct IdentityStructure: Sendable {
         var rows: [BeneficiaryRow] = []
         rows.reserveCapacity(people.count * 13 / 10)
         for p in people {
+            let adulthood = p.birthday(assumptions.adulthoodAge)
+            // A parent covers a child until the child's 18th birthday, or until the parent dies.
+            var coveredUntil = p.birthDate
             for parent in p.coveringParents {
-                let until = p.birthday(assumptions.adulthoodAge)
+                let until = min(adulthood, people[parent].deathDate ?? adulthood)
+                guard until > p.birthDate else { continue }
                 rows.append(BeneficiaryRow(person: p.id, ouvreur: parent, cover: .parent, rank: 0,
                                            validFrom: p.birthDate, validUntil: until, pseudonym: -1))
+                coveredUntil = max(coveredUntil, until)
             }
             if let spouse = p.formerSpouseCover {
                 rows.append(BeneficiaryRow(person: p.id, ouvreur: spouse, cover: .spouse, rank: 0,
                                            validFrom: assumptions.historyStart, validUntil: assumptions.pumaReform,
                                            pseudonym: -1))
             }
-            let ownFrom = p.birthday(assumptions.adulthoodAge)
-            let reachesAdulthood = ownFrom <= population.end && (p.deathDate.map { ownFrom < $0 } ?? true)
-            if reachesAdulthood || p.coveringParents.isEmpty {
-                // A child with no parent in the population is covered under their own NIR.
+            // Own rights from adulthood — or as soon as no parent covers the child any more (no
+            // parent in the population, or the parents died), a simplification of the guardian's
+            // cover SNDS would show.
+            let ownFrom = min(adulthood, coveredUntil)
+            if ownFrom <= population.end, p.deathDate.map({ ownFrom < $0 }) ?? true {
                 rows.append(BeneficiaryRow(person: p.id, ouvreur: p.id, cover: .ownRights, rank: 0,
-                                           validFrom: reachesAdulthood ? ownFrom : p.birthDate, validUntil: nil,
-                                           pseudonym: -1))
+                                           validFrom: ownFrom, validUntil: nil, pseudonym: -1))
             }
         }
 

@@ -17,8 +17,8 @@ public struct Population: Sendable {
 /// 1. people alive on the first 1 January, by INSEE's département × sex × age figures, some with
 ///    a twin; 2. a commune of residence; 3. a place of birth (abroad, locally or elsewhere in
 ///    France); 4. a NIR valid by construction, unique, consecutive for twins; 5. deaths by age and
-///    sex; 6. births over the years, to women of the population; 7. adults' moves between
-///    départements.
+///    sex; 6. adults' moves between départements; 7. births over the years, to women of the
+///    population (after the moves, so a newborn is born where its mother lives that day).
 /// Family ties (who covers whom) are added afterwards by ``FamilyLinker``.
 struct PopulationBuilder {
     let reference: SynthesisReference
@@ -44,11 +44,11 @@ struct PopulationBuilder {
         var people = drawPeople(size: size)
         placeBirths(&people)
         assignNIRs(&people)
-        let start = population.start
         applyDeaths(&people, from: 0)
+        // Moves before births: a newborn's NIR names the commune where its mother lived that day.
+        applyMoves(&people, start: population.start, end: population.end)
         addBirths(&people)
         applyDeaths(&people, from: people.firstIndex { $0.bornDuringPeriod } ?? people.count)
-        applyMoves(&people, start: start, end: population.end)
         population.people = people
         return population
     }

@@ -33,7 +33,7 @@ public struct GenerationOptions: Sendable {
         guard years.lowerBound >= 2006, years.upperBound <= 2040, years.count <= 10 else {
             throw .invalidOption("--years must be 1 to 10 consecutive years between 2006 and 2040")
         }
-        guard (1...256).contains(threads) else { throw .invalidOption("--threads must be between 1 and 256") }
+        guard (1...4096).contains(threads) else { throw .invalidOption("--threads must be between 1 and 4096") }
         do { try pseudonymParameters.validate() } catch { throw .invalidOption(error.description) }
     }
 }
@@ -101,7 +101,7 @@ public struct SyntheticSNDSGenerator {
         let datasetId = UUID().uuidString.lowercased()
 
         progress.begin("writing \(BeneficiaryReferential.table) (\(identity.rows.count) rows)")
-        let tables: [DatasetManifest.Table] = try timed("database") {
+        let (tables, schemaDigest): ([DatasetManifest.Table], String) = try timed("database") {
             let database = try SNDSDatabase.createForGeneration(at: databaseURL)
             let schema = try reference.data.schema(named: BeneficiaryReferential.table)
             try database.createTable(schema)
@@ -123,8 +123,9 @@ public struct SyntheticSNDSGenerator {
                                           digest: try TableDigest.compute(db, table: name))
                 }
             }
+            let schemaDigest = try database.read { db in try TableDigest.schema(db) }
             try database.close()
-            return tables
+            return (tables, schemaDigest)
         }
         progress.end()
 
@@ -146,7 +147,7 @@ public struct SyntheticSNDSGenerator {
                          correspondence: files.correspondence.lastPathComponent,
                          correspondenceBytes: fileSize(correspondenceURL),
                          correspondenceSHA256: try correspondenceDigest(correspondenceURL)),
-            tables: tables, population: identity.summary(of: population),
+            schemaDigest: schemaDigest, tables: tables, population: identity.summary(of: population),
             assumptions: try JSONValue(encoding: options.assumptions),
             timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
         do { try manifest.write(to: manifestURL) } catch { throw OutputError.cannotReplace(files.manifest.path, "\(error)") }

@@ -19,7 +19,8 @@ public struct WeightedSampler: Sendable {
         var alias = [Int](repeating: 0, count: n)
         var small: [Int] = [], large: [Int] = []
         for (i, w) in scaled.enumerated() { if w < 1 { small.append(i) } else { large.append(i) } }
-        while let s = small.popLast(), let l = large.last {
+        while !small.isEmpty, !large.isEmpty {
+            let s = small.removeLast(), l = large[large.count - 1]
             probability[s] = scaled[s]
             alias[s] = l
             scaled[l] -= 1 - scaled[s]

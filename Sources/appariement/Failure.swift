@@ -32,9 +32,9 @@ enum Failure {
             }
         case let error as StoreError:
             switch error {
-            case .cannotCreate, .io: 6
+            case .cannotCreate, .io, .writeFailed: 6
             case .missing, .unreadable, .notSQLite, .notSynthetic, .wrongLayout, .schemaMismatch: 3
-            case .incomplete, .altered: 5
+            case .incomplete, .altered, .corrupt: 5
             case .sql: 1
             }
         case let error as CommandError:

@@ -66,3 +66,36 @@ struct KeyFileTests {
         #expect(KeyFile.resolve(option: nil, environment: [:]).url.path.hasSuffix("synthetic/secret.key"))
     }
 }
+
+/// The file checked is the file read: links and other users' files are refused.
+struct KeyFileOwnershipTests {
+    @Test func aSymbolicLinkToAKeyIsRefused() throws {
+        let scratch = Scratch()
+        let real = scratch.file("real.key")
+        _ = try KeyFile.loadOrCreate(at: real)
+        let link = scratch.file("link.key")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+        #expect(throws: KeyFileError.notAFile(link.path)) { try KeyFile.load(at: link) }
+        #expect(throws: KeyFileError.notAFile(scratch.url.path)) { try KeyFile.load(at: scratch.url) }
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "needs root to give a file to another user"))
+    func anotherUsersKeyFileIsRefused() throws {
+        let scratch = Scratch()
+        let path = scratch.file("theirs.key")
+        _ = try KeyFile.loadOrCreate(at: path)
+        #expect(chown(path.path, 65534, 65534) == 0)
+        #expect(throws: KeyFileError.notOwned(path.path)) { try KeyFile.load(at: path) }
+    }
+
+    @Test func commentsAndSurroundingSpaceAreAllowedAroundTheKeyLine() throws {
+        let scratch = Scratch()
+        let path = scratch.file("k.key")
+        let hex = String(repeating: "0123456789abcdef", count: 4)
+        _ = FileManager.default.createFile(atPath: path.path, contents: Data("# a comment\n\n  \(hex)  \r\n# another\n".utf8),
+                                           attributes: [.posixPermissions: 0o600])
+        let plain = scratch.file("plain.key")
+        _ = FileManager.default.createFile(atPath: plain.path, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600])
+        #expect(try KeyFile.load(at: path).fingerprint == KeyFile.load(at: plain).fingerprint)
+    }
+}

@@ -91,3 +91,43 @@ struct SealedFileTests {
         #expect(throws: PseudonymisationError.notASealedFile(url.path)) { try SealedFileReader(url: url, key: .random()) }
     }
 }
+
+/// Block-level attacks: the payload is authenticated as a whole sequence, not block by block.
+struct SealedFileBlockTests {
+    /// Offsets of each block record (length field) in a file sealed with `blockBytes` = 1000.
+    static func records(_ bytes: [UInt8]) -> [Range<Int>] {
+        let headerLength = bytes[10..<14].reduce(0) { $0 << 8 | Int($1) }
+        var offset = 14 + headerLength
+        var ranges: [Range<Int>] = []
+        while offset < bytes.count {
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            ranges.append(offset..<offset + 4 + length + 16)
+            offset += 4 + length + 16
+        }
+        return ranges
+    }
+
+    @Test func cuttingAtABlockBoundarySwappingOrTransplantingBlocksIsRefused() throws {
+        let scratch = Scratch()
+        let key = SecretKey.random()
+        let a = scratch.file("a.sealed"), b = scratch.file("b.sealed")
+        try SealedFileTests.seal(SealedFileTests.payload(2500), key: key, at: a)
+        try SealedFileTests.seal(SealedFileTests.payload(2500).reversed(), key: key, at: b)
+        let bytesA = try [UInt8](Data(contentsOf: a)), bytesB = try [UInt8](Data(contentsOf: b))
+        let blocksA = Self.records(bytesA), blocksB = Self.records(bytesB)
+        #expect(blocksA.count == 3)
+
+        let attempts: [(String, [UInt8])] = [
+            ("cut after the first full block", Array(bytesA[..<blocksA[0].upperBound])),
+            ("cut after the second full block", Array(bytesA[..<blocksA[1].upperBound])),
+            ("blocks 0 and 1 swapped", Array(bytesA[..<blocksA[0].lowerBound]) + bytesA[blocksA[1]] + bytesA[blocksA[0]] + bytesA[blocksA[2]]),
+            ("block 1 taken from another file", Array(bytesA[..<blocksA[1].lowerBound]) + bytesB[blocksB[1]] + bytesA[blocksA[2]]),
+            ("final block dropped and block 1 repeated", Array(bytesA[..<blocksA[2].lowerBound]) + bytesA[blocksA[1]]),
+        ]
+        for (name, bytes) in attempts {
+            let url = scratch.file("attempt.sealed")
+            try Data(bytes).write(to: url)
+            #expect(throws: PseudonymisationError.self, "\(name) was accepted") { try SealedFileReader(url: url, key: key).readAll() }
+        }
+    }
+}

@@ -23,6 +23,25 @@ import Testing
         #expect(a.manifest.datasetId != b.manifest.datasetId)
     }
 
+    @Test func theNumberOfThreadsDoesNotChangeTheResult() throws {
+        let key = SecretKey.random()
+        var options = GenerationOptions()
+        options.beneficiaries = 800
+        options.seed = 21
+        options.iterations = GeneratedDataset.cheapIterations
+        options.memoryKiB = GeneratedDataset.cheapMemoryKiB
+        var digests: [[String: String]] = []
+        for threads in [1, 3] {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("threads-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            options.threads = threads
+            options.files = DatasetFiles(database: directory.appendingPathComponent("snds.sqlite"))
+            let manifest = try SyntheticSNDSGenerator(reference: GeneratedDataset.reference, options: options).generate(key: key)
+            digests.append(Dictionary(uniqueKeysWithValues: manifest.tables.map { ($0.name, $0.digest) }))
+        }
+        #expect(digests[0] == digests[1])
+    }
+
     @Test func anotherSeedGivesAnotherPopulation() throws {
         let key = SecretKey.random()
         let a = try GeneratedDataset.make(size: 1_500, seed: 9, key: key)

@@ -73,11 +73,42 @@ import Testing
                 let gap = parent.birthDate.age(on: row.birthDate)
                 #expect(gap >= 16 && gap <= 60, "parent aged \(gap) at the child's birth")
             }
-            // Covered until 18: the row ends on the 18th birthday.
-            #expect(row.validUntil == row.birthDate.adding(years: 18))
+            // Covered until 18 at the latest (earlier if the parent dies: see the next test).
+            #expect(row.validUntil != nil && row.validUntil! <= row.birthDate.adding(years: 18))
         }
         #expect(Set(parentRows.map(\.ouvreurNIR.body)).count > 10)
         #expect(entries.contains { $0.cover == .spouse })
+    }
+
+    /// An ouvreur covers only while alive: alive at the child's birth, and the cover ends at death.
+    @Test func coverNeedsALivingAdultOuvreur() throws {
+        let people = Dictionary(entries.filter { $0.cover == .ownRights }.map { ($0.beneficiaryNIR.body, $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let deaths = try Dictionary(dataset.referential().compactMap { row -> (String, String)? in
+            guard let death = row["BEN_DCD_DTE"] as String? else { return nil }
+            return (row["BEN_IDT_ANO"] as String, death)
+        }, uniquingKeysWith: { a, _ in a })
+        for row in entries where row.cover != .ownRights {
+            guard let ouvreur = people[row.ouvreurNIR.body] else { continue }
+            if let died = deaths[ouvreur.benIdtAno].flatMap(CalendarDate.init(iso:)) {
+                #expect(died > row.validFrom || row.cover == .spouse)
+                if let until = row.validUntil {
+                    #expect(until <= died || row.cover == .spouse, "a row outlives its ouvreur")
+                }
+            }
+            if row.cover == .spouse {
+                #expect(row.birthDate.age(on: dataset.options.assumptions.historyStart) >= 18)
+                #expect(ouvreur.birthDate.age(on: dataset.options.assumptions.historyStart) >= 18)
+            }
+        }
+        // Every person is covered by someone throughout the period, until death.
+        let byPerson = Dictionary(grouping: entries, by: \.benIdtAno)
+        let end = CalendarDate(year: dataset.options.years.upperBound, month: 12, day: 31)!
+        for (person, rows) in byPerson {
+            let lastEnd = rows.map { $0.validUntil ?? end.adding(days: 1) }.max()!
+            let died = deaths[person].flatMap(CalendarDate.init(iso:))
+            #expect(lastEnd > end || (died.map { lastEnd >= $0 } ?? false), "someone is left uncovered before the end")
+        }
     }
 
     @Test func sameSexTwinsUnderOneOuvreurShareTheirPseudonymAndDifferByRank() throws {
