@@ -63,39 +63,31 @@ public struct ReferenceData: Sendable {
         throw .missingFile("nomenclatures/*/\(name).csv")
     }
 
-    /// Reads a `;`-separated reference table (header line first) into rows of strings.
+    /// Reads a `;`-separated UTF-8 reference table (header line first) into rows of strings.
     ///
-    /// Reference files are plain, unquoted UTF-8 written by the schema project and INSEE; a quote
-    /// or a ragged row means the copy was damaged, which is reported rather than guessed around.
+    /// A ragged row or undecodable bytes mean the copy was damaged, which is reported with its line
+    /// rather than guessed around.
     public func readTable(_ relativePath: String) throws(ReferenceDataError) -> DelimitedTable {
         try Self.readTable(at: root.appendingPathComponent(relativePath), name: relativePath)
     }
 
     public static func readTable(at url: URL, name: String) throws(ReferenceDataError) -> DelimitedTable {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw .missingFile(name) }
-        // Work on bytes: splitting a String walks grapheme clusters, which is several times slower
-        // on files of tens of thousands of lines such as IR_ORG_V.
-        let bytes = [UInt8](data)
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed(name, line: 0, "not UTF-8") }
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)[...]
-        guard let headerLine = lines.popFirst() else { throw .malformed(name, line: 1, "empty file") }
-        func fields(_ line: ArraySlice<UInt8>) -> [String] {
-            let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
-            return trimmed.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
+        var reader = DelimitedReader(bytes: [UInt8](data), separator: UInt8(ascii: ";"), encoding: .utf8)
+        let records: [DelimitedReader.Record]
+        do throws(DelimitedError) { records = try reader.readAll() } catch {
+            throw .malformed(name, line: error.line, error.description)
         }
-        let header = fields(headerLine)
+        guard let header = records.first else { throw .malformed(name, line: 1, "empty file") }
         var rows: [[String]] = []
-        rows.reserveCapacity(lines.count)
-        for (i, line) in lines.enumerated() {
-            if line.contains(UInt8(ascii: "\"")) { throw .malformed(name, line: i + 2, "quoted fields are not expected") }
-            let row = fields(line)
-            guard row.count == header.count else {
-                throw .malformed(name, line: i + 2, "\(row.count) fields, header has \(header.count)")
+        rows.reserveCapacity(records.count)
+        for record in records.dropFirst() {
+            guard record.fields.count == header.fields.count else {
+                throw .malformed(name, line: record.line, "\(record.fields.count) fields, header has \(header.fields.count)")
             }
-            rows.append(row)
+            rows.append(record.fields)
         }
-        return DelimitedTable(header: header, rows: rows)
+        return DelimitedTable(header: header.fields, rows: rows)
     }
 
     private func decodeSchema(at url: URL) throws(ReferenceDataError) -> TableSchema {

@@ -1,0 +1,52 @@
+import Testing
+@testable import SNDSModel
+
+struct DelimitedReaderTests {
+    static func read(_ text: [UInt8], separator: UInt8 = UInt8(ascii: ";"), encoding: DelimitedReader.Encoding = .utf8) throws -> [DelimitedReader.Record] {
+        var reader = DelimitedReader(bytes: text, separator: separator, encoding: encoding)
+        return try reader.readAll()
+    }
+
+    @Test func quotedFieldsHoldSeparatorsQuotesAndLineBreaks() throws {
+        let text = Array("NS;NOM\r\n1;\"a;b\"\r\n2;\"dit \"\"non\"\"\"\r\n3;\"deux\r\nlignes\"\r\n4;\r\n".utf8)
+        let records = try Self.read(text)
+        #expect(records.map(\.fields) == [["NS", "NOM"], ["1", "a;b"], ["2", "dit \"non\""], ["3", "deux\r\nlignes"], ["4", ""]])
+        #expect(records.map(\.line) == [1, 2, 3, 4, 6])
+    }
+
+    @Test func aByteOrderMarkAndBlankLinesAreSkipped() throws {
+        let records = try Self.read([0xEF, 0xBB, 0xBF] + Array("a,b\n\n1,2\n".utf8), separator: UInt8(ascii: ","))
+        #expect(records.map(\.fields) == [["a", "b"], ["1", "2"]])
+        #expect(records.last?.line == 3)
+    }
+
+    @Test func latin1IsDecodedOnlyWhenDeclared() throws {
+        let latin1: [UInt8] = Array("NOM\n".utf8) + [0x48, 0xE9, 0x6C, 0xE8, 0x6E, 0x65, 0x0A] // Hélène
+        #expect(throws: DelimitedError.invalidEncoding(line: 2, encoding: .utf8)) { try Self.read(latin1) }
+        #expect(try Self.read(latin1, encoding: .latin1).last?.fields == ["Hélène"])
+        #expect(DelimitedReader.detectEncoding(of: latin1) == .latin1)
+        #expect(DelimitedReader.detectEncoding(of: Array("Hélène".utf8)) == .utf8)
+    }
+
+    @Test(arguments: [
+        ("a;\"open\nb;c\n", DelimitedError.unterminatedQuote(line: 1)),
+        ("a;\"x\"y;c\n", DelimitedError.textAfterClosingQuote(line: 1)),
+        ("a\nb;c\"d\n", DelimitedError.quoteInUnquotedField(line: 2)),
+    ])
+    func malformedQuotingIsReportedWithItsLine(text: String, expected: DelimitedError) {
+        #expect(throws: expected) { try Self.read(Array(text.utf8)) }
+    }
+
+    @Test func limitsStopHugeFieldsAndRecords() {
+        var tooLong = DelimitedReader(bytes: Array(repeating: UInt8(ascii: "x"), count: 100), maxFieldBytes: 50)
+        #expect(throws: DelimitedError.fieldTooLong(line: 1, limit: 50)) { try tooLong.next() }
+        var wide = DelimitedReader(bytes: Array(repeating: UInt8(ascii: ";"), count: 30), maxFields: 10)
+        #expect(throws: DelimitedError.tooManyFields(line: 1, limit: 10)) { try wide.next() }
+    }
+
+    @Test func theSeparatorIsTheMostFrequentOutsideQuotes() {
+        #expect(DelimitedReader.detectSeparator(in: Array("a;b;c\n1,2;3".utf8)) == UInt8(ascii: ";"))
+        #expect(DelimitedReader.detectSeparator(in: Array("\"a;b\",c,d\n".utf8)) == UInt8(ascii: ","))
+        #expect(DelimitedReader.detectSeparator(in: Array("abc\n".utf8)) == nil)
+    }
+}
