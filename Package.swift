@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -37,7 +38,10 @@ let package = Package(
         // The synthetic population, its identity structure and its SNDS tables.
         .target(
             name: "Synthesis",
-            dependencies: ["SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "CLibCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
+            ]),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "appariement",

@@ -63,6 +63,18 @@ public struct ReferenceData: Sendable {
         throw .missingFile("nomenclatures/*/\(name).csv")
     }
 
+    /// The description of a nomenclature table shipped without its rows (IR_PHA_R, whose rows the
+    /// generator makes).
+    public func nomenclatureSchema(named name: String) throws(ReferenceDataError) -> TableSchema {
+        let dir = root.appendingPathComponent("nomenclatures")
+        let groups = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for group in groups.sorted() {
+            let json = dir.appendingPathComponent(group).appendingPathComponent(name + ".json")
+            if FileManager.default.fileExists(atPath: json.path) { return try decodeSchema(at: json) }
+        }
+        throw .missingFile("nomenclatures/*/\(name).json")
+    }
+
     /// Reads a `;`-separated UTF-8 reference table (header line first) into rows of strings.
     ///
     /// A ragged row or undecodable bytes mean the copy was damaged, which is reported with its line

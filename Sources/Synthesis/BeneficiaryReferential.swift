@@ -27,6 +27,8 @@ struct BeneficiaryReferential {
     let pseudonyms: PopulationPseudonyms
     let assumptions: IdentityAssumptions
     let seed: UInt64
+    /// Which rows care was billed under, and their latest processing day.
+    let usage: Beneficiaries?
 
     func write(to database: SNDSDatabase, schema: TableSchema) throws {
         let columns = schema.columnNames
@@ -42,6 +44,7 @@ struct BeneficiaryReferential {
         let month = try position("BEN_NAI_MOI"), sex = try position("BEN_SEX_COD"), death = try position("BEN_DCD_DTE")
         let deathMonth = try position("BEN_DCD_AME"), org = try position("ORG_AFF_BEN"), dpt = try position("BEN_RES_DPT")
         let com = try position("BEN_RES_COM"), consumer = try position("BEN_TOP_CNS"), orgCle = try position("ORG_CLE_NEW")
+        let maxProcessing = try position("MAX_TRT_DTD")
         let inserted = try position("BEN_DTE_INS"), updated = try position("BEN_DTE_MAJ")
 
         var rng = SeededGenerator.stream(seed: seed, purpose: "referential")
@@ -49,7 +52,7 @@ struct BeneficiaryReferential {
         let start = population.start, end = population.end
         try database.transaction { db in
             let inserter = try BulkInserter(db, table: Self.table, columns: columns)
-            for row in identity.rows {
+            for (index, row) in identity.rows.enumerated() {
                 let p = people[row.person]
                 let ouvreur = people[row.ouvreur]
                 let inForce = row.validUntil.map { $0 > end } ?? true
@@ -68,7 +71,11 @@ struct BeneficiaryReferential {
                     updatedOn = end.adding(days: -rng.uniform(120))
                 }
                 updatedOn = max(updatedOn, insertedOn)
-                let active = (row.validUntil.map { $0 > start } ?? true) && (p.deathDate.map { $0 >= start } ?? true)
+                // A consumer: care was billed under the row during the period (or, without care
+                // tables, the row was in force then).
+                let active = usage.map { $0.used[index] }
+                    ?? ((row.validUntil.map { $0 > start } ?? true) && (p.deathDate.map { $0 >= start } ?? true))
+                let lastProcessing = usage.flatMap { $0.lastProcessing[index] >= 0 ? CalendarDate(daysSinceEpoch: $0.lastProcessing[index]).iso : nil }
 
                 try inserter.insert { b in
                     b.bind(pseudonyms.benNirPsa(row), at: psa)
@@ -88,6 +95,7 @@ struct BeneficiaryReferential {
                     b.bind(home.departement.referentialCode, at: dpt)
                     b.bind(home.commune, at: com)
                     b.bind(active ? 1 : 0, at: consumer)
+                    b.bind(lastProcessing, at: maxProcessing)
                     b.bind(body, at: orgCle)
                     b.bind(insertedOn.iso, at: inserted)
                     b.bind(updatedOn.iso, at: updated)

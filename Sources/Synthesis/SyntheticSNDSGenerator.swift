@@ -45,7 +45,7 @@ public struct SyntheticSNDSGenerator {
     public let options: GenerationOptions
     public let progress: ProgressReporter
 
-    /// Nomenclatures the generated columns take their codes from, loaded into the database.
+    /// Nomenclatures IR_BEN_R's columns take their codes from (the care tables add theirs).
     static let nomenclatures = ["IR_SEX_V", "IR_BER_V", "IR_NIR_V", "IR_ORG_V", "IR_DPT_V", "IR_GEO_V"]
 
     public init(reference: SynthesisReference, options: GenerationOptions, progress: ProgressReporter = .silent) {
@@ -100,20 +100,24 @@ public struct SyntheticSNDSGenerator {
         let manifestURL = staged.stage(files.manifest)
         let datasetId = UUID().uuidString.lowercased()
 
-        progress.begin("writing \(BeneficiaryReferential.table) (\(identity.rows.count) rows)")
+        let database = try SNDSDatabase.createForGeneration(at: databaseURL)
+        let care = try timed("care") {
+            try CareGenerator(reference: reference, population: population, seed: options.seed, threads: options.threads)
+                .generate(into: database, identity: identity, pseudonyms: pseudonyms, progress: progress)
+        }
+
+        progress.begin("writing \(BeneficiaryReferential.table), nomenclatures, indexes")
         let (tables, schemaDigest): ([DatasetManifest.Table], String) = try timed("database") {
-            let database = try SNDSDatabase.createForGeneration(at: databaseURL)
             let schema = try reference.data.schema(named: BeneficiaryReferential.table)
             try database.createTable(schema)
             try BeneficiaryReferential(population: population, identity: identity, pseudonyms: pseudonyms,
-                                       assumptions: options.assumptions, seed: options.seed)
+                                       assumptions: options.assumptions, seed: options.seed, usage: care.beneficiaries)
                 .write(to: database, schema: schema)
-            for name in Self.nomenclatures {
+            for name in Self.nomenclatures + CareGenerator.nomenclatures {
                 let (nomenclatureSchema, csv) = try reference.data.nomenclature(named: name)
                 _ = try database.loadNomenclature(schema: nomenclatureSchema, csv: csv)
             }
-            try database.createIndex(on: "IR_BEN_R", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
-            try database.createIndex(on: "IR_BEN_R", columns: ["BEN_IDT_ANO"])
+            try Self.createIndexes(database, years: options.years)
             try database.analyze()
             try database.setMetadata("dataset_id", datasetId)
             try database.setMetadata("tool_version", AppariementVersion.current)
@@ -147,12 +151,38 @@ public struct SyntheticSNDSGenerator {
                          correspondence: files.correspondence.lastPathComponent,
                          correspondenceBytes: fileSize(correspondenceURL),
                          correspondenceSHA256: try correspondenceDigest(correspondenceURL)),
-            schemaDigest: schemaDigest, tables: tables, population: identity.summary(of: population),
+            schemaDigest: schemaDigest, tables: tables,
+            population: identity.summary(of: population).merging(careSummary(care)) { identityCount, _ in identityCount },
             assumptions: try JSONValue(encoding: options.assumptions),
             timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
         do { try manifest.write(to: manifestURL) } catch { throw OutputError.cannotReplace(files.manifest.path, "\(error)") }
         try staged.commit(removingFirst: [files.manifest])
         return manifest
+    }
+
+    private func careSummary(_ outcome: CareGenerator.Outcome) -> [String: Int] {
+        var summary: [String: Int] = [:]
+        for (id, count) in zip(outcome.conditionIds, outcome.conditionCounts) { summary["condition." + id] = count }
+        return summary
+    }
+
+    /// Indexes for what linkage and integrity checks join on: pseudonyms, the DCIR décompte, the
+    /// PMSI stay key, the CépiDC person key.
+    static func createIndexes(_ database: SNDSDatabase, years: ClosedRange<Int>) throws {
+        try database.createIndex(on: "IR_BEN_R", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
+        try database.createIndex(on: "IR_BEN_R", columns: ["BEN_IDT_ANO"])
+        try database.createIndex(on: "ER_PRS_F", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
+        for table in ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
+            try database.createIndex(on: table, columns: ["DCT_ORD_NUM", "PRS_ORD_NUM"])
+        }
+        for year in years {
+            let c = PMSIWriter.tableName("T_MCOaaC", year: year)
+            try database.createIndex(on: c, columns: ["NIR_ANO_17"])
+            for template in CareGenerator.yearlyTables {
+                try database.createIndex(on: PMSIWriter.tableName(template, year: year), columns: ["ETA_NUM", "RSA_NUM"])
+            }
+        }
+        try database.createIndex(on: "KI_CCI_R", columns: ["BEN_IDT_ANO"])
     }
 
     private func prepareOutputs(_ files: DatasetFiles) throws {

@@ -1,0 +1,76 @@
+import SNDSModel
+
+/// The code lists of the shipped nomenclatures the care model draws from, and the check that every
+/// code the model names exists in them — so a typo in care-model.yml fails at load time with its
+/// place, not as an unexplained conformance failure after a long generation.
+struct CareCodes {
+    let diagnoses: Set<String>      // MS_CIM_V (PMSI diagnoses)
+    let causes: Set<String>         // IR_CIM_V (CépiDC causes)
+    let acts: Set<String>           // IR_CCAM_V63
+    let natures: Set<String>        // IR_NAT_V
+    let specialties: Set<String>    // IR_SPE_V
+    let activities: Set<String>     // IR_ACT_V
+    let places: Set<String>         // DS_LIE_V
+    /// ATC code → label (openmedic_ATC5).
+    let atc: [String: String]
+
+    init(reference: ReferenceData) throws {
+        func column(_ table: String, _ name: String) throws -> [String] {
+            let (_, csv) = try reference.nomenclature(named: table)
+            let data = try ReferenceData.readTable(at: csv, name: table + ".csv")
+            let i = try data.column(name, in: table + ".csv")
+            return data.rows.map { $0[i] }
+        }
+        diagnoses = Set(try column("MS_CIM_V", "CIM_COD"))
+        causes = Set(try column("IR_CIM_V", "CIM_COD"))
+        acts = Set(try column("IR_CCAM_V63", "CAM_PRS_IDE_COD"))
+        natures = Set(try column("IR_NAT_V", "PRS_NAT"))
+        specialties = Set(try column("IR_SPE_V", "PFS_SPE_COD"))
+        activities = Set(try column("IR_ACT_V", "PFS_ACT_NAT"))
+        places = Set(try column("DS_LIE_V", "DCD_LIE_COD"))
+        let codes = try column("openmedic_ATC5", "ATC5"), labels = try column("openmedic_ATC5", "Libellé ATC5")
+        atc = Dictionary(zip(codes, labels), uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Every code of the model, checked; the first unknown one is reported with where it is.
+    func validate(_ model: CareModel) throws {
+        func check(_ code: String, in set: Set<String>, _ list: String, _ at: String) throws {
+            guard set.contains(code) else {
+                throw ReferenceDataError.malformed(CareModel.file, line: 0, "\(at): \(code) is not in \(list)")
+            }
+        }
+        for s in model.services {
+            try check(String(s.nature), in: natures, "IR_NAT_V", "services.\(s.id).nature")
+            if let spe = s.specialty { try check(String(spe), in: specialties, "IR_SPE_V", "services.\(s.id).specialty") }
+            if let act = s.activity { try check(String(act), in: activities, "IR_ACT_V", "services.\(s.id).activity") }
+            if let act = s.act { try check(act.code, in: acts, "IR_CCAM_V63", "services.\(s.id).act") }
+        }
+        let atcCodes = Set(atc.keys)
+        for d in model.acuteDrugs.drugs { try check(d.atc, in: atcCodes, "openmedic_ATC5", "acute_drugs") }
+        for c in model.conditions {
+            try check(c.icd10, in: diagnoses, "MS_CIM_V", "conditions.\(c.id).icd10")
+            if let cause = c.causeOfDeath { try check(cause, in: causes, "IR_CIM_V", "conditions.\(c.id).cause_of_death") }
+            for d in c.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "conditions.\(c.id).drugs") }
+        }
+        for e in model.hospitalEvents {
+            for code in e.dp.keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).dp") }
+            for code in (e.das ?? [:]).keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).das") }
+            for act in e.acts ?? [] { try check(act.code, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).acts") }
+            for d in e.followUp?.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "hospital_events.\(e.id).follow_up") }
+        }
+        for delivery in [model.births.vaginal, model.births.caesarean] {
+            try check(delivery.dp, in: diagnoses, "MS_CIM_V", "births.dp")
+            try check(delivery.act, in: acts, "IR_CCAM_V63", "births.act")
+        }
+        try check(model.births.twinsDas, in: diagnoses, "MS_CIM_V", "births.twins_das")
+        try check(model.births.newborn.dp, in: diagnoses, "MS_CIM_V", "births.newborn.dp")
+        try check(model.births.newborn.twinsDp, in: diagnoses, "MS_CIM_V", "births.newborn.twins_dp")
+        for group in model.causesOfDeath.byAge {
+            for code in group.causes.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.by_age") }
+        }
+        for code in model.causesOfDeath.contributing.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.contributing") }
+        for place in model.endOfLife.placeOutsideHospital.keys {
+            try check(String(place), in: places, "DS_LIE_V", "end_of_life.place_outside_hospital")
+        }
+    }
+}

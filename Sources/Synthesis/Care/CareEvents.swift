@@ -1,0 +1,84 @@
+import SNDSModel
+
+/// An outpatient contact: a consultation, a laboratory visit, nursing or physiotherapy, a vaccine.
+struct Contact {
+    let day: Int
+    let service: Int
+    /// The professional who delivered it (PS number).
+    let executor: String
+    /// Who prescribed it, for laboratory, nursing and physiotherapy.
+    let prescriber: String?
+    /// A public hospital's outpatient department (ACE), when delivered there.
+    let establishment: Establishment?
+    /// A CCAM act done during the contact.
+    let act: String?
+    /// Reimbursed at 100 % (long-term condition).
+    let fullRate: Bool
+}
+
+/// One drug line of a dispensation.
+struct DrugLine {
+    let presentation: DrugCatalogue.Presentation
+    let boxes: Int
+    let fullRate: Bool
+}
+
+/// A visit to a pharmacy: one décompte, one line per drug.
+struct Dispensation {
+    let day: Int
+    let pharmacy: String
+    let prescriber: String?
+    /// The hospital that prescribed (discharge prescriptions).
+    let prescribingEstablishment: Establishment?
+    let prescriptionDay: Int
+    let lines: [DrugLine]
+}
+
+/// A hospital stay (PMSI MCO), from entry to exit day.
+struct Stay {
+    let entry: Int
+    let exit: Int
+    let establishment: Establishment
+    let dp: String
+    let dr: String?
+    let das: [String]
+    /// CCAM acts and the day (from entry) they were done.
+    let acts: [(code: String, offset: Int)]
+    /// Full GHM (root and severity, e.g. 05K062).
+    let ghm: String
+    /// ENT_MOD / ENT_PRV / SOR_MOD / SOR_DES (MS_SOR_V, MS_PRV_V codes).
+    let entryMode: String
+    let origin: String?
+    let exitMode: String
+    let destination: String?
+    /// Birth weight (g) and gestational age (weeks) of a newborn's birth stay.
+    let birthWeight: Int?
+    let gestationalAge: Int?
+    /// The surgeon or physician who did the acts (billed in DCIR for private clinics).
+    let operatingDoctor: String?
+
+    var lengthOfStay: Int { exit - entry }
+    var diedInStay: Bool { exitMode == "9" }
+}
+
+/// A death and what CépiDC records of it.
+struct DeathRecord {
+    let day: Int
+    /// Underlying cause (IR_CIM_V, up to 4 positions) and contributing causes.
+    let cause: String
+    let contributing: [String]
+    /// DS_LIE_V place of death.
+    let place: Int
+    let departement: Departement
+    let commune: String
+}
+
+/// Everything one person consumed over the period, in day order.
+struct PersonCare {
+    var contacts: [Contact] = []
+    var dispensations: [Dispensation] = []
+    var stays: [Stay] = []
+    var death: DeathRecord?
+    /// Conditions (model indices) the person had at any time, for describe and tests.
+    var conditions: [Int] = []
+}

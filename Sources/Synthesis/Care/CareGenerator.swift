@@ -1,0 +1,185 @@
+import Dispatch
+import Foundation
+import GRDB
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// Generates the care tables of a synthetic SNDS — DCIR, PMSI MCO per year, CépiDC — and the
+/// referentials they point to (BE_IDE_R establishments, IR_PHA_R drugs).
+///
+/// People are simulated in blocks on all cores (``CareSimulator`` is pure per person), then
+/// written block by block in id order on GRDB's connection, so the tables are the same whatever
+/// the number of threads.
+struct CareGenerator {
+    let reference: SynthesisReference
+    let model: CareModel
+    let codes: CareCodes
+    let population: Population
+    let seed: UInt64
+    let threads: Int
+
+    /// Tables this generator creates, from their shipped schemas (yearly PMSI tables by template).
+    static let tables = ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "KI_CCI_R", "KI_ECD_R", "BE_IDE_R"]
+    static let yearlyTables = ["T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA"]
+    /// Nomenclatures the care tables take codes from, loaded beside them.
+    static let nomenclatures = ["IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_EXO_V", "IR_RGM_V", "IR_TYT_V", "IR_NEM_T",
+                                "IR_SGN_V", "IR_CET_V", "IR_TYE_V", "IR_MDT_V", "IR_SEQ_V", "IR_CCAM_V63", "XC_ATE_V",
+                                "MS_CIM_V", "IR_CIM_V", "MS_SOR_V", "MS_PRV_V", "DS_LIE_V", "DS_CER_V", "DS_STA_V", "DS_VER_V"]
+
+    /// What the generation produced beyond the tables.
+    struct Outcome {
+        let beneficiaries: Beneficiaries
+        let rows: [String: Int]
+        /// People with each condition of the model.
+        let conditionIds: [String]
+        let conditionCounts: [Int]
+    }
+
+    init(reference: SynthesisReference, population: Population, seed: UInt64, threads: Int) throws {
+        self.reference = reference
+        model = try CareModel.load(from: reference.data)
+        codes = try CareCodes(reference: reference.data)
+        try codes.validate(model)
+        self.population = population
+        self.seed = seed
+        self.threads = threads
+    }
+
+    func generate(into database: SNDSDatabase, identity: IdentityStructure, pseudonyms: PopulationPseudonyms,
+                  progress: ProgressReporter) throws -> Outcome {
+        var schemas: [String: TableSchema] = [:]
+        for name in Self.tables + Self.yearlyTables { schemas[name] = try reference.data.schema(named: name) }
+        for name in Self.tables { try database.createTable(schemas[name]!) }
+        for template in Self.yearlyTables {
+            for year in population.years { try database.createTable(schemas[template]!.forYear(year)) }
+        }
+
+        let establishments = try EstablishmentDirectory(reference: reference, rules: model.establishments)
+        // Professionals wherever someone lives, lived before a move, or is born.
+        var residents: [Departement: Int] = [:]
+        for p in population.people {
+            residents[p.residence.departement, default: 0] += 1
+            if let previous = p.previousResidence, residents[previous.departement] == nil { residents[previous.departement] = 0 }
+        }
+        let specialties = Array(Set(model.services.compactMap(\.specialty) + [3, 4, 7])).sorted()
+        let practitioners = PractitionerDirectory(residents: residents, specialties: specialties, rules: model.practitioners)
+        let drugs = DrugCatalogue(atcLabels: codes.atc)
+        let simulator = CareSimulator(model: model, population: population, establishments: establishments,
+                                      practitioners: practitioners, drugs: drugs, seed: seed)
+        let start = population.start.daysSinceEpoch, end = population.end.daysSinceEpoch
+        let days = DayStrings(from: start - 400, through: end + 120)
+
+        var beneficiaries = Beneficiaries(population: population, identity: identity, pseudonyms: pseudonyms)
+        var conditionCounts = [Int](repeating: 0, count: model.conditions.count)
+        var rows: [String: Int] = [:]
+        let people = population.people
+        progress.begin("care: claims, stays and deaths", total: people.count)
+        try database.transaction { db in
+            let dcir = try DCIRWriter(db, schemas: schemas, days: days, model: model)
+            let pmsi = try PMSIWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
+            let cepidc = try CepiDCWriter(db, schemas: schemas, days: days, rules: model.causesOfDeath,
+                                          lastYear: population.years.upperBound)
+            let blockSize = 1024
+            var blockStart = 0
+            while blockStart < people.count {
+                let block = blockStart..<min(people.count, blockStart + blockSize)
+                let cares = Self.simulate(block, simulator: simulator, threads: threads)
+                for (offset, care) in cares.enumerated() {
+                    let person = people[block.lowerBound + offset]
+                    var rng = simulator.stream(person.id, "writer")
+                    for ci in care.conditions { conditionCounts[ci] += 1 }
+                    var stayNumber = 0
+                    for stay in care.stays {
+                        stayNumber += 1
+                        try pmsi.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        try dcir.writeFees(of: stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                    }
+                    for contact in care.contacts {
+                        try dcir.write(contact, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                    }
+                    for dispensation in care.dispensations {
+                        try dcir.write(dispensation, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                    }
+                    if let death = care.death {
+                        try cepidc.write(death, person: person, individualPseudonym: pseudonyms.individual[person.id], rng: &rng)
+                    }
+                }
+                progress.advance(by: block.count)
+                blockStart = block.upperBound
+            }
+            rows.merge(dcir.rows) { $1 }
+            rows.merge(pmsi.rows) { $1 }
+            rows.merge(cepidc.rows) { $1 }
+            rows["BE_IDE_R"] = try Self.writeEstablishments(establishments, db: db, schema: schemas["BE_IDE_R"]!)
+        }
+        progress.end()
+        let pharmacySchema = try reference.data.nomenclatureSchema(named: "IR_PHA_R")
+        try database.createTable(pharmacySchema)
+        rows["IR_PHA_R"] = try Self.writeDrugs(drugs, database: database, schema: pharmacySchema)
+        return Outcome(beneficiaries: beneficiaries, rows: rows, conditionIds: model.conditions.map(\.id),
+                       conditionCounts: conditionCounts)
+    }
+
+    /// Simulates a block of people on `threads` cores; results in id order.
+    static func simulate(_ block: Range<Int>, simulator: CareSimulator, threads: Int) -> [PersonCare] {
+        let slots = CareSlots(count: block.count)
+        let workers = max(1, min(threads, block.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var i = worker
+            while i < block.count {
+                slots.store(simulator.simulate(block.lowerBound + i), at: i)
+                i += workers
+            }
+        }
+        return slots.values()
+    }
+
+    private static func writeEstablishments(_ directory: EstablishmentDirectory, db: Database, schema: TableSchema) throws -> Int {
+        let table = try CareTable(db, schema: schema, columns: [
+            "IDE_ETA_NUM", "IDE_ETA_NU8", "IDE_ETA_NOM", "IDE_BDI_COD", "IDE_INS_COM", "IDE_GES_NUM", "IDE_PSH_CAT",
+            "IDE_IMP_DPT",
+        ])
+        for e in directory.all {
+            try table.insert { f in
+                let place = (e.departement.isOverseas ? "97" : e.departement.code) + e.commune
+                f.add(e.finess); f.add(e.finess8); f.add(String(e.name.prefix(38))); f.add(place); f.add(place)
+                f.add(e.legalFiness); f.add(String(e.category)); f.add(e.departement.referentialCode)
+            }
+        }
+        return directory.all.count
+    }
+
+    private static func writeDrugs(_ catalogue: DrugCatalogue, database: SNDSDatabase, schema: TableSchema) throws -> Int {
+        try database.transaction { db in
+            let table = try CareTable(db, schema: schema, columns: [
+                "PHA_CIP_C13", "PHA_PRS_IDE", "PHA_MED_NOM", "PHA_MED_GEN", "PHA_PRI_UNI", "PHA_ATC_C07", "PHA_ATC_L07",
+                "PHA_ATC_C03",
+            ])
+            for p in catalogue.presentations {
+                try table.insert { f in
+                    f.add(p.cip13); f.add(p.cip7); f.add(p.label); f.add(p.generic ? "G" : "R")
+                    f.add(String(format: "%.2f", p.price)); f.add(p.atc); f.add(p.substance)
+                    f.add(String(p.atc.prefix(3)))
+                }
+            }
+        }
+        return catalogue.presentations.count
+    }
+}
+
+/// Results of one block, written by distinct workers at distinct indices (a raw buffer, so
+/// concurrent writes to different slots do not trip exclusivity checks).
+private final class CareSlots: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<PersonCare>
+    init(count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: PersonCare())
+    }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+    func store(_ care: PersonCare, at index: Int) { buffer[index] = care }
+    func values() -> [PersonCare] { Array(buffer) }
+}

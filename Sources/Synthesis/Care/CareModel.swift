@@ -1,0 +1,402 @@
+import Foundation
+import SNDSModel
+import Yams
+
+/// The care model (`synthetic/reference/assumptions/care-model.yml`): rates, pathways and codes the
+/// claims, stays and deaths are drawn from.
+///
+/// Kept as data, not code, so the assumptions can be read, discussed and changed in one place;
+/// ``CareModelValidator`` checks every code against the shipped nomenclatures when it is loaded.
+public struct CareModel: Decodable, Sendable {
+    public static let file = "assumptions/care-model.yml"
+
+    public let ageBands: [Int]
+    public let seasonality: [String: [Double]]
+    public let services: [Service]
+    public let acuteDrugs: AcuteDrugs
+    public let conditions: [Condition]
+    public let hospitalEvents: [HospitalEvent]
+    public let births: Births
+    public let endOfLife: EndOfLife
+    public let causesOfDeath: CausesOfDeath
+    public let establishments: EstablishmentRules
+    public let practitioners: PractitionerRules
+    public let chaining: Chaining
+    public let claims: Claims
+    public let references: [ReferenceFigure]
+
+    enum CodingKeys: String, CodingKey {
+        case ageBands = "age_bands", seasonality, services, acuteDrugs = "acute_drugs", conditions
+        case hospitalEvents = "hospital_events", births, endOfLife = "end_of_life", causesOfDeath = "causes_of_death"
+        case establishments, practitioners, chaining, claims, references
+    }
+
+    /// Reads and validates the model shipped with the reference data.
+    public static func load(from reference: ReferenceData) throws -> CareModel {
+        let url = reference.root.appendingPathComponent(file)
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw ReferenceDataError.missingFile(file)
+        }
+        let model: CareModel
+        do {
+            model = try YAMLDecoder().decode(CareModel.self, from: text)
+        } catch let error as DecodingError {
+            throw ReferenceDataError.malformed(file, line: 0, CareModel.explain(error))
+        } catch {
+            throw ReferenceDataError.malformed(file, line: 0, "\(error)")
+        }
+        try model.checkShape()
+        return model
+    }
+
+    static func explain(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing key \(path(context)).\(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    /// Checks what YAML types cannot: array lengths, references between entries, ranges.
+    func checkShape() throws {
+        func fail(_ why: String) -> ReferenceDataError { .malformed(Self.file, line: 0, why) }
+        guard ageBands.first == 0, zip(ageBands, ageBands.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw fail("age_bands must start at 0 and increase")
+        }
+        for (name, months) in seasonality where months.count != 12 || months.contains(where: { $0 < 0 }) {
+            throw fail("seasonality.\(name) must have 12 non-negative values")
+        }
+        let serviceIds = Set(services.map(\.id)), eventIds = Set(hospitalEvents.map(\.id)), conditionIds = Set(conditions.map(\.id))
+        func checkRates(_ rates: AgeSexRates?, _ at: String) throws {
+            guard let rates else { return }
+            guard rates.male.count == ageBands.count, rates.female.count == ageBands.count,
+                  (rates.male + rates.female).allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw fail("\(at) must give \(ageBands.count) non-negative values per sex (one per age band)")
+            }
+        }
+        func checkSeason(_ name: String?, _ at: String) throws {
+            if let name, seasonality[name] == nil { throw fail("\(at): unknown seasonality \(name)") }
+        }
+        func checkVisits(_ visits: [Visit]?, _ at: String) throws {
+            for visit in visits ?? [] where !serviceIds.contains(visit.service) {
+                throw fail("\(at): unknown service \(visit.service)")
+            }
+        }
+        for s in services {
+            try checkRates(s.rate, "services.\(s.id).rate")
+            try checkSeason(s.seasonality, "services.\(s.id)")
+            guard (s.specialty != nil) != (s.activity != nil) else {
+                throw fail("services.\(s.id): give either specialty (a doctor) or activity (another professional)")
+            }
+            guard Executor(rawValue: s.executor) != nil else { throw fail("services.\(s.id): unknown executor \(s.executor)") }
+        }
+        for d in acuteDrugs.drugs { try checkSeason(d.seasonality, "acute_drugs.\(d.atc)") }
+        for c in conditions {
+            try checkRates(c.prevalence, "conditions.\(c.id).prevalence")
+            try checkVisits(c.visits, "conditions.\(c.id).visits")
+            for stay in c.stays ?? [] where !eventIds.contains(stay.event) {
+                throw fail("conditions.\(c.id).stays: unknown hospital event \(stay.event)")
+            }
+            guard (c.prevalence.male + c.prevalence.female).allSatisfy({ $0 <= 1 }) else {
+                throw fail("conditions.\(c.id).prevalence: a share above 1")
+            }
+        }
+        for e in hospitalEvents {
+            try checkRates(e.incidence, "hospital_events.\(e.id).incidence")
+            try checkSeason(e.seasonality, "hospital_events.\(e.id)")
+            try checkVisits(e.followUp?.visits, "hospital_events.\(e.id).follow_up")
+            if let becomes = e.becomes, !conditionIds.contains(becomes) {
+                throw fail("hospital_events.\(e.id).becomes: unknown condition \(becomes)")
+            }
+            guard Setting(rawValue: e.setting) != nil else { throw fail("hospital_events.\(e.id): unknown setting \(e.setting)") }
+            guard e.ghm.count == 5 else { throw fail("hospital_events.\(e.id).ghm: a GHM root has 5 characters (e.g. 05K06)") }
+            guard !e.dp.isEmpty, e.dp.values.allSatisfy({ $0 > 0 }) else { throw fail("hospital_events.\(e.id).dp: positive weights needed") }
+        }
+        try checkRates(endOfLife.inHospitalShare, "end_of_life.in_hospital_share")
+        guard causesOfDeath.byAge.first?.from == 0 else { throw fail("causes_of_death.by_age must start from age 0") }
+    }
+
+    // MARK: - Parts
+
+    /// A rate (or share) per age band, for each sex; `both:` gives the same values to both.
+    public struct AgeSexRates: Decodable, Sendable {
+        public let male: [Double]
+        public let female: [Double]
+
+        enum CodingKeys: String, CodingKey { case male, female, both }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if let both = try c.decodeIfPresent([Double].self, forKey: .both) {
+                male = both
+                female = both
+            } else {
+                male = try c.decode([Double].self, forKey: .male)
+                female = try c.decode([Double].self, forKey: .female)
+            }
+        }
+
+        public func values(for sex: Sex) -> [Double] { sex == .male ? male : female }
+    }
+
+    public enum Executor: String, Sendable { case gp, specialist, pharmacy, lab, nurse, physio }
+    public enum Setting: String, Sendable { case teaching, `public`, `private`, any }
+
+    public struct Service: Decodable, Sendable {
+        public let id: String
+        public let label: String
+        /// PRS_NAT_REF.
+        public let nature: Int
+        public let specialty: Int?
+        public let activity: Int?
+        public let executor: String
+        public let tariff: Double
+        public let tariffSpread: Double?
+        public let reimbursement: Int
+        public let seasonality: String?
+        public let prescription: Double?
+        public let hospitalShare: Double?
+        public let act: Act?
+        /// Months a seasonal one-off service (a vaccine) is given in, at most once a year.
+        public let months: [Int]?
+        public let rate: AgeSexRates
+
+        enum CodingKeys: String, CodingKey {
+            case id, label, nature, specialty, activity, executor, tariff, reimbursement, seasonality
+            case prescription, act, months, rate
+            case tariffSpread = "tariff_spread", hospitalShare = "hospital_share"
+        }
+    }
+
+    public struct Act: Decodable, Sendable {
+        public let code: String
+        public let share: Double
+    }
+
+    public struct AcuteDrugs: Decodable, Sendable {
+        /// Number of drug lines per dispensation → weight.
+        public let lines: [Int: Double]
+        public let drugs: [AcuteDrug]
+    }
+
+    public struct AcuteDrug: Decodable, Sendable {
+        public let atc: String
+        public let weight: Double
+        public let seasonality: String?
+        public let minAge: Int?
+        enum CodingKeys: String, CodingKey { case atc, weight, seasonality, minAge = "min_age" }
+    }
+
+    public struct TreatmentDrug: Decodable, Sendable {
+        public let atc: String
+        public let share: Double
+        public let everyDays: Int
+        enum CodingKeys: String, CodingKey { case atc, share, everyDays = "every_days" }
+    }
+
+    public struct Visit: Decodable, Sendable {
+        public let service: String
+        public let perYear: Double
+        enum CodingKeys: String, CodingKey { case service, perYear = "per_year" }
+    }
+
+    public struct ConditionStay: Decodable, Sendable {
+        public let event: String
+        public let perYear: Double
+        enum CodingKeys: String, CodingKey { case event, perYear = "per_year" }
+    }
+
+    public struct Condition: Decodable, Sendable {
+        public let id: String
+        public let label: String
+        public let icd10: String
+        public let causeOfDeath: String?
+        public let deathMultiplier: Double?
+        public let ald: Bool?
+        public let prevalence: AgeSexRates
+        public let drugs: [TreatmentDrug]?
+        public let visits: [Visit]?
+        public let biologyPerYear: Double?
+        public let stays: [ConditionStay]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, label, icd10, ald, prevalence, drugs, visits, stays
+            case causeOfDeath = "cause_of_death", deathMultiplier = "death_multiplier", biologyPerYear = "biology_per_year"
+        }
+    }
+
+    public struct Duration: Decodable, Sendable {
+        public let mean: Double
+        public let sd: Double
+        public let min: Int
+        public let max: Int
+    }
+
+    /// A normal distribution (birth weight in grams, gestational age in weeks).
+    public struct Normal: Decodable, Sendable {
+        public let mean: Double
+        public let sd: Double
+    }
+
+    public struct FollowUp: Decodable, Sendable {
+        public let months: Int
+        public let drugs: [TreatmentDrug]?
+        public let visits: [Visit]?
+    }
+
+    public struct HospitalEvent: Decodable, Sendable {
+        public let id: String
+        public let label: String
+        public let incidence: AgeSexRates?
+        public let seasonality: String?
+        public let dp: [String: Double]
+        public let das: [String: Double]?
+        public let drFromCondition: Bool?
+        public let ghm: String
+        public let los: Duration
+        public let acts: [Act]?
+        public let setting: String
+        public let emergency: Double
+        public let death: Double?
+        public let becomes: String?
+        public let followUp: FollowUp?
+
+        enum CodingKeys: String, CodingKey {
+            case id, label, incidence, seasonality, dp, das, ghm, los, acts, setting, emergency, death, becomes
+            case drFromCondition = "dr_from_condition", followUp = "follow_up"
+        }
+    }
+
+    public struct Delivery: Decodable, Sendable {
+        public let dp: String
+        public let act: String
+        public let ghm: String
+        public let los: Duration
+    }
+
+    public struct Newborn: Decodable, Sendable {
+        public let dp: String
+        public let twinsDp: String
+        public let ghm: String
+        public let weight: Normal
+        public let twinWeight: Normal
+        public let gestationalAge: Normal
+        public let twinGestationalAge: Normal
+
+        enum CodingKeys: String, CodingKey {
+            case dp, ghm, weight
+            case twinsDp = "twins_dp", twinWeight = "twin_weight", gestationalAge = "gestational_age"
+            case twinGestationalAge = "twin_gestational_age"
+        }
+    }
+
+    public struct Births: Decodable, Sendable {
+        public let caesareanShare: Double
+        public let vaginal: Delivery
+        public let caesarean: Delivery
+        /// Associated diagnosis of a twin delivery.
+        public let twinsDas: String
+        public let newborn: Newborn
+        enum CodingKeys: String, CodingKey {
+            case vaginal, caesarean, newborn, caesareanShare = "caesarean_share", twinsDas = "twins_das"
+        }
+    }
+
+    public struct EndOfLife: Decodable, Sendable {
+        public let inHospitalShare: AgeSexRates
+        public let los: Duration
+        public let ghm: String
+        public let placeOutsideHospital: [Int: Double]
+        enum CodingKeys: String, CodingKey {
+            case los, ghm
+            case inHospitalShare = "in_hospital_share", placeOutsideHospital = "place_outside_hospital"
+        }
+    }
+
+    public struct CausesByAge: Decodable, Sendable {
+        public let from: Int
+        public let causes: [String: Double]
+    }
+
+    public struct Coverage: Decodable, Sendable {
+        public let earlierYears: Double
+        public let lastYear: Double
+        enum CodingKeys: String, CodingKey { case earlierYears = "earlier_years", lastYear = "last_year" }
+    }
+
+    public struct CausesOfDeath: Decodable, Sendable {
+        public let byAge: [CausesByAge]
+        public let contributing: [String: Double]
+        public let coverage: Coverage
+        public let linked: Double
+        public let deathDateOffByOne: Double
+        enum CodingKeys: String, CodingKey {
+            case contributing, coverage, linked
+            case byAge = "by_age", deathDateOffByOne = "death_date_off_by_one"
+        }
+    }
+
+    public struct EstablishmentRules: Decodable, Sendable {
+        public let inhabitantsPerPublicSite: Int
+        public let inhabitantsPerPrivateSite: Int
+        public let publicSitesPerLegalEntity: Int
+        public let otherDepartementShare: Double
+        public let elsewhereShare: Double
+        enum CodingKeys: String, CodingKey {
+            case inhabitantsPerPublicSite = "inhabitants_per_public_site"
+            case inhabitantsPerPrivateSite = "inhabitants_per_private_site"
+            case publicSitesPerLegalEntity = "public_sites_per_legal_entity"
+            case otherDepartementShare = "other_departement_share", elsewhereShare = "elsewhere_share"
+        }
+    }
+
+    public struct PractitionerRules: Decodable, Sendable {
+        public let inhabitantsPerGP: Int
+        public let inhabitantsPerSpecialist: Int
+        public let inhabitantsPerPharmacy: Int
+        public let inhabitantsPerLab: Int
+        public let inhabitantsPerNurse: Int
+        public let inhabitantsPerPhysio: Int
+        public let ownGPShare: Double
+        enum CodingKeys: String, CodingKey {
+            case inhabitantsPerGP = "inhabitants_per_gp", inhabitantsPerSpecialist = "inhabitants_per_specialist"
+            case inhabitantsPerPharmacy = "inhabitants_per_pharmacy", inhabitantsPerLab = "inhabitants_per_lab"
+            case inhabitantsPerNurse = "inhabitants_per_nurse", inhabitantsPerPhysio = "inhabitants_per_physio"
+            case ownGPShare = "own_gp_share"
+        }
+    }
+
+    public struct Chaining: Decodable, Sendable {
+        public let failureShare: Double
+        public let codes: [String: Double]
+        enum CodingKeys: String, CodingKey { case codes, failureShare = "failure_share" }
+    }
+
+    public struct Claims: Decodable, Sendable {
+        public let processingDelay: Duration
+        enum CodingKeys: String, CodingKey { case processingDelay = "processing_delay" }
+    }
+
+    public struct ReferenceFigure: Decodable, Sendable {
+        public let id: String
+        public let label: String
+        public let value: Double
+        /// Relative tolerance: the generated figure should be within value × (1 ± tolerance).
+        public let tolerance: Double
+        public let source: String
+    }
+
+    /// Index of the age band for an age.
+    public func band(forAge age: Int) -> Int {
+        var i = 0
+        while i + 1 < ageBands.count, ageBands[i + 1] <= age { i += 1 }
+        return i
+    }
+
+    public func service(_ id: String) -> Service? { services.first { $0.id == id } }
+    public func event(_ id: String) -> HospitalEvent? { hospitalEvents.first { $0.id == id } }
+}

@@ -1,0 +1,492 @@
+import SNDSModel
+
+/// Draws one person's care over the period from the care model: chronic conditions and their
+/// treatments, outpatient contacts, acute and elective stays, births, and the end of life.
+///
+/// Pure per person: everything comes from a random stream seeded by the generation seed and the
+/// person's id, so people can be simulated in any order, on any number of threads, and give the
+/// same result. Rules it keeps: nothing before birth or after death (a stay may end on the day of
+/// death, its exit mode then "death"); stays do not overlap, and no outpatient contact falls inside
+/// one; care after discharge follows the stay; a condition acquired in a stay (an infarction
+/// becoming coronary heart disease) is treated from discharge on.
+struct CareSimulator {
+    let model: CareModel
+    let population: Population
+    let establishments: EstablishmentDirectory
+    let practitioners: PractitionerDirectory
+    let drugs: DrugCatalogue
+    let seed: UInt64
+
+    private let start: Int
+    private let end: Int
+    private let seasons: [String: [Double]]
+    private let serviceIndex: [String: Int]
+    private let eventIndex: [String: Int]
+    private let conditionIndex: [String: Int]
+    /// Mother id → the first newborn of each of her deliveries during the period.
+    private let deliveries: [Int: [Int]]
+    private let acuteDrugSampler: [String: WeightedSampler]
+    private let lineCounts: [Int]
+    private let lineSampler: WeightedSampler
+
+    init(model: CareModel, population: Population, establishments: EstablishmentDirectory,
+         practitioners: PractitionerDirectory, drugs: DrugCatalogue, seed: UInt64) {
+        self.model = model
+        self.population = population
+        self.establishments = establishments
+        self.practitioners = practitioners
+        self.drugs = drugs
+        self.seed = seed
+        start = population.start.daysSinceEpoch
+        end = population.end.daysSinceEpoch
+        // Monthly weights scaled so the largest is 1, for rejection sampling of days.
+        seasons = model.seasonality.mapValues { months in
+            let top = months.max() ?? 1
+            return months.map { top > 0 ? $0 / top : 1 }
+        }
+        serviceIndex = Dictionary(uniqueKeysWithValues: model.services.enumerated().map { ($1.id, $0) })
+        eventIndex = Dictionary(uniqueKeysWithValues: model.hospitalEvents.enumerated().map { ($1.id, $0) })
+        conditionIndex = Dictionary(uniqueKeysWithValues: model.conditions.enumerated().map { ($1.id, $0) })
+        var deliveries: [Int: [Int]] = [:]
+        for p in population.people where p.bornDuringPeriod && p.birthRank == 1 {
+            if let mother = p.coveringParents.first { deliveries[mother, default: []].append(p.id) }
+        }
+        self.deliveries = deliveries
+        // Acute drugs: one sampler per month (seasons shift the weights).
+        var samplers: [String: WeightedSampler] = [:]
+        for month in 1...12 {
+            let weights = model.acuteDrugs.drugs.map { d in d.weight * (d.seasonality.map { model.seasonality[$0]![month - 1] } ?? 1) }
+            samplers[String(month)] = WeightedSampler(weights: weights)
+        }
+        acuteDrugSampler = samplers
+        lineCounts = model.acuteDrugs.lines.keys.sorted()
+        lineSampler = WeightedSampler(weights: lineCounts.map { model.acuteDrugs.lines[$0]! })
+    }
+
+    /// A person's random stream for `purpose`, independent of every other person's.
+    func stream(_ person: Int, _ purpose: String) -> SeededGenerator {
+        var g = SeededGenerator.stream(seed: seed, purpose: purpose)
+        let mix = g.next() ^ (UInt64(person) &* 0x9E37_79B9_7F4A_7C15)
+        return SeededGenerator(seed: mix)
+    }
+
+    // MARK: - One person
+
+    func simulate(_ id: Int) -> PersonCare {
+        let p = population.people[id]
+        var care = PersonCare()
+        let birth = p.birthDate.daysSinceEpoch
+        let deathDay = p.deathDate?.daysSinceEpoch
+        let first = max(start, birth)
+        // Last day of ordinary care: the day before death (a stay may end on the death day).
+        let last = min(end, (deathDay ?? end + 1) - 1)
+        guard first <= end, deathDay.map({ $0 >= first }) ?? true else { return care }
+        var rng = stream(id, "care")
+        let age = max(0, p.birthDate.age(on: CalendarDate(daysSinceEpoch: first)))
+        let band = model.band(forAge: age)
+        let dies = deathDay.map { $0 <= end } ?? false
+        let years = Double(max(0, last - first + 1)) / 365.25
+
+        // Chronic conditions on the first day; people about to die are more often ill.
+        var conditions: [(index: Int, since: Int)] = []
+        if !p.bornDuringPeriod {
+            for (ci, c) in model.conditions.enumerated() {
+                var prevalence = c.prevalence.values(for: p.sex)[band]
+                if dies, let m = c.deathMultiplier, prevalence > 0 { prevalence = prevalence * m / (prevalence * m + 1 - prevalence) }
+                if rng.chance(prevalence) { conditions.append((ci, first)) }
+            }
+        }
+
+        // Stays: births, incident events, condition-driven events, end of life.
+        var stays: [(stay: Stay, event: Int?, priority: Int)] = []
+        if p.bornDuringPeriod, p.birthRank == 1 || p.twin == nil, let mother = p.coveringParents.first {
+            stays.append((birthStay(newborn: p, mother: mother, twins: p.twin != nil), nil, 3))
+        } else if p.bornDuringPeriod, let twin = p.twin, let mother = p.coveringParents.first {
+            stays.append((birthStay(newborn: population.people[twin], mother: mother, twins: true, forTwin: p), nil, 3))
+        }
+        for newborn in deliveries[id] ?? [] {
+            stays.append((deliveryStay(mother: p, newborn: population.people[newborn]), nil, 3))
+        }
+        if last >= first {
+            for (ei, e) in model.hospitalEvents.enumerated() {
+                guard let incidence = e.incidence else { continue }
+                let count = rng.poisson(incidence.values(for: p.sex)[band] / 100_000 * years)
+                for _ in 0..<count {
+                    let day = seasonalDay(first, last, e.seasonality, &rng)
+                    if let stay = makeStay(e, on: day, person: p, conditions: conditions, rng: &rng) { stays.append((stay, ei, 1)) }
+                }
+            }
+            for (ci, since) in conditions {
+                for s in model.conditions[ci].stays ?? [] {
+                    guard let ei = eventIndex[s.event] else { continue }
+                    let count = rng.poisson(s.perYear * Double(last - since + 1) / 365.25)
+                    for _ in 0..<count {
+                        let day = seasonalDay(since, last, model.hospitalEvents[ei].seasonality, &rng)
+                        if let stay = makeStay(model.hospitalEvents[ei], on: day, person: p, conditions: conditions,
+                                               relatedTo: model.conditions[ci].icd10, rng: &rng) {
+                            stays.append((stay, ei, 1))
+                        }
+                    }
+                }
+            }
+        }
+        var cause: String?
+        if dies, let deathDay {
+            cause = causeOfDeath(p, conditions: conditions.map(\.index), age: age, rng: &rng)
+            let inHospital = rng.chance(model.endOfLife.inHospitalShare.values(for: p.sex)[band])
+            if inHospital { stays.append((terminalStay(p, deathDay: deathDay, cause: cause!, conditions: conditions, rng: &rng), nil, 4)) }
+        }
+        let kept = nonOverlapping(stays)
+        care.stays = kept.map(\.stay)
+
+        // After each stay: acquired conditions, follow-up care.
+        var regimens: [Regimen] = []
+        var extraVisits: [(service: Int, perYear: Double, from: Int, until: Int, fullRate: Bool)] = []
+        for (stay, event, _) in kept {
+            guard let ei = event else { continue }
+            let e = model.hospitalEvents[ei]
+            if let becomes = e.becomes, let ci = conditionIndex[becomes], !conditions.contains(where: { $0.index == ci }) {
+                conditions.append((ci, stay.exit + 1))
+            }
+            if let followUp = e.followUp {
+                let until = min(last, stay.exit + followUp.months * 30)
+                for d in followUp.drugs ?? [] where rng.chance(d.share) {
+                    regimens.append(Regimen(atc: d.atc, everyDays: d.everyDays, from: stay.exit + 1, until: until,
+                                            fullRate: false, hospital: stay.establishment, hospitalUntil: stay.exit + 31))
+                }
+                for v in followUp.visits ?? [] {
+                    if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, stay.exit + 1, until, false)) }
+                }
+            }
+        }
+        for (ci, since) in conditions {
+            let c = model.conditions[ci]
+            for d in c.drugs ?? [] where rng.chance(d.share) {
+                regimens.append(Regimen(atc: d.atc, everyDays: d.everyDays, from: since, until: last,
+                                        fullRate: c.ald ?? false, hospital: nil, hospitalUntil: 0))
+            }
+            let ald = c.ald ?? false
+            for v in c.visits ?? [] {
+                if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, since, last, ald)) }
+            }
+            if let biology = c.biologyPerYear, let si = serviceIndex["biology"] { extraVisits.append((si, biology, since, last, ald)) }
+        }
+        care.conditions = conditions.map(\.index)
+
+        // Outpatient contacts, outside stays.
+        if last >= first {
+            var gpByDepartement: [Departement: String] = [:]
+            func ownGP(_ day: Int) -> String {
+                let home = p.residence(on: CalendarDate(daysSinceEpoch: day)).departement
+                if let gp = gpByDepartement[home] { return gp }
+                var pick = stream(id, "gp-\(home.code)")
+                let gp = practitioners.pick(.gp, in: home, using: &pick)
+                gpByDepartement[home] = gp
+                return gp
+            }
+            var contactDays: [(service: Int, day: Int, fullRate: Bool)] = []
+            for (si, s) in model.services.enumerated() {
+                let rate = s.rate.values(for: p.sex)[band]
+                guard rate > 0 else { continue }
+                if let months = s.months {
+                    // Seasonal one-off services (vaccines): at most once in each year's months.
+                    for year in population.years where rng.chance(min(1, rate)) {
+                        if let day = dayInMonths(months, year: year, first, last, &rng) { contactDays.append((si, day, false)) }
+                    }
+                    continue
+                }
+                let count = rng.poisson(rate * years)
+                for _ in 0..<count { contactDays.append((si, seasonalDay(first, last, s.seasonality, &rng), false)) }
+            }
+            for v in extraVisits where v.until >= v.from {
+                let count = rng.poisson(v.perYear * Double(v.until - v.from + 1) / 365.25)
+                for _ in 0..<count {
+                    contactDays.append((v.service, seasonalDay(v.from, v.until, model.services[v.service].seasonality, &rng), v.fullRate))
+                }
+            }
+            contactDays.sort { ($0.day, $0.service) < ($1.day, $1.service) }
+            for (si, day, fullRate) in contactDays where !inStay(day, care.stays) {
+                let s = model.services[si]
+                let home = p.residence(on: CalendarDate(daysSinceEpoch: day)).departement
+                let executor: String
+                var prescriber: String?
+                switch CareModel.Executor(rawValue: s.executor)! {
+                case .gp:
+                    executor = rng.chance(practitioners.rules.ownGPShare) ? ownGP(day) : practitioners.pick(.gp, in: home, using: &rng)
+                case .specialist:
+                    executor = practitioners.pick(.specialist, specialty: s.specialty, in: home, using: &rng)
+                case let other:
+                    executor = practitioners.pick(other, in: home, using: &rng)
+                    prescriber = other == .pharmacy ? nil : ownGP(day)
+                }
+                var establishment: Establishment?
+                if let share = s.hospitalShare, rng.chance(share) {
+                    establishment = establishments.site(for: .public, home: home, using: &rng)
+                }
+                let act = s.act.flatMap { rng.chance($0.share) ? $0.code : nil }
+                care.contacts.append(Contact(day: day, service: si, executor: executor, prescriber: prescriber,
+                                             establishment: establishment, act: act, fullRate: fullRate))
+                if let chance = s.prescription, rng.chance(chance) {
+                    let delay = rng.chance(0.7) ? 0 : (rng.chance(0.66) ? 1 : 2)
+                    let dispensingDay = day + delay
+                    guard dispensingDay <= last, !inStay(dispensingDay, care.stays) else { continue }
+                    let lines = acuteLines(on: dispensingDay, age: age, rng: &rng)
+                    if !lines.isEmpty {
+                        care.dispensations.append(Dispensation(day: dispensingDay, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
+                                                               prescriber: executor, prescribingEstablishment: nil,
+                                                               prescriptionDay: day, lines: lines))
+                    }
+                }
+            }
+
+            // Chronic and follow-up treatments: a monthly visit to the pharmacy.
+            if !regimens.isEmpty {
+                care.dispensations += chronicDispensations(regimens, first: first, last: last, stays: care.stays,
+                                                           person: p, ownGP: ownGP, rng: &rng)
+            }
+        }
+        care.dispensations.sort { $0.day < $1.day }
+        if dies, let deathDay, let cause {
+            care.death = deathRecord(p, day: deathDay, cause: cause, conditions: conditions.map(\.index),
+                                     terminal: care.stays.last.flatMap { $0.diedInStay ? $0 : nil }, rng: &rng)
+        }
+        return care
+    }
+
+    // MARK: - Days
+
+    /// A day in [from, to], months weighted by the seasonality profile.
+    private func seasonalDay(_ from: Int, _ to: Int, _ season: String?, _ rng: inout SeededGenerator) -> Int {
+        guard to > from else { return from }
+        guard let weights = season.flatMap({ seasons[$0] }) else { return from + rng.uniform(to - from + 1) }
+        for _ in 0..<64 {
+            let day = from + rng.uniform(to - from + 1)
+            if rng.unit() < weights[CalendarDate(daysSinceEpoch: day).month - 1] { return day }
+        }
+        return from + rng.uniform(to - from + 1)
+    }
+
+    private func dayInMonths(_ months: [Int], year: Int, _ first: Int, _ last: Int, _ rng: inout SeededGenerator) -> Int? {
+        let month = months[rng.uniform(months.count)]
+        let day = CalendarDate(year: year, month: month, day: 1 + rng.uniform(CalendarDate.daysInMonth(year: year, month: month)))!.daysSinceEpoch
+        return (first...last).contains(day) ? day : nil
+    }
+
+    private func inStay(_ day: Int, _ stays: [Stay]) -> Bool {
+        stays.contains { day >= $0.entry && day <= $0.exit }
+    }
+
+    // MARK: - Stays
+
+    private func length(_ d: CareModel.Duration, _ rng: inout SeededGenerator) -> Int {
+        guard d.max > d.min else { return d.min }
+        let v = Int(rng.normal(mean: d.mean, sd: d.sd).rounded())
+        return min(d.max, max(d.min, v))
+    }
+
+    private func pickCode(_ weights: [String: Double], _ rng: inout SeededGenerator) -> String {
+        let keys = weights.keys.sorted()
+        let total = keys.reduce(0) { $0 + weights[$1]! }
+        var draw = rng.unit() * total
+        for key in keys {
+            draw -= weights[key]!
+            if draw < 0 { return key }
+        }
+        return keys.last!
+    }
+
+    /// GHM severity from the length of stay: J (same day), T (very short), then levels 1–4.
+    private func severity(_ los: Int, _ rng: inout SeededGenerator) -> String {
+        switch los {
+        case 0: return "J"
+        case 1: return "T"
+        case 2...4: return rng.chance(0.8) ? "1" : "2"
+        case 5...9: return rng.chance(0.6) ? "2" : "3"
+        default: return rng.chance(0.6) ? "3" : "4"
+        }
+    }
+
+    private func makeStay(_ e: CareModel.HospitalEvent, on day: Int, person p: Person,
+                          conditions: [(index: Int, since: Int)], relatedTo: String? = nil,
+                          rng: inout SeededGenerator) -> Stay? {
+        let los = length(e.los, &rng)
+        let exit = day + los
+        let lastAlive = (p.deathDate?.daysSinceEpoch ?? end + 1) - 1
+        guard day >= max(start, p.birthDate.daysSinceEpoch), exit <= min(end, lastAlive) else { return nil }
+        let home = p.residence(on: CalendarDate(daysSinceEpoch: day)).departement
+        let site = establishments.site(for: CareModel.Setting(rawValue: e.setting)!, home: home, using: &rng)
+        var das: [String] = []
+        for (ci, since) in conditions where since <= day {
+            let code = model.conditions[ci].icd10
+            if rng.chance(0.7), !das.contains(code) { das.append(code) }
+        }
+        for code in (e.das ?? [:]).keys.sorted() where rng.chance(e.das![code]!) && !das.contains(code) { das.append(code) }
+        var acts: [(String, Int)] = []
+        for act in e.acts ?? [] where rng.chance(act.share) { acts.append((act.code, los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
+        let emergency = rng.chance(e.emergency)
+        return Stay(entry: day, exit: exit, establishment: site, dp: pickCode(e.dp, &rng),
+                    dr: (e.drFromCondition ?? false) ? relatedTo : nil, das: das, acts: acts,
+                    ghm: e.ghm + severity(los, &rng), entryMode: "8", origin: emergency ? "5" : nil,
+                    exitMode: "8", destination: nil, birthWeight: nil, gestationalAge: nil,
+                    operatingDoctor: acts.isEmpty ? nil : practitioners.pick(.specialist, specialty: 4, in: site.departement, using: &rng))
+    }
+
+    /// The delivery shared by a mother and her newborn(s): same establishment, same days.
+    private func delivery(of newborn: Person, mother: Int) -> (caesarean: Bool, los: Int, site: Establishment) {
+        var rng = stream(newborn.id, "delivery")
+        let caesarean = rng.chance(model.births.caesareanShare)
+        let los = length(caesarean ? model.births.caesarean.los : model.births.vaginal.los, &rng)
+        let home = population.people[mother].residence(on: newborn.birthDate).departement
+        let site = establishments.site(for: .any, maternity: true, home: home, using: &rng)
+        return (caesarean, los, site)
+    }
+
+    private func deliveryStay(mother: Person, newborn: Person) -> Stay {
+        let (caesarean, los, site) = delivery(of: newborn, mother: mother.id)
+        let kind = caesarean ? model.births.caesarean : model.births.vaginal
+        var rng = stream(newborn.id, "delivery-stay")
+        let day = newborn.birthDate.daysSinceEpoch
+        let deathDay = mother.deathDate?.daysSinceEpoch
+        let exit = min(day + los, deathDay ?? Int.max)
+        return Stay(entry: day, exit: exit, establishment: site, dp: kind.dp, dr: nil, das: newborn.twin != nil ? [model.births.twinsDas] : [],
+                    acts: [(kind.act, 0)], ghm: kind.ghm + (rng.chance(0.85) ? "A" : "B"), entryMode: "8", origin: nil,
+                    exitMode: exit == deathDay ? "9" : "8", destination: nil, birthWeight: nil, gestationalAge: nil,
+                    operatingDoctor: practitioners.pick(.specialist, specialty: 7, in: site.departement, using: &rng))
+    }
+
+    private func birthStay(newborn first: Person, mother: Int, twins: Bool, forTwin: Person? = nil) -> Stay {
+        let (_, los, site) = delivery(of: first, mother: mother)
+        let baby = forTwin ?? first
+        var rng = stream(baby.id, "birth-stay")
+        let n = model.births.newborn
+        let weight = twins ? n.twinWeight : n.weight
+        let weeks = twins ? n.twinGestationalAge : n.gestationalAge
+        let day = baby.birthDate.daysSinceEpoch
+        let deathDay = baby.deathDate?.daysSinceEpoch
+        let exit = min(day + los, deathDay ?? Int.max)
+        return Stay(entry: day, exit: exit, establishment: site, dp: twins ? n.twinsDp : n.dp, dr: nil, das: [], acts: [],
+                    ghm: n.ghm + (rng.chance(0.9) ? "1" : "2"), entryMode: "8", origin: nil,
+                    exitMode: exit == deathDay ? "9" : "8", destination: nil,
+                    birthWeight: max(400, Int(rng.normal(mean: weight.mean, sd: weight.sd).rounded())),
+                    gestationalAge: min(43, max(24, Int(rng.normal(mean: weeks.mean, sd: weeks.sd).rounded()))),
+                    operatingDoctor: nil)
+    }
+
+    private func terminalStay(_ p: Person, deathDay: Int, cause: String, conditions: [(index: Int, since: Int)],
+                              rng: inout SeededGenerator) -> Stay {
+        let los = length(model.endOfLife.los, &rng)
+        let entry = max(deathDay - los, max(start, p.birthDate.daysSinceEpoch))
+        let home = p.residence(on: CalendarDate(daysSinceEpoch: entry)).departement
+        let site = establishments.site(for: .any, home: home, using: &rng)
+        // The stay's principal diagnosis follows the cause of death; external causes become an injury.
+        let dp = cause.first.map { "VWXY".contains($0) } == true ? "T149" : cause
+        let das = conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != dp }
+        return Stay(entry: entry, exit: deathDay, establishment: site, dp: dp, dr: nil, das: das, acts: [],
+                    ghm: model.endOfLife.ghm + severity(deathDay - entry, &rng), entryMode: "8",
+                    origin: rng.chance(0.7) ? "5" : nil, exitMode: "9", destination: nil, birthWeight: nil,
+                    gestationalAge: nil, operatingDoctor: nil)
+    }
+
+    /// Keeps stays that do not overlap, favouring births and deaths, then the earliest.
+    private func nonOverlapping(_ candidates: [(stay: Stay, event: Int?, priority: Int)]) -> [(stay: Stay, event: Int?, priority: Int)] {
+        var kept: [(stay: Stay, event: Int?, priority: Int)] = []
+        for candidate in candidates.sorted(by: { ($1.priority, $0.stay.entry) < ($0.priority, $1.stay.entry) }) {
+            if kept.allSatisfy({ candidate.stay.exit < $0.stay.entry || candidate.stay.entry > $0.stay.exit }) { kept.append(candidate) }
+        }
+        return kept.sorted { $0.stay.entry < $1.stay.entry }
+    }
+
+    // MARK: - Drugs
+
+    private struct Regimen {
+        let atc: String
+        let everyDays: Int
+        let from: Int
+        let until: Int
+        let fullRate: Bool
+        /// Discharge prescriptions come from the hospital until `hospitalUntil`.
+        let hospital: Establishment?
+        let hospitalUntil: Int
+    }
+
+    private func acuteLines(on day: Int, age: Int, rng: inout SeededGenerator) -> [DrugLine] {
+        let month = CalendarDate(daysSinceEpoch: day).month
+        let count = lineCounts[lineSampler.sample(using: &rng)]
+        var chosen: [String] = []
+        for _ in 0..<(count * 3) where chosen.count < count {
+            let d = model.acuteDrugs.drugs[acuteDrugSampler[String(month)]!.sample(using: &rng)]
+            if age >= (d.minAge ?? 0), !chosen.contains(d.atc) { chosen.append(d.atc) }
+        }
+        return chosen.compactMap { atc in
+            drugs.presentation(of: atc, using: &rng).map { DrugLine(presentation: $0, boxes: rng.chance(0.8) ? 1 : 2, fullRate: false) }
+        }
+    }
+
+    private func chronicDispensations(_ regimens: [Regimen], first: Int, last: Int, stays: [Stay], person p: Person,
+                                      ownGP: (Int) -> String, rng: inout SeededGenerator) -> [Dispensation] {
+        var result: [Dispensation] = []
+        let from = regimens.map(\.from).min()!
+        var visit = from + rng.uniform(28)
+        var lastGiven: [String: Int] = [:]
+        while visit <= last {
+            if visit >= first, !inStay(visit, stays) {
+                var lines: [DrugLine] = []
+                var hospital: Establishment?
+                for r in regimens where visit >= r.from && visit <= r.until {
+                    // Due when a box is finishing; a few renewals are skipped (adherence).
+                    if let given = lastGiven[r.atc], visit - given < r.everyDays - 4 { continue }
+                    guard rng.chance(0.93) else { continue }
+                    guard !lines.contains(where: { $0.presentation.atc == r.atc }),
+                          let presentation = drugs.presentation(of: r.atc, using: &rng) else { continue }
+                    lines.append(DrugLine(presentation: presentation, boxes: 1, fullRate: r.fullRate))
+                    lastGiven[r.atc] = visit
+                    if visit <= r.hospitalUntil, let h = r.hospital { hospital = h }
+                }
+                if !lines.isEmpty {
+                    let home = p.residence(on: CalendarDate(daysSinceEpoch: visit)).departement
+                    let prescriber = hospital == nil ? ownGP(visit) : practitioners.pick(.specialist, specialty: 3, in: hospital!.departement, using: &rng)
+                    result.append(Dispensation(day: visit, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
+                                               prescriber: prescriber, prescribingEstablishment: hospital,
+                                               prescriptionDay: max(first, visit - rng.uniform(60)), lines: lines))
+                }
+            }
+            visit += 28 + rng.uniform(6)
+        }
+        return result
+    }
+
+    // MARK: - Death
+
+    private func causeOfDeath(_ p: Person, conditions: [Int], age: Int, rng: inout SeededGenerator) -> String {
+        // The most lethal listed condition the person has (the model lists them in that order).
+        for ci in conditions.sorted() {
+            if let cause = model.conditions[ci].causeOfDeath, rng.chance(0.75) { return cause }
+        }
+        let group = model.causesOfDeath.byAge.last { $0.from <= age } ?? model.causesOfDeath.byAge[0]
+        return pickCode(group.causes, &rng)
+    }
+
+    private func deathRecord(_ p: Person, day: Int, cause: String, conditions: [Int], terminal: Stay?,
+                             rng: inout SeededGenerator) -> DeathRecord {
+        var contributing: [String] = []
+        for ci in conditions {
+            if let code = model.conditions[ci].causeOfDeath, code != cause, !contributing.contains(code), rng.chance(0.5) {
+                contributing.append(code)
+            }
+        }
+        if rng.chance(0.4) {
+            let extra = pickCode(model.causesOfDeath.contributing, &rng)
+            if extra != cause, !contributing.contains(extra) { contributing.append(extra) }
+        }
+        let home = p.residence(on: CalendarDate(daysSinceEpoch: day))
+        if let terminal {
+            return DeathRecord(day: day, cause: cause, contributing: Array(contributing.prefix(3)),
+                               place: terminal.establishment.sector == .public ? 2 : 3,
+                               departement: terminal.establishment.departement, commune: terminal.establishment.commune)
+        }
+        let places = model.endOfLife.placeOutsideHospital.keys.sorted()
+        let sampler = WeightedSampler(weights: places.map { model.endOfLife.placeOutsideHospital[$0]! })
+        return DeathRecord(day: day, cause: cause, contributing: Array(contributing.prefix(3)),
+                           place: places[sampler.sample(using: &rng)], departement: home.departement, commune: home.commune)
+    }
+}

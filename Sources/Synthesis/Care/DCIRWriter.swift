@@ -1,0 +1,219 @@
+import GRDB
+import SNDSModel
+import SNDSStore
+
+/// Writes outpatient care as DCIR does: ER_PRS_F, the central claims table, one row per
+/// prestation line, and its detail tables ER_PHA_F (drugs), ER_CAM_F (CCAM acts) and ER_ETE_F
+/// (establishments), each detail row carrying the nine keys of its ER_PRS_F line.
+///
+/// The keys: FLX_DIS_DTD (month the flow was made available), FLX_TRT_DTD (processing day),
+/// FLX_EMT_TYP / FLX_EMT_NUM (emitting scheme and centre), FLX_EMT_ORD (order in the flow),
+/// ORG_CLE_NUM (liquidating body), DCT_ORD_NUM (the décompte, one per visit), PRS_ORD_NUM (the line
+/// in the décompte) and REM_TYP_AFF. DCT_ORD_NUM is unique across the dataset, so the nine keys
+/// identify a line.
+final class DCIRWriter {
+    static let prsColumns = [
+        "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_SEX_COD", "BEN_NAI_ANN", "BEN_RES_DPT", "BEN_RES_COM", "BEN_CDI_NIR",
+        "ORG_AFF_BEN", "EXE_SOI_DTD", "EXE_SOI_DTF", "EXE_SOI_AMD", "EXE_SOI_AMF", "PRE_PRE_DTD", "PRE_PRE_AMD",
+        "PRS_NAT_REF", "BSE_PRS_NAT", "PRS_ACT_QTE", "PRS_PAI_MNT", "BSE_REM_BSE", "BSE_REM_MNT", "BSE_REM_PRU",
+        "BSE_REM_SGN", "RGO_REM_TAU", "EXO_MTF", "RGM_GRG_COD", "RGM_COD", "PSE_SPE_COD", "PSE_ACT_NAT",
+        "PSP_SPE_COD", "PFS_EXE_NUM", "PFS_PRE_NUM", "ETB_PRE_FIN", "ORG_CLE_NEW",
+        "FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
+        "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF",
+    ]
+    static let keyColumns = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD",
+                             "ORG_CLE_NUM", "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"]
+    static let phaColumns = ["PHA_PRS_C13", "PHA_PRS_IDE", "PHA_ACT_QSN", "PHA_ACT_PRU", "PHA_ORD_NUM", "PHA_SEQ_RNV",
+                             "ORG_CLE_NEW"] + keyColumns
+    static let camColumns = ["CAM_PRS_IDE", "CAM_ACT_COD", "CAM_ORD_NUM", "CAM_ACT_PRU", "CAM_REM_BSE", "ORG_CLE_NEW"] + keyColumns
+    static let eteColumns = ["ETB_EXE_FIN", "ETE_CAT_COD", "ETE_TYP_COD", "MDT_COD", "ORG_CLE_NEW"] + keyColumns
+
+    private let prs: CareTable, pha: CareTable, cam: CareTable, ete: CareTable
+    private let days: DayStrings
+    private let model: CareModel
+    private let delay: CareModel.Duration
+    private var decompte = 0
+    private(set) var rows: [String: Int] = ["ER_PRS_F": 0, "ER_PHA_F": 0, "ER_CAM_F": 0, "ER_ETE_F": 0]
+
+    init(_ db: Database, schemas: [String: TableSchema], days: DayStrings, model: CareModel) throws {
+        prs = try CareTable(db, schema: schemas["ER_PRS_F"]!, columns: Self.prsColumns)
+        pha = try CareTable(db, schema: schemas["ER_PHA_F"]!, columns: Self.phaColumns)
+        cam = try CareTable(db, schema: schemas["ER_CAM_F"]!, columns: Self.camColumns)
+        ete = try CareTable(db, schema: schemas["ER_ETE_F"]!, columns: Self.eteColumns)
+        self.days = days
+        self.model = model
+        delay = model.claims.processingDelay
+    }
+
+    /// What every line of one décompte shares.
+    private struct Decompte {
+        let row: Int
+        let person: Person
+        let day: Int
+        let processing: Int
+        let keys: [String?]   // FLX_DIS_DTD, FLX_TRT_DTD as strings
+        let scheme: SchemeCodes
+        let affiliation: String
+        let number: Int
+    }
+
+    private func open(person: Person, row: Int, day: Int, beneficiaries: inout Beneficiaries,
+                      rng: inout SeededGenerator) -> Decompte {
+        decompte += 1
+        let processing = day + min(delay.max, max(delay.min, Int(rng.normal(mean: delay.mean, sd: delay.sd).rounded())))
+        let date = CalendarDate(daysSinceEpoch: processing)
+        let nextMonth = date.month == 12 ? CalendarDate(year: date.year + 1, month: 1, day: 1)! : CalendarDate(year: date.year, month: date.month + 1, day: 1)!
+        let affiliation = beneficiaries.affiliation(row)
+        let home = person.residence(on: CalendarDate(daysSinceEpoch: day))
+        beneficiaries.record(row: row, processingDay: processing)
+        return Decompte(row: row, person: person, day: day, processing: processing,
+                        keys: [nextMonth.iso, days.date(processing)],
+                        scheme: SchemeCodes(affiliation: affiliation, departement: home.departement),
+                        affiliation: affiliation, number: decompte)
+    }
+
+    private func addKeys(_ f: inout RowFiller, _ d: Decompte, line: Int) {
+        f.add(d.keys[0])
+        f.add(d.keys[1])
+        f.add(d.scheme.emitterType)
+        f.add(d.scheme.emitterNumber)
+        f.add(d.number % 10_000)
+        f.add(d.affiliation)
+        f.add(d.number)
+        f.add(line)
+        f.add(1)
+    }
+
+    /// One ER_PRS_F line.
+    private func line(_ d: Decompte, line: Int, beneficiaries: Beneficiaries, day: Int, nature: Int, quantity: Int,
+                      unitPrice: Double, paid: Double, rate: Int, fullRate: Bool, executorSpecialty: Int?, executorActivity: Int?,
+                      prescriberSpecialty: Int?, executor: String?, prescriber: String?, prescribingEstablishment: String?,
+                      prescriptionDay: Int?) throws {
+        let base = unitPrice * Double(quantity)
+        let home = d.person.residence(on: CalendarDate(daysSinceEpoch: day))
+        try prs.insert { f in
+            f.add(beneficiaries.psa(d.row))
+            f.add(beneficiaries.rank(d.row))
+            f.add(d.person.sex.code)
+            f.add(pad(d.person.birthDate.year, 4))
+            f.add(home.departement.referentialCode)
+            f.add(home.commune)
+            f.add("00")
+            f.add(d.affiliation)
+            f.add(days.date(day))
+            f.add(days.date(day))
+            f.add(days.yearMonth(day))
+            f.add(days.yearMonth(day))
+            f.add(prescriptionDay.map { days.date($0) })
+            f.add(prescriptionDay.map { days.yearMonth($0) })
+            f.add(nature)
+            f.add(nature)
+            f.add(quantity)
+            f.add(paid)
+            f.add(base)
+            f.add(base * Double(rate) / 100)
+            f.add(unitPrice)
+            f.add(1)
+            f.add(rate)
+            f.add(fullRate ? 42 : 0)
+            f.add(d.scheme.grandRegime)
+            f.add(d.scheme.regime)
+            f.add(executorSpecialty)
+            f.add(executorActivity)
+            f.add(prescriberSpecialty)
+            f.add(executor)
+            f.add(prescriber)
+            f.add(prescribingEstablishment)
+            f.add(d.affiliation)
+            addKeys(&f, d, line: line)
+        }
+        rows["ER_PRS_F"]! += 1
+    }
+
+    /// A consultation, laboratory visit, nursing act…: one décompte, the service line, and a CCAM
+    /// act line when one was done; a hospital outpatient visit adds its ER_ETE_F row.
+    func write(_ c: Contact, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
+        let s = model.services[c.service]
+        let row = beneficiaries.row(of: person.id, on: c.day, using: &rng)
+        let d = open(person: person, row: row, day: c.day, beneficiaries: &beneficiaries, rng: &rng)
+        let spread = s.tariffSpread ?? 0
+        let price = spread > 0 ? (s.tariff * (1 - spread + 2 * spread * rng.unit()) * 100).rounded() / 100 : s.tariff
+        let overbilled = s.specialty.map { $0 != 1 } ?? false && c.establishment == nil && rng.chance(0.25)
+        let rate = c.fullRate ? 100 : s.reimbursement
+        try line(d, line: 1, beneficiaries: beneficiaries, day: c.day, nature: s.nature, quantity: 1, unitPrice: price,
+                 paid: price + (overbilled ? 20 : 0), rate: rate, fullRate: c.fullRate, executorSpecialty: s.specialty,
+                 executorActivity: s.activity, prescriberSpecialty: c.prescriber == nil ? nil : 1, executor: c.executor,
+                 prescriber: c.prescriber, prescribingEstablishment: nil, prescriptionDay: c.prescriber == nil ? nil : c.day)
+        if let act = c.act {
+            let actPrice = 14.26
+            try line(d, line: 2, beneficiaries: beneficiaries, day: c.day, nature: 1352, quantity: 1, unitPrice: actPrice,
+                     paid: actPrice, rate: rate, fullRate: c.fullRate, executorSpecialty: s.specialty, executorActivity: nil,
+                     prescriberSpecialty: nil, executor: c.executor, prescriber: nil, prescribingEstablishment: nil,
+                     prescriptionDay: nil)
+            try cam.insert { f in
+                f.add(act); f.add("1"); f.add(1); f.add(actPrice); f.add(actPrice); f.add(d.affiliation)
+                addKeys(&f, d, line: 2)
+            }
+            rows["ER_CAM_F"]! += 1
+        }
+        if let site = c.establishment {
+            try ete.insert { f in
+                f.add(site.finess8); f.add(site.category); f.add(site.type); f.add(7); f.add(d.affiliation)
+                addKeys(&f, d, line: 1)
+            }
+            rows["ER_ETE_F"]! += 1
+        }
+    }
+
+    /// A visit to the pharmacy: one décompte, one ER_PRS_F line and one ER_PHA_F row per drug.
+    func write(_ dispensation: Dispensation, person: Person, beneficiaries: inout Beneficiaries,
+               rng: inout SeededGenerator) throws {
+        let row = beneficiaries.row(of: person.id, on: dispensation.day, using: &rng)
+        let d = open(person: person, row: row, day: dispensation.day, beneficiaries: &beneficiaries, rng: &rng)
+        let prescriberSpecialty = dispensation.prescribingEstablishment == nil ? 1 : 3
+        for (i, drug) in dispensation.lines.enumerated() {
+            let p = drug.presentation
+            let rate = drug.fullRate ? 100 : 65
+            try line(d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: drug.fullRate ? 3311 : 3313,
+                     quantity: drug.boxes, unitPrice: p.price, paid: p.price * Double(drug.boxes), rate: rate,
+                     fullRate: drug.fullRate, executorSpecialty: nil, executorActivity: 50,
+                     prescriberSpecialty: prescriberSpecialty, executor: dispensation.pharmacy, prescriber: dispensation.prescriber,
+                     prescribingEstablishment: dispensation.prescribingEstablishment?.finess8,
+                     prescriptionDay: dispensation.prescriptionDay)
+            try pha.insert { f in
+                f.add(p.cip13); f.add(p.cip7); f.add(drug.boxes); f.add(p.price); f.add(i + 1)
+                f.add(dispensation.prescriptionDay == dispensation.day ? 0 : 1); f.add(d.affiliation)
+                addKeys(&f, d, line: i + 1)
+            }
+            rows["ER_PHA_F"]! += 1
+        }
+    }
+
+    /// The doctors' fees of a stay in a private clinic, billed to the Assurance Maladie outside the
+    /// stay's tariff: one line per CCAM act, with its ER_CAM_F and ER_ETE_F rows.
+    func writeFees(of stay: Stay, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
+        guard stay.establishment.sector == .private, !stay.acts.isEmpty, let doctor = stay.operatingDoctor else { return }
+        let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
+        let d = open(person: person, row: row, day: stay.entry, beneficiaries: &beneficiaries, rng: &rng)
+        let obstetric = stay.dp.hasPrefix("O")
+        for (i, act) in stay.acts.enumerated() {
+            let price = (150 + Double(rng.uniform(450))).rounded()
+            let day = stay.entry + act.offset
+            try line(d, line: i + 1, beneficiaries: beneficiaries, day: day, nature: obstetric ? 1322 : 1321, quantity: 1,
+                     unitPrice: price, paid: price + (rng.chance(0.4) ? 120 : 0), rate: 100, fullRate: false,
+                     executorSpecialty: obstetric ? 7 : 4, executorActivity: nil, prescriberSpecialty: nil, executor: doctor,
+                     prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
+            try cam.insert { f in
+                f.add(act.code); f.add("1"); f.add(1); f.add(price); f.add(price); f.add(d.affiliation)
+                addKeys(&f, d, line: i + 1)
+            }
+            try ete.insert { f in
+                f.add(stay.establishment.finess8); f.add(stay.establishment.category); f.add(stay.establishment.type)
+                f.add(stay.lengthOfStay == 0 ? 23 : 3); f.add(d.affiliation)
+                addKeys(&f, d, line: i + 1)
+            }
+            rows["ER_CAM_F"]! += 1
+            rows["ER_ETE_F"]! += 1
+        }
+    }
+}

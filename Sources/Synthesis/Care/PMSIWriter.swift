@@ -1,0 +1,124 @@
+import GRDB
+import SNDSModel
+import SNDSStore
+
+/// Writes hospital stays as PMSI MCO does, one set of tables per year of discharge (`aa` = the
+/// year's two digits): T_MCOaaC (the chaining: NIR_ANO_17, dates, quality codes), T_MCOaaB (the
+/// stay: diagnoses, GHM, length, modes), T_MCOaaD (associated diagnoses) and T_MCOaaA (CCAM acts),
+/// joined on ETA_NUM + RSA_NUM.
+///
+/// NIR_ANO_17 is the BEN_NIR_PSA the stay was billed under. For a small share of stays the
+/// chaining failed (one of the *_RET codes is 1, as in SNDS): their NIR_ANO_17 leads nowhere.
+final class PMSIWriter {
+    static let cColumns = [
+        "NIR_ANO_17", "ETA_NUM", "RSA_NUM", "SEJ_NUM", "EXE_SOI_DTD", "EXE_SOI_DTF", "ENT_DAT", "SOR_DAT", "SOR_ANN",
+        "SOR_MOI", "EXE_SOI_AMD", "EXE_SOI_AMF", "ENT_AM", "SOR_AM", "NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET",
+        "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET",
+    ]
+    static let bColumns = [
+        "ETA_NUM", "RSA_NUM", "DGN_PAL", "DGN_REL", "GRG_GHM", "SEJ_NBJ", "NBR_DGN", "NBR_ACT", "NBR_RUM", "BDI_DEP",
+        "BDI_COD", "COD_SEX", "AGE_ANN", "AGE_JOU", "ENT_MOD", "ENT_PRV", "SOR_MOD", "SOR_DES", "SOR_ANN", "SOR_MOI",
+        "POI_NAI", "AGE_GES", "TYP_GEN_RSA",
+    ]
+    static let dColumns = ["ETA_NUM", "RSA_NUM", "ASS_DGN", "DGN_ASS_NUM"]
+    static let aColumns = ["ETA_NUM", "RSA_NUM", "CDC_ACT", "ACV_ACT", "NBR_EXE_ACT", "ENT_DAT_DEL"]
+    static let qualityCodes = ["NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET", "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET"]
+
+    private struct YearTables { let c: CareTable, b: CareTable, d: CareTable, a: CareTable }
+    private let tables: [Int: YearTables]
+    private let days: DayStrings
+    private let chaining: CareModel.Chaining
+    private let failureCodes: [String]
+    private let failureSampler: WeightedSampler
+    /// Next RSA_NUM per establishment and year.
+    private var rsa: [String: Int] = [:]
+    private(set) var rows: [String: Int] = [:]
+
+    /// Table names for a year, e.g. T_MCO23C.
+    static func tableName(_ template: String, year: Int) -> String {
+        template.replacingOccurrences(of: "aa", with: pad(year % 100, 2))
+    }
+
+    init(_ db: Database, schemas: [String: TableSchema], years: ClosedRange<Int>, days: DayStrings, chaining: CareModel.Chaining) throws {
+        var tables: [Int: YearTables] = [:]
+        for year in years {
+            func table(_ template: String, _ columns: [String]) throws -> CareTable {
+                try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
+            }
+            tables[year] = YearTables(c: try table("T_MCOaaC", Self.cColumns), b: try table("T_MCOaaB", Self.bColumns),
+                                      d: try table("T_MCOaaD", Self.dColumns), a: try table("T_MCOaaA", Self.aColumns))
+        }
+        self.tables = tables
+        self.days = days
+        self.chaining = chaining
+        failureCodes = chaining.codes.keys.sorted()
+        failureSampler = WeightedSampler(weights: failureCodes.map { chaining.codes[$0]! })
+        for code in failureCodes where !Self.qualityCodes.contains(code) {
+            throw StoreError.schemaMismatch("T_MCOaaC", "the care model names an unknown chaining code \(code)")
+        }
+    }
+
+    func write(_ stay: Stay, number: Int, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
+        let exitDate = CalendarDate(daysSinceEpoch: stay.exit)
+        guard let t = tables[exitDate.year] else { return }
+        let site = stay.establishment
+        let key = site.finess + "/\(exitDate.year)"
+        let rsaNumber = (rsa[key] ?? 0) + 1
+        rsa[key] = rsaNumber
+        let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
+        beneficiaries.record(row: row, processingDay: nil)
+        var failed: String?
+        if rng.chance(chaining.failureShare) { failed = failureCodes[failureSampler.sample(using: &rng)] }
+        // A failed chaining gives a pseudonym of a wrong identity: well formed, found nowhere.
+        let nirAno = failed == nil ? beneficiaries.psa(row) : Self.strayPseudonym(&rng)
+        let etaInteger = Int(site.finess)!
+        let entryDate = CalendarDate(daysSinceEpoch: stay.entry)
+        let home = person.residence(on: entryDate)
+        let age = person.birthDate.age(on: entryDate)
+
+        try t.c.insert { f in
+            f.add(nirAno); f.add(etaInteger); f.add(rsaNumber); f.add(number)
+            f.add(days.dateTime(stay.entry)); f.add(days.dateTime(stay.exit))
+            f.add(days.date(stay.entry)); f.add(days.date(stay.exit))
+            f.add(pad(exitDate.year, 4)); f.add(pad(exitDate.month, 2))
+            f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
+            f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
+            for code in Self.qualityCodes {
+                let value = code == failed ? 1 : 0
+                if code == "NAI_RET" || code == "DAT_RET" { f.add(String(value)) } else { f.add(value) }
+            }
+        }
+        let pmsiDepartement = home.departement.isOverseas ? "97" : home.departement.code
+        try t.b.insert { f in
+            f.add(etaInteger); f.add(rsaNumber); f.add(stay.dp); f.add(stay.dr); f.add(stay.ghm)
+            f.add(stay.lengthOfStay); f.add(stay.das.count); f.add(stay.acts.count); f.add(1)
+            f.add(pmsiDepartement)
+            // PMSI's residence code is a postal code; the INSEE commune code stands in for it.
+            f.add(pmsiDepartement + home.commune)
+            f.add(String(person.sex.code)); f.add(age)
+            f.add(age == 0 ? person.birthDate.days(until: entryDate) : nil)
+            f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
+            f.add(pad(exitDate.year, 4)); f.add(pad(exitDate.month, 2))
+            f.add(stay.birthWeight); f.add(stay.gestationalAge); f.add(0)
+        }
+        for (i, code) in stay.das.enumerated() {
+            try t.d.insert { f in f.add(site.finess); f.add(String(rsaNumber)); f.add(code); f.add(i + 1) }
+        }
+        for act in stay.acts {
+            try t.a.insert { f in
+                f.add(site.finess); f.add(String(rsaNumber)); f.add(act.code); f.add("1"); f.add(1); f.add(act.offset)
+            }
+        }
+        let year = pad(exitDate.year % 100, 2)
+        rows["T_MCO\(year)C", default: 0] += 1
+        rows["T_MCO\(year)B", default: 0] += 1
+        rows["T_MCO\(year)D", default: 0] += stay.das.count
+        rows["T_MCO\(year)A", default: 0] += stay.acts.count
+    }
+
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    static func strayPseudonym(_ rng: inout SeededGenerator) -> String {
+        String((0..<17).map { _ in alphabet[rng.uniform(alphabet.count)] })
+    }
+}

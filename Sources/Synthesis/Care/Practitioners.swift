@@ -1,0 +1,49 @@
+import SNDSModel
+
+/// Synthetic health professionals (PS numbers of 8 characters): per département, pools of general
+/// practitioners, specialists by specialty, pharmacies, laboratories, nurses and physiotherapists,
+/// sized from the synthetic population living there.
+///
+/// A number is the département on three positions, a kind digit and a sequence
+/// (`075` `1` `0042`): readable, unique, and never a real professional's identifier.
+public struct PractitionerDirectory: Sendable {
+    public struct Pool: Sendable {
+        public let numbers: [String]
+    }
+
+    private var pools: [String: [String]] = [:]
+    let rules: CareModel.PractitionerRules
+
+    init(residents: [Departement: Int], specialties: [Int], rules: CareModel.PractitionerRules) {
+        self.rules = rules
+        for (departement, count) in residents {
+            let prefix = departement.referentialCode
+            func make(_ kind: Int, _ perInhabitants: Int, key: String) {
+                let n = max(1, Int((Double(count) / Double(perInhabitants)).rounded(.up)))
+                pools[prefix + key] = (1...min(n, 9999)).map { prefix + String(kind) + pad($0, 4) }
+            }
+            make(1, rules.inhabitantsPerGP, key: "gp")
+            make(3, rules.inhabitantsPerPharmacy, key: "pharmacy")
+            make(4, rules.inhabitantsPerLab, key: "lab")
+            make(5, rules.inhabitantsPerNurse, key: "nurse")
+            make(6, rules.inhabitantsPerPhysio, key: "physio")
+            // Specialists: one pool per specialty; numbers carry the specialty in the sequence.
+            for specialty in specialties {
+                let n = max(1, Int((Double(count) / Double(rules.inhabitantsPerSpecialist)).rounded(.up)))
+                pools[prefix + "s\(specialty)"] = (1...min(n, 99)).map { prefix + "2" + pad(specialty % 100, 2) + pad($0, 2) }
+            }
+        }
+    }
+
+    /// A professional of `executor` kind (and `specialty` for specialists) practising in `departement`.
+    func pick(_ executor: CareModel.Executor, specialty: Int? = nil, in departement: Departement,
+              using rng: inout SeededGenerator) -> String {
+        let key: String
+        switch executor {
+        case .specialist: key = "s\(specialty ?? 0)"
+        default: key = executor.rawValue
+        }
+        let pool = pools[departement.referentialCode + key] ?? pools[departement.referentialCode + "gp"] ?? ["00000000"]
+        return pool[rng.uniform(pool.count)]
+    }
+}
