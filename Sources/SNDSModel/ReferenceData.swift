@@ -63,6 +63,12 @@ public struct ReferenceData: Sendable {
         throw .missingFile("nomenclatures/*/\(name).csv")
     }
 
+    /// The schema of any shipped table: an SNDS table, else a nomenclature.
+    public func anySchema(named name: String) throws(ReferenceDataError) -> TableSchema {
+        if let table = try? schema(named: name) { return table }
+        return try nomenclatureSchema(named: name)
+    }
+
     /// The description of a nomenclature table shipped without its rows (IR_PHA_R, whose rows the
     /// generator makes).
     public func nomenclatureSchema(named name: String) throws(ReferenceDataError) -> TableSchema {

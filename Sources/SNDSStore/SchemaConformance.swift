@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SNDSModel
 
@@ -24,7 +25,11 @@ public enum SchemaConformance {
     /// Nomenclatures that are calendars rather than code lists; dates are checked as dates instead.
     public static let calendarNomenclatures: Set<String> = ["IR_DTE_V"]
 
-    public static func check(_ db: Database, schema: TableSchema) throws -> [ConformanceViolation] {
+    /// - Parameter nomenclatures: the nomenclatures' own schemas, to find the column a reference
+    ///   without one points to (the one with role `code`: IR_NEM_T's EMT_NUM_RES, IR_GEO_V's
+    ///   GEO_COM_COD). Without it, a column of the same name, else the first column.
+    public static func check(_ db: Database, schema: TableSchema,
+                             nomenclatures: (String) -> TableSchema? = { _ in nil }) throws -> [ConformanceViolation] {
         var found: [ConformanceViolation] = []
         func violation(_ column: String?, _ problem: String, _ rows: Int = 0) {
             found.append(ConformanceViolation(table: schema.name, column: column, problem: problem, rows: rows))
@@ -80,7 +85,14 @@ public enum SchemaConformance {
                 checks.append(("not a YYYYMM month", "typeof(\(c)) <> 'text' OR \(c) NOT GLOB '[12][0-9][0-9][0-9][01][0-9]' OR CAST(substr(\(c), 5, 2) AS INTEGER) NOT BETWEEN 1 AND 12"))
             }
             if let min = field.constraints?.minimum, field.type != .string {
-                checks.append(("below the minimum \(format(min))", "\(c) < \(min)"))
+                // A minimum of 10^(length−1) with a maximum of 10^length − 1 only says "length
+                // digits": identifiers such as FINESS (ETA_NUM) or RSA_NUM lose their leading zeros
+                // in an integer column, so only "not negative" is enforced for them.
+                let digits = field.maxLength.map { Double($0) } ?? 0
+                let digitCountOnly = field.type == .integer && digits > 1 && min == pow(10, digits - 1)
+                    && field.constraints?.maximum == pow(10, digits) - 1
+                let floor = digitCountOnly ? 0 : min
+                checks.append(("below the minimum \(format(floor))", "\(c) < \(floor)"))
             }
             if let max = field.constraints?.maximum, field.type != .string {
                 checks.append(("above the maximum \(format(max))", "\(c) > \(max)"))
@@ -92,8 +104,11 @@ public enum SchemaConformance {
             if let reference = field.nomenclatureReference, !calendarNomenclatures.contains(reference.table) {
                 if try db.tableExists(reference.table) {
                     let columns = try db.columns(in: reference.table).map(\.name)
+                    let code = nomenclatures(reference.table)?.fields.first { $0.role == "code" }?.name
                     let target = reference.column.flatMap { columns.contains($0) ? $0 : nil }
-                        ?? (columns.contains(field.name) ? field.name : columns.first!)
+                        ?? (columns.contains(field.name) ? field.name : nil)
+                        ?? code.flatMap { columns.contains($0) ? $0 : nil }
+                        ?? columns.first!
                     checks.append(("value not in nomenclature \(reference.table).\(target)",
                                    "\(c) NOT IN (SELECT \(ColumnType.quote(target)) FROM \(ColumnType.quote(reference.table)) WHERE \(ColumnType.quote(target)) IS NOT NULL)"))
                 } else if try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(c) IS NOT NULL") ?? 0) > 0 {

@@ -11,3 +11,22 @@ enum ClearNIRs {
         return Set(entries.flatMap { [$0.beneficiaryNIR.body, $0.ouvreurNIR.body] })
     }
 }
+
+extension ClearNIRs {
+    /// The first NIR of `nirs` (13-position bodies) found anywhere in `data`, scanning each
+    /// 13-byte window of NIR characters once (a substring search per NIR would be quadratic).
+    static func firstLeak(of nirs: Set<String>, in data: Data) -> String? {
+        let bytes = [UInt8](data)
+        guard bytes.count >= 13 else { return nil }
+        let targets = Set(nirs.map { Array($0.utf8) })
+        func isNIRCharacter(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || c == 65 || c == 66 }
+        var run = 0
+        for i in bytes.indices {
+            run = isNIRCharacter(bytes[i]) ? run + 1 : 0
+            if run >= 13, targets.contains(Array(bytes[(i - 12)...i])) {
+                return String(decoding: bytes[(i - 12)...i], as: UTF8.self)
+            }
+        }
+        return nil
+    }
+}

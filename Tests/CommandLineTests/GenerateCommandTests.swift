@@ -108,11 +108,9 @@ import Testing
             haystacks.append((name, try Data(contentsOf: scratch.file(name))))
         }
         for (name, data) in haystacks {
-            let text = String(decoding: data, as: UTF8.self)
-            for nir in nirs {
-                #expect(!text.contains(nir), "a clear NIR is in \(name)")
-                #expect(data.range(of: Data(nir.utf8)) == nil, "a clear NIR is in \(name)")
-            }
+            #expect(ClearNIRs.firstLeak(of: nirs, in: data) == nil, "a clear NIR is in \(name)")
         }
+        // The scanner does find a NIR when there is one.
+        #expect(ClearNIRs.firstLeak(of: nirs, in: Data(("x;" + nirs.first! + "12;y").utf8)) == nirs.first)
     }
 }

@@ -1,11 +1,12 @@
 import SNDSModel
 
-/// Synthetic health professionals (PS numbers of 8 characters): per département, pools of general
-/// practitioners, specialists by specialty, pharmacies, laboratories, nurses and physiotherapists,
-/// sized from the synthetic population living there.
+/// Synthetic health professionals (PS numbers of 9 characters, as PFS_EXE_NUM / PFS_PRE_NUM):
+/// per département, pools of general practitioners, specialists by specialty, pharmacies,
+/// laboratories, nurses and physiotherapists, sized from the synthetic population living there.
 ///
 /// A number is the département on three positions, a kind digit and a sequence
-/// (`075` `1` `0042`): readable, unique, and never a real professional's identifier.
+/// (`075` `1` `00042`; specialists `075` `2` `03` `042` with their specialty): readable, unique,
+/// and never a real professional's identifier.
 public struct PractitionerDirectory: Sendable {
     public struct Pool: Sendable {
         public let numbers: [String]
@@ -20,7 +21,7 @@ public struct PractitionerDirectory: Sendable {
             let prefix = departement.referentialCode
             func make(_ kind: Int, _ perInhabitants: Int, key: String) {
                 let n = max(1, Int((Double(count) / Double(perInhabitants)).rounded(.up)))
-                pools[prefix + key] = (1...min(n, 9999)).map { prefix + String(kind) + pad($0, 4) }
+                pools[prefix + key] = (1...min(n, 99_999)).map { prefix + String(kind) + pad($0, 5) }
             }
             make(1, rules.inhabitantsPerGP, key: "gp")
             make(3, rules.inhabitantsPerPharmacy, key: "pharmacy")
@@ -30,7 +31,7 @@ public struct PractitionerDirectory: Sendable {
             // Specialists: one pool per specialty; numbers carry the specialty in the sequence.
             for specialty in specialties {
                 let n = max(1, Int((Double(count) / Double(rules.inhabitantsPerSpecialist)).rounded(.up)))
-                pools[prefix + "s\(specialty)"] = (1...min(n, 99)).map { prefix + "2" + pad(specialty % 100, 2) + pad($0, 2) }
+                pools[prefix + "s\(specialty)"] = (1...min(n, 999)).map { prefix + "2" + pad(specialty % 100, 2) + pad($0, 3) }
             }
         }
     }
@@ -43,7 +44,7 @@ public struct PractitionerDirectory: Sendable {
         case .specialist: key = "s\(specialty ?? 0)"
         default: key = executor.rawValue
         }
-        let pool = pools[departement.referentialCode + key] ?? pools[departement.referentialCode + "gp"] ?? ["00000000"]
+        let pool = pools[departement.referentialCode + key] ?? pools[departement.referentialCode + "gp"] ?? ["000000000"]
         return pool[rng.uniform(pool.count)]
     }
 }
