@@ -72,6 +72,15 @@ let package = Package(
             ],
             path: "Benchmarks/Hashing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "GenerationBenchmarks",
+            dependencies: [
+                "Synthesis", "SNDSStore", "SNDSModel", "Pseudonymisation",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Generation",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )

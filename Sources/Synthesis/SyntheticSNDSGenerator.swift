@@ -106,6 +106,8 @@ public struct SyntheticSNDSGenerator {
                 .generate(into: database, identity: identity, pseudonyms: pseudonyms, progress: progress)
         }
 
+        for (stage, seconds) in care.seconds { timings["care." + stage] = seconds }
+
         progress.begin("writing \(BeneficiaryReferential.table), nomenclatures, indexes")
         let (tables, schemaDigest): ([DatasetManifest.Table], String) = try timed("database") {
             let schema = try reference.data.schema(named: BeneficiaryReferential.table)

@@ -34,6 +34,8 @@ struct CareGenerator {
         /// People with each condition of the model.
         let conditionIds: [String]
         let conditionCounts: [Int]
+        /// Seconds spent simulating, and writing each table family (DCIR, PMSI, CépiDC).
+        let seconds: [String: Double]
     }
 
     init(reference: SynthesisReference, population: Population, seed: UInt64, threads: Int) throws {
@@ -73,6 +75,8 @@ struct CareGenerator {
         var beneficiaries = Beneficiaries(population: population, identity: identity, pseudonyms: pseudonyms)
         var conditionCounts = [Int](repeating: 0, count: model.conditions.count)
         var rows: [String: Int] = [:]
+        var spent: [String: Duration] = ["simulation": .zero, "dcir": .zero, "pmsi": .zero, "cepidc": .zero]
+        let clock = ContinuousClock()
         let people = population.people
         progress.begin("care: claims, stays and deaths", total: people.count)
         try database.transaction { db in
@@ -84,7 +88,8 @@ struct CareGenerator {
             var blockStart = 0
             while blockStart < people.count {
                 let block = blockStart..<min(people.count, blockStart + blockSize)
-                let cares = Self.simulate(block, simulator: simulator, threads: threads)
+                var cares: [PersonCare] = []
+                spent["simulation"]! += clock.measure { cares = Self.simulate(block, simulator: simulator, threads: threads) }
                 for (offset, care) in cares.enumerated() {
                     let person = people[block.lowerBound + offset]
                     var rng = simulator.stream(person.id, "writer")
@@ -92,17 +97,25 @@ struct CareGenerator {
                     var stayNumber = 0
                     for stay in care.stays {
                         stayNumber += 1
-                        try pmsi.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
-                        try dcir.writeFees(of: stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        spent["pmsi"]! += try clock.measure {
+                            try pmsi.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        }
+                        spent["dcir"]! += try clock.measure {
+                            try dcir.writeFees(of: stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        }
                     }
-                    for contact in care.contacts {
-                        try dcir.write(contact, person: person, beneficiaries: &beneficiaries, rng: &rng)
-                    }
-                    for dispensation in care.dispensations {
-                        try dcir.write(dispensation, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                    spent["dcir"]! += try clock.measure {
+                        for contact in care.contacts {
+                            try dcir.write(contact, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        }
+                        for dispensation in care.dispensations {
+                            try dcir.write(dispensation, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        }
                     }
                     if let death = care.death {
-                        try cepidc.write(death, person: person, individualPseudonym: pseudonyms.individual[person.id], rng: &rng)
+                        spent["cepidc"]! += try clock.measure {
+                            try cepidc.write(death, person: person, individualPseudonym: pseudonyms.individual[person.id], rng: &rng)
+                        }
                     }
                 }
                 progress.advance(by: block.count)
@@ -118,7 +131,7 @@ struct CareGenerator {
         try database.createTable(pharmacySchema)
         rows["IR_PHA_R"] = try Self.writeDrugs(drugs, database: database, schema: pharmacySchema)
         return Outcome(beneficiaries: beneficiaries, rows: rows, conditionIds: model.conditions.map(\.id),
-                       conditionCounts: conditionCounts)
+                       conditionCounts: conditionCounts, seconds: spent.mapValues(\.seconds))
     }
 
     /// Simulates a block of people on `threads` cores; results in id order.
