@@ -80,3 +80,24 @@ import Testing
         #expect(outcome.stderr.contains("does not exist"))
     }
 }
+
+/// `describe` prints the headline figures, as text or JSON.
+@Suite struct DescribeCommandTests {
+    @Test func describePrintsFiguresAsTextAndJSON() throws {
+        let scratch = Scratch()
+        #expect(try CommandLine.run(["generate", "--beneficiaries", "600", "--key-file", "k.key", "--argon2-memory", "64",
+                                     "--argon2-iterations", "1"], in: scratch.url).status == 0)
+        let text = try CommandLine.run(["describe"], in: scratch.url)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Headline figures"))
+        #expect(text.stdout.contains("MCO stays"))
+        let json = try CommandLine.run(["describe", "synthetic/snds.sqlite", "--json"], in: scratch.url)
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let figures = object["figures"] as! [[String: Any]]
+        #expect(figures.count >= 13)
+        #expect((object["personYears"] as! Double) > 1000)
+        // A dataset that is not there is an input error.
+        #expect(try CommandLine.run(["describe", "none.sqlite"], in: scratch.url).status == 3)
+    }
+}
