@@ -57,6 +57,9 @@ struct CareCodes {
             for code in (e.das ?? [:]).keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).das") }
             for act in e.acts ?? [] { try check(act.code, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).acts") }
             for d in e.followUp?.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "hospital_events.\(e.id).follow_up") }
+            if let spe = e.followUp?.prescriberSpecialty {
+                try check(String(spe), in: specialties, "IR_SPE_V", "hospital_events.\(e.id).follow_up.prescriber_specialty")
+            }
         }
         for delivery in [model.births.vaginal, model.births.caesarean] {
             try check(delivery.dp, in: diagnoses, "MS_CIM_V", "births.dp")

@@ -28,6 +28,8 @@ struct Dispensation {
     let day: Int
     let pharmacy: String
     let prescriber: String?
+    /// The prescriber's specialty (IR_SPE_V): 1 for a general practitioner.
+    let prescriberSpecialty: Int
     /// The hospital that prescribed (discharge prescriptions).
     let prescribingEstablishment: Establishment?
     let prescriptionDay: Int

@@ -246,6 +246,9 @@ public struct CareModel: Decodable, Sendable {
         public let months: Int
         public let drugs: [TreatmentDrug]?
         public let visits: [Visit]?
+        /// Specialty (IR_SPE_V) of the hospital doctor who writes the discharge prescription.
+        public let prescriberSpecialty: Int?
+        enum CodingKeys: String, CodingKey { case months, drugs, visits, prescriberSpecialty = "prescriber_specialty" }
     }
 
     public struct HospitalEvent: Decodable, Sendable {

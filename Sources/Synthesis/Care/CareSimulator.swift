@@ -152,7 +152,8 @@ struct CareSimulator {
                 let until = min(last, stay.exit + followUp.months * 30)
                 for d in followUp.drugs ?? [] where rng.chance(d.share) {
                     regimens.append(Regimen(atc: d.atc, everyDays: d.everyDays, from: stay.exit + 1, until: until,
-                                            fullRate: false, hospital: stay.establishment, hospitalUntil: stay.exit + 31))
+                                            fullRate: false, hospital: stay.establishment, hospitalUntil: stay.exit + 31,
+                                            hospitalSpecialty: followUp.prescriberSpecialty ?? 1))
                 }
                 for v in followUp.visits ?? [] {
                     if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, stay.exit + 1, until, false)) }
@@ -163,7 +164,7 @@ struct CareSimulator {
             let c = model.conditions[ci]
             for d in c.drugs ?? [] where rng.chance(d.share) {
                 regimens.append(Regimen(atc: d.atc, everyDays: d.everyDays, from: since, until: last,
-                                        fullRate: c.ald ?? false, hospital: nil, hospitalUntil: 0))
+                                        fullRate: c.ald ?? false, hospital: nil, hospitalUntil: 0, hospitalSpecialty: 1))
             }
             let ald = c.ald ?? false
             for v in c.visits ?? [] {
@@ -233,7 +234,8 @@ struct CareSimulator {
                     let lines = acuteLines(on: dispensingDay, age: age, rng: &rng)
                     if !lines.isEmpty {
                         care.dispensations.append(Dispensation(day: dispensingDay, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
-                                                               prescriber: executor, prescribingEstablishment: nil,
+                                                               prescriber: executor, prescriberSpecialty: s.specialty ?? 1,
+                                                               prescribingEstablishment: nil,
                                                                prescriptionDay: day, lines: lines))
                     }
                 }
@@ -404,9 +406,11 @@ struct CareSimulator {
         let from: Int
         let until: Int
         let fullRate: Bool
-        /// Discharge prescriptions come from the hospital until `hospitalUntil`.
+        /// Discharge prescriptions come from the hospital (a doctor of `hospitalSpecialty`) until
+        /// `hospitalUntil`.
         let hospital: Establishment?
         let hospitalUntil: Int
+        let hospitalSpecialty: Int
     }
 
     private func acuteLines(on day: Int, age: Int, rng: inout SeededGenerator) -> [DrugLine] {
@@ -432,6 +436,7 @@ struct CareSimulator {
             if visit >= first, !inStay(visit, stays) {
                 var lines: [DrugLine] = []
                 var hospital: Establishment?
+                var hospitalSpecialty = 1
                 for r in regimens where visit >= r.from && visit <= r.until {
                     // Due when a box is finishing; a few renewals are skipped (adherence).
                     if let given = lastGiven[r.atc], visit - given < r.everyDays - 4 { continue }
@@ -440,13 +445,18 @@ struct CareSimulator {
                           let presentation = drugs.presentation(of: r.atc, using: &rng) else { continue }
                     lines.append(DrugLine(presentation: presentation, boxes: 1, fullRate: r.fullRate))
                     lastGiven[r.atc] = visit
-                    if visit <= r.hospitalUntil, let h = r.hospital { hospital = h }
+                    if visit <= r.hospitalUntil, let h = r.hospital {
+                        hospital = h
+                        hospitalSpecialty = r.hospitalSpecialty
+                    }
                 }
                 if !lines.isEmpty {
                     let home = p.residence(on: CalendarDate(daysSinceEpoch: visit)).departement
-                    let prescriber = hospital == nil ? ownGP(visit) : practitioners.pick(.specialist, specialty: 3, in: hospital!.departement, using: &rng)
+                    let prescriber = hospital.map { practitioners.pick(.specialist, specialty: hospitalSpecialty, in: $0.departement, using: &rng) }
+                        ?? ownGP(visit)
                     result.append(Dispensation(day: visit, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
-                                               prescriber: prescriber, prescribingEstablishment: hospital,
+                                               prescriber: prescriber, prescriberSpecialty: hospital == nil ? 1 : hospitalSpecialty,
+                                               prescribingEstablishment: hospital,
                                                prescriptionDay: max(first, visit - rng.uniform(60)), lines: lines))
                 }
             }

@@ -170,7 +170,7 @@ final class DCIRWriter {
                rng: inout SeededGenerator) throws {
         let row = beneficiaries.row(of: person.id, on: dispensation.day, using: &rng)
         let d = open(person: person, row: row, day: dispensation.day, beneficiaries: &beneficiaries, rng: &rng)
-        let prescriberSpecialty = dispensation.prescribingEstablishment == nil ? 1 : 3
+        let prescriberSpecialty = dispensation.prescriberSpecialty
         for (i, drug) in dispensation.lines.enumerated() {
             let p = drug.presentation
             let rate = drug.fullRate ? 100 : 65
