@@ -30,6 +30,9 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public var assumptions: JSONValue
     /// Seconds spent per stage.
     public var timings: [String: Double]
+    /// SHA-256 of the manifest's other fields (canonical JSON): a hand edit of the manifest is
+    /// noticed (a forger can recompute it: it is a check against accidents, not a signature).
+    public var contentDigest: String
 
     public struct Files: Codable, Equatable, Sendable {
         public var database: String
@@ -83,6 +86,18 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         self.population = population
         self.assumptions = assumptions
         self.timings = timings
+        self.contentDigest = ""
+        self.contentDigest = computedDigest
+    }
+
+    /// The digest of every field but `contentDigest`.
+    public var computedDigest: String {
+        var copy = self
+        copy.contentDigest = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(copy) else { return "" }
+        return FileDigest.sha256(data)
     }
 
     public func table(_ name: String) -> Table? { tables.first { $0.name == name } }
@@ -93,8 +108,12 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         try encoder.encode(self).write(to: url)
     }
 
-    /// Reads the manifest of `files` and checks it describes the database beside it.
+    /// Reads the manifest of `files` and checks it was not edited.
     public static func load(for files: DatasetFiles) throws(StoreError) -> DatasetManifest {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: files.database.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .notSQLite(files.database.path)
+        }
         guard FileManager.default.fileExists(atPath: files.manifest.path) else {
             if FileManager.default.fileExists(atPath: files.database.path) {
                 throw .incomplete(files.manifest.path, "the manifest is missing")
@@ -102,10 +121,15 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
             throw .missing(files.database.path)
         }
         guard let data = FileManager.default.contents(atPath: files.manifest.path) else { throw .unreadable(files.manifest.path) }
+        let manifest: DatasetManifest
         do {
-            return try JSONDecoder().decode(DatasetManifest.self, from: data)
+            manifest = try JSONDecoder().decode(DatasetManifest.self, from: data)
         } catch {
-            throw .io(files.manifest.path, "not a readable manifest (\(error))")
+            throw .altered(files.manifest.path, "the manifest is not readable as a manifest of this version of appariement")
         }
+        guard manifest.contentDigest == manifest.computedDigest else {
+            throw .altered(files.manifest.path, "the manifest was edited after generation")
+        }
+        return manifest
     }
 }

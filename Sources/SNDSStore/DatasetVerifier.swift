@@ -33,6 +33,19 @@ public enum DatasetVerifier {
         return manifest
     }
 
+    /// The light check: the manifest is intact and belongs to this database (same dataset id).
+    /// For commands that read the tables but do not need them pristine.
+    @discardableResult
+    public static func verifyIdentity(_ files: DatasetFiles) throws(StoreError) -> DatasetManifest {
+        let manifest = try DatasetManifest.load(for: files)
+        let database = try SNDSDatabase.openReadOnly(at: files.database)
+        defer { try? database.close() }
+        guard try database.metadata("dataset_id") == manifest.datasetId else {
+            throw .altered(files.database.path, "it is not the database its manifest describes (another dataset id)")
+        }
+        return manifest
+    }
+
     private static func verifyDatabase(_ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
         let size = (try? FileManager.default.attributesOfItem(atPath: files.database.path)[.size] as? NSNumber)?.intValue
         let database = try SNDSDatabase.openReadOnly(at: files.database)
@@ -57,7 +70,9 @@ public enum DatasetVerifier {
                  try TableDigest.compute(db, table: table.name))
             }
             guard rows == table.rows, digest == table.digest else {
-                throw .altered(files.database.path, "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows); digest differs: \(digest != table.digest))")
+                throw .altered(files.database.path, rows != table.rows
+                    ? "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))"
+                    : "table \(table.name) was changed since generation (same \(rows) rows, different contents)")
             }
         }
         guard size == manifest.files.databaseBytes else {

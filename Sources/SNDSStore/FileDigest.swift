@@ -1,8 +1,15 @@
 import CLibCrypto
 import Foundation
 
-/// SHA-256 of a file, read in 1 MiB pieces (sealed files may be hundreds of megabytes).
+/// SHA-256 of a file, read in 1 MiB pieces (sealed files may be hundreds of megabytes), or of bytes.
 public enum FileDigest {
+    public static func sha256(_ data: Data) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        _ = data.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &digest, &size, EVP_sha256(), nil) }
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+
     public static func sha256(of url: URL) -> String? {
         guard let handle = FileHandle(forReadingAtPath: url.path), let context = EVP_MD_CTX_new() else { return nil }
         defer {

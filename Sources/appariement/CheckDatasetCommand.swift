@@ -18,7 +18,7 @@ struct CheckDataset: ParsableCommand {
             let manifest = try DatasetVerifier.verify(files)
             print("\(database): complete and unaltered (dataset \(manifest.datasetId), key \(manifest.keyFingerprint)).")
             for table in manifest.tables {
-                print("  \(table.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(table.rows.formatted()) rows")
+                print("  \(table.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(table.rows.formatted()) rows")
             }
         }
     }
