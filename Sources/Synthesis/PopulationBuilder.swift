@@ -64,7 +64,8 @@ struct PopulationBuilder {
         people.reserveCapacity(size)
         while people.count < size {
             let cell = cells[sampler.sample(using: &rng)]
-            let age = cell.ageMax >= 100 ? cell.ageMin + min(geometric(0.25, &rng), 14) : rng.uniform(in: cell.ageMin...cell.ageMax)
+            // 95+: fewer at each year of age (about one in six 95+ is a centenarian, as in France).
+            let age = cell.ageMax >= 100 ? cell.ageMin + min(geometric(0.3, &rng), 14) : rng.uniform(in: cell.ageMin...cell.ageMax)
             // Born in the year ending on the `age`-th birthday before `start`.
             let latest = start.adding(years: -age)
             let earliest = start.adding(years: -(age + 1)).adding(days: 1)

@@ -9,7 +9,7 @@ import Terminal
 /// `appariement generate`: a synthetic SNDS, its sealed correspondence and its manifest.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate a synthetic SNDS: population, pseudonyms, IR_BEN_R and nomenclatures.",
+        abstract: "Generate a synthetic SNDS: population, pseudonyms, IR_BEN_R, DCIR, PMSI MCO, CépiDC and nomenclatures.",
         discussion: """
             Writes NAME.sqlite, NAME.correspondence.sealed (clear identities ↔ pseudonyms, AES-256-GCM) \
             and NAME.manifest.json (written last: its presence means the dataset is complete). The key \
@@ -78,7 +78,7 @@ struct Generate: ParsableCommand {
         let p = manifest.population
         func count(_ key: String) -> String { (p[key] ?? 0).formatted() }
         print("""
-            Synthetic SNDS (seed \(manifest.seed), years \(manifest.years.map(String.init).joined(separator: "–")), key \(manifest.keyFingerprint)):
+            Synthetic SNDS (seed \(manifest.seed), years \(manifest.years.first!)–\(manifest.years.last!), key \(manifest.keyFingerprint)):
               database        \(files.database.relativePath)
               correspondence  \(files.correspondence.relativePath) (sealed)
               manifest        \(files.manifest.relativePath)

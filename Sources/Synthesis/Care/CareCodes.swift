@@ -44,6 +44,7 @@ struct CareCodes {
             if let spe = s.specialty { try check(String(spe), in: specialties, "IR_SPE_V", "services.\(s.id).specialty") }
             if let act = s.activity { try check(String(act), in: activities, "IR_ACT_V", "services.\(s.id).activity") }
             if let act = s.act { try check(act.code, in: acts, "IR_CCAM_V63", "services.\(s.id).act") }
+            if let drug = s.drug { try check(drug, in: Set(atc.keys), "openmedic_ATC5", "services.\(s.id).drug") }
         }
         let atcCodes = Set(atc.keys)
         for d in model.acuteDrugs.drugs { try check(d.atc, in: atcCodes, "openmedic_ATC5", "acute_drugs") }
@@ -53,7 +54,13 @@ struct CareCodes {
             for d in c.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "conditions.\(c.id).drugs") }
         }
         for e in model.hospitalEvents {
-            for code in e.dp.keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).dp") }
+            for (code, choice) in e.dp {
+                try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).dp")
+                if let act = choice.act { try check(act, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).dp.\(code).act") }
+            }
+            if let spe = e.operatorSpecialty {
+                try check(String(spe), in: specialties, "IR_SPE_V", "hospital_events.\(e.id).operator_specialty")
+            }
             for code in (e.das ?? [:]).keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).das") }
             for act in e.acts ?? [] { try check(act.code, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).acts") }
             for d in e.followUp?.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "hospital_events.\(e.id).follow_up") }
@@ -68,9 +75,18 @@ struct CareCodes {
         try check(model.births.twinsDas, in: diagnoses, "MS_CIM_V", "births.twins_das")
         try check(model.births.newborn.dp, in: diagnoses, "MS_CIM_V", "births.newborn.dp")
         try check(model.births.newborn.twinsDp, in: diagnoses, "MS_CIM_V", "births.newborn.twins_dp")
+        // Causes of death are also the principal diagnosis of terminal stays (external causes
+        // excepted), so they must be PMSI diagnoses too.
+        let conditionCauses = model.conditions.compactMap(\.causeOfDeath)
         for group in model.causesOfDeath.byAge {
             for code in group.causes.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.by_age") }
         }
+        for code in model.causesOfDeath.byAge.flatMap(\.causes.keys) + conditionCauses where !"VWXY".contains(code.first!) {
+            try check(code, in: diagnoses, "MS_CIM_V", "causes_of_death (as a terminal stay's diagnosis)")
+        }
+        try check("T149", in: diagnoses, "MS_CIM_V", "terminal stays of external causes")
+        for code in model.endOfLife.dp.keys { try check(code, in: diagnoses, "MS_CIM_V", "end_of_life.dp") }
+        try check(model.endOfLife.palliativeDas, in: diagnoses, "MS_CIM_V", "end_of_life.palliative_das")
         for code in model.causesOfDeath.contributing.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.contributing") }
         for place in model.endOfLife.placeOutsideHospital.keys {
             try check(String(place), in: places, "DS_LIE_V", "end_of_life.place_outside_hospital")

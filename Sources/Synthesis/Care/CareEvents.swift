@@ -14,6 +14,8 @@ struct Contact {
     let act: String?
     /// Reimbursed at 100 % (long-term condition).
     let fullRate: Bool
+    /// The product dispensed by a pharmacy service (a vaccine).
+    let product: DrugCatalogue.Presentation?
 }
 
 /// One drug line of a dispensation.
@@ -56,8 +58,10 @@ struct Stay {
     /// Birth weight (g) and gestational age (weeks) of a newborn's birth stay.
     let birthWeight: Int?
     let gestationalAge: Int?
-    /// The surgeon or physician who did the acts (billed in DCIR for private clinics).
+    /// The surgeon or physician who did the acts (billed in DCIR for private clinics), and their
+    /// specialty.
     let operatingDoctor: String?
+    let operatorSpecialty: Int?
 
     var lengthOfStay: Int { exit - entry }
     var diedInStay: Bool { exitMode == "9" }

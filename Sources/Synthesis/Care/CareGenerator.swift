@@ -58,13 +58,13 @@ struct CareGenerator {
         }
 
         let establishments = try EstablishmentDirectory(reference: reference, rules: model.establishments)
-        // Professionals wherever someone lives, lived before a move, or is born.
-        var residents: [Departement: Int] = [:]
-        for p in population.people {
-            residents[p.residence.departement, default: 0] += 1
-            if let previous = p.previousResidence, residents[previous.departement] == nil { residents[previous.departement] = 0 }
-        }
-        let specialties = Array(Set(model.services.compactMap(\.specialty) + [3, 4, 7])).sorted()
+        // Professionals per département in proportion to its real population (INSEE), so a GP has
+        // a realistic list of patients whatever the synthetic population's size.
+        let residents = reference.population.byDepartement
+        // Pools for every specialty the model names: services, stay operators, discharge prescribers.
+        let specialties = Array(Set(model.services.compactMap(\.specialty)
+            + model.hospitalEvents.compactMap(\.operatorSpecialty)
+            + model.hospitalEvents.compactMap { $0.followUp?.prescriberSpecialty } + [4, 7])).sorted()
         let practitioners = PractitionerDirectory(residents: residents, specialties: specialties, rules: model.practitioners)
         let drugs = DrugCatalogue(atcLabels: codes.atc)
         let simulator = CareSimulator(model: model, population: population, establishments: establishments,
@@ -101,7 +101,7 @@ struct CareGenerator {
                             try pmsi.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
                         }
                         spent["dcir"]! += try clock.measure {
-                            try dcir.writeFees(of: stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                            try dcir.writeClinicStay(stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
                         }
                     }
                     spent["dcir"]! += try clock.measure {

@@ -101,6 +101,7 @@ public struct CareModel: Decodable, Sendable {
             for stay in c.stays ?? [] where !eventIds.contains(stay.event) {
                 throw fail("conditions.\(c.id).stays: unknown hospital event \(stay.event)")
             }
+            if let ghm = c.ghm, !Self.isGHMRoot(ghm) { throw fail("conditions.\(c.id).ghm: \(ghm) is not a GHM root") }
             guard (c.prevalence.male + c.prevalence.female).allSatisfy({ $0 <= 1 }) else {
                 throw fail("conditions.\(c.id).prevalence: a share above 1")
             }
@@ -113,10 +114,20 @@ public struct CareModel: Decodable, Sendable {
                 throw fail("hospital_events.\(e.id).becomes: unknown condition \(becomes)")
             }
             guard Setting(rawValue: e.setting) != nil else { throw fail("hospital_events.\(e.id): unknown setting \(e.setting)") }
-            guard e.ghm.count == 5 else { throw fail("hospital_events.\(e.id).ghm: a GHM root has 5 characters (e.g. 05K06)") }
-            guard !e.dp.isEmpty, e.dp.values.allSatisfy({ $0 > 0 }) else { throw fail("hospital_events.\(e.id).dp: positive weights needed") }
+            for ghm in [e.ghm] + e.dp.values.compactMap(\.ghm) where !Self.isGHMRoot(ghm) {
+                throw fail("hospital_events.\(e.id): \(ghm) is not a GHM root (2 digits of CMD, C/K/M/Z, 2 digits, e.g. 05K06)")
+            }
+            guard !e.dp.isEmpty, e.dp.values.allSatisfy({ $0.weight > 0 }) else { throw fail("hospital_events.\(e.id).dp: positive weights needed") }
         }
         try checkRates(endOfLife.inHospitalShare, "end_of_life.in_hospital_share")
+        for (share, name) in [(births.caesareanShare, "births.caesarean_share"), (births.publicShare, "births.public_share"),
+                              (endOfLife.palliativeShare, "end_of_life.palliative_share"),
+                              (endOfLife.publicShare, "end_of_life.public_share")] where !(0...1).contains(share) {
+            throw fail("\(name): \(share) is not a share between 0 and 1")
+        }
+        for ghm in [births.vaginal.ghm, births.caesarean.ghm, births.newborn.ghm, endOfLife.ghm] where !Self.isGHMRoot(ghm) {
+            throw fail("\(ghm) is not a GHM root")
+        }
         guard causesOfDeath.byAge.first?.from == 0 else { throw fail("causes_of_death.by_age must start from age 0") }
     }
 
@@ -163,11 +174,13 @@ public struct CareModel: Decodable, Sendable {
         public let act: Act?
         /// Months a seasonal one-off service (a vaccine) is given in, at most once a year.
         public let months: [Int]?
+        /// The product dispensed, for a service delivered by a pharmacy (ATC code).
+        public let drug: String?
         public let rate: AgeSexRates
 
         enum CodingKeys: String, CodingKey {
             case id, label, nature, specialty, activity, executor, tariff, reimbursement, seasonality
-            case prescription, act, months, rate
+            case prescription, act, months, rate, drug
             case tariffSpread = "tariff_spread", hospitalShare = "hospital_share"
         }
     }
@@ -215,6 +228,8 @@ public struct CareModel: Decodable, Sendable {
         public let label: String
         public let icd10: String
         public let causeOfDeath: String?
+        /// Probability that the condition is the underlying cause when the person dies with it.
+        public let causeShare: Double?
         public let deathMultiplier: Double?
         public let ald: Bool?
         public let prevalence: AgeSexRates
@@ -222,10 +237,13 @@ public struct CareModel: Decodable, Sendable {
         public let visits: [Visit]?
         public let biologyPerYear: Double?
         public let stays: [ConditionStay]?
+        /// GHM root of stays whose principal diagnosis is the condition itself.
+        public let ghm: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, label, icd10, ald, prevalence, drugs, visits, stays
+            case id, label, icd10, ald, prevalence, drugs, visits, stays, ghm
             case causeOfDeath = "cause_of_death", deathMultiplier = "death_multiplier", biologyPerYear = "biology_per_year"
+            case causeShare = "cause_share"
         }
     }
 
@@ -251,26 +269,54 @@ public struct CareModel: Decodable, Sendable {
         enum CodingKeys: String, CodingKey { case months, drugs, visits, prescriberSpecialty = "prescriber_specialty" }
     }
 
+    /// A principal diagnosis and its weight; a diagnosis may bring its own CCAM act and GHM root
+    /// (an event mixing carpal tunnels and tonsillectomies gives each its act and GHM).
+    public struct DiagnosisChoice: Decodable, Sendable {
+        public let weight: Double
+        public let act: String?
+        public let ghm: String?
+
+        enum CodingKeys: String, CodingKey { case weight, act, ghm }
+
+        /// `CODE: 3` or `CODE: {weight: 3, act: AHPA009, ghm: 01C13}`.
+        public init(from decoder: any Decoder) throws {
+            if let weight = try? decoder.singleValueContainer().decode(Double.self) {
+                self.weight = weight
+                act = nil
+                ghm = nil
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            weight = try c.decode(Double.self, forKey: .weight)
+            act = try c.decodeIfPresent(String.self, forKey: .act)
+            ghm = try c.decodeIfPresent(String.self, forKey: .ghm)
+        }
+    }
+
     public struct HospitalEvent: Decodable, Sendable {
         public let id: String
         public let label: String
         public let incidence: AgeSexRates?
         public let seasonality: String?
-        public let dp: [String: Double]
+        public let dp: [String: DiagnosisChoice]
         public let das: [String: Double]?
         public let drFromCondition: Bool?
+        /// The principal diagnosis is the triggering condition's own code (its `dp` is then unused).
+        public let dpFromCondition: Bool?
         public let ghm: String
         public let los: Duration
         public let acts: [Act]?
         public let setting: String
         public let emergency: Double
-        public let death: Double?
+        /// Specialty (IR_SPE_V) of the doctor who does the stay's acts (billed in DCIR in clinics).
+        public let operatorSpecialty: Int?
         public let becomes: String?
         public let followUp: FollowUp?
 
         enum CodingKeys: String, CodingKey {
-            case id, label, incidence, seasonality, dp, das, ghm, los, acts, setting, emergency, death, becomes
-            case drFromCondition = "dr_from_condition", followUp = "follow_up"
+            case id, label, incidence, seasonality, dp, das, ghm, los, acts, setting, emergency, becomes
+            case drFromCondition = "dr_from_condition", followUp = "follow_up", operatorSpecialty = "operator_specialty"
+            case dpFromCondition = "dp_from_condition"
         }
     }
 
@@ -304,8 +350,11 @@ public struct CareModel: Decodable, Sendable {
         /// Associated diagnosis of a twin delivery.
         public let twinsDas: String
         public let newborn: Newborn
+        /// Share of births in public maternities (the rest in private clinics).
+        public let publicShare: Double
         enum CodingKeys: String, CodingKey {
             case vaginal, caesarean, newborn, caesareanShare = "caesarean_share", twinsDas = "twins_das"
+            case publicShare = "public_share"
         }
     }
 
@@ -313,10 +362,18 @@ public struct CareModel: Decodable, Sendable {
         public let inHospitalShare: AgeSexRates
         public let los: Duration
         public let ghm: String
+        /// Principal diagnoses of terminal stays when the death is not from a listed condition.
+        public let dp: [String: Double]
+        /// Share of terminal stays coded with palliative care, and its code.
+        public let palliativeShare: Double
+        public let palliativeDas: String
+        /// Share of deaths in hospital that happen in a public hospital.
+        public let publicShare: Double
         public let placeOutsideHospital: [Int: Double]
         enum CodingKeys: String, CodingKey {
-            case los, ghm
+            case los, ghm, dp, publicShare = "public_share"
             case inHospitalShare = "in_hospital_share", placeOutsideHospital = "place_outside_hospital"
+            case palliativeShare = "palliative_share", palliativeDas = "palliative_das"
         }
     }
 
@@ -334,12 +391,15 @@ public struct CareModel: Decodable, Sendable {
     public struct CausesOfDeath: Decodable, Sendable {
         public let byAge: [CausesByAge]
         public let contributing: [String: Double]
+        /// Causes only women, or only men, die of (code prefixes).
+        public let femaleOnly: [String]
+        public let maleOnly: [String]
         public let coverage: Coverage
         public let linked: Double
         public let deathDateOffByOne: Double
         enum CodingKeys: String, CodingKey {
             case contributing, coverage, linked
-            case byAge = "by_age", deathDateOffByOne = "death_date_off_by_one"
+            case byAge = "by_age", deathDateOffByOne = "death_date_off_by_one", femaleOnly = "female_only", maleOnly = "male_only"
         }
     }
 
@@ -375,8 +435,16 @@ public struct CareModel: Decodable, Sendable {
 
     public struct Chaining: Decodable, Sendable {
         public let failureShare: Double
+        /// Newborns' stays fail more often (their own NIR is not known yet).
+        public let newbornFailureShare: Double
+        /// Share of failures written with the constant placeholder instead of a wrong pseudonym.
+        public let placeholderShare: Double
+        public let placeholder: String
         public let codes: [String: Double]
-        enum CodingKeys: String, CodingKey { case codes, failureShare = "failure_share" }
+        enum CodingKeys: String, CodingKey {
+            case codes, placeholder
+            case failureShare = "failure_share", newbornFailureShare = "newborn_failure_share", placeholderShare = "placeholder_share"
+        }
     }
 
     public struct Claims: Decodable, Sendable {
@@ -391,6 +459,13 @@ public struct CareModel: Decodable, Sendable {
         /// Relative tolerance: the generated figure should be within value × (1 ± tolerance).
         public let tolerance: Double
         public let source: String
+    }
+
+    /// A GHM root: CMD (01–28), type (C surgical, K interventional, M medical, Z other), number.
+    static func isGHMRoot(_ text: String) -> Bool {
+        let c = Array(text.utf8)
+        guard c.count == 5, let cmd = Int(String(text.prefix(2))), (1...28).contains(cmd) else { return false }
+        return "CKMZ".utf8.contains(c[2]) && c[3] >= 48 && c[3] <= 57 && c[4] >= 48 && c[4] <= 57
     }
 
     /// Index of the age band for an age.

@@ -86,6 +86,9 @@ struct CareSimulator {
         let band = model.band(forAge: age)
         let dies = deathDay.map { $0 <= end } ?? false
         let years = Double(max(0, last - first + 1)) / 365.25
+        // Rates follow age: the period is cut into calendar-year segments, each with the age band
+        // of its middle day (an infant born in June is in band 0 that year, band 1 the next).
+        let segments = ageSegments(p, first: first, last: last)
 
         // Chronic conditions on the first day; people about to die are more often ill.
         var conditions: [(index: Int, since: Int)] = []
@@ -110,10 +113,12 @@ struct CareSimulator {
         if last >= first {
             for (ei, e) in model.hospitalEvents.enumerated() {
                 guard let incidence = e.incidence else { continue }
-                let count = rng.poisson(incidence.values(for: p.sex)[band] / 100_000 * years)
-                for _ in 0..<count {
-                    let day = seasonalDay(first, last, e.seasonality, &rng)
-                    if let stay = makeStay(e, on: day, person: p, conditions: conditions, rng: &rng) { stays.append((stay, ei, 1)) }
+                for segment in segments {
+                    let count = rng.poisson(incidence.values(for: p.sex)[segment.band] / 100_000 * segment.years)
+                    for _ in 0..<count {
+                        let day = seasonalDay(segment.from, segment.to, e.seasonality, &rng)
+                        if let stay = makeStay(e, on: day, person: p, conditions: conditions, rng: &rng) { stays.append((stay, ei, 1)) }
+                    }
                 }
             }
             for (ci, since) in conditions {
@@ -123,7 +128,7 @@ struct CareSimulator {
                     for _ in 0..<count {
                         let day = seasonalDay(since, last, model.hospitalEvents[ei].seasonality, &rng)
                         if let stay = makeStay(model.hospitalEvents[ei], on: day, person: p, conditions: conditions,
-                                               relatedTo: model.conditions[ci].icd10, rng: &rng) {
+                                               condition: model.conditions[ci], rng: &rng) {
                             stays.append((stay, ei, 1))
                         }
                     }
@@ -133,10 +138,16 @@ struct CareSimulator {
         var cause: String?
         if dies, let deathDay {
             cause = causeOfDeath(p, conditions: conditions.map(\.index), age: age, rng: &rng)
-            let inHospital = rng.chance(model.endOfLife.inHospitalShare.values(for: p.sex)[band])
-            if inHospital { stays.append((terminalStay(p, deathDay: deathDay, cause: cause!, conditions: conditions, rng: &rng), nil, 4)) }
+            let ageAtDeath = p.birthDate.age(on: CalendarDate(daysSinceEpoch: deathDay))
+            let inHospital = rng.chance(model.endOfLife.inHospitalShare.values(for: p.sex)[model.band(forAge: ageAtDeath)])
+            // A newborn who dies during its birth stay dies in that stay.
+            let diesInBirthStay = stays.contains { $0.priority == 3 && $0.stay.exit == deathDay && $0.stay.diedInStay }
+            if inHospital, !diesInBirthStay {
+                stays.append((terminalStay(p, deathDay: deathDay, cause: cause!, conditions: conditions, rng: &rng), nil, 4))
+            }
         }
-        let kept = nonOverlapping(stays)
+        // A stay still open on the last 31 December belongs to the next (ungenerated) year.
+        let kept = nonOverlapping(stays.filter { $0.stay.exit <= end })
         care.stays = kept.map(\.stay)
 
         // After each stay: acquired conditions, follow-up care.
@@ -187,17 +198,20 @@ struct CareSimulator {
             }
             var contactDays: [(service: Int, day: Int, fullRate: Bool)] = []
             for (si, s) in model.services.enumerated() {
-                let rate = s.rate.values(for: p.sex)[band]
-                guard rate > 0 else { continue }
-                if let months = s.months {
-                    // Seasonal one-off services (vaccines): at most once in each year's months.
-                    for year in population.years where rng.chance(min(1, rate)) {
-                        if let day = dayInMonths(months, year: year, first, last, &rng) { contactDays.append((si, day, false)) }
+                for segment in segments {
+                    let rate = s.rate.values(for: p.sex)[segment.band]
+                    guard rate > 0 else { continue }
+                    if let months = s.months {
+                        // Seasonal one-off services (vaccines): at most once in each year's months.
+                        let year = CalendarDate(daysSinceEpoch: segment.from).year
+                        if rng.chance(min(1, rate)), let day = dayInMonths(months, year: year, segment.from, segment.to, &rng) {
+                            contactDays.append((si, day, false))
+                        }
+                        continue
                     }
-                    continue
+                    let count = rng.poisson(rate * segment.years)
+                    for _ in 0..<count { contactDays.append((si, seasonalDay(segment.from, segment.to, s.seasonality, &rng), false)) }
                 }
-                let count = rng.poisson(rate * years)
-                for _ in 0..<count { contactDays.append((si, seasonalDay(first, last, s.seasonality, &rng), false)) }
             }
             for v in extraVisits where v.until >= v.from {
                 let count = rng.poisson(v.perYear * Double(v.until - v.from + 1) / 365.25)
@@ -225,8 +239,9 @@ struct CareSimulator {
                     establishment = establishments.site(for: .public, home: home, using: &rng)
                 }
                 let act = s.act.flatMap { rng.chance($0.share) ? $0.code : nil }
+                let product = s.drug.flatMap { drugs.presentation(of: $0, using: &rng) }
                 care.contacts.append(Contact(day: day, service: si, executor: executor, prescriber: prescriber,
-                                             establishment: establishment, act: act, fullRate: fullRate))
+                                             establishment: establishment, act: act, fullRate: fullRate, product: product))
                 if let chance = s.prescription, rng.chance(chance) {
                     let delay = rng.chance(0.7) ? 0 : (rng.chance(0.66) ? 1 : 2)
                     let dispensingDay = day + delay
@@ -257,6 +272,21 @@ struct CareSimulator {
 
     // MARK: - Days
 
+    /// Calendar-year pieces of [first, last] with the age band of each piece's middle day.
+    private func ageSegments(_ p: Person, first: Int, last: Int) -> [(from: Int, to: Int, band: Int, years: Double)] {
+        guard last >= first else { return [] }
+        var result: [(Int, Int, Int, Double)] = []
+        var from = first
+        while from <= last {
+            let year = CalendarDate(daysSinceEpoch: from).year
+            let to = min(last, CalendarDate(year: year, month: 12, day: 31)!.daysSinceEpoch)
+            let middle = CalendarDate(daysSinceEpoch: (from + to) / 2)
+            result.append((from, to, model.band(forAge: max(0, p.birthDate.age(on: middle))), Double(to - from + 1) / 365.25))
+            from = to + 1
+        }
+        return result
+    }
+
     /// A day in [from, to], months weighted by the seasonality profile.
     private func seasonalDay(_ from: Int, _ to: Int, _ season: String?, _ rng: inout SeededGenerator) -> Int {
         guard to > from else { return from }
@@ -286,6 +316,12 @@ struct CareSimulator {
         return min(d.max, max(d.min, v))
     }
 
+    private func pickDiagnosis(_ choices: [String: CareModel.DiagnosisChoice], _ rng: inout SeededGenerator)
+        -> (code: String, choice: CareModel.DiagnosisChoice) {
+        let code = pickCode(choices.mapValues(\.weight), &rng)
+        return (code, choices[code]!)
+    }
+
     private func pickCode(_ weights: [String: Double], _ rng: inout SeededGenerator) -> String {
         let keys = weights.keys.sorted()
         let total = keys.reduce(0) { $0 + weights[$1]! }
@@ -297,19 +333,25 @@ struct CareSimulator {
         return keys.last!
     }
 
-    /// GHM severity from the length of stay: J (same day), T (very short), then levels 1–4.
-    private func severity(_ los: Int, _ rng: inout SeededGenerator) -> String {
-        switch los {
-        case 0: return "J"
-        case 1: return "T"
-        case 2...4: return rng.chance(0.8) ? "1" : "2"
-        case 5...9: return rng.chance(0.6) ? "2" : "3"
-        default: return rng.chance(0.6) ? "3" : "4"
+    /// The full GHM from its root and the length of stay, following the classification's
+    /// conventions: sessions (CMD 28) end in Z; obstetrics and newborns (CMD 14, 15) take levels
+    /// A–D; elsewhere same-day surgical and interventional stays are J, very short medical stays
+    /// T, and levels 2, 3 and 4 need at least 3, 4 and 5 days.
+    private func ghm(_ root: String, los: Int, _ rng: inout SeededGenerator) -> String {
+        let cmd = root.prefix(2), type = root.dropFirst(2).first!
+        if cmd == "28" { return root + "Z" }
+        if cmd == "14" || cmd == "15" {
+            return root + (los <= 4 ? (rng.chance(0.85) ? "A" : "B") : (rng.chance(0.7) ? "B" : "C"))
         }
+        if los == 0 { return root + (type == "M" ? "T" : "J") }
+        if los <= 2 { return root + (type == "M" && los == 1 ? "T" : "1") }
+        let ceiling = min(4, los - 1)
+        let level = 1 + min(ceiling - 1, Int((rng.unit() * rng.unit() * Double(ceiling)).rounded(.down)))
+        return root + String(level)
     }
 
     private func makeStay(_ e: CareModel.HospitalEvent, on day: Int, person p: Person,
-                          conditions: [(index: Int, since: Int)], relatedTo: String? = nil,
+                          conditions: [(index: Int, since: Int)], condition: CareModel.Condition? = nil,
                           rng: inout SeededGenerator) -> Stay? {
         let los = length(e.los, &rng)
         let exit = day + los
@@ -317,20 +359,31 @@ struct CareSimulator {
         guard day >= max(start, p.birthDate.daysSinceEpoch), exit <= min(end, lastAlive) else { return nil }
         let home = p.residence(on: CalendarDate(daysSinceEpoch: day)).departement
         let site = establishments.site(for: CareModel.Setting(rawValue: e.setting)!, home: home, using: &rng)
+        var (dp, choice) = pickDiagnosis(e.dp, &rng)
+        var ghmRoot = choice.ghm ?? e.ghm
+        if e.dpFromCondition == true, let condition {
+            dp = condition.icd10
+            ghmRoot = condition.ghm ?? e.ghm
+        }
+        // Associated diagnoses: the patient's conditions and the event's usual comorbidities, never
+        // the principal diagnosis again.
         var das: [String] = []
         for (ci, since) in conditions where since <= day {
             let code = model.conditions[ci].icd10
-            if rng.chance(0.7), !das.contains(code) { das.append(code) }
+            if rng.chance(0.7), code != dp, !das.contains(code) { das.append(code) }
         }
-        for code in (e.das ?? [:]).keys.sorted() where rng.chance(e.das![code]!) && !das.contains(code) { das.append(code) }
+        for code in (e.das ?? [:]).keys.sorted() where rng.chance(e.das![code]!) && code != dp && !das.contains(code) { das.append(code) }
         var acts: [(String, Int)] = []
+        if let act = choice.act { acts.append((act, 0)) }
         for act in e.acts ?? [] where rng.chance(act.share) { acts.append((act.code, los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
         let emergency = rng.chance(e.emergency)
-        return Stay(entry: day, exit: exit, establishment: site, dp: pickCode(e.dp, &rng),
-                    dr: (e.drFromCondition ?? false) ? relatedTo : nil, das: das, acts: acts,
-                    ghm: e.ghm + severity(los, &rng), entryMode: "8", origin: emergency ? "5" : nil,
+        let operatorSpecialty = e.operatorSpecialty ?? 4
+        return Stay(entry: day, exit: exit, establishment: site, dp: dp,
+                    dr: (e.drFromCondition ?? false) ? condition?.icd10 : nil, das: das, acts: acts,
+                    ghm: ghm(ghmRoot, los: los, &rng), entryMode: "8", origin: emergency ? "5" : nil,
                     exitMode: "8", destination: nil, birthWeight: nil, gestationalAge: nil,
-                    operatingDoctor: acts.isEmpty ? nil : practitioners.pick(.specialist, specialty: 4, in: site.departement, using: &rng))
+                    operatingDoctor: acts.isEmpty ? nil : practitioners.pick(.specialist, specialty: operatorSpecialty, in: site.departement, using: &rng),
+                    operatorSpecialty: operatorSpecialty)
     }
 
     /// The delivery shared by a mother and her newborn(s): same establishment, same days.
@@ -339,7 +392,7 @@ struct CareSimulator {
         let caesarean = rng.chance(model.births.caesareanShare)
         let los = length(caesarean ? model.births.caesarean.los : model.births.vaginal.los, &rng)
         let home = population.people[mother].residence(on: newborn.birthDate).departement
-        let site = establishments.site(for: .any, maternity: true, home: home, using: &rng)
+        let site = establishments.site(for: rng.chance(model.births.publicShare) ? .public : .private, maternity: true, home: home, using: &rng)
         return (caesarean, los, site)
     }
 
@@ -351,9 +404,10 @@ struct CareSimulator {
         let deathDay = mother.deathDate?.daysSinceEpoch
         let exit = min(day + los, deathDay ?? Int.max)
         return Stay(entry: day, exit: exit, establishment: site, dp: kind.dp, dr: nil, das: newborn.twin != nil ? [model.births.twinsDas] : [],
-                    acts: [(kind.act, 0)], ghm: kind.ghm + (rng.chance(0.85) ? "A" : "B"), entryMode: "8", origin: nil,
+                    acts: [(kind.act, 0)], ghm: ghm(kind.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
                     exitMode: exit == deathDay ? "9" : "8", destination: nil, birthWeight: nil, gestationalAge: nil,
-                    operatingDoctor: practitioners.pick(.specialist, specialty: 7, in: site.departement, using: &rng))
+                    operatingDoctor: practitioners.pick(.specialist, specialty: 7, in: site.departement, using: &rng),
+                    operatorSpecialty: 7)
     }
 
     private func birthStay(newborn first: Person, mother: Int, twins: Bool, forTwin: Person? = nil) -> Stay {
@@ -367,11 +421,11 @@ struct CareSimulator {
         let deathDay = baby.deathDate?.daysSinceEpoch
         let exit = min(day + los, deathDay ?? Int.max)
         return Stay(entry: day, exit: exit, establishment: site, dp: twins ? n.twinsDp : n.dp, dr: nil, das: [], acts: [],
-                    ghm: n.ghm + (rng.chance(0.9) ? "1" : "2"), entryMode: "8", origin: nil,
+                    ghm: ghm(n.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
                     exitMode: exit == deathDay ? "9" : "8", destination: nil,
                     birthWeight: max(400, Int(rng.normal(mean: weight.mean, sd: weight.sd).rounded())),
                     gestationalAge: min(43, max(24, Int(rng.normal(mean: weeks.mean, sd: weeks.sd).rounded()))),
-                    operatingDoctor: nil)
+                    operatingDoctor: nil, operatorSpecialty: nil)
     }
 
     private func terminalStay(_ p: Person, deathDay: Int, cause: String, conditions: [(index: Int, since: Int)],
@@ -379,14 +433,25 @@ struct CareSimulator {
         let los = length(model.endOfLife.los, &rng)
         let entry = max(deathDay - los, max(start, p.birthDate.daysSinceEpoch))
         let home = p.residence(on: CalendarDate(daysSinceEpoch: entry)).departement
-        let site = establishments.site(for: .any, home: home, using: &rng)
-        // The stay's principal diagnosis follows the cause of death; external causes become an injury.
-        let dp = cause.first.map { "VWXY".contains($0) } == true ? "T149" : cause
-        let das = conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != dp }
+        let site = establishments.site(for: rng.chance(model.endOfLife.publicShare) ? .public : .private, home: home, using: &rng)
+        // The stay's principal diagnosis is clinical: the condition the person dies of, an injury
+        // for an external cause, else a common terminal diagnosis (pneumonia, sepsis…).
+        let dp: String
+        if let fatal = conditions.first(where: { model.conditions[$0.index].causeOfDeath == cause }) {
+            dp = model.conditions[fatal.index].icd10
+        } else if cause.first.map({ "VWXY".contains($0) }) == true {
+            dp = "T149"
+        } else if cause.hasPrefix("C") {
+            dp = cause
+        } else {
+            dp = pickCode(model.endOfLife.dp, &rng)
+        }
+        var das = conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != dp }
+        if rng.chance(model.endOfLife.palliativeShare) { das.append(model.endOfLife.palliativeDas) }
         return Stay(entry: entry, exit: deathDay, establishment: site, dp: dp, dr: nil, das: das, acts: [],
-                    ghm: model.endOfLife.ghm + severity(deathDay - entry, &rng), entryMode: "8",
+                    ghm: ghm(model.endOfLife.ghm, los: deathDay - entry, &rng), entryMode: "8",
                     origin: rng.chance(0.7) ? "5" : nil, exitMode: "9", destination: nil, birthWeight: nil,
-                    gestationalAge: nil, operatingDoctor: nil)
+                    gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
     }
 
     /// Keeps stays that do not overlap, favouring births and deaths, then the earliest.
@@ -437,6 +502,8 @@ struct CareSimulator {
                 var lines: [DrugLine] = []
                 var hospital: Establishment?
                 var hospitalSpecialty = 1
+                var discharge = 0
+                var since = first
                 for r in regimens where visit >= r.from && visit <= r.until {
                     // Due when a box is finishing; a few renewals are skipped (adherence).
                     if let given = lastGiven[r.atc], visit - given < r.everyDays - 4 { continue }
@@ -445,9 +512,11 @@ struct CareSimulator {
                           let presentation = drugs.presentation(of: r.atc, using: &rng) else { continue }
                     lines.append(DrugLine(presentation: presentation, boxes: 1, fullRate: r.fullRate))
                     lastGiven[r.atc] = visit
+                    since = max(since, r.from)
                     if visit <= r.hospitalUntil, let h = r.hospital {
                         hospital = h
                         hospitalSpecialty = r.hospitalSpecialty
+                        discharge = r.from - 1
                     }
                 }
                 if !lines.isEmpty {
@@ -457,7 +526,8 @@ struct CareSimulator {
                     result.append(Dispensation(day: visit, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
                                                prescriber: prescriber, prescriberSpecialty: hospital == nil ? 1 : hospitalSpecialty,
                                                prescribingEstablishment: hospital,
-                                               prescriptionDay: max(first, visit - rng.uniform(60)), lines: lines))
+                                               prescriptionDay: hospital != nil ? discharge : max(since, visit - rng.uniform(60)),
+                                               lines: lines))
                 }
             }
             visit += 28 + rng.uniform(6)
@@ -470,10 +540,13 @@ struct CareSimulator {
     private func causeOfDeath(_ p: Person, conditions: [Int], age: Int, rng: inout SeededGenerator) -> String {
         // The most lethal listed condition the person has (the model lists them in that order).
         for ci in conditions.sorted() {
-            if let cause = model.conditions[ci].causeOfDeath, rng.chance(0.75) { return cause }
+            let c = model.conditions[ci]
+            if let cause = c.causeOfDeath, rng.chance(c.causeShare ?? 0.5) { return cause }
         }
+        let excluded = p.sex == .male ? model.causesOfDeath.femaleOnly : model.causesOfDeath.maleOnly
         let group = model.causesOfDeath.byAge.last { $0.from <= age } ?? model.causesOfDeath.byAge[0]
-        return pickCode(group.causes, &rng)
+        let causes = group.causes.filter { cause in !excluded.contains { cause.key.hasPrefix($0) } }
+        return pickCode(causes.isEmpty ? group.causes : causes, &rng)
     }
 
     private func deathRecord(_ p: Person, day: Int, cause: String, conditions: [Int], terminal: Stay?,
@@ -486,7 +559,10 @@ struct CareSimulator {
         }
         if rng.chance(0.4) {
             let extra = pickCode(model.causesOfDeath.contributing, &rng)
-            if extra != cause, !contributing.contains(extra) { contributing.append(extra) }
+            let excluded = p.sex == .male ? model.causesOfDeath.femaleOnly : model.causesOfDeath.maleOnly
+            if extra != cause, !contributing.contains(extra), !excluded.contains(where: { extra.hasPrefix($0) }) {
+                contributing.append(extra)
+            }
         }
         let home = p.residence(on: CalendarDate(daysSinceEpoch: day))
         if let terminal {

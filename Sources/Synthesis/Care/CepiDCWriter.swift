@@ -1,4 +1,3 @@
-import CLibCrypto
 import GRDB
 import SNDSModel
 import SNDSStore
@@ -41,7 +40,7 @@ final class CepiDCWriter {
         guard rng.chance(coverage) else { return }
         let linked = rng.chance(rules.linked)
         let recordedDay = rng.chance(rules.deathDateOffByOne) ? death.day + (rng.chance(0.5) ? 1 : -1) : death.day
-        let identifier = Self.certificateIdentifier(individualPseudonym)
+        let identifier = Self.certificateIdentifier(&rng)
         let home = person.residence(on: date)
         let neonatal = person.birthDate.days(until: date) < 28
         let causes = [death.cause] + death.contributing
@@ -68,13 +67,13 @@ final class CepiDCWriter {
         }
     }
 
-    /// DCD_IDT_ENC: CépiDC's own encrypted identifier of the certificate, 64 hexadecimal
-    /// characters; here the SHA-256 of a label and the person's pseudonym (never a NIR).
-    static func certificateIdentifier(_ pseudonym: String) -> String {
-        let bytes = Array("appariement/cepidc/\(pseudonym)".utf8)
-        var digest = [UInt8](repeating: 0, count: 32)
-        var size: UInt32 = 0
-        _ = EVP_Digest(bytes, bytes.count, &digest, &size, EVP_sha256(), nil)
-        return digest.map { String(format: "%02x", $0) }.joined()
+    /// DCD_IDT_ENC: CépiDC's own identifier of the certificate, 64 hexadecimal characters. Drawn
+    /// at random (not derived from the person), so a record CépiDC could not link to a beneficiary
+    /// cannot be linked back through it either.
+    static func certificateIdentifier(_ rng: inout SeededGenerator) -> String {
+        (0..<4).map { _ in
+            let text = String(rng.next(), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
     }
 }

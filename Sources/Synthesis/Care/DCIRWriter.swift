@@ -9,8 +9,9 @@ import SNDSStore
 /// The keys: FLX_DIS_DTD (month the flow was made available), FLX_TRT_DTD (processing day),
 /// FLX_EMT_TYP / FLX_EMT_NUM (emitting scheme and centre), FLX_EMT_ORD (order in the flow),
 /// ORG_CLE_NUM (liquidating body), DCT_ORD_NUM (the décompte, one per visit), PRS_ORD_NUM (the line
-/// in the décompte) and REM_TYP_AFF. DCT_ORD_NUM is unique across the dataset, so the nine keys
-/// identify a line.
+/// in the décompte) and REM_TYP_AFF. Together the nine keys identify a line. As in SNDS,
+/// DCT_ORD_NUM alone is not an identifier: it restarts for each emitter and processing day, so
+/// joins must use all nine keys.
 final class DCIRWriter {
     static let prsColumns = [
         "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_SEX_COD", "BEN_NAI_ANN", "BEN_RES_DPT", "BEN_RES_COM", "BEN_CDI_NIR",
@@ -23,6 +24,11 @@ final class DCIRWriter {
     ]
     static let keyColumns = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD",
                              "ORG_CLE_NUM", "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"]
+
+    /// An SQL join condition on the nine keys between two aliases.
+    static func joinOnKeys(_ a: String, _ b: String) -> String {
+        keyColumns.map { "\(a).\($0) = \(b).\($0)" }.joined(separator: " AND ")
+    }
     static let phaColumns = ["PHA_PRS_C13", "PHA_PRS_IDE", "PHA_ACT_QSN", "PHA_ACT_PRU", "PHA_ORD_NUM", "PHA_SEQ_RNV",
                              "ORG_CLE_NEW"] + keyColumns
     static let camColumns = ["CAM_PRS_IDE", "CAM_ACT_COD", "CAM_ORD_NUM", "CAM_ACT_PRU", "CAM_REM_BSE", "ORG_CLE_NEW"] + keyColumns
@@ -32,8 +38,10 @@ final class DCIRWriter {
     private let days: DayStrings
     private let model: CareModel
     private let delay: CareModel.Duration
-    private var decompte = 0
-    private(set) var rows: [String: Int] = ["ER_PRS_F": 0, "ER_PHA_F": 0, "ER_CAM_F": 0, "ER_ETE_F": 0]
+    /// Next DCT_ORD_NUM per emitter (type, number) and processing day.
+    private var decomptes: [Int: Int] = [:]
+    private var prsRows = 0, phaRows = 0, camRows = 0, eteRows = 0
+    var rows: [String: Int] { ["ER_PRS_F": prsRows, "ER_PHA_F": phaRows, "ER_CAM_F": camRows, "ER_ETE_F": eteRows] }
 
     init(_ db: Database, schemas: [String: TableSchema], days: DayStrings, model: CareModel) throws {
         prs = try CareTable(db, schema: schemas["ER_PRS_F"]!, columns: Self.prsColumns)
@@ -51,33 +59,32 @@ final class DCIRWriter {
         let person: Person
         let day: Int
         let processing: Int
-        let keys: [String?]   // FLX_DIS_DTD, FLX_TRT_DTD as strings
         let scheme: SchemeCodes
         let affiliation: String
+        let home: Residence
         let number: Int
     }
 
     private func open(person: Person, row: Int, day: Int, beneficiaries: inout Beneficiaries,
                       rng: inout SeededGenerator) -> Decompte {
-        decompte += 1
         let processing = day + min(delay.max, max(delay.min, Int(rng.normal(mean: delay.mean, sd: delay.sd).rounded())))
-        let date = CalendarDate(daysSinceEpoch: processing)
-        let nextMonth = date.month == 12 ? CalendarDate(year: date.year + 1, month: 1, day: 1)! : CalendarDate(year: date.year, month: date.month + 1, day: 1)!
         let affiliation = beneficiaries.affiliation(row)
         let home = person.residence(on: CalendarDate(daysSinceEpoch: day))
+        let scheme = SchemeCodes(affiliation: affiliation, departement: home.departement)
+        let emitter = (scheme.emitterType * 100 + scheme.emitterNumber) * 1_000_000 + processing
+        let number = (decomptes[emitter] ?? 0) + 1
+        decomptes[emitter] = number
         beneficiaries.record(row: row, processingDay: processing)
-        return Decompte(row: row, person: person, day: day, processing: processing,
-                        keys: [nextMonth.iso, days.date(processing)],
-                        scheme: SchemeCodes(affiliation: affiliation, departement: home.departement),
-                        affiliation: affiliation, number: decompte)
+        return Decompte(row: row, person: person, day: day, processing: processing, scheme: scheme,
+                        affiliation: affiliation, home: home, number: number)
     }
 
     private func addKeys(_ f: inout RowFiller, _ d: Decompte, line: Int) {
-        f.add(d.keys[0])
-        f.add(d.keys[1])
+        f.add(days.firstOfNextMonth(d.processing))
+        f.add(days.date(d.processing))
         f.add(d.scheme.emitterType)
         f.add(d.scheme.emitterNumber)
-        f.add(d.number % 10_000)
+        f.add(d.number / 1_000 + 1) // the day's flows carry a thousand décomptes each
         f.add(d.affiliation)
         f.add(d.number)
         f.add(line)
@@ -90,7 +97,7 @@ final class DCIRWriter {
                       prescriberSpecialty: Int?, executor: String?, prescriber: String?, prescribingEstablishment: String?,
                       prescriptionDay: Int?) throws {
         let base = unitPrice * Double(quantity)
-        let home = d.person.residence(on: CalendarDate(daysSinceEpoch: day))
+        let home = d.home
         try prs.insert { f in
             f.add(beneficiaries.psa(d.row))
             f.add(beneficiaries.rank(d.row))
@@ -127,7 +134,7 @@ final class DCIRWriter {
             f.add(d.affiliation)
             addKeys(&f, d, line: line)
         }
-        rows["ER_PRS_F"]! += 1
+        prsRows += 1
     }
 
     /// A consultation, laboratory visit, nursing act…: one décompte, the service line, and a CCAM
@@ -154,14 +161,21 @@ final class DCIRWriter {
                 f.add(act); f.add("1"); f.add(1); f.add(actPrice); f.add(actPrice); f.add(d.affiliation)
                 addKeys(&f, d, line: 2)
             }
-            rows["ER_CAM_F"]! += 1
+            camRows += 1
         }
         if let site = c.establishment {
             try ete.insert { f in
                 f.add(site.finess8); f.add(site.category); f.add(site.type); f.add(7); f.add(d.affiliation)
                 addKeys(&f, d, line: 1)
             }
-            rows["ER_ETE_F"]! += 1
+            eteRows += 1
+        }
+        if let product = c.product {
+            try pha.insert { f in
+                f.add(product.cip13); f.add(product.cip7); f.add(1); f.add(price); f.add(1); f.add(0); f.add(d.affiliation)
+                addKeys(&f, d, line: 1)
+            }
+            phaRows += 1
         }
     }
 
@@ -185,35 +199,48 @@ final class DCIRWriter {
                 f.add(dispensation.prescriptionDay == dispensation.day ? 0 : 1); f.add(d.affiliation)
                 addKeys(&f, d, line: i + 1)
             }
-            rows["ER_PHA_F"]! += 1
+            phaRows += 1
         }
     }
 
-    /// The doctors' fees of a stay in a private clinic, billed to the Assurance Maladie outside the
-    /// stay's tariff: one line per CCAM act, with its ER_CAM_F and ER_ETE_F rows.
-    func writeFees(of stay: Stay, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
-        guard stay.establishment.sector == .private, !stay.acts.isEmpty, let doctor = stay.operatingDoctor else { return }
+    /// A stay in a private clinic, billed to the Assurance Maladie: the stay's fee (nature 2111,
+    /// the GHS) and, for each CCAM act, the doctor's fee with its ER_CAM_F row; every line has its
+    /// ER_ETE_F row naming the clinic. Public hospital stays are paid by budget and appear in PMSI
+    /// only, as in SNDS.
+    func writeClinicStay(_ stay: Stay, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
+        guard stay.establishment.sector == .private else { return }
+        // Billed after discharge: the décompte is processed after the stay's last act.
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
-        let d = open(person: person, row: row, day: stay.entry, beneficiaries: &beneficiaries, rng: &rng)
+        let d = open(person: person, row: row, day: stay.exit, beneficiaries: &beneficiaries, rng: &rng)
+        let site = stay.establishment
+        let mode = stay.lengthOfStay == 0 ? 23 : 3
+        func addEstablishment(line: Int) throws {
+            try ete.insert { f in
+                f.add(site.finess8); f.add(site.category); f.add(site.type); f.add(mode); f.add(d.affiliation)
+                addKeys(&f, d, line: line)
+            }
+            eteRows += 1
+        }
+        let ghs = (700 + 450 * Double(stay.lengthOfStay) + Double(rng.uniform(400))).rounded()
+        try line(d, line: 1, beneficiaries: beneficiaries, day: stay.entry, nature: 2111, quantity: 1, unitPrice: ghs,
+                 paid: ghs, rate: 100, fullRate: false, executorSpecialty: nil, executorActivity: nil, prescriberSpecialty: nil,
+                 executor: nil, prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
+        try addEstablishment(line: 1)
+        guard let doctor = stay.operatingDoctor else { return }
         let obstetric = stay.dp.hasPrefix("O")
         for (i, act) in stay.acts.enumerated() {
             let price = (150 + Double(rng.uniform(450))).rounded()
             let day = stay.entry + act.offset
-            try line(d, line: i + 1, beneficiaries: beneficiaries, day: day, nature: obstetric ? 1322 : 1321, quantity: 1,
+            try line(d, line: i + 2, beneficiaries: beneficiaries, day: day, nature: obstetric ? 1322 : 1321, quantity: 1,
                      unitPrice: price, paid: price + (rng.chance(0.4) ? 120 : 0), rate: 100, fullRate: false,
-                     executorSpecialty: obstetric ? 7 : 4, executorActivity: nil, prescriberSpecialty: nil, executor: doctor,
-                     prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
+                     executorSpecialty: stay.operatorSpecialty ?? 4, executorActivity: nil, prescriberSpecialty: nil,
+                     executor: doctor, prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
             try cam.insert { f in
                 f.add(act.code); f.add("1"); f.add(1); f.add(price); f.add(price); f.add(d.affiliation)
-                addKeys(&f, d, line: i + 1)
+                addKeys(&f, d, line: i + 2)
             }
-            try ete.insert { f in
-                f.add(stay.establishment.finess8); f.add(stay.establishment.category); f.add(stay.establishment.type)
-                f.add(stay.lengthOfStay == 0 ? 23 : 3); f.add(d.affiliation)
-                addKeys(&f, d, line: i + 1)
-            }
-            rows["ER_CAM_F"]! += 1
-            rows["ER_ETE_F"]! += 1
+            camRows += 1
+            try addEstablishment(line: i + 2)
         }
     }
 }

@@ -73,14 +73,16 @@ public struct DatasetDescription: Codable, Sendable {
                 CREATE TEMP TABLE person_years AS
                 SELECT id, sex, birth, death,
                        MAX(0, julianday(MIN('\(end)', COALESCE(date(death, '-1 day'), '\(end)'))) - julianday(MAX('\(start)', birth)) + 1) / 365.25 py,
-                       CAST((julianday('\(start)') - julianday(birth)) / 365.25 AS INTEGER) age
+                       CAST((julianday(MAX('\(start)', birth)) - julianday(birth)) / 365.25 AS INTEGER) age
                 FROM exposure
                 """)
             let personYears = try Double.fetchOne(db, sql: "SELECT SUM(py) FROM person_years") ?? 0
             // Every claim and stay, tied to its person and age band.
             try db.execute(sql: """
                 CREATE TEMP TABLE claim_person AS
-                SELECT p.PRS_NAT_REF nature, p.EXE_SOI_DTD day, p.DCT_ORD_NUM decompte, b.BEN_IDT_ANO id
+                SELECT p.PRS_NAT_REF nature, p.EXE_SOI_DTD day,
+                       p.FLX_TRT_DTD || '/' || p.FLX_EMT_TYP || '/' || p.FLX_EMT_NUM || '/' || p.ORG_CLE_NUM || '/' || p.DCT_ORD_NUM decompte,
+                       b.BEN_IDT_ANO id
                 FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
                 """)
             try db.execute(sql: """
@@ -108,7 +110,7 @@ public struct DatasetDescription: Codable, Sendable {
             let treatedDiabetes = try scalar("""
                 SELECT COUNT(DISTINCT b.BEN_IDT_ANO) FROM ER_PHA_F f
                 JOIN IR_PHA_R d ON d.PHA_CIP_C13 = f.PHA_PRS_C13 AND d.PHA_ATC_C07 LIKE 'A10%'
-                JOIN ER_PRS_F p ON p.DCT_ORD_NUM = f.DCT_ORD_NUM AND p.PRS_ORD_NUM = f.PRS_ORD_NUM
+                JOIN ER_PRS_F p ON \(DCIRWriter.joinOnKeys("p", "f"))
                 JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
                 WHERE p.EXE_SOI_DTD <= '\(firstYearEnd)'
                 """)
@@ -139,6 +141,7 @@ public struct DatasetDescription: Codable, Sendable {
                                   reference: population.share(of: .female), tolerance: 0.05,
                                   source: "INSEE, population au 1er janvier 2023"))
             let over75 = try scalar("SELECT AVG(age >= 75) FROM person_years WHERE birth < '\(start)'")
+            // `age` is the age when the person enters the period (0 for those born during it).
             figures.append(Figure(id: "aged_75_and_over_share", label: "share aged 75 and over on the first 1 January",
                                   generated: over75, reference: population.share(ages: 75...120), tolerance: 0.1,
                                   source: "INSEE, population au 1er janvier 2023"))
@@ -157,7 +160,7 @@ public struct DatasetDescription: Codable, Sendable {
                     let gpBand = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210) AND \(inBand)")
                     let dispBand = try scalar("SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE nature IN (3311, 3313) AND \(inBand)")
                     let staysBand = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp <> 'Z511' AND \(inBand)")
-                    rows.append(AgeBandRow(band: high >= 200 ? "\(low)+" : "\(low)–\(high)", sex: sex, personYears: py,
+                    rows.append(AgeBandRow(band: high >= 200 ? "\(low)+" : low == high ? "\(low)" : "\(low)–\(high)", sex: sex, personYears: py,
                                            gpContacts: gpBand / py, dispensings: dispBand / py, staysPerThousand: staysBand / py * 1000))
                 }
             }

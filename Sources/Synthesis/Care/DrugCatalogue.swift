@@ -29,13 +29,14 @@ public struct DrugCatalogue: Sendable {
             var h: UInt64 = 0xCBF2_9CE4_8422_2325
             for byte in atc.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
             let expensive = atc.hasPrefix("L01") || atc.hasPrefix("L02") || atc.hasPrefix("L04")
+            // The brand's price; the generic costs 60 % of it.
+            let base = expensive ? 80.0 + Double(h % 300) : 1.5 + Double(h % 1500) / 100
             for generic in [true, false] {
                 var cip7 = Int(h % 9_000_000) + 1_000_000
                 while !used.insert(cip7).inserted { cip7 = cip7 % 9_999_999 + 1 }
                 h = h &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
                 let body = "34009" + pad(cip7, 7)
                 let cip13 = Int64(body + String(Self.ean13Check(body)))!
-                let base = expensive ? 80.0 + Double(h % 300) : 1.5 + Double(h % 2500) / 100
                 let price = generic ? base * 0.6 : base
                 byATC[atc, default: []].append(presentations.count)
                 presentations.append(Presentation(cip13: cip13, cip7: cip7, atc: atc, substance: atcLabels[atc]!,

@@ -68,9 +68,14 @@ final class PMSIWriter {
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         var failed: String?
-        if rng.chance(chaining.failureShare) { failed = failureCodes[failureSampler.sample(using: &rng)] }
-        // A failed chaining gives a pseudonym of a wrong identity: well formed, found nowhere.
-        let nirAno = failed == nil ? beneficiaries.psa(row) : Self.strayPseudonym(&rng)
+        let newborn = stay.birthWeight != nil
+        if rng.chance(newborn ? chaining.newbornFailureShare : chaining.failureShare) {
+            failed = failureCodes[failureSampler.sample(using: &rng)]
+        }
+        // A failed chaining leaves a placeholder, or the pseudonym of a wrong identity (well formed,
+        // found nowhere).
+        let nirAno = failed == nil ? beneficiaries.psa(row)
+            : (rng.chance(chaining.placeholderShare) ? chaining.placeholder : Self.strayPseudonym(&rng))
         let etaInteger = Int(site.finess)!
         let entryDate = CalendarDate(daysSinceEpoch: stay.entry)
         let home = person.residence(on: entryDate)

@@ -2,7 +2,8 @@ import SNDSModel
 
 /// Synthetic health professionals (PS numbers of 9 characters, as PFS_EXE_NUM / PFS_PRE_NUM):
 /// per département, pools of general practitioners, specialists by specialty, pharmacies,
-/// laboratories, nurses and physiotherapists, sized from the synthetic population living there.
+/// laboratories, nurses and physiotherapists, sized from the real population living there (one GP
+/// for about 1,100 inhabitants…), so patients spread over many professionals as in France.
 ///
 /// A number is the département on three positions, a kind digit and a sequence
 /// (`075` `1` `00042`; specialists `075` `2` `03` `042` with their specialty): readable, unique,

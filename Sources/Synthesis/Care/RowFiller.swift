@@ -49,24 +49,30 @@ struct DayStrings {
     private let first: Int
     private let iso: [String]
     private let months: [String]
+    private let nextMonths: [String]
 
     init(from: Int, through: Int) {
         first = from
-        var iso: [String] = [], months: [String] = []
+        var iso: [String] = [], months: [String] = [], nextMonths: [String] = []
         iso.reserveCapacity(through - from + 1)
         for day in from...through {
             let date = CalendarDate(daysSinceEpoch: day)
             iso.append(date.iso)
             months.append(pad(date.year, 4) + pad(date.month, 2))
+            let next = date.month == 12 ? CalendarDate(year: date.year + 1, month: 1, day: 1)! : CalendarDate(year: date.year, month: date.month + 1, day: 1)!
+            nextMonths.append(next.iso)
         }
         self.iso = iso
         self.months = months
+        self.nextMonths = nextMonths
     }
 
     /// `YYYY-MM-DD`.
     func date(_ day: Int) -> String { iso[day - first] }
     /// `YYYYMM`.
     func yearMonth(_ day: Int) -> String { months[day - first] }
+    /// The first day of the following month, `YYYY-MM-01`.
+    func firstOfNextMonth(_ day: Int) -> String { nextMonths[day - first] }
     /// `YYYY-MM-DD 00:00:00`.
     func dateTime(_ day: Int) -> String { iso[day - first] + " 00:00:00" }
 }
