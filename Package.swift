@@ -42,25 +42,47 @@ let package = Package(
                 "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "CLibCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
             ]),
+        // Linking cohorts to a synthetic SNDS: cohort reading and validation, direct linkage,
+        // extraction by NS, evaluation against a truth.
+        .target(
+            name: "Linkage",
+            dependencies: [
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "appariement",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Terminal",
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "SNDSModelTests", dependencies: ["SNDSModel"]),
         .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "SNDSModel", "CArgon2"]),
+        // A synthetic SNDS made by the real generator, shared by the test targets.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/TestSupport"),
         .testTarget(
             name: "SynthesisTests",
             dependencies: [
-                "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation",
+                "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
+            name: "LinkageTests",
+            dependencies: [
+                "Linkage", "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Benchmarks (ordo-one/benchmark): `swift package benchmark`. Each compares a hot path with a
         // bare baseline measured in the same run. See docs/benchmarks.md.

@@ -187,6 +187,7 @@ public struct SyntheticSNDSGenerator {
             }
         }
         try database.createIndex(on: "KI_CCI_R", columns: ["BEN_IDT_ANO"])
+        try database.createIndex(on: "KI_ECD_R", columns: ["DCD_IDT_ENC"])
     }
 
     private func prepareOutputs(_ files: DatasetFiles) throws {

@@ -4,6 +4,7 @@ import Pseudonymisation
 import SNDSModel
 import SNDSStore
 import Synthesis
+import Linkage
 
 /// Turns every error into one line on stderr and an exit code, in one place.
 ///
@@ -20,7 +21,13 @@ enum Failure {
     static func exitCode(for error: any Error) -> Int32 {
         switch error {
         case is GenerationError: 64
-        case is ReferenceDataError, is NIRError: 3
+        case is ReferenceDataError, is NIRError, is CohortTruthError: 3
+        case is CohortError: 64
+        case let error as LinkageError:
+            switch error {
+            case .badCohort, .badRun: 3
+            case .keyMismatch: 4
+            }
         case is KeyFileError: 4
         case let error as PseudonymisationError:
             switch error {

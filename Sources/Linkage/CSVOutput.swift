@@ -1,0 +1,82 @@
+import Foundation
+
+/// Writes `;`-separated UTF-8 CSV that spreadsheets open safely.
+///
+/// Fields holding the separator, a quote or a line break are quoted (RFC 4180). A text that a
+/// spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
+/// and is not a number gets a leading apostrophe, so a hostile NS such as `=HYPERLINK(…)` stays text.
+public struct CSVOutput {
+    private var buffer: [UInt8] = []
+    private let handle: FileHandle
+
+    /// Creates (or truncates) the file at `url`.
+    public init(url: URL) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o644]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        handle = try FileHandle(forWritingTo: url)
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    public static func escape(_ field: String) -> String {
+        var text = field
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(text) == nil {
+            text = "'" + text
+        }
+        if text.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            text = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+
+    /// Appends one field's UTF-8 bytes, escaped as ``escape(_:)`` does, without building a String
+    /// unless the field needs neutralising. `first` says whether it opens a record.
+    public mutating func append(field bytes: UnsafeBufferPointer<UInt8>, first: Bool) {
+        if !first { buffer.append(UInt8(ascii: ";")) }
+        guard let lead = bytes.first else { return }
+        if lead == UInt8(ascii: "=") || lead == UInt8(ascii: "+") || lead == UInt8(ascii: "-") || lead == UInt8(ascii: "@")
+            || lead == 0x09 || lead == 0x0D {
+            buffer.append(contentsOf: Self.escape(String(decoding: bytes, as: UTF8.self)).utf8)
+            return
+        }
+        if bytes.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+            buffer.append(UInt8(ascii: "\""))
+            for b in bytes {
+                if b == UInt8(ascii: "\"") { buffer.append(b) }
+                buffer.append(b)
+            }
+            buffer.append(UInt8(ascii: "\""))
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Ends the record started with ``append(field:first:)``.
+    public mutating func endRecord() throws {
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    public mutating func write(_ fields: [String]) throws {
+        var first = true
+        for f in fields {
+            if !first { buffer.append(UInt8(ascii: ";")) }
+            first = false
+            buffer.append(contentsOf: Self.escape(f).utf8)
+        }
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private mutating func flush() throws {
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered, syncs the file to disk and closes it.
+    public mutating func finish() throws {
+        try flush()
+        try handle.synchronize()
+        try handle.close()
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import SNDSModel
+
+/// A cohort file read as delimited text: its encoding and separator (given or detected), its
+/// header mapped to the columns a linkage expects, and its records.
+///
+/// Whole-file errors (unreadable, empty, undecodable bytes, broken quoting, a field of 100 MB,
+/// unknown or missing columns) stop the run with one message; a record with the wrong number of
+/// fields is only that record's problem and is rejected by the caller.
+public struct CohortFile {
+    /// How to read the bytes: a given encoding, or `auto` (UTF-8 when the bytes are valid UTF-8,
+    /// Latin-1 otherwise, said on stderr by the caller).
+    public enum EncodingChoice: String, Sendable, CaseIterable {
+        case auto, utf8 = "utf-8", latin1 = "latin-1"
+    }
+
+    /// How fields are separated: given, or detected from the header line.
+    public enum SeparatorChoice: String, Sendable, CaseIterable {
+        case auto, semicolon = ";", comma = ",", tab = "tab"
+        var byte: UInt8? {
+            switch self {
+            case .auto: nil
+            case .semicolon: UInt8(ascii: ";")
+            case .comma: UInt8(ascii: ",")
+            case .tab: 0x09
+            }
+        }
+    }
+
+    /// A column the linkage reads: its canonical name and the other names accepted for it.
+    public struct Column: Sendable {
+        public let name: String
+        public let aliases: [String]
+        public let required: Bool
+        public init(_ name: String, aliases: [String] = [], required: Bool = true) {
+            self.name = name
+            self.aliases = aliases
+            self.required = required
+        }
+    }
+
+    public let url: URL
+    public let encoding: DelimitedReader.Encoding
+    /// Whether the encoding was detected rather than given.
+    public let encodingDetected: Bool
+    public let separator: UInt8
+    /// For each expected column, its index in the records (nil for an absent optional column).
+    public let positions: [String: Int]
+    public let headerCount: Int
+    public let records: [DelimitedReader.Record]
+
+    /// Longest field accepted: far above any identifier, far below a memory problem.
+    public static let maxFieldBytes = 64 * 1024
+    /// Largest file accepted.
+    public static let maxFileBytes = 4 << 30
+
+    public init(url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
+                separator separatorChoice: SeparatorChoice = .auto) throws(LinkageError) {
+        self.url = url
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .badCohort(path, "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .badCohort(path, "is a directory, not a cohort file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .badCohort(path, "cannot be read (permissions?)") }
+        guard data.count <= Self.maxFileBytes else { throw .badCohort(path, "is larger than 4 GB") }
+        let bytes = [UInt8](data)
+        guard bytes.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {
+            throw .badCohort(path, "the file is empty")
+        }
+        if bytes.contains(0) { throw .badCohort(path, "the file contains NUL bytes: it is not a text file") }
+        switch choice {
+        case .utf8: encoding = .utf8; encodingDetected = false
+        case .latin1: encoding = .latin1; encodingDetected = false
+        case .auto: encoding = DelimitedReader.detectEncoding(of: bytes); encodingDetected = true
+        }
+        if let given = separatorChoice.byte {
+            separator = given
+        } else {
+            guard let found = DelimitedReader.detectSeparator(in: bytes) else {
+                throw .badCohort(path, "the header has a single column: separate the columns with ';' or ',' (expected \(columns.map(\.name).joined(separator: ";")))")
+            }
+            separator = found
+        }
+        var reader = DelimitedReader(bytes: bytes, separator: separator, encoding: encoding,
+                                     maxFieldBytes: Self.maxFieldBytes, maxFields: 1_000)
+        var records: [DelimitedReader.Record]
+        do {
+            records = try reader.readAll()
+        } catch {
+            var message = error.description
+            if case .invalidEncoding = error { message += " — give --encoding latin-1 if the file is Latin-1" }
+            throw .badCohort(path, message)
+        }
+        let header = records.removeFirst()
+        headerCount = header.fields.count
+        positions = try Self.map(header: header.fields, columns: columns, separator: separator, path: path)
+        guard !records.isEmpty else { throw .badCohort(path, "the file has a header but no data lines") }
+        self.records = records
+    }
+
+    private static func normalise(_ name: String) -> String {
+        name.trimmingCharacters(in: .whitespaces).uppercased()
+            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+    }
+
+    private static func map(header: [String], columns: [Column], separator: UInt8, path: String) throws(LinkageError) -> [String: Int] {
+        let expected = columns.map(\.name).joined(separator: String(UnicodeScalar(separator)))
+        if header.count == 1 {
+            let other = [";", ",", "\t"].first { header[0].contains($0) && $0 != String(UnicodeScalar(separator)) }
+            if let other {
+                let shown = other == "\t" ? "tab" : other
+                throw .badCohort(path, "the header is read as one column with the separator '\(separator == 0x09 ? "tab" : String(UnicodeScalar(separator)))', but it contains '\(shown)': use --separator '\(shown)' (or auto)")
+            }
+        }
+        var positions: [String: Int] = [:]
+        var seen: [String: Int] = [:]
+        for (index, raw) in header.enumerated() {
+            let name = normalise(raw)
+            guard !name.isEmpty else { throw .badCohort(path, "column \(index + 1) of the header has no name") }
+            guard let column = columns.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
+                let shown = raw.count > 40 ? String(raw.prefix(40)) + "…" : raw
+                throw .badCohort(path, "unknown column '\(shown)' (expected \(expected); optional columns may be left out)")
+            }
+            if let previous = seen[column.name] {
+                throw .badCohort(path, "columns \(previous + 1) and \(index + 1) are both \(column.name)")
+            }
+            seen[column.name] = index
+            positions[column.name] = index
+        }
+        let missing = columns.filter { $0.required && positions[$0.name] == nil }.map(\.name)
+        guard missing.isEmpty else {
+            throw .badCohort(path, "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (expected \(expected))")
+        }
+        return positions
+    }
+
+    /// The value of `column` in `record` (trimmed), or nil when the column is absent.
+    public func value(_ column: String, in record: DelimitedReader.Record) -> String? {
+        guard let i = positions[column], i < record.fields.count else { return nil }
+        return record.fields[i].trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import SNDSModel
+
+/// A direct-linkage cohort, validated line by line: each data line becomes either a request (NS,
+/// NIR of the ouvreur de droits, birth date, sex, twin rank) or a rejection with its reason.
+public struct DirectCohort {
+    public static let columns: [CohortFile.Column] = [
+        .init("NS", aliases: ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"]),
+        .init("NIR", aliases: ["NIR_OUVREUR", "NIR_OD"]),
+        .init("DATE_NAISSANCE", aliases: ["DATE_DE_NAISSANCE", "DTNAIS", "BIRTH_DATE"]),
+        .init("SEXE", aliases: ["SEX"]),
+        .init("RANG_GEMELLAIRE", aliases: ["RANG_GEM", "BEN_RNG_GEM", "TWIN_RANK"], required: false),
+    ]
+
+    /// A valid line, ready to hash.
+    public struct Request: Sendable {
+        public let line: Int
+        public let ns: String
+        public let nir: NIR
+        public let birthDate: CalendarDate
+        public let sex: Sex
+        /// BEN_RNG_GEM when the file gives it.
+        public let rank: Int?
+    }
+
+    /// A line that cannot be linked as written. `detail` never holds the NIR.
+    public struct Rejection: Error, Sendable, Equatable {
+        public let line: Int
+        public let ns: String
+        public let reason: String
+        public let detail: String
+    }
+
+    public let file: CohortFile
+    public let requests: [Request]
+    public let rejections: [Rejection]
+    /// Data lines in the file: requests + rejections.
+    public var submitted: Int { requests.count + rejections.count }
+
+    /// Longest NS accepted.
+    public static let maxNSLength = 64
+
+    public init(file: CohortFile, today: CalendarDate) {
+        self.file = file
+        var requests: [Request] = []
+        var rejections: [Rejection] = []
+        var nsLines: [String: [Int]] = [:]
+        for record in file.records {
+            let ns = file.value("NS", in: record) ?? ""
+            if !ns.isEmpty { nsLines[ns, default: []].append(record.line) }
+            switch Self.validate(record, file: file, ns: ns, today: today) {
+            case .success(let request): requests.append(request)
+            case .failure(let rejection): rejections.append(rejection)
+            }
+        }
+        // An NS given twice cannot say which identity it stands for: every line carrying it is
+        // rejected, not only the later ones.
+        let duplicated = nsLines.filter { $0.value.count > 1 }
+        if !duplicated.isEmpty {
+            var kept: [Request] = []
+            for r in requests {
+                if let lines = duplicated[r.ns] {
+                    let others = lines.filter { $0 != r.line }.map(String.init).joined(separator: ", ")
+                    rejections.append(Rejection(line: r.line, ns: r.ns, reason: "duplicate_ns",
+                                                detail: "the NS is also on line\(lines.count > 2 ? "s" : "") \(others)"))
+                } else {
+                    kept.append(r)
+                }
+            }
+            requests = kept
+            rejections.sort { $0.line < $1.line }
+        }
+        self.requests = requests
+        self.rejections = rejections
+    }
+
+    private static func validate(_ record: DelimitedReader.Record, file: CohortFile, ns: String,
+                                 today: CalendarDate) -> Result<Request, Rejection> {
+        func reject(_ reason: String, _ detail: String) -> Result<Request, Rejection> {
+            .failure(Rejection(line: record.line, ns: String(ns.prefix(maxNSLength)), reason: reason, detail: detail))
+        }
+        guard record.fields.count == file.headerCount else {
+            return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)")
+        }
+        guard !ns.isEmpty else { return reject("missing_ns", "no subject number") }
+        guard ns.count <= maxNSLength, !ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return reject("ns_invalid", "the NS is longer than \(maxNSLength) characters or holds control characters")
+        }
+        let nirText = file.value("NIR", in: record) ?? ""
+        guard !nirText.isEmpty else { return reject("missing_nir", "no NIR") }
+        let nir: NIR
+        do { nir = try NIR(validating: nirText) } catch { return reject(error.reason, error.description) }
+        let birthText = file.value("DATE_NAISSANCE", in: record) ?? ""
+        guard !birthText.isEmpty else { return reject("missing_birth_date", "no birth date") }
+        let birth: CalendarDate
+        switch IdentityFormats.birthDate(birthText) {
+        case .date(let d): birth = d
+        case .unreadable: return reject("birth_date_format", "the birth date is not YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
+        case .impossible: return reject("birth_date_invalid", "the birth date is not a day of the calendar")
+        }
+        guard birth <= today else { return reject("birth_date_future", "the birth date is after today") }
+        let sexText = file.value("SEXE", in: record) ?? ""
+        guard !sexText.isEmpty else { return reject("missing_sex", "no sex") }
+        guard let sex = IdentityFormats.sex(sexText) else {
+            return reject("sex_invalid", "the sex is not 1/2, M/F or H/F")
+        }
+        var rank: Int?
+        if let rankText = file.value("RANG_GEMELLAIRE", in: record), !rankText.isEmpty {
+            guard let r = Int(rankText), (1...9).contains(r) else {
+                return reject("twin_rank_invalid", "the twin rank is not a number from 1 to 9")
+            }
+            rank = r
+        }
+        return .success(Request(line: record.line, ns: ns, nir: nir, birthDate: birth, sex: sex, rank: rank))
+    }
+}

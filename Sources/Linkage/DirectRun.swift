@@ -1,0 +1,181 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// `appariement direct`: reads and validates a cohort, links it, and writes the run's folder
+/// atomically (built under a hidden temporary name, renamed into place once complete).
+///
+/// The folder holds: `summary.json` (counts that reconcile, provenance), `results.csv` (one line
+/// per valid cohort line: status and reason, no pseudonym), `rejects.csv` (line, NS, reason),
+/// `correspondence.sealed` (NS ↔ BEN_NIR_PSA, BEN_RNG_GEM, BEN_IDT_ANO, AES-256-GCM) and the
+/// extraction keyed by NS (`extraction.sqlite`, and `extraction/TABLE.csv`).
+public enum DirectRun {
+    public static let kind = "direct"
+    public static let correspondenceContents = "direct-linkage-correspondence"
+    public static let correspondenceColumns = ["NS", "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"]
+
+    public struct Options: Sendable {
+        public var cohort: URL
+        public var dataset: DatasetFiles
+        public var output: URL
+        public var encoding: CohortFile.EncodingChoice = .auto
+        public var separator: CohortFile.SeparatorChoice = .auto
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public var replaceExisting = false
+        /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
+        public var extraction = true
+        public var today = CalendarDate.today
+        public init(cohort: URL, dataset: DatasetFiles, output: URL) {
+            self.cohort = cohort
+            self.dataset = dataset
+            self.output = output
+        }
+    }
+
+    /// Runs the linkage and returns its summary (also written to the folder).
+    public static func run(_ options: Options, key: SecretKey, progress: ProgressReporter = .silent) throws -> DirectSummary {
+        let started = ContinuousClock.now
+        var timings: [String: Double] = [:]
+        func lap(_ name: String, since start: ContinuousClock.Instant) {
+            let d = ContinuousClock.now - start
+            timings[name] = (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18).rounded(toPlaces: 3)
+        }
+        let output = options.output.standardizedFileURL
+        if FileManager.default.fileExists(atPath: output.path), !options.replaceExisting {
+            throw OutputError.exists(output.path)
+        }
+        // The dataset: its manifest says how it was pseudonymised and with which key.
+        let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
+        guard manifest.keyFingerprint == key.fingerprint else {
+            throw LinkageError.keyMismatch(database: options.dataset.database.path, expected: manifest.keyFingerprint, given: key.fingerprint)
+        }
+        let pseudonymiser = try Pseudonymiser(key: key, parameters: manifest.pseudonymisation)
+
+        var t = ContinuousClock.now
+        let file = try CohortFile(url: options.cohort, columns: DirectCohort.columns, encoding: options.encoding,
+                                  separator: options.separator)
+        if file.encodingDetected, file.encoding == .latin1 {
+            progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
+        }
+        let cohort = DirectCohort(file: file, today: options.today)
+        lap("read_and_validate", since: t)
+
+        t = ContinuousClock.now
+        let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
+        defer { try? database.close() }
+        progress.begin("hashing (argon2id, \(options.threads) threads)", total: cohort.requests.count)
+        let results = try DirectLinkage.link(cohort.requests, pseudonymiser: pseudonymiser, database: database,
+                                             threads: options.threads) { [progress] in progress.advance(by: $0) }
+        progress.end()
+        lap("hashing_and_resolution", since: t)
+
+        // Everything is written under a hidden name, then renamed into place.
+        StagedOutputs.removeLeftovers(of: output)
+        try StagedOutputs.createDirectory(output.deletingLastPathComponent())
+        let staged = StagedOutputs()
+        let folder = staged.stage(output)
+        try StagedOutputs.createDirectory(folder, mode: 0o700)
+
+        t = ContinuousClock.now
+        var links: [Extraction.Link] = []
+        for r in results {
+            if case .found(let person, let pseudonyms) = r.outcome {
+                for p in pseudonyms {
+                    links.append(Extraction.Link(ns: r.request.ns, benNirPsa: p.benNirPsa, rank: p.rank, benIdtAno: person))
+                }
+            }
+        }
+        try writeCorrespondence(links, key: key, parameters: manifest.pseudonymisation, to: folder)
+        try writeResults(results, to: folder.appendingPathComponent("results.csv"))
+        try writeRejects(cohort.rejections, to: folder.appendingPathComponent("rejects.csv"))
+        lap("outputs", since: t)
+
+        var extraction: Extraction.Counts?
+        if options.extraction {
+            t = ContinuousClock.now
+            progress.begin("extracting the linked people's data")
+            let sqlite = folder.appendingPathComponent("extraction.sqlite")
+            extraction = try Extraction.write(links: links, source: options.dataset.database, years: manifest.years, to: sqlite)
+            progress.end()
+            lap("extraction", since: t)
+            t = ContinuousClock.now
+            try ExtractionCSV.write(from: sqlite, tables: extraction!.tables, to: folder.appendingPathComponent("extraction"))
+            lap("extraction_csv", since: t)
+        }
+        lap("total", since: started)
+        let summary = try DirectSummary(cohort: cohort, results: results, manifest: manifest, options: options,
+                                        keyFingerprint: key.fingerprint, extraction: extraction, timings: timings,
+                                        hashes: Set(cohort.requests.map { PseudonymInput.beneficiary(ouvreur: $0.nir, birthDate: $0.birthDate, sex: $0.sex) }).count)
+        try summary.write(to: folder.appendingPathComponent(DirectSummary.file))
+        try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
+        return summary
+    }
+
+    private static func writeCorrespondence(_ links: [Extraction.Link], key: SecretKey, parameters: PseudonymParameters, to folder: URL) throws {
+        let writer = try SealedFileWriter(url: folder.appendingPathComponent("correspondence.sealed"), key: key,
+                                          contents: correspondenceContents, pseudonymisation: parameters,
+                                          columns: correspondenceColumns, createdBy: "appariement \(AppariementVersion.current)")
+        for l in links {
+            try writer.write(line: "\(l.ns)\t\(l.benNirPsa)\t\(l.rank)\t\(l.benIdtAno)")
+        }
+        try writer.finish()
+    }
+
+    private static func writeResults(_ results: [DirectLinkage.Result], to url: URL) throws {
+        var csv = try CSVOutput(url: url)
+        try csv.write(["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"])
+        for r in results {
+            switch r.outcome {
+            case .found(_, let pseudonyms):
+                try csv.write([String(r.request.line), r.request.ns, r.outcome.status, "", String(pseudonyms.count)])
+            case .notFound(let reason):
+                try csv.write([String(r.request.line), r.request.ns, r.outcome.status, reason, "0"])
+            case .ambiguous(let people):
+                try csv.write([String(r.request.line), r.request.ns, r.outcome.status,
+                               "\(people) people share this identity (same-sex twins): give the twin rank", "0"])
+            }
+        }
+        try csv.finish()
+    }
+
+    private static func writeRejects(_ rejections: [DirectCohort.Rejection], to url: URL) throws {
+        var csv = try CSVOutput(url: url)
+        try csv.write(["LINE", "NS", "REASON", "DETAIL"])
+        for r in rejections { try csv.write([String(r.line), r.ns, r.reason, r.detail]) }
+        try csv.finish()
+    }
+
+    /// Reads a finished run's NS ↔ person links from its sealed correspondence.
+    public static func readCorrespondence(in run: URL, key: SecretKey) throws -> [Extraction.Link] {
+        let url = run.appendingPathComponent("correspondence.sealed")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw LinkageError.badRun(run.path, "no correspondence.sealed: not a finished linkage run")
+        }
+        let reader = try SealedFileReader(url: url, key: key)
+        guard reader.header.contents == correspondenceContents, reader.header.columns == correspondenceColumns else {
+            throw LinkageError.badRun(url.path, "not a linkage correspondence")
+        }
+        let payload = try reader.readAll()
+        return try payload.split(separator: UInt8(ascii: "\n")).map { line in
+            let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            guard f.count == 4, let rank = Int(f[2]) else { throw LinkageError.badRun(url.path, "a malformed entry") }
+            return Extraction.Link(ns: f[0], benNirPsa: f[1], rank: rank, benIdtAno: f[3])
+        }
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (self * scale).rounded() / scale
+    }
+}
+
+extension CalendarDate {
+    /// Today's date (UTC).
+    public static var today: CalendarDate {
+        CalendarDate(daysSinceEpoch: Int(Date().timeIntervalSince1970 / 86_400))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import SNDSModel
+import SNDSStore
+
+/// What a direct linkage did, for people and machines: counts that reconcile exactly
+/// (submitted = rejected + found + not found + ambiguous), reasons, and where everything came from.
+public struct DirectSummary: Codable, Sendable, Equatable {
+    public static let file = "summary.json"
+
+    public var tool = "appariement"
+    public var toolVersion = AppariementVersion.current
+    public var kind = DirectRun.kind
+    public var createdAt: String
+    public var cohort: CohortSource
+    public var dataset: DatasetSource
+    public var counts: Counts
+    /// Rejected lines by reason code (see docs/direct-linkage.md).
+    public var rejectedByReason: [String: Int]
+    public var notFoundByReason: [String: Int]
+    public var people: People
+    public var extraction: Extraction.Counts?
+    /// Seconds per stage.
+    public var timings: [String: Double]
+
+    public struct CohortSource: Codable, Sendable, Equatable {
+        public var path: String
+        public var sha256: String
+        public var encoding: String
+        public var encodingDetected: Bool
+        public var separator: String
+    }
+
+    public struct DatasetSource: Codable, Sendable, Equatable {
+        public var database: String
+        public var datasetId: String
+        public var contentDigest: String
+        public var keyFingerprint: String
+        public var pseudonymisation: PseudonymParameters
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var submitted: Int
+        public var rejected: Int
+        public var accepted: Int
+        public var found: Int
+        public var notFound: Int
+        public var ambiguous: Int
+        /// found / submitted.
+        public var foundRate: Double
+        /// Distinct identities hashed (argon2id calls).
+        public var hashes: Int
+    }
+
+    public struct People: Codable, Sendable, Equatable {
+        /// Distinct persons (BEN_IDT_ANO) linked.
+        public var linked: Int
+        /// Linked persons with more than one BEN_NIR_PSA row: their NS receive the data of all.
+        public var withSeveralPseudonyms: Int
+        /// Persons reached by more than one NS (the same patient listed twice under two numbers).
+        public var reachedBySeveralNS: Int
+    }
+
+    init(cohort: DirectCohort, results: [DirectLinkage.Result], manifest: DatasetManifest, options: DirectRun.Options,
+         keyFingerprint: String, extraction: Extraction.Counts?, timings: [String: Double], hashes: Int) throws {
+        let formatter = ISO8601DateFormatter()
+        createdAt = formatter.string(from: Date())
+        let file = cohort.file
+        self.cohort = CohortSource(path: options.cohort.path, sha256: FileDigest.sha256(of: options.cohort) ?? "",
+                                   encoding: file.encoding.rawValue, encodingDetected: file.encodingDetected,
+                                   separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)))
+        dataset = DatasetSource(database: options.dataset.database.path, datasetId: manifest.datasetId,
+                                contentDigest: manifest.contentDigest, keyFingerprint: keyFingerprint,
+                                pseudonymisation: manifest.pseudonymisation)
+        var found = 0, notFound = 0, ambiguous = 0
+        var notFoundReasons: [String: Int] = [:]
+        var nsByPerson: [String: Set<String>] = [:]
+        var several = Set<String>()
+        for r in results {
+            switch r.outcome {
+            case .found(let person, let pseudonyms):
+                found += 1
+                nsByPerson[person, default: []].insert(r.request.ns)
+                if pseudonyms.count > 1 { several.insert(person) }
+            case .notFound(let reason):
+                notFound += 1
+                notFoundReasons[reason, default: 0] += 1
+            case .ambiguous: ambiguous += 1
+            }
+        }
+        let rejected = cohort.rejections.count
+        let submitted = cohort.submitted
+        guard submitted == rejected + found + notFound + ambiguous else {
+            throw LinkageError.badRun(options.output.path, "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(notFound) not found, \(ambiguous) ambiguous)")
+        }
+        counts = Counts(submitted: submitted, rejected: rejected, accepted: results.count, found: found, notFound: notFound,
+                        ambiguous: ambiguous, foundRate: submitted == 0 ? 0 : Double(found) / Double(submitted), hashes: hashes)
+        rejectedByReason = Dictionary(cohort.rejections.map { ($0.reason, 1) }, uniquingKeysWith: +)
+        notFoundByReason = notFoundReasons
+        people = People(linked: nsByPerson.count, withSeveralPseudonyms: several.count,
+                        reachedBySeveralNS: nsByPerson.values.filter { $0.count > 1 }.count)
+        self.extraction = extraction
+        self.timings = timings
+    }
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(self)
+        guard FileManager.default.createFile(atPath: url.path, contents: data + Data("\n".utf8)) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+
+    public static func read(from run: URL) throws -> DirectSummary {
+        let url = run.appendingPathComponent(file)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw LinkageError.badRun(run.path, "no \(file): not a finished linkage run")
+        }
+        do { return try JSONDecoder().decode(DirectSummary.self, from: data) } catch {
+            throw LinkageError.badRun(url.path, "cannot be read (\(error.localizedDescription))")
+        }
+    }
+}

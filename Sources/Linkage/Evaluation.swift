@@ -1,0 +1,122 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+
+/// A finished run compared with its cohort's truth, line by line: precision (no NS linked to the
+/// wrong person), recall, found rate, and where each kind of line ended up.
+public struct Evaluation: Codable, Sendable, Equatable {
+    public static let file = "evaluation.json"
+
+    public var run: String
+    public var truth: String
+    public var lines: Int
+    /// Lines linked to a person.
+    public var linked: Int
+    /// Linked to the right person.
+    public var correct: Int
+    /// Linked to someone else (or to anyone when the truth says absent).
+    public var wrong: Int
+    /// correct / linked; nil when nothing was linked.
+    public var precision: Double?
+    /// correct / lines whose person is in the SNDS (whatever the line's defects).
+    public var recall: Double?
+    /// linked / lines.
+    public var foundRate: Double
+    /// Lines the truth says a correct linkage finds, and the share of them found correctly.
+    public var findable: Int
+    public var findableFoundRate: Double?
+    /// Lines whose outcome is the one the truth expects (and, when found, with the right person).
+    public var asExpected: Int
+    /// expected outcome → actual outcome → lines.
+    public var confusion: [String: [String: Int]]
+    /// defect → actual outcome → lines.
+    public var byDefect: [String: [String: Int]]
+    /// Lines that did not end as expected: line, NS, defect, expected, actual (never an identifier).
+    public var mismatches: [Mismatch]
+
+    public struct Mismatch: Codable, Sendable, Equatable {
+        public var line: Int
+        public var ns: String
+        public var defect: String
+        public var expected: String
+        public var actual: String
+    }
+
+    /// Evaluates the run in `run` against `truth`; `key` opens the run's sealed correspondence.
+    public static func evaluate(run: URL, truthFile: URL, key: SecretKey) throws -> Evaluation {
+        let truth = try CohortTruth.read(from: truthFile)
+        let links = try DirectRun.readCorrespondence(in: run, key: key)
+        var personOfNS: [String: String] = [:]
+        for l in links { personOfNS[l.ns] = l.benIdtAno }
+        var status: [Int: String] = [:]
+        var nsOfLine: [Int: String] = [:]
+        for record in try readCSV(run.appendingPathComponent("results.csv"), expecting: ["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"]) {
+            status[Int(record[0]) ?? -1] = record[2]
+            nsOfLine[Int(record[0]) ?? -1] = record[1]
+        }
+        for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: ["LINE", "NS", "REASON", "DETAIL"]) {
+            status[Int(record[0]) ?? -1] = "rejected"
+        }
+        guard status.count == truth.entries.count, truth.entries.allSatisfy({ status[$0.line] != nil }) else {
+            throw LinkageError.badRun(run.path, "its lines do not match the truth file's (\(status.count) lines in the run, \(truth.entries.count) in the truth): was it made from this cohort?")
+        }
+        var e = Evaluation(run: run.path, truth: truthFile.path, lines: truth.entries.count, linked: 0, correct: 0, wrong: 0,
+                           precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,
+                           confusion: [:], byDefect: [:], mismatches: [])
+        var inSNDS = 0, findableFound = 0
+        for t in truth.entries {
+            var actual = status[t.line]!
+            if t.benIdtAno != nil { inSNDS += 1 }
+            if t.expected == .found { e.findable += 1 }
+            var right = actual == t.expected.rawValue
+            if actual == "found" {
+                e.linked += 1
+                let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
+                if let person, person == t.benIdtAno {
+                    e.correct += 1
+                    if t.expected == .found { findableFound += 1 }
+                } else {
+                    e.wrong += 1
+                    right = false
+                    actual = "found_wrong_person"
+                }
+            }
+            e.confusion[t.expected.rawValue, default: [:]][actual, default: 0] += 1
+            e.byDefect[t.defect, default: [:]][actual, default: 0] += 1
+            if right {
+                e.asExpected += 1
+            } else {
+                e.mismatches.append(Mismatch(line: t.line, ns: t.ns, defect: t.defect, expected: t.expected.rawValue, actual: actual))
+            }
+        }
+        e.precision = e.linked == 0 ? nil : Double(e.correct) / Double(e.linked)
+        e.recall = inSNDS == 0 ? nil : Double(e.correct) / Double(inSNDS)
+        e.foundRate = e.lines == 0 ? 0 : Double(e.linked) / Double(e.lines)
+        e.findableFoundRate = e.findable == 0 ? nil : Double(findableFound) / Double(e.findable)
+        return e
+    }
+
+    static func readCSV(_ url: URL, expecting columns: [String]) throws -> [[String]] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw LinkageError.badRun(url.deletingLastPathComponent().path, "no \(url.lastPathComponent): not a finished linkage run")
+        }
+        var reader = DelimitedReader(bytes: [UInt8](data))
+        guard let header = try reader.next(), header.fields == columns else {
+            throw LinkageError.badRun(url.path, "unexpected header")
+        }
+        var rows: [[String]] = []
+        while let r = try reader.next() { rows.append(r.fields) }
+        return rows
+    }
+
+    /// Writes `evaluation.json` into the run's folder (temporary file, then rename).
+    public func write(into run: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let staged = StagedOutputs()
+        let target = run.appendingPathComponent(Self.file)
+        let temporary = staged.stage(target)
+        try (encoder.encode(self) + Data("\n".utf8)).write(to: temporary)
+        try staged.commit()
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import SNDSModel
+
+/// The linked people's SNDS data, keyed by NS: their rows of IR_BEN_R, ER_PRS_F and its detail
+/// tables, the PMSI MCO tables of every year, and CépiDC, copied by SQL into a new SQLite file.
+///
+/// Pseudonym columns (BEN_NIR_PSA, BEN_IDT_ANO, BEN_NIR_ANO, ASS_NIR_ANO, NIR_ANO_17,
+/// NIR_ANO_MAM) are replaced by the NS: whoever holds the cohort knows who each NS is, so pairing
+/// NS with pseudonyms belongs only in the sealed correspondence. Tables still join as in SNDS:
+/// DCIR on the nine keys, PMSI on ETA_NUM + RSA_NUM, CépiDC on DCD_IDT_ENC.
+///
+/// PMSI stays carry BEN_NIR_PSA without the twin rank, so a stay under a pseudonym that same-sex
+/// twins share cannot be attributed to one of them: such stays are left out and counted.
+public struct Extraction {
+    /// Columns that identify a person or a pseudonym, never copied.
+    public static let pseudonymColumns: Set<String> = ["BEN_NIR_PSA", "BEN_IDT_ANO", "BEN_NIR_ANO", "ASS_NIR_ANO", "NIR_ANO_17", "NIR_ANO_MAM"]
+
+    /// One linked NS and one of its person's pseudonym rows.
+    public struct Link: Sendable {
+        public let ns: String
+        public let benNirPsa: String
+        public let rank: Int
+        public let benIdtAno: String
+        public init(ns: String, benNirPsa: String, rank: Int, benIdtAno: String) {
+            self.ns = ns
+            self.benNirPsa = benNirPsa
+            self.rank = rank
+            self.benIdtAno = benIdtAno
+        }
+    }
+
+    public struct Counts: Sendable, Codable, Equatable {
+        /// Rows per extracted table, in extraction order.
+        public var rows: [String: Int] = [:]
+        public var tables: [String] = []
+        /// Stays left out because their pseudonym is shared by same-sex twins.
+        public var staysUnattributable = 0
+    }
+
+    /// Writes the extraction of `links` from the SNDS at `source` into a new database at `target`.
+    public static func write(links: [Link], source: URL, years: [Int], to target: URL) throws -> Counts {
+        var configuration = Configuration()
+        configuration.journalMode = .default
+        let queue = try DatabaseQueue(path: target.path, configuration: configuration)
+        var counts = Counts()
+        try queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+            try db.execute(sql: "ATTACH DATABASE ? AS snds", arguments: [source.path])
+            try db.execute(sql: "CREATE TEMP TABLE links (NS TEXT NOT NULL, BEN_NIR_PSA TEXT NOT NULL, BEN_RNG_GEM INTEGER NOT NULL, BEN_IDT_ANO TEXT NOT NULL)")
+            let insert = try db.makeStatement(sql: "INSERT INTO temp.links VALUES (?, ?, ?, ?)")
+            for l in links { try insert.execute(arguments: [l.ns, l.benNirPsa, l.rank, l.benIdtAno]) }
+            try db.execute(sql: "CREATE INDEX temp.links_psa ON links (BEN_NIR_PSA, BEN_RNG_GEM)")
+            // Pseudonyms that belong to more than one person (same-sex twins): no PMSI through them.
+            try db.execute(sql: """
+                CREATE TEMP TABLE stay_keys AS
+                SELECT DISTINCT l.NS, l.BEN_NIR_PSA FROM temp.links l
+                WHERE NOT EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
+                """)
+            try db.execute(sql: """
+                CREATE TEMP TABLE shared_keys AS
+                SELECT DISTINCT l.BEN_NIR_PSA FROM temp.links l
+                WHERE EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
+                """)
+
+            func copy(_ table: String, from: String, on join: String, select ns: String) throws {
+                guard try db.tableExists(table, in: "snds") else { return }
+                let columns = try Row.fetchAll(db, sql: "SELECT name, type FROM snds.pragma_table_info(?)", arguments: [table])
+                    .map { (name: $0[0] as String, type: $0[1] as String) }
+                    .filter { !pseudonymColumns.contains($0.name) }
+                let declared = (["\"NS\" TEXT NOT NULL"] + columns.map { "\(quote($0.name)) \($0.type)" }).joined(separator: ", ")
+                try db.execute(sql: "CREATE TABLE main.\(quote(table)) (\(declared))")
+                let selected = ([ns] + columns.map { "t.\(quote($0.name))" }).joined(separator: ", ")
+                try db.execute(sql: "INSERT INTO main.\(quote(table)) SELECT \(selected) FROM \(from) JOIN snds.\(quote(table)) t ON \(join)")
+                counts.tables.append(table)
+                counts.rows[table] = db.changesCount
+            }
+            let person = "t.BEN_NIR_PSA = l.BEN_NIR_PSA AND t.BEN_RNG_GEM = l.BEN_RNG_GEM"
+            try copy("IR_BEN_R", from: "temp.links l", on: person, select: "l.NS")
+            try copy("ER_PRS_F", from: "temp.links l", on: person, select: "l.NS")
+            let nineKeys = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
+                            "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"].map { "t.\($0) = p.\($0)" }.joined(separator: " AND ")
+            for detail in ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
+                try copy(detail, from: "main.ER_PRS_F p", on: nineKeys, select: "p.NS")
+            }
+            for year in years {
+                let aa = pad(year % 100, 2)
+                let c = "T_MCO\(aa)C"
+                guard try db.tableExists(c, in: "snds") else { continue }
+                try copy(c, from: "temp.stay_keys l", on: "t.NIR_ANO_17 = l.BEN_NIR_PSA", select: "l.NS")
+                counts.staysUnattributable += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.shared_keys s JOIN snds.\(c) t ON t.NIR_ANO_17 = s.BEN_NIR_PSA") ?? 0
+                // B types ETA_NUM and RSA_NUM as integers like C; D and A as text, ETA_NUM on 9
+                // positions: the probe is converted so that the join uses their index.
+                try copy("T_MCO\(aa)B", from: "main.\(c) c", on: "t.ETA_NUM = c.ETA_NUM AND t.RSA_NUM = c.RSA_NUM", select: "c.NS")
+                for detail in ["T_MCO\(aa)D", "T_MCO\(aa)A"] {
+                    try copy(detail, from: "main.\(c) c",
+                             on: "t.ETA_NUM = printf('%09d', c.ETA_NUM) AND t.RSA_NUM = CAST(c.RSA_NUM AS TEXT)", select: "c.NS")
+                }
+            }
+            try db.execute(sql: """
+                CREATE TEMP TABLE people AS SELECT DISTINCT NS, BEN_IDT_ANO FROM temp.links
+                """)
+            try copy("KI_CCI_R", from: "temp.people l", on: "t.BEN_IDT_ANO = l.BEN_IDT_ANO", select: "l.NS")
+            try copy("KI_ECD_R", from: "main.KI_CCI_R c", on: "t.DCD_IDT_ENC = c.DCD_IDT_ENC", select: "c.NS")
+            for table in counts.tables {
+                try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_NS")) ON \(quote(table)) (NS)")
+            }
+            try db.execute(sql: "DETACH DATABASE snds")
+        }
+        try queue.close()
+        return counts
+    }
+
+    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Synthesis
+
+/// `appariement cohort`: synthetic cohorts with a known truth, drawn from a synthetic SNDS.
+struct Cohort: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a synthetic cohort with a known truth from a synthetic SNDS.",
+        subcommands: [CohortDirect.self])
+}
+
+/// `appariement cohort direct`: a cohort for direct linkage (NS, NIR, birth date, sex, twin rank).
+struct CohortDirect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "direct",
+        abstract: "Draw a direct-linkage cohort: NS; NIR of the ouvreur de droits; birth date; sex; twin rank.",
+        discussion: """
+            Writes DIR/NAME.csv (the cohort, with the defects of the noise profile) and DIR/NAME.truth.csv \
+            (for each line: the person, the defect, the outcome a correct linkage reaches), kept apart. \
+            Reads the dataset's sealed correspondence, hence the key. The same dataset, size, seed and \
+            profile give the same cohort file whatever the key. The default profile is \
+            synthetic/reference/assumptions/direct-cohort-noise.yml; see docs/direct-linkage.md.
+            """)
+
+    @Option(parsing: .unconditional, help: "Lines in the cohort.")
+    var size = 1_000
+
+    @Option(parsing: .unconditional, help: "Seed of the random draws.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Cohort name: the files are DIR/NAME.csv and DIR/NAME.truth.csv.", valueName: "name"))
+    var name = "direct"
+
+    @Option(name: .customLong("dir"), help: ArgumentHelp("Folder to write the cohort to.", valueName: "path"))
+    var directory = "cohorts"
+
+    @Option(help: ArgumentHelp("The synthetic SNDS to draw from.", valueName: "path"))
+    var database = DatasetFiles.defaultDatabase
+
+    @Option(help: ArgumentHelp("Noise profile (YAML) with the defect rates; default: the shipped one.", valueName: "path"))
+    var noise: String?
+
+    @OptionGroup var key: KeyOption
+
+    @Flag(help: "Replace existing cohort files of the same name.")
+    var force = false
+
+    func validate() throws {
+        guard size > 0 else { throw ValidationError("--size must be at least 1") }
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+            throw ValidationError("--name must be a plain file name (no '/', not starting with '.')")
+        }
+    }
+
+    func run() throws {
+        try Failure.reporting {
+            let folder = URL(fileURLWithPath: directory)
+            let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
+            for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
+                throw OutputError.exists(url.path)
+            }
+            let reference = try ReferenceData.locate()
+            let profile = try DirectNoiseProfile.load(noise.map { URL(fileURLWithPath: $0) }, reference: reference)
+            let files = DatasetFiles(database: URL(fileURLWithPath: database))
+            let manifest = try DatasetVerifier.verifyIdentity(files)
+            let secret = try KeyFile.load(at: key.location.url)
+            guard secret.fingerprint == manifest.keyFingerprint else {
+                throw CommandError.keyMismatch(dataset: database, expected: manifest.keyFingerprint,
+                                               keyFile: key.location.url.relativePath, given: secret.fingerprint)
+            }
+            let entries = try Correspondence.read(from: files.correspondence, key: secret)
+            let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile).make(size: size, seed: seed)
+            try StagedOutputs.createDirectory(folder)
+            let staged = StagedOutputs()
+            try Data(cohort.truth.text.utf8).write(to: staged.stage(truthURL))
+            try Data(cohort.csv.utf8).write(to: staged.stage(csvURL))
+            try staged.commit()
+            let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
+            let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)
+            print("""
+                Direct cohort of \(size.formatted()) lines (seed \(seed)) from \(database):
+                  cohort  \(csvURL.relativePath)
+                  truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
+                Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+                Defects: \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                Link it with: appariement direct \(csvURL.relativePath)
+                """)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Linkage
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// `appariement direct`: link a cohort by NIR, birth date and sex.
+struct Direct: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Direct linkage: NIR + birth date + sex → BEN_NIR_PSA → IR_BEN_R → the person's data, under the NS.",
+        discussion: """
+            The cohort file has the columns NS, NIR (of the ouvreur de droits, 15 positions with the key, \
+            spaces allowed), DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD), SEXE (1/2, M/F or H/F) \
+            and optionally RANG_GEMELLAIRE (twin rank). Every line is validated: a rejected line goes to \
+            rejects.csv with its line number and reason, never its NIR. Valid lines are hashed with the \
+            dataset's key and parameters (its manifest) and resolved through IR_BEN_R to the person and \
+            all their pseudonyms; same-sex twins without a rank are reported ambiguous, never guessed.
+
+            Writes the folder --out atomically: summary.json, results.csv, rejects.csv, \
+            correspondence.sealed (NS ↔ pseudonyms, AES-256-GCM) and the extraction keyed by NS \
+            (extraction.sqlite and extraction/*.csv). See docs/direct-linkage.md.
+            """)
+
+    @Argument(help: ArgumentHelp("The cohort file (CSV).", valueName: "cohort.csv"))
+    var cohort: String
+
+    @Option(help: ArgumentHelp("The synthetic SNDS to link to.", valueName: "path"))
+    var database = DatasetFiles.defaultDatabase
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The run's folder; default runs/direct-COHORT.", valueName: "path"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 if valid, else Latin-1), utf-8 or latin-1.", valueName: "auto|utf-8|latin-1"))
+    var encoding = "auto"
+
+    @Option(help: ArgumentHelp("The field separator: auto (from the header), ';', ',' or tab.", valueName: "auto|;|,|tab"))
+    var separator = "auto"
+
+    @Option(parsing: .unconditional, help: "Threads for hashing; the default is the number of cores.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
+    var noExtraction = false
+
+    @Flag(help: "Replace an existing run folder.")
+    var force = false
+
+    @OptionGroup var key: KeyOption
+
+    func validate() throws {
+        guard CohortFile.EncodingChoice(rawValue: encoding) != nil else {
+            throw ValidationError("--encoding must be auto, utf-8 or latin-1")
+        }
+        guard CohortFile.SeparatorChoice(rawValue: separator) != nil else {
+            throw ValidationError("--separator must be auto, ';', ',' or tab")
+        }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try Failure.reporting {
+            let cohortURL = URL(fileURLWithPath: cohort)
+            let stem = cohortURL.deletingPathExtension().lastPathComponent
+            var options = DirectRun.Options(cohort: cohortURL, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                                            output: URL(fileURLWithPath: output ?? "runs/direct-\(stem)"))
+            options.encoding = CohortFile.EncodingChoice(rawValue: encoding)!
+            options.separator = CohortFile.SeparatorChoice(rawValue: separator)!
+            options.threads = threads
+            options.replaceExisting = force
+            options.extraction = !noExtraction
+            let secret = try KeyFile.load(at: key.location.url)
+            let summary = try DirectRun.run(options, key: secret, progress: ProgressReporter())
+            Self.print(summary, folder: options.output)
+        }
+    }
+
+    static func print(_ s: DirectSummary, folder: URL) {
+        let c = s.counts
+        func share(_ n: Int) -> String { c.submitted == 0 ? "" : String(format: " (%.1f %%)", 100 * Double(n) / Double(c.submitted)) }
+        var text = """
+            Direct linkage of \(s.cohort.path) to \(s.dataset.database):
+              submitted   \(c.submitted.formatted())
+              rejected    \(c.rejected.formatted())\(share(c.rejected))
+            """
+        for (reason, n) in s.rejectedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            text += "\n    \(reason): \(n.formatted())"
+        }
+        text += """
+
+              found       \(c.found.formatted())\(share(c.found))
+              not found   \(c.notFound.formatted())\(share(c.notFound))
+              ambiguous   \(c.ambiguous.formatted())\(share(c.ambiguous)) (same-sex twins without a rank)
+            People linked: \(s.people.linked.formatted()), of whom \(s.people.withSeveralPseudonyms.formatted()) with several pseudonyms (their NS receive the data of all)
+            """
+        if let e = s.extraction {
+            text += "\nExtraction: " + e.tables.map { "\($0) \((e.rows[$0] ?? 0).formatted())" }.joined(separator: ", ")
+            if e.staysUnattributable > 0 {
+                text += "\n  \(e.staysUnattributable) stays left out: their pseudonym is shared by same-sex twins"
+            }
+        }
+        text += "\nHashing and resolution \(String(format: "%.1f", s.timings["hashing_and_resolution"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
+        text += "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
+        Swift.print(text)
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Linkage
+import Pseudonymisation
+import SNDSModel
+
+/// `appariement evaluate`: a finished run against its cohort's truth.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare a finished linkage run with its cohort's truth: precision, recall, found rate, confusion.",
+        discussion: """
+            Reads the run's results, rejects and sealed correspondence (hence the key) and the truth file \
+            written by `appariement cohort`, line by line. Writes RUN/evaluation.json and prints the \
+            figures; lines that did not end as the truth expects are listed by line and NS.
+            """)
+
+    @Argument(help: ArgumentHelp("The run's folder (e.g. runs/direct-direct).", valueName: "run"))
+    var runFolder: String
+
+    @Option(help: ArgumentHelp("The cohort's truth file (cohorts/NAME.truth.csv).", valueName: "path"))
+    var truth: String
+
+    @OptionGroup var key: KeyOption
+
+    func run() throws {
+        try Failure.reporting {
+            let secret = try KeyFile.load(at: key.location.url)
+            let folder = URL(fileURLWithPath: runFolder)
+            let e = try Evaluation.evaluate(run: folder, truthFile: URL(fileURLWithPath: truth), key: secret)
+            try e.write(into: folder)
+            func rate(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
+            var text = """
+                Evaluation of \(runFolder) against \(truth):
+                  lines        \(e.lines.formatted())
+                  linked       \(e.linked.formatted()) (\(e.correct.formatted()) to the right person, \(e.wrong.formatted()) to a wrong one)
+                  precision    \(rate(e.precision))
+                  recall       \(rate(e.recall))   (right links / lines whose person is in the SNDS)
+                  found rate   \(rate(e.foundRate))
+                  findable lines found \(rate(e.findableFoundRate)) of \(e.findable.formatted())
+                  as expected  \(e.asExpected.formatted()) of \(e.lines.formatted())
+                By defect (outcome: lines):
+                """
+            for (defect, outcomes) in e.byDefect.sorted(by: { $0.key < $1.key }) {
+                text += "\n  \(defect.padding(toLength: 20, withPad: " ", startingAt: 0)) " +
+                    outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
+            if !e.mismatches.isEmpty {
+                text += "\nNot as expected (\(e.mismatches.count)): " + e.mismatches.prefix(20)
+                    .map { "line \($0.line) \($0.ns) (\($0.defect)): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
+                if e.mismatches.count > 20 { text += "; … (all in evaluation.json)" }
+            }
+            text += "\nWritten to \(folder.appendingPathComponent(Evaluation.file).relativePath)"
+            print(text)
+        }
+    }
+}

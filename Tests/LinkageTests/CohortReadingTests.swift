@@ -1,0 +1,131 @@
+import Foundation
+import Linkage
+import SNDSModel
+import Testing
+
+/// Reading cohort files as they come from hospitals: formats of dates and sexes, encodings,
+/// separators, and one clear message for a file that is not a cohort.
+@Suite struct CohortReadingTests {
+    @Test(arguments: [("1985-05-07", "1985-05-07"), ("07/05/1985", "1985-05-07"), ("07-05-1985", "1985-05-07"),
+                      ("07.05.1985", "1985-05-07"), ("19850507", "1985-05-07")])
+    func birthDatesInEveryFormat(text: String, iso: String) {
+        #expect(IdentityFormats.birthDate(text) == .date(CalendarDate(iso: iso)!))
+    }
+
+    @Test func impossibleAndUnreadableDates() {
+        #expect(IdentityFormats.birthDate("31/02/2020") == .impossible)
+        #expect(IdentityFormats.birthDate("2020-13-01") == .impossible)
+        #expect(IdentityFormats.birthDate("1/5/1985") == .unreadable)
+        #expect(IdentityFormats.birthDate("May 7, 1985") == .unreadable)
+    }
+
+    @Test func sexesInEveryCoding() {
+        for male in ["1", "M", "m", "H", "h", "Homme"] { #expect(IdentityFormats.sex(male) == .male, "\(male)") }
+        for female in ["2", "F", "f", "Femme", "Féminin"] { #expect(IdentityFormats.sex(female) == .female, "\(female)") }
+        for other in ["0", "3", "X", ""] { #expect(IdentityFormats.sex(other) == nil, "\(other)") }
+    }
+
+    static let nir = NIR(sexDigit: 1, birthYear: 1985, birthMonth: 5, birthPlace: "75056", order: 123).clearText
+
+    func write(_ bytes: [UInt8]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cohort-\(UUID().uuidString).csv")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    func read(_ text: String, encoding: CohortFile.EncodingChoice = .auto, separator: CohortFile.SeparatorChoice = .auto) throws -> CohortFile {
+        try read(Array(text.utf8), encoding: encoding, separator: separator)
+    }
+
+    func read(_ bytes: [UInt8], encoding: CohortFile.EncodingChoice = .auto, separator: CohortFile.SeparatorChoice = .auto) throws -> CohortFile {
+        let url = try write(bytes)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try CohortFile(url: url, columns: DirectCohort.columns, encoding: encoding, separator: separator)
+    }
+
+    func message(_ body: () throws -> Void) -> String {
+        do { try body() } catch { return "\(error)" }
+        return "accepted"
+    }
+
+    @Test func aFileFromAHospitalReads() throws {
+        // BOM, CRLF, commas, quoted NS holding the separator, French column names in lower case.
+        let text = "\u{FEFF}ns,nir,date_naissance,sexe\r\n\"NS,1\",\(Self.nir),07/05/1985,H\r\n"
+        let file = try read(text)
+        #expect(file.separator == UInt8(ascii: ","))
+        let cohort = DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.rejections.isEmpty)
+        #expect(cohort.requests.first?.ns == "NS,1")
+        #expect(cohort.requests.first?.sex == .male)
+        #expect(cohort.requests.first?.rank == nil)
+    }
+
+    @Test func latin1IsDetectedOrRefusedWhenDeclaredUTF8() throws {
+        let bytes = Array("NS;NIR;DATE_NAISSANCE;SEXE\nNS_".utf8) + [0xE9] + Array(";\(Self.nir);1985-05-07;1\n".utf8)
+        let detected = try read(bytes)
+        #expect(detected.encoding == .latin1 && detected.encodingDetected)
+        #expect(DirectCohort(file: detected, today: CalendarDate(iso: "2026-01-01")!).requests.first?.ns == "NS_é")
+        let refused = message { _ = try read(bytes, encoding: .utf8) }
+        #expect(refused.contains("line 2") && refused.contains("not valid utf-8") && refused.contains("--encoding latin-1"), "\(refused)")
+    }
+
+    @Test(arguments: [
+        ("", "the file is empty"),
+        ("\r\n\n", "the file is empty"),
+        ("NS;NIR;DATE_NAISSANCE;SEXE\n", "header but no data lines"),
+        ("NS;NIR;SEXE\nA;1;1\n", "missing column DATE_NAISSANCE"),
+        ("NS;NIR;DATE_NAISSANCE;SEXE;COMMENT\nA;1;2;1;x\n", "unknown column 'COMMENT'"),
+        ("NS;NIR;NIR_OUVREUR;DATE_NAISSANCE;SEXE\nA;1;1;2;1\n", "are both NIR"),
+        ("NS\nA\n", "single column"),
+        ("NS;NIR;DATE_NAISSANCE;SEXE\n\"A;1;2;1\n", "never closed"),
+    ])
+    func aFileThatIsNotACohortGetsOneClearMessage(text: String, expected: String) {
+        let m = message { _ = try read(text) }
+        #expect(m.contains(expected), "\(m)")
+    }
+
+    @Test func theWrongSeparatorIsNamed() {
+        let m = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA;\(Self.nir);1985-05-07;1\n", separator: .comma) }
+        #expect(m.contains("use --separator ';'"), "\(m)")
+    }
+
+    @Test func aHugeFieldIsRefusedNotLoaded() {
+        var bytes = Array("NS;NIR;DATE_NAISSANCE;SEXE\nA;".utf8)
+        bytes += [UInt8](repeating: UInt8(ascii: "1"), count: 2 << 20)
+        bytes += Array(";1985-05-07;1\n".utf8)
+        let m = message { _ = try read(bytes) }
+        #expect(m.contains("line 2: a field is longer than"), "\(m)")
+    }
+
+    @Test func nulBytesAreRefused() {
+        let m = message { _ = try read(Array("NS;NIR;DATE_NAISSANCE;SEXE\nA\0;1;2;1\n".utf8)) }
+        #expect(m.contains("NUL"), "\(m)")
+    }
+
+    /// Line by line: each invalid value is rejected with its reason, never with the NIR.
+    @Test func invalidLinesAreRejectedWithTheirReason() throws {
+        let wrongKey = String(Self.nir.prefix(13)) + (Self.nir.hasSuffix("01") ? "02" : "01")
+        let text = """
+            NS;NIR;DATE_NAISSANCE;SEXE;RANG_GEMELLAIRE
+            A;\(Self.nir);1985-05-07;1;
+            B;\(wrongKey);1985-05-07;1;
+            C;\(Self.nir);31/02/1985;1;
+            D;\(Self.nir);1985-05-07;X;
+            E;\(Self.nir);1985-05-07;1;0
+            ;\(Self.nir);1985-05-07;1;
+            F;\(Self.nir);2999-01-01;1;
+            G;\(Self.nir);1985-05-07;1
+            H;;1985-05-07;2;
+            H;\(Self.nir);1985-05-07;2;2
+            """
+        let cohort = DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.submitted == 10)
+        #expect(cohort.requests.map(\.ns) == ["A"])
+        let reasons = Dictionary(uniqueKeysWithValues: cohort.rejections.map { ($0.line, $0.reason) })
+        #expect(reasons == [3: "nir_key", 4: "birth_date_invalid", 5: "sex_invalid", 6: "twin_rank_invalid", 7: "missing_ns",
+                            8: "birth_date_future", 9: "field_count", 10: "missing_nir", 11: "duplicate_ns"])
+        for r in cohort.rejections {
+            #expect(!r.detail.contains(String(Self.nir.prefix(13))), "line \(r.line) shows the NIR")
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import Linkage
+import SNDSModel
+import Synthesis
+import Testing
+import TestSupport
+
+/// Direct linkage on a generated cohort whose truth comes from the clear identities: no wrong link,
+/// every findable line found, every defect in its bucket, twins, people with several pseudonyms.
+@Suite struct DirectLinkageTests {
+    let f: DirectFixture
+    init() throws { f = try DirectFixture.shared.get() }
+
+    @Test func noNSIsEverLinkedToAWrongPerson() {
+        #expect(f.evaluation.linked > 1_000)
+        #expect(f.evaluation.wrong == 0)
+        #expect(f.evaluation.precision == 1.0)
+    }
+
+    @Test func everyFindableValidLineIsFound() {
+        #expect(f.evaluation.findable > 1_000)
+        #expect(f.evaluation.findableFoundRate == 1.0)
+    }
+
+    @Test func everyLineEndsWhereItsTruthSays() {
+        #expect(f.evaluation.mismatches.isEmpty, "\(f.evaluation.mismatches.prefix(5))")
+        #expect(f.evaluation.asExpected == f.evaluation.lines)
+    }
+
+    /// Each defect is exercised, and lands only in the outcome it must.
+    @Test(arguments: [
+        ("wrong_nir_key", ["rejected"]), ("transposed_digits", ["rejected"]), ("missing_value", ["rejected"]),
+        ("duplicate_ns", ["rejected"]), ("absent_from_snds", ["not_found"]), ("twin_without_rank", ["ambiguous"]),
+        ("beneficiary_nir", ["found", "not_found"]), ("none", ["found"]),
+    ])
+    func eachDefectLandsInItsBucket(defect: String, outcomes: [String]) throws {
+        // A line whose NS a later line repeats is rejected with it, whatever its own defect.
+        let status = try f.statusByLine()
+        let repeated = f.repeatedNS
+        let lines = f.truth.entries.filter { $0.defect == defect && (defect == "duplicate_ns" || !repeated.contains($0.ns)) }
+        let seen = Dictionary(lines.map { (status[$0.line]!, 1) }, uniquingKeysWith: +)
+        #expect(lines.count >= 5, "\(defect) is hardly exercised: \(seen)")
+        #expect(Set(seen.keys).isSubset(of: outcomes), "\(defect) ended as \(seen)")
+    }
+
+    /// Rejections name the right reason: the key for a miscopied or transposed NIR, the empty
+    /// field for a missing value, the repetition for a duplicated NS.
+    @Test func rejectionsGiveTheirReason() throws {
+        let rejects = try f.csv("rejects.csv")
+        #expect(rejects.first == ["LINE", "NS", "REASON", "DETAIL"])
+        var reasonOfLine: [Int: String] = [:]
+        for r in rejects.dropFirst() { reasonOfLine[Int(r[0])!] = r[2] }
+        for t in f.truth.entries {
+            let reason = reasonOfLine[t.line]
+            switch t.defect {
+            case "wrong_nir_key": #expect(reason == "nir_key")
+            case "transposed_digits": #expect(reason?.hasPrefix("nir_") == true)
+            case "missing_value": #expect(["missing_nir", "missing_birth_date", "missing_sex"].contains(reason ?? ""))
+            case "duplicate_ns": #expect(reason == "duplicate_ns")
+            default: break
+            }
+        }
+    }
+
+    @Test func twinsAreResolvedWithARankAndAmbiguousWithout() throws {
+        var reader = DelimitedReader(bytes: Array(f.cohortText.utf8))
+        let lines = try reader.readAll()
+        let rankedLines = Set(lines.dropFirst().filter { !$0.fields[4].isEmpty }.map(\.line))
+        let status = try f.statusByLine()
+        let ranked = f.truth.entries.filter { rankedLines.contains($0.line) && $0.expected == .found }
+        #expect(ranked.count >= 5)
+        #expect(ranked.allSatisfy { status[$0.line] == "found" })
+        let unranked = f.truth.entries.filter { $0.defect == "twin_without_rank" && !f.repeatedNS.contains($0.ns) }
+        #expect(unranked.count >= 5)
+        #expect(unranked.allSatisfy { status[$0.line] == "ambiguous" })
+    }
+
+    @Test func countsReconcile() throws {
+        let c = f.summary.counts
+        #expect(c.submitted == f.truth.entries.count)
+        #expect(c.submitted == c.rejected + c.found + c.notFound + c.ambiguous)
+        #expect(c.accepted == c.found + c.notFound + c.ambiguous)
+        #expect(try f.csv("results.csv").count - 1 == c.accepted)
+        #expect(try f.csv("rejects.csv").count - 1 == c.rejected)
+        #expect(f.summary.rejectedByReason.values.reduce(0, +) == c.rejected)
+        #expect(f.summary.notFoundByReason.values.reduce(0, +) == c.notFound)
+    }
+
+    /// The NS of a person with several BEN_NIR_PSA receives the claims of every one of them.
+    @Test func aPersonWithSeveralPseudonymsGetsTheDataOfAll() throws {
+        let links = try DirectRun.readCorrespondence(in: f.folder, key: f.dataset.key)
+        let byNS = Dictionary(grouping: links, by: \.ns).filter { Set($0.value.map(\.benNirPsa)).count > 1 }
+        #expect(byNS.count >= 20)
+        let source = try f.dataset.open()
+        let extraction = try f.extraction()
+        var withClaimsUnderASecondPseudonym = 0
+        for (ns, rows) in byNS {
+            let perPseudonym = try source.read { db in
+                try rows.map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PRS_F WHERE BEN_NIR_PSA = ? AND BEN_RNG_GEM = ?", arguments: [$0.benNirPsa, $0.rank])! }
+            }
+            let delivered = try extraction.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PRS_F WHERE NS = ?", arguments: [ns])! }
+            #expect(delivered == perPseudonym.reduce(0, +), "NS \(ns)")
+            if perPseudonym.filter({ $0 > 0 }).count > 1 { withClaimsUnderASecondPseudonym += 1 }
+        }
+        #expect(withClaimsUnderASecondPseudonym >= 5)
+    }
+
+    @Test func theExtractionIsKeyedByNSWithoutPseudonyms() throws {
+        let extraction = try f.extraction()
+        let found = Set(try f.csv("results.csv").dropFirst().filter { $0[2] == "found" }.map { $0[1] })
+        try extraction.read { db in
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            #expect(tables.contains("ER_PRS_F") && tables.contains("IR_BEN_R") && tables.contains("KI_CCI_R"))
+            #expect(tables.contains { $0.hasPrefix("T_MCO") })
+            for table in tables {
+                let columns = try db.columns(in: table).map(\.name)
+                #expect(columns.first == "NS")
+                #expect(Set(columns).isDisjoint(with: Extraction.pseudonymColumns), "\(table) has a pseudonym column")
+                let nss = Set(try String.fetchAll(db, sql: "SELECT DISTINCT NS FROM \(table)"))
+                #expect(nss.isSubset(of: found), "\(table) has rows for an NS that was not found")
+            }
+            // Every linked person's referential rows are there; detail tables hang on their lines.
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT NS) FROM IR_BEN_R") == found.count)
+            let nine = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
+                        "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"].map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PHA_F") ?? 0 > 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PHA_F d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE p.NS = d.NS AND \(nine))") == 0)
+            // Every stay comes with all its diagnoses and acts.
+            for year in f.dataset.options.years {
+                let aa = pad(year % 100, 2)
+                let b = "T_MCO\(aa)B"
+                #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(b)") ?? 0 > 0)
+                #expect(try Int.fetchOne(db, sql: "SELECT SUM(NBR_DGN) FROM \(b)") == (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM T_MCO\(aa)D")))
+                #expect(try Int.fetchOne(db, sql: "SELECT SUM(NBR_ACT) FROM \(b)") == (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM T_MCO\(aa)A")))
+            }
+        }
+        // Extraction CSVs hold the same rows.
+        let prs = try f.csv("extraction/ER_PRS_F.csv")
+        #expect(prs.count - 1 == f.summary.extraction?.rows["ER_PRS_F"])
+    }
+
+    /// The cohort's lines come from clear identities only: the same dataset seed, cohort seed and
+    /// profile give the same file under another key (only the truth's BEN_IDT_ANO change).
+    @Test func theCohortDoesNotDependOnTheKey() throws {
+        let other = try GeneratedDataset.make(size: f.dataset.options.beneficiaries, seed: f.dataset.options.seed, key: .random())
+        defer { try? FileManager.default.removeItem(at: other.directory) }
+        let profile = try DirectFixture.profile(in: other.directory)
+        let a = try DirectCohortGenerator(correspondence: f.dataset.correspondence(), profile: profile).make(size: 300, seed: 4)
+        let b = try DirectCohortGenerator(correspondence: other.correspondence(), profile: profile).make(size: 300, seed: 4)
+        #expect(a.csv == b.csv)
+        #expect(a.truth.entries.map(\.expected) == b.truth.entries.map(\.expected))
+        #expect(a.truth.entries.map(\.benIdtAno) != b.truth.entries.map(\.benIdtAno))
+        let c = try DirectCohortGenerator(correspondence: f.dataset.correspondence(), profile: profile).make(size: 300, seed: 5)
+        #expect(a.csv != c.csv)
+    }
+}
