@@ -87,6 +87,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func pick<C: RandomAccessCollection>(_ items: C) -> C.Element where C.Index == Int {
         items[items.startIndex + uniform(items.count)]
     }
+
+    /// Shuffles `items` in place (Fisher–Yates with ``uniform(_:)``), rather than with the standard
+    /// library's `shuffle(using:)`, whose algorithm is not promised to stay the same across versions.
+    public mutating func shuffle<T>(_ items: inout [T]) {
+        guard items.count > 1 else { return }
+        for i in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(i, uniform(i + 1))
+        }
+    }
 }
 
 // Deterministic math without Foundation (Glibc's libm is deterministic for these on one platform).

@@ -85,7 +85,6 @@ struct CareSimulator {
         let age = max(0, p.birthDate.age(on: CalendarDate(daysSinceEpoch: first)))
         let band = model.band(forAge: age)
         let dies = deathDay.map { $0 <= end } ?? false
-        let years = Double(max(0, last - first + 1)) / 365.25
         // Rates follow age: the period is cut into calendar-year segments, each with the age band
         // of its middle day (an infant born in June is in band 0 that year, band 1 the next).
         let segments = ageSegments(p, first: first, last: last)

@@ -73,9 +73,9 @@ public struct DirectCohortGenerator {
         }
         let twins = people.filter { rowsByPerson[$0]!.contains(where: isShared) }
         var order = people
-        order.shuffle(using: &rng)
+        rng.shuffle(&order)
         var twinOrder = twins
-        twinOrder.shuffle(using: &rng)
+        rng.shuffle(&twinOrder)
         var used = Set<String>()
 
         // Defects first, then people suited to them.
@@ -83,7 +83,7 @@ public struct DirectCohortGenerator {
                                                   .duplicateNS, .missingValue]
         let twinLines = min(Int((Double(size) * profile.twins.share).rounded()), twinOrder.count)
         var kinds: [Bool] = Array(repeating: true, count: twinLines) + Array(repeating: false, count: size - twinLines)
-        kinds.shuffle(using: &rng)
+        rng.shuffle(&kinds)
         // The twins drawn for twin lines are kept out of the other draws.
         used.formUnion(twinOrder.prefix(twinLines))
 

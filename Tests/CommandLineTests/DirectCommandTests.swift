@@ -1,0 +1,110 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import Synthesis
+import Testing
+
+/// `appariement cohort direct`, `direct` and `evaluate` as a user runs them: the whole path on a
+/// small dataset, no clear NIR in anything written or printed, and one clear message with a
+/// non-zero exit and no output folder for every kind of bad input.
+@Suite struct DirectCommandTests {
+    /// A dataset (default argon2 parameters) and a direct cohort of 200 lines, made by the commands.
+    static func prepare() throws -> (Scratch, [CommandLine.Outcome]) {
+        let scratch = Scratch()
+        let generated = try GenerateCommandTests.generate(in: scratch)
+        let cohort = try CommandLine.run(["cohort", "direct", "--size", "200", "--seed", "2", "--database", "data/snds.sqlite",
+                                          "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study"], in: scratch.url)
+        return (scratch, [generated, cohort])
+    }
+
+    static func direct(_ scratch: Scratch, cohort: String = "cohorts/study.csv", out: String = "runs/r1",
+                       extra: [String] = []) throws -> CommandLine.Outcome {
+        try CommandLine.run(["direct", cohort, "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out", out] + extra,
+                            in: scratch.url)
+    }
+
+    @Test func aCohortIsLinkedEvaluatedAndLeaksNoNIR() throws {
+        let (scratch, setup) = try Self.prepare()
+        for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        #expect(setup[1].stdout.contains("cohorts/study.truth.csv"))
+        let direct = try Self.direct(scratch)
+        #expect(direct.status == 0, "\(direct.stderr)")
+        #expect(direct.stdout.contains("submitted   200"))
+        let evaluate = try CommandLine.run(["evaluate", "runs/r1", "--truth", "cohorts/study.truth.csv", "--key-file", "keys/secret.key"],
+                                           in: scratch.url)
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stdout.contains("precision    1.0000"))
+        #expect(evaluate.stdout.contains("as expected  200 of 200"), "\(evaluate.stdout)")
+        for name in ["summary.json", "results.csv", "rejects.csv", "correspondence.sealed", "extraction.sqlite",
+                     "extraction/ER_PRS_F.csv", "evaluation.json"] {
+            #expect(FileManager.default.fileExists(atPath: scratch.file("runs/r1/\(name)").path), "\(name) missing")
+        }
+        // The NIRs to look for: the population's and every NIR written in the cohort (bodies of 13).
+        var nirs = try ClearNIRs.of(scratch: scratch)
+        let cohortText = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8)
+        for line in cohortText.split(separator: "\n").dropFirst() {
+            let nir = line.split(separator: ";", omittingEmptySubsequences: false)[1].replacingOccurrences(of: " ", with: "")
+            if nir.count == 15 { nirs.insert(String(nir.prefix(13))) }
+        }
+        #expect(nirs.count > 400)
+        var haystacks: [(String, Data)] = []
+        for outcome in setup.dropFirst() + [direct, evaluate] {
+            haystacks += [("stdout", Data(outcome.stdout.utf8)), ("stderr", Data(outcome.stderr.utf8))]
+        }
+        haystacks.append(("cohorts/study.truth.csv", try Data(contentsOf: scratch.file("cohorts/study.truth.csv"))))
+        let run = scratch.file("runs/r1")
+        for case let url as URL in FileManager.default.enumerator(at: run, includingPropertiesForKeys: nil)! where !url.hasDirectoryPath {
+            haystacks.append((url.lastPathComponent, try Data(contentsOf: url)))
+        }
+        #expect(haystacks.count >= 20)
+        for (name, data) in haystacks {
+            #expect(ClearNIRs.firstLeak(of: nirs, in: data) == nil, "a clear NIR is in \(name)")
+            #expect(ClearNIRs.firstLeak(of: nirs, in: Data(data.filter { $0 != 0x20 })) == nil, "a spaced clear NIR is in \(name)")
+        }
+        // A run is not overwritten without --force.
+        let again = try Self.direct(scratch)
+        #expect(again.status == 6 && again.stderr.contains("already exists; use --force"))
+    }
+
+    /// Each bad input: one line on stderr naming the problem, a non-zero exit, no run folder and
+    /// no leftover partial file.
+    @Test func badInputGetsOneClearMessageAndLeavesNothing() throws {
+        let (scratch, setup) = try Self.prepare()
+        for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        let header = "NS;NIR;DATE_NAISSANCE;SEXE\n"
+        let good = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8)
+        let firstLine = good.split(separator: "\n")[1]
+        var huge = Data(header.utf8)
+        huge.append(Data("NS_1;".utf8))
+        huge.append(Data(repeating: UInt8(ascii: "1"), count: 100 << 20))
+        huge.append(Data(";1985-05-07;1\n".utf8))
+        let cases: [(name: String, data: Data, extra: [String], message: String, status: Int32)] = [
+            ("empty", Data(), [], "the file is empty", 3),
+            ("missing-column", Data("NS;NIR;SEXE\nA;1;1\n".utf8), [], "missing column DATE_NAISSANCE", 3),
+            ("wrong-separator", Data(good.utf8), ["--separator", ","], "use --separator ';'", 3),
+            ("latin1-declared-utf8", Data(header.utf8) + Data("NS_".utf8) + Data([0xE9]) + Data(";1;2;1\n".utf8),
+             ["--encoding", "utf-8"], "not valid utf-8", 3),
+            ("huge-line", huge, [], "line 2: a field is longer than", 3),
+            ("wrong-key", Data((header + firstLine + "\n").utf8), ["--key-file", "keys/other.key"], "fingerprint", 4),
+            ("missing", Data(), [], "no such file", 3),
+        ]
+        _ = try KeyFile.loadOrCreate(at: scratch.file("keys/other.key"))
+        try FileManager.default.createDirectory(at: scratch.file("runs"), withIntermediateDirectories: true)
+        for c in cases {
+            let path = "bad/\(c.name).csv"
+            if c.name != "missing" {
+                try FileManager.default.createDirectory(at: scratch.file("bad"), withIntermediateDirectories: true)
+                try c.data.write(to: scratch.file(path))
+            }
+            let outcome = try Self.direct(scratch, cohort: path, out: "runs/\(c.name)", extra: c.extra)
+            #expect(outcome.status == c.status, "\(c.name): \(outcome.status) \(outcome.stderr)")
+            let lines = outcome.stderr.split(separator: "\n").filter { !$0.isEmpty }
+            #expect(lines.count == 1 && lines[0].hasPrefix("appariement: error:") && lines[0].contains(c.message),
+                    "\(c.name): \(outcome.stderr)")
+            #expect(outcome.stderr.count < 500, "\(c.name): the message echoes the input")
+            #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/\(c.name)").path), "\(c.name) left a run folder")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.file("runs").path)
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+}
