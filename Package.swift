@@ -103,6 +103,14 @@ let package = Package(
             ],
             path: "Benchmarks/Generation",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "LinkageBenchmarks",
+            dependencies: [
+                "Linkage", "Synthesis", "SNDSStore", "SNDSModel", "Pseudonymisation",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Linkage",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -57,37 +57,46 @@ struct CohortDirect: ParsableCommand {
 
     func run() throws {
         try Failure.reporting {
-            let folder = URL(fileURLWithPath: directory)
-            let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
-            for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
-                throw OutputError.exists(url.path)
-            }
-            let reference = try ReferenceData.locate()
-            let profile = try DirectNoiseProfile.load(noise.map { URL(fileURLWithPath: $0) }, reference: reference)
-            let files = DatasetFiles(database: URL(fileURLWithPath: database))
-            let manifest = try DatasetVerifier.verifyIdentity(files)
-            let secret = try KeyFile.load(at: key.location.url)
-            guard secret.fingerprint == manifest.keyFingerprint else {
-                throw CommandError.keyMismatch(dataset: database, expected: manifest.keyFingerprint,
-                                               keyFile: key.location.url.relativePath, given: secret.fingerprint)
-            }
-            let entries = try Correspondence.read(from: files.correspondence, key: secret)
-            let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile).make(size: size, seed: seed)
-            try StagedOutputs.createDirectory(folder)
-            let staged = StagedOutputs()
-            try Data(cohort.truth.text.utf8).write(to: staged.stage(truthURL))
-            try Data(cohort.csv.utf8).write(to: staged.stage(csvURL))
-            try staged.commit()
-            let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
-            let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)
-            print("""
-                Direct cohort of \(size.formatted()) lines (seed \(seed)) from \(database):
-                  cohort  \(csvURL.relativePath)
-                  truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
-                Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
-                Defects: \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                Link it with: appariement direct \(csvURL.relativePath)
-                """)
+            let written = try Self.draw(size: size, seed: seed, name: name, directory: URL(fileURLWithPath: directory),
+                                        database: database, noise: noise.map { URL(fileURLWithPath: $0) },
+                                        keyFile: key.location.url, force: force)
+            print("Link it with: appariement direct \(written.cohort.relativePath)")
         }
+    }
+
+    /// Draws and writes a cohort and its truth, and says where; shared with `demo`.
+    @discardableResult
+    static func draw(size: Int, seed: UInt64, name: String, directory folder: URL, database: String, noise: URL?,
+                     keyFile: URL, force: Bool) throws -> (cohort: URL, truth: URL) {
+        let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
+        for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
+            throw OutputError.exists(url.path)
+        }
+        let reference = try ReferenceData.locate()
+        let profile = try DirectNoiseProfile.load(noise, reference: reference)
+        let files = DatasetFiles(database: URL(fileURLWithPath: database))
+        let manifest = try DatasetVerifier.verifyIdentity(files)
+        let secret = try KeyFile.load(at: keyFile)
+        guard secret.fingerprint == manifest.keyFingerprint else {
+            throw CommandError.keyMismatch(dataset: database, expected: manifest.keyFingerprint,
+                                           keyFile: keyFile.relativePath, given: secret.fingerprint)
+        }
+        let entries = try Correspondence.read(from: files.correspondence, key: secret)
+        let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile).make(size: size, seed: seed)
+        try StagedOutputs.createDirectory(folder)
+        let staged = StagedOutputs()
+        try Data(cohort.truth.text.utf8).write(to: staged.stage(truthURL))
+        try Data(cohort.csv.utf8).write(to: staged.stage(csvURL))
+        try staged.commit()
+        let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
+        let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)
+        print("""
+            Direct cohort of \(size.formatted()) lines (seed \(seed)) from \(database):
+              cohort  \(csvURL.relativePath)
+              truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
+            Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+            Defects: \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            """)
+        return (csvURL, truthURL)
     }
 }

@@ -28,29 +28,34 @@ struct Evaluate: ParsableCommand {
             let folder = URL(fileURLWithPath: runFolder)
             let e = try Evaluation.evaluate(run: folder, truthFile: URL(fileURLWithPath: truth), key: secret)
             try e.write(into: folder)
-            func rate(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
-            var text = """
-                Evaluation of \(runFolder) against \(truth):
-                  lines        \(e.lines.formatted())
-                  linked       \(e.linked.formatted()) (\(e.correct.formatted()) to the right person, \(e.wrong.formatted()) to a wrong one)
-                  precision    \(rate(e.precision))
-                  recall       \(rate(e.recall))   (right links / lines whose person is in the SNDS)
-                  found rate   \(rate(e.foundRate))
-                  findable lines found \(rate(e.findableFoundRate)) of \(e.findable.formatted())
-                  as expected  \(e.asExpected.formatted()) of \(e.lines.formatted())
-                By defect (outcome: lines):
-                """
-            for (defect, outcomes) in e.byDefect.sorted(by: { $0.key < $1.key }) {
-                text += "\n  \(defect.padding(toLength: 20, withPad: " ", startingAt: 0)) " +
-                    outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            }
-            if !e.mismatches.isEmpty {
-                text += "\nNot as expected (\(e.mismatches.count)): " + e.mismatches.prefix(20)
-                    .map { "line \($0.line) \($0.ns) (\($0.defect)): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
-                if e.mismatches.count > 20 { text += "; … (all in evaluation.json)" }
-            }
-            text += "\nWritten to \(folder.appendingPathComponent(Evaluation.file).relativePath)"
-            print(text)
+            Self.print(e, run: runFolder, truth: truth, folder: folder)
         }
+    }
+
+    /// Prints an evaluation; shared with `demo`.
+    static func print(_ e: Evaluation, run: String, truth: String, folder: URL) {
+        func rate(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "–" }
+        var text = """
+            Evaluation of \(run) against \(truth):
+              lines        \(e.lines.formatted())
+              linked       \(e.linked.formatted()) (\(e.correct.formatted()) to the right person, \(e.wrong.formatted()) to a wrong one)
+              precision    \(rate(e.precision))
+              recall       \(rate(e.recall))   (right links / lines whose person is in the SNDS)
+              found rate   \(rate(e.foundRate))
+              findable lines found \(rate(e.findableFoundRate)) of \(e.findable.formatted())
+              as expected  \(e.asExpected.formatted()) of \(e.lines.formatted())
+            By defect (outcome: lines):
+            """
+        for (defect, outcomes) in e.byDefect.sorted(by: { $0.key < $1.key }) {
+            text += "\n  \(defect.padding(toLength: 20, withPad: " ", startingAt: 0)) " +
+                outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        if !e.mismatches.isEmpty {
+            text += "\nNot as expected (\(e.mismatches.count)): " + e.mismatches.prefix(20)
+                .map { "line \($0.line) \($0.ns) (\($0.defect)): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
+            if e.mismatches.count > 20 { text += "; … (all in evaluation.json)" }
+        }
+        text += "\nWritten to \(folder.appendingPathComponent(Evaluation.file).relativePath)"
+        Swift.print(text)
     }
 }

@@ -14,10 +14,14 @@ import Testing
         let first = try Self.demo(scratch)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: scratch.file("synthetic/secret.key").path))
+        // The demo links a cohort drawn from the dataset and evaluates the run against its truth.
+        #expect(FileManager.default.fileExists(atPath: scratch.file("runs/demo-direct/evaluation.json").path))
+        #expect(first.stdout.contains("precision    1.0000"), "\(first.stdout)")
 
         let again = try Self.demo(scratch)
         #expect(again.status == 0)
         #expect(again.stdout.contains("Reusing"))
+        #expect(again.stdout.contains("Reusing the direct linkage"))
 
         let bigger = try CommandLine.run(["demo", "--beneficiaries", "350"], in: scratch.url)
         #expect(bigger.status == 0)
