@@ -31,6 +31,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
     public var confusion: [String: [String: Int]]
     /// defect → actual outcome → lines.
     public var byDefect: [String: [String: Int]]
+    /// Lines not linked, by the reason the run gave: outcome → reason → lines.
+    public var byReason: [String: [String: Int]]
     /// Lines that did not end as expected: line, NS, defect, expected, actual (never an identifier).
     public var mismatches: [Mismatch]
 
@@ -50,19 +52,22 @@ public struct Evaluation: Codable, Sendable, Equatable {
         for l in links { personOfNS[l.ns] = l.benIdtAno }
         var status: [Int: String] = [:]
         var nsOfLine: [Int: String] = [:]
+        var byReason: [String: [String: Int]] = [:]
         for record in try readCSV(run.appendingPathComponent("results.csv"), expecting: ["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"]) {
             status[Int(record[0]) ?? -1] = record[2]
             nsOfLine[Int(record[0]) ?? -1] = record[1]
+            if record[2] != "found" { byReason[record[2], default: [:]][record[3], default: 0] += 1 }
         }
         for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: ["LINE", "NS", "REASON", "DETAIL"]) {
             status[Int(record[0]) ?? -1] = "rejected"
+            byReason["rejected", default: [:]][record[2], default: 0] += 1
         }
         guard status.count == truth.entries.count, truth.entries.allSatisfy({ status[$0.line] != nil }) else {
             throw LinkageError.badRun(run.path, "its lines do not match the truth file's (\(status.count) lines in the run, \(truth.entries.count) in the truth): was it made from this cohort?")
         }
         var e = Evaluation(run: run.path, truth: truthFile.path, lines: truth.entries.count, linked: 0, correct: 0, wrong: 0,
                            precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,
-                           confusion: [:], byDefect: [:], mismatches: [])
+                           confusion: [:], byDefect: [:], byReason: byReason, mismatches: [])
         var inSNDS = 0, findableFound = 0
         for t in truth.entries {
             var actual = status[t.line]!

@@ -85,6 +85,8 @@ import TestSupport
         #expect(try f.csv("rejects.csv").count - 1 == c.rejected)
         #expect(f.summary.rejectedByReason.values.reduce(0, +) == c.rejected)
         #expect(f.summary.notFoundByReason.values.reduce(0, +) == c.notFound)
+        #expect(f.evaluation.byReason["rejected"] == f.summary.rejectedByReason)
+        #expect(f.evaluation.byReason["not_found"] == f.summary.notFoundByReason)
     }
 
     /// The NS of a person with several BEN_NIR_PSA receives the claims of every one of them.
