@@ -49,7 +49,7 @@ struct Setup: @unchecked Sendable {
         try! made.csv.write(to: cohort, atomically: true, encoding: .utf8)
         // The identities the linkage hashes: those of the valid lines, each once.
         let file = try! CohortFile(url: cohort, columns: DirectCohort.columns)
-        let requests = DirectCohort(file: file, today: CalendarDate.today).requests
+        let requests = try! DirectCohort(file: file, today: CalendarDate.today).requests
         var seen = Set<PseudonymInput>()
         let inputs = requests.map { PseudonymInput.beneficiary(ouvreur: $0.nir, birthDate: $0.birthDate, sex: $0.sex) }
             .filter { seen.insert($0).inserted }

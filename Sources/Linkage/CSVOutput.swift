@@ -11,18 +11,23 @@ public struct CSVOutput {
 
     /// Creates (or truncates) the file at `url`.
     public init(url: URL) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o644]) else {
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
         handle = try FileHandle(forWritingTo: url)
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// Whether a spreadsheet would run `field` as a formula: it starts with `=`, `+`, `-`, `@`, a
+    /// tab or a carriage return and is not a number.
+    public static func isFormulaLike(_ field: String) -> Bool {
+        guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return false }
+        return Double(field) == nil
+    }
+
     public static func escape(_ field: String) -> String {
         var text = field
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(text) == nil {
-            text = "'" + text
-        }
+        if isFormulaLike(text) { text = "'" + text }
         if text.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             text = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

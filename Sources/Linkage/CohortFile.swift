@@ -1,5 +1,6 @@
 import Foundation
 import SNDSModel
+import SNDSStore
 
 /// A cohort file read as delimited text: its encoding and separator (given or detected), its
 /// header mapped to the columns a linkage expects, and its records.
@@ -48,11 +49,13 @@ public struct CohortFile {
     public let positions: [String: Int]
     public let headerCount: Int
     public let records: [DelimitedReader.Record]
+    /// SHA-256 of the bytes read (hex), for the run's provenance.
+    public let sha256: String
 
     /// Longest field accepted: far above any identifier, far below a memory problem.
     public static let maxFieldBytes = 64 * 1024
-    /// Largest file accepted.
-    public static let maxFileBytes = 4 << 30
+    /// Largest file accepted (it is held in memory two or three times over while read).
+    public static let maxFileBytes = 1 << 30
 
     public init(url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
                 separator separatorChoice: SeparatorChoice = .auto) throws(LinkageError) {
@@ -64,7 +67,8 @@ public struct CohortFile {
         }
         guard !isDirectory.boolValue else { throw .badCohort(path, "is a directory, not a cohort file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw .badCohort(path, "cannot be read (permissions?)") }
-        guard data.count <= Self.maxFileBytes else { throw .badCohort(path, "is larger than 4 GB") }
+        guard data.count <= Self.maxFileBytes else { throw .badCohort(path, "is larger than 1 GB: split it") }
+        sha256 = FileDigest.sha256(data)
         let bytes = [UInt8](data)
         guard bytes.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {
             throw .badCohort(path, "the file is empty")
@@ -120,6 +124,11 @@ public struct CohortFile {
             let name = normalise(raw)
             guard !name.isEmpty else { throw .badCohort(path, "column \(index + 1) of the header has no name") }
             guard let column = columns.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
+                // A header cell with digits is data (a file without a header): it may be a NIR and
+                // is not repeated.
+                if raw.contains(where: \.isNumber) {
+                    throw .badCohort(path, "the first line looks like data, not a header: the file must start with a header line (\(expected))")
+                }
                 let shown = raw.count > 40 ? String(raw.prefix(40)) + "…" : raw
                 throw .badCohort(path, "unknown column '\(shown)' (expected \(expected); optional columns may be left out)")
             }

@@ -40,18 +40,41 @@ public struct DirectCohort {
     /// Longest NS accepted.
     public static let maxNSLength = 64
 
-    public init(file: CohortFile, today: CalendarDate) {
+    /// Whether a value holds a run of 13 or more NIR characters (digits, and A/B for Corsica),
+    /// spaces ignored: such a value is treated as a NIR and never written out.
+    public static func looksLikeNIR(_ text: String) -> Bool {
+        var run = 0
+        for c in text.utf8 where c != UInt8(ascii: " ") {
+            let nirCharacter = (c >= 48 && c <= 57) || c == UInt8(ascii: "A") || c == UInt8(ascii: "B")
+                || c == UInt8(ascii: "a") || c == UInt8(ascii: "b")
+            run = nirCharacter ? run + 1 : 0
+            if run >= 13 { return true }
+        }
+        return false
+    }
+
+    /// Validates every line. Throws only when the file as a whole is wrong: NIR-like values in the
+    /// NS column on most lines (columns in the wrong order), where rejecting line by line would
+    /// still say nothing useful.
+    public init(file: CohortFile, today: CalendarDate) throws(LinkageError) {
         self.file = file
         var requests: [Request] = []
         var rejections: [Rejection] = []
         var nsLines: [String: [Int]] = [:]
         for record in file.records {
             let ns = file.value("NS", in: record) ?? ""
-            if !ns.isEmpty { nsLines[ns, default: []].append(record.line) }
+            // Only an NS read from a well-formed line, that is not a NIR, can repeat another.
+            if !ns.isEmpty, record.fields.count == file.headerCount, !Self.looksLikeNIR(ns) {
+                nsLines[ns, default: []].append(record.line)
+            }
             switch Self.validate(record, file: file, ns: ns, today: today) {
             case .success(let request): requests.append(request)
             case .failure(let rejection): rejections.append(rejection)
             }
+        }
+        let nirLike = rejections.filter { $0.reason == "ns_looks_like_nir" }.count
+        if nirLike * 2 > file.records.count {
+            throw .badCohort(file.url.path, "the NS column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)")
         }
         // An NS given twice cannot say which identity it stands for: every line carrying it is
         // rejected, not only the later ones.
@@ -76,20 +99,37 @@ public struct DirectCohort {
 
     private static func validate(_ record: DelimitedReader.Record, file: CohortFile, ns: String,
                                  today: CalendarDate) -> Result<Request, Rejection> {
-        func reject(_ reason: String, _ detail: String) -> Result<Request, Rejection> {
-            .failure(Rejection(line: record.line, ns: String(ns.prefix(maxNSLength)), reason: reason, detail: detail))
+        func reject(_ reason: String, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
+            .failure(Rejection(line: record.line, ns: showingNS ? String(ns.prefix(maxNSLength)) : "", reason: reason, detail: detail))
         }
+        // On a line with missing or extra fields, the value under NS may be anything, a NIR
+        // included: it is not repeated in the rejects file.
         guard record.fields.count == file.headerCount else {
-            return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)")
+            return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
         }
         guard !ns.isEmpty else { return reject("missing_ns", "no subject number") }
+        guard !looksLikeNIR(ns) else {
+            return reject("ns_looks_like_nir", "the NS is a long number like a NIR (columns swapped?): not repeated here", showingNS: false)
+        }
         guard ns.count <= maxNSLength, !ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             return reject("ns_invalid", "the NS is longer than \(maxNSLength) characters or holds control characters")
+        }
+        // An NS a spreadsheet would run as a formula would be written differently in the CSV
+        // outputs (neutralised) than in the sealed file and the extraction: refused instead.
+        guard !CSVOutput.isFormulaLike(ns) else {
+            return reject("ns_invalid", "the NS starts with =, +, -, @, a tab or a carriage return (a spreadsheet formula)")
         }
         let nirText = file.value("NIR", in: record) ?? ""
         guard !nirText.isEmpty else { return reject("missing_nir", "no NIR") }
         let nir: NIR
-        do { nir = try NIR(validating: nirText) } catch { return reject(error.reason, error.description) }
+        do { nir = try NIR(validating: nirText) } catch {
+            // The key's value and the one expected are not repeated: with the NS beside them they
+            // would narrow down the NIR.
+            if case .keyMismatch = error {
+                return reject(error.reason, "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
+            }
+            return reject(error.reason, error.description)
+        }
         let birthText = file.value("DATE_NAISSANCE", in: record) ?? ""
         guard !birthText.isEmpty else { return reject("missing_birth_date", "no birth date") }
         let birth: CalendarDate

@@ -43,9 +43,7 @@ public enum DirectRun {
             timings[name] = (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18).rounded(toPlaces: 3)
         }
         let output = options.output.standardizedFileURL
-        if FileManager.default.fileExists(atPath: output.path), !options.replaceExisting {
-            throw OutputError.exists(output.path)
-        }
+        try checkReplaceable(output, options)
         // The dataset: its manifest says how it was pseudonymised and with which key.
         let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
         guard manifest.keyFingerprint == key.fingerprint else {
@@ -59,7 +57,7 @@ public enum DirectRun {
         if file.encodingDetected, file.encoding == .latin1 {
             progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
         }
-        let cohort = DirectCohort(file: file, today: options.today)
+        let cohort = try DirectCohort(file: file, today: options.today)
         lap("read_and_validate", since: t)
 
         t = ContinuousClock.now
@@ -72,7 +70,7 @@ public enum DirectRun {
         lap("hashing_and_resolution", since: t)
 
         // Everything is written under a hidden name, then renamed into place.
-        StagedOutputs.removeLeftovers(of: output)
+        StagedOutputs.removeLeftovers(in: output.deletingLastPathComponent())
         try StagedOutputs.createDirectory(output.deletingLastPathComponent())
         let staged = StagedOutputs()
         let folder = staged.stage(output)
@@ -98,6 +96,7 @@ public enum DirectRun {
             progress.begin("extracting the linked people's data")
             let sqlite = folder.appendingPathComponent("extraction.sqlite")
             extraction = try Extraction.write(links: links, source: options.dataset.database, years: manifest.years, to: sqlite)
+            _ = chmod(sqlite.path, 0o600)
             progress.end()
             lap("extraction", since: t)
             t = ContinuousClock.now
@@ -113,6 +112,20 @@ public enum DirectRun {
         return summary
     }
 
+    /// An existing output is replaced only with --force, and only when it is a finished linkage run
+    /// (or an empty folder): --force must never delete a folder of other files, the cohort or the
+    /// database.
+    private static func checkReplaceable(_ output: URL, _ options: Options) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
+        guard options.replaceExisting else { throw OutputError.exists(output.path) }
+        let contents = isDirectory.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? ["?"]) : ["?"]
+        let isRun = (try? DirectSummary.read(from: output)) != nil
+        guard contents.isEmpty || isRun else {
+            throw OutputError.cannotReplace(output.path, "it exists and is not a linkage run folder; --force only replaces a previous run")
+        }
+    }
+
     private static func writeCorrespondence(_ links: [Extraction.Link], key: SecretKey, parameters: PseudonymParameters, to folder: URL) throws {
         let writer = try SealedFileWriter(url: folder.appendingPathComponent("correspondence.sealed"), key: key,
                                           contents: correspondenceContents, pseudonymisation: parameters,
@@ -124,12 +137,17 @@ public enum DirectRun {
     }
 
     private static func writeResults(_ results: [DirectLinkage.Result], to url: URL) throws {
+        // A person reached by several lines (the same patient under two NS) is flagged on each.
+        var linesOfPerson: [String: [Int]] = [:]
+        for r in results { if case .found(let person, _) = r.outcome { linesOfPerson[person, default: []].append(r.request.line) } }
         var csv = try CSVOutput(url: url)
         try csv.write(["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"])
         for r in results {
             switch r.outcome {
-            case .found(_, let pseudonyms):
-                try csv.write([String(r.request.line), r.request.ns, r.outcome.status, "", String(pseudonyms.count)])
+            case .found(let person, let pseudonyms):
+                let others = linesOfPerson[person]!.filter { $0 != r.request.line }
+                let note = others.isEmpty ? "" : "same person as line\(others.count > 1 ? "s" : "") \(others.map(String.init).joined(separator: ", "))"
+                try csv.write([String(r.request.line), r.request.ns, r.outcome.status, note, String(pseudonyms.count)])
             case .notFound(let reason):
                 try csv.write([String(r.request.line), r.request.ns, r.outcome.status, reason, "0"])
             case .ambiguous(let people):

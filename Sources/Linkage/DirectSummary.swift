@@ -65,7 +65,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         let formatter = ISO8601DateFormatter()
         createdAt = formatter.string(from: Date())
         let file = cohort.file
-        self.cohort = CohortSource(path: options.cohort.path, sha256: FileDigest.sha256(of: options.cohort) ?? "",
+        self.cohort = CohortSource(path: options.cohort.path, sha256: file.sha256,
                                    encoding: file.encoding.rawValue, encodingDetected: file.encodingDetected,
                                    separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)))
         dataset = DatasetSource(database: options.dataset.database.path, datasetId: manifest.datasetId,

@@ -60,10 +60,19 @@ public struct Evaluation: Codable, Sendable, Equatable {
         }
         for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: ["LINE", "NS", "REASON", "DETAIL"]) {
             status[Int(record[0]) ?? -1] = "rejected"
+            nsOfLine[Int(record[0]) ?? -1] = record[1]
             byReason["rejected", default: [:]][record[2], default: 0] += 1
         }
         guard status.count == truth.entries.count, truth.entries.allSatisfy({ status[$0.line] != nil }) else {
             throw LinkageError.badRun(run.path, "its lines do not match the truth file's (\(status.count) lines in the run, \(truth.entries.count) in the truth): was it made from this cohort?")
+        }
+        // Same lines, same NS (where the run repeats the NS: it leaves out those it cannot trust).
+        let differing = truth.entries.filter { t in
+            guard let ns = nsOfLine[t.line], !ns.isEmpty else { return false }
+            return ns != t.ns && ns != CSVOutput.escape(t.ns)
+        }.count
+        guard differing == 0 else {
+            throw LinkageError.badRun(run.path, "the truth file's NS differ from the run's on \(differing) lines: it is not the truth of the cohort this run linked")
         }
         var e = Evaluation(run: run.path, truth: truthFile.path, lines: truth.entries.count, linked: 0, correct: 0, wrong: 0,
                            precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,

@@ -102,8 +102,14 @@ public struct Extraction {
                 """)
             try copy("KI_CCI_R", from: "temp.people l", on: "t.BEN_IDT_ANO = l.BEN_IDT_ANO", select: "l.NS")
             try copy("KI_ECD_R", from: "main.KI_CCI_R c", on: "t.DCD_IDT_ENC = c.DCD_IDT_ENC", select: "c.NS")
+            // Indexes for what a team joins on: NS, and the SNDS keys within the extraction.
             for table in counts.tables {
                 try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_NS")) ON \(quote(table)) (NS)")
+                if table.hasPrefix("ER_") {
+                    try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_keys")) ON \(quote(table)) (DCT_ORD_NUM, FLX_TRT_DTD, FLX_EMT_NUM, PRS_ORD_NUM)")
+                } else if table.hasPrefix("T_MCO") {
+                    try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_stay")) ON \(quote(table)) (ETA_NUM, RSA_NUM)")
+                }
             }
             try db.execute(sql: "DETACH DATABASE snds")
         }

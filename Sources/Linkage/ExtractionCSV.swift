@@ -6,7 +6,7 @@ import GRDBSQLite
 /// for teams whose tools do not read SQLite.
 public enum ExtractionCSV {
     public static func write(from database: URL, tables: [String], to folder: URL) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: database.path, configuration: configuration)

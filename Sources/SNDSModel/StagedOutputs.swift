@@ -51,7 +51,16 @@ public final class StagedOutputs {
         committed = true
     }
 
+    /// Syncs a staged file, or a staged folder with everything in it (files first, then the
+    /// folders that name them).
     private static func sync(_ file: URL, reporting final: URL) throws(OutputError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: file.path)) ?? []
+            for name in names {
+                try sync(file.appendingPathComponent(name), reporting: final)
+            }
+        }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotReplace(final.path, "the staged file vanished: " + String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -79,6 +88,17 @@ public final class StagedOutputs {
         if parent.path != url.path { try createDirectory(parent, mode: mode) }
         guard mkdir(url.path, mode) == 0 || errno == EEXIST else {
             throw .cannotCreateDirectory(url.path, String(cString: strerror(errno)))
+        }
+    }
+
+    /// Removes every leftover of a killed run (`.NAME.partial-PID`) in `directory` whose process
+    /// is gone, whatever its name: a run killed outright cannot clean up after itself.
+    public static func removeLeftovers(in directory: URL) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".partial-", options: .backwards),
+                  let pid = pid_t(name[marker.upperBound...]), pid > 0 else { continue }
+            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
     }
 

@@ -85,8 +85,13 @@ struct CohortDirect: ParsableCommand {
         let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile).make(size: size, seed: seed)
         try StagedOutputs.createDirectory(folder)
         let staged = StagedOutputs()
-        try Data(cohort.truth.text.utf8).write(to: staged.stage(truthURL))
-        try Data(cohort.csv.utf8).write(to: staged.stage(csvURL))
+        // Both files are private: the cohort holds clear NIRs, the truth says who each NS is.
+        for (text, url) in [(cohort.truth.text, truthURL), (cohort.csv, csvURL)] {
+            let temporary = staged.stage(url)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw OutputError.cannotReplace(url.path, "cannot write the file")
+            }
+        }
         try staged.commit()
         let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
         let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)

@@ -10,7 +10,7 @@ import Terminal
 /// `appariement demo`: the main job on the embedded defaults, what the README's first command runs.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/.",
+        abstract: "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/, then a direct linkage of a synthetic cohort, evaluated.",
         discussion: """
             Then draws a direct-linkage cohort from it (cohorts/demo-direct.csv and its truth), links it \
             (runs/demo-direct) and evaluates the run against the truth. Re-running reuses the dataset in \

@@ -12,7 +12,8 @@ struct Direct: ParsableCommand {
         abstract: "Direct linkage: NIR + birth date + sex → BEN_NIR_PSA → IR_BEN_R → the person's data, under the NS.",
         discussion: """
             The cohort file has the columns NS, NIR (of the ouvreur de droits, 15 positions with the key, \
-            spaces allowed), DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD), SEXE (1/2, M/F or H/F) \
+            spaces allowed), DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD), \
+            SEXE (1/2, M/F or H/F) \
             and optionally RANG_GEMELLAIRE (twin rank). Every line is validated: a rejected line goes to \
             rejects.csv with its line number and reason, never its NIR. Valid lines are hashed with the \
             dataset's key and parameters (its manifest) and resolved through IR_BEN_R to the person and \
@@ -81,6 +82,7 @@ struct Direct: ParsableCommand {
         func share(_ n: Int) -> String { c.submitted == 0 ? "" : String(format: " (%.1f %%)", 100 * Double(n) / Double(c.submitted)) }
         var text = """
             Direct linkage of \(s.cohort.path) to \(s.dataset.database):
+              read as     \(s.cohort.encoding)\(s.cohort.encodingDetected ? " (detected)" : ""), separator '\(s.cohort.separator)'
               submitted   \(c.submitted.formatted())
               rejected    \(c.rejected.formatted())\(share(c.rejected))
             """
@@ -94,6 +96,9 @@ struct Direct: ParsableCommand {
               ambiguous   \(c.ambiguous.formatted())\(share(c.ambiguous)) (same-sex twins without a rank)
             People linked: \(s.people.linked.formatted()), of whom \(s.people.withSeveralPseudonyms.formatted()) with several pseudonyms (their NS receive the data of all)
             """
+        if s.people.reachedBySeveralNS > 0 {
+            text += "\n  \(s.people.reachedBySeveralNS.formatted()) people are reached by more than one NS (listed twice in the cohort?): their data is delivered under each"
+        }
         if let e = s.extraction {
             text += "\nExtraction: " + e.tables.map { "\($0) \((e.rows[$0] ?? 0).formatted())" }.joined(separator: ", ")
             if e.staysUnattributable > 0 {

@@ -64,6 +64,35 @@ import Testing
         // A run is not overwritten without --force.
         let again = try Self.direct(scratch)
         #expect(again.status == 6 && again.stderr.contains("already exists; use --force"))
+        // What holds clear NIRs or says who is who is private.
+        for name in ["cohorts/study.csv", "cohorts/study.truth.csv", "runs/r1/results.csv", "runs/r1/extraction.sqlite",
+                     "runs/r1/correspondence.sealed"] {
+            let mode = (try FileManager.default.attributesOfItem(atPath: scratch.file(name).path)[.posixPermissions] as! NSNumber).intValue
+            #expect(mode == 0o600, "\(name) is \(String(mode, radix: 8))")
+        }
+        // The truth of another cohort of the same size is refused, not scored.
+        let other = try CommandLine.run(["cohort", "direct", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite",
+                                         "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "other"], in: scratch.url)
+        #expect(other.status == 0, "\(other.stderr)")
+        let wrongTruth = try CommandLine.run(["evaluate", "runs/r1", "--truth", "cohorts/other.truth.csv", "--key-file", "keys/secret.key"],
+                                             in: scratch.url)
+        #expect(wrongTruth.status == 3 && wrongTruth.stderr.contains("not the truth of the cohort"), "\(wrongTruth.stderr)")
+    }
+
+    /// A Latin-1 file is read as such and the summary says so; a run killed outright leaves a
+    /// hidden partial folder that the next run removes.
+    @Test func latin1IsSaidAndLeftoversOfKilledRunsAreRemoved() throws {
+        let (scratch, setup) = try Self.prepare()
+        for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        let good = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8)
+        var bytes = Array("NS;NIR;DATE_NAISSANCE;SEXE;RANG_GEMELLAIRE\nNS_caf".utf8) + [0xE9]
+        bytes += Array(good.split(separator: "\n")[1].drop { $0 != ";" }.utf8) + [0x0A]
+        try FileManager.default.createDirectory(at: scratch.file("runs/.old.partial-999999"), withIntermediateDirectories: true)
+        try Data(bytes).write(to: scratch.file("cohorts/latin1.csv"))
+        let outcome = try Self.direct(scratch, cohort: "cohorts/latin1.csv", out: "runs/latin1")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("read as     latin-1 (detected)"), "\(outcome.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/.old.partial-999999").path))
     }
 
     /// Each bad input: one line on stderr naming the problem, a non-zero exit, no run folder and

@@ -53,7 +53,7 @@ import Testing
         let text = "\u{FEFF}ns,nir,date_naissance,sexe\r\n\"NS,1\",\(Self.nir),07/05/1985,H\r\n"
         let file = try read(text)
         #expect(file.separator == UInt8(ascii: ","))
-        let cohort = DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!)
+        let cohort = try DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!)
         #expect(cohort.rejections.isEmpty)
         #expect(cohort.requests.first?.ns == "NS,1")
         #expect(cohort.requests.first?.sex == .male)
@@ -64,7 +64,7 @@ import Testing
         let bytes = Array("NS;NIR;DATE_NAISSANCE;SEXE\nNS_".utf8) + [0xE9] + Array(";\(Self.nir);1985-05-07;1\n".utf8)
         let detected = try read(bytes)
         #expect(detected.encoding == .latin1 && detected.encodingDetected)
-        #expect(DirectCohort(file: detected, today: CalendarDate(iso: "2026-01-01")!).requests.first?.ns == "NS_é")
+        #expect(try DirectCohort(file: detected, today: CalendarDate(iso: "2026-01-01")!).requests.first?.ns == "NS_é")
         let refused = message { _ = try read(bytes, encoding: .utf8) }
         #expect(refused.contains("line 2") && refused.contains("not valid utf-8") && refused.contains("--encoding latin-1"), "\(refused)")
     }
@@ -118,7 +118,7 @@ import Testing
             H;;1985-05-07;2;
             H;\(Self.nir);1985-05-07;2;2
             """
-        let cohort = DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
+        let cohort = try DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
         #expect(cohort.submitted == 10)
         #expect(cohort.requests.map(\.ns) == ["A"])
         let reasons = Dictionary(uniqueKeysWithValues: cohort.rejections.map { ($0.line, $0.reason) })
@@ -127,5 +127,42 @@ import Testing
         for r in cohort.rejections {
             #expect(!r.detail.contains(String(Self.nir.prefix(13))), "line \(r.line) shows the NIR")
         }
+        // Nor the key written or expected.
+        let keyDetail = cohort.rejections.first { $0.reason == "nir_key" }!.detail
+        #expect(!keyDetail.contains(String(wrongKey.suffix(2))) && !keyDetail.contains(String(Self.nir.suffix(2))), "\(keyDetail)")
+    }
+
+    /// A NIR in the NS column — columns swapped, or a line missing a field — is never written
+    /// back: not as the NS of a reject, not in an error message.
+    @Test func aNIRInTheWrongPlaceIsNeverRepeated() throws {
+        let body = String(Self.nir.prefix(13))
+        // One line with its NS missing, one with the NIR under NS, among valid ones.
+        let shifted = """
+            NS;NIR;DATE_NAISSANCE;SEXE
+            A;\(Self.nir);1985-05-07;1
+            \(Self.nir);1985-05-07;1
+            \(Self.nir);B;1985-05-07;1
+            C;\(Self.nir);1985-05-07;1
+            """
+        let cohort = try DirectCohort(file: try read(shifted), today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.rejections.map(\.reason) == ["field_count", "ns_looks_like_nir"])
+        for r in cohort.rejections {
+            #expect(!r.ns.contains(body) && !r.detail.contains(body), "line \(r.line) repeats the NIR")
+        }
+        #expect(cohort.requests.map(\.ns) == ["A", "C"])
+        // Most lines swapped: the whole file is refused, without the NIR.
+        let swapped = "NS;NIR;DATE_NAISSANCE;SEXE\n\(Self.nir);A;1985-05-07;1\n\(Self.nir);B;1985-05-07;1\n"
+        let m1 = message { _ = try DirectCohort(file: try read(swapped), today: CalendarDate(iso: "2026-01-01")!) }
+        #expect(m1.contains("wrong order") && !m1.contains(body), "\(m1)")
+        // No header: the first line's values are not echoed.
+        let m2 = message { _ = try read("\(Self.nir);A;1985-05-07;1\n\(Self.nir);B;1985-05-07;1\n") }
+        #expect(m2.contains("looks like data") && !m2.contains(body), "\(m2)")
+    }
+
+    @Test func anNSThatASpreadsheetWouldRunIsRefused() throws {
+        let text = "NS;NIR;DATE_NAISSANCE;SEXE\n\"=HYPERLINK(\"\"http://x\"\")\";\(Self.nir);1985-05-07;1\n-12;\(Self.nir);1985-05-07;2\n"
+        let cohort = try DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.rejections.map(\.reason) == ["ns_invalid"])
+        #expect(cohort.requests.map(\.ns) == ["-12"])
     }
 }

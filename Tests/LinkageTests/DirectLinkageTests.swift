@@ -142,6 +142,68 @@ import TestSupport
         #expect(prs.count - 1 == f.summary.extraction?.rows["ER_PRS_F"])
     }
 
+    /// Every stay and death certificate of the linked people is delivered, except stays under a
+    /// pseudonym same-sex twins share, which are counted instead.
+    @Test func theExtractionHasEveryStayAndDeathOfThePeople() throws {
+        let links = try DirectRun.readCorrespondence(in: f.folder, key: f.dataset.key)
+        let pseudonyms = Set(links.map(\.benNirPsa)), people = Set(links.map(\.benIdtAno))
+        let source = try f.dataset.open()
+        let extraction = try f.extraction()
+        var sourceStays = 0, deliveredStays = 0
+        for year in f.dataset.options.years {
+            let c = "T_MCO\(pad(year % 100, 2))C"
+            sourceStays += try source.read { db in
+                try String.fetchAll(db, sql: "SELECT NIR_ANO_17 FROM \(c)").filter { pseudonyms.contains($0) }.count
+            }
+            deliveredStays += try extraction.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(c)")! }
+        }
+        let shared = f.summary.extraction!.staysUnattributable
+        #expect(deliveredStays > 50)
+        #expect(deliveredStays + shared == sourceStays, "\(deliveredStays) delivered + \(shared) shared ≠ \(sourceStays)")
+        let sourceDeaths = try source.read { db in
+            try String.fetchAll(db, sql: "SELECT BEN_IDT_ANO FROM KI_CCI_R WHERE BEN_IDT_ANO IS NOT NULL").filter { people.contains($0) }.count
+        }
+        #expect(sourceDeaths > 0)
+        #expect(try extraction.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM KI_CCI_R")! } == sourceDeaths)
+    }
+
+    /// One patient listed under two NS: both NS are linked to the person and receive the same data.
+    @Test func twoNSForOnePersonBothReceiveTheData() throws {
+        let entry = try f.dataset.correspondence().first { $0.cover == .ownRights }!
+        let line = "\(entry.ouvreurNIR.clearText);\(entry.birthDate.iso);\(entry.sex.code)"
+        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("twice-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cohort = folder.appendingPathComponent("twice.csv")
+        try "NS;NIR;DATE_NAISSANCE;SEXE\nFIRST;\(line)\nSECOND;\(line)\n".write(to: cohort, atomically: true, encoding: .utf8)
+        let run = folder.appendingPathComponent("run")
+        let summary = try DirectRun.run(DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: run), key: f.dataset.key)
+        #expect(summary.counts.found == 2 && summary.people.linked == 1 && summary.people.reachedBySeveralNS == 1)
+        var configuration = Configuration()
+        configuration.readonly = true
+        let extraction = try DatabaseQueue(path: run.appendingPathComponent("extraction.sqlite").path, configuration: configuration)
+        let counts = try extraction.read { db in
+            try ["FIRST", "SECOND"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PRS_F WHERE NS = ?", arguments: [$0])! }
+        }
+        #expect(counts[0] == counts[1])
+    }
+
+    /// --force replaces a previous run, never a folder of other files.
+    @Test func forceReplacesOnlyARun() throws {
+        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("force-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "mine".write(to: folder.appendingPathComponent("thesis.txt"), atomically: true, encoding: .utf8)
+        var options = DirectRun.Options(cohort: f.cohortFile, dataset: f.dataset.files, output: folder)
+        options.replaceExisting = true
+        options.extraction = false
+        #expect(throws: (any Error).self) { try DirectRun.run(options, key: f.dataset.key) }
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("thesis.txt").path))
+        options.output = folder.appendingPathComponent("run")
+        _ = try DirectRun.run(options, key: f.dataset.key)
+        _ = try DirectRun.run(options, key: f.dataset.key)
+        options.replaceExisting = false
+        #expect(throws: (any Error).self) { try DirectRun.run(options, key: f.dataset.key) }
+    }
+
     /// The cohort's lines come from clear identities only: the same dataset seed, cohort seed and
     /// profile give the same file under another key (only the truth's BEN_IDT_ANO change).
     @Test func theCohortDoesNotDependOnTheKey() throws {

@@ -107,10 +107,20 @@ public struct DirectCohortGenerator {
             return open.isEmpty ? rows.max { $0.validFrom < $1.validFrom }! : open[rng.uniform(open.count)]
         }
 
+        // Subject numbers as a study assigns them: unique, not in line order, drawn from ten times
+        // as many; so two cohorts of the same size do not share their NS line by line.
+        let digits = max(6, String(size * 10).count)
+        var numbers = Set<Int>()
+        var numbering: [Int] = []
+        numbering.reserveCapacity(size)
+        while numbering.count < size {
+            let n = 1 + rng.uniform(size * 10)
+            if numbers.insert(n).inserted { numbering.append(n) }
+        }
         var lines: [Line] = []
         lines.reserveCapacity(size)
         for (index, isTwin) in kinds.enumerated() {
-            let ns = "NS_" + pad(index + 1, 6)
+            let ns = "NS_" + pad(numbering[index], digits)
             if isTwin {
                 let person = twinOrder[twinCursor]
                 twinCursor += 1
@@ -251,7 +261,7 @@ public enum CohortError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .tooLarge(let size, let population):
-            "a cohort of \(size) cannot be drawn from \(population) people without repeating them: ask for at most 90 % of the population"
+            "a cohort of \(size) lines cannot be drawn from \(population) people without repeating them: at most 90 % of the population may be drawn (lines of people absent from the SNDS do not count)"
         }
     }
 }

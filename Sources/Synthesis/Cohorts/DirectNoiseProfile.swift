@@ -51,14 +51,21 @@ public struct DirectNoiseProfile: Decodable, Sendable {
     public static func load(_ url: URL?, reference: ReferenceData) throws(ReferenceDataError) -> DirectNoiseProfile {
         let location = url ?? reference.root.appendingPathComponent(file)
         let name = url?.path ?? file
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            if url == nil { throw .missingFile(name) }
+            throw .malformed(name, line: 0, "no such file")
+        }
         guard let data = FileManager.default.contents(atPath: location.path), let text = String(data: data, encoding: .utf8) else {
-            throw .missingFile(name)
+            throw .malformed(name, line: 0, "cannot be read as UTF-8 text")
         }
         let profile: DirectNoiseProfile
         do {
             profile = try YAMLDecoder().decode(DirectNoiseProfile.self, from: text)
         } catch let error as DecodingError {
-            throw .malformed(name, line: 0, CareModel.explain(error))
+            throw .malformed(name, line: 0, CareModel.explain(error) + " (rates are numbers between 0 and 1)")
+        } catch let error as YamlError {
+            throw .malformed(name, line: 0, "not valid YAML: \(error)")
         } catch {
             throw .malformed(name, line: 0, "\(error)")
         }
