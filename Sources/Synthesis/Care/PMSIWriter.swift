@@ -24,15 +24,38 @@ final class PMSIWriter {
     static let aColumns = ["ETA_NUM", "RSA_NUM", "CDC_ACT", "ACV_ACT", "NBR_EXE_ACT", "ENT_DAT_DEL"]
     static let qualityCodes = ["NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET", "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET"]
 
-    private struct YearTables { let c: CareTable, b: CareTable, d: CareTable, a: CareTable }
+    /// A year's four tables, with what every stay of the year writes precomputed: the year as
+    /// text and the row counters.
+    private final class YearTables {
+        let c: CareTable, b: CareTable, d: CareTable, a: CareTable
+        let year: String, aa: String
+        var stays = 0, diagnoses = 0, acts = 0
+        init(c: CareTable, b: CareTable, d: CareTable, a: CareTable, year: Int) {
+            self.c = c; self.b = b; self.d = d; self.a = a
+            self.year = pad(year, 4)
+            aa = pad(year % 100, 2)
+        }
+    }
+    private struct RSAKey: Hashable { let finess: String, year: Int }
+    private static let months = (1...12).map { pad($0, 2) }
     private let tables: [Int: YearTables]
     private let days: DayStrings
     private let chaining: CareModel.Chaining
     private let failureCodes: [String]
     private let failureSampler: WeightedSampler
     /// Next RSA_NUM per establishment and year.
-    private var rsa: [String: Int] = [:]
-    private(set) var rows: [String: Int] = [:]
+    private var rsa: [RSAKey: Int] = [:]
+    /// Rows written per table.
+    var rows: [String: Int] {
+        var rows: [String: Int] = [:]
+        for t in tables.values where t.stays > 0 {
+            rows["T_MCO\(t.aa)C"] = t.stays
+            rows["T_MCO\(t.aa)B"] = t.stays
+            rows["T_MCO\(t.aa)D"] = t.diagnoses
+            rows["T_MCO\(t.aa)A"] = t.acts
+        }
+        return rows
+    }
 
     /// Table names for a year, e.g. T_MCO23C.
     static func tableName(_ template: String, year: Int) -> String {
@@ -46,7 +69,8 @@ final class PMSIWriter {
                 try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
             }
             tables[year] = YearTables(c: try table("T_MCOaaC", Self.cColumns), b: try table("T_MCOaaB", Self.bColumns),
-                                      d: try table("T_MCOaaD", Self.dColumns), a: try table("T_MCOaaA", Self.aColumns))
+                                      d: try table("T_MCOaaD", Self.dColumns), a: try table("T_MCOaaA", Self.aColumns),
+                                      year: year)
         }
         self.tables = tables
         self.days = days
@@ -62,9 +86,10 @@ final class PMSIWriter {
         let exitDate = CalendarDate(daysSinceEpoch: stay.exit)
         guard let t = tables[exitDate.year] else { return }
         let site = stay.establishment
-        let key = site.finess + "/\(exitDate.year)"
+        let key = RSAKey(finess: site.finess, year: exitDate.year)
         let rsaNumber = (rsa[key] ?? 0) + 1
         rsa[key] = rsaNumber
+        let rsaText = String(rsaNumber)
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         var failed: String?
@@ -85,7 +110,7 @@ final class PMSIWriter {
             f.add(nirAno); f.add(etaInteger); f.add(rsaNumber); f.add(number)
             f.add(days.dateTime(stay.entry)); f.add(days.dateTime(stay.exit))
             f.add(days.date(stay.entry)); f.add(days.date(stay.exit))
-            f.add(pad(exitDate.year, 4)); f.add(pad(exitDate.month, 2))
+            f.add(t.year); f.add(Self.months[exitDate.month - 1])
             f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
             f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
             for code in Self.qualityCodes {
@@ -104,22 +129,20 @@ final class PMSIWriter {
             f.add(String(person.sex.code)); f.add(age == 0 ? nil : age)
             f.add(age == 0 ? person.birthDate.days(until: entryDate) : nil)
             f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
-            f.add(pad(exitDate.year, 4)); f.add(pad(exitDate.month, 2))
+            f.add(t.year); f.add(Self.months[exitDate.month - 1])
             f.add(stay.birthWeight); f.add(stay.gestationalAge); f.add(0)
         }
         for (i, code) in stay.das.enumerated() {
-            try t.d.insert { f in f.add(site.finess); f.add(String(rsaNumber)); f.add(code); f.add(i + 1) }
+            try t.d.insert { f in f.add(site.finess); f.add(rsaText); f.add(code); f.add(i + 1) }
         }
         for act in stay.acts {
             try t.a.insert { f in
-                f.add(site.finess); f.add(String(rsaNumber)); f.add(act.code); f.add("1"); f.add(1); f.add(act.offset)
+                f.add(site.finess); f.add(rsaText); f.add(act.code); f.add("1"); f.add(1); f.add(act.offset)
             }
         }
-        let year = pad(exitDate.year % 100, 2)
-        rows["T_MCO\(year)C", default: 0] += 1
-        rows["T_MCO\(year)B", default: 0] += 1
-        rows["T_MCO\(year)D", default: 0] += stay.das.count
-        rows["T_MCO\(year)A", default: 0] += stay.acts.count
+        t.stays += 1
+        t.diagnoses += stay.das.count
+        t.acts += stay.acts.count
     }
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
