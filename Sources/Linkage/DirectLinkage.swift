@@ -41,9 +41,10 @@ public struct DirectLinkage {
         public let outcome: Outcome
     }
 
-    /// Hashes and resolves `requests` against `database`. `progress` receives hashes done.
+    /// Hashes and resolves `requests` against `database`; returns each line's result and the
+    /// number of distinct identities hashed. `progress` receives hashes done.
     public static func link(_ requests: [DirectCohort.Request], pseudonymiser: Pseudonymiser, database: SNDSDatabase,
-                            threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws -> [Result] {
+                            threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws -> (results: [Result], hashes: Int) {
         // Hash each distinct identity once.
         var index: [PseudonymInput: Int] = [:]
         var inputs: [PseudonymInput] = []
@@ -55,7 +56,7 @@ public struct DirectLinkage {
             return inputs.count - 1
         }
         let pseudonyms = try pseudonymiser.pseudonyms(of: inputs, threads: threads, progress: progress)
-        return try database.read { db in
+        let results: [Result] = try database.read { db in
             let byPseudonym = try db.makeStatement(sql: "SELECT BEN_RNG_GEM, BEN_IDT_ANO FROM IR_BEN_R WHERE BEN_NIR_PSA = ?")
             let byPerson = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM IR_BEN_R WHERE BEN_IDT_ANO = ?")
             var people: [String: [Pseudonym]] = [:]
@@ -82,5 +83,6 @@ public struct DirectLinkage {
                 return Result(request: request, outcome: .found(person: person, pseudonyms: people[person]!))
             }
         }
+        return (results, inputs.count)
     }
 }

@@ -64,7 +64,7 @@ public enum DirectRun {
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
         defer { try? database.close() }
         progress.begin("hashing (argon2id, \(options.threads) threads)", total: cohort.requests.count)
-        let results = try DirectLinkage.link(cohort.requests, pseudonymiser: pseudonymiser, database: database,
+        let (results, hashes) = try DirectLinkage.link(cohort.requests, pseudonymiser: pseudonymiser, database: database,
                                              threads: options.threads) { [progress] in progress.advance(by: $0) }
         progress.end()
         lap("hashing_and_resolution", since: t)
@@ -106,7 +106,7 @@ public enum DirectRun {
         lap("total", since: started)
         let summary = try DirectSummary(cohort: cohort, results: results, manifest: manifest, options: options,
                                         keyFingerprint: key.fingerprint, extraction: extraction, timings: timings,
-                                        hashes: Set(cohort.requests.map { PseudonymInput.beneficiary(ouvreur: $0.nir, birthDate: $0.birthDate, sex: $0.sex) }).count)
+                                        hashes: hashes)
         try summary.write(to: folder.appendingPathComponent(DirectSummary.file))
         try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
         return summary

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SNDSModel
+import SNDSStore
 
 /// The linked people's SNDS data, keyed by NS: their rows of IR_BEN_R, ER_PRS_F and its detail
 /// tables, the PMSI MCO tables of every year, and CépiDC, copied by SQL into a new SQLite file.
@@ -78,8 +79,7 @@ public struct Extraction {
             let person = "t.BEN_NIR_PSA = l.BEN_NIR_PSA AND t.BEN_RNG_GEM = l.BEN_RNG_GEM"
             try copy("IR_BEN_R", from: "temp.links l", on: person, select: "l.NS")
             try copy("ER_PRS_F", from: "temp.links l", on: person, select: "l.NS")
-            let nineKeys = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
-                            "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"].map { "t.\($0) = p.\($0)" }.joined(separator: " AND ")
+            let nineKeys = DCIRKeys.join("t", "p")
             for detail in ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
                 try copy(detail, from: "main.ER_PRS_F p", on: nineKeys, select: "p.NS")
             }
@@ -106,7 +106,7 @@ public struct Extraction {
             for table in counts.tables {
                 try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_NS")) ON \(quote(table)) (NS)")
                 if table.hasPrefix("ER_") {
-                    try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_keys")) ON \(quote(table)) (DCT_ORD_NUM, FLX_TRT_DTD, FLX_EMT_NUM, PRS_ORD_NUM)")
+                    try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_keys")) ON \(quote(table)) (\(DCIRKeys.indexColumns.joined(separator: ", ")))")
                 } else if table.hasPrefix("T_MCO") {
                     try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_stay")) ON \(quote(table)) (ETA_NUM, RSA_NUM)")
                 }
@@ -117,5 +117,5 @@ public struct Extraction {
         return counts
     }
 
-    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    static func quote(_ name: String) -> String { ColumnType.quote(name) }
 }

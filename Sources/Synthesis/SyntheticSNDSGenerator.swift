@@ -175,9 +175,7 @@ public struct SyntheticSNDSGenerator {
         try database.createIndex(on: "IR_BEN_R", columns: ["BEN_IDT_ANO"])
         try database.createIndex(on: "ER_PRS_F", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
         for table in ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
-            // DCT_ORD_NUM restarts per emitter and processing day: index it with both so that a
-            // join on the nine keys finds its line among a handful, not among every day's décompte 1.
-            try database.createIndex(on: table, columns: ["DCT_ORD_NUM", "FLX_TRT_DTD", "FLX_EMT_NUM", "PRS_ORD_NUM"])
+            try database.createIndex(on: table, columns: DCIRKeys.indexColumns)
         }
         for year in years {
             let c = PMSIWriter.tableName("T_MCOaaC", year: year)

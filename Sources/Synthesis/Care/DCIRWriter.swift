@@ -22,13 +22,10 @@ final class DCIRWriter {
         "FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
         "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF",
     ]
-    static let keyColumns = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD",
-                             "ORG_CLE_NUM", "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"]
+    static let keyColumns = DCIRKeys.columns
 
     /// An SQL join condition on the nine keys between two aliases.
-    static func joinOnKeys(_ a: String, _ b: String) -> String {
-        keyColumns.map { "\(a).\($0) = \(b).\($0)" }.joined(separator: " AND ")
-    }
+    static func joinOnKeys(_ a: String, _ b: String) -> String { DCIRKeys.join(a, b) }
     static let phaColumns = ["PHA_PRS_C13", "PHA_PRS_IDE", "PHA_ACT_QSN", "PHA_ACT_PRU", "PHA_ORD_NUM", "PHA_SEQ_RNV",
                              "ORG_CLE_NEW"] + keyColumns
     static let camColumns = ["CAM_PRS_IDE", "CAM_ACT_COD", "CAM_ORD_NUM", "CAM_ACT_PRU", "CAM_REM_BSE", "ORG_CLE_NEW"] + keyColumns
