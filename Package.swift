@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ]),
         // The command line: argument parsing and wiring only.
         .executableTarget(

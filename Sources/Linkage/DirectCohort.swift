@@ -97,6 +97,24 @@ public struct DirectCohort {
         self.rejections = rejections
     }
 
+    /// What is wrong with an NS, if anything: shared by every kind of cohort. `showNS` is false
+    /// when the value may be a NIR and must not be repeated.
+    public static func subjectNumberProblem(_ ns: String) -> (reason: String, detail: String, showNS: Bool)? {
+        if ns.isEmpty { return ("missing_ns", "no subject number", true) }
+        if looksLikeNIR(ns) {
+            return ("ns_looks_like_nir", "the NS is a long number like a NIR (columns swapped?): not repeated here", false)
+        }
+        if ns.count > maxNSLength || ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return ("ns_invalid", "the NS is longer than \(maxNSLength) characters or holds control characters", true)
+        }
+        // An NS a spreadsheet would run as a formula would be written differently in the CSV
+        // outputs (neutralised) than in the sealed file and the extraction: refused instead.
+        if CSVOutput.isFormulaLike(ns) {
+            return ("ns_invalid", "the NS starts with =, +, -, @, a tab or a carriage return (a spreadsheet formula)", true)
+        }
+        return nil
+    }
+
     private static func validate(_ record: DelimitedReader.Record, file: CohortFile, ns: String,
                                  today: CalendarDate) -> Result<Request, Rejection> {
         func reject(_ reason: String, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
@@ -107,18 +125,7 @@ public struct DirectCohort {
         guard record.fields.count == file.headerCount else {
             return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
         }
-        guard !ns.isEmpty else { return reject("missing_ns", "no subject number") }
-        guard !looksLikeNIR(ns) else {
-            return reject("ns_looks_like_nir", "the NS is a long number like a NIR (columns swapped?): not repeated here", showingNS: false)
-        }
-        guard ns.count <= maxNSLength, !ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            return reject("ns_invalid", "the NS is longer than \(maxNSLength) characters or holds control characters")
-        }
-        // An NS a spreadsheet would run as a formula would be written differently in the CSV
-        // outputs (neutralised) than in the sealed file and the extraction: refused instead.
-        guard !CSVOutput.isFormulaLike(ns) else {
-            return reject("ns_invalid", "the NS starts with =, +, -, @, a tab or a carriage return (a spreadsheet formula)")
-        }
+        if let problem = subjectNumberProblem(ns) { return reject(problem.reason, problem.detail, showingNS: problem.showNS) }
         let nirText = file.value("NIR", in: record) ?? ""
         guard !nirText.isEmpty else { return reject("missing_nir", "no NIR") }
         let nir: NIR

@@ -43,7 +43,7 @@ public enum DirectRun {
             timings[name] = (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18).rounded(toPlaces: 3)
         }
         let output = options.output.standardizedFileURL
-        try checkReplaceable(output, options)
+        try checkReplaceable(output, replaceExisting: options.replaceExisting)
         // The dataset: its manifest says how it was pseudonymised and with which key.
         let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
         guard manifest.keyFingerprint == key.fingerprint else {
@@ -115,18 +115,26 @@ public enum DirectRun {
     /// An existing output is replaced only with --force, and only when it is a finished linkage run
     /// (or an empty folder): --force must never delete a folder of other files, the cohort or the
     /// database.
-    private static func checkReplaceable(_ output: URL, _ options: Options) throws {
+    static func checkReplaceable(_ output: URL, replaceExisting: Bool) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
-        guard options.replaceExisting else { throw OutputError.exists(output.path) }
+        guard replaceExisting else { throw OutputError.exists(output.path) }
         let contents = isDirectory.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? ["?"]) : ["?"]
-        let isRun = (try? DirectSummary.read(from: output)) != nil
+        let isRun = isRunFolder(output)
         guard contents.isEmpty || isRun else {
             throw OutputError.cannotReplace(output.path, "it exists and is not a linkage run folder; --force only replaces a previous run")
         }
     }
 
-    private static func writeCorrespondence(_ links: [Extraction.Link], key: SecretKey, parameters: PseudonymParameters, to folder: URL) throws {
+    /// Whether a folder is a finished linkage run of this tool (direct or indirect): its summary.json
+    /// says so.
+    public static func isRunFolder(_ folder: URL) -> Bool {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        return object["tool"] as? String == "appariement" && [kind, IndirectRun.kind].contains(object["kind"] as? String ?? "")
+    }
+
+    static func writeCorrespondence(_ links: [Extraction.Link], key: SecretKey, parameters: PseudonymParameters, to folder: URL) throws {
         let writer = try SealedFileWriter(url: folder.appendingPathComponent("correspondence.sealed"), key: key,
                                           contents: correspondenceContents, pseudonymisation: parameters,
                                           columns: correspondenceColumns, createdBy: "appariement \(AppariementVersion.current)")
@@ -158,7 +166,7 @@ public enum DirectRun {
         try csv.finish()
     }
 
-    private static func writeRejects(_ rejections: [DirectCohort.Rejection], to url: URL) throws {
+    static func writeRejects(_ rejections: [DirectCohort.Rejection], to url: URL) throws {
         var csv = try CSVOutput(url: url)
         try csv.write(["LINE", "NS", "REASON", "DETAIL"])
         for r in rejections { try csv.write([String(r.line), r.ns, r.reason, r.detail]) }

@@ -35,6 +35,17 @@ public struct Evaluation: Codable, Sendable, Equatable {
     public var byReason: [String: [String: Int]]
     /// Lines that did not end as expected: line, NS, defect, expected, actual (never an identifier).
     public var mismatches: [Mismatch]
+    /// Indirect runs: per group, the links made, right and wrong, the group's precision and the
+    /// recall reached once it is added to the groups before it.
+    public var byGroup: [String: GroupQuality] = [:]
+
+    public struct GroupQuality: Codable, Sendable, Equatable {
+        public var linked = 0
+        public var correct = 0
+        public var wrong = 0
+        public var precision: Double?
+        public var cumulativeRecall: Double?
+    }
 
     public struct Mismatch: Codable, Sendable, Equatable {
         public var line: Int
@@ -53,10 +64,16 @@ public struct Evaluation: Codable, Sendable, Equatable {
         var status: [Int: String] = [:]
         var nsOfLine: [Int: String] = [:]
         var byReason: [String: [String: Int]] = [:]
-        for record in try readCSV(run.appendingPathComponent("results.csv"), expecting: ["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"]) {
-            status[Int(record[0]) ?? -1] = record[2]
-            nsOfLine[Int(record[0]) ?? -1] = record[1]
+        // A direct run's results, or an indirect run's (which add the group of each link).
+        let resultsURL = run.appendingPathComponent("results.csv")
+        let indirect = (try? readCSV(resultsURL, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
+        var groupOfLine: [Int: Int] = [:]
+        for record in try readCSV(resultsURL, expecting: indirect ? IndirectRun.resultColumns : ["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"]) {
+            let line = Int(record[0]) ?? -1
+            status[line] = record[2]
+            nsOfLine[line] = record[1]
             if record[2] != "found" { byReason[record[2], default: [:]][record[3], default: 0] += 1 }
+            if indirect, let g = Int(record[4]) { groupOfLine[line] = g }
         }
         for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: ["LINE", "NS", "REASON", "DETAIL"]) {
             status[Int(record[0]) ?? -1] = "rejected"
@@ -82,17 +99,22 @@ public struct Evaluation: Codable, Sendable, Equatable {
             var actual = status[t.line]!
             if t.benIdtAno != nil { inSNDS += 1 }
             if t.expected == .found { e.findable += 1 }
-            var right = actual == t.expected.rawValue
+            // An indirect linkage excludes what it cannot link one to one, whatever the reason.
+            var right = actual == t.expected.rawValue || (indirect && actual == "excluded" && t.expected != .found)
             if actual == "found" {
                 e.linked += 1
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
+                let group = groupOfLine[t.line].map(String.init) ?? "all"
+                if indirect { e.byGroup[group, default: GroupQuality()].linked += 1 }
                 if let person, person == t.benIdtAno {
                     e.correct += 1
                     if t.expected == .found { findableFound += 1 }
+                    if indirect { e.byGroup[group]!.correct += 1 }
                 } else {
                     e.wrong += 1
                     right = false
                     actual = "found_wrong_person"
+                    if indirect { e.byGroup[group]!.wrong += 1 }
                 }
             }
             e.confusion[t.expected.rawValue, default: [:]][actual, default: 0] += 1
@@ -103,6 +125,13 @@ public struct Evaluation: Codable, Sendable, Equatable {
                 e.mismatches.append(Mismatch(line: t.line, ns: t.ns, defect: t.defect, expected: t.expected.rawValue, actual: actual))
             }
         }
+        var cumulative = 0
+        for g in e.byGroup.keys.sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }) {
+            let q = e.byGroup[g]!
+            cumulative += q.correct
+            e.byGroup[g]!.precision = q.linked == 0 ? nil : Double(q.correct) / Double(q.linked)
+            e.byGroup[g]!.cumulativeRecall = inSNDS == 0 ? nil : Double(cumulative) / Double(inSNDS)
+        }
         e.precision = e.linked == 0 ? nil : Double(e.correct) / Double(e.linked)
         e.recall = inSNDS == 0 ? nil : Double(e.correct) / Double(inSNDS)
         e.foundRate = e.lines == 0 ? 0 : Double(e.linked) / Double(e.lines)
@@ -110,7 +139,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
         return e
     }
 
-    static func readCSV(_ url: URL, expecting columns: [String]) throws -> [[String]] {
+    static func readCSV(_ url: URL, expecting columns: [String], headerOnly: Bool = false) throws -> [[String]] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw LinkageError.badRun(url.deletingLastPathComponent().path, "no \(url.lastPathComponent): not a finished linkage run")
         }
@@ -118,6 +147,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
         guard let header = try reader.next(), header.fields == columns else {
             throw LinkageError.badRun(url.path, "unexpected header")
         }
+        if headerOnly { return [] }
         var rows: [[String]] = []
         while let r = try reader.next() { rows.append(r.fields) }
         return rows

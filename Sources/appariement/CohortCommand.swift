@@ -9,7 +9,7 @@ import Synthesis
 struct Cohort: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a synthetic cohort with a known truth from a synthetic SNDS.",
-        subcommands: [CohortDirect.self])
+        subcommands: [CohortDirect.self, CohortProbabiliste.self])
 }
 
 /// `appariement cohort direct`: a cohort for direct linkage (NS, NIR, birth date, sex, twin rank).
@@ -101,6 +101,105 @@ struct CohortDirect: ParsableCommand {
               truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
             Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
             Defects: \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            """)
+        return (csvURL, truthURL)
+    }
+}
+
+/// `appariement cohort probabiliste`: a registry-like cohort for indirect linkage (criteria only).
+struct CohortProbabiliste: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probabiliste",
+        abstract: "Draw an indirect-linkage cohort: NS and non-identifying criteria of a hospital stay, with realistic defects.",
+        discussion: """
+            Scenarios: \(IndirectScenario.all.map { "\($0.name) — \($0.label); rules: \($0.rulesFile)" }.joined(separator: "\n"))
+
+            Writes DIR/NAME.csv (the cohort) and DIR/NAME.truth.csv (for each line: the person it \
+            describes, its defects, and found / not_found / ambiguous), kept apart. Reads only the \
+            database (no key): the same dataset, scenario, size, seed and profile give the same cohort \
+            file whatever the key. The default noise profile is \
+            synthetic/reference/assumptions/indirect-cohort-noise.yml; see docs/indirect-linkage.md.
+            """)
+
+    @Option(help: ArgumentHelp("The scenario: \(IndirectScenario.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
+    var scenario = IndirectScenario.defaultName
+
+    @Option(parsing: .unconditional, help: "Lines in the cohort.")
+    var size = 1_000
+
+    @Option(parsing: .unconditional, help: "Seed of the random draws.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Cohort name: the files are DIR/NAME.csv and DIR/NAME.truth.csv; default: the scenario's name.", valueName: "name"))
+    var name: String?
+
+    @Option(name: .customLong("dir"), help: ArgumentHelp("Folder to write the cohort to.", valueName: "path"))
+    var directory = "cohorts"
+
+    @Option(help: ArgumentHelp("The synthetic SNDS to draw from.", valueName: "path"))
+    var database = DatasetFiles.defaultDatabase
+
+    @Option(help: ArgumentHelp("Noise profile (YAML) with the defect rates; default: the shipped one.", valueName: "path"))
+    var noise: String?
+
+    @Flag(help: "Replace existing cohort files of the same name.")
+    var force = false
+
+    func validate() throws {
+        guard size > 0 else { throw ValidationError("--size must be at least 1") }
+        guard IndirectScenario.named(scenario) != nil else {
+            throw ValidationError("unknown scenario '\(scenario)' (known: \(IndirectScenario.all.map(\.name).joined(separator: ", ")))")
+        }
+        if let name {
+            guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+                throw ValidationError("--name must be a plain file name (no '/', not starting with '.')")
+            }
+        }
+    }
+
+    func run() throws {
+        try Failure.reporting {
+            let written = try Self.draw(scenario: IndirectScenario.named(scenario)!, size: size, seed: seed, name: name ?? scenario,
+                                        directory: URL(fileURLWithPath: directory), database: database,
+                                        noise: noise.map { URL(fileURLWithPath: $0) }, force: force)
+            print("Link it with: appariement probabiliste \(written.cohort.relativePath) --criteria \(IndirectScenario.named(scenario)!.rulesFile)")
+        }
+    }
+
+    /// Draws and writes an indirect cohort and its truth, and says where; shared with `demo`.
+    @discardableResult
+    static func draw(scenario: IndirectScenario, size: Int, seed: UInt64, name: String, directory folder: URL, database: String,
+                     noise: URL?, force: Bool) throws -> (cohort: URL, truth: URL) {
+        let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
+        for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
+            throw OutputError.exists(url.path)
+        }
+        let reference = try ReferenceData.locate()
+        let profile = try IndirectNoiseProfile.load(noise, reference: reference)
+        let files = DatasetFiles(database: URL(fileURLWithPath: database))
+        let manifest = try DatasetVerifier.verifyIdentity(files)
+        let sqlite = try SNDSDatabase.openReadOnly(at: files.database)
+        defer { try? sqlite.close() }
+        let generator = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario, profile: profile)
+        let cohort = try generator.make(size: size, seed: seed)
+        try StagedOutputs.createDirectory(folder)
+        let staged = StagedOutputs()
+        for (text, url) in [(cohort.truth.text, truthURL), (cohort.csv, csvURL)] {
+            let temporary = staged.stage(url)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw OutputError.cannotReplace(url.path, "cannot write the file")
+            }
+        }
+        try staged.commit()
+        let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
+        var defects: [String: Int] = [:]
+        for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
+        print("""
+            Indirect cohort '\(scenario.name)' of \(size.formatted()) lines (seed \(seed)) from \(database), drawn among \(generator.eligiblePatients.formatted()) patients:
+              cohort  \(csvURL.relativePath)
+              truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
+            Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+            Defects (a line may have several): \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             """)
         return (csvURL, truthURL)
     }

@@ -50,6 +50,12 @@ struct Evaluate: ParsableCommand {
             text += "\n  \(defect.padding(toLength: 20, withPad: " ", startingAt: 0)) " +
                 outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
+        if !e.byGroup.isEmpty {
+            text += "\nBy group (linked, wrong, precision, cumulative recall):"
+            for (g, q) in e.byGroup.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
+                text += "\n  group \(g): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong, precision \(rate(q.precision)), cumulative recall \(rate(q.cumulativeRecall))"
+            }
+        }
         if !e.mismatches.isEmpty {
             text += "\nNot as expected (\(e.mismatches.count)): " + e.mismatches.prefix(20)
                 .map { "line \($0.line) \($0.ns) (\($0.defect)): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")

@@ -1,0 +1,123 @@
+import Foundation
+import SNDSModel
+
+/// Brings criterion values to one representation on both sides of an indirect linkage.
+///
+/// The cohort's values are read here, in Swift, because only here can the many layouts a sponsor
+/// writes (`01/03/2023`, `I21.4`, `2A`, `M`) be told from garbage and counted as reformatted or
+/// invalid. The SNDS's values are normalised in SQL while the candidate events are built. Both
+/// must agree: the SQL expression applied to the Swift canonical form gives the same value, a
+/// property the tests check value by value.
+public enum CriterionValues {
+    /// What became of one cohort value.
+    public enum Reading: Equatable, Sendable {
+        case missing
+        /// The canonical text, and whether it differs from what the file wrote.
+        case value(String, reformatted: Bool)
+        /// Unreadable for this kind of value: `expected` says what is accepted (never the value).
+        case invalid(expected: String)
+    }
+
+    /// Reads one trimmed cohort value.
+    public static func read(_ raw: String, as normalisation: IndirectRules.Normalisation) -> Reading {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return .missing }
+        let canonical: String?
+        switch normalisation {
+        case .text:
+            canonical = text.uppercased()
+        case .integer:
+            canonical = text.count <= 9 && text.allSatisfy(\.isASCIIDigit) ? String(Int(text)!) : nil
+        case .sex:
+            canonical = IdentityFormats.sex(text).map { String($0.code) }
+        case .date:
+            if case .date(let d) = IdentityFormats.birthDate(text) { canonical = d.iso } else { canonical = nil }
+        case .departement:
+            canonical = departement(text.uppercased())
+        case .finess:
+            canonical = finess(text.uppercased().replacingOccurrences(of: " ", with: ""))
+        case .icd10:
+            let code = String(text.uppercased().filter { !".+*- †".contains($0) })
+            let chars = Array(code)
+            canonical = (3...7).contains(chars.count) && chars[0].isASCII && chars[0].isLetter
+                && chars.dropFirst().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? code : nil
+        case .scheme:
+            let t = text.uppercased()
+            if t.count == 1, t.allSatisfy(\.isASCIIDigit) { canonical = "0" + t }
+            else if t.count >= 2, t.prefix(2).allSatisfy(\.isASCIIDigit) { canonical = String(t.prefix(2)) }
+            else { canonical = nil }
+        }
+        guard let canonical else { return .invalid(expected: expected(normalisation)) }
+        return .value(canonical, reformatted: canonical != text)
+    }
+
+    /// What a value of this kind looks like, for rejection messages.
+    public static func expected(_ normalisation: IndirectRules.Normalisation) -> String {
+        switch normalisation {
+        case .text: "text"
+        case .integer: "a whole number"
+        case .sex: "1/2, M/F or H/F"
+        case .date: "a date as YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD"
+        case .departement: "a département code (01–95, 2A/2B or 20, 971–976)"
+        case .finess: "a FINESS number of 9 positions"
+        case .icd10: "an ICD-10 code (a letter and 2 to 6 characters, dot allowed)"
+        case .scheme: "an affiliation scheme code (2 digits, e.g. 01)"
+        }
+    }
+
+    private static func departement(_ t: String) -> String? {
+        if ["2A", "2B", "02A", "02B", "20", "020"].contains(t) { return "20" }
+        if t == "97" || (t.count == 3 && (t.hasPrefix("97") || t.hasPrefix("98")) && t.allSatisfy(\.isASCIIDigit)) { return "97" }
+        var d = t
+        if d.count == 3, d.hasPrefix("0") { d.removeFirst() }
+        if d.count == 1 { d = "0" + d }
+        guard d.count == 2, d.allSatisfy(\.isASCIIDigit), let n = Int(d), (1...95).contains(n) else { return nil }
+        return d
+    }
+
+    private static func finess(_ t: String) -> String? {
+        var d = t
+        if d.hasPrefix("2A") || d.hasPrefix("2B") { d = "20" + d.dropFirst(2) }
+        if d.count == 8 { d = "0" + d }
+        guard d.count == 9, d.allSatisfy(\.isASCIIDigit) else { return nil }
+        return d
+    }
+
+    /// The SQL expression normalising `x` (an SNDS column, or a canonical cohort value) the way
+    /// ``read(_:as:)`` does, then cut to what the comparison looks at.
+    public static func sql(_ x: String, _ normalisation: IndirectRules.Normalisation, _ comparison: IndirectRules.Comparison) -> String {
+        let t = "upper(trim(CAST(\(x) AS TEXT)))"
+        let value: String
+        switch normalisation {
+        case .text:
+            value = "NULLIF(\(t), '')"
+        case .integer:
+            value = "CASE WHEN \(t) <> '' AND \(t) NOT GLOB '*[^0-9]*' AND length(\(t)) <= 9 THEN CAST(\(t) AS INTEGER) END"
+        case .sex:
+            value = "CASE \(t) WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN 'M' THEN 1 WHEN 'H' THEN 1 WHEN 'F' THEN 2 END"
+        case .date:
+            value = "CAST(julianday(substr(\(t), 1, 10)) - 2440587.5 AS INTEGER)"
+        case .departement:
+            value = """
+                CASE WHEN \(t) IN ('2A', '2B', '02A', '02B', '20', '020') THEN '20' \
+                WHEN \(t) = '97' OR \(t) GLOB '9[78][0-9]' THEN '97' \
+                WHEN length(\(t)) = 3 AND substr(\(t), 1, 1) = '0' THEN substr(\(t), 2) \
+                WHEN length(\(t)) = 1 THEN '0' || \(t) ELSE NULLIF(\(t), '') END
+                """
+        case .finess:
+            let u = "replace(\(t), ' ', '')"
+            let v = "(CASE WHEN substr(\(u), 1, 2) IN ('2A', '2B') THEN '20' || substr(\(u), 3) ELSE \(u) END)"
+            value = "CASE WHEN length(\(v)) = 8 THEN '0' || \(v) ELSE NULLIF(\(v), '') END"
+        case .icd10:
+            value = "NULLIF(replace(replace(replace(replace(replace(\(t), '.', ''), ' ', ''), '+', ''), '*', ''), '-', ''), '')"
+        case .scheme:
+            value = "CASE WHEN length(\(t)) = 1 THEN '0' || \(t) ELSE NULLIF(substr(\(t), 1, 2), '') END"
+        }
+        if case .prefix(let k) = comparison { return "substr(\(value), 1, \(k))" }
+        return value
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import SNDSModel
+
+/// An indirect-linkage cohort, validated line by line against its rules: each data line becomes
+/// either a subject (NS and one canonical value, or none, per criterion) or a rejection.
+///
+/// A missing value is not an error: the line simply cannot satisfy a configuration that keeps
+/// that criterion, and may be found once it is dropped. A value that cannot be read for its kind
+/// (a date that is no date) rejects the line, with the column named and the value never repeated.
+public struct IndirectCohort {
+    public struct Subject: Sendable {
+        public let line: Int
+        public let ns: String
+        /// Canonical values, in the rules' criteria order; nil when missing.
+        public let values: [String?]
+    }
+
+    /// Per column: values missing, reformatted to the canonical form, and invalid (line rejected).
+    public struct ColumnQuality: Codable, Sendable, Equatable {
+        public var missing = 0
+        public var reformatted = 0
+        public var invalid = 0
+    }
+
+    public let file: CohortFile
+    public let subjects: [Subject]
+    public let rejections: [DirectCohort.Rejection]
+    public let quality: [String: ColumnQuality]
+    public var submitted: Int { subjects.count + rejections.count }
+
+    public init(file: CohortFile, rules: IndirectRules) throws(LinkageError) {
+        self.file = file
+        var subjects: [Subject] = []
+        var rejections: [DirectCohort.Rejection] = []
+        var quality: [String: ColumnQuality] = [:]
+        for c in rules.criteria { quality[c.column] = ColumnQuality() }
+        var nsLines: [String: [Int]] = [:]
+        lines: for record in file.records {
+            let ns = file.value(rules.idColumn, in: record) ?? ""
+            func reject(_ reason: String, _ detail: String, showingNS: Bool = true) {
+                rejections.append(.init(line: record.line, ns: showingNS ? String(ns.prefix(DirectCohort.maxNSLength)) : "",
+                                        reason: reason, detail: detail))
+            }
+            guard record.fields.count == file.headerCount else {
+                reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
+                continue
+            }
+            if let problem = DirectCohort.subjectNumberProblem(ns) {
+                reject(problem.reason, problem.detail, showingNS: problem.showNS)
+                continue
+            }
+            nsLines[ns, default: []].append(record.line)
+            var values: [String?] = []
+            var invalid: [String] = []
+            for c in rules.criteria {
+                switch CriterionValues.read(file.value(c.column, in: record) ?? "", as: c.normalisation) {
+                case .missing:
+                    quality[c.column]!.missing += 1
+                    values.append(nil)
+                case .value(let v, let reformatted):
+                    if reformatted { quality[c.column]!.reformatted += 1 }
+                    values.append(v)
+                case .invalid(let expected):
+                    quality[c.column]!.invalid += 1
+                    invalid.append("\(c.column) is not \(expected)")
+                    values.append(nil)
+                }
+            }
+            if !invalid.isEmpty {
+                reject("invalid_value", invalid.joined(separator: "; "))
+                continue lines
+            }
+            guard values.contains(where: { $0 != nil }) else {
+                reject("no_criteria", "every criterion is missing")
+                continue
+            }
+            subjects.append(Subject(line: record.line, ns: ns, values: values))
+        }
+        let nirLike = rejections.filter { $0.reason == "ns_looks_like_nir" }.count
+        if nirLike * 2 > file.records.count {
+            throw .badCohort(file.url.path, "the \(rules.idColumn) column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)")
+        }
+        // An NS given twice cannot say which person it stands for: all its lines are rejected.
+        let duplicated = nsLines.filter { $0.value.count > 1 }
+        if !duplicated.isEmpty {
+            subjects = subjects.filter { s in
+                guard let lines = duplicated[s.ns] else { return true }
+                let others = lines.filter { $0 != s.line }.map(String.init).joined(separator: ", ")
+                rejections.append(.init(line: s.line, ns: s.ns, reason: "duplicate_ns",
+                                        detail: "the NS is also on line\(lines.count > 2 ? "s" : "") \(others)"))
+                return false
+            }
+            rejections.sort { $0.line < $1.line }
+        }
+        self.subjects = subjects
+        self.rejections = rejections
+        self.quality = quality
+    }
+}

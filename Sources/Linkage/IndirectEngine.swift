@@ -1,0 +1,305 @@
+import Foundation
+import GRDB
+import SNDSModel
+import SNDSStore
+
+/// The indirect-linkage engine: joins the cohort with the SNDS's candidate events in SQL, group by
+/// group, and keeps only links unique both ways.
+///
+/// Everything runs in the read-only connection to the dataset, in TEMP tables (in memory):
+/// `candidates` (one row per event: person, pseudonym, rank, one normalised value per criterion),
+/// `cohort` (one row per valid line, normalised by the same SQL), `matches` (pairs line × person
+/// per configuration), `linked` and `linked_persons` (what has left the pool). Each configuration
+/// is one INSERT … SELECT that walks the cohort and probes `candidates` through an index on that
+/// configuration's most discriminant columns (forced with INDEXED BY, so a plan can never fall
+/// back to scanning the events).
+public final class IndirectEngine {
+    /// Why a line was not linked.
+    public enum Exclusion: String, Sendable, Codable, CaseIterable {
+        /// No event matches the line in any configuration tried.
+        case noCandidate = "no_candidate"
+        /// Events of several persons match in every configuration where any matches.
+        case multipleCandidates = "multiple_candidates"
+        /// Unique matches to different persons under two configurations of one group.
+        case conflicting
+        /// The line's unique person is also matched by another line.
+        case duplicatePerson = "duplicate_person"
+    }
+
+    /// How well a criterion tells events apart, measured on the SNDS side.
+    public struct Discriminance: Sendable, Codable, Equatable {
+        public let column: String
+        /// Shannon entropy of its normalised values over the events, in bits.
+        public let entropyBits: Double
+        public let distinctValues: Int
+        /// Share of events whose value no other event has.
+        public let uniqueShare: Double
+        /// Share of events without a value.
+        public let missingShare: Double
+    }
+
+    public struct ConfigurationResult: Sendable, Codable, Equatable {
+        public let id: Int
+        public let group: Int
+        public let kept: [String]
+        public let dropped: [String]
+        /// Share of SNDS events unique on this combination of values (exact values, tolerances aside).
+        public var uniqueShare: Double
+        /// The index the join probes.
+        public let index: [String]
+        /// Lines with at least one match, and links first made under this configuration.
+        public var linesMatched = 0
+        public var linked = 0
+    }
+
+    public struct Outcome: Sendable {
+        public let line: Int
+        public let ns: String
+        /// The person linked (BEN_IDT_ANO), with the group and configuration of the link.
+        public var person: String?
+        public var group: Int?
+        public var configuration: Int?
+        /// Why not linked (the reason at the last group tried).
+        public var exclusion: Exclusion?
+        /// Per group tried: the reason the line stayed out.
+        public var history: [Int: Exclusion] = [:]
+    }
+
+    public let rules: IndirectRules
+    public let database: SNDSDatabase
+    public let years: [Int]
+    public private(set) var candidateCount = 0
+    public private(set) var discriminance: [Discriminance] = []
+    public private(set) var plan: LinkagePlan?
+    public private(set) var configurations: [ConfigurationResult] = []
+
+    public init(rules: IndirectRules, database: SNDSDatabase, years: [Int]) {
+        self.rules = rules
+        self.database = database
+        self.years = years
+    }
+
+    private func value(_ i: Int) -> String { "v\(i)" }
+
+    /// Builds the candidate events and measures each criterion's discriminance.
+    public func prepareCandidates() throws {
+        let criteria = rules.criteria
+        try database.queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "DROP TABLE IF EXISTS temp.candidates")
+            try db.execute(sql: """
+                CREATE TEMP TABLE candidates (event INTEGER PRIMARY KEY, person TEXT NOT NULL, psa TEXT NOT NULL,
+                rank INTEGER NOT NULL\(criteria.indices.map { ", \(value($0))" }.joined()))
+                """)
+            let present = Set(try String.fetchAll(db, sql: "SELECT name FROM main.sqlite_master WHERE type = 'table'"))
+            for year in years {
+                func real(_ table: String) -> String { table.replacingOccurrences(of: "aa", with: pad(year % 100, 2)) }
+                guard rules.events.tables.allSatisfy({ present.contains(real($0)) }) else { continue }
+                let values = criteria.map { c in
+                    CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation, c.comparison)
+                }
+                let conditions = rules.filters.map { f in
+                    let column = "upper(CAST(\(rules.events.alias(of: f.source.table)).\(f.source.column) AS TEXT))"
+                    return "(" + f.prefixes.map { "substr(\(column), 1, \($0.count)) = '\($0.replacingOccurrences(of: "'", with: "''"))'" }
+                        .joined(separator: " OR ") + ")"
+                }
+                try db.execute(sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(value($0))" }.joined())) "
+                               + rules.events.select(year: year, values: values, conditions: conditions))
+            }
+            candidateCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.candidates") ?? 0
+            var measured: [Discriminance] = []
+            for (i, c) in criteria.enumerated() {
+                let counts = try Row.fetchAll(db, sql: "SELECT \(value(i)) IS NULL, COUNT(*) FROM temp.candidates GROUP BY \(value(i))")
+                var entropy = 0.0, distinct = 0, unique = 0, missing = 0
+                let total = Double(max(candidateCount, 1))
+                for row in counts {
+                    let isNull: Bool = row[0], n: Int = row[1]
+                    if isNull { missing += n; continue }
+                    distinct += 1
+                    if n == 1 { unique += 1 }
+                    let p = Double(n) / total
+                    entropy -= p * log2(p)
+                }
+                measured.append(Discriminance(column: c.column, entropyBits: entropy.rounded(toPlaces: 3), distinctValues: distinct,
+                                              uniqueShare: (Double(unique) / total).rounded(toPlaces: 4),
+                                              missingShare: (Double(missing) / total).rounded(toPlaces: 4)))
+            }
+            discriminance = measured
+        }
+        let plan = LinkagePlan(rules: rules, entropy: discriminance.map(\.entropyBits))
+        self.plan = plan
+        configurations = plan.configurations.map { cfg in
+            ConfigurationResult(id: cfg.id, group: cfg.group, kept: cfg.kept.map { criteria[$0].column },
+                                dropped: cfg.dropped.map { criteria[$0].column }, uniqueShare: 0,
+                                index: indexColumns(cfg).map { criteria[$0].column })
+        }
+    }
+
+    /// The uniqueness profile: for each configuration, the share of events unique on it.
+    public func profileConfigurations() throws {
+        guard let plan else { return }
+        try database.queue.inDatabase { db in
+            let total = Double(max(candidateCount, 1))
+            for (k, cfg) in plan.configurations.enumerated() {
+                let columns = cfg.kept.map(value).joined(separator: ", ")
+                let unique = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM temp.candidates GROUP BY \(columns) HAVING COUNT(*) = 1)") ?? 0
+                configurations[k].uniqueShare = (Double(unique) / total).rounded(toPlaces: 4)
+            }
+        }
+    }
+
+    /// The columns of the index a configuration's join probes: its two most discriminant exact
+    /// criteria, then its most discriminant date tolerance (a range scan on the last column), or a
+    /// third exact criterion.
+    func indexColumns(_ cfg: LinkagePlan.Configuration) -> [Int] {
+        let entropy = discriminance.map(\.entropyBits)
+        func byEntropy(_ a: Int, _ b: Int) -> Bool { (entropy[a], b) > (entropy[b], a) }
+        let exact = cfg.kept.filter { if case .withinDays = rules.criteria[$0].comparison { false } else { true } }.sorted(by: byEntropy)
+        let ranges = cfg.kept.filter { if case .withinDays = rules.criteria[$0].comparison { true } else { false } }.sorted(by: byEntropy)
+        var columns = Array(exact.prefix(2))
+        if let r = ranges.first { columns.append(r) } else if exact.count > 2 { columns.append(exact[2]) }
+        return columns
+    }
+
+    private func indexName(_ columns: [Int]) -> String { "candidates_" + columns.map(String.init).joined(separator: "_") }
+
+    /// The join of one configuration (matches of the pool's lines with the pool's persons).
+    public func joinSQL(_ cfg: LinkagePlan.Configuration) -> String {
+        let conditions = cfg.kept.map { i -> String in
+            let v = value(i)
+            if case .withinDays(let d) = rules.criteria[i].comparison {
+                return "ca.\(v) BETWEEN co.\(v) - \(d) AND co.\(v) + \(d)"
+            }
+            return "ca.\(v) = co.\(v)"
+        }
+        return """
+            SELECT DISTINCT co.line, ca.person
+            FROM temp.cohort co CROSS JOIN temp.candidates AS ca INDEXED BY \(indexName(indexColumns(cfg)))
+            WHERE \(conditions.joined(separator: " AND "))
+              AND NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
+              AND NOT EXISTS (SELECT 1 FROM temp.linked_persons p WHERE p.person = ca.person)
+            """
+    }
+
+    /// SQLite's plan for a configuration's join (one line per step), for tests and benchmarks.
+    public func queryPlan(_ cfg: LinkagePlan.Configuration) throws -> [String] {
+        try database.queue.inDatabase { db in
+            try createIndex(cfg, db)
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + joinSQL(cfg)).map { $0["detail"] as String }
+        }
+    }
+
+    private func createIndex(_ cfg: LinkagePlan.Configuration, _ db: Database) throws {
+        let columns = indexColumns(cfg)
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS temp.\(indexName(columns)) ON candidates (\(columns.map(value).joined(separator: ", ")))")
+    }
+
+    /// Loads the cohort's valid lines, normalised by the same SQL as the events.
+    public func loadCohort(_ cohort: IndirectCohort) throws {
+        let criteria = rules.criteria
+        try database.queue.inDatabase { db in
+            for table in ["cohort_raw", "cohort", "matches", "linked", "linked_persons"] {
+                try db.execute(sql: "DROP TABLE IF EXISTS temp.\(table)")
+            }
+            try db.execute(sql: "CREATE TEMP TABLE cohort_raw (line INTEGER PRIMARY KEY, ns TEXT NOT NULL\(criteria.indices.map { ", r\($0) TEXT" }.joined()))")
+            let insert = try db.makeStatement(sql: "INSERT INTO temp.cohort_raw VALUES (?, ?\(String(repeating: ", ?", count: criteria.count)))")
+            for s in cohort.subjects {
+                let values: [DatabaseValue] = [s.line.databaseValue, s.ns.databaseValue] + s.values.map { $0?.databaseValue ?? .null }
+                try insert.execute(arguments: StatementArguments(values))
+            }
+            try db.execute(sql: """
+                CREATE TEMP TABLE cohort AS SELECT line, ns\(criteria.enumerated().map { i, c in
+                    ", \(CriterionValues.sql("r\(i)", c.normalisation, c.comparison)) AS \(value(i))" }.joined())
+                FROM temp.cohort_raw ORDER BY line
+                """)
+            try db.execute(sql: """
+                CREATE TEMP TABLE matches (grp INTEGER NOT NULL, cfg INTEGER NOT NULL, line INTEGER NOT NULL, person TEXT NOT NULL);
+                CREATE INDEX temp.matches_line ON matches (grp, cfg, line);
+                CREATE INDEX temp.matches_person ON matches (grp, cfg, person);
+                CREATE TEMP TABLE linked (line INTEGER PRIMARY KEY, person TEXT NOT NULL, grp INTEGER NOT NULL, cfg INTEGER NOT NULL);
+                CREATE TEMP TABLE linked_persons (person TEXT PRIMARY KEY);
+                """)
+        }
+    }
+
+    /// Runs every group and returns one outcome per valid line, in line order.
+    public func link(progress: (String) -> Void = { _ in }) throws -> [Outcome] {
+        guard let plan else { return [] }
+        var outcomes: [Int: Outcome] = [:]
+        try database.queue.inDatabase { db in
+            for row in try Row.fetchAll(db, sql: "SELECT line, ns FROM temp.cohort ORDER BY line") {
+                outcomes[row[0]] = Outcome(line: row[0], ns: row[1])
+            }
+        }
+        for group in plan.groups {
+            let inGroup = plan.configurations.filter { $0.group == group }
+            try database.queue.inDatabase { db in
+                for cfg in inGroup {
+                    progress("group \(group), configuration \(cfg.id) of \(plan.configurations.count)")
+                    try createIndex(cfg, db)
+                    try db.execute(sql: "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(joinSQL(cfg)))")
+                    configurations[cfg.id - 1].linesMatched = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT line) FROM temp.matches WHERE grp = ? AND cfg = ?", arguments: [group, cfg.id]) ?? 0
+                }
+                // Pairs unique on the line's side in a configuration, with how many lines match the person there.
+                try db.execute(sql: "DROP TABLE IF EXISTS temp.pairs")
+                try db.execute(sql: """
+                    CREATE TEMP TABLE pairs AS
+                    SELECT m.cfg, m.line, m.person, (SELECT COUNT(*) FROM temp.matches x WHERE x.grp = m.grp AND x.cfg = m.cfg AND x.person = m.person) AS person_lines
+                    FROM temp.matches m
+                    WHERE m.grp = ? AND (SELECT COUNT(*) FROM temp.matches y WHERE y.grp = m.grp AND y.cfg = m.cfg AND y.line = m.line) = 1
+                    """, arguments: [group])
+                // Persons uniquely matched by more than one line across the group's configurations.
+                let claimed = Set(try String.fetchAll(db, sql: "SELECT person FROM temp.pairs WHERE person_lines = 1 GROUP BY person HAVING COUNT(DISTINCT line) > 1"))
+                let perLine = try Row.fetchAll(db, sql: """
+                    SELECT line, COUNT(DISTINCT CASE WHEN person_lines = 1 THEN person END), MAX(person_lines > 1),
+                           MIN(CASE WHEN person_lines = 1 THEN cfg END), MIN(CASE WHEN person_lines = 1 THEN person END)
+                    FROM temp.pairs GROUP BY line
+                    """)
+                let matchedLines = Set(try Int.fetchAll(db, sql: "SELECT DISTINCT line FROM temp.matches WHERE grp = ?", arguments: [group]))
+                var decided = Set<Int>()
+                for row in perLine {
+                    let line: Int = row[0], persons: Int = row[1], shared: Bool = row[2]
+                    decided.insert(line)
+                    if persons >= 2 {
+                        outcomes[line]!.history[group] = .conflicting
+                    } else if persons == 1 {
+                        let person: String = row[4], cfg: Int = row[3]
+                        if claimed.contains(person) {
+                            outcomes[line]!.history[group] = .duplicatePerson
+                        } else {
+                            outcomes[line]!.person = person
+                            outcomes[line]!.group = group
+                            outcomes[line]!.configuration = cfg
+                            configurations[cfg - 1].linked += 1
+                            try db.execute(sql: "INSERT INTO temp.linked VALUES (?, ?, ?, ?)", arguments: [line, person, group, cfg])
+                            try db.execute(sql: "INSERT INTO temp.linked_persons VALUES (?)", arguments: [person])
+                        }
+                    } else {
+                        outcomes[line]!.history[group] = shared ? .duplicatePerson : .multipleCandidates
+                    }
+                }
+                for line in matchedLines where !decided.contains(line) { outcomes[line]!.history[group] = .multipleCandidates }
+                for (line, o) in outcomes where o.person == nil && o.history[group] == nil { outcomes[line]!.history[group] = .noCandidate }
+            }
+        }
+        return outcomes.values.sorted { $0.line < $1.line }.map { o in
+            var o = o
+            if o.person == nil, let last = o.history.keys.max() { o.exclusion = o.history[last] }
+            return o
+        }
+    }
+
+    /// Every pseudonym (BEN_NIR_PSA, BEN_RNG_GEM) of the linked persons.
+    public func pseudonyms(of persons: Set<String>) throws -> [String: [(psa: String, rank: Int)]] {
+        try database.queue.inDatabase { db in
+            var out: [String: [(psa: String, rank: Int)]] = [:]
+            let statement = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM main.IR_BEN_R WHERE BEN_IDT_ANO = ? ORDER BY BEN_NIR_PSA, BEN_RNG_GEM")
+            for person in persons.sorted() {
+                for row in try Row.fetchAll(statement, arguments: [person]) {
+                    out[person, default: []].append((row[0], row[1]))
+                }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// `appariement probabiliste`: reads the rules and the cohort, links it group by group, and writes
+/// the run's folder atomically (built under a hidden temporary name, renamed into place once complete).
+///
+/// The folder holds: `summary.json` (counts that reconcile, groups and verdict, discriminance,
+/// configurations, data quality, provenance), `results.csv` (one line per valid cohort line:
+/// found or excluded, group, configuration, criteria used, reason; no pseudonym), `rejects.csv`,
+/// `correspondence.sealed` (NS ↔ BEN_NIR_PSA, BEN_RNG_GEM, BEN_IDT_ANO, AES-256-GCM, the same
+/// format as a direct run's) and, unless asked otherwise, the extraction keyed by NS.
+public enum IndirectRun {
+    public static let kind = "probabiliste"
+    public static let resultColumns = ["LINE", "NS", "STATUS", "REASON", "GROUP", "CONFIGURATION", "CRITERIA", "DETAIL"]
+
+    public struct Options: Sendable {
+        public var cohort: URL
+        public var rules: URL
+        public var dataset: DatasetFiles
+        public var output: URL
+        public var encoding: CohortFile.EncodingChoice = .auto
+        public var separator: CohortFile.SeparatorChoice = .auto
+        public var replaceExisting = false
+        public var extraction = true
+        public init(cohort: URL, rules: URL, dataset: DatasetFiles, output: URL) {
+            self.cohort = cohort
+            self.rules = rules
+            self.dataset = dataset
+            self.output = output
+        }
+    }
+
+    /// What a caller may print before the join starts: the measured discriminance and the plan.
+    public struct Prelude {
+        public let rules: IndirectRules
+        public let engine: IndirectEngine
+    }
+
+    public static func run(_ options: Options, key: SecretKey, reference: ReferenceData, progress: ProgressReporter = .silent,
+                           beforeLinking: (Prelude) -> Void = { _ in }) throws -> IndirectSummary {
+        let started = ContinuousClock.now
+        var timings: [String: Double] = [:]
+        func lap(_ name: String, since start: ContinuousClock.Instant) {
+            let d = ContinuousClock.now - start
+            timings[name] = (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18).rounded(toPlaces: 3)
+        }
+        let output = options.output.standardizedFileURL
+        try DirectRun.checkReplaceable(output, replaceExisting: options.replaceExisting)
+        let rules = try IndirectRules.load(options.rules, reference: reference)
+        let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
+        guard manifest.keyFingerprint == key.fingerprint else {
+            throw LinkageError.keyMismatch(database: options.dataset.database.path, expected: manifest.keyFingerprint, given: key.fingerprint)
+        }
+
+        var t = ContinuousClock.now
+        let file = try CohortFile(url: options.cohort, columns: rules.cohortColumns, encoding: options.encoding,
+                                  separator: options.separator)
+        if file.encodingDetected, file.encoding == .latin1 {
+            progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
+        }
+        let cohort = try IndirectCohort(file: file, rules: rules)
+        lap("read_and_validate", since: t)
+
+        let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
+        defer { try? database.close() }
+        let engine = IndirectEngine(rules: rules, database: database, years: manifest.years)
+        t = ContinuousClock.now
+        progress.begin("building the candidate events (\(rules.events.label))")
+        try engine.prepareCandidates()
+        progress.end()
+        lap("candidates", since: t)
+        t = ContinuousClock.now
+        progress.begin("measuring the uniqueness of each configuration")
+        try engine.profileConfigurations()
+        progress.end()
+        lap("discriminance", since: t)
+        beforeLinking(Prelude(rules: rules, engine: engine))
+
+        t = ContinuousClock.now
+        try engine.loadCohort(cohort)
+        let steps = engine.plan?.configurations.count ?? 0
+        progress.begin("linking (\(steps) configurations)", total: steps)
+        let outcomes = try engine.link { [progress] _ in progress.advance(by: 1) }
+        progress.end()
+        lap("linkage", since: t)
+
+        t = ContinuousClock.now
+        let persons = Set(outcomes.compactMap(\.person))
+        let pseudonyms = try engine.pseudonyms(of: persons)
+        var links: [Extraction.Link] = []
+        for o in outcomes {
+            guard let person = o.person else { continue }
+            for p in pseudonyms[person] ?? [] {
+                links.append(Extraction.Link(ns: o.ns, benNirPsa: p.psa, rank: p.rank, benIdtAno: person))
+            }
+        }
+        StagedOutputs.removeLeftovers(in: output.deletingLastPathComponent())
+        try StagedOutputs.createDirectory(output.deletingLastPathComponent())
+        let staged = StagedOutputs()
+        let folder = staged.stage(output)
+        try StagedOutputs.createDirectory(folder, mode: 0o700)
+        try DirectRun.writeCorrespondence(links, key: key, parameters: manifest.pseudonymisation, to: folder)
+        try writeResults(outcomes, rules: rules, engine: engine, to: folder.appendingPathComponent("results.csv"))
+        try DirectRun.writeRejects(cohort.rejections, to: folder.appendingPathComponent("rejects.csv"))
+        lap("outputs", since: t)
+
+        var extraction: Extraction.Counts?
+        if options.extraction {
+            t = ContinuousClock.now
+            progress.begin("extracting the linked people's data")
+            let sqlite = folder.appendingPathComponent("extraction.sqlite")
+            extraction = try Extraction.write(links: links, source: options.dataset.database, years: manifest.years, to: sqlite)
+            _ = chmod(sqlite.path, 0o600)
+            try ExtractionCSV.write(from: sqlite, tables: extraction!.tables, to: folder.appendingPathComponent("extraction"))
+            progress.end()
+            lap("extraction", since: t)
+        }
+        lap("total", since: started)
+        let summary = try IndirectSummary(cohort: cohort, outcomes: outcomes, engine: engine, manifest: manifest, options: options,
+                                          keyFingerprint: key.fingerprint,
+                                          pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings)
+        try summary.write(to: folder.appendingPathComponent(IndirectSummary.file))
+        try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
+        return summary
+    }
+
+    private static func writeResults(_ outcomes: [IndirectEngine.Outcome], rules: IndirectRules, engine: IndirectEngine, to url: URL) throws {
+        var csv = try CSVOutput(url: url)
+        try csv.write(resultColumns)
+        for o in outcomes {
+            let history = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }.joined(separator: "; ")
+            if let cfg = o.configuration, let group = o.group {
+                let kept = engine.configurations[cfg - 1].kept.joined(separator: "+")
+                try csv.write([String(o.line), o.ns, "found", "", String(group), String(cfg), kept, history])
+            } else {
+                try csv.write([String(o.line), o.ns, "excluded", o.exclusion?.rawValue ?? "", "", "", "", history])
+            }
+        }
+        try csv.finish()
+    }
+}

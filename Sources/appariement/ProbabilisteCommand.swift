@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Linkage
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// `appariement probabiliste`: indirect linkage on non-identifying criteria, group by group.
+struct Probabiliste: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Indirect linkage: join on all criteria, keep one-to-one matches (group 1), drop the least discriminant criteria and retry (group 2, …).",
+        discussion: """
+            The rules file (--criteria) names the cohort's columns, the SNDS column each is compared with, \
+            how both are normalised and compared (exact, dates within ±d days, first k characters), and \
+            the strategy: drop order (auto: least discriminant first, measured on the SNDS), how many \
+            criteria may be dropped, and the success threshold (default 0.90 of the cohort found).
+
+            A line is linked only when exactly one person matches it and that person matches no other \
+            line in the same configuration; within a group, a line matched to different persons by two \
+            configurations is excluded as conflicting. Linked lines and persons leave the pool before the \
+            next group. Rejected lines go to rejects.csv with their line number and reason.
+
+            Writes the folder --out atomically: summary.json (groups, rates, verdict, discriminance, \
+            configurations, data quality), results.csv, rejects.csv, correspondence.sealed (NS ↔ \
+            pseudonyms, AES-256-GCM) and the extraction keyed by NS. See docs/indirect-linkage.md.
+            """)
+
+    @Argument(help: ArgumentHelp("The cohort file (CSV).", valueName: "cohort.csv"))
+    var cohort: String
+
+    @Option(help: ArgumentHelp("The rules file (YAML).", valueName: "rules.yml"))
+    var criteria = "rules/default.yml"
+
+    @Option(help: ArgumentHelp("The synthetic SNDS to link to.", valueName: "path"))
+    var database = DatasetFiles.defaultDatabase
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The run's folder; default runs/probabiliste-COHORT.", valueName: "path"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 if valid, else Latin-1), utf-8 or latin-1.", valueName: "auto|utf-8|latin-1"))
+    var encoding = "auto"
+
+    @Option(help: ArgumentHelp("The field separator: auto (from the header), ';', ',' or tab.", valueName: "auto|;|,|tab"))
+    var separator = "auto"
+
+    @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
+    var noExtraction = false
+
+    @Flag(help: "Replace an existing run folder.")
+    var force = false
+
+    @OptionGroup var key: KeyOption
+
+    func validate() throws {
+        guard CohortFile.EncodingChoice(rawValue: encoding) != nil else {
+            throw ValidationError("--encoding must be auto, utf-8 or latin-1")
+        }
+        guard CohortFile.SeparatorChoice(rawValue: separator) != nil else {
+            throw ValidationError("--separator must be auto, ';', ',' or tab")
+        }
+    }
+
+    func run() throws {
+        try Failure.reporting {
+            let cohortURL = URL(fileURLWithPath: cohort)
+            let stem = cohortURL.deletingPathExtension().lastPathComponent
+            var options = IndirectRun.Options(cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
+                                              dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                                              output: URL(fileURLWithPath: output ?? "runs/probabiliste-\(stem)"))
+            options.encoding = CohortFile.EncodingChoice(rawValue: encoding)!
+            options.separator = CohortFile.SeparatorChoice(rawValue: separator)!
+            options.replaceExisting = force
+            options.extraction = !noExtraction
+            let secret = try KeyFile.load(at: key.location.url)
+            let summary = try IndirectRun.run(options, key: secret, reference: try ReferenceData.locate(),
+                                              progress: ProgressReporter(), beforeLinking: { Self.printPrelude($0) })
+            Self.print(summary, folder: options.output)
+        }
+    }
+
+    /// The discriminance of each criterion and the configurations, before the join.
+    static func printPrelude(_ p: IndirectRun.Prelude) {
+        let e = p.engine
+        var text = "Candidate events: \(e.candidateCount.formatted()) \(p.rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
+        text += "Discriminance (SNDS side)      entropy  distinct  unique   missing\n"
+        for d in e.discriminance {
+            text += "  " + d.column.padding(toLength: 28, withPad: " ", startingAt: 0)
+                + String(format: " %6.2f b %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.distinctValues, 100 * d.uniqueShare, 100 * d.missingShare)
+        }
+        if let plan = e.plan {
+            text += "Drop order: \(plan.dropOrder.map { p.rules.criteria[$0].column }.joined(separator: ", ")) (\(p.rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
+            for g in plan.groups {
+                let cfgs = e.configurations.filter { $0.group == g }
+                let shares = cfgs.map(\.uniqueShare)
+                text += String(format: "\n  group %d: %d configuration%@, events unique on it %.1f–%.1f %%", g, cfgs.count, cfgs.count > 1 ? "s" : "",
+                               100 * (shares.min() ?? 0), 100 * (shares.max() ?? 0))
+            }
+        }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func print(_ s: IndirectSummary, folder: URL) {
+        let c = s.counts
+        func share(_ n: Int) -> String { c.submitted == 0 ? "" : String(format: " (%.1f %%)", 100 * Double(n) / Double(c.submitted)) }
+        var text = """
+            Indirect linkage of \(s.cohort.path) to \(s.dataset.database) with \(s.rules.path):
+              read as     \(s.cohort.encoding)\(s.cohort.encodingDetected ? " (detected)" : ""), separator '\(s.cohort.separator)'
+              submitted   \(c.submitted.formatted())
+              rejected    \(c.rejected.formatted())\(share(c.rejected))
+            """
+        for (reason, n) in s.rejectedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            text += "\n    \(reason): \(n.formatted())"
+        }
+        for g in s.groups {
+            let dropped = g.dropped == 0 ? "all criteria" : "\(g.dropped) dropped"
+            text += "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : ""); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
+        }
+        text += "\n  excluded    \(c.excluded.formatted())\(share(c.excluded))"
+        for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            text += "\n    \(reason): \(n.formatted())"
+        }
+        text += String(format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
+                       s.verdict == "success" ? "SUCCESS" : "FAILURE")
+        if s.people.reachedBySeveralNS > 0 {
+            text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
+        }
+        text += "\nLinkage \(String(format: "%.1f", s.timings["linkage"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
+        text += "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
+        Swift.print(text)
+    }
+}
