@@ -24,6 +24,17 @@ public final class IndirectEngine {
         case conflicting
         /// The line's unique person is also matched by another line.
         case duplicatePerson = "duplicate_person"
+
+        /// Which reason names a line's exclusion when groups disagree: a conflict or a person claimed
+        /// twice says more than several candidates, which says more than none.
+        public var severity: Int {
+            switch self {
+            case .noCandidate: 0
+            case .multipleCandidates: 1
+            case .duplicatePerson: 2
+            case .conflicting: 3
+            }
+        }
     }
 
     /// How well a criterion tells events apart, measured on the SNDS side.
@@ -59,7 +70,7 @@ public final class IndirectEngine {
         public var person: String?
         public var group: Int?
         public var configuration: Int?
-        /// Why not linked (the reason at the last group tried).
+        /// Why not linked: the most telling reason over the groups tried (see ``Exclusion/severity``).
         public var exclusion: Exclusion?
         /// Per group tried: the reason the line stayed out.
         public var history: [Int: Exclusion] = [:]
@@ -284,7 +295,10 @@ public final class IndirectEngine {
         }
         return outcomes.values.sorted { $0.line < $1.line }.map { o in
             var o = o
-            if o.person == nil, let last = o.history.keys.max() { o.exclusion = o.history[last] }
+            // The most telling reason over the groups: a line that was the unique match of a
+            // person another line also claimed stays "duplicate person" even if looser groups
+            // only saw several candidates.
+            if o.person == nil { o.exclusion = o.history.values.max { $0.severity < $1.severity } }
             return o
         }
     }

@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+import Linkage
+import SNDSModel
+import SNDSStore
+import Synthesis
+import Testing
+import TestSupport
+
+/// Indirect linkage on generated registry cohorts whose truth comes from the stays they were drawn
+/// from: the ≥ 90 % rule and the precision targets on the default scenario, every exclusion reason,
+/// group 1 untouched by later groups, identical results across runs, and joins that probe indexes.
+@Suite struct IndirectLinkageTests {
+    let f: IndirectFixture
+    init() throws { f = try IndirectFixture.shared.get() }
+
+    @Test func theDefaultScenarioMeetsTheTargets() throws {
+        let e = f.evaluation
+        #expect(e.lines == 800)
+        #expect(f.summary.counts.foundRate >= 0.90, "found \(f.summary.counts.foundRate)")
+        #expect(f.summary.verdict == "success")
+        #expect((e.precision ?? 0) >= 0.98, "precision \(e.precision ?? 0)")
+        let group1 = try #require(e.byGroup["1"])
+        #expect(group1.linked > 500)
+        #expect((group1.precision ?? 0) >= 0.995, "group 1 precision \(group1.precision ?? 0)")
+        // Defects that dropping a criterion absorbs are found in group 2 or later.
+        #expect(f.summary.groups.count == 3)
+        #expect(f.summary.groups[1].linked > 0)
+    }
+
+    @Test func countsReconcileAndRatesAddUp() {
+        let c = f.summary.counts
+        #expect(c.submitted == c.rejected + c.found + c.excluded)
+        #expect(c.found == f.summary.groups.map(\.linked).reduce(0, +))
+        #expect(f.summary.groups.last?.cumulative == c.found)
+        #expect(f.summary.excludedByReason.values.reduce(0, +) == c.excluded)
+        #expect(f.summary.configurations.map(\.linked).reduce(0, +) == c.found)
+    }
+
+    @Test func theLeastDiscriminantCriterionIsDroppedFirst() throws {
+        let entropy = Dictionary(uniqueKeysWithValues: f.summary.discriminance.map { ($0.column, $0.entropyBits) })
+        let order = f.summary.dropOrder
+        #expect(order.count == 9)
+        for (a, b) in zip(order, order.dropFirst()) { #expect(entropy[a]! <= entropy[b]!, "\(a) before \(b)") }
+        // Sex (about 1 bit) tells events apart less than the entry date (about 9 bits).
+        #expect(entropy["SEXE"]! < 1.1)
+        #expect(entropy["DATE_ENTREE"]! > 7)
+        let group2 = f.summary.configurations.filter { $0.group == 2 }
+        #expect(group2.first?.dropped == [order[0]])
+        #expect(f.summary.configurations.allSatisfy { (0...1).contains($0.uniqueShare) })
+    }
+
+    @Test func resultsAreIdenticalAcrossRuns() throws {
+        let again = f.folder.deletingLastPathComponent().appendingPathComponent("again")
+        try IndirectFixture.link(f.cohortFile, rules: IndirectFixture.defaultRules, dataset: f.dataset, to: again)
+        for name in ["results.csv", "rejects.csv"] {
+            #expect(try Data(contentsOf: again.appendingPathComponent(name)) == Data(contentsOf: f.folder.appendingPathComponent(name)))
+        }
+        let first = try DirectRun.readCorrespondence(in: f.folder, key: f.dataset.key).map { "\($0.ns) \($0.benNirPsa) \($0.rank)" }
+        let second = try DirectRun.readCorrespondence(in: again, key: f.dataset.key).map { "\($0.ns) \($0.benNirPsa) \($0.rank)" }
+        #expect(first == second)
+        #expect(!first.isEmpty)
+    }
+
+    /// Later groups only add links: a line linked in group 1 with every criterion is linked to the
+    /// same person whether or not criteria may be dropped afterwards.
+    @Test func droppingCriteriaNeverChangesAGroupOneLink() throws {
+        let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
+            .replacingOccurrences(of: "max_dropped: 2", with: "max_dropped: 0")
+        let rules = try IndirectFixture.rulesFile(text, in: f.folder.deletingLastPathComponent(), name: "group1-only")
+        let strict = f.folder.deletingLastPathComponent().appendingPathComponent("group1-only-run")
+        let summary = try IndirectFixture.link(f.cohortFile, rules: rules, dataset: f.dataset, to: strict)
+        #expect(summary.groups.count == 1)
+        let only = try IndirectFixture.outcomes(of: strict, key: f.dataset.key)
+        let full = try IndirectFixture.outcomes(of: f.folder, key: f.dataset.key)
+        let truth = Dictionary(uniqueKeysWithValues: f.truth.entries.map { ($0.line, $0.benIdtAno) })
+        var compared = 0
+        for (line, o) in only where o.status == "found" {
+            #expect(full[line]?.group == 1)
+            #expect(full[line]?.person == o.person)
+            if o.person == truth[line] ?? nil { compared += 1 }
+        }
+        #expect(compared > 500)
+    }
+
+    @Test func theTruthSaysWhereEachDefectLands() {
+        // Clean lines and lines whose defects a tolerance or a dropped criterion absorbs are found.
+        for defect in ["none", "date_shift", "icd_other_level", "icd_neighbour", "birth_month_missing", "moved", "legal_finess"] {
+            let outcomes = f.evaluation.byDefect[defect] ?? [:]
+            let total = outcomes.values.reduce(0, +)
+            #expect(total > 0, "\(defect) not exercised")
+            #expect(Double(outcomes["found"] ?? 0) >= 0.85 * Double(total), "\(defect): \(outcomes)")
+        }
+        // People the SNDS does not cover are excluded (no candidate), never found as themselves.
+        let absent = f.evaluation.byDefect["absent_from_snds"] ?? [:]
+        #expect(absent.values.reduce(0, +) > 0)
+        #expect((absent["excluded"] ?? 0) >= absent.values.reduce(0, +) - 1)
+    }
+
+    /// Every join is an index probe on the candidate events, never a scan of them.
+    @Test func everyConfigurationProbesAnIndex() throws {
+        let database = try f.dataset.open()
+        defer { try? database.close() }
+        let rules = try IndirectRules.load(IndirectFixture.defaultRules, reference: IndirectFixture.reference)
+        let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
+        try engine.prepareCandidates()
+        let cohort = try IndirectCohort(file: CohortFile(url: f.cohortFile, columns: rules.cohortColumns), rules: rules)
+        try engine.loadCohort(cohort)
+        let plan = try #require(engine.plan)
+        #expect(plan.configurations.count == 46)
+        for cfg in plan.configurations {
+            let steps = try engine.queryPlan(cfg)
+            #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id): \(steps)")
+            #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
+        }
+    }
+}
+
+/// Each reason a line is excluded for, provoked with lines built from the dataset's own stays
+/// under small rules (FINESS and entry date, one may be dropped).
+@Suite struct IndirectExclusionTests {
+    static let rules = """
+        version: 1
+        name: two-criteria
+        events: {source: mco_stays}
+        criteria:
+          - {column: FINESS, source: T_MCOaaC.ETA_NUM, normalise: finess}
+          - {column: DATE_ENTREE, source: T_MCOaaC.EXE_SOI_DTD, normalise: date}
+        strategy: {drop_order: [FINESS, DATE_ENTREE], max_dropped: 1}
+        """
+
+    @Test func everyExclusionReasonIsExercised() throws {
+        let dataset = try GeneratedDataset.shared()
+        let folder = dataset.directory.appendingPathComponent("exclusions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rulesURL = try IndirectFixture.rulesFile(Self.rules, in: folder)
+        let rules = try IndirectRules.load(rulesURL, reference: IndirectFixture.reference)
+        let database = try dataset.open()
+        let engine = IndirectEngine(rules: rules, database: database, years: dataset.manifest.years)
+        try engine.prepareCandidates()
+        // Values held by exactly one person, or by several, read from the candidate events (v0 FINESS, v1 day).
+        let (a, b, c, busy, d) = try database.queue.inDatabase { db in
+            let soleFiness = try Row.fetchAll(db, sql: "SELECT v0, MIN(person) FROM temp.candidates GROUP BY v0 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0")
+            let soleDay = try Row.fetchAll(db, sql: "SELECT v1, MIN(person) FROM temp.candidates GROUP BY v1 HAVING COUNT(DISTINCT person) = 1 ORDER BY v1")
+            let solePair = try Row.fetchAll(db, sql: """
+                SELECT v0, v1, MIN(person) FROM temp.candidates GROUP BY v0, v1 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0, v1
+                """)
+            let crowded = try Row.fetchOne(db, sql: """
+                SELECT v0, v1 FROM temp.candidates GROUP BY v0, v1 HAVING COUNT(DISTINCT person) > 1 ORDER BY v0, v1
+                """)
+            let finess = try #require(soleFiness.first)
+            let day = try #require(soleDay.first { ($0[1] as String) != (finess[1] as String) })
+            let pair = try #require(solePair.first { ($0[2] as String) != (finess[1] as String) && ($0[2] as String) != (day[1] as String) })
+            let others = Set([finess[1] as String, day[1] as String, pair[2] as String])
+            // A line is linked only if its person matches no other line in the configuration: the
+            // fourth patient has no stay where the other lines' hospitals are.
+            let elsewhere = Set(try String.fetchAll(db, sql: "SELECT DISTINCT person FROM temp.candidates WHERE v0 IN (?, ?)",
+                                                    arguments: [pair[0] as String, crowded?[0] as String? ?? ""]))
+            let another = try #require(soleFiness.first { !others.contains($0[1] as String) && !elsewhere.contains($0[1] as String) })
+            return ((finess[0] as String, finess[1] as String), (day[0] as Int, day[1] as String),
+                    (pair[0] as String, pair[1] as Int), try #require(crowded), (another[0] as String, another[1] as String))
+        }
+        try database.close()
+        func iso(_ day: Int) -> String { CalendarDate(daysSinceEpoch: day).iso }
+        let csv = """
+            NS;FINESS;DATE_ENTREE
+            S1;\(a.0);\(iso(b.0))
+            S2;\(c.0);\(iso(c.1))
+            S3;\(c.0);\(iso(c.1))
+            S4;\(busy[0] as String);\(iso(busy[1] as Int))
+            S5;990000000;1990-01-01
+            S6;\(d.0);
+            S7;\(d.0);31/02/2024
+
+            """
+        let cohort = folder.appendingPathComponent("crafted.csv")
+        try csv.write(to: cohort, atomically: true, encoding: .utf8)
+        let run = folder.appendingPathComponent("run")
+        let summary = try IndirectFixture.link(cohort, rules: rulesURL, dataset: dataset, to: run)
+        let outcomes = try IndirectFixture.outcomes(of: run, key: dataset.key)
+        // S1: the FINESS alone says one person, the date alone another: conflicting.
+        #expect(outcomes[2]?.reason == "conflicting")
+        // S2 and S3: one stay described twice: the person is claimed by two lines.
+        #expect(outcomes[3]?.reason == "duplicate_person")
+        #expect(outcomes[4]?.reason == "duplicate_person")
+        // S4: a hospital and a day shared by several patients.
+        #expect(outcomes[5]?.reason == "multiple_candidates")
+        // S5: nothing anywhere.
+        #expect(outcomes[6]?.reason == "no_candidate")
+        // S6: the date is missing; the FINESS alone finds its only patient in group 2 (no other
+        // line matches that patient in that configuration).
+        let results = try String(contentsOf: run.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(outcomes[7]?.status == "found", "\(results)")
+        #expect(outcomes[7]?.group == 2)
+        #expect(outcomes[7]?.person == d.1)
+        // S7: a date that is no date: rejected, counted, with its line.
+        let rejects = try String(contentsOf: run.appendingPathComponent("rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a date"))
+        #expect(summary.counts.submitted == 7)
+        #expect(summary.counts.submitted == summary.counts.found + summary.counts.excluded + summary.counts.rejected)
+        #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases.map(\.rawValue)))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import Linkage
+import SNDSModel
+import Testing
+import TestSupport
+
+/// The rules files: the shipped ones read, every mistake named with its place, and the two
+/// normalisations (Swift for the cohort, SQL for the SNDS) agreeing value by value.
+@Suite struct IndirectRulesTests {
+    static var reference: ReferenceData { GeneratedDataset.reference.data }
+
+    @Test(arguments: ["default", "infarctus", "cancer"])
+    func theShippedRulesRead(name: String) throws {
+        let url = IndirectFixture.checkout.appendingPathComponent("rules/\(name).yml")
+        let rules = try IndirectRules.load(url, reference: Self.reference)
+        #expect(rules.criteria.count >= 6)
+        #expect(rules.strategy.successThreshold == 0.90)
+        #expect(rules.sha256.count == 64)
+        #expect(rules.events == .mcoStays)
+    }
+
+    static let base = """
+        version: 1
+        events: {source: mco_stays}
+        criteria:
+          - {column: SEXE, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}
+          - {column: DATE_ENTREE, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: {within_days: 2}}
+          - {column: DIAGNOSTIC, source: T_MCOaaB.DGN_PAL, normalise: icd10, compare: {prefix: 3}}
+        """
+
+    @Test func aMinimalFileGetsTheDefaults() throws {
+        let rules = try IndirectRules.parse(Self.base, path: "r.yml", reference: Self.reference)
+        #expect(rules.idColumn == "NS")
+        #expect(rules.strategy.maxDropped == 2)
+        #expect(rules.strategy.dropOrder == .auto)
+        #expect(rules.criteria[1].comparison == .withinDays(2))
+        #expect(rules.criteria[2].comparison == .prefix(3))
+    }
+
+    /// Each mistake, and what the message must say.
+    @Test(arguments: [
+        ("version: 1\nevents: {source: mco_stays}\ncriteria: []\ncolour: red\n", "unknown key 'colour'"),
+        ("version: 2\nevents: {source: mco_stays}\ncriteria: []\n", "version 2 is not supported"),
+        ("version: 1\nevents: {source: dcir}\ncriteria: []\n", "unknown event source 'dcir'"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria: []\n", "give at least one criterion"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: ER_PRS_F.BEN_SEX_COD, normalise: sex}\n",
+         "the table ER_PRS_F is not available"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.NOPE, normalise: sex}\n",
+         "the table IR_BEN_R has no column NOPE"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: soundex}\n",
+         "unknown normalisation 'soundex'"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer, compare: {within_days: 2}}\n",
+         "within_days compares dates"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: {within_days: 5000}}\n",
+         "5000 is out of range"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: fuzzy}\n",
+         "unknown comparison 'fuzzy'"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n  - {column: x, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer}\n",
+         "the column X is given twice"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {drop_order: [Y]}\n",
+         "Y is not a criterion's column"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n  - {column: Y, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer, keep: true}\nstrategy: {max_dropped: 1, drop_order: [Y]}\n",
+         "Y is marked keep"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {success_threshold: 1.5}\n",
+         "expected a share above 0 and at most 1"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD}\n", "missing key 'normalise'"),
+        ("version: 1\nevents: {source: mco_stays\n", "not valid YAML"),
+        ("", "the file is empty"),
+    ])
+    func aMistakeIsNamed(yaml: String, message: String) {
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("bad.yml") && text.contains(message)
+        }
+    }
+
+    @Test func anAliasBombIsRefusedNotExpanded() {
+        var yaml = "version: 1\nevents: {source: mco_stays}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        yaml += "criteria: *a8\n"
+        #expect(throws: RulesError.self) { _ = try IndirectRules.parse(yaml, path: "bomb.yml", reference: Self.reference) }
+    }
+
+    @Test func tooManyConfigurationsAreRefused() {
+        var yaml = "version: 1\nevents: {source: mco_stays}\ncriteria:\n"
+        for i in 0..<20 { yaml += "  - {column: C\(i), source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n" }
+        yaml += "strategy: {max_dropped: 5}\n"
+        #expect { _ = try IndirectRules.parse(yaml, path: "big.yml", reference: Self.reference) } throws: { "\($0)".contains("configurations") }
+    }
+
+    /// Cohort layouts read in Swift, SNDS codings normalised in SQL: the same value either way.
+    @Test(arguments: [
+        (IndirectRules.Normalisation.date, ["2023-03-01", "01/03/2023", "20230301", "01.03.2023"], "2023-03-01 00:00:00"),
+        (.icd10, ["I21.4", "i214", "I 21.4"], "I214"),
+        (.departement, ["75", "075", " 75 "], "75"),
+        (.departement, ["2A", "20", "02B"], "2A"),
+        (.departement, ["971", "97"], "97"),
+        (.departement, ["1", "01", "001"], "01"),
+        (.finess, ["010000024", "10000024"], "10000024"),
+        (.finess, ["2A0000123", "200000123"], "200000123"),
+        (.sex, ["1", "M", "h"], "1"),
+        (.sex, ["2", "F", "f"], "2"),
+        (.integer, ["03", "3"], "03"),
+        (.scheme, ["01", "1", "01C770648"], "01C770648"),
+    ])
+    func bothSidesNormaliseAlike(normalisation: IndirectRules.Normalisation, cohortValues: [String], snds: String) throws {
+        let db = try DatabaseQueue()
+        let sndsSide = try db.read { try DatabaseValue.fetchOne($0, sql: "SELECT " + CriterionValues.sql("x", normalisation, .exact) + " FROM (SELECT ? AS x)", arguments: [snds]) }
+        for raw in cohortValues {
+            guard case .value(let canonical, _) = CriterionValues.read(raw, as: normalisation) else {
+                Issue.record("\(raw) not read as \(normalisation)")
+                continue
+            }
+            let cohortSide = try db.read { try DatabaseValue.fetchOne($0, sql: "SELECT " + CriterionValues.sql("x", normalisation, .exact) + " FROM (SELECT ? AS x)", arguments: [canonical]) }
+            #expect(cohortSide == sndsSide, "\(raw) → \(canonical) → \(String(describing: cohortSide)) vs \(snds) → \(String(describing: sndsSide))")
+            #expect(cohortSide != nil && cohortSide != .null)
+        }
+    }
+
+    @Test(arguments: [
+        (IndirectRules.Normalisation.date, "31/02/2024"), (.date, "2024-13-01"), (.icd10, "12"), (.departement, "99"),
+        (.departement, "ABC"), (.finess, "12345"), (.sex, "X"), (.integer, "1e3"), (.scheme, "RG"),
+    ])
+    func garbageIsInvalidNotGuessed(normalisation: IndirectRules.Normalisation, raw: String) {
+        guard case .invalid = CriterionValues.read(raw, as: normalisation) else {
+            Issue.record("\(raw) was read as \(normalisation)")
+            return
+        }
+    }
+}
