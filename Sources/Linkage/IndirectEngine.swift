@@ -42,6 +42,10 @@ public final class IndirectEngine {
         public let column: String
         /// Shannon entropy of its normalised values over the events, in bits.
         public let entropyBits: Double
+        /// The entropy left once the comparison's tolerance is counted: a date compared within ±d
+        /// days cannot tell apart about 2d + 1 neighbouring days, so log2(2d + 1) bits are taken
+        /// off (a prefix comparison is already measured on the prefix). `auto` orders by this.
+        public let effectiveBits: Double
         public let distinctValues: Int
         /// Share of events whose value no other event has.
         public let uniqueShare: Double
@@ -131,13 +135,16 @@ public final class IndirectEngine {
                     let p = Double(n) / total
                     entropy -= p * log2(p)
                 }
-                measured.append(Discriminance(column: c.column, entropyBits: entropy.rounded(toPlaces: 3), distinctValues: distinct,
+                var effective = entropy
+                if case .withinDays(let d) = c.comparison { effective = max(0, entropy - log2(Double(2 * d + 1))) }
+                measured.append(Discriminance(column: c.column, entropyBits: entropy.rounded(toPlaces: 3),
+                                              effectiveBits: effective.rounded(toPlaces: 3), distinctValues: distinct,
                                               uniqueShare: (Double(unique) / total).rounded(toPlaces: 4),
                                               missingShare: (Double(missing) / total).rounded(toPlaces: 4)))
             }
             discriminance = measured
         }
-        let plan = LinkagePlan(rules: rules, entropy: discriminance.map(\.entropyBits))
+        let plan = LinkagePlan(rules: rules, entropy: discriminance.map(\.effectiveBits))
         self.plan = plan
         configurations = plan.configurations.map { cfg in
             ConfigurationResult(id: cfg.id, group: cfg.group, kept: cfg.kept.map { criteria[$0].column },
@@ -163,7 +170,7 @@ public final class IndirectEngine {
     /// criteria, then its most discriminant date tolerance (a range scan on the last column), or a
     /// third exact criterion.
     func indexColumns(_ cfg: LinkagePlan.Configuration) -> [Int] {
-        let entropy = discriminance.map(\.entropyBits)
+        let entropy = discriminance.map(\.effectiveBits)
         func byEntropy(_ a: Int, _ b: Int) -> Bool { (entropy[a], b) > (entropy[b], a) }
         let exact = cfg.kept.filter { if case .withinDays = rules.criteria[$0].comparison { false } else { true } }.sorted(by: byEntropy)
         let ranges = cfg.kept.filter { if case .withinDays = rules.criteria[$0].comparison { true } else { false } }.sorted(by: byEntropy)

@@ -21,7 +21,7 @@ enum Failure {
     static func exitCode(for error: any Error) -> Int32 {
         switch error {
         case is GenerationError: 64
-        case is ReferenceDataError, is NIRError, is CohortTruthError: 3
+        case is ReferenceDataError, is NIRError, is CohortTruthError, is RulesError: 3
         case is CohortError: 64
         case let error as LinkageError:
             switch error {

@@ -83,10 +83,11 @@ struct Probabiliste: ParsableCommand {
     static func printPrelude(_ p: IndirectRun.Prelude) {
         let e = p.engine
         var text = "Candidate events: \(e.candidateCount.formatted()) \(p.rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
-        text += "Discriminance (SNDS side)      entropy  distinct  unique   missing\n"
+        text += "Discriminance (SNDS side)      entropy (with tolerance)  distinct  unique   missing\n"
         for d in e.discriminance {
             text += "  " + d.column.padding(toLength: 28, withPad: " ", startingAt: 0)
-                + String(format: " %6.2f b %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.distinctValues, 100 * d.uniqueShare, 100 * d.missingShare)
+                + String(format: " %6.2f b (%6.2f b)      %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.effectiveBits, d.distinctValues,
+                         100 * d.uniqueShare, 100 * d.missingShare)
         }
         if let plan = e.plan {
             text += "Drop order: \(plan.dropOrder.map { p.rules.criteria[$0].column }.joined(separator: ", ")) (\(p.rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"

@@ -140,7 +140,7 @@ public struct IndirectCohortGenerator {
         }
         let absent = profile.rate(of: .absentFromSNDS), duplicate = profile.rate(of: .duplicatePatient)
         guard !stays.isEmpty, Double(size) * (1 - absent) <= Double(people.count) * 0.9 else {
-            throw .tooLarge(size: size, population: people.count)
+            throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name)
         }
         rng.shuffle(&people)
         var cursor = 0
@@ -153,7 +153,7 @@ public struct IndirectCohortGenerator {
             } else if u < absent + duplicate, let earlier = drawn.last(where: { $0.stay != nil })?.stay {
                 drawn.append((earlier, [IndirectNoiseProfile.Defect.duplicatePatient.rawValue]))
             } else {
-                guard cursor < people.count else { throw .tooLarge(size: size, population: people.count) }
+                guard cursor < people.count else { throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name) }
                 let own = staysOf[people[cursor]]!
                 cursor += 1
                 drawn.append((scenario.pick == .firstStay ? own[0] : own[rng.uniform(own.count)], []))

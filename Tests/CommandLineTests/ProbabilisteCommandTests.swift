@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// `appariement cohort probabiliste`, `probabiliste` and `evaluate` as a user runs them: the whole
+/// path on a small dataset made by `generate`, and one clear message, a non-zero exit and no run
+/// folder for bad rules and bad cohorts.
+@Suite struct ProbabilisteCommandTests {
+    static func prepare() throws -> (Scratch, [CommandLine.Outcome]) {
+        let scratch = Scratch()
+        let generated = try GenerateCommandTests.generate(in: scratch)
+        let cohort = try CommandLine.run(["cohort", "probabiliste", "--size", "60", "--seed", "3", "--database", "data/snds.sqlite",
+                                          "--dir", "cohorts", "--name", "registry"], in: scratch.url)
+        return (scratch, [generated, cohort])
+    }
+
+    static func link(_ scratch: Scratch, cohort: String = "cohorts/registry.csv", rules: String, out: String = "runs/p1",
+                     extra: [String] = []) throws -> CommandLine.Outcome {
+        try CommandLine.run(["probabiliste", cohort, "--criteria", rules, "--database", "data/snds.sqlite",
+                             "--key-file", "keys/secret.key", "--out", out] + extra, in: scratch.url)
+    }
+
+    @Test func aRegistryIsLinkedGroupByGroupAndEvaluated() throws {
+        let (scratch, setup) = try Self.prepare()
+        for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        #expect(setup[1].stdout.contains("--criteria rules/default.yml"))
+        let rules = CommandLine.checkout.appendingPathComponent("rules/default.yml").path
+        let run = try Self.link(scratch, rules: rules)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("submitted   60"))
+        #expect(run.stdout.contains("group 1"))
+        #expect(run.stdout.contains("against a threshold of 90 %"))
+        // The discriminance is printed before the join.
+        #expect(run.stderr.contains("Discriminance (SNDS side)"))
+        #expect(run.stderr.contains("Drop order:"))
+        for name in ["summary.json", "results.csv", "rejects.csv", "correspondence.sealed", "extraction.sqlite"] {
+            #expect(FileManager.default.fileExists(atPath: scratch.file("runs/p1/\(name)").path), "\(name) missing")
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.file("runs/p1/summary.json"))) as! [String: Any]
+        #expect(summary["kind"] as? String == "probabiliste")
+        #expect(["success", "failure"].contains(summary["verdict"] as? String ?? ""))
+        let evaluate = try CommandLine.run(["evaluate", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key"],
+                                           in: scratch.url)
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect(evaluate.stdout.contains("By group"))
+        #expect(evaluate.stdout.contains("group 1:"))
+        // --force replaces a previous run, nothing else.
+        let again = try Self.link(scratch, rules: rules, extra: ["--no-extraction"])
+        #expect(again.status == 6 && again.stderr.contains("already exists"), "\(again.stderr)")
+        let forced = try Self.link(scratch, rules: rules, extra: ["--no-extraction", "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+    }
+
+    @Test func badRulesAndBadCohortsGetOneClearMessageAndLeaveNothing() throws {
+        let (scratch, setup) = try Self.prepare()
+        for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        let good = try String(contentsOf: CommandLine.checkout.appendingPathComponent("rules/default.yml"), encoding: .utf8)
+        try FileManager.default.createDirectory(at: scratch.file("rules"), withIntermediateDirectories: true)
+        let cases: [(name: String, rules: String, cohort: String?, status: Int32, message: String)] = [
+            ("unknown table", good.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_NOPE_R.BEN_SEX_COD"), nil, 3,
+             "the table IR_NOPE_R is not available"),
+            ("unknown column", good.replacingOccurrences(of: "T_MCOaaB.DGN_PAL", with: "T_MCOaaB.DGN_NOPE"), nil, 3,
+             "the table T_MCOaaB has no column DGN_NOPE"),
+            ("bad tolerance", good.replacingOccurrences(of: "within_days: 2}", with: "within_days: -3}"), nil, 3, "out of range"),
+            ("unknown key", good + "\nextra: 1\n", nil, 3, "unknown key 'extra'"),
+            ("unknown cohort column", good, "NS;SEXE;COULEUR\nNS_1;1;bleu\n", 3, "unknown column 'COULEUR'"),
+            ("missing cohort column", good, "NS;SEXE\nNS_1;1\n", 3, "missing columns"),
+        ]
+        for c in cases {
+            try c.rules.write(to: scratch.file("rules/\(c.name).yml"), atomically: true, encoding: .utf8)
+            var cohort = "cohorts/registry.csv"
+            if let text = c.cohort {
+                cohort = "cohorts/\(c.name).csv"
+                try text.write(to: scratch.file(cohort), atomically: true, encoding: .utf8)
+            }
+            let out = "runs/\(c.name)"
+            let outcome = try Self.link(scratch, cohort: cohort, rules: "rules/\(c.name).yml", out: out)
+            #expect(outcome.status == c.status, "\(c.name): \(outcome.status) \(outcome.stderr)")
+            #expect(outcome.stderr.hasPrefix("appariement: error:"), "\(c.name): \(outcome.stderr)")
+            #expect(outcome.stderr.contains(c.message), "\(c.name): \(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1, "\(c.name): \(outcome.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.file(out).path), "\(c.name) left \(out)")
+        }
+        let scenario = try CommandLine.run(["cohort", "probabiliste", "--scenario", "nope", "--database", "data/snds.sqlite"], in: scratch.url)
+        #expect(scenario.status == 64 && scenario.stderr.contains("unknown scenario 'nope'"))
+    }
+}
