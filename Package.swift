@@ -112,6 +112,14 @@ let package = Package(
             ],
             path: "Benchmarks/Linkage",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "IndirectLinkageBenchmarks",
+            dependencies: [
+                "Linkage", "Synthesis", "SNDSStore", "SNDSModel", "Pseudonymisation",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/IndirectLinkage",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )
