@@ -130,7 +130,8 @@ public struct CohortFile {
                     throw .badCohort(path, "the first line looks like data, not a header: the file must start with a header line (\(expected))")
                 }
                 let shown = raw.count > 40 ? String(raw.prefix(40)) + "…" : raw
-                throw .badCohort(path, "unknown column '\(shown)' (expected \(expected); optional columns may be left out)")
+                let optional = columns.contains { !$0.required } ? "; optional columns may be left out" : ""
+                throw .badCohort(path, "unknown column '\(shown)' (expected \(expected)\(optional))")
             }
             if let previous = seen[column.name] {
                 throw .badCohort(path, "columns \(previous + 1) and \(index + 1) are both \(column.name)")

@@ -14,8 +14,8 @@ public enum CriterionValues {
         case missing
         /// The canonical text, and whether it differs from what the file wrote.
         case value(String, reformatted: Bool)
-        /// Unreadable for this kind of value: `expected` says what is accepted (never the value).
-        case invalid(expected: String)
+        /// Unreadable for this kind of value: `why` says what is wrong and what is accepted (never the value).
+        case invalid(why: String)
     }
 
     /// Reads one trimmed cohort value.
@@ -26,12 +26,20 @@ public enum CriterionValues {
         switch normalisation {
         case .text:
             canonical = text.uppercased()
-        case .integer:
-            canonical = text.count <= 9 && text.allSatisfy(\.isASCIIDigit) ? String(Int(text)!) : nil
+        case .integer, .month, .year:
+            // A number is written as it is: `03` and `3` are one value, neither reformatted.
+            guard text.count <= 9, text.allSatisfy(\.isASCIIDigit), let n = Int(text) else { return .invalid(why: "is not \(expected(normalisation))") }
+            if normalisation == .month, !(1...12).contains(n) { return .invalid(why: "is not \(expected(normalisation))") }
+            if normalisation == .year, text.count != 4 || !(1850...2100).contains(n) { return .invalid(why: "is not \(expected(normalisation))") }
+            return .value(String(n), reformatted: false)
         case .sex:
             canonical = IdentityFormats.sex(text).map { String($0.code) }
         case .date:
-            if case .date(let d) = IdentityFormats.birthDate(text) { canonical = d.iso } else { canonical = nil }
+            switch IdentityFormats.birthDate(text) {
+            case .date(let d): canonical = d.iso
+            case .impossible: return .invalid(why: "is not a day of the calendar")
+            case .unreadable: canonical = nil
+            }
         case .departement:
             canonical = departement(text.uppercased())
         case .finess:
@@ -47,7 +55,7 @@ public enum CriterionValues {
             else if t.count >= 2, t.prefix(2).allSatisfy(\.isASCIIDigit) { canonical = String(t.prefix(2)) }
             else { canonical = nil }
         }
-        guard let canonical else { return .invalid(expected: expected(normalisation)) }
+        guard let canonical else { return .invalid(why: "is not \(expected(normalisation))") }
         return .value(canonical, reformatted: canonical != text)
     }
 
@@ -56,6 +64,8 @@ public enum CriterionValues {
         switch normalisation {
         case .text: "text"
         case .integer: "a whole number"
+        case .month: "a month from 1 to 12"
+        case .year: "a year on four digits"
         case .sex: "1/2, M/F or H/F"
         case .date: "a date as YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD"
         case .departement: "a département code (01–95, 2A/2B or 20, 971–976)"
@@ -91,7 +101,7 @@ public enum CriterionValues {
         switch normalisation {
         case .text:
             value = "NULLIF(\(t), '')"
-        case .integer:
+        case .integer, .month, .year:
             value = "CASE WHEN \(t) <> '' AND \(t) NOT GLOB '*[^0-9]*' AND length(\(t)) <= 9 THEN CAST(\(t) AS INTEGER) END"
         case .sex:
             value = "CASE \(t) WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN 'M' THEN 1 WHEN 'H' THEN 1 WHEN 'F' THEN 2 END"

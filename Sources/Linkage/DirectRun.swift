@@ -14,6 +14,8 @@ import Terminal
 public enum DirectRun {
     public static let kind = "direct"
     public static let correspondenceContents = "direct-linkage-correspondence"
+    /// What the sealed correspondence of an indirect run says it holds (same columns).
+    public static let indirectCorrespondenceContents = "indirect-linkage-correspondence"
     public static let correspondenceColumns = ["NS", "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"]
 
     public struct Options: Sendable {
@@ -134,9 +136,10 @@ public enum DirectRun {
         return object["tool"] as? String == "appariement" && [kind, IndirectRun.kind].contains(object["kind"] as? String ?? "")
     }
 
-    static func writeCorrespondence(_ links: [Extraction.Link], key: SecretKey, parameters: PseudonymParameters, to folder: URL) throws {
+    static func writeCorrespondence(_ links: [Extraction.Link], key: SecretKey, parameters: PseudonymParameters, to folder: URL,
+                                    contents: String = correspondenceContents) throws {
         let writer = try SealedFileWriter(url: folder.appendingPathComponent("correspondence.sealed"), key: key,
-                                          contents: correspondenceContents, pseudonymisation: parameters,
+                                          contents: contents, pseudonymisation: parameters,
                                           columns: correspondenceColumns, createdBy: "appariement \(AppariementVersion.current)")
         for l in links {
             try writer.write(line: "\(l.ns)\t\(l.benNirPsa)\t\(l.rank)\t\(l.benIdtAno)")
@@ -180,7 +183,8 @@ public enum DirectRun {
             throw LinkageError.badRun(run.path, "no correspondence.sealed: not a finished linkage run")
         }
         let reader = try SealedFileReader(url: url, key: key)
-        guard reader.header.contents == correspondenceContents, reader.header.columns == correspondenceColumns else {
+        guard [correspondenceContents, indirectCorrespondenceContents].contains(reader.header.contents),
+              reader.header.columns == correspondenceColumns else {
             throw LinkageError.badRun(url.path, "not a linkage correspondence")
         }
         let payload = try reader.readAll()

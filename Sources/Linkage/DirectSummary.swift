@@ -106,7 +106,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(self)
-        guard FileManager.default.createFile(atPath: url.path, contents: data + Data("\n".utf8)) else {
+        guard FileManager.default.createFile(atPath: url.path, contents: data + Data("\n".utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
     }

@@ -160,7 +160,10 @@ public struct Evaluation: Codable, Sendable, Equatable {
         let staged = StagedOutputs()
         let target = run.appendingPathComponent(Self.file)
         let temporary = staged.stage(target)
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: temporary)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self) + Data("\n".utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
         try staged.commit()
     }
 }

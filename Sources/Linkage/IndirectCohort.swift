@@ -60,9 +60,9 @@ public struct IndirectCohort {
                 case .value(let v, let reformatted):
                     if reformatted { quality[c.column]!.reformatted += 1 }
                     values.append(v)
-                case .invalid(let expected):
+                case .invalid(let why):
                     quality[c.column]!.invalid += 1
-                    invalid.append("\(c.column) is not \(expected)")
+                    invalid.append("\(c.column) \(why)")
                     values.append(nil)
                 }
             }

@@ -17,6 +17,10 @@ public struct IndirectRules: Sendable {
         case text
         /// A whole number (`03` and `3` are equal).
         case integer
+        /// A month, 1 to 12 (`03` and `3` are equal).
+        case month
+        /// A year on four digits, 1850 to 2100.
+        case year
         /// 1/2, M/F, H/F → 1 or 2.
         case sex
         /// Any of the accepted date layouts → a day number.
@@ -106,7 +110,8 @@ public struct IndirectRules: Sendable {
 
     /// The columns a cohort file for these rules has.
     public var cohortColumns: [CohortFile.Column] {
-        [CohortFile.Column(idColumn, aliases: idColumn == "NS" ? ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"] : ["NS"])]
+        // The usual names of a subject number are accepted for NS; a custom id column is taken as named.
+        [CohortFile.Column(idColumn, aliases: idColumn == "NS" ? ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"] : [])]
             + criteria.map { CohortFile.Column($0.column, aliases: $0.aliases) }
     }
 

@@ -52,12 +52,20 @@ public enum IndirectRun {
         let rules = try IndirectRules.load(options.rules, reference: reference)
         let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
         guard manifest.keyFingerprint == key.fingerprint else {
-            throw LinkageError.keyMismatch(database: options.dataset.database.path, expected: manifest.keyFingerprint, given: key.fingerprint)
+            throw LinkageError.keyMismatchForSealing(database: options.dataset.database.path, expected: manifest.keyFingerprint,
+                                                     given: key.fingerprint)
         }
 
         var t = ContinuousClock.now
-        let file = try CohortFile(url: options.cohort, columns: rules.cohortColumns, encoding: options.encoding,
+        let file: CohortFile
+        do {
+            file = try CohortFile(url: options.cohort, columns: rules.cohortColumns, encoding: options.encoding,
                                   separator: options.separator)
+        } catch {
+            // The columns come from the rules: a mismatch is as likely the wrong rules as a wrong file.
+            guard case .badCohort(let path, let why) = error, why.contains("column") else { throw error }
+            throw LinkageError.badCohort(path, why + " — the columns expected are those of \(rules.path) (--criteria)")
+        }
         if file.encodingDetected, file.encoding == .latin1 {
             progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
         }
@@ -102,7 +110,8 @@ public enum IndirectRun {
         let staged = StagedOutputs()
         let folder = staged.stage(output)
         try StagedOutputs.createDirectory(folder, mode: 0o700)
-        try DirectRun.writeCorrespondence(links, key: key, parameters: manifest.pseudonymisation, to: folder)
+        try DirectRun.writeCorrespondence(links, key: key, parameters: manifest.pseudonymisation, to: folder,
+                                          contents: DirectRun.indirectCorrespondenceContents)
         try writeResults(outcomes, rules: rules, engine: engine, to: folder.appendingPathComponent("results.csv"))
         try DirectRun.writeRejects(cohort.rejections, to: folder.appendingPathComponent("rejects.csv"))
         lap("outputs", since: t)

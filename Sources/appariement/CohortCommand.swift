@@ -112,7 +112,8 @@ struct CohortProbabiliste: ParsableCommand {
         commandName: "probabiliste",
         abstract: "Draw an indirect-linkage cohort: NS and non-identifying criteria of a hospital stay, with realistic defects.",
         discussion: """
-            Scenarios: \(IndirectScenario.all.map { "\($0.name) — \($0.label); rules: \($0.rulesFile)" }.joined(separator: "\n"))
+            Scenarios:
+            \(IndirectScenario.all.map { "  \($0.name): \($0.label). Rules: \($0.rulesFile)." }.joined(separator: "\n"))
 
             Writes DIR/NAME.csv (the cohort) and DIR/NAME.truth.csv (for each line: the person it \
             describes, its defects, and found / not_found / ambiguous), kept apart. Reads only the \

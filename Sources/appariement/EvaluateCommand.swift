@@ -47,7 +47,8 @@ struct Evaluate: ParsableCommand {
             By defect (outcome: lines):
             """
         for (defect, outcomes) in e.byDefect.sorted(by: { $0.key < $1.key }) {
-            text += "\n  \(defect.padding(toLength: 20, withPad: " ", startingAt: 0)) " +
+            let width = max(20, e.byDefect.keys.map(\.count).max() ?? 0)
+            text += "\n  \(defect.padding(toLength: width, withPad: " ", startingAt: 0)) " +
                 outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         if !e.byGroup.isEmpty {

@@ -11,6 +11,7 @@ import Linkage
 /// | code | meaning |
 /// |---|---|
 /// | 0 | success |
+/// | 2 | `probabiliste --require-success`: the run is written but its verdict is failure |
 /// | 1 | unexpected failure (a bug: please report it) |
 /// | 64 | wrong usage: an unknown or invalid option (as swift-argument-parser reports its own) |
 /// | 3 | bad input data or reference data |
@@ -26,7 +27,7 @@ enum Failure {
         case let error as LinkageError:
             switch error {
             case .badCohort, .badRun: 3
-            case .keyMismatch: 4
+            case .keyMismatch, .keyMismatchForSealing: 4
             }
         case is KeyFileError: 4
         case let error as PseudonymisationError:

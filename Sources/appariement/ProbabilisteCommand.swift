@@ -23,7 +23,8 @@ struct Probabiliste: ParsableCommand {
 
             Writes the folder --out atomically: summary.json (groups, rates, verdict, discriminance, \
             configurations, data quality), results.csv, rejects.csv, correspondence.sealed (NS ↔ \
-            pseudonyms, AES-256-GCM) and the extraction keyed by NS. See docs/indirect-linkage.md.
+            pseudonyms, AES-256-GCM) and the extraction keyed by NS. The exit code is 0 whatever the \
+            verdict (it is in summary.json and printed), unless --require-success. See docs/indirect-linkage.md.
             """)
 
     @Argument(help: ArgumentHelp("The cohort file (CSV).", valueName: "cohort.csv"))
@@ -49,6 +50,10 @@ struct Probabiliste: ParsableCommand {
 
     @Flag(help: "Replace an existing run folder.")
     var force = false
+
+    @Flag(name: .customLong("require-success"),
+          help: "Exit with code 2 when the verdict is failure (below the threshold); the run is written either way.")
+    var requireSuccess = false
 
     @OptionGroup var key: KeyOption
 
@@ -76,6 +81,7 @@ struct Probabiliste: ParsableCommand {
             let summary = try IndirectRun.run(options, key: secret, reference: try ReferenceData.locate(),
                                               progress: ProgressReporter(), beforeLinking: { Self.printPrelude($0) })
             Self.print(summary, folder: options.output)
+            if requireSuccess, summary.verdict != "success" { throw ExitCode(2) }
         }
     }
 
@@ -93,9 +99,10 @@ struct Probabiliste: ParsableCommand {
             text += "Drop order: \(plan.dropOrder.map { p.rules.criteria[$0].column }.joined(separator: ", ")) (\(p.rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
             for g in plan.groups {
                 let cfgs = e.configurations.filter { $0.group == g }
-                let shares = cfgs.map(\.uniqueShare)
-                text += String(format: "\n  group %d: %d configuration%@, events unique on it %.1f–%.1f %%", g, cfgs.count, cfgs.count > 1 ? "s" : "",
-                               100 * (shares.min() ?? 0), 100 * (shares.max() ?? 0))
+                let low = 100 * (cfgs.map(\.uniqueShare).min() ?? 0), high = 100 * (cfgs.map(\.uniqueShare).max() ?? 0)
+                let range = String(format: "%.1f", low) == String(format: "%.1f", high) ? String(format: "%.1f %%", high)
+                    : String(format: "%.1f–%.1f %%", low, high)
+                text += "\n  group \(g): \(cfgs.count) configuration\(cfgs.count > 1 ? "s" : ""), \(range) of the events unique on \(cfgs.count > 1 ? "each" : "it")"
             }
         }
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -48,6 +48,16 @@ import Testing
         #expect(again.status == 6 && again.stderr.contains("already exists"), "\(again.stderr)")
         let forced = try Self.link(scratch, rules: rules, extra: ["--no-extraction", "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
+        let sealed = try CommandLine.run(["check-sealed", "runs/p1/correspondence.sealed", "--key-file", "keys/secret.key"], in: scratch.url)
+        #expect(sealed.status == 0 && sealed.stdout.contains("indirect-linkage-correspondence"), "\(sealed.stdout)")
+        // A verdict below the threshold: exit 2 with --require-success, the run written all the same.
+        let strict = try String(contentsOf: URL(fileURLWithPath: rules), encoding: .utf8)
+            .replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 1.0")
+        try strict.write(to: scratch.file("strict.yml"), atomically: true, encoding: .utf8)
+        let failing = try Self.link(scratch, rules: "strict.yml", out: "runs/strict", extra: ["--no-extraction", "--require-success"])
+        #expect(failing.status == 2, "\(failing.stderr)")
+        #expect(failing.stdout.contains("FAILURE"))
+        #expect(FileManager.default.fileExists(atPath: scratch.file("runs/strict/summary.json").path))
     }
 
     @Test func badRulesAndBadCohortsGetOneClearMessageAndLeaveNothing() throws {

@@ -198,7 +198,7 @@ import TestSupport
         #expect(outcomes[7]?.person == d.1)
         // S7: a date that is no date: rejected, counted, with its line.
         let rejects = try String(contentsOf: run.appendingPathComponent("rejects.csv"), encoding: .utf8)
-        #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a date"))
+        #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a day of the calendar"), "\(rejects)")
         #expect(summary.counts.submitted == 7)
         #expect(summary.counts.submitted == summary.counts.found + summary.counts.excluded + summary.counts.rejected)
         #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases.map(\.rawValue)))

@@ -104,6 +104,8 @@ import TestSupport
         (.sex, ["1", "M", "h"], "1"),
         (.sex, ["2", "F", "f"], "2"),
         (.integer, ["03", "3"], "03"),
+        (.month, ["03", "3"], "03"),
+        (.year, ["1983"], "1983"),
         (.scheme, ["01", "1", "01C770648"], "01C770648"),
     ])
     func bothSidesNormaliseAlike(normalisation: IndirectRules.Normalisation, cohortValues: [String], snds: String) throws {
@@ -122,7 +124,8 @@ import TestSupport
 
     @Test(arguments: [
         (IndirectRules.Normalisation.date, "31/02/2024"), (.date, "2024-13-01"), (.icd10, "12"), (.departement, "99"),
-        (.departement, "ABC"), (.finess, "12345"), (.sex, "X"), (.integer, "1e3"), (.scheme, "RG"),
+        (.departement, "ABC"), (.finess, "12345"), (.sex, "X"), (.integer, "1e3"), (.scheme, "RG"), (.month, "13"),
+        (.month, "0"), (.year, "23"), (.year, "1700"),
     ])
     func garbageIsInvalidNotGuessed(normalisation: IndirectRules.Normalisation, raw: String) {
         guard case .invalid = CriterionValues.read(raw, as: normalisation) else {

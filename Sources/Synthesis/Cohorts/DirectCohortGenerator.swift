@@ -257,14 +257,14 @@ public struct DirectCohortGenerator {
 
 public enum CohortError: Error, Equatable, CustomStringConvertible {
     case tooLarge(size: Int, population: Int)
-    case tooFewPatients(size: Int, eligible: Int, scenario: String)
+    case tooFewPatients(size: Int, eligible: Int, scenario: String, maximum: Int)
 
     public var description: String {
         switch self {
         case .tooLarge(let size, let population):
             "a cohort of \(size) lines cannot be drawn from \(population) people without repeating them: at most 90 % of the population may be drawn (lines of people absent from the SNDS do not count)"
-        case .tooFewPatients(let size, let eligible, let scenario):
-            "the scenario \(scenario) has \(eligible) eligible patients in this dataset: a cohort of \(size) lines would draw more than 90 % of them (lines of people absent from the SNDS do not count); ask for fewer lines or generate more beneficiaries"
+        case .tooFewPatients(let size, let eligible, let scenario, let maximum):
+            "the scenario \(scenario) has \(eligible) eligible patients in this dataset: a cohort of \(size) lines would draw more than 90 % of them; at most \(maximum) lines (or generate more beneficiaries)"
         }
     }
 }

@@ -139,8 +139,10 @@ public struct IndirectCohortGenerator {
             staysOf[s.person, default: []].append(i)
         }
         let absent = profile.rate(of: .absentFromSNDS), duplicate = profile.rate(of: .duplicatePatient)
-        guard !stays.isEmpty, Double(size) * (1 - absent) <= Double(people.count) * 0.9 else {
-            throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name)
+        // Lines of patients absent from the SNDS draw nobody, so they do not count against the 90 %.
+        let maximum = Int((Double(people.count) * 0.9 / (1 - absent)).rounded(.down))
+        guard !stays.isEmpty, size <= maximum else {
+            throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name, maximum: maximum)
         }
         rng.shuffle(&people)
         var cursor = 0
@@ -153,7 +155,7 @@ public struct IndirectCohortGenerator {
             } else if u < absent + duplicate, let earlier = drawn.last(where: { $0.stay != nil })?.stay {
                 drawn.append((earlier, [IndirectNoiseProfile.Defect.duplicatePatient.rawValue]))
             } else {
-                guard cursor < people.count else { throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name) }
+                guard cursor < people.count else { throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name, maximum: maximum) }
                 let own = staysOf[people[cursor]]!
                 cursor += 1
                 drawn.append((scenario.pick == .firstStay ? own[0] : own[rng.uniform(own.count)], []))
