@@ -87,6 +87,8 @@ public final class IndirectEngine {
     public private(set) var discriminance: [Discriminance] = []
     public private(set) var plan: LinkagePlan?
     public private(set) var configurations: [ConfigurationResult] = []
+    /// The candidates' values as codes, kept for the uniqueness profile.
+    private var codes: ValueCodes?
 
     public init(rules: IndirectRules, database: SNDSDatabase, years: [Int]) {
         self.rules = rules
@@ -121,16 +123,16 @@ public final class IndirectEngine {
                 try db.execute(sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(value($0))" }.joined())) "
                                + rules.events.select(year: year, values: values, conditions: conditions))
             }
-            candidateCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.candidates") ?? 0
+            let coded = try ValueCodes(db, sql: "SELECT \(criteria.indices.map(value).joined(separator: ", ")) FROM temp.candidates",
+                                       columns: criteria.count)
+            codes = coded
+            candidateCount = coded.rows
             var measured: [Discriminance] = []
+            let total = Double(max(candidateCount, 1))
             for (i, c) in criteria.enumerated() {
-                let counts = try Row.fetchAll(db, sql: "SELECT \(value(i)) IS NULL, COUNT(*) FROM temp.candidates GROUP BY \(value(i))")
-                var entropy = 0.0, distinct = 0, unique = 0, missing = 0
-                let total = Double(max(candidateCount, 1))
-                for row in counts {
-                    let isNull: Bool = row[0], n: Int = row[1]
-                    if isNull { missing += n; continue }
-                    distinct += 1
+                let counts = coded.frequencies[i]
+                var entropy = 0.0, unique = 0
+                for n in counts.dropFirst() where n > 0 {
                     if n == 1 { unique += 1 }
                     let p = Double(n) / total
                     entropy -= p * log2(p)
@@ -138,9 +140,9 @@ public final class IndirectEngine {
                 var effective = entropy
                 if case .withinDays(let d) = c.comparison { effective = max(0, entropy - log2(Double(2 * d + 1))) }
                 measured.append(Discriminance(column: c.column, entropyBits: entropy.rounded(toPlaces: 3),
-                                              effectiveBits: effective.rounded(toPlaces: 3), distinctValues: distinct,
+                                              effectiveBits: effective.rounded(toPlaces: 3), distinctValues: counts.count - 1,
                                               uniqueShare: (Double(unique) / total).rounded(toPlaces: 4),
-                                              missingShare: (Double(missing) / total).rounded(toPlaces: 4)))
+                                              missingShare: (Double(counts[0]) / total).rounded(toPlaces: 4)))
             }
             discriminance = measured
         }
@@ -155,16 +157,24 @@ public final class IndirectEngine {
 
     /// The uniqueness profile: for each configuration, the share of events unique on it.
     public func profileConfigurations() throws {
-        guard let plan else { return }
-        try database.queue.inDatabase { db in
-            let total = Double(max(candidateCount, 1))
-            for (k, cfg) in plan.configurations.enumerated() {
-                let columns = cfg.kept.map(value).joined(separator: ", ")
-                let unique = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM temp.candidates GROUP BY \(columns) HAVING COUNT(*) = 1)") ?? 0
-                configurations[k].uniqueShare = (Double(unique) / total).rounded(toPlaces: 4)
-            }
+        guard let plan, let codes else { return }
+        let total = Double(max(candidateCount, 1))
+        for (k, cfg) in plan.configurations.enumerated() {
+            configurations[k].uniqueShare = (Double(codes.uniqueRows(keeping: cfg.kept)) / total).rounded(toPlaces: 4)
         }
     }
+
+    /// Events unique on a configuration, counted by SQL's GROUP BY (the reference the in-memory
+    /// count is tested against).
+    func uniqueEventsBySQL(_ cfg: LinkagePlan.Configuration) throws -> Int {
+        try database.queue.inDatabase { db in
+            let columns = cfg.kept.map(value).joined(separator: ", ")
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM temp.candidates GROUP BY \(columns) HAVING COUNT(*) = 1)") ?? 0
+        }
+    }
+
+    /// Events unique on a configuration, counted in memory.
+    func uniqueEvents(_ cfg: LinkagePlan.Configuration) -> Int { codes?.uniqueRows(keeping: cfg.kept) ?? 0 }
 
     /// The columns of the index a configuration's join probes: its two most discriminant exact
     /// criteria, then its most discriminant date tolerance (a range scan on the last column), or a

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Linkage
+@testable import Linkage
 import SNDSModel
 import SNDSStore
 import Synthesis
@@ -115,6 +115,54 @@ import TestSupport
             let steps = try engine.queryPlan(cfg)
             #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id): \(steps)")
             #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
+        }
+    }
+}
+
+/// The uniqueness profile is counted in memory on coded values; SQL's GROUP BY is the reference.
+@Suite struct UniquenessProfileTests {
+    @Test func theInMemoryCountsAreSQLsCounts() throws {
+        let f = try IndirectFixture.shared.get()
+        let database = try f.dataset.open()
+        defer { try? database.close() }
+        let rules = try IndirectRules.load(IndirectFixture.defaultRules, reference: IndirectFixture.reference)
+        let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
+        try engine.prepareCandidates()
+        let plan = try #require(engine.plan)
+        var nonTrivial = 0
+        for cfg in plan.configurations {
+            let sql = try engine.uniqueEventsBySQL(cfg)
+            #expect(engine.uniqueEvents(cfg) == sql, "configuration \(cfg.id)")
+            if sql > 0 && sql < engine.candidateCount { nonTrivial += 1 }
+        }
+        #expect(nonTrivial > 10)
+    }
+
+    /// Keys of up to 64 bits, up to 128, and beyond (hashed) all count like GROUP BY.
+    @Test(arguments: [4, 8, 12])
+    func wideKeysCountLikeGroupBy(columns: Int) throws {
+        let db = try DatabaseQueue()
+        let names = (0..<12).map { "c\($0)" }
+        var rng = SystemRandomNumberGenerator()
+        try db.write { db in
+            try db.execute(sql: "CREATE TABLE t (\(names.joined(separator: ", ")))")
+            var rows: [[Int?]] = []
+            for _ in 0..<3_000 { rows.append((0..<12).map { _ in Int.random(in: 0..<2_500, using: &rng) }) }
+            // Duplicates differing only beyond the kept columns, exact duplicates, and NULLs.
+            for i in 0..<300 { var r = rows[i]; r[11] = (r[11] ?? 0) + 1; rows.append(r) }
+            for i in 300..<400 { rows.append(rows[i]) }
+            for i in 400..<500 { rows[i][2] = nil; rows.append(rows[i]) }
+            for r in rows {
+                try db.execute(sql: "INSERT INTO t VALUES (\(Array(repeating: "?", count: 12).joined(separator: ", ")))",
+                               arguments: StatementArguments(r.map { $0?.databaseValue ?? .null }))
+            }
+        }
+        let kept = Array(0..<columns)
+        try db.read { db in
+            let codes = try ValueCodes(db, sql: "SELECT \(names.joined(separator: ", ")) FROM t", columns: 12)
+            let sql = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM t GROUP BY \(kept.map { names[$0] }.joined(separator: ", ")) HAVING COUNT(*) = 1)")
+            #expect(codes.uniqueRows(keeping: kept) == sql)
+            #expect((sql ?? 0) > 1_000)
         }
     }
 }
