@@ -25,7 +25,8 @@ public enum CriterionValues {
         let canonical: String?
         switch normalisation {
         case .text:
-            canonical = text.uppercased()
+            // ASCII upper case only, as SQLite's upper(): é stays é on both sides.
+            canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
         case .integer, .month, .year:
             // A number is written as it is: `03` and `3` are one value, neither reformatted.
             guard text.count <= 9, text.allSatisfy(\.isASCIIDigit), let n = Int(text) else { return .invalid(why: "is not \(expected(normalisation))") }
@@ -37,7 +38,7 @@ public enum CriterionValues {
         case .date:
             switch IdentityFormats.birthDate(text) {
             case .date(let d): canonical = d.iso
-            case .impossible: return .invalid(why: "is not a day of the calendar")
+            case .impossible: return .invalid(why: "is not a day of the calendar (or is before 1850)")
             case .unreadable: canonical = nil
             }
         case .departement:
@@ -96,7 +97,7 @@ public enum CriterionValues {
     /// The SQL expression normalising `x` (an SNDS column, or a canonical cohort value) the way
     /// ``read(_:as:)`` does, then cut to what the comparison looks at.
     public static func sql(_ x: String, _ normalisation: IndirectRules.Normalisation, _ comparison: IndirectRules.Comparison) -> String {
-        let t = "upper(trim(CAST(\(x) AS TEXT)))"
+        let t = "upper(trim(CAST(\(x) AS TEXT), ' ' || char(9)))"
         let value: String
         switch normalisation {
         case .text:

@@ -100,7 +100,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
             if t.benIdtAno != nil { inSNDS += 1 }
             if t.expected == .found { e.findable += 1 }
             // An indirect linkage excludes what it cannot link one to one, whatever the reason.
-            var right = actual == t.expected.rawValue || (indirect && actual == "excluded" && t.expected != .found)
+            var right = actual == t.expected.rawValue
+                || (indirect && actual == "excluded" && (t.expected == .notFound || t.expected == .ambiguous))
             if actual == "found" {
                 e.linked += 1
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }

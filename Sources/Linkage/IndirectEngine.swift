@@ -235,9 +235,13 @@ public final class IndirectEngine {
                 let values: [DatabaseValue] = [s.line.databaseValue, s.ns.databaseValue] + s.values.map { $0?.databaseValue ?? .null }
                 try insert.execute(arguments: StatementArguments(values))
             }
+            // Value columns without a declared type, like the candidates': a typed column (as
+            // CREATE TABLE … AS SELECT CAST(…) would make) compares with numeric affinity, and an
+            // index on an untyped column cannot serve that comparison — the join would scan.
+            try db.execute(sql: "CREATE TEMP TABLE cohort (line INTEGER PRIMARY KEY, ns TEXT NOT NULL\(criteria.indices.map { ", \(value($0))" }.joined()))")
             try db.execute(sql: """
-                CREATE TEMP TABLE cohort AS SELECT line, ns\(criteria.enumerated().map { i, c in
-                    ", \(CriterionValues.sql("r\(i)", c.normalisation, c.comparison)) AS \(value(i))" }.joined())
+                INSERT INTO temp.cohort SELECT line, ns\(criteria.enumerated().map { i, c in
+                    ", \(CriterionValues.sql("r\(i)", c.normalisation, c.comparison))" }.joined())
                 FROM temp.cohort_raw ORDER BY line
                 """)
             try db.execute(sql: """

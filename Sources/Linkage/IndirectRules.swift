@@ -105,13 +105,15 @@ public struct IndirectRules: Sendable {
     public let sha256: String
 
     public static let defaultThreshold = 0.90
+    /// Other names accepted for an NS column.
+    public static let subjectNumberAliases = ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"]
     /// Beyond this many configurations a run would be slow and its report unreadable.
     public static let maxConfigurations = 400
 
     /// The columns a cohort file for these rules has.
     public var cohortColumns: [CohortFile.Column] {
         // The usual names of a subject number are accepted for NS; a custom id column is taken as named.
-        [CohortFile.Column(idColumn, aliases: idColumn == "NS" ? ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"] : [])]
+        [CohortFile.Column(idColumn, aliases: idColumn == "NS" ? Self.subjectNumberAliases : [])]
             + criteria.map { CohortFile.Column($0.column, aliases: $0.aliases) }
     }
 
@@ -290,13 +292,16 @@ private struct NodeReader {
         }
         guard !criteria.isEmpty else { throw fail("criteria", top["criteria"], "give at least one criterion") }
         guard criteria.count <= 20 else { throw fail("criteria", top["criteria"], "at most 20 criteria") }
-        let allNames = criteria.flatMap { [$0.column] + $0.aliases } + [idColumn]
+        let idNames = [idColumn] + (idColumn == "NS" ? IndirectRules.subjectNumberAliases : [])
+        let allNames = criteria.flatMap { [$0.column] + $0.aliases } + idNames
         if let clash = Dictionary(grouping: allNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw fail("criteria", top["criteria"], "the name \(clash) is used by two columns (or an alias)")
         }
 
         var dropOrder = IndirectRules.DropOrder.auto
-        var maxDropped = min(2, criteria.filter { !$0.keep }.count)
+        // One dropped criterion unless the rules ask for more: a second one costs precision on
+        // dense event sets (docs/indirect-linkage.md).
+        var maxDropped = min(1, criteria.filter { !$0.keep }.count)
         var threshold = IndirectRules.defaultThreshold
         if let s = top["strategy"] {
             let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold"])

@@ -78,12 +78,16 @@ struct ValueCodes {
                 return key
             }
         }
-        // Beyond 128 bits of codes: a 64-bit hash of the codes (a collision among a few million
-        // rows has a probability around 10^-7, and would only shift a share in a report).
+        // Beyond 128 bits of codes: a 64-bit hash of the codes, with fixed constants so that runs
+        // agree (a collision among a few million rows has a probability around 10^-7, and would
+        // only shift a share in a report).
         return count { r in
-            var hasher = Hasher()
-            for c in kept { hasher.combine(codes[c][r]) }
-            return hasher.finalize()
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for c in kept {
+                h = (h ^ UInt64(codes[c][r])) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+            }
+            return h
         }
     }
 }

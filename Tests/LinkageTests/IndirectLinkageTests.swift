@@ -129,6 +129,68 @@ import TestSupport
     }
 }
 
+/// Every normalisation and comparison, an exact date included, gives a join that probes an index
+/// (a typed cohort column once made SQLite compare with affinity and scan the whole index).
+@Suite struct IndirectPlanTests {
+    static let rules = """
+        version: 1
+        events: {source: mco_stays}
+        criteria:
+          - {column: SEXE, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}
+          - {column: ANNEE, source: IR_BEN_R.BEN_NAI_ANN, normalise: year}
+          - {column: MOIS, source: IR_BEN_R.BEN_NAI_MOI, normalise: month}
+          - {column: DEP, source: T_MCOaaB.BDI_DEP, normalise: departement}
+          - {column: FINESS, source: T_MCOaaC.ETA_NUM, normalise: finess}
+          - {column: ENTREE, source: T_MCOaaC.EXE_SOI_DTD, normalise: date}
+          - {column: SORTIE, source: T_MCOaaC.EXE_SOI_DTF, normalise: date, compare: {within_days: 1}}
+          - {column: DP, source: T_MCOaaB.DGN_PAL, normalise: icd10, compare: {prefix: 3}}
+          - {column: REGIME, source: IR_BEN_R.ORG_AFF_BEN, normalise: scheme}
+          - {column: GHM, source: T_MCOaaB.GRG_GHM, normalise: text}
+          - {column: DUREE, source: T_MCOaaB.SEJ_NBJ, normalise: integer}
+        strategy: {max_dropped: 1}
+        """
+
+    @Test func everyKindOfCriterionProbesAnIndexAndMatches() throws {
+        let dataset = try GeneratedDataset.shared()
+        let folder = dataset.directory.appendingPathComponent("plan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rules = try IndirectRules.parse(Self.rules, path: "all.yml", reference: IndirectFixture.reference)
+        let database = try dataset.open()
+        defer { try? database.close() }
+        // One line describing a real stay, values written as a registry would.
+        let stay = try #require(try database.queue.inDatabase { db in
+            try Row.fetchOne(db, sql: """
+                SELECT r.BEN_SEX_COD, r.BEN_NAI_ANN, r.BEN_NAI_MOI, b.BDI_DEP, c.ETA_NUM, substr(c.EXE_SOI_DTD, 1, 10),
+                       substr(c.EXE_SOI_DTF, 1, 10), b.DGN_PAL, r.ORG_AFF_BEN, b.GRG_GHM, b.SEJ_NBJ, r.BEN_IDT_ANO
+                FROM T_MCO23C c JOIN T_MCO23B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
+                JOIN IR_BEN_R r ON r.BEN_NIR_PSA = c.NIR_ANO_17
+                WHERE c.NIR_RET = 0 AND b.DGN_PAL LIKE 'I%' ORDER BY c.ETA_NUM, c.RSA_NUM LIMIT 1
+                """)
+        })
+        let values = (0..<11).map { i -> String in
+            let v: DatabaseValue = stay[i]
+            return v.isNull ? "" : "\(v.storage.value.map { "\($0)" } ?? "")"
+        }
+        let csv = "NS;SEXE;ANNEE;MOIS;DEP;FINESS;ENTREE;SORTIE;DP;REGIME;GHM;DUREE\nS1;" + values.joined(separator: ";") + "\n"
+        let file = folder.appendingPathComponent("all.csv")
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let engine = IndirectEngine(rules: rules, database: database, years: dataset.manifest.years)
+        try engine.prepareCandidates()
+        try engine.loadCohort(IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules))
+        let plan = try #require(engine.plan)
+        #expect(plan.configurations.count == 12)
+        for cfg in plan.configurations {
+            let steps = try engine.queryPlan(cfg)
+            #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id): \(steps)")
+            #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
+        }
+        // And the line finds its stay's person with every criterion.
+        let outcomes = try engine.link()
+        #expect(outcomes.first?.group == 1)
+        #expect(outcomes.first?.person == (stay[11] as String))
+    }
+}
+
 /// The uniqueness profile is counted in memory on coded values; SQL's GROUP BY is the reference.
 @Suite struct UniquenessProfileTests {
     @Test func theInMemoryCountsAreSQLsCounts() throws {

@@ -32,7 +32,7 @@ import TestSupport
     @Test func aMinimalFileGetsTheDefaults() throws {
         let rules = try IndirectRules.parse(Self.base, path: "r.yml", reference: Self.reference)
         #expect(rules.idColumn == "NS")
-        #expect(rules.strategy.maxDropped == 2)
+        #expect(rules.strategy.maxDropped == 1)
         #expect(rules.strategy.dropOrder == .auto)
         #expect(rules.criteria[1].comparison == .withinDays(2))
         #expect(rules.criteria[2].comparison == .prefix(3))
@@ -67,6 +67,8 @@ import TestSupport
         ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD}\n", "missing key 'normalise'"),
         ("version: 1\nevents: {source: mco_stays\n", "not valid YAML"),
         ("", "the file is empty"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, aliases: [SUBJECT], source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n",
+         "the name SUBJECT is used by two columns"),
     ])
     func aMistakeIsNamed(yaml: String, message: String) {
         #expect {
@@ -106,6 +108,8 @@ import TestSupport
         (.integer, ["03", "3"], "03"),
         (.month, ["03", "3"], "03"),
         (.year, ["1983"], "1983"),
+        (.text, ["abc", " ABC ", "aBc"], "ABC"),
+        (.text, ["é"], "é"),
         (.scheme, ["01", "1", "01C770648"], "01C770648"),
     ])
     func bothSidesNormaliseAlike(normalisation: IndirectRules.Normalisation, cohortValues: [String], snds: String) throws {
