@@ -39,11 +39,7 @@ public enum DirectRun {
     /// Runs the linkage and returns its summary (also written to the folder).
     public static func run(_ options: Options, key: SecretKey, progress: ProgressReporter = .silent) throws -> DirectSummary {
         let started = ContinuousClock.now
-        var timings: [String: Double] = [:]
-        func lap(_ name: String, since start: ContinuousClock.Instant) {
-            let d = ContinuousClock.now - start
-            timings[name] = (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18).rounded(toPlaces: 3)
-        }
+        var timings = StageTimings()
         let output = options.output.standardizedFileURL
         try checkReplaceable(output, replaceExisting: options.replaceExisting)
         // The dataset: its manifest says how it was pseudonymised and with which key.
@@ -60,7 +56,7 @@ public enum DirectRun {
             progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
         }
         let cohort = try DirectCohort(file: file, today: options.today)
-        lap("read_and_validate", since: t)
+        timings.lap("read_and_validate", since: t)
 
         t = ContinuousClock.now
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
@@ -69,7 +65,7 @@ public enum DirectRun {
         let (results, hashes) = try DirectLinkage.link(cohort.requests, pseudonymiser: pseudonymiser, database: database,
                                              threads: options.threads) { [progress] in progress.advance(by: $0) }
         progress.end()
-        lap("hashing_and_resolution", since: t)
+        timings.lap("hashing_and_resolution", since: t)
 
         // Everything is written under a hidden name, then renamed into place.
         StagedOutputs.removeLeftovers(in: output.deletingLastPathComponent())
@@ -90,24 +86,15 @@ public enum DirectRun {
         try writeCorrespondence(links, key: key, parameters: manifest.pseudonymisation, to: folder)
         try writeResults(results, to: folder.appendingPathComponent("results.csv"))
         try writeRejects(cohort.rejections, to: folder.appendingPathComponent("rejects.csv"))
-        lap("outputs", since: t)
+        timings.lap("outputs", since: t)
 
-        var extraction: Extraction.Counts?
-        if options.extraction {
-            t = ContinuousClock.now
-            progress.begin("extracting the linked people's data")
-            let sqlite = folder.appendingPathComponent("extraction.sqlite")
-            extraction = try Extraction.write(links: links, source: options.dataset.database, years: manifest.years, to: sqlite)
-            _ = chmod(sqlite.path, 0o600)
-            progress.end()
-            lap("extraction", since: t)
-            t = ContinuousClock.now
-            try ExtractionCSV.write(from: sqlite, tables: extraction!.tables, to: folder.appendingPathComponent("extraction"))
-            lap("extraction_csv", since: t)
-        }
-        lap("total", since: started)
+        let extraction = options.extraction
+            ? try writeExtraction(links, source: options.dataset.database, years: manifest.years, into: folder,
+                                  progress: progress, timings: &timings)
+            : nil
+        timings.lap("total", since: started)
         let summary = try DirectSummary(cohort: cohort, results: results, manifest: manifest, options: options,
-                                        keyFingerprint: key.fingerprint, extraction: extraction, timings: timings,
+                                        keyFingerprint: key.fingerprint, extraction: extraction, timings: timings.seconds,
                                         hashes: hashes)
         try summary.write(to: folder.appendingPathComponent(DirectSummary.file))
         try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
@@ -126,6 +113,23 @@ public enum DirectRun {
         guard contents.isEmpty || isRun else {
             throw OutputError.cannotReplace(output.path, "it exists and is not a linkage run folder; --force only replaces a previous run")
         }
+    }
+
+    /// Writes the linked people's data keyed by NS into a run's folder: extraction.sqlite (0600)
+    /// and extraction/TABLE.csv; shared by direct and indirect runs.
+    static func writeExtraction(_ links: [Extraction.Link], source: URL, years: [Int], into folder: URL,
+                                progress: ProgressReporter, timings: inout StageTimings) throws -> Extraction.Counts {
+        var t = ContinuousClock.now
+        progress.begin("extracting the linked people's data")
+        let sqlite = folder.appendingPathComponent("extraction.sqlite")
+        let counts = try Extraction.write(links: links, source: source, years: years, to: sqlite)
+        _ = chmod(sqlite.path, 0o600)
+        progress.end()
+        timings.lap("extraction", since: t)
+        t = ContinuousClock.now
+        try ExtractionCSV.write(from: sqlite, tables: counts.tables, to: folder.appendingPathComponent("extraction"))
+        timings.lap("extraction_csv", since: t)
+        return counts
     }
 
     /// Whether a folder is a finished linkage run of this tool (direct or indirect): its summary.json

@@ -156,15 +156,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
 
     /// Writes `evaluation.json` into the run's folder (temporary file, then rename).
     public func write(into run: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let staged = StagedOutputs()
-        let target = run.appendingPathComponent(Self.file)
-        let temporary = staged.stage(target)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self) + Data("\n".utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
-        }
+        try RunJSON.write(self, to: staged.stage(run.appendingPathComponent(Self.file)))
         try staged.commit()
     }
 }

@@ -28,15 +28,13 @@ public enum EventSource: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    static let qualityCodes = ["NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET", "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET"]
-
     /// The SELECT giving, for one year, `person`, `psa`, `rank` then `values` (SQL expressions over
     /// the aliases `c`, `b` and `r` for T_MCOaaC, T_MCOaaB, IR_BEN_R), filtered by `conditions`.
     func select(year: Int, values: [String], conditions: [String]) -> String {
         switch self {
         case .mcoStays:
             let aa = pad(year % 100, 2)
-            let reliable = Self.qualityCodes.map { "CAST(c.\($0) AS INTEGER) = 0" }
+            let reliable = PMSIChaining.reliableConditions(on: "c")
             return """
                 SELECT r.BEN_IDT_ANO, c.NIR_ANO_17, r.BEN_RNG_GEM\(values.map { ", " + $0 }.joined())
                 FROM main.T_MCO\(aa)C c

@@ -42,11 +42,7 @@ public enum IndirectRun {
     public static func run(_ options: Options, key: SecretKey, reference: ReferenceData, progress: ProgressReporter = .silent,
                            beforeLinking: (Prelude) -> Void = { _ in }) throws -> IndirectSummary {
         let started = ContinuousClock.now
-        var timings: [String: Double] = [:]
-        func lap(_ name: String, since start: ContinuousClock.Instant) {
-            let d = ContinuousClock.now - start
-            timings[name] = (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18).rounded(toPlaces: 3)
-        }
+        var timings = StageTimings()
         let output = options.output.standardizedFileURL
         try DirectRun.checkReplaceable(output, replaceExisting: options.replaceExisting)
         let rules = try IndirectRules.load(options.rules, reference: reference)
@@ -70,7 +66,7 @@ public enum IndirectRun {
             progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
         }
         let cohort = try IndirectCohort(file: file, rules: rules)
-        lap("read_and_validate", since: t)
+        timings.lap("read_and_validate", since: t)
 
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
         defer { try? database.close() }
@@ -79,12 +75,12 @@ public enum IndirectRun {
         progress.begin("building the candidate events (\(rules.events.label))")
         try engine.prepareCandidates()
         progress.end()
-        lap("candidates", since: t)
+        timings.lap("candidates", since: t)
         t = ContinuousClock.now
         progress.begin("measuring the uniqueness of each configuration")
         try engine.profileConfigurations()
         progress.end()
-        lap("discriminance", since: t)
+        timings.lap("discriminance", since: t)
         beforeLinking(Prelude(rules: rules, engine: engine))
 
         t = ContinuousClock.now
@@ -93,7 +89,7 @@ public enum IndirectRun {
         progress.begin("linking (\(steps) configurations)", total: steps)
         let outcomes = try engine.link { [progress] _ in progress.advance(by: 1) }
         progress.end()
-        lap("linkage", since: t)
+        timings.lap("linkage", since: t)
 
         t = ContinuousClock.now
         let persons = Set(outcomes.compactMap(\.person))
@@ -114,23 +110,16 @@ public enum IndirectRun {
                                           contents: DirectRun.indirectCorrespondenceContents)
         try writeResults(outcomes, rules: rules, engine: engine, to: folder.appendingPathComponent("results.csv"))
         try DirectRun.writeRejects(cohort.rejections, to: folder.appendingPathComponent("rejects.csv"))
-        lap("outputs", since: t)
+        timings.lap("outputs", since: t)
 
-        var extraction: Extraction.Counts?
-        if options.extraction {
-            t = ContinuousClock.now
-            progress.begin("extracting the linked people's data")
-            let sqlite = folder.appendingPathComponent("extraction.sqlite")
-            extraction = try Extraction.write(links: links, source: options.dataset.database, years: manifest.years, to: sqlite)
-            _ = chmod(sqlite.path, 0o600)
-            try ExtractionCSV.write(from: sqlite, tables: extraction!.tables, to: folder.appendingPathComponent("extraction"))
-            progress.end()
-            lap("extraction", since: t)
-        }
-        lap("total", since: started)
+        let extraction = options.extraction
+            ? try DirectRun.writeExtraction(links, source: options.dataset.database, years: manifest.years, into: folder,
+                                            progress: progress, timings: &timings)
+            : nil
+        timings.lap("total", since: started)
         let summary = try IndirectSummary(cohort: cohort, outcomes: outcomes, engine: engine, manifest: manifest, options: options,
                                           keyFingerprint: key.fingerprint,
-                                          pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings)
+                                          pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings.seconds)
         try summary.write(to: folder.appendingPathComponent(IndirectSummary.file))
         try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
         return summary

@@ -130,22 +130,9 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         self.timings = timings
     }
 
-    public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        guard FileManager.default.createFile(atPath: url.path, contents: data + Data("\n".utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
-    }
+    public func write(to url: URL) throws { try RunJSON.write(self, to: url) }
 
     public static func read(from run: URL) throws -> IndirectSummary {
-        let url = run.appendingPathComponent(file)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LinkageError.badRun(run.path, "no \(file): not a finished linkage run")
-        }
-        do { return try JSONDecoder().decode(IndirectSummary.self, from: data) } catch {
-            throw LinkageError.badRun(url.path, "cannot be read as an indirect run's summary (\(error.localizedDescription))")
-        }
+        try RunJSON.read(IndirectSummary.self, file: file, in: run, what: " as an indirect run's summary")
     }
 }

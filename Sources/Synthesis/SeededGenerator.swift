@@ -61,6 +61,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
+    /// One key drawn in proportion to its weight (keys in the given order, one draw): how cohort
+    /// generators pick the format a value is written in.
+    public mutating func pick(weighted options: [(key: String, value: Double)]) -> String {
+        var draw = unit() * options.map(\.value).reduce(0, +)
+        for o in options {
+            draw -= o.value
+            if draw < 0 { return o.key }
+        }
+        return options.last!.key
+    }
+
     /// Normal deviate (Box–Muller).
     public mutating func normal(mean: Double, sd: Double) -> Double {
         var u = unit()

@@ -68,10 +68,7 @@ struct CohortDirect: ParsableCommand {
     @discardableResult
     static func draw(size: Int, seed: UInt64, name: String, directory folder: URL, database: String, noise: URL?,
                      keyFile: URL, force: Bool) throws -> (cohort: URL, truth: URL) {
-        let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
-        for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
-            throw OutputError.exists(url.path)
-        }
+        let (csvURL, truthURL) = try CohortFiles.locations(name: name, in: folder, force: force)
         let reference = try ReferenceData.locate()
         let profile = try DirectNoiseProfile.load(noise, reference: reference)
         let files = DatasetFiles(database: URL(fileURLWithPath: database))
@@ -83,16 +80,7 @@ struct CohortDirect: ParsableCommand {
         }
         let entries = try Correspondence.read(from: files.correspondence, key: secret)
         let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile).make(size: size, seed: seed)
-        try StagedOutputs.createDirectory(folder)
-        let staged = StagedOutputs()
-        // Both files are private: the cohort holds clear NIRs, the truth says who each NS is.
-        for (text, url) in [(cohort.truth.text, truthURL), (cohort.csv, csvURL)] {
-            let temporary = staged.stage(url)
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw OutputError.cannotReplace(url.path, "cannot write the file")
-            }
-        }
-        try staged.commit()
+        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder)
         let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
         let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)
         print("""
@@ -171,10 +159,7 @@ struct CohortProbabiliste: ParsableCommand {
     @discardableResult
     static func draw(scenario: IndirectScenario, size: Int, seed: UInt64, name: String, directory folder: URL, database: String,
                      noise: URL?, force: Bool) throws -> (cohort: URL, truth: URL) {
-        let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
-        for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
-            throw OutputError.exists(url.path)
-        }
+        let (csvURL, truthURL) = try CohortFiles.locations(name: name, in: folder, force: force)
         let reference = try ReferenceData.locate()
         let profile = try IndirectNoiseProfile.load(noise, reference: reference)
         let files = DatasetFiles(database: URL(fileURLWithPath: database))
@@ -183,15 +168,7 @@ struct CohortProbabiliste: ParsableCommand {
         defer { try? sqlite.close() }
         let generator = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario, profile: profile)
         let cohort = try generator.make(size: size, seed: seed)
-        try StagedOutputs.createDirectory(folder)
-        let staged = StagedOutputs()
-        for (text, url) in [(cohort.truth.text, truthURL), (cohort.csv, csvURL)] {
-            let temporary = staged.stage(url)
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw OutputError.cannotReplace(url.path, "cannot write the file")
-            }
-        }
-        try staged.commit()
+        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder)
         let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
         var defects: [String: Int] = [:]
         for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
@@ -203,5 +180,29 @@ struct CohortProbabiliste: ParsableCommand {
             Defects (a line may have several): \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             """)
         return (csvURL, truthURL)
+    }
+}
+
+/// Where a drawn cohort and its truth go, and how they are written: both private (a direct cohort
+/// holds clear NIRs, every truth says who each NS is), staged and renamed into place together.
+enum CohortFiles {
+    static func locations(name: String, in folder: URL, force: Bool) throws -> (cohort: URL, truth: URL) {
+        let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
+        for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
+            throw OutputError.exists(url.path)
+        }
+        return (csvURL, truthURL)
+    }
+
+    static func write(csv: String, truth: CohortTruth, to urls: (cohort: URL, truth: URL), in folder: URL) throws {
+        try StagedOutputs.createDirectory(folder)
+        let staged = StagedOutputs()
+        for (text, url) in [(truth.text, urls.truth), (csv, urls.cohort)] {
+            let temporary = staged.stage(url)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw OutputError.cannotReplace(url.path, "cannot write the file")
+            }
+        }
+        try staged.commit()
     }
 }

@@ -33,11 +33,7 @@ struct Direct: ParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("The run's folder; default runs/direct-COHORT.", valueName: "path"))
     var output: String?
 
-    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 if valid, else Latin-1), utf-8 or latin-1.", valueName: "auto|utf-8|latin-1"))
-    var encoding = "auto"
-
-    @Option(help: ArgumentHelp("The field separator: auto (from the header), ';', ',' or tab.", valueName: "auto|;|,|tab"))
-    var separator = "auto"
+    @OptionGroup var cohortFile: CohortFileOptions
 
     @Option(parsing: .unconditional, help: "Threads for hashing; the default is the number of cores.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -51,12 +47,6 @@ struct Direct: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func validate() throws {
-        guard CohortFile.EncodingChoice(rawValue: encoding) != nil else {
-            throw ValidationError("--encoding must be auto, utf-8 or latin-1")
-        }
-        guard CohortFile.SeparatorChoice(rawValue: separator) != nil else {
-            throw ValidationError("--separator must be auto, ';', ',' or tab")
-        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -66,8 +56,8 @@ struct Direct: ParsableCommand {
             let stem = cohortURL.deletingPathExtension().lastPathComponent
             var options = DirectRun.Options(cohort: cohortURL, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
                                             output: URL(fileURLWithPath: output ?? "runs/direct-\(stem)"))
-            options.encoding = CohortFile.EncodingChoice(rawValue: encoding)!
-            options.separator = CohortFile.SeparatorChoice(rawValue: separator)!
+            options.encoding = cohortFile.encodingChoice
+            options.separator = cohortFile.separatorChoice
             options.threads = threads
             options.replaceExisting = force
             options.extraction = !noExtraction

@@ -39,11 +39,7 @@ struct Probabiliste: ParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("The run's folder; default runs/probabiliste-COHORT.", valueName: "path"))
     var output: String?
 
-    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 if valid, else Latin-1), utf-8 or latin-1.", valueName: "auto|utf-8|latin-1"))
-    var encoding = "auto"
-
-    @Option(help: ArgumentHelp("The field separator: auto (from the header), ';', ',' or tab.", valueName: "auto|;|,|tab"))
-    var separator = "auto"
+    @OptionGroup var cohortFile: CohortFileOptions
 
     @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
     var noExtraction = false
@@ -57,15 +53,6 @@ struct Probabiliste: ParsableCommand {
 
     @OptionGroup var key: KeyOption
 
-    func validate() throws {
-        guard CohortFile.EncodingChoice(rawValue: encoding) != nil else {
-            throw ValidationError("--encoding must be auto, utf-8 or latin-1")
-        }
-        guard CohortFile.SeparatorChoice(rawValue: separator) != nil else {
-            throw ValidationError("--separator must be auto, ';', ',' or tab")
-        }
-    }
-
     func run() throws {
         try Failure.reporting {
             let cohortURL = URL(fileURLWithPath: cohort)
@@ -73,8 +60,8 @@ struct Probabiliste: ParsableCommand {
             var options = IndirectRun.Options(cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
                                               dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
                                               output: URL(fileURLWithPath: output ?? "runs/probabiliste-\(stem)"))
-            options.encoding = CohortFile.EncodingChoice(rawValue: encoding)!
-            options.separator = CohortFile.SeparatorChoice(rawValue: separator)!
+            options.encoding = cohortFile.encodingChoice
+            options.separator = cohortFile.separatorChoice
             options.replaceExisting = force
             options.extraction = !noExtraction
             let secret = try KeyFile.load(at: key.location.url)

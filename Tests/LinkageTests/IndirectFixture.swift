@@ -22,6 +22,11 @@ struct IndirectFixture: @unchecked Sendable {
     static let defaultRules = checkout.appendingPathComponent("rules/default.yml")
     static var reference: ReferenceData { GeneratedDataset.reference.data }
 
+    /// rules/default.yml with another number of criteria that may be dropped.
+    static func defaultRulesText(maxDropped: Int) throws -> String {
+        try String(contentsOf: defaultRules, encoding: .utf8).replacingOccurrences(of: "max_dropped: 1", with: "max_dropped: \(maxDropped)")
+    }
+
     static let shared: Result<IndirectFixture, any Error> = Result { try make() }
 
     static func make() throws -> IndirectFixture {

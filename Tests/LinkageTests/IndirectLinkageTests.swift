@@ -71,8 +71,7 @@ import TestSupport
     @Test func droppingCriteriaNeverChangesAnEarlierLink() throws {
         let folder = f.folder.deletingLastPathComponent()
         func run(maxDropped: Int) throws -> [Int: (status: String, reason: String, group: Int?, person: String?)] {
-            let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
-                .replacingOccurrences(of: "max_dropped: 1", with: "max_dropped: \(maxDropped)")
+            let text = try IndirectFixture.defaultRulesText(maxDropped: maxDropped)
             let rules = try IndirectFixture.rulesFile(text, in: folder, name: "max\(maxDropped)")
             let summary = try IndirectFixture.link(f.cohortFile, rules: rules, dataset: f.dataset, to: folder.appendingPathComponent("max\(maxDropped)-run"))
             #expect(summary.groups.count == maxDropped + 1)
@@ -112,9 +111,8 @@ import TestSupport
         let database = try f.dataset.open()
         defer { try? database.close() }
         // Two criteria may be dropped: every configuration of three groups.
-        let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
-            .replacingOccurrences(of: "max_dropped: 1", with: "max_dropped: 2")
-        let rules = try IndirectRules.parse(text, path: "max2.yml", reference: IndirectFixture.reference)
+        let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
+                                            reference: IndirectFixture.reference)
         let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
         try engine.prepareCandidates()
         let cohort = try IndirectCohort(file: CohortFile(url: f.cohortFile, columns: rules.cohortColumns), rules: rules)
@@ -197,9 +195,8 @@ import TestSupport
         let f = try IndirectFixture.shared.get()
         let database = try f.dataset.open()
         defer { try? database.close() }
-        let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
-            .replacingOccurrences(of: "max_dropped: 1", with: "max_dropped: 2")
-        let rules = try IndirectRules.parse(text, path: "max2.yml", reference: IndirectFixture.reference)
+        let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
+                                            reference: IndirectFixture.reference)
         let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
         try engine.prepareCandidates()
         let plan = try #require(engine.plan)

@@ -22,7 +22,7 @@ final class PMSIWriter {
     ]
     static let dColumns = ["ETA_NUM", "RSA_NUM", "ASS_DGN", "DGN_ASS_NUM"]
     static let aColumns = ["ETA_NUM", "RSA_NUM", "CDC_ACT", "ACV_ACT", "NBR_EXE_ACT", "ENT_DAT_DEL"]
-    static let qualityCodes = ["NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET", "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET"]
+    static let qualityCodes = PMSIChaining.qualityCodes
 
     /// A year's four tables, with what every stay of the year writes precomputed: the year as
     /// text and the row counters.

@@ -203,14 +203,6 @@ public struct DirectCohortGenerator {
         for l in lines { nsCount[l.ns, default: 0] += 1 }
         let dateFormats = profile.formats.birthDate.sorted { $0.key < $1.key }
         let sexFormats = profile.formats.sex.sorted { $0.key < $1.key }
-        func weighted(_ options: [(key: String, value: Double)]) -> String {
-            var draw = rng.unit() * options.map(\.value).reduce(0, +)
-            for o in options {
-                draw -= o.value
-                if draw < 0 { return o.key }
-            }
-            return options.last!.key
-        }
         var csv = Self.columns.joined(separator: ";") + "\n"
         var truth: [CohortTruth.Entry] = []
         for (i, l) in lines.enumerated() {
@@ -221,7 +213,7 @@ public struct DirectCohortGenerator {
             }
             var birth = ""
             if let b = l.birth {
-                switch weighted(dateFormats) {
+                switch rng.pick(weighted: dateFormats) {
                 case "DD/MM/YYYY": birth = "\(pad(b.day, 2))/\(pad(b.month, 2))/\(b.year)"
                 case "YYYYMMDD": birth = b.compact
                 default: birth = b.iso
@@ -229,7 +221,7 @@ public struct DirectCohortGenerator {
             }
             var sex = ""
             if let s = l.sex {
-                switch weighted(sexFormats) {
+                switch rng.pick(weighted: sexFormats) {
                 case "M/F": sex = s == .male ? "M" : "F"
                 case "H/F": sex = s == .male ? "H" : "F"
                 default: sex = String(s.code)

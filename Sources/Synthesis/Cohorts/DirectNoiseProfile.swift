@@ -49,26 +49,7 @@ public struct DirectNoiseProfile: Decodable, Sendable {
 
     /// Loads and checks a profile; `url` nil means the shipped default.
     public static func load(_ url: URL?, reference: ReferenceData) throws(ReferenceDataError) -> DirectNoiseProfile {
-        let location = url ?? reference.root.appendingPathComponent(file)
-        let name = url?.path ?? file
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            if url == nil { throw .missingFile(name) }
-            throw .malformed(name, line: 0, "no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: location.path), let text = String(data: data, encoding: .utf8) else {
-            throw .malformed(name, line: 0, "cannot be read as UTF-8 text")
-        }
-        let profile: DirectNoiseProfile
-        do {
-            profile = try YAMLDecoder().decode(DirectNoiseProfile.self, from: text)
-        } catch let error as DecodingError {
-            throw .malformed(name, line: 0, CareModel.explain(error) + " (rates are numbers between 0 and 1)")
-        } catch let error as YamlError {
-            throw .malformed(name, line: 0, "not valid YAML: \(error)")
-        } catch {
-            throw .malformed(name, line: 0, "\(error)")
-        }
+        let (profile, name) = try NoiseProfileFile.decode(DirectNoiseProfile.self, url, defaultFile: file, reference: reference)
         try profile.check(name)
         return profile
     }
@@ -83,18 +64,9 @@ public struct DirectNoiseProfile: Decodable, Sendable {
             guard (0...1).contains(rate) else { throw fail("defects.\(key): \(rate) is not a share between 0 and 1") }
         }
         guard defects.values.reduce(0, +) <= 1 else { throw fail("defects: the rates add up to more than 1") }
-        for (key, value) in [("twins.share", twins.share), ("twins.without_rank", twins.withoutRank),
-                             ("formats.nir_with_spaces", formats.nirWithSpaces)] where !(0...1).contains(value) {
-            throw fail("\(key): \(value) is not a share between 0 and 1")
-        }
-        for (key, weights, known) in [("formats.birth_date", formats.birthDate, Self.dateFormats),
-                                      ("formats.sex", formats.sex, Self.sexFormats)] {
-            for format in weights.keys where !known.contains(format) {
-                throw fail("\(key): unknown format \(format) (known: \(known.joined(separator: ", ")))")
-            }
-            guard weights.values.allSatisfy({ $0 >= 0 }), weights.values.reduce(0, +) > 0 else {
-                throw fail("\(key): weights must be non-negative, at least one positive")
-            }
-        }
+        try NoiseProfileFile.checkShares([("twins.share", twins.share), ("twins.without_rank", twins.withoutRank),
+                                          ("formats.nir_with_spaces", formats.nirWithSpaces)], in: name)
+        try NoiseProfileFile.checkFormats([("formats.birth_date", formats.birthDate, Self.dateFormats),
+                                           ("formats.sex", formats.sex, Self.sexFormats)], in: name)
     }
 }

@@ -111,8 +111,7 @@ public struct IndirectCohortGenerator {
                     FROM T_MCO\(aa)C c
                     JOIN T_MCO\(aa)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
                     JOIN IR_BEN_R r ON r.BEN_NIR_PSA = c.NIR_ANO_17
-                    WHERE \(["NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET", "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET"]
-                                .map { "CAST(c.\($0) AS INTEGER) = 0" }.joined(separator: " AND "))\(filter)
+                    WHERE \(PMSIChaining.reliableConditions(on: "c").joined(separator: " AND "))\(filter)
                       AND NOT EXISTS (SELECT 1 FROM IR_BEN_R t WHERE t.BEN_NIR_PSA = c.NIR_ANO_17 AND t.BEN_IDT_ANO <> r.BEN_IDT_ANO)
                     ORDER BY c.EXE_SOI_DTD, c.ETA_NUM, c.RSA_NUM
                     """)
@@ -245,19 +244,9 @@ public struct IndirectCohortGenerator {
                       scheme: template.scheme)
     }
 
-    private func weighted(_ options: [String: Double], _ rng: inout SeededGenerator) -> String {
-        let sorted = options.sorted { $0.key < $1.key }
-        var draw = rng.unit() * sorted.map(\.value).reduce(0, +)
-        for o in sorted {
-            draw -= o.value
-            if draw < 0 { return o.key }
-        }
-        return sorted.last!.key
-    }
-
     private func format(_ field: IndirectScenario.Field, _ v: Values, _ rng: inout SeededGenerator) -> String {
         func date(_ d: CalendarDate) -> String {
-            switch weighted(profile.formats.date, &rng) {
+            switch rng.pick(weighted: profile.formats.date.sorted { $0.key < $1.key }) {
             case "DD/MM/YYYY": "\(pad(d.day, 2))/\(pad(d.month, 2))/\(d.year)"
             case "YYYYMMDD": d.compact
             default: d.iso
@@ -265,7 +254,7 @@ public struct IndirectCohortGenerator {
         }
         switch field {
         case .sex:
-            switch weighted(profile.formats.sex, &rng) {
+            switch rng.pick(weighted: profile.formats.sex.sorted { $0.key < $1.key }) {
             case "M/F": return v.sex == 1 ? "M" : "F"
             case "H/F": return v.sex == 1 ? "H" : "F"
             default: return String(v.sex)

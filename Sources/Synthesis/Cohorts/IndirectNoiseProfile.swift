@@ -38,21 +38,7 @@ public struct IndirectNoiseProfile: Decodable, Sendable {
     public func rate(of defect: Defect) -> Double { defects[defect.rawValue] ?? 0 }
 
     public static func load(_ url: URL?, reference: ReferenceData) throws(ReferenceDataError) -> IndirectNoiseProfile {
-        let location = url ?? reference.root.appendingPathComponent(file)
-        let name = url?.path ?? file
-        guard let data = FileManager.default.contents(atPath: location.path) else {
-            if url == nil { throw .missingFile(name) }
-            throw .malformed(name, line: 0, "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw .malformed(name, line: 0, "cannot be read as UTF-8 text") }
-        let profile: IndirectNoiseProfile
-        do {
-            profile = try YAMLDecoder().decode(IndirectNoiseProfile.self, from: text)
-        } catch let error as DecodingError {
-            throw .malformed(name, line: 0, CareModel.explain(error) + " (rates are numbers between 0 and 1)")
-        } catch {
-            throw .malformed(name, line: 0, "not valid YAML: \(error)")
-        }
+        let (profile, name) = try NoiseProfileFile.decode(IndirectNoiseProfile.self, url, defaultFile: file, reference: reference)
         func fail(_ why: String) -> ReferenceDataError { .malformed(name, line: 0, why) }
         let known = Defect.allCases.map(\.rawValue)
         for (key, rate) in profile.defects {
@@ -62,20 +48,11 @@ public struct IndirectNoiseProfile: Decodable, Sendable {
         guard profile.rate(of: .absentFromSNDS) + profile.rate(of: .duplicatePatient) < 0.5 else {
             throw fail("defects: absent_from_snds and duplicate_patient add up to half the cohort or more")
         }
-        for (key, value) in [("formats.icd10_with_dot", profile.formats.icd10WithDot),
-                             ("formats.departement_three_digits", profile.formats.departementThreeDigits),
-                             ("formats.corsica_as_20", profile.formats.corsicaAs20)] where !(0...1).contains(value) {
-            throw fail("\(key): \(value) is not a share between 0 and 1")
-        }
-        for (key, weights, known) in [("formats.date", profile.formats.date, DirectNoiseProfile.dateFormats),
-                                      ("formats.sex", profile.formats.sex, DirectNoiseProfile.sexFormats)] {
-            for format in weights.keys where !known.contains(format) {
-                throw fail("\(key): unknown format \(format) (known: \(known.joined(separator: ", ")))")
-            }
-            guard weights.values.allSatisfy({ $0 >= 0 }), weights.values.reduce(0, +) > 0 else {
-                throw fail("\(key): weights must be non-negative, at least one positive")
-            }
-        }
+        try NoiseProfileFile.checkShares([("formats.icd10_with_dot", profile.formats.icd10WithDot),
+                                          ("formats.departement_three_digits", profile.formats.departementThreeDigits),
+                                          ("formats.corsica_as_20", profile.formats.corsicaAs20)], in: name)
+        try NoiseProfileFile.checkFormats([("formats.date", profile.formats.date, DirectNoiseProfile.dateFormats),
+                                           ("formats.sex", profile.formats.sex, DirectNoiseProfile.sexFormats)], in: name)
         return profile
     }
 }

@@ -1,0 +1,28 @@
+import Foundation
+
+/// The JSON files of a run's folder (summary.json, evaluation.json): one layout (pretty, sorted
+/// keys, a final newline) and one mode (0600: they describe a cohort) for all of them.
+enum RunJSON {
+    static func encoded(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value) + Data("\n".utf8)
+    }
+
+    static func write(_ value: some Encodable, to url: URL) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: try encoded(value), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    }
+
+    /// Reads `file` in `run`; `what` names the expected content in the error.
+    static func read<T: Decodable>(_ type: T.Type, file: String, in run: URL, what: String) throws -> T {
+        let url = run.appendingPathComponent(file)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw LinkageError.badRun(run.path, "no \(file): not a finished linkage run")
+        }
+        do { return try JSONDecoder().decode(type, from: data) } catch {
+            throw LinkageError.badRun(url.path, "cannot be read\(what) (\(error.localizedDescription))")
+        }
+    }
+}
