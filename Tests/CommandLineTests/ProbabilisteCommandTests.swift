@@ -92,5 +92,19 @@ import Testing
         }
         let scenario = try CommandLine.run(["cohort", "probabiliste", "--scenario", "nope", "--database", "data/snds.sqlite"], in: scratch.url)
         #expect(scenario.status == 64 && scenario.stderr.contains("unknown scenario 'nope'"))
+        let tooLarge = try CommandLine.run(["cohort", "probabiliste", "--size", "100000", "--database", "data/snds.sqlite", "--name", "big"],
+                                           in: scratch.url)
+        #expect(tooLarge.status == 64 && tooLarge.stderr.contains("eligible patients") && tooLarge.stderr.contains("at most"), "\(tooLarge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("cohorts/big.csv").path))
+        // Another key than the dataset's: refused before anything is written.
+        let other = try CommandLine.run(["generate", "--beneficiaries", "50", "--out", "other/snds.sqlite", "--key-file", "keys/other.key"],
+                                        in: scratch.url)
+        #expect(other.status == 0, "\(other.stderr)")
+        try good.write(to: scratch.file("rules/good.yml"), atomically: true, encoding: .utf8)
+        let sealing = try CommandLine.run(["probabiliste", "cohorts/registry.csv", "--criteria", "rules/good.yml",
+                                           "--database", "data/snds.sqlite", "--key-file", "keys/other.key", "--out", "runs/wrong-key"],
+                                          in: scratch.url)
+        #expect(sealing.status == 4 && sealing.stderr.contains("sealed with the dataset's key"), "\(sealing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/wrong-key").path))
     }
 }
