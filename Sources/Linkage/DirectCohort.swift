@@ -10,6 +10,8 @@ public struct DirectCohort {
         .init("DATE_NAISSANCE", aliases: ["DATE_DE_NAISSANCE", "DTNAIS", "BIRTH_DATE"]),
         .init("SEXE", aliases: ["SEX"]),
         .init("RANG_GEMELLAIRE", aliases: ["RANG_GEM", "BEN_RNG_GEM", "TWIN_RANK"], required: false),
+        // Residence, for the report's bias check only: it takes no part in the linkage.
+        .init("DEPARTEMENT", aliases: ["DEPARTEMENT_RESIDENCE", "DEP", "BEN_RES_DPT"], required: false),
     ]
 
     /// A valid line, ready to hash.
@@ -34,6 +36,10 @@ public struct DirectCohort {
     public let file: CohortFile
     public let requests: [Request]
     public let rejections: [Rejection]
+    /// Per column: values missing, reformatted, unreadable, and lines rejected for it.
+    public let quality: [String: ColumnQuality]
+    /// What each line says of its subject (sex, birth year, département), by line number.
+    public let traits: [Int: CohortProfile.Traits]
     /// Data lines in the file: requests + rejections.
     public var submitted: Int { requests.count + rejections.count }
 
@@ -61,8 +67,14 @@ public struct DirectCohort {
         var requests: [Request] = []
         var rejections: [Rejection] = []
         var nsLines: [String: [Int]] = [:]
+        var quality: [String: ColumnQuality] = [:]
+        for c in Self.columns where c.required || file.positions[c.name] != nil { quality[c.name] = ColumnQuality() }
+        var traits: [Int: CohortProfile.Traits] = [:]
         for record in file.records {
             let ns = file.value("NS", in: record) ?? ""
+            if record.fields.count == file.headerCount {
+                traits[record.line] = Self.observe(record, file: file, ns: ns, today: today, quality: &quality)
+            }
             // Only an NS read from a well-formed line, that is not a NIR, can repeat another.
             if !ns.isEmpty, record.fields.count == file.headerCount, !Self.looksLikeNIR(ns) {
                 nsLines[ns, default: []].append(record.line)
@@ -93,8 +105,13 @@ public struct DirectCohort {
             requests = kept
             rejections.sort { $0.line < $1.line }
         }
+        for r in rejections {
+            if let column = Self.column(ofReason: r.reason) { quality[column, default: .init()].rejected += 1 }
+        }
         self.requests = requests
         self.rejections = rejections
+        self.quality = quality
+        self.traits = traits
     }
 
     /// What is wrong with an NS, if anything: shared by every kind of cohort. `showNS` is false
@@ -115,6 +132,109 @@ public struct DirectCohort {
         return nil
     }
 
+    /// What one column of a line says: missing, a value (and whether the file wrote it in another
+    /// layout than the canonical one), or unreadable, with the rejection it causes.
+    enum Reading<Value> {
+        case missing(reason: String, detail: String)
+        case value(Value, reformatted: Bool)
+        case invalid(reason: String, detail: String)
+    }
+
+    static func readNIR(_ text: String) -> Reading<NIR> {
+        guard !text.isEmpty else { return .missing(reason: "missing_nir", detail: "no NIR") }
+        do {
+            let nir = try NIR(validating: text)
+            return .value(nir, reformatted: nir.clearText != text)
+        } catch {
+            // The key's value and the one expected are not repeated: with the NS beside them they
+            // would narrow down the NIR.
+            if case .keyMismatch = error {
+                return .invalid(reason: error.reason, detail: "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
+            }
+            return .invalid(reason: error.reason, detail: error.description)
+        }
+    }
+
+    static func readBirthDate(_ text: String, today: CalendarDate) -> Reading<CalendarDate> {
+        guard !text.isEmpty else { return .missing(reason: "missing_birth_date", detail: "no birth date") }
+        switch IdentityFormats.birthDate(text) {
+        case .date(let d):
+            guard d <= today else { return .invalid(reason: "birth_date_future", detail: "the birth date is after today") }
+            return .value(d, reformatted: d.iso != text)
+        case .unreadable: return .invalid(reason: "birth_date_format", detail: "the birth date is not YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
+        case .impossible: return .invalid(reason: "birth_date_invalid", detail: "the birth date is not a day of the calendar")
+        }
+    }
+
+    static func readSex(_ text: String) -> Reading<Sex> {
+        guard !text.isEmpty else { return .missing(reason: "missing_sex", detail: "no sex") }
+        guard let sex = IdentityFormats.sex(text) else { return .invalid(reason: "sex_invalid", detail: "the sex is not 1/2, M/F or H/F") }
+        return .value(sex, reformatted: String(sex.code) != text)
+    }
+
+    /// The twin rank is optional: missing is no fault.
+    static func readRank(_ text: String?) -> Reading<Int?> {
+        guard let text, !text.isEmpty else { return .value(nil, reformatted: false) }
+        guard let r = Int(text), (1...9).contains(r) else {
+            return .invalid(reason: "twin_rank_invalid", detail: "the twin rank is not a number from 1 to 9")
+        }
+        return .value(r, reformatted: String(r) != text)
+    }
+
+    /// The département of residence is optional and informational (the bias check of the report):
+    /// an unreadable one rejects nothing.
+    static func readDepartement(_ text: String?) -> CriterionValues.Reading {
+        CriterionValues.read(text ?? "", as: .departement)
+    }
+
+    /// The quality of each column of a well-formed line, each column read on its own (a line with
+    /// two faults counts in both columns), and what the line says of its subject.
+    private static func observe(_ record: DelimitedReader.Record, file: CohortFile, ns: String, today: CalendarDate,
+                                quality: inout [String: ColumnQuality]) -> CohortProfile.Traits {
+        func note<V>(_ column: String, _ reading: Reading<V>) -> V? {
+            switch reading {
+            case .missing: quality[column, default: .init()].missing += 1; return nil
+            case .value(let v, let reformatted):
+                if reformatted { quality[column, default: .init()].reformatted += 1 }
+                return v
+            case .invalid: quality[column, default: .init()].invalid += 1; return nil
+            }
+        }
+        if ns.isEmpty { quality["NS", default: .init()].missing += 1 }
+        else if subjectNumberProblem(ns) != nil { quality["NS", default: .init()].invalid += 1 }
+        _ = note("NIR", readNIR(file.value("NIR", in: record) ?? ""))
+        let birth = note("DATE_NAISSANCE", readBirthDate(file.value("DATE_NAISSANCE", in: record) ?? "", today: today))
+        let sex = note("SEXE", readSex(file.value("SEXE", in: record) ?? ""))
+        if file.positions["RANG_GEMELLAIRE"] != nil {
+            let text = file.value("RANG_GEMELLAIRE", in: record) ?? ""
+            if text.isEmpty { quality["RANG_GEMELLAIRE", default: .init()].missing += 1 }
+            else { _ = note("RANG_GEMELLAIRE", readRank(text)) }
+        }
+        var departement: String?
+        if file.positions["DEPARTEMENT"] != nil {
+            switch readDepartement(file.value("DEPARTEMENT", in: record)) {
+            case .missing: quality["DEPARTEMENT", default: .init()].missing += 1
+            case .invalid: quality["DEPARTEMENT", default: .init()].invalid += 1
+            case .value(let d, let reformatted):
+                if reformatted { quality["DEPARTEMENT", default: .init()].reformatted += 1 }
+                departement = d
+            }
+        }
+        return CohortProfile.Traits(sex: sex, birthYear: birth?.year, departement: departement)
+    }
+
+    /// The column a rejection reason blames, nil for a fault of the whole line.
+    static func column(ofReason reason: String) -> String? {
+        switch reason {
+        case "missing_ns", "ns_invalid", "ns_looks_like_nir", "duplicate_ns": "NS"
+        case "missing_birth_date", "birth_date_format", "birth_date_invalid", "birth_date_future": "DATE_NAISSANCE"
+        case "missing_sex", "sex_invalid": "SEXE"
+        case "twin_rank_invalid": "RANG_GEMELLAIRE"
+        case "field_count": nil
+        default: "NIR"
+        }
+    }
+
     private static func validate(_ record: DelimitedReader.Record, file: CohortFile, ns: String,
                                  today: CalendarDate) -> Result<Request, Rejection> {
         func reject(_ reason: String, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
@@ -126,37 +246,23 @@ public struct DirectCohort {
             return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
         }
         if let problem = subjectNumberProblem(ns) { return reject(problem.reason, problem.detail, showingNS: problem.showNS) }
-        let nirText = file.value("NIR", in: record) ?? ""
-        guard !nirText.isEmpty else { return reject("missing_nir", "no NIR") }
-        let nir: NIR
-        do { nir = try NIR(validating: nirText) } catch {
-            // The key's value and the one expected are not repeated: with the NS beside them they
-            // would narrow down the NIR.
-            if case .keyMismatch = error {
-                return reject(error.reason, "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
-            }
-            return reject(error.reason, error.description)
+        // The first fault in column order is the line's reason.
+        let nir: NIR, birth: CalendarDate, sex: Sex, rank: Int?
+        switch readNIR(file.value("NIR", in: record) ?? "") {
+        case .value(let v, _): nir = v
+        case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        let birthText = file.value("DATE_NAISSANCE", in: record) ?? ""
-        guard !birthText.isEmpty else { return reject("missing_birth_date", "no birth date") }
-        let birth: CalendarDate
-        switch IdentityFormats.birthDate(birthText) {
-        case .date(let d): birth = d
-        case .unreadable: return reject("birth_date_format", "the birth date is not YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
-        case .impossible: return reject("birth_date_invalid", "the birth date is not a day of the calendar")
+        switch readBirthDate(file.value("DATE_NAISSANCE", in: record) ?? "", today: today) {
+        case .value(let v, _): birth = v
+        case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        guard birth <= today else { return reject("birth_date_future", "the birth date is after today") }
-        let sexText = file.value("SEXE", in: record) ?? ""
-        guard !sexText.isEmpty else { return reject("missing_sex", "no sex") }
-        guard let sex = IdentityFormats.sex(sexText) else {
-            return reject("sex_invalid", "the sex is not 1/2, M/F or H/F")
+        switch readSex(file.value("SEXE", in: record) ?? "") {
+        case .value(let v, _): sex = v
+        case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        var rank: Int?
-        if let rankText = file.value("RANG_GEMELLAIRE", in: record), !rankText.isEmpty {
-            guard let r = Int(rankText), (1...9).contains(r) else {
-                return reject("twin_rank_invalid", "the twin rank is not a number from 1 to 9")
-            }
-            rank = r
+        switch readRank(file.value("RANG_GEMELLAIRE", in: record)) {
+        case .value(let v, _): rank = v
+        case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
         return .success(Request(line: record.line, ns: ns, nir: nir, birthDate: birth, sex: sex, rank: rank))
     }

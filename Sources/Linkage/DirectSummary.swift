@@ -18,6 +18,10 @@ public struct DirectSummary: Codable, Sendable, Equatable {
     public var rejectedByReason: [String: Int]
     public var notFoundByReason: [String: Int]
     public var people: People
+    /// Per cohort column: values missing, reformatted, unreadable, lines rejected for it.
+    public var quality: [String: ColumnQuality]
+    /// Linked and not linked by sex, age band and département (the report's bias check).
+    public var profile: CohortProfile
     public var extraction: Extraction.Counts?
     /// Seconds per stage.
     public var timings: [String: Double]
@@ -36,6 +40,21 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         public var contentDigest: String
         public var keyFingerprint: String
         public var pseudonymisation: PseudonymParameters
+        /// What the dataset's manifest says of how it was made, for the report's provenance.
+        public var seed: UInt64
+        public var beneficiaries: Int
+        public var years: [Int]
+
+        init(database: URL, manifest: DatasetManifest, keyFingerprint: String) {
+            self.database = database.path
+            datasetId = manifest.datasetId
+            contentDigest = manifest.contentDigest
+            self.keyFingerprint = keyFingerprint
+            pseudonymisation = manifest.pseudonymisation
+            seed = manifest.seed
+            beneficiaries = manifest.beneficiariesRequested
+            years = manifest.years
+        }
     }
 
     public struct Counts: Codable, Sendable, Equatable {
@@ -68,9 +87,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         self.cohort = CohortSource(path: options.cohort.path, sha256: file.sha256,
                                    encoding: file.encoding.rawValue, encodingDetected: file.encodingDetected,
                                    separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)))
-        dataset = DatasetSource(database: options.dataset.database.path, datasetId: manifest.datasetId,
-                                contentDigest: manifest.contentDigest, keyFingerprint: keyFingerprint,
-                                pseudonymisation: manifest.pseudonymisation)
+        dataset = DatasetSource(database: options.dataset.database, manifest: manifest, keyFingerprint: keyFingerprint)
         var found = 0, notFound = 0, ambiguous = 0
         var notFoundReasons: [String: Int] = [:]
         var nsByPerson: [String: Set<String>] = [:]
@@ -98,6 +115,11 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         notFoundByReason = notFoundReasons
         people = People(linked: nsByPerson.count, withSeveralPseudonyms: several.count,
                         reachedBySeveralNS: nsByPerson.values.filter { $0.count > 1 }.count)
+        quality = cohort.quality
+        let linkedLines = Set(results.compactMap { if case .found = $0.outcome { $0.request.line } else { nil } })
+        profile = CohortProfile(lines: file.records.map(\.line), traits: cohort.traits, linkedLines: linkedLines,
+                                referenceYear: manifest.years.max() ?? CalendarDate.today.year,
+                                departementColumn: file.positions["DEPARTEMENT"] != nil ? "DEPARTEMENT" : nil)
         self.extraction = extraction
         self.timings = timings
     }

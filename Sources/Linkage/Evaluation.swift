@@ -45,6 +45,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
         public var wrong = 0
         public var precision: Double?
         public var cumulativeRecall: Double?
+        public init() {}
     }
 
     public struct Mismatch: Codable, Sendable, Equatable {
@@ -53,6 +54,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
         public var defect: String
         public var expected: String
         public var actual: String
+        /// Indirect runs: the group of a link made (a wrong one included).
+        public var group: Int?
     }
 
     /// Evaluates the run in `run` against `truth`; `key` opens the run's sealed correspondence.
@@ -123,7 +126,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
             if right {
                 e.asExpected += 1
             } else {
-                e.mismatches.append(Mismatch(line: t.line, ns: t.ns, defect: t.defect, expected: t.expected.rawValue, actual: actual))
+                e.mismatches.append(Mismatch(line: t.line, ns: t.ns, defect: t.defect, expected: t.expected.rawValue, actual: actual,
+                                             group: groupOfLine[t.line]))
             }
         }
         var cumulative = 0
@@ -152,6 +156,11 @@ public struct Evaluation: Codable, Sendable, Equatable {
         var rows: [[String]] = []
         while let r = try reader.next() { rows.append(r.fields) }
         return rows
+    }
+
+    /// Reads the `evaluation.json` that `evaluate` wrote into a run's folder.
+    public static func read(from run: URL) throws -> Evaluation {
+        try RunJSON.read(Evaluation.self, file: file, in: run, what: " as an evaluation")
     }
 
     /// Writes `evaluation.json` into the run's folder (temporary file, then rename).

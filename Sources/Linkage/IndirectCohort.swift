@@ -15,17 +15,24 @@ public struct IndirectCohort {
         public let values: [String?]
     }
 
-    /// Per column: values missing, reformatted to the canonical form, and invalid (line rejected).
-    public struct ColumnQuality: Codable, Sendable, Equatable {
-        public var missing = 0
-        public var reformatted = 0
-        public var invalid = 0
-    }
-
     public let file: CohortFile
     public let subjects: [Subject]
     public let rejections: [DirectCohort.Rejection]
     public let quality: [String: ColumnQuality]
+    /// What each well-formed line says of its subject, from the criteria that carry the sex, the
+    /// birth year and the département of residence, by line number.
+    public let traits: [Int: CohortProfile.Traits]
+    /// The criterion that gives the département of residence, if the rules have one.
+    public let departementColumn: String?
+
+    /// The criteria (by index) that tell a subject's sex, birth year and département: known by the
+    /// SNDS column they are compared with, so that any rules file naming them gets a bias check.
+    static func traitCriteria(_ rules: IndirectRules) -> (sex: Int?, birthYear: Int?, departement: Int?) {
+        let c = rules.criteria
+        return (c.firstIndex { $0.normalisation == .sex },
+                c.firstIndex { $0.normalisation == .year && $0.source.column == "BEN_NAI_ANN" },
+                c.firstIndex { $0.normalisation == .departement && ["BDI_DEP", "BEN_RES_DPT"].contains($0.source.column) })
+    }
     public var submitted: Int { subjects.count + rejections.count }
 
     public init(file: CohortFile, rules: IndirectRules) throws(LinkageError) {
@@ -35,6 +42,8 @@ public struct IndirectCohort {
         var quality: [String: ColumnQuality] = [:]
         for c in rules.criteria { quality[c.column] = ColumnQuality() }
         var nsLines: [String: [Int]] = [:]
+        var traits: [Int: CohortProfile.Traits] = [:]
+        let traitIndex = Self.traitCriteria(rules)
         lines: for record in file.records {
             let ns = file.value(rules.idColumn, in: record) ?? ""
             func reject(_ reason: String, _ detail: String, showingNS: Bool = true) {
@@ -62,10 +71,15 @@ public struct IndirectCohort {
                     values.append(v)
                 case .invalid(let why):
                     quality[c.column]!.invalid += 1
+                    quality[c.column]!.rejected += 1
                     invalid.append("\(c.column) \(why)")
                     values.append(nil)
                 }
             }
+            traits[record.line] = CohortProfile.Traits(
+                sex: traitIndex.sex.flatMap { values[$0] }.flatMap(Int.init).flatMap(Sex.init(rawValue:)),
+                birthYear: traitIndex.birthYear.flatMap { values[$0] }.flatMap(Int.init),
+                departement: traitIndex.departement.flatMap { values[$0] })
             if !invalid.isEmpty {
                 reject("invalid_value", invalid.joined(separator: "; "))
                 continue lines
@@ -95,5 +109,7 @@ public struct IndirectCohort {
         self.subjects = subjects
         self.rejections = rejections
         self.quality = quality
+        self.traits = traits
+        departementColumn = traitIndex.departement.map { rules.criteria[$0].column }
     }
 }

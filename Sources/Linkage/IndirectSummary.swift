@@ -29,7 +29,9 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     public var dropOrder: [String]
     public var configurations: [IndirectEngine.ConfigurationResult]
     /// Per cohort column: values missing, reformatted, invalid.
-    public var quality: [String: IndirectCohort.ColumnQuality]
+    public var quality: [String: ColumnQuality]
+    /// Linked and not linked by sex, age band and département (the report's bias check).
+    public var profile: CohortProfile
     public var people: DirectSummary.People
     public var extraction: Extraction.Counts?
     public var timings: [String: Double]
@@ -86,8 +88,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         self.cohort = .init(path: options.cohort.path, sha256: file.sha256, encoding: file.encoding.rawValue,
                             encodingDetected: file.encodingDetected,
                             separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)))
-        dataset = .init(database: options.dataset.database.path, datasetId: manifest.datasetId, contentDigest: manifest.contentDigest,
-                        keyFingerprint: keyFingerprint, pseudonymisation: manifest.pseudonymisation)
+        dataset = .init(database: options.dataset.database, manifest: manifest, keyFingerprint: keyFingerprint)
         let r = engine.rules
         rules = .init(path: r.path, sha256: r.sha256, name: r.name,
                       criteria: r.criteria.map { .init(column: $0.column, source: $0.source.description, normalise: $0.normalisation.rawValue,
@@ -122,6 +123,10 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         dropOrder = plan.dropOrder.map { r.criteria[$0].column }
         configurations = engine.configurations
         quality = cohort.quality
+        profile = CohortProfile(lines: file.records.map(\.line), traits: cohort.traits,
+                                linkedLines: Set(outcomes.compactMap { $0.person == nil ? nil : $0.line }),
+                                referenceYear: manifest.years.max() ?? CalendarDate.today.year,
+                                departementColumn: cohort.departementColumn)
         var nsByPerson: [String: Int] = [:]
         for o in outcomes { if let p = o.person { nsByPerson[p, default: 0] += 1 } }
         people = .init(linked: nsByPerson.count, withSeveralPseudonyms: pseudonymCounts.values.filter { $0 > 1 }.count,
