@@ -51,11 +51,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // Linkage reports: the report's figures under the small-cell rule, its JSON twin and its
+        // self-contained HTML page (inline CSS and SVG charts).
+        .target(name: "Reporting", dependencies: ["Linkage", "SNDSModel"]),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "appariement",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Terminal",
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -81,6 +84,9 @@ let package = Package(
                 "Linkage", "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Linkage", "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport"]),
         .testTarget(
             name: "CommandLineTests",
             dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -5,18 +5,22 @@ import SNDSModel
 import SNDSStore
 import Synthesis
 import Linkage
+import Reporting
 import Terminal
 
 /// `appariement demo`: the main job on the embedded defaults, what the README's first command runs.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/, then a direct linkage of a synthetic cohort, evaluated.",
+        abstract: "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/, a direct and an indirect linkage of synthetic cohorts, evaluated, and their reports.",
         discussion: """
-            Then draws a direct-linkage cohort from it (cohorts/demo-direct.csv and its truth), links it \
-            (runs/demo-direct) and evaluates the run against the truth. Re-running reuses the dataset in \
-            place when it is complete, unaltered (checked against its manifest), of the size asked and made \
-            with the key given, and the run when it was made from the same cohort and dataset; otherwise \
-            it says why and makes them again. --fresh always makes everything again.
+            Draws a direct-linkage cohort (cohorts/demo-direct.csv and its truth) and an indirect one \
+            (cohorts/demo-sejours.csv, hospital stays, and its truth), links them (runs/demo-direct with \
+            the NIR, runs/demo-sejours with rules/default.yml), evaluates both runs against their truth \
+            and writes their reports (report.html and report.json in each run's folder). Re-running \
+            reuses the dataset in place when it is complete, unaltered (checked against its manifest), of \
+            the size asked and made with the key given, and each run when it was made from the same \
+            cohort and dataset; otherwise it says why and makes them again. --fresh always makes \
+            everything again.
             """)
 
     @Option(parsing: .unconditional, help: "People in the default synthetic SNDS.")
@@ -24,6 +28,9 @@ struct Demo: ParsableCommand {
 
     @Flag(help: "Generate everything again instead of reusing what exists.")
     var fresh = false
+
+    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the reports: fr or en.", valueName: "fr|en"))
+    var language: ReportBuilder.Language = .fr
 
     @OptionGroup var key: KeyOption
 
@@ -40,13 +47,22 @@ struct Demo: ParsableCommand {
                 options.replaceExisting = true
                 try Generate.generate(options, keyLocation: key.location)
             }
-            try directLinkage(files)
+            let direct = try directLinkage(files)
+            let indirect = try indirectLinkage(files)
+            print("\nReports (open the HTML pages in a browser):")
+            for (run, evaluation) in [direct, indirect] {
+                let report = try Report.write(run: run, evaluation: evaluation, language: language)
+                let labels = ReportLabels(.en)
+                let rate = report.outcome.foundRate.map { labels.percent($0) }
+                    ?? report.outcome.foundRateRange.map { "\(labels.percent($0[0]))–\(labels.percent($0[1]))" } ?? "hidden"
+                print("  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind), \(rate) found, \(report.outcome.verdict); and report.json)")
+            }
         }
     }
 
     /// A direct cohort drawn from the dataset, linked and evaluated (cohorts/demo-direct.*,
     /// runs/demo-direct). A finished run of this very cohort on this very dataset is reused.
-    private func directLinkage(_ files: DatasetFiles) throws {
+    private func directLinkage(_ files: DatasetFiles) throws -> (URL, Evaluation) {
         let manifest = try DatasetVerifier.verifyIdentity(files)
         let cohort = URL(fileURLWithPath: "cohorts/demo-direct.csv"), truth = URL(fileURLWithPath: "cohorts/demo-direct.truth.csv")
         let run = URL(fileURLWithPath: "runs/demo-direct")
@@ -56,7 +72,7 @@ struct Demo: ParsableCommand {
            previous.cohort.sha256 == FileDigest.sha256(of: cohort) {
             print("\nReusing the direct linkage in \(run.relativePath) (same cohort, same dataset; --fresh redoes it).")
             Direct.print(previous, folder: run)
-            return
+            return (run, try evaluate(run: run, truth: truth))
         }
         print("\nDirect linkage of a synthetic cohort (NIR + birth date + sex):")
         // 1,000 lines, fewer for a small dataset (a cohort is drawn without repeating people).
@@ -67,10 +83,63 @@ struct Demo: ParsableCommand {
         let secret = try KeyFile.load(at: key.location.url)
         let summary = try DirectRun.run(options, key: secret, progress: ProgressReporter())
         Direct.print(summary, folder: run)
-        let evaluation = try Evaluation.evaluate(run: run, truthFile: truth, key: secret)
+        return (run, try evaluate(run: run, truth: truth, key: secret))
+    }
+
+    /// An indirect cohort of hospital stays drawn from the dataset (cohorts/demo-sejours.*), linked
+    /// with rules/default.yml (runs/demo-sejours) and evaluated. Reused like the direct run.
+    private func indirectLinkage(_ files: DatasetFiles) throws -> (URL, Evaluation) {
+        let manifest = try DatasetVerifier.verifyIdentity(files)
+        let cohort = URL(fileURLWithPath: "cohorts/demo-sejours.csv"), truth = URL(fileURLWithPath: "cohorts/demo-sejours.truth.csv")
+        let run = URL(fileURLWithPath: "runs/demo-sejours")
+        if !fresh, let previous = try? IndirectSummary.read(from: run),
+           previous.dataset.contentDigest == manifest.contentDigest,
+           FileManager.default.fileExists(atPath: truth.path),
+           previous.cohort.sha256 == FileDigest.sha256(of: cohort) {
+            print("\nReusing the indirect linkage in \(run.relativePath) (same cohort, same dataset; --fresh redoes it).")
+            Probabiliste.print(previous, folder: run)
+            return (run, try evaluate(run: run, truth: truth))
+        }
+        let scenario = IndirectScenario.named("sejours")!
+        let rules = try Self.rulesFile(scenario.rulesFile)
+        print("\nIndirect linkage of a synthetic registry of hospital stays (no identifier; \(rules.relativePath)):")
+        // 1,000 lines, fewer for a small dataset: at most half of the patients the scenario can draw.
+        let eligible: Int
+        do {
+            let sqlite = try SNDSDatabase.openReadOnly(at: files.database)
+            defer { try? sqlite.close() }
+            eligible = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario,
+                                                   profile: IndirectNoiseProfile.load(nil, reference: ReferenceData.locate())).eligiblePatients
+        }
+        try CohortProbabiliste.draw(scenario: scenario, size: max(1, min(1_000, eligible / 2)), seed: 1, name: "demo-sejours",
+                                    directory: cohort.deletingLastPathComponent(), database: files.database.path, noise: nil, force: true)
+        var options = IndirectRun.Options(cohort: cohort, rules: rules, dataset: files, output: run)
+        options.replaceExisting = true
+        let secret = try KeyFile.load(at: key.location.url)
+        let summary = try IndirectRun.run(options, key: secret, reference: try ReferenceData.locate(), progress: ProgressReporter())
+        Probabiliste.print(summary, folder: run)
+        return (run, try evaluate(run: run, truth: truth, key: secret))
+    }
+
+    /// Evaluates a run against its truth, writes evaluation.json and prints it.
+    private func evaluate(run: URL, truth: URL, key secret: SecretKey? = nil) throws -> Evaluation {
+        let evaluation = try Evaluation.evaluate(run: run, truthFile: truth, key: secret ?? KeyFile.load(at: key.location.url))
         try evaluation.write(into: run)
         print("")
         Evaluate.print(evaluation, run: run.relativePath, truth: truth.relativePath, folder: run)
+        return evaluation
+    }
+
+    /// A rules file shipped with the tool: in the working directory's rules/, else beside the
+    /// reference data's checkout (the demo may run from any folder).
+    static func rulesFile(_ relative: String) throws -> URL {
+        let here = URL(fileURLWithPath: relative)
+        if FileManager.default.fileExists(atPath: here.path) { return here }
+        let shipped = try ReferenceData.locate().root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(relative)
+        guard FileManager.default.fileExists(atPath: shipped.path) else {
+            throw LinkageError.badRun(relative, "the rules file is missing (expected in rules/ of the working directory or of the checkout)")
+        }
+        return shipped
     }
 
     /// The dataset in place if it can be reused as is; nil (after saying why) if it must be made again.

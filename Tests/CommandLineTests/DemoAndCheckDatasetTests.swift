@@ -17,11 +17,22 @@ import Testing
         // The demo links a cohort drawn from the dataset and evaluates the run against its truth.
         #expect(FileManager.default.fileExists(atPath: scratch.file("runs/demo-direct/evaluation.json").path))
         #expect(first.stdout.contains("precision    1.0000"), "\(first.stdout)")
+        // Then an indirect cohort, linked and evaluated, and a report pair for each run.
+        #expect(first.stdout.contains("Indirect linkage of a synthetic registry"), "\(first.stdout)")
+        for run in ["demo-direct", "demo-sejours"] {
+            for name in ["evaluation.json", "report.html", "report.json"] {
+                #expect(FileManager.default.fileExists(atPath: scratch.file("runs/\(run)/\(name)").path), "runs/\(run)/\(name) missing")
+            }
+            #expect(first.stdout.contains("runs/\(run)/report.html"))
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.file("runs/\(run)/report.json"))) as! [String: Any]
+            #expect(report["evaluation"] != nil, "\(run)'s report has no evaluation")
+        }
 
         let again = try Self.demo(scratch)
         #expect(again.status == 0)
         #expect(again.stdout.contains("Reusing"))
         #expect(again.stdout.contains("Reusing the direct linkage"))
+        #expect(again.stdout.contains("Reusing the indirect linkage"))
 
         let bigger = try CommandLine.run(["demo", "--beneficiaries", "350"], in: scratch.url)
         #expect(bigger.status == 0)

@@ -1,0 +1,337 @@
+/// Draws a ``LinkageReport`` as one self-contained HTML page: inline CSS and SVG, no script, no
+/// font or image to fetch, so that it opens from disk, prints, and can be filed as it is.
+///
+/// Every figure comes from the report value and carries a `data-key` attribute naming where it
+/// sits in the JSON twin (`funnel.found.count`, `bias.sex.2.linkedRate`…): the tests read the
+/// rendered page through those keys and compare with the JSON.
+public struct HTMLReport {
+    public let report: LinkageReport
+    public let t: ReportLabels
+
+    public init(_ report: LinkageReport) {
+        self.report = report
+        t = ReportLabels(ReportBuilder.Language(rawValue: report.language) ?? .fr)
+    }
+
+    /// How a figure is shown, which the tests also need to read it back.
+    public enum Format: String, Sendable { case count, percent, decimal2, decimal3, text }
+
+    public var html: String {
+        var body = header() + funnel()
+        if report.groups != nil { body += groups() + discriminance() }
+        body += reasons() + quality() + bias()
+        if report.evaluation != nil { body += evaluation() }
+        body += provenance()
+        return """
+            <!DOCTYPE html>
+            <html lang="\(report.language)">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="generator" content="appariement \(HTML.escape(report.toolVersion))">
+            <title>\(HTML.escape(title)) — \(HTML.escape(report.run.folder))</title>
+            <style>\(Self.css)</style>
+            </head>
+            <body>
+            \(body)
+            </body>
+            </html>
+
+            """
+    }
+
+    var title: String { t("title_" + report.run.kind) }
+
+    // MARK: - Figures
+
+    /// A figure with its JSON key.
+    func figure(_ key: String, _ text: String, _ format: Format) -> String {
+        "<span class=\"figure\" data-key=\"\(HTML.escape(key))\" data-format=\"\(format.rawValue)\">\(HTML.escape(text))</span>"
+    }
+
+    func count(_ key: String, _ c: Cell) -> String {
+        figure(key, t.cell(c), .count) + (c.value == nil ? "" : "")
+    }
+
+    func percent(_ key: String, _ v: Double?) -> String {
+        guard let v else { return "<span class=\"na\">—</span>" }
+        return figure(key, t.percent(v), .percent)
+    }
+
+    func decimal(_ key: String, _ v: Double?, places: Int) -> String {
+        guard let v else { return "<span class=\"na\">—</span>" }
+        return figure(key, t.decimal(v, places: places), places == 2 ? .decimal2 : .decimal3)
+    }
+
+    func text(_ key: String, _ s: String) -> String { figure(key, s, .text) }
+
+    func table(_ headers: [String], _ rows: [[String]], numericFrom: Int = 1) -> String {
+        guard !rows.isEmpty else { return "<p class=\"empty\">\(t("no_rows"))</p>" }
+        var s = "<table><thead><tr>"
+        for (i, h) in headers.enumerated() { s += "<th\(i >= numericFrom ? " class=\"num\"" : "")>\(HTML.escape(h))</th>" }
+        s += "</tr></thead><tbody>"
+        for r in rows {
+            s += "<tr>"
+            for (i, cell) in r.enumerated() { s += "<td\(i >= numericFrom ? " class=\"num\"" : "")>\(cell)</td>" }
+            s += "</tr>"
+        }
+        return s + "</tbody></table>"
+    }
+
+    func section(_ id: String, _ heading: String, note: String? = nil, _ content: String) -> String {
+        "<section id=\"\(id)\"><h2>\(HTML.escape(heading))</h2>" + (note.map { "<p class=\"note\">\(HTML.escape($0))</p>" } ?? "") + content + "</section>\n"
+    }
+
+    // MARK: - Sections
+
+    func header() -> String {
+        let o = report.outcome
+        let verdictClass = o.verdict == "success" ? "success" : "failure"
+        let verdictText = o.foundRate == nil
+            ? t("verdict_hidden") + (o.foundRateRange.map {
+                " " + t("rate_between").replacingOccurrences(of: "%low", with: t.percent($0[0])).replacingOccurrences(of: "%high", with: t.percent($0[1]))
+            } ?? "")
+            : t("verdict_text").replacingOccurrences(of: "%found", with: percent("outcome.foundRate", o.foundRate))
+                .replacingOccurrences(of: "%threshold", with: percent("outcome.threshold", o.threshold))
+        return """
+            <header>
+            <p class="tool">appariement \(HTML.escape(report.toolVersion)) · \(HTML.escape(t("subtitle")))</p>
+            <h1>\(HTML.escape(title))</h1>
+            <p class="meta">\(t("run")) <code>\(HTML.escape(report.run.folder))</code> \(t("made")) \(HTML.escape(report.run.createdAt)) · \(t("report_made")) \(HTML.escape(report.createdAt))</p>
+            <div class="headline">
+            <div class="verdict \(verdictClass)"><span class="caption">\(t("verdict"))</span>\(text("outcome.verdict", t(o.verdict)))</div>
+            <div class="big"><span class="caption">\(t("submitted"))</span>\(figure("outcome.submitted", t.integer(o.submitted), .count))</div>
+            <div class="big"><span class="caption">\(t("found"))</span>\(count("outcome.found", o.found))</div>
+            <div class="big"><span class="caption">\(t("found_rate"))</span>\(o.foundRate != nil ? percent("outcome.foundRate", o.foundRate) : o.foundRateRange.map { "<span class=\"range\">" + t.percent($0[0]) + " – " + t.percent($0[1]) + "</span>" } ?? "—")</div>
+            </div>
+            <p class="verdict-text">\(verdictText)</p>
+            <p class="note small-cells">\(HTML.escape(t("small_cell_note").replacingOccurrences(of: "%k", with: String(report.smallCellThreshold))))</p>
+            </header>
+
+            """
+    }
+
+    func funnel() -> String {
+        let submitted = Double(report.outcome.submitted)
+        var bars: [SVGBarChart.Bar] = []
+        // Groups as a waterfall: each starts where the previous one ends, and the last ends at "found".
+        var start: Double? = 0
+        for stage in report.funnel {
+            let label = stage.group.map { t("group_n").replacingOccurrences(of: "%n", with: String($0)) } ?? t(stage.key)
+            let value = stage.count.value.map(Double.init)
+            let style: SVGBarChart.Style = switch stage.key {
+            case "found": .good
+            case "rejected", "not_linked", "excluded", "not_found", "ambiguous": .bad
+            case "submitted", "accepted": .neutral
+            default: .main
+            }
+            var barStart = 0.0
+            if stage.group != nil {
+                barStart = start ?? 0
+                start = start.flatMap { s in value.map { s + $0 } }
+            }
+            bars.append(.init(label: label, value: value, start: barStart,
+                              text: t.cell(stage.count) + (stage.rate.map { " (" + t.percent($0) + ")" } ?? ""), style: style))
+        }
+        let chart = SVGBarChart(title: t("funnel"), bars: bars, maximum: max(1, submitted),
+                                reference: .init(value: submitted * report.outcome.threshold,
+                                                 label: t("threshold") + " " + t.percent(report.outcome.threshold)))
+        let rows = report.funnel.map { s in
+            [HTML.escape(s.group.map { t("group_n").replacingOccurrences(of: "%n", with: String($0)) } ?? t(s.key)),
+             count("funnel.\(s.key).count", s.count), percent("funnel.\(s.key).rate", s.rate)]
+        }
+        return section("funnel", t("funnel"), note: t("funnel_note"),
+                       "<figure>\(chart.svg)</figure>" + table(["", t("lines"), t("share")], rows))
+    }
+
+    func groups() -> String {
+        guard let groups = report.groups, let configurations = report.configurations else { return "" }
+        let groupRows = groups.map { g in
+            [t("group_n").replacingOccurrences(of: "%n", with: String(g.group)),
+             HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
+             String(g.configurations),
+             count("groups.\(g.group).linked", g.linked), percent("groups.\(g.group).rate", g.rate),
+             count("groups.\(g.group).cumulative", g.cumulative), percent("groups.\(g.group).cumulativeRate", g.cumulativeRate)]
+        }
+        let chart = SVGBarChart(
+            title: t("uniqueness"),
+            bars: configurations.map { c in
+                .init(label: "\(c.id) · " + (c.dropped.isEmpty ? t("none") + " " + t("dropped") : "− " + c.dropped.joined(separator: ", ")),
+                      value: c.uniqueShare, text: t.percent(c.uniqueShare), style: c.group == 1 ? .main : .light)
+            }, maximum: 1)
+        let configRows = configurations.map { c in
+            [String(c.id), String(c.group), HTML.escape(c.dropped.isEmpty ? t("none") : c.dropped.joined(separator: ", ")),
+             percent("configurations.\(c.id).uniqueShare", c.uniqueShare),
+             count("configurations.\(c.id).linesMatched", c.linesMatched), count("configurations.\(c.id).linked", c.linked)]
+        }
+        return section("groups", t("groups"), note: t("groups_note"),
+                       table([t("group"), t("criteria_dropped"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("rate")],
+                             groupRows, numericFrom: 2))
+            + section("uniqueness", t("uniqueness"), note: t("uniqueness_note"),
+                      "<figure>\(chart.svg)</figure>"
+                      + table([t("configuration"), t("group"), t("criteria_dropped"), t("unique_share"), t("lines_matched"), t("linked")],
+                              configRows, numericFrom: 3))
+    }
+
+    func discriminance() -> String {
+        guard let rows = report.discriminance else { return "" }
+        let maximum = max(1, rows.map(\.entropyBits).max() ?? 1)
+        let chart = SVGBarChart(title: t("discriminance"), bars: rows.sorted { $0.effectiveBits > $1.effectiveBits }.map { d in
+            .init(label: d.column, value: d.effectiveBits, text: t.decimal(d.effectiveBits, places: 2) + " bits",
+                  style: d.dropRank == nil ? .main : .light)
+        }, maximum: maximum)
+        let tableRows = rows.map { d in
+            [HTML.escape(d.column), decimal("discriminance.\(d.column).entropyBits", d.entropyBits, places: 2),
+             decimal("discriminance.\(d.column).effectiveBits", d.effectiveBits, places: 2),
+             t.integer(d.distinctValues), percent("discriminance.\(d.column).uniqueShare", d.uniqueShare),
+             percent("discriminance.\(d.column).missingShare", d.missingShare), d.dropRank.map(String.init) ?? "—"]
+        }
+        return section("discriminance", t("discriminance"), note: t("discriminance_note"),
+                       "<figure>\(chart.svg)</figure>"
+                       + table([t("criterion"), t("entropy"), t("effective_bits"), t("distinct"), t("unique_share"), t("missing_share"), t("drop_rank")], tableRows))
+    }
+
+    func reasons() -> String {
+        func rows(_ list: [LinkageReport.ReasonRow], _ prefix: String) -> [[String]] {
+            list.map { r in
+                [HTML.escape(t(r.reason)) + " <code>\(HTML.escape(r.reason))</code>",
+                 count("\(prefix).\(r.reason).count", r.count), percent("\(prefix).\(r.reason).rate", r.rate)]
+            }
+        }
+        return section("rejections", t("rejections"), table([t("reasons"), t("lines"), t("share")], rows(report.rejections, "rejections")))
+            + section("exclusions", t("exclusions"), table([t("reasons"), t("lines"), t("share")], rows(report.exclusions, "exclusions")))
+    }
+
+    func quality() -> String {
+        let rows = report.quality.map { q -> [String] in
+            func pair(_ name: String, _ c: Cell, _ share: Double?) -> String {
+                count("quality.\(q.column).\(name)", c) + (share.map { " <small>(" + percent("quality.\(q.column).\(name)Share", $0) + ")</small>" } ?? "")
+            }
+            return [HTML.escape(q.column), pair("missing", q.missing, q.missingShare), pair("reformatted", q.reformatted, q.reformattedShare),
+                    pair("invalid", q.invalid, q.invalidShare), pair("rejected", q.rejected, q.rejectedShare)]
+        }
+        return section("quality", t("quality"), note: t("quality_note"),
+                       table([t("column"), t("missing"), t("reformatted"), t("invalid"), t("rejected_column")], rows))
+    }
+
+    func bias() -> String {
+        let b = report.bias
+        func part(_ dimension: String, _ heading: String, _ rows: [LinkageReport.BiasRow]) -> String {
+            let labelDimension = dimension == "ageBand" ? "age" : dimension
+            func label(_ r: LinkageReport.BiasRow) -> String {
+                guard let members = r.members else { return t.category(labelDimension, r.category) }
+                return t("other_of") + " " + members.map { t.category(labelDimension, $0) }.joined(separator: ", ")
+            }
+            func range(_ r: LinkageReport.BiasRow) -> String? {
+                r.linkedRateRange.map { t.percent($0[0]) + " – " + t.percent($0[1]) }
+            }
+            let chart = SVGBarChart(title: heading, bars: rows.map { r in
+                // A hidden rate is drawn as the interval its bounds allow, in a light colour.
+                .init(label: label(r), value: r.linkedRate ?? r.linkedRateRange.map { $0[1] - $0[0] },
+                      start: r.linkedRate == nil ? r.linkedRateRange?[0] ?? 0 : 0,
+                      text: r.linkedRate.map(t.percent) ?? range(r) ?? t.cell(r.linked),
+                      style: r.linkedRate == nil ? .light : .main)
+            }, maximum: 1, reference: b.overallLinkedRate.map { .init(value: $0, label: t.percent($0)) })
+            let tableRows = rows.map { r in
+                [HTML.escape(label(r)), count("bias.\(dimension).\(r.category).lines", r.lines),
+                 count("bias.\(dimension).\(r.category).linked", r.linked), count("bias.\(dimension).\(r.category).notLinked", r.notLinked),
+                 r.linkedRate != nil ? percent("bias.\(dimension).\(r.category).linkedRate", r.linkedRate)
+                    : range(r).map { "<span class=\"range\">\(HTML.escape($0))</span>" } ?? "<span class=\"na\">—</span>"]
+            }
+            return "<h3>\(HTML.escape(heading))</h3><figure>\(chart.svg)</figure>"
+                + table([t("category"), t("lines"), t("linked"), t("not_linked_short"), t("linked_rate")], tableRows)
+        }
+        var content = part("sex", t("by_sex"), b.sex) + part("ageBand", t("by_age"), b.ageBand)
+        if let column = b.departementColumn {
+            content += part("departement", t("by_departement"), b.departement)
+                + "<p class=\"note\">\(HTML.escape(t("departement_from").replacingOccurrences(of: "%column", with: column)))</p>"
+        } else {
+            content += "<h3>\(HTML.escape(t("by_departement")))</h3><p class=\"note\">\(HTML.escape(t("no_departement")))</p>"
+        }
+        return section("bias", t("bias"), note: t("bias_note").replacingOccurrences(of: "%year", with: String(b.referenceYear)), content)
+    }
+
+    func evaluation() -> String {
+        guard let e = report.evaluation else { return "" }
+        let figures = """
+            <div class="headline">
+            <div class="big"><span class="caption">\(t("precision"))</span>\(decimal("evaluation.precision", e.precision, places: 3))</div>
+            <div class="big"><span class="caption">\(t("recall"))</span>\(decimal("evaluation.recall", e.recall, places: 3))</div>
+            <div class="big"><span class="caption">\(t("found_rate"))</span>\(percent("evaluation.foundRate", e.foundRate))</div>
+            <div class="big"><span class="caption">\(t("findable_found"))</span>\(percent("evaluation.findableFoundRate", e.findableFoundRate))</div>
+            </div>
+            """
+        var rows = [[HTML.escape(t("found")), count("evaluation.linked", e.linked), count("evaluation.correct", e.correct),
+                     count("evaluation.wrong", e.wrong), decimal("evaluation.precision", e.precision, places: 3),
+                     decimal("evaluation.recall", e.recall, places: 3)]]
+        for g in e.groups {
+            rows.append([t("group_n").replacingOccurrences(of: "%n", with: String(g.group)), count("evaluation.groups.\(g.group).linked", g.linked),
+                         count("evaluation.groups.\(g.group).correct", g.correct), count("evaluation.groups.\(g.group).wrong", g.wrong),
+                         decimal("evaluation.groups.\(g.group).precision", g.precision, places: 3),
+                         decimal("evaluation.groups.\(g.group).cumulativeRecall", g.cumulativeRecall, places: 3)])
+        }
+        let wrong = e.wrongLinks.isEmpty ? "<p class=\"empty\">\(t("no_wrong_links"))</p>"
+            : table([t("ns"), t("line"), t("group")], e.wrongLinks.enumerated().map { i, w in
+                [text("evaluation.wrongLinks.\(i).ns", w.ns), String(w.line), w.group.map(String.init) ?? "—"]
+            }, numericFrom: 1)
+        return section("evaluation", t("evaluation"), note: t("evaluation_note").replacingOccurrences(of: "%truth", with: e.truth),
+                       figures + table(["", t("linked"), t("correct"), t("wrong"), t("precision"), t("recall") + " / " + t("cumulative_recall")], rows)
+                       + "<h3>\(HTML.escape(t("wrong_links")))</h3>" + wrong)
+    }
+
+    func provenance() -> String {
+        let p = report.provenance
+        var rows: [[String]] = [
+            [t("kind"), HTML.escape(t(report.run.kind))],
+            [t("tool_version"), HTML.escape("\(p.runToolVersion) / \(report.toolVersion)")],
+            [t("run_created"), HTML.escape(p.runCreatedAt)],
+            [t("cohort_file"), "<code>\(HTML.escape(p.cohort.path))</code>"],
+            [t("cohort_sha256"), "<code>\(HTML.escape(p.cohort.sha256))</code>"],
+            [t("encoding"), HTML.escape("\(p.cohort.encoding)\(p.cohort.encodingDetected ? " (auto)" : "") · \(p.cohort.separator)")],
+            [t("database"), "<code>\(HTML.escape(p.dataset.database))</code>"],
+            [t("dataset_id"), "<code>\(HTML.escape(p.dataset.datasetId))</code>"],
+            [t("content_digest"), "<code>\(HTML.escape(p.dataset.contentDigest))</code>"],
+            [t("dataset_made"), HTML.escape("\(p.dataset.seed) · \(t.integer(p.dataset.beneficiaries)) · \(p.dataset.years.map(String.init).joined(separator: ", "))")],
+            [t("key_fingerprint"), "<code>\(HTML.escape(p.dataset.keyFingerprint))</code>"],
+            [t("pseudonymisation"), HTML.escape("argon2id, \(p.dataset.pseudonymisation.iterations) it., \(p.dataset.pseudonymisation.memoryKiB) KiB")],
+        ]
+        if let r = p.rules {
+            rows += [[t("rules_file"), "<code>\(HTML.escape(r.path))</code>"], [t("rules_sha256"), "<code>\(HTML.escape(r.sha256))</code>"],
+                     [t("rules_name"), HTML.escape(r.name)],
+                     [t("criteria"), r.criteria.map { c in
+                         "<code>\(HTML.escape(c.column))</code> ↔ <code>\(HTML.escape(c.source))</code> (\(HTML.escape(c.normalise)), \(HTML.escape(c.compare))\(c.keep ? ", keep" : ""))"
+                     }.joined(separator: "<br>")]]
+        }
+        if let c = p.candidates {
+            rows.append([t("candidates"), HTML.escape("\(c.label) (\(c.source)): \(t.integer(c.events)) · \(c.years.map(String.init).joined(separator: ", "))")])
+        }
+        rows.append([t("parameters"), p.parameters.sorted { $0.key < $1.key }.map { "<code>\(HTML.escape($0.key))</code> = \(HTML.escape($0.value))" }.joined(separator: "<br>")])
+        return section("provenance", t("provenance"), note: t("provenance_note"), table(["", ""], rows, numericFrom: 2))
+    }
+
+    static let css = """
+        :root{--ink:#1d2433;--muted:#5b6477;--line:#d9dee7;--main:#2f6db5;--good:#2e8b57;--bad:#c0504d;--neutral:#8a94a6;--light:#9fbde0}
+        *{box-sizing:border-box}
+        body{font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;color:var(--ink);max-width:1000px;margin:2rem auto;padding:0 1.2rem;line-height:1.45;font-size:15px}
+        h1{font-size:1.7rem;margin:.2rem 0}h2{font-size:1.25rem;border-bottom:2px solid var(--line);padding-bottom:.25rem;margin-top:2.2rem}h3{font-size:1.05rem;margin-top:1.4rem}
+        .tool,.meta,.note{color:var(--muted)}.note{font-size:.9rem}
+        .headline{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}
+        .headline>div{border:1px solid var(--line);border-radius:6px;padding:.6rem 1rem;min-width:150px}
+        .caption{display:block;font-size:.8rem;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
+        .big .figure,.verdict .figure{font-size:1.6rem;font-weight:bold}
+        .verdict.success{background:#e8f5ee;border-color:var(--good)}.verdict.success .figure{color:var(--good)}
+        .verdict.failure{background:#fbeaea;border-color:var(--bad)}.verdict.failure .figure{color:var(--bad)}
+        table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.92rem}
+        th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
+        th{background:#f3f5f9}.num{text-align:right;white-space:nowrap}
+        code{font-size:.85em;word-break:break-all}
+        figure{margin:.6rem 0;overflow-x:auto}
+        svg.chart{max-width:100%;height:auto;font-size:12px}
+        svg .label{fill:var(--ink)}svg .value{fill:var(--muted)}
+        svg .bar.main{fill:var(--main)}svg .bar.good{fill:var(--good)}svg .bar.bad{fill:var(--bad)}svg .bar.neutral{fill:var(--neutral)}svg .bar.light{fill:var(--light)}
+        svg .bar.hidden{fill:none;stroke:var(--neutral);stroke-dasharray:4 3}
+        svg .reference{stroke:var(--ink);stroke-width:1.5;stroke-dasharray:5 3}svg .reference-label{fill:var(--ink);font-size:11px}
+        .na,.range{color:var(--muted)}.empty{color:var(--muted);font-style:italic}
+        @media print{body{margin:0;max-width:none}section{break-inside:avoid}}
+        """
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Linkage
+import SNDSModel
+
+/// Everything a linkage report says, once: the JSON twin is this value encoded, and the HTML is
+/// drawn from this value only, so the two cannot disagree.
+///
+/// Every count of people in it has already been through the small-cell rule (``SmallCellRule``):
+/// nothing downstream sees a raw small count. Shares are given only where their count is shown.
+public struct LinkageReport: Codable, Sendable, Equatable {
+    public static let jsonFile = "report.json"
+    public static let htmlFile = "report.html"
+
+    public var tool = "appariement"
+    public var toolVersion = AppariementVersion.current
+    public var createdAt: String
+    /// Language of the HTML's labels (the JSON's keys are language-free).
+    public var language: String
+    public var smallCellThreshold: Int
+    public var run: RunInfo
+    public var outcome: Outcome
+    /// Submitted → rejected → accepted → group 1 → … → found → not linked.
+    public var funnel: [Stage]
+    /// Indirect runs: per group.
+    public var groups: [GroupRow]?
+    public var configurations: [ConfigurationRow]?
+    public var discriminance: [DiscriminanceRow]?
+    public var rejections: [ReasonRow]
+    /// Why accepted lines were not linked: exclusions (indirect), not found or ambiguous (direct).
+    public var exclusions: [ReasonRow]
+    public var quality: [QualityRow]
+    public var bias: Bias
+    public var evaluation: EvaluationSection?
+    public var provenance: Provenance
+
+    public struct RunInfo: Codable, Sendable, Equatable {
+        /// `direct` or `probabiliste`.
+        public var kind: String
+        public var folder: String
+        public var createdAt: String
+    }
+
+    public struct Outcome: Codable, Sendable, Equatable {
+        public var submitted: Int
+        public var found: Cell
+        public var foundRate: Double?
+        /// When the count found is hidden (fewer than the threshold not linked): the bounds of the
+        /// rate the marks shown already imply.
+        public var foundRateRange: [Double]?
+        public var threshold: Double
+        /// `success` when found / submitted ≥ threshold.
+        public var verdict: String
+    }
+
+    public struct Stage: Codable, Sendable, Equatable {
+        /// submitted, rejected, accepted, group_N, found, not_linked.
+        public var key: String
+        public var group: Int?
+        public var count: Cell
+        /// count / submitted.
+        public var rate: Double?
+    }
+
+    public struct GroupRow: Codable, Sendable, Equatable {
+        public var group: Int
+        /// Criteria dropped in this group's configurations.
+        public var dropped: Int
+        public var configurations: Int
+        /// Criteria left out by at least one of the group's configurations (empty for group 1).
+        public var criteriaDropped: [String]
+        public var linked: Cell
+        public var rate: Double?
+        public var cumulative: Cell
+        public var cumulativeRate: Double?
+    }
+
+    public struct ConfigurationRow: Codable, Sendable, Equatable {
+        public var id: Int
+        public var group: Int
+        public var kept: [String]
+        public var dropped: [String]
+        /// Share of the SNDS's candidate events unique on this combination (not people of the cohort).
+        public var uniqueShare: Double
+        public var linesMatched: Cell
+        public var linked: Cell
+    }
+
+    public struct DiscriminanceRow: Codable, Sendable, Equatable {
+        public var column: String
+        public var entropyBits: Double
+        public var effectiveBits: Double
+        public var distinctValues: Int
+        public var uniqueShare: Double
+        public var missingShare: Double
+        /// 1 for the first criterion dropped, nil for one never dropped.
+        public var dropRank: Int?
+    }
+
+    public struct ReasonRow: Codable, Sendable, Equatable {
+        public var reason: String
+        public var count: Cell
+        public var rate: Double?
+    }
+
+    public struct QualityRow: Codable, Sendable, Equatable {
+        public var column: String
+        public var missing: Cell
+        public var missingShare: Double?
+        public var reformatted: Cell
+        public var reformattedShare: Double?
+        public var invalid: Cell
+        public var invalidShare: Double?
+        public var rejected: Cell
+        public var rejectedShare: Double?
+    }
+
+    public struct Bias: Codable, Sendable, Equatable {
+        public var referenceYear: Int
+        public var departementColumn: String?
+        /// found / submitted, to read each category's rate against.
+        public var overallLinkedRate: Double?
+        public var sex: [BiasRow]
+        public var ageBand: [BiasRow]
+        public var departement: [BiasRow]
+    }
+
+    public struct BiasRow: Codable, Sendable, Equatable {
+        /// The category's code (`1`, `40-59`, `75`…), `unknown`, or `other` for the categories
+        /// too small to show, merged.
+        public var category: String
+        /// For `other`: the categories merged into it.
+        public var members: [String]?
+        public var lines: Cell
+        public var linked: Cell
+        public var notLinked: Cell
+        public var linkedRate: Double?
+        /// When the rate is hidden: the bounds the marks shown already imply (a row of 180 lines
+        /// with fewer than 10 not linked is linked at 94.4 % to 99.4 %), so the bias check keeps
+        /// its use without giving anything away.
+        public var linkedRateRange: [Double]?
+    }
+
+    public struct EvaluationSection: Codable, Sendable, Equatable {
+        public var truth: String
+        public var lines: Int
+        public var linked: Cell
+        public var correct: Cell
+        public var wrong: Cell
+        public var precision: Double?
+        public var recall: Double?
+        public var foundRate: Double
+        public var findableFoundRate: Double?
+        public var groups: [EvaluationGroup]
+        /// The links made to the wrong person, by NS (never an identifier).
+        public var wrongLinks: [WrongLink]
+    }
+
+    public struct EvaluationGroup: Codable, Sendable, Equatable {
+        public var group: Int
+        public var linked: Cell
+        public var correct: Cell
+        public var wrong: Cell
+        public var precision: Double?
+        public var cumulativeRecall: Double?
+    }
+
+    public struct WrongLink: Codable, Sendable, Equatable {
+        public var ns: String
+        public var line: Int
+        public var group: Int?
+    }
+
+    public struct Provenance: Codable, Sendable, Equatable {
+        /// The version that made the run (the report's own is `toolVersion`).
+        public var runToolVersion: String
+        public var runCreatedAt: String
+        public var cohort: DirectSummary.CohortSource
+        public var dataset: DirectSummary.DatasetSource
+        public var rules: IndirectSummary.RulesSource?
+        public var candidates: IndirectSummary.Candidates?
+        /// The run's settings and figures that shape its result, as text.
+        public var parameters: [String: String]
+    }
+}
+
+extension Double {
+    /// Four decimals: enough for every share the report shows, stable in JSON.
+    var reportRounded: Double { (self * 10_000).rounded() / 10_000 }
+}

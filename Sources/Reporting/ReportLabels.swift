@@ -1,0 +1,209 @@
+/// The words and number layout of a report in one language. The JSON's keys never change with the
+/// language; only what a person reads does.
+public struct ReportLabels: Sendable {
+    public let language: ReportBuilder.Language
+
+    public init(_ language: ReportBuilder.Language) { self.language = language }
+
+    /// The label of `key`; the key itself when it has none (a reason code the tool does not know).
+    public func callAsFunction(_ key: String) -> String {
+        let table = language == .fr ? Self.french : Self.english
+        return table[key] ?? key
+    }
+
+    // MARK: Numbers
+
+    /// 12 345 (fr, narrow no-break spaces) or 12,345 (en).
+    public func integer(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out += language == .fr ? "\u{202F}" : "," }
+            out.append(c)
+        }
+        return (n < 0 ? "−" : "") + out
+    }
+
+    /// A decimal with `places` digits: 0,998 (fr) or 0.998 (en).
+    public func decimal(_ x: Double, places: Int) -> String {
+        let scale = pow10(places)
+        let scaled = Int((abs(x) * scale).rounded())
+        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
+        var text = integer(whole)
+        if places > 0 {
+            let f = String(fraction)
+            text += (language == .fr ? "," : ".") + String(repeating: "0", count: places - f.count) + f
+        }
+        return (x < 0 && scaled != 0 ? "−" : "") + text
+    }
+
+    /// A share as a percentage with one decimal: 95,9 % (fr) or 95.9% (en).
+    public func percent(_ share: Double) -> String {
+        decimal(share * 100, places: 1) + (language == .fr ? "\u{202F}%" : "%")
+    }
+
+    /// A count, or the mark of a hidden one.
+    public func cell(_ c: Cell) -> String {
+        switch c {
+        case .count(let n): integer(n)
+        case .small(let k): "<\(k)"
+        case .masked: self("masked")
+        }
+    }
+
+    private func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { r, _ in r * 10 } }
+
+    // MARK: Categories
+
+    public func category(_ dimension: String, _ code: String) -> String {
+        switch (dimension, code) {
+        case (_, "unknown"): self("unknown")
+        case (_, "other"): self("other")
+        case ("sex", "1"): self("sex_1")
+        case ("sex", "2"): self("sex_2")
+        case ("age", _) where code.hasSuffix("+"): language == .fr ? "\(code.dropLast()) ans et plus" : "\(code.dropLast()) and over"
+        case ("age", _): language == .fr ? "\(code.replacingOccurrences(of: "-", with: "–")) ans" : code.replacingOccurrences(of: "-", with: "–")
+        default: code
+        }
+    }
+
+    // MARK: Tables
+
+    static let french: [String: String] = [
+        "title_direct": "Rapport d'appariement direct",
+        "title_probabiliste": "Rapport d'appariement indirect",
+        "subtitle": "Appariement d'une cohorte au SNDS (synthétique), produit par appariement",
+        "run": "Exécution", "made": "faite le", "report_made": "Rapport établi le",
+        "verdict": "Verdict", "success": "Réussi", "failure": "Échec",
+        "verdict_text": "%found des lignes retrouvées, pour un seuil de %threshold.",
+        "verdict_hidden": "Le nombre de lignes retrouvées est masqué (règle des petits effectifs).",
+        "small_cell_note": "Aucun effectif de 1 à %k personnes n'est montré : « <%k » marque un petit effectif, « masqué » un effectif caché pour qu'un petit ne se déduise pas des totaux. Les catégories de moins de %k personnes sont regroupées dans « autres ».",
+        "masked": "masqué", "rate_between": "Taux retrouvé compris entre %low et %high.",
+        "funnel": "Entonnoir", "funnel_note": "De la cohorte soumise aux lignes retrouvées ; la ligne verticale marque le seuil de réussite.",
+        "threshold": "seuil",
+        "submitted": "Lignes soumises", "rejected": "Rejetées (invalides)", "accepted": "Acceptées",
+        "found": "Retrouvées", "not_found": "Non retrouvées", "ambiguous": "Ambiguës (jumeaux de même sexe)",
+        "excluded": "Exclues", "not_linked": "Non appariées (toutes causes)",
+        "group": "Groupe", "group_n": "Groupe %n", "cumulative": "Cumul",
+        "groups": "Groupes", "groups_note": "Le groupe 1 exige tous les critères ; chaque groupe suivant abandonne un critère de plus, du moins discriminant au plus discriminant. Seules les correspondances uniques dans les deux sens sont retenues.",
+        "criteria_dropped": "Critères abandonnés", "configurations": "Configurations", "dropped": "abandonnés", "none": "aucun",
+        "linked": "Appariées", "rate": "Taux", "count": "Effectif", "lines": "Lignes", "share": "Part",
+        "configuration": "Configuration", "kept": "Critères gardés", "unique_share": "Unicité (SNDS)",
+        "lines_matched": "Lignes avec candidat",
+        "uniqueness": "Profil d'unicité des configurations",
+        "uniqueness_note": "Part des événements du SNDS seuls à porter leur combinaison de valeurs : plus elle est haute, moins une correspondance risque d'être fortuite.",
+        "discriminance": "Pouvoir discriminant des critères",
+        "discriminance_note": "Entropie des valeurs côté SNDS, en bits, moins la tolérance de comparaison (bits effectifs). Le critère le moins discriminant est abandonné le premier.",
+        "criterion": "Critère", "entropy": "Entropie (bits)", "effective_bits": "Bits effectifs", "distinct": "Valeurs distinctes",
+        "missing_share": "Manquants (SNDS)", "drop_rank": "Ordre d'abandon",
+        "reasons": "Motifs", "rejections": "Lignes rejetées, par motif", "exclusions": "Lignes non appariées, par motif",
+        "no_rows": "Aucune.",
+        "quality": "Qualité des données de la cohorte",
+        "quality_note": "Par colonne, part des lignes dont la valeur manque, a été remise en forme (autre format de date, M/F pour 1/2…), est illisible, ou a fait rejeter la ligne.",
+        "column": "Colonne", "missing": "Manquantes", "reformatted": "Remises en forme", "invalid": "Illisibles",
+        "rejected_column": "Lignes rejetées",
+        "bias": "Qui est perdu ? Appariées et non appariées",
+        "bias_note": "Taux d'appariement par catégorie, d'après les valeurs de la cohorte (âge atteint en %year). Un écart au taux global (ligne verticale) signale un biais de sélection. Quand un petit effectif cache le taux, ses bornes sont données (barre claire : l'intervalle possible).",
+        "by_sex": "Par sexe", "by_age": "Par tranche d'âge", "by_departement": "Par département",
+        "no_departement": "La cohorte n'a pas de colonne de département : pas de ventilation par département.",
+        "departement_from": "Département lu dans la colonne %column.",
+        "category": "Catégorie", "not_linked_short": "Non appariées", "linked_rate": "Taux d'appariement",
+        "sex_1": "Hommes", "sex_2": "Femmes", "unknown": "Inconnu", "other": "Autres (regroupés)", "other_of": "Regroupés :",
+        "evaluation": "Qualité mesurée contre la vérité synthétique",
+        "evaluation_note": "La vérité n'existe que pour une cohorte synthétique : ces chiffres mesurent la méthode, pas des personnes. Fichier de vérité : %truth.",
+        "precision": "Précision", "recall": "Rappel", "found_rate": "Taux retrouvé", "findable_found": "Retrouvables retrouvées",
+        "correct": "Justes", "wrong": "Erronées", "cumulative_recall": "Rappel cumulé",
+        "wrong_links": "Liens erronés, par NS", "no_wrong_links": "Aucun lien erroné.",
+        "ns": "NS", "line": "Ligne",
+        "provenance": "Provenance",
+        "provenance_note": "Ce qui permet de refaire et de vérifier l'exécution. Aucun identifiant en clair n'apparaît dans ce rapport.",
+        "tool_version": "Version de l'outil (exécution / rapport)", "run_created": "Exécution faite le",
+        "cohort_file": "Fichier de cohorte", "cohort_sha256": "SHA-256 de la cohorte", "encoding": "Encodage et séparateur",
+        "database": "Base", "dataset_id": "Identifiant du jeu de données", "content_digest": "Empreinte du contenu",
+        "dataset_made": "Jeu de données (graine, bénéficiaires, années)",
+        "key_fingerprint": "Empreinte de la clé", "pseudonymisation": "Pseudonymisation",
+        "rules_file": "Fichier de règles", "rules_sha256": "SHA-256 des règles", "rules_name": "Nom des règles",
+        "criteria": "Critères", "candidates": "Événements candidats", "parameters": "Paramètres",
+        "invalid_value": "valeur illisible", "no_criteria": "aucun critère renseigné", "field_count": "nombre de champs erroné",
+        "duplicate_ns": "NS en double", "missing_ns": "NS manquant", "ns_invalid": "NS invalide", "ns_looks_like_nir": "NS ressemblant à un NIR",
+        "missing_nir": "NIR manquant", "nir_key": "clé du NIR fausse", "nir_length": "NIR de mauvaise longueur", "nir_character": "caractère invalide dans le NIR",
+        "nir_sex": "premier chiffre du NIR invalide", "nir_month": "mois du NIR invalide", "nir_departement": "département du NIR invalide",
+        "nir_commune": "commune du NIR invalide", "nir_order": "numéro d'ordre du NIR invalide", "nir_key_format": "clé du NIR illisible",
+        "missing_birth_date": "date de naissance manquante", "birth_date_format": "date de naissance illisible",
+        "birth_date_invalid": "date de naissance impossible", "birth_date_future": "date de naissance future",
+        "missing_sex": "sexe manquant", "sex_invalid": "sexe illisible", "twin_rank_invalid": "rang gémellaire illisible",
+        "no_candidate": "aucun candidat", "multiple_candidates": "plusieurs candidats", "conflicting": "candidats contradictoires",
+        "duplicate_person": "personne visée par plusieurs lignes", "no_beneficiary": "aucun bénéficiaire avec ce NIR, cette date et ce sexe",
+        "twin_rank_mismatch": "rang gémellaire absent du SNDS",
+        "yes": "oui", "no": "non", "kind": "Type", "direct": "direct", "probabiliste": "indirect (probabiliste)",
+    ]
+
+    static let english: [String: String] = [
+        "title_direct": "Direct linkage report",
+        "title_probabiliste": "Indirect linkage report",
+        "subtitle": "Linkage of a cohort to the (synthetic) SNDS, made by appariement",
+        "run": "Run", "made": "made on", "report_made": "Report made on",
+        "verdict": "Verdict", "success": "Success", "failure": "Failure",
+        "verdict_text": "%found of the lines found, against a threshold of %threshold.",
+        "verdict_hidden": "The number of lines found is hidden (small-cell rule).",
+        "small_cell_note": "No count of 1 to %k people is shown: “<%k” marks a small count, “masked” a count hidden so that a small one cannot be worked out from the totals. Categories of fewer than %k people are merged into “other”.",
+        "masked": "masked", "rate_between": "Found rate between %low and %high.",
+        "funnel": "Funnel", "funnel_note": "From the cohort submitted to the lines found; the vertical line marks the success threshold.",
+        "threshold": "threshold",
+        "submitted": "Lines submitted", "rejected": "Rejected (invalid)", "accepted": "Accepted",
+        "found": "Found", "not_found": "Not found", "ambiguous": "Ambiguous (same-sex twins)",
+        "excluded": "Excluded", "not_linked": "Not linked (all causes)",
+        "group": "Group", "group_n": "Group %n", "cumulative": "Cumulative",
+        "groups": "Groups", "groups_note": "Group 1 requires every criterion; each later group drops one more, least discriminant first. Only matches unique both ways are kept.",
+        "criteria_dropped": "Criteria dropped", "configurations": "Configurations", "dropped": "dropped", "none": "none",
+        "linked": "Linked", "rate": "Rate", "count": "Count", "lines": "Lines", "share": "Share",
+        "configuration": "Configuration", "kept": "Criteria kept", "unique_share": "Uniqueness (SNDS)",
+        "lines_matched": "Lines with a candidate",
+        "uniqueness": "Uniqueness profile of the configurations",
+        "uniqueness_note": "Share of the SNDS's events alone in carrying their combination of values: the higher, the less likely a match is by chance.",
+        "discriminance": "Discriminating power of the criteria",
+        "discriminance_note": "Entropy of the values on the SNDS side, in bits, less the comparison's tolerance (effective bits). The least discriminant criterion is dropped first.",
+        "criterion": "Criterion", "entropy": "Entropy (bits)", "effective_bits": "Effective bits", "distinct": "Distinct values",
+        "missing_share": "Missing (SNDS)", "drop_rank": "Drop order",
+        "reasons": "Reasons", "rejections": "Lines rejected, by reason", "exclusions": "Lines not linked, by reason",
+        "no_rows": "None.",
+        "quality": "Data quality of the cohort",
+        "quality_note": "Per column, the share of lines whose value is missing, was reformatted (another date layout, M/F for 1/2…), is unreadable, or got the line rejected.",
+        "column": "Column", "missing": "Missing", "reformatted": "Reformatted", "invalid": "Unreadable",
+        "rejected_column": "Lines rejected",
+        "bias": "Who gets lost? Linked and not linked",
+        "bias_note": "Linkage rate per category, from the cohort's own values (age reached in %year). A gap to the overall rate (vertical line) flags a selection bias. Where a small count hides the rate, its bounds are given (light bar: the possible interval).",
+        "by_sex": "By sex", "by_age": "By age band", "by_departement": "By département",
+        "no_departement": "The cohort has no département column: no breakdown by département.",
+        "departement_from": "Département read from the column %column.",
+        "category": "Category", "not_linked_short": "Not linked", "linked_rate": "Linkage rate",
+        "sex_1": "Men", "sex_2": "Women", "unknown": "Unknown", "other": "Other (merged)", "other_of": "Merged:",
+        "evaluation": "Quality measured against the synthetic truth",
+        "evaluation_note": "A truth exists only for a synthetic cohort: these figures measure the method, not people. Truth file: %truth.",
+        "precision": "Precision", "recall": "Recall", "found_rate": "Found rate", "findable_found": "Findable lines found",
+        "correct": "Right", "wrong": "Wrong", "cumulative_recall": "Cumulative recall",
+        "wrong_links": "Wrong links, by NS", "no_wrong_links": "No wrong link.",
+        "ns": "NS", "line": "Line",
+        "provenance": "Provenance",
+        "provenance_note": "What it takes to redo and check the run. No clear identifier appears in this report.",
+        "tool_version": "Tool version (run / report)", "run_created": "Run made on",
+        "cohort_file": "Cohort file", "cohort_sha256": "Cohort SHA-256", "encoding": "Encoding and separator",
+        "database": "Database", "dataset_id": "Dataset id", "content_digest": "Content digest",
+        "dataset_made": "Dataset (seed, beneficiaries, years)",
+        "key_fingerprint": "Key fingerprint", "pseudonymisation": "Pseudonymisation",
+        "rules_file": "Rules file", "rules_sha256": "Rules SHA-256", "rules_name": "Rules name",
+        "criteria": "Criteria", "candidates": "Candidate events", "parameters": "Parameters",
+        "invalid_value": "unreadable value", "no_criteria": "no criterion given", "field_count": "wrong number of fields",
+        "duplicate_ns": "NS given twice", "missing_ns": "missing NS", "ns_invalid": "invalid NS", "ns_looks_like_nir": "NS looking like a NIR",
+        "missing_nir": "missing NIR", "nir_key": "wrong NIR key", "nir_length": "NIR of the wrong length", "nir_character": "invalid character in the NIR",
+        "nir_sex": "invalid first digit of the NIR", "nir_month": "invalid month in the NIR", "nir_departement": "invalid département in the NIR",
+        "nir_commune": "invalid commune in the NIR", "nir_order": "invalid order number in the NIR", "nir_key_format": "unreadable NIR key",
+        "missing_birth_date": "missing birth date", "birth_date_format": "unreadable birth date",
+        "birth_date_invalid": "impossible birth date", "birth_date_future": "birth date in the future",
+        "missing_sex": "missing sex", "sex_invalid": "unreadable sex", "twin_rank_invalid": "unreadable twin rank",
+        "no_candidate": "no candidate", "multiple_candidates": "several candidates", "conflicting": "conflicting candidates",
+        "duplicate_person": "person matched by several lines", "no_beneficiary": "no beneficiary with this NIR, birth date and sex",
+        "twin_rank_mismatch": "twin rank not in the SNDS",
+        "yes": "yes", "no": "no", "kind": "Kind", "direct": "direct", "probabiliste": "indirect (probabilistic)",
+    ]
+}

@@ -1,0 +1,101 @@
+/// A horizontal bar chart drawn as inline SVG: the one chart the report needs (funnel, criteria,
+/// configurations, linkage rates by category), with no script and no network.
+///
+/// Bars whose value is hidden by the small-cell rule are drawn as an empty outline with their
+/// mark, so the chart never shows what the tables hide.
+public struct SVGBarChart: Sendable {
+    public struct Bar: Sendable {
+        public var label: String
+        /// nil: hidden (drawn as an outline).
+        public var value: Double?
+        /// Where the bar starts (a waterfall: a group's links start where the previous group's end).
+        public var start: Double = 0
+        public var text: String
+        public var style: Style = .main
+        public init(label: String, value: Double?, start: Double = 0, text: String, style: Style = .main) {
+            self.label = label
+            self.value = value
+            self.start = start
+            self.text = text
+            self.style = style
+        }
+    }
+
+    public enum Style: String, Sendable { case main, good, bad, neutral, light }
+
+    public struct Reference: Sendable {
+        public var value: Double
+        public var label: String
+        public init(value: Double, label: String) { self.value = value; self.label = label }
+    }
+
+    public var title: String
+    public var bars: [Bar]
+    /// The value at the right edge.
+    public var maximum: Double
+    public var reference: Reference?
+    public var labelWidth = 250
+    public var barAreaWidth = 420
+    public var rowHeight = 26
+
+    public init(title: String, bars: [Bar], maximum: Double, reference: Reference? = nil) {
+        self.title = title
+        self.bars = bars
+        self.maximum = maximum
+        self.reference = reference
+    }
+
+    public var svg: String {
+        let top = reference == nil ? 6 : 22
+        let height = top + bars.count * rowHeight + 8
+        let width = labelWidth + barAreaWidth + 150
+        let scale = maximum > 0 ? Double(barAreaWidth) / maximum : 0
+        func x(_ v: Double) -> Double { Double(labelWidth) + max(0, min(maximum, v)) * scale }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
+        s += "<title>\(HTML.escape(title))</title>"
+        for (i, bar) in bars.enumerated() {
+            let y = top + i * rowHeight
+            let mid = y + rowHeight / 2 + 4
+            s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(mid)\" text-anchor=\"end\">\(HTML.escape(bar.label))</text>"
+            if let v = bar.value {
+                let x0 = x(bar.start), x1 = x(bar.start + v)
+                s += "<rect class=\"bar \(bar.style.rawValue)\" x=\"\(format(x0))\" y=\"\(y + 4)\" width=\"\(format(max(0, x1 - x0)))\" height=\"\(rowHeight - 8)\"/>"
+                s += "<text class=\"value\" x=\"\(labelWidth + barAreaWidth + 8)\" y=\"\(mid)\">\(HTML.escape(bar.text))</text>"
+            } else {
+                s += "<rect class=\"bar hidden\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(barAreaWidth)\" height=\"\(rowHeight - 8)\"/>"
+                s += "<text class=\"value\" x=\"\(labelWidth + barAreaWidth + 8)\" y=\"\(mid)\">\(HTML.escape(bar.text))</text>"
+            }
+        }
+        if let r = reference {
+            let rx = format(x(r.value))
+            s += "<line class=\"reference\" x1=\"\(rx)\" y1=\"\(top - 4)\" x2=\"\(rx)\" y2=\"\(height - 4)\"/>"
+            s += "<text class=\"reference-label\" x=\"\(rx)\" y=\"12\" text-anchor=\"middle\">\(HTML.escape(r.label))</text>"
+        }
+        s += "</svg>"
+        return s
+    }
+
+    private func format(_ v: Double) -> String {
+        let r = (v * 10).rounded() / 10
+        return r == r.rounded() ? String(Int(r)) : String(r)
+    }
+}
+
+/// HTML text escaping, for every value the report writes into its page.
+public enum HTML {
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}

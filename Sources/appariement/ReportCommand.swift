@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Linkage
+import Pseudonymisation
+import Reporting
+
+/// `appariement report`: the report a sponsor and a data protection officer read, for a finished run.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a finished run's report: RUN/report.html (people) and RUN/report.json (machines).",
+        discussion: """
+            The HTML page is self-contained (inline CSS and SVG charts, no script, no network): the \
+            funnel from the lines submitted to the lines found against the success threshold, the \
+            groups and their configurations, the discriminance of each criterion and the uniqueness \
+            of each configuration, exclusions and rejections by reason, the cohort's data quality per \
+            column, linked and not linked by sex, age band and département, and the run's provenance. \
+            With --truth (or when `evaluate` already wrote RUN/evaluation.json) it adds precision, \
+            recall and found rate overall and per group, and the wrong links by NS. report.json holds \
+            the same figures. No clear identifier is written, and no count of 1 to --min-cell − 1 \
+            people is shown (see docs/report.md).
+            """)
+
+    @Argument(help: ArgumentHelp("The run's folder (e.g. runs/probabiliste-sejours).", valueName: "run"))
+    var runFolder: String
+
+    @Option(help: ArgumentHelp("The cohort's truth file, to add the quality measured against it (needs the key).", valueName: "path"))
+    var truth: String?
+
+    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the HTML page: fr or en.", valueName: "fr|en"))
+    var language: ReportBuilder.Language = .fr
+
+    @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count of people shown; smaller ones are hidden.", valueName: "n"))
+    var minCell = 10
+
+    @OptionGroup var key: KeyOption
+
+    func validate() throws {
+        guard minCell >= 1 else { throw ValidationError("--min-cell must be 1 or more") }
+    }
+
+    func run() throws {
+        try Failure.reporting {
+            let folder = URL(fileURLWithPath: runFolder)
+            var evaluation: Evaluation?
+            if let truth {
+                let secret = try KeyFile.load(at: key.location.url)
+                evaluation = try Evaluation.evaluate(run: folder, truthFile: URL(fileURLWithPath: truth), key: secret)
+            } else if FileManager.default.fileExists(atPath: folder.appendingPathComponent(Evaluation.file).path) {
+                evaluation = try Evaluation.read(from: folder)
+            }
+            let report = try Self.write(run: folder, evaluation: evaluation, language: language, minCell: minCell)
+            Self.print(report, folder: folder, usedEvaluationFile: truth == nil && evaluation != nil)
+        }
+    }
+
+    /// Builds and writes the report of `run`; shared with `demo`.
+    @discardableResult
+    static func write(run: URL, evaluation: Evaluation?, language: ReportBuilder.Language = .fr, minCell: Int = 10) throws -> LinkageReport {
+        let summary = try ReportBuilder.Summary.read(from: run)
+        let report = ReportBuilder(smallCellThreshold: minCell, language: language).build(run: run, summary: summary, evaluation: evaluation)
+        try ReportWriter.write(report, into: run)
+        return report
+    }
+
+    static func print(_ r: LinkageReport, folder: URL, usedEvaluationFile: Bool = false) {
+        let labels = ReportLabels(.en)
+        var text = "Report of \(folder.relativePath) (\(r.run.kind)): \(r.outcome.verdict)"
+        if let rate = r.outcome.foundRate { text += ", \(labels.percent(rate)) found (threshold \(labels.percent(r.outcome.threshold)))" }
+        if let e = r.evaluation {
+            text += "\n  against the truth\(usedEvaluationFile ? " (from evaluation.json)" : ""): precision \(e.precision.map { labels.decimal($0, places: 3) } ?? "–"), recall \(e.recall.map { labels.decimal($0, places: 3) } ?? "–"), \(e.wrongLinks.count) wrong link\(e.wrongLinks.count == 1 ? "" : "s")"
+        }
+        text += "\n  counts under \(r.smallCellThreshold) people hidden; labels in \(r.language == "fr" ? "French" : "English")"
+        text += "\n  \(folder.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (open it in a browser)"
+        text += "\n  \(folder.appendingPathComponent(LinkageReport.jsonFile).relativePath)"
+        Swift.print(text)
+    }
+}
+
+extension ReportBuilder.Language: ExpressibleByArgument {}

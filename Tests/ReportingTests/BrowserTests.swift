@@ -1,0 +1,166 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Reporting
+import Testing
+
+/// The report opened in a real browser: Debian's Chromium, headless, driven through chromedriver
+/// (W3C WebDriver on a loopback port). The page must render with no console error, the figures a
+/// person sees (their rendered text, not the HTML source) must agree with the JSON, and a
+/// screenshot is taken (kept under .build-tests/report-screenshots/ for a person to look at).
+///
+/// scripts/test installs chromium and chromium-driver; without them this test fails, it does not skip.
+@Suite(.serialized) struct BrowserTests {
+    static let chromedriver = "/usr/bin/chromedriver", chromium = "/usr/bin/chromium"
+
+    @Test(arguments: ["direct", "indirect"])
+    func theReportRendersInChromiumWithItsFiguresAndNoError(kind: String) throws {
+        let f = try ReportFixture.shared.get()
+        let run = kind == "direct" ? f.direct : f.indirect
+        let browser = try Browser()
+        defer { browser.quit() }
+        try browser.open(run.folder.appendingPathComponent(LinkageReport.htmlFile))
+
+        #expect(try browser.errors().isEmpty, "console errors: \(try browser.errors())")
+        #expect(try browser.script("return document.title") as? String == HTMLReport(run.report).title + " — " + run.folder.lastPathComponent)
+
+        // The figures as rendered, read back and compared with the JSON.
+        let rendered = try browser.script(
+            "return Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.dataset.format, e.innerText])") as? [[String]] ?? []
+        #expect(rendered.count == ReportFigures.figures(inHTML: run.html).count)
+        let json = try JSONSerialization.jsonObject(with: run.json)
+        let labels = ReportLabels(ReportBuilder.Language(rawValue: run.report.language)!)
+        let wrong = rendered.compactMap { r in
+            ReportFigures.disagreement(.init(key: r[0], format: r[1], text: r[2]), json: json, language: run.report.language, labels: labels)
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10))")
+        // The key numbers are visible on the first screen: the verdict and the lines found.
+        let headline = try browser.script("""
+            const r = document.querySelector('[data-key="outcome.found"]').getBoundingClientRect();
+            return [r.width > 0 && r.height > 0 && r.top < window.innerHeight, document.querySelector('[data-key="outcome.verdict"]').innerText];
+            """) as? [Any]
+        #expect(headline?.first as? Bool == true)
+        #expect(headline?.last as? String == labels(run.report.outcome.verdict))
+        // Every chart drew its bars.
+        let bars = try browser.script("return Array.from(document.querySelectorAll('svg.chart')).map(s => s.querySelectorAll('rect').length)") as? [Int] ?? []
+        #expect(bars.count >= (kind == "direct" ? 3 : 5) && bars.allSatisfy { $0 > 0 }, "\(bars)")
+
+        let png = try browser.screenshot()
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 1200 && height > 500, "\(width)×\(height)")
+        #expect(png.count > 20_000, "a screenshot of \(png.count) bytes is a blank page")
+        let shots = ReportFixture.checkout.appendingPathComponent(".build-tests/report-screenshots")
+        try? FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+        try? Data(png).write(to: shots.appendingPathComponent("\(kind).png"))
+    }
+
+    /// The check above can fail: a chart with a negative width is reported by the browser.
+    @Test func aBrokenChartIsAConsoleError() throws {
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).html")
+        try #"<!DOCTYPE html><html><body><svg xmlns="http://www.w3.org/2000/svg"><rect width="-4" height="2"/></svg></body></html>"#
+            .write(to: page, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: page) }
+        let browser = try Browser()
+        defer { browser.quit() }
+        try browser.open(page)
+        #expect(try browser.errors().contains { $0.contains("negative") })
+    }
+}
+
+/// A headless Chromium session through chromedriver, with the few WebDriver calls the tests use.
+final class Browser {
+    enum Failure: Error, CustomStringConvertible {
+        case missing(String), webDriver(String)
+        var description: String {
+            switch self {
+            case .missing(let what): "\(what) is not installed: scripts/test installs chromium and chromium-driver"
+            case .webDriver(let why): "WebDriver: \(why)"
+            }
+        }
+    }
+
+    private let driver = Process()
+    private let base: URL
+    private var session = ""
+
+    init() throws {
+        for tool in [BrowserTests.chromedriver, BrowserTests.chromium] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw Failure.missing(tool)
+        }
+        let port = Int.random(in: 20_000...60_000)
+        base = URL(string: "http://127.0.0.1:\(port)")!
+        driver.executableURL = URL(fileURLWithPath: BrowserTests.chromedriver)
+        driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
+        driver.standardOutput = FileHandle.nullDevice
+        driver.standardError = FileHandle.nullDevice
+        try driver.run()
+        // Ready within ten seconds, or not at all.
+        let deadline = Date().addingTimeInterval(10)
+        while (try? call("GET", "/status")) == nil {
+            guard Date() < deadline, driver.isRunning else { throw Failure.webDriver("chromedriver did not start") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
+            "browserName": "chrome",
+            "goog:chromeOptions": ["binary": BrowserTests.chromium,
+                                   "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                            "--window-size=1200,1600", "--hide-scrollbars"]],
+            "goog:loggingPrefs": ["browser": "ALL"],
+        ]]]
+        let answer = try call("POST", "/session", capabilities) as? [String: Any]
+        guard let id = answer?["sessionId"] as? String else { throw Failure.webDriver("no session: \(String(describing: answer))") }
+        session = id
+    }
+
+    func open(_ file: URL) throws { _ = try call("POST", "/session/\(session)/url", ["url": file.absoluteString]) }
+
+    func script(_ source: String) throws -> Any? {
+        try call("POST", "/session/\(session)/execute/sync", ["script": source, "args": [Any]()])
+    }
+
+    /// The console's errors (SEVERE entries) since the last call.
+    func errors() throws -> [String] {
+        let entries = try call("POST", "/session/\(session)/se/log", ["type": "browser"]) as? [[String: Any]] ?? []
+        return entries.filter { $0["level"] as? String == "SEVERE" }.map { $0["message"] as? String ?? "?" }
+    }
+
+    func screenshot() throws -> [UInt8] {
+        guard let text = try call("GET", "/session/\(session)/screenshot") as? String, let data = Data(base64Encoded: text) else {
+            throw Failure.webDriver("no screenshot")
+        }
+        return [UInt8](data)
+    }
+
+    func quit() {
+        if !session.isEmpty { _ = try? call("DELETE", "/session/\(session)") }
+        driver.terminate()
+        driver.waitUntilExit()
+    }
+
+    /// One WebDriver request; returns its `value`.
+    private func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Any? {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.httpMethod = method
+        request.timeoutInterval = 60
+        if let body {
+            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data?, Error?) = (nil, nil)
+        URLSession.shared.dataTask(with: request) { data, _, error in
+            result = (data, error)
+            done.signal()
+        }.resume()
+        done.wait()
+        if let error = result.1 { throw error }
+        let object = try JSONSerialization.jsonObject(with: result.0 ?? Data(), options: [.fragmentsAllowed]) as? [String: Any]
+        let value = object?["value"]
+        if let v = value as? [String: Any], let error = v["error"] as? String {
+            throw Failure.webDriver("\(error): \(v["message"] as? String ?? "")")
+        }
+        return value is NSNull ? nil : value
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Linkage
+import Reporting
+import SNDSModel
+import TestSupport
+import Testing
+
+/// Reports of real runs on generated data: the page and its JSON twin say the same, they say what
+/// the run did, and they never show a small count or an identifier.
+@Suite struct ReportTests {
+    static func fixture() throws -> ReportFixture { try ReportFixture.shared.get() }
+
+    static func json(_ run: ReportFixture.Run) throws -> Any { try JSONSerialization.jsonObject(with: run.json) }
+
+    @Test(arguments: ["direct", "indirect"])
+    func everyFigureOfThePageAgreesWithTheJSON(kind: String) throws {
+        let f = try Self.fixture()
+        let run = kind == "direct" ? f.direct : f.indirect
+        let json = try Self.json(run)
+        let figures = ReportFigures.figures(inHTML: run.html)
+        #expect(figures.count > 40, "only \(figures.count) figures on the page")
+        let labels = ReportLabels(ReportBuilder.Language(rawValue: run.report.language)!)
+        let disagreements = figures.compactMap { ReportFigures.disagreement($0, json: json, language: run.report.language, labels: labels) }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+        // And the other way: every count of the JSON is on the page.
+        let shown = Set(figures.map(\.key))
+        let missing = ReportFigures.countCells(in: json).map(\.key).filter { !shown.contains($0) }
+        #expect(missing.isEmpty, "counts of the JSON not on the page: \(missing.prefix(10))")
+    }
+
+    @Test func theReportSaysWhatTheRunDid() throws {
+        let f = try Self.fixture()
+        for run in [f.direct, f.indirect] {
+            let r = run.report
+            let summary = try ReportBuilder.Summary.read(from: run.folder)
+            let (submitted, found, rejected): (Int, Int, Int) = switch summary {
+            case .direct(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
+            case .indirect(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
+            }
+            #expect(r.outcome.submitted == submitted)
+            #expect(r.funnel.first { $0.key == "found" }!.count.value.map { $0 == found } ?? true)
+            #expect(r.funnel.first { $0.key == "rejected" }!.count.value.map { $0 == rejected } ?? true)
+            #expect(r.outcome.verdict == (Double(found) / Double(submitted) >= r.outcome.threshold ? "success" : "failure"))
+            // At this size the headline is shown, and the evaluation is the run's.
+            #expect(r.outcome.found == .count(found))
+            #expect(r.evaluation?.precision == run.evaluation.precision.map { ($0 * 10_000).rounded() / 10_000 })
+            #expect(r.evaluation?.wrongLinks.count == run.evaluation.mismatches.filter { $0.actual == "found_wrong_person" }.count)
+            // Each bias table covers the whole cohort once.
+            for table in [r.bias.sex, r.bias.ageBand] {
+                let lines = table.compactMap(\.lines.value)
+                if lines.count == table.count { #expect(lines.reduce(0, +) == submitted) }
+                #expect(table.allSatisfy { ($0.lines.value ?? r.smallCellThreshold) >= r.smallCellThreshold })
+            }
+        }
+        // The indirect run: its groups add up to what it found, and its criteria are all measured.
+        let r = f.indirect.report
+        #expect(r.groups?.compactMap(\.linked.value).reduce(0, +) ?? 0 <= r.outcome.found.value ?? .max)
+        #expect(r.groups?.last?.cumulative == r.outcome.found)
+        #expect(r.discriminance?.count == 9)
+        #expect(r.bias.departementColumn == "DEPARTEMENT")
+        #expect(r.provenance.rules?.sha256 == FileDigest.sha256(of: ReportFixture.defaultRules))
+        // The direct cohort has a département only when its file gives one.
+        #expect(f.direct.report.bias.departementColumn == nil)
+        #expect(f.direct.report.quality.map(\.column).starts(with: ["NS", "NIR", "DATE_NAISSANCE", "SEXE"]))
+    }
+
+    @Test func noClearIdentifierReachesAReport() throws {
+        let f = try Self.fixture()
+        let cohort = try String(contentsOf: f.direct.cohortFile, encoding: .utf8)
+        let nirs = cohort.split(separator: "\n").dropFirst().compactMap { line -> String? in
+            let fields = line.split(separator: ";", omittingEmptySubsequences: false)
+            guard fields.count > 1 else { return nil }
+            let nir = fields[1].replacingOccurrences(of: " ", with: "")
+            return nir.count >= 13 ? String(nir.prefix(13)) : nil
+        }
+        #expect(nirs.count > 1_000)
+        for run in [f.direct, f.indirect] {
+            let texts = [run.html, String(decoding: run.json, as: UTF8.self)]
+            for text in texts {
+                let leaked = nirs.filter { text.contains($0) }
+                #expect(leaked.isEmpty, "\(leaked.count) NIR bodies in \(run.folder.lastPathComponent)'s report")
+            }
+            // Report files are private, like the run's other files.
+            for name in [LinkageReport.htmlFile, LinkageReport.jsonFile] {
+                let mode = try FileManager.default.attributesOfItem(atPath: run.folder.appendingPathComponent(name).path)[.posixPermissions] as? Int
+                #expect(mode == 0o600)
+            }
+        }
+    }
+
+    @Test func theSmallCellRuleHoldsOnATinyCohort() throws {
+        let f = try Self.fixture()
+        let folder = f.dataset.directory.appendingPathComponent("tiny-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let tinyDirect = try ReportFixture.directRun(f.dataset, size: 40, seed: 3, in: folder, name: "tiny-direct")
+        let tinyIndirect = try ReportFixture.indirectRun(f.dataset, size: 30, seed: 4, in: folder, name: "tiny-indirect")
+        var hidden = 0
+        for run in [tinyDirect, tinyIndirect] {
+            let json = try Self.json(run)
+            let k = run.report.smallCellThreshold
+            #expect(k == 10)
+            for (key, value) in ReportFigures.countCells(in: json) {
+                if let n = (value as? NSNumber)?.intValue {
+                    #expect(n == 0 || n >= k, "\(key) = \(n) in \(run.folder.lastPathComponent)")
+                } else {
+                    #expect(["<10", "masked"].contains(value as? String), "\(key) = \(value)")
+                    hidden += 1
+                }
+            }
+            // The page shows no count of 1 to 9 either.
+            for figure in ReportFigures.figures(inHTML: run.html) where figure.format == "count" {
+                if let n = ReportFigures.number(figure.text, language: run.report.language) {
+                    #expect(n == 0 || n >= Double(k), "\(figure.key) shows \(figure.text)")
+                }
+            }
+            // Bias categories below the threshold are merged, never shown on their own.
+            let b = run.report.bias
+            for row in b.sex + b.ageBand + b.departement {
+                #expect((row.lines.value ?? k) >= k, "\(row.category) has \(row.lines)")
+            }
+            // No hidden count can be worked out from the funnel: no partition shows all but one of its parts.
+            let funnel = Dictionary(uniqueKeysWithValues: run.report.funnel.map { ($0.key, $0.count) })
+            let partitions: [[String]] = run.report.run.kind == "direct"
+                ? [["rejected", "accepted"], ["found", "not_linked"], ["found", "not_found", "ambiguous", "rejected"]]
+                : [["rejected", "accepted"], ["found", "not_linked"], ["found", "excluded", "rejected"]]
+            for p in partitions {
+                #expect(p.filter { funnel[$0]?.value == nil }.count != 1, "\(p) in \(run.folder.lastPathComponent)")
+            }
+        }
+        #expect(hidden > 0, "a cohort of 30 to 40 lines must have small counts to hide")
+
+        // With a threshold of 1 nothing is hidden: the rule, not the data, hid those counts.
+        let unprotected = ReportBuilder(smallCellThreshold: 1).build(run: tinyDirect.folder, summary: try .read(from: tinyDirect.folder),
+                                                              evaluation: tinyDirect.evaluation)
+        #expect(unprotected.funnel.allSatisfy { $0.count.value != nil })
+        #expect((unprotected.bias.sex + open.bias.ageBand).allSatisfy { $0.linked.value != nil && $0.notLinked.value != nil })
+    }
+
+    @Test func bothLanguagesCarryTheSameFigures() throws {
+        let f = try Self.fixture()
+        let summary = try ReportBuilder.Summary.read(from: f.indirect.folder)
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        let fr = ReportBuilder(language: .fr, createdAt: date).build(run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
+        var en = ReportBuilder(language: .en, createdAt: date).build(run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
+        #expect(en.language == "en")
+        en.language = "fr"
+        #expect(en == fr)
+        let frPage = HTMLReport(fr).html, enPage = HTMLReport(en.withLanguage("en")).html
+        #expect(frPage.contains("Entonnoir") && frPage.contains("lang=\"fr\""))
+        #expect(enPage.contains("Funnel") && enPage.contains("lang=\"en\""))
+        #expect(ReportFigures.figures(inHTML: frPage).map(\.key) == ReportFigures.figures(inHTML: enPage).map(\.key))
+    }
+
+    /// A direct cohort may carry the département of residence: it feeds the bias check, is counted in
+    /// the data quality, and rejects nothing.
+    @Test func aDirectCohortsDepartementFeedsTheBiasCheckOnly() throws {
+        let f = try Self.fixture()
+        let folder = f.dataset.directory.appendingPathComponent("dep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lines = try String(contentsOf: f.direct.cohortFile, encoding: .utf8).split(separator: "\n").map(String.init)
+        let departements = ["75", "13", "069", "2A", "xx", ""]
+        var text = lines[0] + ";DEPARTEMENT\n"
+        for (i, line) in lines.dropFirst().enumerated() { text += line + ";" + departements[i % departements.count] + "\n" }
+        let cohort = folder.appendingPathComponent("with-dep.csv")
+        try text.write(to: cohort, atomically: true, encoding: .utf8)
+        var options = DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: folder.appendingPathComponent("run"))
+        options.extraction = false
+        let summary = try DirectRun.run(options, key: f.dataset.key)
+        let plain = try DirectSummary.read(from: f.direct.folder)
+        #expect(summary.counts == plain.counts, "the département changed the linkage")
+        #expect(summary.profile.departementColumn == "DEPARTEMENT")
+        let indices = 0..<(lines.count - 1)
+        let q = try #require(summary.quality["DEPARTEMENT"])
+        #expect(q.invalid == indices.filter { $0 % 6 == 4 }.count)
+        #expect(q.missing == indices.filter { $0 % 6 == 5 }.count)
+        #expect(q.reformatted == indices.filter { $0 % 6 == 2 }.count)
+        #expect(q.rejected == 0)
+        #expect(Set(summary.profile.departement.map(\.category)) == ["75", "13", "69", "2A", CohortProfile.unknown])
+        #expect(summary.profile.departement.map(\.lines).reduce(0, +) == summary.counts.submitted)
+    }
+
+    @Test func aReportIsWrittenWholeOrNotAtAll() throws {
+        let f = try Self.fixture()
+        // A folder that is no run: refused, nothing written.
+        let notARun = f.dataset.directory.appendingPathComponent("not-a-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: notARun, withIntermediateDirectories: true)
+        #expect(throws: LinkageError.self) { try ReportBuilder.Summary.read(from: notARun) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: notARun.path).isEmpty)
+        // A report read back is the report written.
+        #expect(try ReportWriter.read(from: f.indirect.folder) == f.indirect.report)
+        // No temporary file is left beside the pair.
+        let names = try FileManager.default.contentsOfDirectory(atPath: f.indirect.folder.path)
+        #expect(!names.contains { $0.contains(".partial") })
+    }
+}
+
+extension LinkageReport {
+    func withLanguage(_ language: String) -> LinkageReport {
+        var copy = self
+        copy.language = language
+        return copy
+    }
+}
