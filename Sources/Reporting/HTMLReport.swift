@@ -40,7 +40,7 @@ public struct HTMLReport {
             """
     }
 
-    var title: String { t("title_" + report.run.kind) }
+    public var title: String { t("title_" + report.run.kind) }
 
     // MARK: - Figures
 
@@ -67,9 +67,13 @@ public struct HTMLReport {
 
     func table(_ headers: [String], _ rows: [[String]], numericFrom: Int = 1) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(t("no_rows"))</p>" }
-        var s = "<table><thead><tr>"
-        for (i, h) in headers.enumerated() { s += "<th\(i >= numericFrom ? " class=\"num\"" : "")>\(HTML.escape(h))</th>" }
-        s += "</tr></thead><tbody>"
+        var s = "<table>"
+        if headers.contains(where: { !$0.isEmpty }) {
+            s += "<thead><tr>"
+            for (i, h) in headers.enumerated() { s += "<th\(i >= numericFrom ? " class=\"num\"" : "")>\(HTML.escape(h))</th>" }
+            s += "</tr></thead>"
+        }
+        s += "<tbody>"
         for r in rows {
             s += "<tr>"
             for (i, cell) in r.enumerated() { s += "<td\(i >= numericFrom ? " class=\"num\"" : "")>\(cell)</td>" }
@@ -105,7 +109,8 @@ public struct HTMLReport {
             <div class="big"><span class="caption">\(t("found_rate"))</span>\(o.foundRate != nil ? percent("outcome.foundRate", o.foundRate) : o.foundRateRange.map { "<span class=\"range\">" + t.percent($0[0]) + " – " + t.percent($0[1]) + "</span>" } ?? "—")</div>
             </div>
             <p class="verdict-text">\(verdictText)</p>
-            <p class="note small-cells">\(HTML.escape(t("small_cell_note").replacingOccurrences(of: "%k", with: String(report.smallCellThreshold))))</p>
+            <p class="note small-cells">\(HTML.escape(t("small_cell_note").replacingOccurrences(of: "%k", with: String(report.smallCellThreshold))
+                .replacingOccurrences(of: "%max", with: String(report.smallCellThreshold - 1))))</p>
             </header>
 
             """
@@ -255,6 +260,7 @@ public struct HTMLReport {
         guard let e = report.evaluation else { return "" }
         let figures = """
             <div class="headline">
+            <div class="big"><span class="caption">\(t("lines"))</span>\(figure("evaluation.lines", t.integer(e.lines), .count))</div>
             <div class="big"><span class="caption">\(t("precision"))</span>\(decimal("evaluation.precision", e.precision, places: 3))</div>
             <div class="big"><span class="caption">\(t("recall"))</span>\(decimal("evaluation.recall", e.recall, places: 3))</div>
             <div class="big"><span class="caption">\(t("found_rate"))</span>\(percent("evaluation.foundRate", e.foundRate))</div>

@@ -1,6 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
 #endif
 import Reporting
 import Testing
@@ -22,7 +22,8 @@ import Testing
         defer { browser.quit() }
         try browser.open(run.folder.appendingPathComponent(LinkageReport.htmlFile))
 
-        #expect(try browser.errors().isEmpty, "console errors: \(try browser.errors())")
+        let errors = try browser.errors()
+        #expect(errors.isEmpty, "console errors: \(errors)")
         #expect(try browser.script("return document.title") as? String == HTMLReport(run.report).title + " — " + run.folder.lastPathComponent)
 
         // The figures as rendered, read back and compared with the JSON.
@@ -65,7 +66,8 @@ import Testing
         let browser = try Browser()
         defer { browser.quit() }
         try browser.open(page)
-        #expect(try browser.errors().contains { $0.contains("negative") })
+        let errors = try browser.errors()
+        #expect(errors.contains { $0.contains("negative") }, "\(errors)")
     }
 }
 
@@ -82,25 +84,37 @@ final class Browser {
     }
 
     private let driver = Process()
-    private let base: URL
+    private let port: Int
     private var session = ""
 
     init() throws {
         for tool in [BrowserTests.chromedriver, BrowserTests.chromium] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw Failure.missing(tool)
         }
-        let port = Int.random(in: 20_000...60_000)
-        base = URL(string: "http://127.0.0.1:\(port)")!
+        port = Int.random(in: 20_000...60_000)
         driver.executableURL = URL(fileURLWithPath: BrowserTests.chromedriver)
         driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
         driver.standardOutput = FileHandle.nullDevice
         driver.standardError = FileHandle.nullDevice
         try driver.run()
+        do { try start() } catch {
+            // Never leave a driver behind a failed start.
+            stopDriver()
+            throw error
+        }
+    }
+
+    private func start() throws {
         // Ready within ten seconds, or not at all.
         let deadline = Date().addingTimeInterval(10)
-        while (try? call("GET", "/status")) == nil {
-            guard Date() < deadline, driver.isRunning else { throw Failure.webDriver("chromedriver did not start") }
-            Thread.sleep(forTimeInterval: 0.1)
+        while true {
+            do {
+                _ = try call("GET", "/status")
+                break
+            } catch {
+                guard Date() < deadline, driver.isRunning else { throw Failure.webDriver("chromedriver did not start (\(error))") }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
         }
         let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
             "browserName": "chrome",
@@ -135,32 +149,89 @@ final class Browser {
 
     func quit() {
         if !session.isEmpty { _ = try? call("DELETE", "/session/\(session)") }
-        driver.terminate()
+        stopDriver()
+    }
+
+    /// chromedriver ignores SIGTERM: it is asked to shut down, then killed if still there.
+    private func stopDriver() {
+        _ = try? Self.http("GET", port: port, path: "/shutdown", body: Data())
+        let deadline = Date().addingTimeInterval(3)
+        while driver.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
         driver.waitUntilExit()
     }
 
     /// One WebDriver request; returns its `value`.
     private func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Any? {
-        var request = URLRequest(url: base.appendingPathComponent(path))
-        request.httpMethod = method
-        request.timeoutInterval = 60
-        if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Data?, Error?) = (nil, nil)
-        URLSession.shared.dataTask(with: request) { data, _, error in
-            result = (data, error)
-            done.signal()
-        }.resume()
-        done.wait()
-        if let error = result.1 { throw error }
-        let object = try JSONSerialization.jsonObject(with: result.0 ?? Data(), options: [.fragmentsAllowed]) as? [String: Any]
+        let payload = try body.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
+        let data = try Self.http(method, port: port, path: path, body: payload)
+        let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any]
         let value = object?["value"]
         if let v = value as? [String: Any], let error = v["error"] as? String {
             throw Failure.webDriver("\(error): \(v["message"] as? String ?? "")")
         }
         return value is NSNull ? nil : value
+    }
+
+    /// A plain HTTP/1.1 exchange on a loopback socket, the connection closed after the answer.
+    /// (FoundationNetworking's URLSession fails here with "Failed writing header" on this toolchain.)
+    static func http(_ method: String, port: Int, path: String, body: Data) throws -> Data {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure.webDriver("no socket") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure.webDriver("cannot connect to port \(port)") }
+        var request = Data("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n".utf8)
+        request += Data("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        try request.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, 0)
+                guard n > 0 else { throw Failure.webDriver("send failed") }
+                sent += n
+            }
+        }
+        // Read until the body announced by Content-Length is complete (the driver may keep the
+        // connection open), or until it closes.
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var expected: Int?
+        while true {
+            if expected == nil, let split = response.firstRange(of: [13, 10, 13, 10]) {
+                let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).lowercased()
+                if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                   let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) {
+                    expected = split.upperBound + length
+                }
+            }
+            if let expected, response.count >= expected { break }
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        guard let split = response.firstRange(of: [13, 10, 13, 10]) else { throw Failure.webDriver("no HTTP answer") }
+        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).lowercased()
+        var content = Array(response[split.upperBound...])
+        if head.contains("transfer-encoding: chunked") { content = dechunk(content) }
+        return Data(content)
+    }
+
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](), i = 0
+        while let end = bytes[i...].firstRange(of: [13, 10]) {
+            guard let size = Int(String(decoding: bytes[i..<end.lowerBound], as: UTF8.self), radix: 16), size > 0 else { break }
+            out += bytes[end.upperBound..<min(bytes.count, end.upperBound + size)]
+            i = end.upperBound + size + 2
+            guard i < bytes.count else { break }
+        }
+        return out
     }
 }
