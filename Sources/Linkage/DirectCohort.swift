@@ -224,7 +224,7 @@ public struct DirectCohort {
     }
 
     /// The column a rejection reason blames, nil for a fault of the whole line.
-    static func column(ofReason reason: String) -> String? {
+    public static func column(ofReason reason: String) -> String? {
         switch reason {
         case "missing_ns", "ns_invalid", "ns_looks_like_nir", "duplicate_ns": "NS"
         case "missing_birth_date", "birth_date_format", "birth_date_invalid", "birth_date_future": "DATE_NAISSANCE"

@@ -71,7 +71,8 @@ public struct IndirectCohort {
                     values.append(v)
                 case .invalid(let why):
                     quality[c.column]!.invalid += 1
-                    quality[c.column]!.rejected += 1
+                    // The line is rejected once, in the first column that cannot be read.
+                    if invalid.isEmpty { quality[c.column]!.rejected += 1 }
                     invalid.append("\(c.column) \(why)")
                     values.append(nil)
                 }

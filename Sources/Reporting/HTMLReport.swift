@@ -123,7 +123,7 @@ public struct HTMLReport {
         var start: Double? = 0
         for stage in report.funnel {
             let label = stage.group.map { t("group_n").replacingOccurrences(of: "%n", with: String($0)) } ?? t(stage.key)
-            let value = stage.count.value.map(Double.init)
+            var value = stage.count.value.map(Double.init)
             let style: SVGBarChart.Style = switch stage.key {
             case "found": .good
             case "rejected", "not_linked", "excluded", "not_found", "ambiguous": .bad
@@ -132,6 +132,8 @@ public struct HTMLReport {
             }
             var barStart = 0.0
             if stage.group != nil {
+                // After a hidden group, where the next one starts is unknown: drawn as an outline.
+                if start == nil { value = nil }
                 barStart = start ?? 0
                 start = start.flatMap { s in value.map { s + $0 } }
             }

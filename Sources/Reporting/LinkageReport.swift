@@ -148,7 +148,8 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var wrong: Cell
         public var precision: Double?
         public var recall: Double?
-        public var foundRate: Double
+        /// The funnel's found rate: hidden with its count.
+        public var foundRate: Double?
         public var findableFoundRate: Double?
         public var groups: [EvaluationGroup]
         /// The links made to the wrong person, by NS (never an identifier).

@@ -6,8 +6,9 @@ import SNDSModel
 /// given), applying the small-cell rule to every count on the way.
 ///
 /// The counts of one report are tied together (the funnel's stages, the groups, the reasons, the
-/// bias tables all partition the cohort): a count hidden in one table is hidden in every other
-/// that shows it, so no table gives away what another hid.
+/// data quality, the bias tables all partition the cohort or one of its parts): they are put in one
+/// ``CountSystem`` with every sum that ties them, and protected together, so that no table gives
+/// away what another hid. A count shown in two tables is one cell of the system.
 public struct ReportBuilder {
     public enum Language: String, Sendable, CaseIterable, Codable { case fr, en }
 
@@ -46,13 +47,6 @@ public struct ReportBuilder {
         }
     }
 
-    /// Stage indices in the funnel's table of counts.
-    private struct FunnelCells {
-        var values: [Int] = []
-        var keys: [String] = []
-        mutating func add(_ key: String, _ n: Int) -> Int { keys.append(key); values.append(n); return values.count - 1 }
-    }
-
     public func build(run: URL, summary: Summary, evaluation: Evaluation?) -> LinkageReport {
         switch summary {
         case .direct(let s): buildDirect(run: run, s, evaluation: evaluation)
@@ -64,36 +58,53 @@ public struct ReportBuilder {
 
     private func buildDirect(run: URL, _ s: DirectSummary, evaluation: Evaluation?) -> LinkageReport {
         let c = s.counts
-        var f = FunnelCells()
-        let submitted = f.add("submitted", c.submitted), rejected = f.add("rejected", c.rejected)
-        let accepted = f.add("accepted", c.accepted), found = f.add("found", c.found)
-        let notFound = f.add("not_found", c.notFound), ambiguous = f.add("ambiguous", c.ambiguous)
-        let notLinked = f.add("not_linked", c.submitted - c.found)
-        let cells = rule.protect(f.values, equations: [
-            [submitted, rejected, accepted], [accepted, found, notFound, ambiguous],
-            [submitted, found, notLinked], [notLinked, rejected, notFound, ambiguous],
-        ], pinned: [submitted], preferShown: [found, accepted])
-        let funnel = stages(f, cells, submitted: c.submitted, order: [submitted, rejected, accepted, found, notFound, ambiguous, notLinked])
+        let counts = CountSystem()
+        let funnel = Funnel(counts, submitted: c.submitted, rejected: c.rejected, accepted: c.accepted, found: c.found)
+        let notFound = counts.count("not_found", c.notFound), ambiguous = counts.count("ambiguous", c.ambiguous)
+        counts.sum(funnel.accepted, of: [funnel.found, notFound, ambiguous])
+        counts.sum(funnel.notLinked, of: [funnel.rejected, notFound, ambiguous])
 
-        // Not linked though accepted: the reasons the linkage gave.
+        let rejections = reasonCells(counts, "rejected", s.rejectedByReason, total: funnel.rejected)
+        // Not linked though accepted: the reasons the linkage gave, then the ambiguous lines (the
+        // funnel's own cell).
         var notFoundReasons: [String: Int] = [:]
         for (reason, n) in s.notFoundByReason { notFoundReasons[Self.directReasonKey(reason), default: 0] += n }
-        var exclusionValues = notFoundReasons
-        if c.ambiguous > 0 { exclusionValues["ambiguous"] = c.ambiguous }
-        let exclusions = reasons(exclusionValues, total: c.notFound + c.ambiguous, totalCell: Self.sum(cells[notFound], cells[ambiguous]),
-                                 submitted: c.submitted)
+        var exclusions = reasonCells(counts, "not_found", notFoundReasons, total: notFound)
+        if c.ambiguous > 0 { exclusions.append(("ambiguous", ambiguous)) }
 
+        let columns = DirectCohort.columns.map(\.name).filter { s.quality[$0] != nil }
+        let quality = qualityCells(counts, s.quality, columns: columns)
+        // Lines rejected because of a column: the reasons that name it (a wrong field count names none).
+        var byColumn: [String: [Int]] = [:]
+        for (reason, cell) in rejections { if let column = DirectCohort.column(ofReason: reason) { byColumn[column, default: []].append(cell) } }
+        for (column, cells) in quality { counts.sum(cells.rejected, of: byColumn[column] ?? []) }
+        counts.sum(funnel.rejected, of: quality.map(\.cells.rejected) + [counts.count("rejected.field_count", s.rejectedByReason["field_count"] ?? 0)])
+        // The NS is read first: its missing and unreadable values are exactly those reasons.
+        if let ns = quality.first(where: { $0.column == "NS" })?.cells {
+            counts.sum(ns.missing, of: [counts.count("rejected.missing_ns", s.rejectedByReason["missing_ns"] ?? 0)])
+            counts.sum(ns.invalid, of: ["ns_invalid", "ns_looks_like_nir"].map { counts.count("rejected.\($0)", s.rejectedByReason[$0] ?? 0) })
+        }
+        // An unknown sex or département is a wrong field count, or a value missing or unreadable.
+        let lineLevel = [counts.count("rejected.field_count", s.rejectedByReason["field_count"] ?? 0)]
+        let unknown = ["sex": unknownParts(quality, column: "SEXE", lineLevel: lineLevel),
+                       "departement": unknownParts(quality, column: "DEPARTEMENT", lineLevel: lineLevel)]
+        let bias = biasCells(counts, s.profile, funnel: funnel, unknownParts: unknown)
+        let eval = evaluation.map { evaluationCells(counts, $0, funnel: funnel, groups: []) }
+
+        counts.solve(rule)
         return LinkageReport(
             createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
-            outcome: outcome(found: cells[found], notLinked: cells[notLinked], foundCount: c.found, submitted: c.submitted, threshold: Self.directThreshold),
-            funnel: funnel, groups: nil, configurations: nil, discriminance: nil,
-            rejections: reasons(s.rejectedByReason, total: c.rejected, totalCell: cells[rejected], submitted: c.submitted),
-            exclusions: exclusions,
-            quality: quality(s.quality, order: DirectCohort.columns.map(\.name), submitted: c.submitted,
-                             rejected: (c.rejected, cells[rejected]), lineLevelRejections: s.rejectedByReason["field_count"] ?? 0),
-            bias: bias(s.profile, submitted: c.submitted, found: (c.found, cells[found])),
-            evaluation: evaluation.map { evaluationSection($0, found: (c.found, cells[found]), groups: []) },
+            outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: Self.directThreshold),
+            funnel: stages(counts, funnel, [("submitted", funnel.submitted), ("rejected", funnel.rejected), ("accepted", funnel.accepted),
+                                             ("found", funnel.found), ("not_found", notFound), ("ambiguous", ambiguous),
+                                             ("not_linked", funnel.notLinked)], submitted: c.submitted),
+            groups: nil, configurations: nil, discriminance: nil,
+            rejections: reasonRows(counts, rejections, submitted: c.submitted),
+            exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
+            quality: qualityRows(counts, quality, submitted: c.submitted),
+            bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
+            evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
             provenance: .init(runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                               rules: nil, candidates: nil,
                               parameters: ["linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)",
@@ -112,48 +123,58 @@ public struct ReportBuilder {
 
     private func buildIndirect(run: URL, _ s: IndirectSummary, evaluation: Evaluation?) -> LinkageReport {
         let c = s.counts
-        var f = FunnelCells()
-        let submitted = f.add("submitted", c.submitted), rejected = f.add("rejected", c.rejected)
-        let accepted = f.add("accepted", c.accepted)
-        let groupIndex = s.groups.map { f.add("group_\($0.group)", $0.linked) }
-        let cumulativeIndex = s.groups.map { f.add("cumulative_\($0.group)", $0.cumulative) }
-        let found = f.add("found", c.found), excluded = f.add("excluded", c.excluded)
-        let notLinked = f.add("not_linked", c.submitted - c.found)
-        var equations: [[Int]] = [
-            [submitted, rejected, accepted], [accepted, excluded] + groupIndex, [found] + groupIndex,
-            [submitted, found, notLinked], [notLinked, rejected, excluded],
-        ]
-        for (i, cum) in cumulativeIndex.enumerated() {
-            equations.append(i == 0 ? [cum, groupIndex[0]] : [cum, cumulativeIndex[i - 1], groupIndex[i]])
-        }
-        if let last = cumulativeIndex.last { equations.append([last, found]) }
-        let cells = rule.protect(f.values, equations: equations, pinned: [submitted], preferShown: [found, accepted])
-        let funnel = stages(f, cells, submitted: c.submitted,
-                            order: [submitted, rejected, accepted] + groupIndex + [found, excluded, notLinked])
-
-        let groups = s.groups.enumerated().map { i, g in
+        let counts = CountSystem()
+        let funnel = Funnel(counts, submitted: c.submitted, rejected: c.rejected, accepted: c.accepted, found: c.found)
+        let excluded = counts.count("excluded", c.excluded)
+        let groupCells = s.groups.map { counts.count("group_\($0.group)", $0.linked) }
+        let cumulativeCells = s.groups.map { counts.count("cumulative_\($0.group)", $0.cumulative) }
+        counts.sum(funnel.accepted, of: groupCells + [excluded])
+        counts.sum(funnel.found, of: groupCells)
+        counts.sum(funnel.notLinked, of: [funnel.rejected, excluded])
+        for i in cumulativeCells.indices { counts.sum(cumulativeCells[i], of: i == 0 ? [groupCells[0]] : [cumulativeCells[i - 1], groupCells[i]]) }
+        if let last = cumulativeCells.last { counts.sum(funnel.found, of: [last]) }
+        // Per configuration: its links partition its group's.
+        var configCells: [Int: (matched: Int, linked: Int)] = [:]
+        for (i, g) in s.groups.enumerated() {
             let configs = s.configurations.filter { $0.group == g.group }
-            let dropped = Array(Set(configs.flatMap(\.dropped))).sorted { a, b in
+            for cfg in configs {
+                configCells[cfg.id] = (counts.count("configuration_\(cfg.id).matched", cfg.linesMatched),
+                                       counts.count("configuration_\(cfg.id).linked", cfg.linked))
+            }
+            counts.sum(groupCells[i], of: configs.map { configCells[$0.id]!.linked })
+        }
+
+        let rejections = reasonCells(counts, "rejected", s.rejectedByReason, total: funnel.rejected)
+        let exclusions = reasonCells(counts, "excluded", s.excludedByReason, total: excluded)
+        let columns = s.rules.criteria.map(\.column).filter { s.quality[$0] != nil }
+        let quality = qualityCells(counts, s.quality, columns: columns)
+        // A line with an unreadable value is rejected once, in its first unreadable column.
+        counts.sum(counts.count("rejected.invalid_value", s.rejectedByReason["invalid_value"] ?? 0), of: quality.map(\.cells.rejected))
+        // Lines stopped before their values are read (a wrong field count, a bad NS) have no traits.
+        let lineLevel = ["field_count", "missing_ns", "ns_invalid", "ns_looks_like_nir"].map { counts.count("rejected.\($0)", s.rejectedByReason[$0] ?? 0) }
+        let sexColumn = s.rules.criteria.first { $0.source.hasSuffix(".BEN_SEX_COD") }?.column
+        let unknown = ["sex": sexColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) },
+                       "departement": s.profile.departementColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) }]
+        let bias = biasCells(counts, s.profile, funnel: funnel, unknownParts: unknown)
+        let eval = evaluation.map { e in
+            evaluationCells(counts, e, funnel: funnel, groups: s.groups.enumerated().map { ($0.element.group, groupCells[$0.offset]) })
+        }
+
+        counts.solve(rule)
+        let groups = s.groups.enumerated().map { i, g in
+            let dropped = Array(Set(s.configurations.filter { $0.group == g.group }.flatMap(\.dropped))).sorted { a, b in
                 (s.dropOrder.firstIndex(of: a) ?? .max, a) < (s.dropOrder.firstIndex(of: b) ?? .max, b)
             }
             return LinkageReport.GroupRow(group: g.group, dropped: g.dropped, configurations: g.configurations, criteriaDropped: dropped,
-                                          linked: cells[groupIndex[i]], rate: cells[groupIndex[i]].share(of: c.submitted)?.reportRounded,
-                                          cumulative: cells[cumulativeIndex[i]],
-                                          cumulativeRate: cells[cumulativeIndex[i]].share(of: c.submitted)?.reportRounded)
-        }
-        // Per configuration: the lines it linked partition each group's links.
-        var configCells: [Int: (matched: Cell, linked: Cell)] = [:]
-        for (i, g) in s.groups.enumerated() {
-            let configs = s.configurations.filter { $0.group == g.group }
-            let linked = rule.protect([g.linked] + configs.map(\.linked), equations: [Array(0...configs.count)],
-                                      pinned: cells[groupIndex[i]].value == nil ? [] : [0],
-                                      hidden: cells[groupIndex[i]].value == nil ? [0] : [])
-            for (j, cfg) in configs.enumerated() { configCells[cfg.id] = (rule.cell(cfg.linesMatched), linked[j + 1]) }
+                                          linked: counts[groupCells[i]], rate: counts[groupCells[i]].share(of: c.submitted)?.reportRounded,
+                                          cumulative: counts[cumulativeCells[i]],
+                                          cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded)
         }
         let configurations = s.configurations.map { cfg in
             LinkageReport.ConfigurationRow(id: cfg.id, group: cfg.group, kept: cfg.kept, dropped: cfg.dropped,
                                            uniqueShare: cfg.uniqueShare.reportRounded,
-                                           linesMatched: configCells[cfg.id]!.matched, linked: configCells[cfg.id]!.linked)
+                                           linesMatched: configCells[cfg.id].map { counts[$0.matched] } ?? rule.cell(cfg.linesMatched),
+                                           linked: configCells[cfg.id].map { counts[$0.linked] } ?? rule.cell(cfg.linked))
         }
         let discriminance = s.discriminance.map { d in
             LinkageReport.DiscriminanceRow(column: d.column, entropyBits: d.entropyBits.reportRounded, effectiveBits: d.effectiveBits.reportRounded,
@@ -164,39 +185,54 @@ public struct ReportBuilder {
         var parameters = ["max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
                           "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)"]
         if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }
+        let stageList = [("submitted", funnel.submitted), ("rejected", funnel.rejected), ("accepted", funnel.accepted)]
+            + s.groups.enumerated().map { ("group_\($0.element.group)", groupCells[$0.offset]) }
+            + [("found", funnel.found), ("excluded", excluded), ("not_linked", funnel.notLinked)]
         return LinkageReport(
             createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
-            outcome: outcome(found: cells[found], notLinked: cells[notLinked], foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
-            funnel: funnel, groups: groups, configurations: configurations, discriminance: discriminance,
-            rejections: reasons(s.rejectedByReason, total: c.rejected, totalCell: cells[rejected], submitted: c.submitted),
-            exclusions: reasons(s.excludedByReason, total: c.excluded, totalCell: cells[excluded], submitted: c.submitted),
-            quality: quality(s.quality, order: s.rules.criteria.map(\.column), submitted: c.submitted,
-                             rejected: (c.rejected, cells[rejected]),
-                             lineLevelRejections: c.rejected - s.quality.values.reduce(0) { $0 + $1.rejected }),
-            bias: bias(s.profile, submitted: c.submitted, found: (c.found, cells[found])),
-            evaluation: evaluation.map { e in
-                evaluationSection(e, found: (c.found, cells[found]),
-                                  groups: s.groups.enumerated().map { i, g in (g.group, g.linked, cells[groupIndex[i]]) })
-            },
+            outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
+            funnel: stages(counts, funnel, stageList, submitted: c.submitted),
+            groups: groups, configurations: configurations, discriminance: discriminance,
+            rejections: reasonRows(counts, rejections, submitted: c.submitted),
+            exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
+            quality: qualityRows(counts, quality, submitted: c.submitted),
+            bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
+            evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
             provenance: .init(runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                               rules: s.rules, candidates: s.candidates, parameters: parameters))
     }
 
-    // MARK: - Shared parts
+    // MARK: - The funnel and the headline
 
-    private func stages(_ f: FunnelCells, _ cells: [Cell], submitted: Int, order: [Int]) -> [LinkageReport.Stage] {
-        order.map { i in
-            let key = f.keys[i]
-            return LinkageReport.Stage(key: key, group: key.hasPrefix("group_") ? Int(key.dropFirst(6)) : nil, count: cells[i],
-                                       rate: cells[i].share(of: submitted)?.reportRounded)
+    /// The cells every run has: the cohort's size (always shown), and its parts.
+    struct Funnel {
+        let submitted, rejected, accepted, found, notLinked: Int
+        init(_ counts: CountSystem, submitted s: Int, rejected r: Int, accepted a: Int, found f: Int) {
+            submitted = counts.count("submitted", s)
+            rejected = counts.count("rejected", r)
+            accepted = counts.count("accepted", a)
+            found = counts.count("found", f)
+            notLinked = counts.count("not_linked", s - f)
+            counts.pinned.insert(submitted)
+            counts.preferShown.formUnion([found, accepted])
+            counts.sum(submitted, of: [rejected, accepted])
+            counts.sum(submitted, of: [found, notLinked])
         }
     }
 
-    private func outcome(found: Cell, notLinked: Cell, foundCount: Int, submitted: Int, threshold: Double) -> LinkageReport.Outcome {
+    private func stages(_ counts: CountSystem, _ funnel: Funnel, _ list: [(String, Int)], submitted: Int) -> [LinkageReport.Stage] {
+        list.map { key, cell in
+            LinkageReport.Stage(key: key, group: key.hasPrefix("group_") ? Int(key.dropFirst(6)) : nil, count: counts[cell],
+                                rate: counts[cell].share(of: submitted)?.reportRounded)
+        }
+    }
+
+    private func outcome(_ counts: CountSystem, _ funnel: Funnel, foundCount: Int, submitted: Int, threshold: Double) -> LinkageReport.Outcome {
         // The verdict is the run's, whatever the rule hides: it says only which side of the
         // threshold the run is on.
         let success = submitted > 0 && Double(foundCount) / Double(submitted) >= threshold
+        let found = counts[funnel.found], notLinked = counts[funnel.notLinked]
         var range: [Double]?
         // Hidden because few were found, or few were not linked: the rate lies within k − 1 of an end.
         let n = Double(submitted), k = Double(rule.threshold - 1)
@@ -206,55 +242,79 @@ public struct ReportBuilder {
                      foundRateRange: range?.map(\.reportRounded), threshold: threshold, verdict: success ? "success" : "failure")
     }
 
-    /// A sum of two cells, hidden if either is.
-    static func sum(_ a: Cell, _ b: Cell) -> Cell {
-        guard let x = a.value, let y = b.value else { return .masked }
-        return .count(x + y)
+    // MARK: - Reasons
+
+    /// One cell per reason (largest first), the reasons summing to `total`.
+    private func reasonCells(_ counts: CountSystem, _ prefix: String, _ reasons: [String: Int], total: Int) -> [(reason: String, cell: Int)] {
+        let sorted = reasons.filter { $0.value > 0 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let cells = sorted.map { (reason: $0.key, cell: counts.count("\(prefix).\($0.key)", $0.value)) }
+        counts.sum(total, of: cells.map(\.cell))
+        return cells
     }
 
-    /// Reasons partitioning a total shown (or hidden) elsewhere; largest first.
-    private func reasons(_ counts: [String: Int], total: Int, totalCell: Cell, submitted: Int) -> [LinkageReport.ReasonRow] {
-        let sorted = counts.filter { $0.value > 0 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-        let values = [total] + sorted.map(\.value)
-        let cells = rule.protect(values, equations: [Array(values.indices)],
-                                 pinned: totalCell.value == nil ? [] : [0], hidden: totalCell.value == nil ? [0] : [])
-        return sorted.enumerated().map { i, r in
-            LinkageReport.ReasonRow(reason: r.key, count: cells[i + 1], rate: cells[i + 1].share(of: submitted)?.reportRounded)
-        }
+    private func reasonRows(_ counts: CountSystem, _ cells: [(reason: String, cell: Int)], submitted: Int) -> [LinkageReport.ReasonRow] {
+        cells.map { LinkageReport.ReasonRow(reason: $0.reason, count: counts[$0.cell], rate: counts[$0.cell].share(of: submitted)?.reportRounded) }
     }
 
-    private func quality(_ q: [String: ColumnQuality], order: [String], submitted: Int, rejected: (Int, Cell),
-                         lineLevelRejections: Int) -> [LinkageReport.QualityRow] {
-        let columns = order.filter { q[$0] != nil } + q.keys.filter { !order.contains($0) }.sorted()
-        // The per-column rejections and the line-level ones (a wrong field count) sum to the
-        // rejected lines of the funnel.
-        let values = [rejected.0, lineLevelRejections] + columns.map { q[$0]!.rejected }
-        let rejectedCells = rule.protect(values, equations: [Array(values.indices)],
-                                         pinned: rejected.1.value == nil ? [] : [0], hidden: rejected.1.value == nil ? [0] : [])
-        return columns.enumerated().map { i, column in
+    // MARK: - Data quality
+
+    struct QualityCells { let missing, reformatted, invalid, rejected: Int }
+
+    private func qualityCells(_ counts: CountSystem, _ q: [String: ColumnQuality], columns: [String]) -> [(column: String, cells: QualityCells)] {
+        let all = columns + q.keys.filter { !columns.contains($0) }.sorted()
+        return all.map { column in
             let c = q[column]!
-            let missing = rule.cell(c.missing), reformatted = rule.cell(c.reformatted), invalid = rule.cell(c.invalid)
-            let rej = rejectedCells[i + 2]
-            return LinkageReport.QualityRow(
-                column: column, missing: missing, missingShare: missing.share(of: submitted)?.reportRounded,
-                reformatted: reformatted, reformattedShare: reformatted.share(of: submitted)?.reportRounded,
-                invalid: invalid, invalidShare: invalid.share(of: submitted)?.reportRounded,
-                rejected: rej, rejectedShare: rej.share(of: submitted)?.reportRounded)
+            return (column, QualityCells(missing: counts.count("quality.\(column).missing", c.missing),
+                                         reformatted: counts.count("quality.\(column).reformatted", c.reformatted),
+                                         invalid: counts.count("quality.\(column).invalid", c.invalid),
+                                         rejected: counts.count("quality.\(column).rejected", c.rejected)))
         }
     }
 
-    private func bias(_ p: CohortProfile, submitted: Int, found: (Int, Cell)) -> LinkageReport.Bias {
-        .init(referenceYear: p.referenceYear, departementColumn: p.departementColumn,
-              overallLinkedRate: found.1.share(of: submitted)?.reportRounded,
-              sex: biasTable(p.sex, submitted: submitted, found: found),
-              ageBand: biasTable(p.ageBand, submitted: submitted, found: found),
-              departement: biasTable(p.departement, submitted: submitted, found: found))
+    private func qualityRows(_ counts: CountSystem, _ quality: [(column: String, cells: QualityCells)], submitted: Int) -> [LinkageReport.QualityRow] {
+        quality.map { column, q in
+            LinkageReport.QualityRow(
+                column: column, missing: counts[q.missing], missingShare: counts[q.missing].share(of: submitted)?.reportRounded,
+                reformatted: counts[q.reformatted], reformattedShare: counts[q.reformatted].share(of: submitted)?.reportRounded,
+                invalid: counts[q.invalid], invalidShare: counts[q.invalid].share(of: submitted)?.reportRounded,
+                rejected: counts[q.rejected], rejectedShare: counts[q.rejected].share(of: submitted)?.reportRounded)
+        }
     }
 
-    /// One bias table: categories under the threshold merged into `other` (with the next smallest
-    /// until `other` is large enough), then the rule applied to rows and columns together.
-    func biasTable(_ splits: [CohortProfile.Split], submitted: Int, found: (Int, Cell)) -> [LinkageReport.BiasRow] {
-        guard !splits.isEmpty else { return [] }
+    /// The cells whose sum is the number of lines of unknown value in a bias table.
+    private func unknownParts(_ quality: [(column: String, cells: QualityCells)], column: String, lineLevel: [Int]) -> [Int]? {
+        guard let q = quality.first(where: { $0.column == column })?.cells else { return nil }
+        return lineLevel + [q.missing, q.invalid]
+    }
+
+    // MARK: - Who gets lost
+
+    struct BiasRowCells { let split: CohortProfile.Split; let members: [String]?; let lines, linked, notLinked: Int }
+
+    private func biasCells(_ counts: CountSystem, _ p: CohortProfile, funnel: Funnel, unknownParts: [String: [Int]?]) -> [String: [BiasRowCells]] {
+        var tables: [String: [BiasRowCells]] = [:]
+        for (dimension, splits) in [("sex", p.sex), ("ageBand", p.ageBand), ("departement", p.departement)] {
+            let rows = mergedRows(splits).map { split, members in
+                BiasRowCells(split: split, members: members, lines: counts.count("bias.\(dimension).\(split.category).lines", split.lines),
+                             linked: counts.count("bias.\(dimension).\(split.category).linked", split.linked),
+                             notLinked: counts.count("bias.\(dimension).\(split.category).notLinked", split.notLinked))
+            }
+            guard !rows.isEmpty else { tables[dimension] = []; continue }
+            for r in rows { counts.sum(r.lines, of: [r.linked, r.notLinked]) }
+            counts.sum(funnel.submitted, of: rows.map(\.lines))
+            counts.sum(funnel.found, of: rows.map(\.linked))
+            counts.sum(funnel.notLinked, of: rows.map(\.notLinked))
+            if let unknown = rows.first(where: { $0.split.category == CohortProfile.unknown }), let parts = unknownParts[dimension] ?? nil {
+                counts.sum(unknown.lines, of: parts)
+            }
+            tables[dimension] = rows
+        }
+        return tables
+    }
+
+    /// Categories under the threshold merged into `other`, with the next smallest until `other`
+    /// is large enough; the members of `other` in their order.
+    func mergedRows(_ splits: [CohortProfile.Split]) -> [(CohortProfile.Split, [String]?)] {
         var rows = splits.filter { $0.lines >= rule.threshold }
         var other = CohortProfile.Split(category: "other", linked: 0, notLinked: 0)
         var members: [String] = []
@@ -267,56 +327,107 @@ public struct ReportBuilder {
             members.append(rows[smallest].category)
             rows.remove(at: smallest)
         }
-        if other.lines > 0 { rows.append(other) }
-        // Members in the order the categories came in.
         members.sort { a, b in splits.firstIndex { $0.category == a }! < splits.firstIndex { $0.category == b }! }
-        // Cells: 0 submitted, 1 found, 2 not linked, then per row: lines, linked, not linked.
-        var values = [submitted, found.0, submitted - found.0]
-        var equations: [[Int]] = [[0, 1, 2]]
-        var linesColumn = [0], linkedColumn = [1], notLinkedColumn = [2]
-        for r in rows {
-            let i = values.count
-            values += [r.lines, r.linked, r.notLinked]
-            equations.append([i, i + 1, i + 2])
-            linesColumn.append(i); linkedColumn.append(i + 1); notLinkedColumn.append(i + 2)
-        }
-        equations += [linesColumn, linkedColumn, notLinkedColumn]
-        let hidden: Set<Int> = found.1.value == nil ? [1, 2] : []
-        let cells = rule.protect(values, equations: equations, pinned: found.1.value == nil ? [0] : [0, 1, 2], hidden: hidden)
-        return rows.enumerated().map { k, r in
-            let i = 3 + 3 * k
-            let rate: Double? = cells[i + 1].value != nil && cells[i].value != nil && r.lines > 0 ? Double(r.linked) / Double(r.lines) : nil
-            var range: [Double]?
-            if rate == nil, let lines = cells[i].value, lines > 0 {
-                let k = Double(rule.threshold - 1), n = Double(lines)
-                if case .small = cells[i + 2] { range = [(n - k) / n, (n - 1) / n] }
-                else if case .small = cells[i + 1] { range = [1 / n, k / n] }
-            }
-            return LinkageReport.BiasRow(category: r.category, members: r.category == "other" ? members : nil,
-                                         lines: cells[i], linked: cells[i + 1], notLinked: cells[i + 2],
-                                         linkedRate: rate?.reportRounded, linkedRateRange: range?.map(\.reportRounded))
-        }
+        var out: [(CohortProfile.Split, [String]?)] = rows.map { ($0, nil) }
+        if other.lines > 0 { out.append((other, members)) }
+        return out
     }
 
-    /// The evaluation's counts follow the rule; its rates and the wrong links by NS are given as
-    /// they are: they measure the method against a synthetic truth (a real cohort has none).
-    private func evaluationSection(_ e: Evaluation, found: (Int, Cell), groups: [(group: Int, linked: Int, cell: Cell)]) -> LinkageReport.EvaluationSection {
-        func triple(_ linked: Int, _ linkedCell: Cell, _ correct: Int, _ wrong: Int) -> [Cell] {
-            rule.protect([linked, correct, wrong], equations: [[0, 1, 2]],
-                         pinned: linkedCell.value == nil ? [] : [0], hidden: linkedCell.value == nil ? [0] : [])
+    private func biasRows(_ counts: CountSystem, _ tables: [String: [BiasRowCells]], profile p: CohortProfile, funnel: Funnel,
+                          submitted: Int) -> LinkageReport.Bias {
+        func rows(_ dimension: String) -> [LinkageReport.BiasRow] {
+            (tables[dimension] ?? []).map { r in
+                let lines = counts[r.lines], linked = counts[r.linked], notLinked = counts[r.notLinked]
+                let rate: Double? = linked.value != nil && lines.value != nil && r.split.lines > 0 ? Double(r.split.linked) / Double(r.split.lines) : nil
+                var range: [Double]?
+                if rate == nil, let n = lines.value.map(Double.init), n > 0 {
+                    // The bounds the marks shown already imply.
+                    let k = Double(rule.threshold - 1)
+                    if case .small = notLinked { range = [(n - k) / n, (n - 1) / n] }
+                    else if case .small = linked { range = [1 / n, k / n] }
+                }
+                return LinkageReport.BiasRow(category: r.split.category, members: r.members, lines: lines, linked: linked, notLinked: notLinked,
+                                             linkedRate: rate?.reportRounded, linkedRateRange: range?.map { max(0, $0).reportRounded })
+            }
         }
-        let overall = triple(e.linked, found.1, e.correct, e.wrong)
-        let evaluationGroups = groups.map { g -> LinkageReport.EvaluationGroup in
+        return .init(referenceYear: p.referenceYear, departementColumn: p.departementColumn,
+                     overallLinkedRate: counts[funnel.found].share(of: submitted)?.reportRounded,
+                     sex: rows("sex"), ageBand: rows("ageBand"), departement: rows("departement"))
+    }
+
+    // MARK: - Evaluation
+
+    struct EvaluationCells {
+        let evaluation: Evaluation
+        let correct, wrong: Int
+        let groups: [(group: Int, linked: Int, correct: Int, wrong: Int)]
+    }
+
+    /// The evaluation's counts are cells of the system like the others (the links made are the
+    /// funnel's found and groups). Its rates and the wrong links by NS are given as they are: they
+    /// measure the method against a synthetic truth (a real cohort has none), and the issue asks for
+    /// the wrong links by NS, which a reader can count.
+    private func evaluationCells(_ counts: CountSystem, _ e: Evaluation, funnel: Funnel, groups: [(group: Int, cell: Int)]) -> EvaluationCells {
+        let correct = counts.count("evaluation.correct", e.correct), wrong = counts.count("evaluation.wrong", e.wrong)
+        counts.sum(funnel.found, of: [correct, wrong])
+        let groupCells = groups.map { g -> (group: Int, linked: Int, correct: Int, wrong: Int) in
             let q = e.byGroup[String(g.group)] ?? Evaluation.GroupQuality()
-            let cells = triple(q.linked, g.cell, q.correct, q.wrong)
-            return .init(group: g.group, linked: cells[0], correct: cells[1], wrong: cells[2],
+            let c = counts.count("evaluation.group_\(g.group).correct", q.correct), w = counts.count("evaluation.group_\(g.group).wrong", q.wrong)
+            counts.sum(g.cell, of: [c, w])
+            return (g.group, g.cell, c, w)
+        }
+        if !groupCells.isEmpty {
+            counts.sum(correct, of: groupCells.map(\.correct))
+            counts.sum(wrong, of: groupCells.map(\.wrong))
+        }
+        return EvaluationCells(evaluation: e, correct: correct, wrong: wrong, groups: groupCells)
+    }
+
+    private func evaluationSection(_ counts: CountSystem, _ cells: EvaluationCells, funnel: Funnel) -> LinkageReport.EvaluationSection {
+        let e = cells.evaluation
+        let groups = cells.groups.map { g -> LinkageReport.EvaluationGroup in
+            let q = e.byGroup[String(g.group)] ?? Evaluation.GroupQuality()
+            return .init(group: g.group, linked: counts[g.linked], correct: counts[g.correct], wrong: counts[g.wrong],
                          precision: q.precision?.reportRounded, cumulativeRecall: q.cumulativeRecall?.reportRounded)
         }
         let wrong = e.mismatches.filter { $0.actual == "found_wrong_person" }
             .map { LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group) }
-        return .init(truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: overall[0], correct: overall[1],
-                     wrong: overall[2], precision: e.precision?.reportRounded, recall: e.recall?.reportRounded,
-                     foundRate: e.foundRate.reportRounded, findableFoundRate: e.findableFoundRate?.reportRounded,
-                     groups: evaluationGroups, wrongLinks: wrong)
+        // The found rate is the funnel's: hidden with its count.
+        return .init(truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: counts[funnel.found],
+                     correct: counts[cells.correct], wrong: counts[cells.wrong], precision: e.precision?.reportRounded,
+                     recall: e.recall?.reportRounded, foundRate: counts[funnel.found].value == nil ? nil : e.foundRate.reportRounded,
+                     findableFoundRate: e.findableFoundRate?.reportRounded, groups: groups, wrongLinks: wrong)
     }
+}
+
+/// Every count of one report and the sums that tie them, protected together by the small-cell
+/// rule: a count shown in two tables is one cell, registered once under one name.
+final class CountSystem {
+    private(set) var values: [Int] = []
+    private var index: [String: Int] = [:]
+    private(set) var equations: [[Int]] = []
+    var pinned: Set<Int> = []
+    var preferShown: Set<Int> = []
+    private var cells: [Cell] = []
+
+    /// The cell named `name` (registered with `value` the first time).
+    @discardableResult
+    func count(_ name: String, _ value: Int) -> Int {
+        if let i = index[name] { return i }
+        values.append(value)
+        index[name] = values.count - 1
+        return values.count - 1
+    }
+
+    /// `total` is the sum of `parts`.
+    func sum(_ total: Int, of parts: [Int]) {
+        guard !parts.isEmpty else { return }
+        equations.append([total] + parts)
+    }
+
+    func solve(_ rule: SmallCellRule) {
+        cells = rule.protect(values, equations: equations, pinned: pinned, preferShown: preferShown)
+    }
+
+    subscript(_ i: Int) -> Cell { cells[i] }
 }

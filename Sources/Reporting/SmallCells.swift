@@ -66,8 +66,8 @@ public struct SmallCellRule: Sendable, Equatable {
 
     /// Protects the counts `values` of one table.
     /// - Parameters:
-    ///   - equations: sets of indices into `values` whose members are linked by a sum (knowing all
-    ///     but one gives the last).
+    ///   - equations: sets of indices into `values` whose members are linked by a sum, the total
+    ///     first, then its parts (knowing all but one gives the last).
     ///   - pinned: indices always shown (the cohort's size).
     ///   - hidden: indices already hidden elsewhere in the report (a total hidden in another table).
     ///   - preferShown: indices hidden only when nothing else can be (the headline figures).
@@ -82,6 +82,19 @@ public struct SmallCellRule: Sendable, Equatable {
         var changed = true
         while changed {
             changed = false
+            // A total shown minus its parts shown gives the sum of its hidden parts: that sum
+            // must not be small either (two reasons of 2 and 3 beside a total make a 5).
+            for equation in equations {
+                let total = equation[0], parts = equation.dropFirst()
+                guard !isHidden(total) else { continue }
+                let hiddenSum = parts.filter(isHidden).reduce(0) { $0 + values[$1] }
+                guard hiddenSum > 0, hiddenSum < threshold, parts.filter(isHidden).count > 1 else { continue }
+                let candidates = parts.filter { !isHidden($0) && !pinned.contains($0) }
+                func rank(_ i: Int) -> (Int, Int, Int) { (preferShown.contains(i) ? 1 : 0, values[i] == 0 ? 1 : 0, values[i]) }
+                guard let next = candidates.min(by: { rank($0) < rank($1) }) else { continue }
+                cells[next] = .masked
+                changed = true
+            }
             for equation in equations where equation.filter(isHidden).count == 1 {
                 // Hide the smallest other member that can be hidden, preferring one that is not a
                 // headline figure, then one that is not zero (hiding a zero protects as well, but

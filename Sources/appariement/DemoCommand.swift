@@ -66,10 +66,7 @@ struct Demo: ParsableCommand {
         let manifest = try DatasetVerifier.verifyIdentity(files)
         let cohort = URL(fileURLWithPath: "cohorts/demo-direct.csv"), truth = URL(fileURLWithPath: "cohorts/demo-direct.truth.csv")
         let run = URL(fileURLWithPath: "runs/demo-direct")
-        if !fresh, let previous = try? DirectSummary.read(from: run),
-           previous.dataset.contentDigest == manifest.contentDigest,
-           FileManager.default.fileExists(atPath: truth.path),
-           previous.cohort.sha256 == FileDigest.sha256(of: cohort) {
+        if let previous = reusable(try? DirectSummary.read(from: run), \.dataset, \.cohort, manifest: manifest, cohort: cohort, truth: truth) {
             print("\nReusing the direct linkage in \(run.relativePath) (same cohort, same dataset; --fresh redoes it).")
             Direct.print(previous, folder: run)
             return (run, try evaluate(run: run, truth: truth))
@@ -87,21 +84,20 @@ struct Demo: ParsableCommand {
     }
 
     /// An indirect cohort of hospital stays drawn from the dataset (cohorts/demo-sejours.*), linked
-    /// with rules/default.yml (runs/demo-sejours) and evaluated. Reused like the direct run.
+    /// with rules/default.yml (runs/demo-sejours) and evaluated. Reused like the direct run, when
+    /// the rules file is unchanged too.
     private func indirectLinkage(_ files: DatasetFiles) throws -> (URL, Evaluation) {
         let manifest = try DatasetVerifier.verifyIdentity(files)
         let cohort = URL(fileURLWithPath: "cohorts/demo-sejours.csv"), truth = URL(fileURLWithPath: "cohorts/demo-sejours.truth.csv")
         let run = URL(fileURLWithPath: "runs/demo-sejours")
-        if !fresh, let previous = try? IndirectSummary.read(from: run),
-           previous.dataset.contentDigest == manifest.contentDigest,
-           FileManager.default.fileExists(atPath: truth.path),
-           previous.cohort.sha256 == FileDigest.sha256(of: cohort) {
+        let scenario = IndirectScenario.named("sejours")!
+        let rules = try Self.rulesFile(scenario.rulesFile)
+        if let previous = reusable(try? IndirectSummary.read(from: run), \.dataset, \.cohort, manifest: manifest, cohort: cohort, truth: truth),
+           previous.rules.sha256 == FileDigest.sha256(of: rules) {
             print("\nReusing the indirect linkage in \(run.relativePath) (same cohort, same dataset; --fresh redoes it).")
             Probabiliste.print(previous, folder: run)
             return (run, try evaluate(run: run, truth: truth))
         }
-        let scenario = IndirectScenario.named("sejours")!
-        let rules = try Self.rulesFile(scenario.rulesFile)
         print("\nIndirect linkage of a synthetic registry of hospital stays (no identifier; \(rules.relativePath)):")
         // 1,000 lines, fewer for a small dataset: at most half of the patients the scenario can draw.
         let eligible: Int
@@ -119,6 +115,17 @@ struct Demo: ParsableCommand {
         let summary = try IndirectRun.run(options, key: secret, reference: try ReferenceData.locate(), progress: ProgressReporter())
         Probabiliste.print(summary, folder: run)
         return (run, try evaluate(run: run, truth: truth, key: secret))
+    }
+
+    /// A previous run's summary when it linked this very cohort (same bytes, truth beside it) on
+    /// this very dataset, and --fresh was not given; nil otherwise.
+    private func reusable<Summary>(_ previous: Summary?, _ dataset: KeyPath<Summary, DirectSummary.DatasetSource>,
+                                   _ source: KeyPath<Summary, DirectSummary.CohortSource>, manifest: DatasetManifest,
+                                   cohort: URL, truth: URL) -> Summary? {
+        guard !fresh, let previous, previous[keyPath: dataset].contentDigest == manifest.contentDigest,
+              FileManager.default.fileExists(atPath: truth.path),
+              previous[keyPath: source].sha256 == FileDigest.sha256(of: cohort) else { return nil }
+        return previous
     }
 
     /// Evaluates a run against its truth, writes evaluation.json and prints it.

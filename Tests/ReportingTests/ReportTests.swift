@@ -119,13 +119,9 @@ import Testing
             for row in b.sex + b.ageBand + b.departement {
                 #expect((row.lines.value ?? k) >= k, "\(row.category) has \(row.lines)")
             }
-            // No hidden count can be worked out from the funnel: no partition shows all but one of its parts.
-            let funnel = Dictionary(uniqueKeysWithValues: run.report.funnel.map { ($0.key, $0.count) })
-            let partitions: [[String]] = run.report.run.kind == "direct"
-                ? [["rejected", "accepted"], ["found", "not_linked"], ["found", "not_found", "ambiguous", "rejected"]]
-                : [["rejected", "accepted"], ["found", "not_linked"], ["found", "excluded", "rejected"]]
-            for p in partitions {
-                #expect(p.filter { funnel[$0]?.value == nil }.count != 1, "\(p) in \(run.folder.lastPathComponent)")
+            // No hidden count can be worked out by one subtraction, within a table or across tables.
+            for (name, members) in Self.sums(in: run.report) {
+                #expect(members.filter { $0.value == nil }.count != 1, "\(name) in \(run.folder.lastPathComponent): \(members)")
             }
         }
         #expect(hidden > 0, "a cohort of 30 to 40 lines must have small counts to hide")
@@ -135,6 +131,61 @@ import Testing
                                                               evaluation: tinyDirect.evaluation)
         #expect(unprotected.funnel.allSatisfy { $0.count.value != nil })
         #expect((unprotected.bias.sex + unprotected.bias.ageBand).allSatisfy { $0.linked.value != nil && $0.notLinked.value != nil })
+    }
+
+    /// The sums a reader can form from a report's tables (a total and its parts), rebuilt from the
+    /// report alone, independently of the builder's own equations.
+    static func sums(in r: LinkageReport) -> [(String, [Cell])] {
+        let stage = Dictionary(uniqueKeysWithValues: r.funnel.map { ($0.key, $0.count) })
+        let submitted = Cell.count(r.outcome.submitted)
+        var out: [(String, [Cell])] = [
+            ("submitted = rejected + accepted", [submitted, stage["rejected"]!, stage["accepted"]!]),
+            ("submitted = found + not linked", [submitted, stage["found"]!, stage["not_linked"]!]),
+            ("rejected = its reasons", [stage["rejected"]!] + r.rejections.map(\.count)),
+        ]
+        if r.run.kind == "direct" {
+            out.append(("accepted = found + not found + ambiguous", [stage["accepted"]!, stage["found"]!, stage["not_found"]!, stage["ambiguous"]!]))
+            out.append(("not found = its reasons", [stage["not_found"]!] + r.exclusions.filter { $0.reason != "ambiguous" }.map(\.count)))
+            let fieldCount = r.rejections.first { $0.reason == "field_count" }?.count ?? .count(0)
+            out.append(("rejected = per column + field count", [stage["rejected"]!, fieldCount] + r.quality.map(\.rejected)))
+        } else {
+            let groups = r.funnel.filter { $0.group != nil }.map(\.count)
+            out.append(("accepted = groups + excluded", [stage["accepted"]!, stage["excluded"]!] + groups))
+            out.append(("found = groups", [stage["found"]!] + groups))
+            out.append(("excluded = its reasons", [stage["excluded"]!] + r.exclusions.map(\.count)))
+            let invalid = r.rejections.first { $0.reason == "invalid_value" }?.count ?? .count(0)
+            out.append(("invalid values = per column", [invalid] + r.quality.map(\.rejected)))
+            for g in r.groups ?? [] {
+                out.append(("group \(g.group) = its configurations", [g.linked] + (r.configurations ?? []).filter { $0.group == g.group }.map(\.linked)))
+            }
+        }
+        for (name, table) in [("sex", r.bias.sex), ("age", r.bias.ageBand), ("département", r.bias.departement)] where !table.isEmpty {
+            out.append(("\(name): lines", [submitted] + table.map(\.lines)))
+            out.append(("\(name): linked", [stage["found"]!] + table.map(\.linked)))
+            out.append(("\(name): not linked", [stage["not_linked"]!] + table.map(\.notLinked)))
+            for row in table { out.append(("\(name) \(row.category)", [row.lines, row.linked, row.notLinked])) }
+        }
+        if let e = r.evaluation {
+            out.append(("found = right + wrong", [stage["found"]!, e.correct, e.wrong]))
+            for g in e.groups { out.append(("group \(g.group) = right + wrong", [g.linked, g.correct, g.wrong])) }
+        }
+        return out
+    }
+
+    /// Many tiny cohorts: the small-cell rule holds across the whole report whatever the draw.
+    @Test func theSmallCellRuleHoldsAcrossTablesOnManyTinyCohorts() throws {
+        let f = try Self.fixture()
+        let folder = f.dataset.directory.appendingPathComponent("tiny-many-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for seed in UInt64(30)..<36 {
+            let runs = [try ReportFixture.directRun(f.dataset, size: 20 + Int(seed % 4) * 15, seed: seed, in: folder, name: "d\(seed)"),
+                        try ReportFixture.indirectRun(f.dataset, size: 20 + Int(seed % 4) * 15, seed: seed, in: folder, name: "i\(seed)")]
+            for run in runs {
+                for (name, members) in Self.sums(in: run.report) {
+                    #expect(members.filter { $0.value == nil }.count != 1, "seed \(seed) \(run.report.run.kind): \(name): \(members)")
+                }
+            }
+        }
     }
 
     @Test func bothLanguagesCarryTheSameFigures() throws {
