@@ -67,7 +67,7 @@ public struct HTMLReport {
 
     func table(_ headers: [String], _ rows: [[String]], numericFrom: Int = 1) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(t("no_rows"))</p>" }
-        var s = "<table>"
+        var s = "<div class=\"table\"><table>"
         if headers.contains(where: { !$0.isEmpty }) {
             s += "<thead><tr>"
             for (i, h) in headers.enumerated() { s += "<th\(i >= numericFrom ? " class=\"num\"" : "")>\(HTML.escape(h))</th>" }
@@ -79,7 +79,7 @@ public struct HTMLReport {
             for (i, cell) in r.enumerated() { s += "<td\(i >= numericFrom ? " class=\"num\"" : "")>\(cell)</td>" }
             s += "</tr>"
         }
-        return s + "</tbody></table>"
+        return s + "</tbody></table></div>"
     }
 
     func section(_ id: String, _ heading: String, note: String? = nil, _ content: String) -> String {
@@ -163,7 +163,7 @@ public struct HTMLReport {
         let chart = SVGBarChart(
             title: t("uniqueness"),
             bars: configurations.map { c in
-                .init(label: "\(c.id) · " + (c.dropped.isEmpty ? t("none") + " " + t("dropped") : "− " + c.dropped.joined(separator: ", ")),
+                .init(label: "\(c.id) · " + (c.dropped.isEmpty ? t("all_criteria") : "− " + c.dropped.joined(separator: ", ")),
                       value: c.uniqueShare, text: t.percent(c.uniqueShare), style: c.group == 1 ? .main : .light)
             }, maximum: 1)
         let configRows = configurations.map { c in
@@ -172,7 +172,7 @@ public struct HTMLReport {
              count("configurations.\(c.id).linesMatched", c.linesMatched), count("configurations.\(c.id).linked", c.linked)]
         }
         return section("groups", t("groups"), note: t("groups_note"),
-                       table([t("group"), t("criteria_dropped"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("rate")],
+                       table([t("group"), t("criteria_droppable"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("cumulative_rate")],
                              groupRows, numericFrom: 2))
             + section("uniqueness", t("uniqueness"), note: t("uniqueness_note"),
                       "<figure>\(chart.svg)</figure>"
@@ -329,7 +329,8 @@ public struct HTMLReport {
         .big .figure,.verdict .figure{font-size:1.6rem;font-weight:bold}
         .verdict.success{background:#e8f5ee;border-color:var(--good)}.verdict.success .figure{color:var(--good)}
         .verdict.failure{background:#fbeaea;border-color:var(--bad)}.verdict.failure .figure{color:var(--bad)}
-        table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.92rem}
+        .table{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.92rem}
+        td:first-child{white-space:nowrap}
         th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
         th{background:#f3f5f9}.num{text-align:right;white-space:nowrap}
         code{font-size:.85em;word-break:break-all}

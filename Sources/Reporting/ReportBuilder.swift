@@ -33,6 +33,10 @@ public struct ReportBuilder {
 
         /// Reads `summary.json` in `run`.
         public static func read(from run: URL) throws -> Summary {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: run.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw LinkageError.badRun(run.path, "no such folder")
+            }
             guard DirectRun.isRunFolder(run) else {
                 throw LinkageError.badRun(run.path, "no summary.json of appariement: not a finished linkage run")
             }
@@ -79,10 +83,18 @@ public struct ReportBuilder {
         for (reason, cell) in rejections { if let column = DirectCohort.column(ofReason: reason) { byColumn[column, default: []].append(cell) } }
         for (column, cells) in quality { counts.sum(cells.rejected, of: byColumn[column] ?? []) }
         counts.sum(funnel.rejected, of: quality.map(\.cells.rejected) + [counts.count("rejected.field_count", s.rejectedByReason["field_count"] ?? 0)])
-        // The NS is read first: its missing and unreadable values are exactly those reasons.
-        if let ns = quality.first(where: { $0.column == "NS" })?.cells {
-            counts.sum(ns.missing, of: [counts.count("rejected.missing_ns", s.rejectedByReason["missing_ns"] ?? 0)])
-            counts.sum(ns.invalid, of: ["ns_invalid", "ns_looks_like_nir"].map { counts.count("rejected.\($0)", s.rejectedByReason[$0] ?? 0) })
+        // A column's missing (or unreadable) values count at least the lines rejected as missing (or
+        // unreadable) there: the lines in between were rejected for an earlier column.
+        let missingReason = ["NS": "missing_ns", "NIR": "missing_nir", "DATE_NAISSANCE": "missing_birth_date", "SEXE": "missing_sex"]
+        for (column, q) in quality {
+            guard let missing = missingReason[column] else { continue }
+            let missingCell = counts.count("rejected.\(missing)", s.rejectedByReason[missing] ?? 0)
+            let invalidReasons = s.rejectedByReason.keys.filter { DirectCohort.column(ofReason: $0) == column && $0 != missing && $0 != "duplicate_ns" }
+            let invalidCell = counts.count("quality.\(column).rejectedUnreadable",
+                                           invalidReasons.reduce(0) { $0 + s.rejectedByReason[$1]! })
+            counts.sum(invalidCell, of: invalidReasons.map { counts.count("rejected.\($0)", s.rejectedByReason[$0]!) })
+            counts.atLeast(q.missing, missingCell, name: "quality.\(column).missing")
+            counts.atLeast(q.invalid, invalidCell, name: "quality.\(column).invalid")
         }
         // An unknown sex or département is a wrong field count, or a value missing or unreadable.
         let lineLevel = [counts.count("rejected.field_count", s.rejectedByReason["field_count"] ?? 0)]
@@ -108,8 +120,7 @@ public struct ReportBuilder {
             provenance: .init(runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                               rules: nil, candidates: nil,
                               parameters: ["linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)",
-                                           "success_threshold": String(Self.directThreshold),
-                                           "hashes": String(s.counts.hashes)]))
+                                           "success_threshold": String(Self.directThreshold)]))
     }
 
     /// The direct linkage's not-found reasons are sentences; the report keys them.
@@ -128,6 +139,9 @@ public struct ReportBuilder {
         let excluded = counts.count("excluded", c.excluded)
         let groupCells = s.groups.map { counts.count("group_\($0.group)", $0.linked) }
         let cumulativeCells = s.groups.map { counts.count("cumulative_\($0.group)", $0.cumulative) }
+        // The links of each group and configuration are hidden last; "lines with a candidate", a
+        // by-product, first.
+        counts.preferShown.formUnion(groupCells + cumulativeCells)
         counts.sum(funnel.accepted, of: groupCells + [excluded])
         counts.sum(funnel.found, of: groupCells)
         counts.sum(funnel.notLinked, of: [funnel.rejected, excluded])
@@ -140,6 +154,8 @@ public struct ReportBuilder {
             for cfg in configs {
                 configCells[cfg.id] = (counts.count("configuration_\(cfg.id).matched", cfg.linesMatched),
                                        counts.count("configuration_\(cfg.id).linked", cfg.linked))
+                counts.preferShown.insert(configCells[cfg.id]!.linked)
+                counts.atLeast(configCells[cfg.id]!.matched, configCells[cfg.id]!.linked, name: "configuration_\(cfg.id)")
             }
             counts.sum(groupCells[i], of: configs.map { configCells[$0.id]!.linked })
         }
@@ -150,6 +166,7 @@ public struct ReportBuilder {
         let quality = qualityCells(counts, s.quality, columns: columns)
         // A line with an unreadable value is rejected once, in its first unreadable column.
         counts.sum(counts.count("rejected.invalid_value", s.rejectedByReason["invalid_value"] ?? 0), of: quality.map(\.cells.rejected))
+        for (column, q) in quality { counts.atLeast(q.invalid, q.rejected, name: "quality.\(column).invalid") }
         // Lines stopped before their values are read (a wrong field count, a bad NS) have no traits.
         let lineLevel = ["field_count", "missing_ns", "ns_invalid", "ns_looks_like_nir"].map { counts.count("rejected.\($0)", s.rejectedByReason[$0] ?? 0) }
         let sexColumn = s.rules.criteria.first { $0.source.hasSuffix(".BEN_SEX_COD") }?.column
@@ -387,8 +404,10 @@ public struct ReportBuilder {
         let e = cells.evaluation
         let groups = cells.groups.map { g -> LinkageReport.EvaluationGroup in
             let q = e.byGroup[String(g.group)] ?? Evaluation.GroupQuality()
+            // A group's rates give its counts back: hidden with them.
+            let shown = counts[g.linked].value != nil && counts[g.correct].value != nil
             return .init(group: g.group, linked: counts[g.linked], correct: counts[g.correct], wrong: counts[g.wrong],
-                         precision: q.precision?.reportRounded, cumulativeRecall: q.cumulativeRecall?.reportRounded)
+                         precision: shown ? q.precision?.reportRounded : nil, cumulativeRecall: shown ? q.cumulativeRecall?.reportRounded : nil)
         }
         let wrong = e.mismatches.filter { $0.actual == "found_wrong_person" }
             .map { LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group) }
@@ -423,6 +442,13 @@ final class CountSystem {
     func sum(_ total: Int, of parts: [Int]) {
         guard !parts.isEmpty else { return }
         equations.append([total] + parts)
+    }
+
+    /// `whole` counts at least the lines of `part`: what a reader gets by subtracting them is a count
+    /// too, shown nowhere but protected like any other (a small difference hides one of the two).
+    func atLeast(_ whole: Int, _ part: Int, name: String) {
+        let rest = count("\(name).difference", max(0, values[whole] - values[part]))
+        sum(whole, of: [part, rest])
     }
 
     func solve(_ rule: SmallCellRule) {

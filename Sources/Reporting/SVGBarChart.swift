@@ -56,7 +56,9 @@ public struct SVGBarChart: Sendable {
         for (i, bar) in bars.enumerated() {
             let y = top + i * rowHeight
             let mid = y + rowHeight / 2 + 4
-            s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(mid)\" text-anchor=\"end\">\(HTML.escape(bar.label))</text>"
+            // A long label (merged categories) is cut to fit; the table beside the chart has it whole.
+            let label = bar.label.count > 38 ? String(bar.label.prefix(37)) + "…" : bar.label
+            s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(mid)\" text-anchor=\"end\"><title>\(HTML.escape(bar.label))</title>\(HTML.escape(label))</text>"
             if let v = bar.value {
                 let x0 = x(bar.start), x1 = x(bar.start + v)
                 s += "<rect class=\"bar \(bar.style.rawValue)\" x=\"\(format(x0))\" y=\"\(y + 4)\" width=\"\(format(max(0, x1 - x0)))\" height=\"\(rowHeight - 8)\"/>"

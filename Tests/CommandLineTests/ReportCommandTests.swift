@@ -43,7 +43,7 @@ import Testing
 
         let nowhere = try CommandLine.run(["report", "runs/none"], in: scratch.url)
         #expect(nowhere.status == 3)
-        #expect(nowhere.stderr.contains("not a finished linkage run"))
+        #expect(nowhere.stderr.contains("no such folder"))
         #expect(nowhere.stderr.split(separator: "\n").count == 1)
 
         let zero = try CommandLine.run(["report", "runs/p1", "--min-cell", "0"], in: scratch.url)
