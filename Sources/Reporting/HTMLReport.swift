@@ -122,7 +122,7 @@ public struct HTMLReport {
         // Groups as a waterfall: each starts where the previous one ends, and the last ends at "found".
         var start: Double? = 0
         for stage in report.funnel {
-            let label = stage.group.map { t("group_n").replacingOccurrences(of: "%n", with: String($0)) } ?? t(stage.key)
+            let label = stage.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) } ?? t(stage.key)
             var value = stage.count.value.map(Double.init)
             let style: SVGBarChart.Style = switch stage.key {
             case "found": .good
@@ -144,7 +144,7 @@ public struct HTMLReport {
                                 reference: .init(value: submitted * report.outcome.threshold,
                                                  label: t("threshold") + " " + t.percent(report.outcome.threshold)))
         let rows = report.funnel.map { s in
-            [HTML.escape(s.group.map { t("group_n").replacingOccurrences(of: "%n", with: String($0)) } ?? t(s.key)),
+            [HTML.escape(s.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) } ?? t(s.key)),
              count("funnel.\(s.key).count", s.count), percent("funnel.\(s.key).rate", s.rate)]
         }
         return section("funnel", t("funnel"), note: t("funnel_note"),
@@ -154,7 +154,7 @@ public struct HTMLReport {
     func groups() -> String {
         guard let groups = report.groups, let configurations = report.configurations else { return "" }
         let groupRows = groups.map { g in
-            [t("group_n").replacingOccurrences(of: "%n", with: String(g.group)),
+            [t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)),
              HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
              String(g.configurations),
              count("groups.\(g.group).linked", g.linked), percent("groups.\(g.group).rate", g.rate),
@@ -273,7 +273,7 @@ public struct HTMLReport {
                      count("evaluation.wrong", e.wrong), decimal("evaluation.precision", e.precision, places: 3),
                      decimal("evaluation.recall", e.recall, places: 3)]]
         for g in e.groups {
-            rows.append([t("group_n").replacingOccurrences(of: "%n", with: String(g.group)), count("evaluation.groups.\(g.group).linked", g.linked),
+            rows.append([t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)), count("evaluation.groups.\(g.group).linked", g.linked),
                          count("evaluation.groups.\(g.group).correct", g.correct), count("evaluation.groups.\(g.group).wrong", g.wrong),
                          decimal("evaluation.groups.\(g.group).precision", g.precision, places: 3),
                          decimal("evaluation.groups.\(g.group).cumulativeRecall", g.cumulativeRecall, places: 3)])
@@ -330,7 +330,6 @@ public struct HTMLReport {
         .verdict.success{background:#e8f5ee;border-color:var(--good)}.verdict.success .figure{color:var(--good)}
         .verdict.failure{background:#fbeaea;border-color:var(--bad)}.verdict.failure .figure{color:var(--bad)}
         .table{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.92rem}
-        td:first-child{white-space:nowrap}
         th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
         th{background:#f3f5f9}.num{text-align:right;white-space:nowrap}
         code{font-size:.85em;word-break:break-all}

@@ -29,7 +29,7 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the HTML page: fr or en.", valueName: "fr|en"))
     var language: ReportBuilder.Language = .fr
 
-    @Option(name: .customLong("min-cell"), help: ArgumentHelp("Smallest count of people shown; smaller ones are hidden.", valueName: "n"))
+    @Option(name: .customLong("min-cell"), parsing: .unconditional, help: ArgumentHelp("Smallest count of people shown; smaller ones are hidden.", valueName: "n"))
     var minCell = 10
 
     @OptionGroup var key: KeyOption

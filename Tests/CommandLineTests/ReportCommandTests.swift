@@ -48,6 +48,9 @@ import Testing
 
         let zero = try CommandLine.run(["report", "runs/p1", "--min-cell", "0"], in: scratch.url)
         #expect(zero.status == 64)
+        let negative = try CommandLine.run(["report", "runs/p1", "--min-cell", "-3"], in: scratch.url)
+        #expect(negative.status == 64)
+        #expect(negative.stderr.contains("--min-cell must be 1 or more"), "\(negative.stderr)")
         let language = try CommandLine.run(["report", "runs/p1", "--lang", "de"], in: scratch.url)
         #expect(language.status == 64)
 
