@@ -79,7 +79,10 @@ struct CohortDirect: ParsableCommand {
                                            keyFile: keyFile.relativePath, given: secret.fingerprint)
         }
         let entries = try Correspondence.read(from: files.correspondence, key: secret)
-        let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile).make(size: size, seed: seed)
+        let sqlite = try SNDSDatabase.openReadOnly(at: files.database)
+        let residence = try DirectCohortGenerator.residences(in: sqlite)
+        try sqlite.close()
+        let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile, residence: residence).make(size: size, seed: seed)
         try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder)
         let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
         let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)

@@ -26,6 +26,8 @@ import Testing
             #expect(first.stdout.contains("runs/\(run)/report.html"))
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.file("runs/\(run)/report.json"))) as! [String: Any]
             #expect(report["evaluation"] != nil, "\(run)'s report has no evaluation")
+            // Both cohorts give the département of residence: both reports break it down.
+            #expect((report["bias"] as? [String: Any])?["departementColumn"] as? String == "DEPARTEMENT", "\(run)")
         }
 
         let again = try Self.demo(scratch)

@@ -13,7 +13,11 @@ import TestSupport
         let dataset = try GeneratedDataset.make(size: 20_000, seed: 1, key: .random())
         defer { try? FileManager.default.removeItem(at: dataset.directory) }
         let profile = try DirectNoiseProfile.load(nil, reference: GeneratedDataset.reference.data)
-        let drawn = try DirectCohortGenerator(correspondence: dataset.correspondence(), profile: profile).make(size: 200, seed: 1)
+        let database = try dataset.open()
+        let residence = try DirectCohortGenerator.residences(in: database)
+        try database.close()
+        let drawn = try DirectCohortGenerator(correspondence: dataset.correspondence(), profile: profile, residence: residence)
+            .make(size: 200, seed: 1)
         #expect(drawn.csv == shipped)
     }
 }

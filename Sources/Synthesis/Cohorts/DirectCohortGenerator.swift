@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import SNDSStore
 import SNDSModel
 
 /// Draws a direct-linkage cohort from a synthetic SNDS's clear identities, with the defects of a
@@ -19,6 +21,9 @@ public struct DirectCohortGenerator {
 
     private let entries: [Correspondence.Entry]
     private let profile: DirectNoiseProfile
+    /// BEN_IDT_ANO → département of residence (IR_BEN_R.BEN_RES_DPT); when given, the cohort has a
+    /// DEPARTEMENT column, as registries do, for the report's bias check.
+    private let residence: [String: String]
     /// (ouvreur NIR, birth date, sex) → the people holding it, with their rank.
     private let holders: [IdentityKey: [(person: String, rank: Int)]]
 
@@ -28,9 +33,10 @@ public struct DirectCohortGenerator {
         let sex: Sex
     }
 
-    public init(correspondence entries: [Correspondence.Entry], profile: DirectNoiseProfile) {
+    public init(correspondence entries: [Correspondence.Entry], profile: DirectNoiseProfile, residence: [String: String] = [:]) {
         self.entries = entries
         self.profile = profile
+        self.residence = residence
         var holders: [IdentityKey: [(person: String, rank: Int)]] = [:]
         for e in entries {
             let key = IdentityKey(nir: e.ouvreurNIR.clearText, birth: e.birthDate, sex: e.sex)
@@ -39,6 +45,19 @@ public struct DirectCohortGenerator {
             }
         }
         self.holders = holders
+    }
+
+    /// Each person's département of residence, from IR_BEN_R (the latest row of a person with
+    /// several pseudonyms).
+    public static func residences(in database: SNDSDatabase) throws -> [String: String] {
+        try database.read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT BEN_IDT_ANO, BEN_RES_DPT FROM IR_BEN_R ORDER BY BEN_IDT_ANO, BEN_DTE_MAJ") {
+                // Written as registries do: 59, 2A, 971 (IR_BEN_R pads metropolitan codes: 059, 02A).
+                if let person: String = row[0], let dpt: String = row[1] { out[person] = dpt.count == 3 && dpt.hasPrefix("0") ? String(dpt.dropFirst()) : dpt }
+            }
+            return out
+        }
     }
 
     /// One line before formatting: clear values, the person, the defect.
@@ -180,7 +199,7 @@ public struct DirectCohortGenerator {
             }
             lines.append(line)
         }
-        return format(lines, &rng)
+        return format(lines, &rng, seed: seed)
     }
 
     /// A valid identity nobody in the synthetic SNDS holds.
@@ -198,13 +217,17 @@ public struct DirectCohortGenerator {
     }
 
     /// Writes the lines in the profile's formats and computes each one's expected outcome.
-    private func format(_ lines: [Line], _ rng: inout SeededGenerator) -> Cohort {
+    private func format(_ lines: [Line], _ rng: inout SeededGenerator, seed: UInt64) -> Cohort {
         var nsCount: [String: Int] = [:]
         for l in lines { nsCount[l.ns, default: 0] += 1 }
         let dateFormats = profile.formats.birthDate.sorted { $0.key < $1.key }
         let sexFormats = profile.formats.sex.sorted { $0.key < $1.key }
-        var csv = Self.columns.joined(separator: ";") + "\n"
+        var csv = (Self.columns + (residence.isEmpty ? [] : ["DEPARTEMENT"])).joined(separator: ";") + "\n"
         var truth: [CohortTruth.Entry] = []
+        // Residences come from their own stream: the other columns are drawn as without them. A
+        // person absent from the SNDS lives where somebody else of the dataset does.
+        var places = SeededGenerator.stream(seed: seed, purpose: "direct-cohort-residence")
+        let known = residence.isEmpty ? [] : Array(Set(residence.values)).sorted()
         for (i, l) in lines.enumerated() {
             var nirText = l.nirText ?? l.nir?.clearText ?? ""
             if !nirText.isEmpty, rng.chance(profile.formats.nirWithSpaces) {
@@ -227,7 +250,11 @@ public struct DirectCohortGenerator {
                 default: sex = String(s.code)
                 }
             }
-            csv += [l.ns, nirText, birth, sex, l.rank.map(String.init) ?? ""].joined(separator: ";") + "\n"
+            var fields = [l.ns, nirText, birth, sex, l.rank.map(String.init) ?? ""]
+            if !residence.isEmpty {
+                fields.append(l.person.flatMap { residence[$0] } ?? known[Int(places.next() % UInt64(known.count))])
+            }
+            csv += fields.joined(separator: ";") + "\n"
             truth.append(CohortTruth.Entry(line: i + 2, ns: l.ns, benIdtAno: l.person, defect: l.defect.rawValue,
                                            expected: expected(l, duplicated: nsCount[l.ns]! > 1)))
         }
