@@ -72,14 +72,14 @@ public struct DirectCohort {
         var traits: [Int: CohortProfile.Traits] = [:]
         for record in file.records {
             let ns = file.value("NS", in: record) ?? ""
-            if record.fields.count == file.headerCount {
-                traits[record.line] = Self.observe(record, file: file, ns: ns, today: today, quality: &quality)
-            }
+            // Each column of a well-formed line is read once: for its quality and for the request.
+            let fields = record.fields.count == file.headerCount ? Fields(record, file: file, today: today) : nil
+            if let fields { traits[record.line] = Self.observe(fields, ns: ns, quality: &quality) }
             // Only an NS read from a well-formed line, that is not a NIR, can repeat another.
-            if !ns.isEmpty, record.fields.count == file.headerCount, !Self.looksLikeNIR(ns) {
+            if !ns.isEmpty, fields != nil, !Self.looksLikeNIR(ns) {
                 nsLines[ns, default: []].append(record.line)
             }
-            switch Self.validate(record, file: file, ns: ns, today: today) {
+            switch Self.validate(record, fields, file: file, ns: ns) {
             case .success(let request): requests.append(request)
             case .failure(let rejection): rejections.append(rejection)
             }
@@ -183,14 +183,38 @@ public struct DirectCohort {
 
     /// The département of residence is optional and informational (the bias check of the report):
     /// an unreadable one rejects nothing.
-    static func readDepartement(_ text: String?) -> CriterionValues.Reading {
-        CriterionValues.read(text ?? "", as: .departement)
+    static func readDepartement(_ text: String) -> Reading<String> {
+        switch CriterionValues.read(text, as: .departement) {
+        case .missing: .missing(reason: "", detail: "")
+        case .value(let d, let reformatted): .value(d, reformatted: reformatted)
+        case .invalid(let why): .invalid(reason: "", detail: why)
+        }
     }
 
-    /// The quality of each column of a well-formed line, each column read on its own (a line with
-    /// two faults counts in both columns), and what the line says of its subject.
-    private static func observe(_ record: DelimitedReader.Record, file: CohortFile, ns: String, today: CalendarDate,
-                                quality: inout [String: ColumnQuality]) -> CohortProfile.Traits {
+    /// The columns of a well-formed line, each read on its own; an optional column absent from the
+    /// file is nil.
+    struct Fields {
+        let nir: Reading<NIR>
+        let birth: Reading<CalendarDate>
+        let sex: Reading<Sex>
+        let rank: Reading<Int?>
+        /// The twin rank as written, to count an empty one as missing.
+        let rankText: String?
+        let departement: Reading<String>?
+
+        init(_ record: DelimitedReader.Record, file: CohortFile, today: CalendarDate) {
+            nir = readNIR(file.value("NIR", in: record) ?? "")
+            birth = readBirthDate(file.value("DATE_NAISSANCE", in: record) ?? "", today: today)
+            sex = readSex(file.value("SEXE", in: record) ?? "")
+            rankText = file.value("RANG_GEMELLAIRE", in: record)
+            rank = readRank(rankText)
+            departement = file.value("DEPARTEMENT", in: record).map(readDepartement)
+        }
+    }
+
+    /// The quality of each column of a well-formed line (a line with two faults counts in both
+    /// columns), and what the line says of its subject.
+    private static func observe(_ fields: Fields, ns: String, quality: inout [String: ColumnQuality]) -> CohortProfile.Traits {
         func note<V>(_ column: String, _ reading: Reading<V>) -> V? {
             switch reading {
             case .missing: quality[column, default: .init()].missing += 1; return nil
@@ -202,24 +226,13 @@ public struct DirectCohort {
         }
         if ns.isEmpty { quality["NS", default: .init()].missing += 1 }
         else if subjectNumberProblem(ns) != nil { quality["NS", default: .init()].invalid += 1 }
-        _ = note("NIR", readNIR(file.value("NIR", in: record) ?? ""))
-        let birth = note("DATE_NAISSANCE", readBirthDate(file.value("DATE_NAISSANCE", in: record) ?? "", today: today))
-        let sex = note("SEXE", readSex(file.value("SEXE", in: record) ?? ""))
-        if file.positions["RANG_GEMELLAIRE"] != nil {
-            let text = file.value("RANG_GEMELLAIRE", in: record) ?? ""
-            if text.isEmpty { quality["RANG_GEMELLAIRE", default: .init()].missing += 1 }
-            else { _ = note("RANG_GEMELLAIRE", readRank(text)) }
+        _ = note("NIR", fields.nir)
+        let birth = note("DATE_NAISSANCE", fields.birth)
+        let sex = note("SEXE", fields.sex)
+        if let text = fields.rankText {
+            if text.isEmpty { quality["RANG_GEMELLAIRE", default: .init()].missing += 1 } else { _ = note("RANG_GEMELLAIRE", fields.rank) }
         }
-        var departement: String?
-        if file.positions["DEPARTEMENT"] != nil {
-            switch readDepartement(file.value("DEPARTEMENT", in: record)) {
-            case .missing: quality["DEPARTEMENT", default: .init()].missing += 1
-            case .invalid: quality["DEPARTEMENT", default: .init()].invalid += 1
-            case .value(let d, let reformatted):
-                if reformatted { quality["DEPARTEMENT", default: .init()].reformatted += 1 }
-                departement = d
-            }
-        }
+        let departement = fields.departement.flatMap { note("DEPARTEMENT", $0) }
         return CohortProfile.Traits(sex: sex, birthYear: birth?.year, departement: departement)
     }
 
@@ -235,32 +248,32 @@ public struct DirectCohort {
         }
     }
 
-    private static func validate(_ record: DelimitedReader.Record, file: CohortFile, ns: String,
-                                 today: CalendarDate) -> Result<Request, Rejection> {
+    private static func validate(_ record: DelimitedReader.Record, _ fields: Fields?, file: CohortFile,
+                                 ns: String) -> Result<Request, Rejection> {
         func reject(_ reason: String, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
             .failure(Rejection(line: record.line, ns: showingNS ? String(ns.prefix(maxNSLength)) : "", reason: reason, detail: detail))
         }
         // On a line with missing or extra fields, the value under NS may be anything, a NIR
         // included: it is not repeated in the rejects file.
-        guard record.fields.count == file.headerCount else {
+        guard let fields else {
             return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
         }
         if let problem = subjectNumberProblem(ns) { return reject(problem.reason, problem.detail, showingNS: problem.showNS) }
         // The first fault in column order is the line's reason.
         let nir: NIR, birth: CalendarDate, sex: Sex, rank: Int?
-        switch readNIR(file.value("NIR", in: record) ?? "") {
+        switch fields.nir {
         case .value(let v, _): nir = v
         case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        switch readBirthDate(file.value("DATE_NAISSANCE", in: record) ?? "", today: today) {
+        switch fields.birth {
         case .value(let v, _): birth = v
         case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        switch readSex(file.value("SEXE", in: record) ?? "") {
+        switch fields.sex {
         case .value(let v, _): sex = v
         case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        switch readRank(file.value("RANG_GEMELLAIRE", in: record)) {
+        switch fields.rank {
         case .value(let v, _): rank = v
         case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }

@@ -50,7 +50,7 @@ public struct HTMLReport {
     }
 
     func count(_ key: String, _ c: Cell) -> String {
-        figure(key, t.cell(c), .count) + (c.value == nil ? "" : "")
+        figure(key, t.cell(c), .count)
     }
 
     func percent(_ key: String, _ v: Double?) -> String {

@@ -138,15 +138,13 @@ struct Demo: ParsableCommand {
     }
 
     /// A rules file shipped with the tool: in the working directory's rules/, else beside the
-    /// reference data's checkout (the demo may run from any folder).
+    /// reference data's checkout (the demo may run from any folder). When neither has it, the
+    /// working directory's path: loading it says the file is missing.
     static func rulesFile(_ relative: String) throws -> URL {
         let here = URL(fileURLWithPath: relative)
         if FileManager.default.fileExists(atPath: here.path) { return here }
         let shipped = try ReferenceData.locate().root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(relative)
-        guard FileManager.default.fileExists(atPath: shipped.path) else {
-            throw LinkageError.badRun(relative, "the rules file is missing (expected in rules/ of the working directory or of the checkout)")
-        }
-        return shipped
+        return FileManager.default.fileExists(atPath: shipped.path) ? shipped : here
     }
 
     /// The dataset in place if it can be reused as is; nil (after saying why) if it must be made again.
