@@ -122,9 +122,15 @@ let package = Package(
             name: "IndirectLinkageBenchmarks",
             dependencies: [
                 "Linkage", "Synthesis", "SNDSStore", "SNDSModel", "Pseudonymisation",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/IndirectLinkage",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "ReadingBenchmarks",
+            dependencies: ["Linkage", "SNDSModel", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Reading",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
