@@ -108,20 +108,11 @@ public final class IndirectEngine {
                 CREATE TEMP TABLE candidates (event INTEGER PRIMARY KEY, person TEXT NOT NULL, psa TEXT NOT NULL,
                 rank INTEGER NOT NULL\(criteria.indices.map { ", \(value($0))" }.joined()))
                 """)
-            let present = Set(try String.fetchAll(db, sql: "SELECT name FROM main.sqlite_master WHERE type = 'table'"))
-            for year in years {
-                func real(_ table: String) -> String { table.replacingOccurrences(of: "aa", with: pad(year % 100, 2)) }
-                guard rules.events.tables.allSatisfy({ present.contains(real($0)) }) else { continue }
-                let values = criteria.map { c in
-                    CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation, c.comparison)
-                }
-                let conditions = rules.filters.map { f in
-                    let column = "upper(CAST(\(rules.events.alias(of: f.source.table)).\(f.source.column) AS TEXT))"
-                    return "(" + f.prefixes.map { "substr(\(column), 1, \($0.count)) = '\($0.replacingOccurrences(of: "'", with: "''"))'" }
-                        .joined(separator: " OR ") + ")"
-                }
-                try db.execute(sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(value($0))" }.joined())) "
-                               + rules.events.select(year: year, values: values, conditions: conditions))
+            let values = criteria.map { c in
+                CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation, c.comparison)
+            }
+            for select in try Self.eventSelects(rules, years: years, values: values, db) {
+                try db.execute(sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(value($0))" }.joined())) " + select)
             }
             let coded = try ValueCodes(db, sql: "SELECT \(criteria.indices.map(value).joined(separator: ", ")) FROM temp.candidates",
                                        columns: criteria.count)
@@ -155,6 +146,23 @@ public final class IndirectEngine {
         }
     }
 
+    /// The SELECTs of the rules' events, one per year of the dataset whose tables are present,
+    /// giving `person`, `psa`, `rank` then `values` (SQL over the event source's aliases), with the
+    /// rules' filters applied. The engine's candidates and ``ComparisonExport`` both read these.
+    static func eventSelects(_ rules: IndirectRules, years: [Int], values: [String], _ db: Database) throws -> [String] {
+        let present = Set(try String.fetchAll(db, sql: "SELECT name FROM main.sqlite_master WHERE type = 'table'"))
+        let conditions = rules.filters.map { f in
+            let column = "upper(CAST(\(rules.events.alias(of: f.source.table)).\(f.source.column) AS TEXT))"
+            return "(" + f.prefixes.map { "substr(\(column), 1, \($0.count)) = '\($0.replacingOccurrences(of: "'", with: "''"))'" }
+                .joined(separator: " OR ") + ")"
+        }
+        return years.compactMap { year in
+            func real(_ table: String) -> String { table.replacingOccurrences(of: "aa", with: pad(year % 100, 2)) }
+            guard rules.events.tables.allSatisfy({ present.contains(real($0)) }) else { return nil }
+            return rules.events.select(year: year, values: values, conditions: conditions)
+        }
+    }
+
     /// The uniqueness profile: for each configuration, the share of events unique on it.
     public func profileConfigurations() throws {
         guard let plan, let codes else { return }
@@ -179,11 +187,13 @@ public final class IndirectEngine {
     /// The columns of the index a configuration's join probes: its two most discriminant exact
     /// criteria, then its most discriminant date tolerance (a range scan on the last column), or a
     /// third exact criterion.
-    func indexColumns(_ cfg: LinkagePlan.Configuration) -> [Int] {
+    func indexColumns(_ cfg: LinkagePlan.Configuration) -> [Int] { indexColumns(compared: cfg.kept) }
+
+    func indexColumns(compared: [Int]) -> [Int] {
         let entropy = discriminance.map(\.effectiveBits)
         func byEntropy(_ a: Int, _ b: Int) -> Bool { (entropy[a], b) > (entropy[b], a) }
-        let exact = cfg.kept.filter { if case .withinDays = rules.criteria[$0].comparison { false } else { true } }.sorted(by: byEntropy)
-        let ranges = cfg.kept.filter { if case .withinDays = rules.criteria[$0].comparison { true } else { false } }.sorted(by: byEntropy)
+        let exact = compared.filter { if case .withinDays = rules.criteria[$0].comparison { false } else { true } }.sorted(by: byEntropy)
+        let ranges = compared.filter { if case .withinDays = rules.criteria[$0].comparison { true } else { false } }.sorted(by: byEntropy)
         var columns = Array(exact.prefix(2))
         if let r = ranges.first { columns.append(r) } else if exact.count > 2 { columns.append(exact[2]) }
         return columns
@@ -192,8 +202,12 @@ public final class IndirectEngine {
     private func indexName(_ columns: [Int]) -> String { "candidates_" + columns.map(String.init).joined(separator: "_") }
 
     /// The join of one configuration (matches of the pool's lines with the pool's persons).
-    public func joinSQL(_ cfg: LinkagePlan.Configuration) -> String {
-        let conditions = cfg.kept.map { i -> String in
+    public func joinSQL(_ cfg: LinkagePlan.Configuration) -> String { joinSQL(compared: cfg.kept, missing: []) }
+
+    /// The join of the pool's lines that leave exactly `missing` of a configuration's criteria
+    /// empty, on the others (`compared`), probing the index on the most discriminant of those.
+    func joinSQL(compared: [Int], missing: [Int]) -> String {
+        let conditions = compared.map { i -> String in
             let v = value(i)
             if case .withinDays(let d) = rules.criteria[i].comparison {
                 return "ca.\(v) BETWEEN co.\(v) - \(d) AND co.\(v) + \(d)"
@@ -202,8 +216,8 @@ public final class IndirectEngine {
         }
         return """
             SELECT DISTINCT co.line, ca.person
-            FROM temp.cohort co CROSS JOIN temp.candidates AS ca INDEXED BY \(indexName(indexColumns(cfg)))
-            WHERE \(conditions.joined(separator: " AND "))
+            FROM temp.cohort co CROSS JOIN temp.candidates AS ca INDEXED BY \(indexName(indexColumns(compared: compared)))
+            WHERE \((conditions + missing.map { "co.\(value($0)) IS NULL" }).joined(separator: " AND "))
               AND NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
               AND NOT EXISTS (SELECT 1 FROM temp.linked_persons p WHERE p.person = ca.person)
             """
@@ -217,8 +231,24 @@ public final class IndirectEngine {
         }
     }
 
-    private func createIndex(_ cfg: LinkagePlan.Configuration, _ db: Database) throws {
-        let columns = indexColumns(cfg)
+    /// SQLite's plans for every join a configuration makes on the loaded cohort: one per set of
+    /// criteria its lines leave empty (see ``missingPatterns(_:_:)``), with that set.
+    public func queryPlans(_ cfg: LinkagePlan.Configuration) throws -> [(missing: [String], plan: [String])] {
+        try database.queue.inDatabase { db in
+            try missingPatterns(cfg, db).compactMap { missing in
+                let compared = cfg.kept.filter { !missing.contains($0) }
+                guard !compared.isEmpty else { return nil }
+                try createIndex(compared: compared, db)
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + joinSQL(compared: compared, missing: missing)).map { $0["detail"] as String }
+                return (missing.map { rules.criteria[$0].column }, plan)
+            }
+        }
+    }
+
+    private func createIndex(_ cfg: LinkagePlan.Configuration, _ db: Database) throws { try createIndex(compared: cfg.kept, db) }
+
+    private func createIndex(compared: [Int], _ db: Database) throws {
+        let columns = indexColumns(compared: compared)
         try db.execute(sql: "CREATE INDEX IF NOT EXISTS temp.\(indexName(columns)) ON candidates (\(columns.map(value).joined(separator: ", ")))")
     }
 
@@ -254,6 +284,23 @@ public final class IndirectEngine {
         }
     }
 
+    /// The sets of a configuration's criteria that lines still in the pool leave empty, the empty
+    /// set first: each set's lines are joined on the criteria they have (`missing_values:
+    /// not_compared`, the default). A missing value is no evidence either way; counting it as a
+    /// disagreement would spend the line's one dropped criterion on it, and a birth month left empty
+    /// plus a move would then leave the line unlinked. Criteria marked `keep` are always compared,
+    /// and with `missing_values: no_match` every criterion is (an empty value matches nothing, as
+    /// SQL's join does).
+    func missingPatterns(_ cfg: LinkagePlan.Configuration, _ db: Database) throws -> [[Int]] {
+        let skippable = rules.strategy.missingValues == .notCompared ? cfg.kept.filter { !rules.criteria[$0].keep } : []
+        guard !skippable.isEmpty else { return [[]] }
+        let mask = skippable.enumerated().map { k, i in "((co.\(value(i)) IS NULL) << \(k))" }.joined(separator: " | ")
+        let masks = try Int.fetchAll(db, sql: """
+            SELECT DISTINCT \(mask) FROM temp.cohort co WHERE NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
+            """)
+        return masks.sorted().map { m in skippable.enumerated().filter { m & (1 << $0.offset) != 0 }.map(\.element) }
+    }
+
     /// Runs every group and returns one outcome per valid line, in line order.
     public func link(progress: (String) -> Void = { _ in }) throws -> [Outcome] {
         guard let plan else { return [] }
@@ -268,8 +315,12 @@ public final class IndirectEngine {
             try database.queue.inDatabase { db in
                 for cfg in inGroup {
                     progress("group \(group), configuration \(cfg.id) of \(plan.configurations.count)")
-                    try createIndex(cfg, db)
-                    try db.execute(sql: "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(joinSQL(cfg)))")
+                    for missing in try missingPatterns(cfg, db) {
+                        let compared = cfg.kept.filter { !missing.contains($0) }
+                        guard !compared.isEmpty else { continue }
+                        try createIndex(compared: compared, db)
+                        try db.execute(sql: "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(joinSQL(compared: compared, missing: missing)))")
+                    }
                     configurations[cfg.id - 1].linesMatched = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT line) FROM temp.matches WHERE grp = ? AND cfg = ?", arguments: [group, cfg.id]) ?? 0
                 }
                 // Pairs unique on the line's side in a configuration, with how many lines match the person there.

@@ -84,6 +84,18 @@ public struct IndirectRules: Sendable {
         public let maxDropped: Int
         /// Share of the cohort that must be found for the linkage to succeed.
         public let successThreshold: Double
+        /// What an empty cohort value does in a join.
+        public var missingValues: MissingValues = .notCompared
+    }
+
+    /// What an empty cohort value does in a configuration's join.
+    public enum MissingValues: String, Sendable, Codable {
+        /// The criterion is not compared for that line (no evidence either way; the default).
+        /// Criteria marked `keep` are compared all the same: their empty value matches nothing.
+        case notCompared = "not_compared"
+        /// An empty value matches nothing, as a plain SQL join on all criteria: the line is found
+        /// only in configurations that drop every criterion it leaves empty.
+        case noMatch = "no_match"
     }
 
     /// Keeps candidate events whose column starts with one of the prefixes (e.g. DGN_PAL in I21, I22).
@@ -303,8 +315,9 @@ private struct NodeReader {
         // dense event sets (docs/indirect-linkage.md).
         var maxDropped = min(1, criteria.filter { !$0.keep }.count)
         var threshold = IndirectRules.defaultThreshold
+        var missingValues = IndirectRules.MissingValues.notCompared
         if let s = top["strategy"] {
-            let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold"])
+            let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "missing_values"])
             if let d = strategy["drop_order"] {
                 if d.scalar != nil {
                     let value = try string(d, "strategy.drop_order")
@@ -339,11 +352,18 @@ private struct NodeReader {
                 }
                 threshold = v
             }
+            if let m = strategy["missing_values"] {
+                let text = try string(m, "strategy.missing_values")
+                guard let v = IndirectRules.MissingValues(rawValue: text) else {
+                    throw fail("strategy.missing_values", m, "expected not_compared or no_match")
+                }
+                missingValues = v
+            }
         }
         let rules = IndirectRules(name: name, description: description, idColumn: idColumn, events: events, filters: filters,
                                   criteria: criteria,
                                   strategy: .init(dropOrder: dropOrder, maxDropped: min(maxDropped, criteria.count - 1),
-                                                  successThreshold: threshold),
+                                                  successThreshold: threshold, missingValues: missingValues),
                                   path: path, sha256: sha256)
         let configurations = LinkagePlan.configurationCount(criteria: criteria.count, droppable: {
             if case .explicit(let o) = dropOrder { return o.count }

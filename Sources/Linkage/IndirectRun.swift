@@ -108,7 +108,7 @@ public enum IndirectRun {
         try StagedOutputs.createDirectory(folder, mode: 0o700)
         try DirectRun.writeCorrespondence(links, key: key, parameters: manifest.pseudonymisation, to: folder,
                                           contents: DirectRun.indirectCorrespondenceContents)
-        try writeResults(outcomes, rules: rules, engine: engine, to: folder.appendingPathComponent("results.csv"))
+        try writeResults(outcomes, rules: rules, engine: engine, cohort: cohort, to: folder.appendingPathComponent("results.csv"))
         try DirectRun.writeRejects(cohort.rejections, to: folder.appendingPathComponent("rejects.csv"))
         timings.lap("outputs", since: t)
 
@@ -125,13 +125,22 @@ public enum IndirectRun {
         return summary
     }
 
-    private static func writeResults(_ outcomes: [IndirectEngine.Outcome], rules: IndirectRules, engine: IndirectEngine, to url: URL) throws {
+    /// CRITERIA names the criteria a link was made on: the configuration's, less those the line
+    /// left empty when empty values are not compared.
+    private static func writeResults(_ outcomes: [IndirectEngine.Outcome], rules: IndirectRules, engine: IndirectEngine,
+                                     cohort: IndirectCohort, to url: URL) throws {
         var csv = try CSVOutput(url: url)
         try csv.write(resultColumns)
+        let subjects = Dictionary(uniqueKeysWithValues: cohort.subjects.map { ($0.line, $0) })
+        let index = Dictionary(uniqueKeysWithValues: rules.criteria.enumerated().map { ($1.column, $0) })
         for o in outcomes {
             let history = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }.joined(separator: "; ")
             if let cfg = o.configuration, let group = o.group {
-                let kept = engine.configurations[cfg - 1].kept.joined(separator: "+")
+                let kept = engine.configurations[cfg - 1].kept.filter { column in
+                    guard rules.strategy.missingValues == .notCompared, let i = index[column], !rules.criteria[i].keep,
+                          let subject = subjects[o.line] else { return true }
+                    return subject.values[i] != nil
+                }.joined(separator: "+")
                 try csv.write([String(o.line), o.ns, "found", "", String(group), String(cfg), kept, history])
             } else {
                 try csv.write([String(o.line), o.ns, "excluded", o.exclusion?.rawValue ?? "", "", "", "", history])

@@ -43,6 +43,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         public var criteria: [Criterion]
         public var maxDropped: Int
         public var dropOrder: String
+        /// `not_compared` or `no_match` (absent from runs made before the choice existed: `no_match`).
+        public var missingValues: String?
         public struct Criterion: Codable, Sendable, Equatable {
             public var column: String
             public var source: String
@@ -94,7 +96,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
                       criteria: r.criteria.map { .init(column: $0.column, source: $0.source.description, normalise: $0.normalisation.rawValue,
                                                        compare: $0.comparison.description, keep: $0.keep) },
                       maxDropped: r.strategy.maxDropped,
-                      dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }())
+                      dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }(),
+                      missingValues: r.strategy.missingValues.rawValue)
         candidates = .init(source: r.events.rawValue, label: r.events.label, events: engine.candidateCount, years: engine.years)
         let found = outcomes.filter { $0.person != nil }.count
         let submitted = cohort.submitted, rejected = cohort.rejections.count

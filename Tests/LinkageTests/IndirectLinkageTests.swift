@@ -119,10 +119,52 @@ import TestSupport
         try engine.loadCohort(cohort)
         let plan = try #require(engine.plan)
         #expect(plan.configurations.count == 46)
+        var patterns = 0
         for cfg in plan.configurations {
             let steps = try engine.queryPlan(cfg)
             #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id): \(steps)")
             #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
+            // The joins of lines leaving a criterion empty probe an index on what they compare.
+            for (missing, steps) in try engine.queryPlans(cfg) {
+                if !missing.isEmpty { patterns += 1 }
+                #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id), \(missing) empty: \(steps)")
+                #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id), \(missing) empty: \(steps)")
+            }
+        }
+        // The cohort has lines without a birth month: their joins were checked too.
+        #expect(patterns > 0)
+    }
+
+    /// An empty birth month is not a disagreement: lines whose only defect is that empty month are
+    /// found in group 1 on the eight other criteria (results.csv says so), to the right person;
+    /// with `missing_values: no_match` they wait for the configuration that drops the month.
+    @Test func anEmptyValueIsNotComparedUnlessTheRulesSaySo() throws {
+        let monthOnly = Set(f.truth.entries.filter { $0.defect == "birth_month_missing" }.map(\.line))
+        #expect(monthOnly.count >= 10)
+        let truth = Dictionary(uniqueKeysWithValues: f.truth.entries.map { ($0.line, $0.benIdtAno) })
+        let outcomes = try IndirectFixture.outcomes(of: f.folder, key: f.dataset.key)
+        var reader = DelimitedReader(bytes: [UInt8](try Data(contentsOf: f.folder.appendingPathComponent("results.csv"))))
+        _ = try reader.next()
+        var criteria: [Int: String] = [:]
+        while let r = try reader.next() { criteria[Int(r.fields[0])!] = r.fields[6] }
+        let found = monthOnly.filter { outcomes[$0]?.status == "found" }
+        #expect(Double(found.count) >= 0.9 * Double(monthOnly.count), "\(found.count) of \(monthOnly.count)")
+        for line in found {
+            #expect(outcomes[line]?.group == 1)
+            #expect(outcomes[line]?.person == truth[line] ?? nil)
+            #expect(criteria[line]?.contains("MOIS_NAISSANCE") == false)
+            #expect(criteria[line]?.split(separator: "+").count == 8, "\(criteria[line] ?? "")")
+        }
+        let folder = f.folder.deletingLastPathComponent()
+        let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
+            .replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 0.90\n  missing_values: no_match")
+        let strictRun = folder.appendingPathComponent("no-match-run")
+        try IndirectFixture.link(f.cohortFile, rules: IndirectFixture.rulesFile(text, in: folder, name: "no-match"), dataset: f.dataset, to: strictRun)
+        let strict = try IndirectFixture.outcomes(of: strictRun, key: f.dataset.key)
+        #expect(!monthOnly.contains { strict[$0]?.group == 1 })
+        // Group 1 only grows when empty values are not compared, and never changes a link.
+        for (line, o) in strict where o.group == 1 {
+            #expect(outcomes[line]?.group == 1 && outcomes[line]?.person == o.person)
         }
     }
 }
@@ -309,12 +351,24 @@ import TestSupport
         #expect(outcomes[5]?.reason == "multiple_candidates")
         // S5: nothing anywhere.
         #expect(outcomes[6]?.reason == "no_candidate")
-        // S6: the date is missing; the FINESS alone finds its only patient in group 2 (no other
-        // line matches that patient in that configuration).
+        // S6: the date is missing, so it is not compared: the FINESS alone finds its only patient
+        // in group 1 (no other line matches that patient), and results.csv says what was compared.
         let results = try String(contentsOf: run.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(outcomes[7]?.status == "found", "\(results)")
-        #expect(outcomes[7]?.group == 2)
+        #expect(outcomes[7]?.group == 1)
         #expect(outcomes[7]?.person == d.1)
+        #expect(results.contains("7;S6;found;;1;1;FINESS;"), "\(results)")
+        // With `missing_values: no_match` an empty value matches nothing: S6 waits for group 2,
+        // where the date is dropped; every other line ends as before.
+        let strictURL = try IndirectFixture.rulesFile(Self.rules.replacingOccurrences(of: "max_dropped: 1}", with: "max_dropped: 1, missing_values: no_match}"),
+                                                      in: folder, name: "strict")
+        let strictRun = folder.appendingPathComponent("strict-run")
+        try IndirectFixture.link(cohort, rules: strictURL, dataset: dataset, to: strictRun)
+        let strict = try IndirectFixture.outcomes(of: strictRun, key: dataset.key)
+        #expect(strict[7]?.status == "found")
+        #expect(strict[7]?.group == 2)
+        #expect(strict[7]?.person == d.1)
+        for line in 2...6 { #expect(strict[line]?.reason == outcomes[line]?.reason) }
         // S7: a date that is no date: rejected, counted, with its line.
         let rejects = try String(contentsOf: run.appendingPathComponent("rejects.csv"), encoding: .utf8)
         #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a day of the calendar"), "\(rejects)")

@@ -34,6 +34,7 @@ import TestSupport
         #expect(rules.idColumn == "NS")
         #expect(rules.strategy.maxDropped == 1)
         #expect(rules.strategy.dropOrder == .auto)
+        #expect(rules.strategy.missingValues == .notCompared)
         #expect(rules.criteria[1].comparison == .withinDays(2))
         #expect(rules.criteria[2].comparison == .prefix(3))
     }
@@ -64,6 +65,8 @@ import TestSupport
          "Y is marked keep"),
         ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {success_threshold: 1.5}\n",
          "expected a share above 0 and at most 1"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {missing_values: skip}\n",
+         "expected not_compared or no_match"),
         ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD}\n", "missing key 'normalise'"),
         ("version: 1\nevents: {source: mco_stays\n", "not valid YAML"),
         ("", "the file is empty"),
