@@ -15,5 +15,5 @@ struct Appariement: ParsableCommand {
             See docs/ for the methods.
             """,
         version: AppariementVersion.current,
-        subcommands: [Demo.self, Generate.self, Describe.self, Cohort.self, Direct.self, Probabiliste.self, Evaluate.self, Report.self, CheckDataset.self, CheckSealed.self])
+        subcommands: [Demo.self, Generate.self, Describe.self, Cohort.self, Direct.self, Probabiliste.self, Evaluate.self, Report.self, Export.self, CheckDataset.self, CheckSealed.self])
 }

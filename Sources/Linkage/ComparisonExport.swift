@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+
+/// Files for measuring another linkage tool against appariement on the same inputs (bench/ runs
+/// Splink on them): the SNDS side's candidate events and the cohort's valid lines, normalised as
+/// the rules say, and a run's links by person.
+///
+/// Both sides are written with **full** normalised values — a date as a day, a diagnosis with all
+/// its characters — not cut to what the rules compare (`within_days`, `prefix`): the other tool
+/// chooses its own comparisons and may use more than appariement does. Formats are settled here so
+/// that the comparison measures the linkage methods, not two data-cleaning routines. Nothing here
+/// holds a NIR: events name their person by BEN_IDT_ANO, the cohort by NS.
+public enum ComparisonExport {
+    public static let candidatesFile = "candidates.csv"
+    public static let cohortFile = "cohort.csv"
+    public static let descriptionFile = "export.json"
+
+    /// What an export holds, written beside the two files (`export.json`).
+    public struct Description: Codable, Sendable, Equatable {
+        public struct Criterion: Codable, Sendable, Equatable {
+            public let column: String
+            public let source: String
+            public let normalisation: String
+            /// The comparison appariement's rules make (`exact`, `within_days`, `prefix`) and its parameter.
+            public let comparison: String
+            public let parameter: Int?
+        }
+        public let rules: String
+        public let events: String
+        public let criteria: [Criterion]
+        /// Candidate events written (one per event and person: a stay under a pseudonym shared by
+        /// twins is written once per twin).
+        public let candidateRows: Int
+        public let candidatePersons: Int
+        /// Cohort lines written (the valid ones), and lines left out as rejected, by reason.
+        public let cohortLines: Int
+        public let rejected: [String: Int]
+        public let datasetId: String
+        public let datasetSeed: UInt64
+        /// The dataset's content digest (its manifest's), naming exactly which SNDS was exported.
+        public let datasetDigest: String
+    }
+
+    /// Writes `candidates.csv` (`EVENT;BEN_IDT_ANO;` then the criteria), `cohort.csv` (`NS;` then the
+    /// criteria; valid lines only) and `export.json` into `folder`, all three appearing together.
+    public static func write(cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL) throws -> Description {
+        let manifest = try DatasetVerifier.verifyIdentity(dataset)
+        let database = try SNDSDatabase.openReadOnly(at: dataset.database)
+        defer { try? database.close() }
+        try StagedOutputs.createDirectory(folder)
+        let staged = StagedOutputs()
+        let header = rules.criteria.map(\.column)
+
+        let candidates = staged.stage(folder.appendingPathComponent(candidatesFile))
+        var rows = 0
+        var persons = Set<String>()
+        try database.queue.inDatabase { db in
+            let values = rules.criteria.map { c in fullValueSQL("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation) }
+            var csv = try CSVOutput(url: candidates)
+            try csv.write(["EVENT", "BEN_IDT_ANO"] + header)
+            for select in try IndirectEngine.eventSelects(rules, years: manifest.years, values: values, db) {
+                let cursor = try Row.fetchCursor(db, sql: select)
+                while let row = try cursor.next() {
+                    rows += 1
+                    let person: String = row[0]
+                    persons.insert(person)
+                    // Columns 1 and 2 are the pseudonym and its rank: not exported (not needed to compare).
+                    try csv.write([String(rows), person] + (0..<header.count).map { (row[3 + $0] as DatabaseValue).exportText })
+                }
+            }
+            try csv.finish()
+        }
+
+        let lines = staged.stage(folder.appendingPathComponent(cohortFile))
+        var csv = try CSVOutput(url: lines)
+        try csv.write(["NS"] + header)
+        for s in cohort.subjects { try csv.write([s.ns] + s.values.map { $0 ?? "" }) }
+        try csv.finish()
+
+        let description = Description(
+            rules: rules.path, events: rules.events.rawValue,
+            criteria: rules.criteria.map { c in
+                let (comparison, parameter): (String, Int?) = switch c.comparison {
+                case .exact: ("exact", nil)
+                case .withinDays(let d): ("within_days", d)
+                case .prefix(let k): ("prefix", k)
+                }
+                return .init(column: c.column, source: "\(c.source.table).\(c.source.column)", normalisation: c.normalisation.rawValue,
+                             comparison: comparison, parameter: parameter)
+            },
+            candidateRows: rows, candidatePersons: persons.count, cohortLines: cohort.subjects.count,
+            rejected: Dictionary(grouping: cohort.rejections, by: \.reason).mapValues(\.count),
+            datasetId: manifest.datasetId, datasetSeed: manifest.seed, datasetDigest: manifest.contentDigest)
+        let json = staged.stage(folder.appendingPathComponent(descriptionFile))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(description).write(to: json)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: json.path)
+        try staged.commit()
+        return description
+    }
+
+    /// The SQL giving the SNDS value as the cohort's canonical form writes it: the rules'
+    /// normalisation without the comparison's cut, dates as ISO days.
+    static func fullValueSQL(_ column: String, _ normalisation: IndirectRules.Normalisation) -> String {
+        let value = CriterionValues.sql(column, normalisation, .exact)
+        return normalisation == .date ? "date(\(value) + 2440587.5)" : value
+    }
+
+    /// One link of a run: the line's NS, the person linked and the group of the link.
+    public struct Link: Sendable, Equatable {
+        public let ns: String
+        public let person: String
+        public let group: Int?
+    }
+
+    /// The links of a finished run (direct or indirect), one per NS and person, from its sealed
+    /// correspondence (opened with `key`) and its results (for the group).
+    public static func links(of run: URL, key: SecretKey) throws -> [Link] {
+        var groupOfNS: [String: Int] = [:]
+        let results = run.appendingPathComponent("results.csv")
+        if let records = try? Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) {
+            for r in records where r[2] == "found" { groupOfNS[r[1]] = Int(r[4]) }
+        }
+        var seen = Set<[String]>()
+        return try DirectRun.readCorrespondence(in: run, key: key).compactMap { l in
+            guard seen.insert([l.ns, l.benIdtAno]).inserted else { return nil }
+            return Link(ns: l.ns, person: l.benIdtAno, group: groupOfNS[l.ns] ?? groupOfNS[CSVOutput.escape(l.ns)])
+        }
+    }
+
+    /// Writes ``links(of:key:)`` as `NS;BEN_IDT_ANO;GROUP` to `file` (staged, 0600).
+    public static func writeLinks(_ links: [Link], to file: URL) throws {
+        let staged = StagedOutputs()
+        var csv = try CSVOutput(url: staged.stage(file))
+        try csv.write(["NS", "BEN_IDT_ANO", "GROUP"])
+        for l in links { try csv.write([l.ns, l.person, l.group.map(String.init) ?? ""]) }
+        try csv.finish()
+        try staged.commit()
+    }
+}
+
+private extension DatabaseValue {
+    /// The value as the export writes it: integers as digits, text as is, NULL as an empty field.
+    var exportText: String {
+        switch storage {
+        case .null: ""
+        case .int64(let i): String(i)
+        case .double(let d): d == d.rounded() ? String(Int64(d)) : String(d)
+        case .string(let s): s
+        case .blob: ""
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Linkage
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+
+/// `appariement export`: files for measuring another linkage tool against appariement (bench/).
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the inputs and the links of an indirect linkage, to compare appariement with another tool.",
+        subcommands: [ExportCandidates.self, ExportLinks.self])
+}
+
+/// `appariement export candidates`: the SNDS's candidate events and the cohort, normalised.
+struct ExportCandidates: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "candidates",
+        abstract: "Write the SNDS's candidate events and the cohort's valid lines, normalised as the rules say.",
+        discussion: """
+            Writes into --out: candidates.csv (EVENT;BEN_IDT_ANO; then one column per criterion: every \
+            event of the rules' source, e.g. each MCO stay with a reliable chaining, once per person \
+            behind it), cohort.csv (NS; then the criteria, valid lines only) and export.json (the \
+            criteria with the comparison the rules make, the counts, lines rejected by reason, the \
+            dataset's id and digest). Values are full normalised values (dates as YYYY-MM-DD, sex as \
+            1/2, département on 2 characters, FINESS on 9, the whole ICD-10 code without its dot), not \
+            cut to what the rules compare: the other tool chooses its own comparisons. No NIR, no \
+            pseudonym: events name their person by BEN_IDT_ANO. No key needed. bench/ uses this to run \
+            Splink on the same inputs as `probabiliste`; see docs/benchmarks.md.
+            """)
+
+    @Argument(help: ArgumentHelp("The cohort file (CSV).", valueName: "cohort.csv"))
+    var cohort: String
+
+    @Option(help: ArgumentHelp("The rules file (YAML) naming the criteria and the events.", valueName: "rules.yml"))
+    var criteria = "rules/default.yml"
+
+    @Option(help: ArgumentHelp("The synthetic SNDS.", valueName: "path"))
+    var database = DatasetFiles.defaultDatabase
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The folder to write into (created if needed).", valueName: "path"))
+    var output: String
+
+    @OptionGroup var cohortFile: CohortFileOptions
+
+    func run() throws {
+        try Failure.reporting {
+            let rules = try IndirectRules.load(URL(fileURLWithPath: criteria), reference: try ReferenceData.locate())
+            let file = try CohortFile(url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
+                                      encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)
+            let lines = try IndirectCohort(file: file, rules: rules)
+            let d = try ComparisonExport.write(cohort: lines, rules: rules, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                                               into: URL(fileURLWithPath: output))
+            let rejected = d.rejected.values.reduce(0, +)
+            print("""
+                Exported into \(output):
+                  \(ComparisonExport.candidatesFile)   \(d.candidateRows.formatted()) candidate events (\(d.candidatePersons.formatted()) persons)
+                  \(ComparisonExport.cohortFile)       \(d.cohortLines.formatted()) valid lines (\(rejected.formatted()) rejected, not exported)
+                  \(ComparisonExport.descriptionFile)      criteria, comparisons, counts, dataset
+                """)
+        }
+    }
+}
+
+/// `appariement export links`: a finished run's links by person, for an independent scorer.
+struct ExportLinks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "links",
+        abstract: "Write a finished run's links as NS;BEN_IDT_ANO;GROUP (opens its sealed correspondence: needs the key).",
+        discussion: """
+            One line per NS and person linked, with the group of the link for an indirect run (empty \
+            for a direct one). BEN_IDT_ANO is the SNDS's anonymous person identifier, the one a cohort's \
+            truth file names, so any scorer can compare the links with the truth. The file is written \
+            atomically, mode 0600.
+            """)
+
+    @Argument(help: ArgumentHelp("The run's folder.", valueName: "run"))
+    var runFolder: String
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The CSV file to write.", valueName: "path"))
+    var output: String
+
+    @OptionGroup var key: KeyOption
+
+    func run() throws {
+        try Failure.reporting {
+            let secret = try KeyFile.load(at: key.location.url)
+            let links = try ComparisonExport.links(of: URL(fileURLWithPath: runFolder), key: secret)
+            try ComparisonExport.writeLinks(links, to: URL(fileURLWithPath: output))
+            print("\(links.count.formatted()) links written to \(output)")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+@testable import Linkage
+import SNDSModel
+import SNDSStore
+import Testing
+import TestSupport
+
+/// The export bench/ hands to Splink, and the links it scores: the candidate events are exactly the
+/// engine's (the same rows, the same values once cut as the rules compare them), the cohort is the
+/// valid lines in their canonical form, the links are the run's, and nothing in them is a NIR.
+@Suite struct ComparisonExportTests {
+    let f: IndirectFixture
+    let export: URL
+    let description: ComparisonExport.Description
+    let rules: IndirectRules
+    let cohort: IndirectCohort
+
+    init() throws {
+        f = try IndirectFixture.shared.get()
+        rules = try IndirectRules.load(IndirectFixture.defaultRules, reference: IndirectFixture.reference)
+        cohort = try IndirectCohort(file: CohortFile(url: f.cohortFile, columns: rules.cohortColumns), rules: rules)
+        export = f.folder.deletingLastPathComponent().appendingPathComponent("export-\(UUID().uuidString)")
+        description = try ComparisonExport.write(cohort: cohort, rules: rules, dataset: f.dataset.files, into: export)
+    }
+
+    func records(_ name: String) throws -> [[String]] {
+        var reader = DelimitedReader(bytes: [UInt8](try Data(contentsOf: export.appendingPathComponent(name))))
+        var out: [[String]] = []
+        while let r = try reader.next() { out.append(r.fields) }
+        return out
+    }
+
+    @Test func theCandidatesAreTheEnginesEventsWithTheirValues() throws {
+        let rows = try records(ComparisonExport.candidatesFile)
+        #expect(rows.first == ["EVENT", "BEN_IDT_ANO"] + rules.criteria.map(\.column))
+        #expect(rows.count - 1 == f.summary.candidates.events)
+        #expect(description.candidateRows == f.summary.candidates.events)
+        #expect(description.candidatePersons == Set(rows.dropFirst().map { $0[1] }).count)
+        // The exported values, cut by the rules' comparisons with the engine's own SQL, are the
+        // engine's candidate values: same multiset of (person, values).
+        let database = try f.dataset.open()
+        defer { try? database.close() }
+        let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
+        try engine.prepareCandidates()
+        let n = rules.criteria.count
+        let (onlyExported, onlyEngine) = try database.queue.inDatabase { db -> (Int, Int) in
+            try db.execute(sql: "CREATE TEMP TABLE exported (person TEXT\((0..<n).map { ", r\($0)" }.joined()))")
+            let insert = try db.makeStatement(sql: "INSERT INTO temp.exported VALUES (?\(String(repeating: ", ?", count: n)))")
+            for r in rows.dropFirst() {
+                try insert.execute(arguments: StatementArguments([r[1]] + r.dropFirst(2).map { $0.isEmpty ? nil : $0 }))
+            }
+            let cut = rules.criteria.enumerated().map { i, c in CriterionValues.sql("r\(i)", c.normalisation, c.comparison) }
+            let exported = "SELECT person\(cut.map { ", " + $0 }.joined()), COUNT(*) FROM temp.exported GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
+            let engines = "SELECT person\((0..<n).map { ", v\($0)" }.joined()), COUNT(*) FROM temp.candidates GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
+            return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(exported) EXCEPT \(engines))") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(engines) EXCEPT \(exported))") ?? -1)
+        }
+        #expect(onlyExported == 0)
+        #expect(onlyEngine == 0)
+        // Full values, not cut: diagnoses keep their 4th character, dates are days.
+        let diagnosis = try #require(rules.criteria.firstIndex { $0.column == "DIAGNOSTIC" })
+        #expect(rows.dropFirst().contains { $0[2 + diagnosis].count > 3 })
+        let entry = try #require(rules.criteria.firstIndex { $0.column == "DATE_ENTREE" })
+        #expect(rows.dropFirst().allSatisfy { CalendarDate(iso: $0[2 + entry]) != nil })
+    }
+
+    @Test func theCohortIsItsValidLinesInCanonicalForm() throws {
+        let rows = try records(ComparisonExport.cohortFile)
+        #expect(rows.first == ["NS"] + rules.criteria.map(\.column))
+        #expect(rows.dropFirst().map { $0 } == cohort.subjects.map { [$0.ns] + $0.values.map { $0 ?? "" } })
+        #expect(description.cohortLines + description.rejected.values.reduce(0, +) == f.summary.counts.submitted)
+        // Formats are settled: no M/F sex, no dotted code, no DD/MM/YYYY date left.
+        let sex = try #require(rules.criteria.firstIndex { $0.column == "SEXE" })
+        #expect(rows.dropFirst().allSatisfy { ["1", "2", ""].contains($0[1 + sex]) })
+        #expect(!rows.dropFirst().contains { $0.joined().contains(".") || $0.joined().contains("/") })
+    }
+
+    @Test func theLinksAreTheRunsAndScoreAsTheEvaluationDoes() throws {
+        let links = try ComparisonExport.links(of: f.folder, key: f.dataset.key)
+        #expect(links.count == f.summary.counts.found)
+        #expect(Set(links.map(\.ns)).count == links.count)
+        let outcomes = try IndirectFixture.outcomes(of: f.folder, key: f.dataset.key)
+        let byNS = Dictionary(uniqueKeysWithValues: links.map { ($0.ns, $0) })
+        for t in f.truth.entries {
+            guard let o = outcomes[t.line], o.status == "found" else { continue }
+            #expect(byNS[t.ns]?.person == o.person)
+            #expect(byNS[t.ns]?.group == o.group)
+        }
+        let right = f.truth.entries.filter { t in byNS[t.ns].map { $0.person == t.benIdtAno } ?? false }.count
+        #expect(right == f.evaluation.correct)
+        let file = export.appendingPathComponent("links.csv")
+        try ComparisonExport.writeLinks(links, to: file)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOf: file, encoding: .utf8).split(separator: "\n").count == links.count + 1)
+    }
+
+    @Test func nothingExportedHoldsANIR() throws {
+        let nirs = Set(try f.dataset.correspondence().flatMap { [$0.beneficiaryNIR.body, $0.ouvreurNIR.body] })
+        #expect(!nirs.isEmpty)
+        for name in [ComparisonExport.candidatesFile, ComparisonExport.cohortFile, ComparisonExport.descriptionFile] {
+            let text = try String(contentsOf: export.appendingPathComponent(name), encoding: .utf8)
+            // In the CSVs, no run of 13 digits at all (FINESS has 9, events and years fewer): no NIR
+            // can hide. (export.json holds a hexadecimal digest, which may have such a run.)
+            if name.hasSuffix(".csv") { #expect(text.range(of: "[0-9]{13}", options: .regularExpression) == nil, "\(name)") }
+            #expect(!nirs.contains { text.contains($0) })
+        }
+    }
+}
