@@ -135,9 +135,10 @@ func seconds(_ body: () -> Void) -> Double {
 /// and nothing more: per configuration, a hash table of the pool's events keyed on the
 /// configuration's exact criteria (the codes packed into 128 bits), each line probing it once, the
 /// bucket filtered on the date criteria (within ±d days) and on persons already linked — a line
-/// leaving a criterion empty is joined on the others, one table per such set of empty criteria, as
-/// the engine does with its default `missing_values: not_compared` (rules/default.yml keeps the
-/// default; criteria marked `keep` are always compared, an empty value matching nothing) — then the
+/// leaving up to `max_missing` criteria empty is joined on the others, one table per such set of
+/// empty criteria, as the engine does (rules/default.yml keeps the default, 1; criteria marked
+/// `keep` are always compared, an empty value matching nothing; a line leaving more empty matches
+/// nothing in the configuration) — then the
 /// same uniqueness rules as the engine (a line with one person, that person matched by that line
 /// alone, no other line claiming it in the group). Its links are counted and printed beside the
 /// engine's, so that it is seen to do the same job.
@@ -162,6 +163,8 @@ struct BareJoin: Sendable {
     let widths: [Int]
     /// Per criterion: marked `keep` (compared even when the line leaves it empty).
     let keep: [Bool]
+    /// Empty criteria a line may leave uncompared in a configuration (the rules' `max_missing`).
+    let maxMissing: Int
     let configurations: [(group: Int, kept: [Int])]
 
     /// Reads the engine's own normalised values: a set-up engine builds the candidate events and
@@ -207,7 +210,7 @@ struct BareJoin: Sendable {
         let widths = (0..<n).map { c in Int64.bitWidth - Int64(dictionaries[c].count + 1).leadingZeroBitCount }
         let plan = engine.plan!
         return BareJoin(tolerance: tolerance, events: events, eventPerson: eventPerson, lines: lines, widths: widths,
-                        keep: rules.criteria.map(\.keep),
+                        keep: rules.criteria.map(\.keep), maxMissing: rules.strategy.maxMissing,
                         configurations: plan.configurations.map { ($0.group, $0.kept) })
     }
 
@@ -228,14 +231,14 @@ struct BareJoin: Sendable {
                 var matched: [(line: Int, persons: [Int32])] = []
                 var personLines: [Int32: Int] = [:]
                 // The pool's lines by the criteria they leave empty: those are not compared for them.
-                let skippable = cfg.kept.filter { !keep[$0] }
+                let skippable = maxMissing > 0 ? cfg.kept.filter { !keep[$0] } : []
                 var byMissing: [Int: [Int]] = [:]
                 for line in 0..<lineCount where !linkedLine[line] {
                     var mask = 0
                     for (k, c) in skippable.enumerated() where lines[c][line] == Self.null { mask |= 1 << k }
                     byMissing[mask, default: []].append(line)
                 }
-                for (mask, pool) in byMissing {
+                for (mask, pool) in byMissing where mask.nonzeroBitCount <= maxMissing {
                     let compared = cfg.kept.filter { c in
                         guard let k = skippable.firstIndex(of: c) else { return true }
                         return mask & (1 << k) == 0

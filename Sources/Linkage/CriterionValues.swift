@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SNDSModel
 
 /// Brings criterion values to one representation on both sides of an indirect linkage.
@@ -43,7 +44,7 @@ public enum CriterionValues {
             }
         case .departement:
             canonical = departement(text.uppercased())
-        case .finess:
+        case .finess, .finessEntity:
             canonical = finess(text.uppercased().replacingOccurrences(of: " ", with: ""))
         case .icd10:
             let code = String(text.uppercased().filter { !".+*- †".contains($0) })
@@ -70,7 +71,7 @@ public enum CriterionValues {
         case .sex: "1/2, M/F or H/F"
         case .date: "a date as YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD"
         case .departement: "a département code (01–95, 2A/2B or 20, 971–976)"
-        case .finess: "a FINESS number of 9 positions"
+        case .finess, .finessEntity: "a FINESS number of 9 positions"
         case .icd10: "an ICD-10 code (a letter and 2 to 6 characters, dot allowed)"
         case .scheme: "an affiliation scheme code (2 digits, e.g. 01)"
         }
@@ -94,6 +95,23 @@ public enum CriterionValues {
         return d
     }
 
+    /// The TEMP table ``prepare(_:)`` fills: site FINESS → legal entity FINESS.
+    static let entityTable = "finess_entity"
+
+    /// Makes what the SQL expressions need in this connection: the FINESS site → legal entity table
+    /// (`finess_entity`), copied from the dataset's establishment referential BE_IDE_R with a key
+    /// SQLite can probe (the referential has no index, and the database is opened read-only), empty
+    /// when the database has no referential. Idempotent.
+    public static func prepare(_ db: Database) throws {
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS \(entityTable) (site TEXT PRIMARY KEY, entity TEXT NOT NULL) WITHOUT ROWID")
+        guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.\(entityTable)") == 0,
+              try db.tableExists("BE_IDE_R", in: "main") else { return }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO temp.\(entityTable)
+            SELECT IDE_ETA_NUM, IDE_GES_NUM FROM main.BE_IDE_R WHERE IDE_ETA_NUM IS NOT NULL AND IDE_GES_NUM IS NOT NULL
+            """)
+    }
+
     /// The SQL expression normalising `x` (an SNDS column, or a canonical cohort value) the way
     /// ``read(_:as:)`` does, then cut to what the comparison looks at.
     public static func sql(_ x: String, _ normalisation: IndirectRules.Normalisation, _ comparison: IndirectRules.Comparison) -> String {
@@ -115,10 +133,12 @@ public enum CriterionValues {
                 WHEN length(\(t)) = 3 AND substr(\(t), 1, 1) = '0' THEN substr(\(t), 2) \
                 WHEN length(\(t)) = 1 THEN '0' || \(t) ELSE NULLIF(\(t), '') END
                 """
-        case .finess:
+        case .finess, .finessEntity:
             let u = "replace(\(t), ' ', '')"
             let v = "(CASE WHEN substr(\(u), 1, 2) IN ('2A', '2B') THEN '20' || substr(\(u), 3) ELSE \(u) END)"
-            value = "CASE WHEN length(\(v)) = 8 THEN '0' || \(v) ELSE NULLIF(\(v), '') END"
+            let site = "CASE WHEN length(\(v)) = 8 THEN '0' || \(v) ELSE NULLIF(\(v), '') END"
+            value = normalisation == .finess ? site
+                : "coalesce((SELECT e.entity FROM temp.\(entityTable) e WHERE e.site = (\(site))), \(site))"
         case .icd10:
             value = "NULLIF(replace(replace(replace(replace(replace(\(t), '.', ''), ' ', ''), '+', ''), '*', ''), '-', ''), '')"
         case .scheme:

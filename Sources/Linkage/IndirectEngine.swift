@@ -103,6 +103,7 @@ public final class IndirectEngine {
         let criteria = rules.criteria
         try database.queue.inDatabase { db in
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try CriterionValues.prepare(db)
             try db.execute(sql: "DROP TABLE IF EXISTS temp.candidates")
             try db.execute(sql: """
                 CREATE TEMP TABLE candidates (event INTEGER PRIMARY KEY, person TEXT NOT NULL, psa TEXT NOT NULL,
@@ -256,6 +257,7 @@ public final class IndirectEngine {
     public func loadCohort(_ cohort: IndirectCohort) throws {
         let criteria = rules.criteria
         try database.queue.inDatabase { db in
+            try CriterionValues.prepare(db)
             for table in ["cohort_raw", "cohort", "matches", "linked", "linked_persons"] {
                 try db.execute(sql: "DROP TABLE IF EXISTS temp.\(table)")
             }
@@ -285,20 +287,27 @@ public final class IndirectEngine {
     }
 
     /// The sets of a configuration's criteria that lines still in the pool leave empty, the empty
-    /// set first: each set's lines are joined on the criteria they have (`missing_values:
-    /// not_compared`, the default). A missing value is no evidence either way; counting it as a
-    /// disagreement would spend the line's one dropped criterion on it, and a birth month left empty
-    /// plus a move would then leave the line unlinked. Criteria marked `keep` are always compared,
-    /// and with `missing_values: no_match` every criterion is (an empty value matches nothing, as
-    /// SQL's join does).
+    /// set first: each set's lines are joined on the criteria they have. A missing value is no
+    /// evidence either way; counted as a disagreement it would spend the line's dropped criterion,
+    /// and a birth month left empty plus a move would leave the line unlinked.
+    ///
+    /// Only sets of at most `strategy.max_missing` criteria (default 1) are joined; lines leaving
+    /// more empty match nothing in this configuration, as in a plain SQL join. Without that bound a
+    /// line giving only its sex would match half the pool, and since a person matched by two lines
+    /// goes to neither (uniqueness both ways), it would take from every complete line its unique
+    /// person. Criteria marked `keep` are always compared: their empty value matches nothing.
     func missingPatterns(_ cfg: LinkagePlan.Configuration, _ db: Database) throws -> [[Int]] {
-        let skippable = rules.strategy.missingValues == .notCompared ? cfg.kept.filter { !rules.criteria[$0].keep } : []
+        let limit = rules.strategy.maxMissing
+        let skippable = limit > 0 ? cfg.kept.filter { !rules.criteria[$0].keep } : []
         guard !skippable.isEmpty else { return [[]] }
         let mask = skippable.enumerated().map { k, i in "((co.\(value(i)) IS NULL) << \(k))" }.joined(separator: " | ")
         let masks = try Int.fetchAll(db, sql: """
             SELECT DISTINCT \(mask) FROM temp.cohort co WHERE NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
             """)
-        return masks.sorted().map { m in skippable.enumerated().filter { m & (1 << $0.offset) != 0 }.map(\.element) }
+        return masks.sorted().compactMap { m in
+            let missing = skippable.enumerated().filter { m & (1 << $0.offset) != 0 }.map(\.element)
+            return missing.count <= limit ? missing : nil
+        }
     }
 
     /// Runs every group and returns one outcome per valid line, in line order.

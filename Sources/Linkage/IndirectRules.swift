@@ -29,6 +29,11 @@ public struct IndirectRules: Sendable {
         case departement
         /// FINESS on 9 positions (a leading zero restored when a number lost it).
         case finess
+        /// FINESS compared at the legal entity: a site's number (FINESS géographique) is replaced by
+        /// its legal entity's (FINESS juridique, IDE_GES_NUM of the establishment referential
+        /// BE_IDE_R), a number that is no site's stays itself. Registries give either: PMSI names the
+        /// site, a hospital's registry often the entity of a public hospital with several sites.
+        case finessEntity = "finess_entity"
         /// ICD-10 without dot, space or dagger, upper case (`I21.4` → `I214`).
         case icd10
         /// Affiliation scheme: the two first positions of an affiliation body (`01C770648` → `01`).
@@ -84,18 +89,9 @@ public struct IndirectRules: Sendable {
         public let maxDropped: Int
         /// Share of the cohort that must be found for the linkage to succeed.
         public let successThreshold: Double
-        /// What an empty cohort value does in a join.
-        public var missingValues: MissingValues = .notCompared
-    }
-
-    /// What an empty cohort value does in a configuration's join.
-    public enum MissingValues: String, Sendable, Codable {
-        /// The criterion is not compared for that line (no evidence either way; the default).
-        /// Criteria marked `keep` are compared all the same: their empty value matches nothing.
-        case notCompared = "not_compared"
-        /// An empty value matches nothing, as a plain SQL join on all criteria: the line is found
-        /// only in configurations that drop every criterion it leaves empty.
-        case noMatch = "no_match"
+        /// How many of a configuration's criteria a line may leave empty and still be compared on
+        /// the others (0: an empty value matches nothing, as a plain SQL join on all criteria).
+        public var maxMissing: Int = 1
     }
 
     /// Keeps candidate events whose column starts with one of the prefixes (e.g. DGN_PAL in I21, I22).
@@ -315,9 +311,9 @@ private struct NodeReader {
         // dense event sets (docs/indirect-linkage.md).
         var maxDropped = min(1, criteria.filter { !$0.keep }.count)
         var threshold = IndirectRules.defaultThreshold
-        var missingValues = IndirectRules.MissingValues.notCompared
+        var maxMissing = 1
         if let s = top["strategy"] {
-            let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "missing_values"])
+            let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "max_missing"])
             if let d = strategy["drop_order"] {
                 if d.scalar != nil {
                     let value = try string(d, "strategy.drop_order")
@@ -352,18 +348,14 @@ private struct NodeReader {
                 }
                 threshold = v
             }
-            if let m = strategy["missing_values"] {
-                let text = try string(m, "strategy.missing_values")
-                guard let v = IndirectRules.MissingValues(rawValue: text) else {
-                    throw fail("strategy.missing_values", m, "expected not_compared or no_match")
-                }
-                missingValues = v
+            if let m = strategy["max_missing"] {
+                maxMissing = try integer(m, "strategy.max_missing", in: 0...max(0, criteria.count - 1))
             }
         }
         let rules = IndirectRules(name: name, description: description, idColumn: idColumn, events: events, filters: filters,
                                   criteria: criteria,
                                   strategy: .init(dropOrder: dropOrder, maxDropped: min(maxDropped, criteria.count - 1),
-                                                  successThreshold: threshold, missingValues: missingValues),
+                                                  successThreshold: threshold, maxMissing: maxMissing),
                                   path: path, sha256: sha256)
         let configurations = LinkagePlan.configurationCount(criteria: criteria.count, droppable: {
             if case .explicit(let o) = dropOrder { return o.count }

@@ -136,9 +136,10 @@ public enum IndirectRun {
         for o in outcomes {
             let history = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }.joined(separator: "; ")
             if let cfg = o.configuration, let group = o.group {
+                // A link is made only on a pattern within max_missing, so every empty value of the
+                // configuration's criteria was left uncompared.
                 let kept = engine.configurations[cfg - 1].kept.filter { column in
-                    guard rules.strategy.missingValues == .notCompared, let i = index[column], !rules.criteria[i].keep,
-                          let subject = subjects[o.line] else { return true }
+                    guard let i = index[column], !rules.criteria[i].keep, let subject = subjects[o.line] else { return true }
                     return subject.values[i] != nil
                 }.joined(separator: "+")
                 try csv.write([String(o.line), o.ns, "found", "", String(group), String(cfg), kept, history])

@@ -43,8 +43,9 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         public var criteria: [Criterion]
         public var maxDropped: Int
         public var dropOrder: String
-        /// `not_compared` or `no_match` (absent from runs made before the choice existed: `no_match`).
-        public var missingValues: String?
+        /// Empty criteria a line may leave uncompared (absent from runs made before the choice
+        /// existed, which compared empty values as matching nothing: 0).
+        public var maxMissing: Int?
         public struct Criterion: Codable, Sendable, Equatable {
             public var column: String
             public var source: String
@@ -97,7 +98,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
                                                        compare: $0.comparison.description, keep: $0.keep) },
                       maxDropped: r.strategy.maxDropped,
                       dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }(),
-                      missingValues: r.strategy.missingValues.rawValue)
+                      maxMissing: r.strategy.maxMissing)
         candidates = .init(source: r.events.rawValue, label: r.events.label, events: engine.candidateCount, years: engine.years)
         let found = outcomes.filter { $0.person != nil }.count
         let submitted = cohort.submitted, rejected = cohort.rejections.count

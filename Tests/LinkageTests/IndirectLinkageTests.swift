@@ -137,7 +137,7 @@ import TestSupport
 
     /// An empty birth month is not a disagreement: lines whose only defect is that empty month are
     /// found in group 1 on the eight other criteria (results.csv says so), to the right person;
-    /// with `missing_values: no_match` they wait for the configuration that drops the month.
+    /// with `max_missing: 0` they wait for the configuration that drops the month.
     @Test func anEmptyValueIsNotComparedUnlessTheRulesSaySo() throws {
         let monthOnly = Set(f.truth.entries.filter { $0.defect == "birth_month_missing" }.map(\.line))
         #expect(monthOnly.count >= 10)
@@ -157,7 +157,7 @@ import TestSupport
         }
         let folder = f.folder.deletingLastPathComponent()
         let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
-            .replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 0.90\n  missing_values: no_match")
+            .replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 0.90\n  max_missing: 0")
         let strictRun = folder.appendingPathComponent("no-match-run")
         try IndirectFixture.link(f.cohortFile, rules: IndirectFixture.rulesFile(text, in: folder, name: "no-match"), dataset: f.dataset, to: strictRun)
         let strict = try IndirectFixture.outcomes(of: strictRun, key: f.dataset.key)
@@ -165,6 +165,35 @@ import TestSupport
         // Group 1 only grows when empty values are not compared, and never changes a link.
         for (line, o) in strict where o.group == 1 {
             #expect(outcomes[line]?.group == 1 && outcomes[line]?.person == o.person)
+        }
+    }
+
+    /// Lines giving almost nothing (only a sex, only a birth year) leave more criteria empty than
+    /// `max_missing` allows: they match nobody, and every other line ends exactly as without them.
+    /// (Compared on their one value, they would match half the pool and, a person matched by two
+    /// lines going to neither, take from the complete lines their unique person.)
+    @Test func nearlyEmptyLinesTakeNothingFromTheOthers() throws {
+        let folder = f.folder.deletingLastPathComponent()
+        let text = try String(contentsOf: f.cohortFile, encoding: .utf8)
+        let header = try #require(text.split(separator: "\n").first).split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        func line(_ ns: String, _ values: [String: String]) -> String {
+            header.map { $0 == "NS" ? ns : values[$0] ?? "" }.joined(separator: ";")
+        }
+        let extra = [line("SPARSE_SEX", ["SEXE": "1"]), line("SPARSE_YEAR", ["ANNEE_NAISSANCE": "1950"]),
+                     line("SPARSE_TWO", ["SEXE": "2", "ANNEE_NAISSANCE": "1960"])]
+        let cohort = folder.appendingPathComponent("sparse.csv")
+        try (text + (text.hasSuffix("\n") ? "" : "\n") + extra.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
+        let run = folder.appendingPathComponent("sparse-run")
+        try IndirectFixture.link(cohort, rules: IndirectFixture.defaultRules, dataset: f.dataset, to: run)
+        let with = try IndirectFixture.outcomes(of: run, key: f.dataset.key)
+        let without = try IndirectFixture.outcomes(of: f.folder, key: f.dataset.key)
+        for (line, o) in without {
+            #expect(with[line]?.status == o.status && with[line]?.group == o.group && with[line]?.person == o.person, "line \(line)")
+        }
+        let lines = text.split(separator: "\n").count   // the header and the cohort's lines
+        for line in lines + 1...lines + 3 {
+            #expect(with[line]?.status == "excluded")
+            #expect(with[line]?.reason == "no_candidate")
         }
     }
 }
@@ -358,9 +387,9 @@ import TestSupport
         #expect(outcomes[7]?.group == 1)
         #expect(outcomes[7]?.person == d.1)
         #expect(results.contains("7;S6;found;;1;1;FINESS;"), "\(results)")
-        // With `missing_values: no_match` an empty value matches nothing: S6 waits for group 2,
+        // With `max_missing: 0` an empty value matches nothing: S6 waits for group 2,
         // where the date is dropped; every other line ends as before.
-        let strictURL = try IndirectFixture.rulesFile(Self.rules.replacingOccurrences(of: "max_dropped: 1}", with: "max_dropped: 1, missing_values: no_match}"),
+        let strictURL = try IndirectFixture.rulesFile(Self.rules.replacingOccurrences(of: "max_dropped: 1}", with: "max_dropped: 1, max_missing: 0}"),
                                                       in: folder, name: "strict")
         let strictRun = folder.appendingPathComponent("strict-run")
         try IndirectFixture.link(cohort, rules: strictURL, dataset: dataset, to: strictRun)

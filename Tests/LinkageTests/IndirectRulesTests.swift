@@ -34,7 +34,7 @@ import TestSupport
         #expect(rules.idColumn == "NS")
         #expect(rules.strategy.maxDropped == 1)
         #expect(rules.strategy.dropOrder == .auto)
-        #expect(rules.strategy.missingValues == .notCompared)
+        #expect(rules.strategy.maxMissing == 1)
         #expect(rules.criteria[1].comparison == .withinDays(2))
         #expect(rules.criteria[2].comparison == .prefix(3))
     }
@@ -65,8 +65,8 @@ import TestSupport
          "Y is marked keep"),
         ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {success_threshold: 1.5}\n",
          "expected a share above 0 and at most 1"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {missing_values: skip}\n",
-         "expected not_compared or no_match"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {max_missing: two}\n",
+         "strategy.max_missing"),
         ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD}\n", "missing key 'normalise'"),
         ("version: 1\nevents: {source: mco_stays\n", "not valid YAML"),
         ("", "the file is empty"),
@@ -127,6 +127,33 @@ import TestSupport
             #expect(cohortSide == sndsSide, "\(raw) → \(canonical) → \(String(describing: cohortSide)) vs \(snds) → \(String(describing: sndsSide))")
             #expect(cohortSide != nil && cohortSide != .null)
         }
+    }
+
+    /// A FINESS compared at the legal entity: a site's number becomes its entity's (from the
+    /// establishment referential), the entity's own number and a number no site has stay as they are,
+    /// written the cohort's way or the SNDS's.
+    @Test func aFINESSIsComparedAtItsLegalEntity() throws {
+        let db = try DatabaseQueue()
+        try db.write { db in
+            try db.execute(sql: "CREATE TABLE BE_IDE_R (IDE_ETA_NUM TEXT, IDE_GES_NUM TEXT)")
+            try db.execute(sql: "INSERT INTO BE_IDE_R VALUES ('750000028', '750000010'), ('060000011', '060000003')")
+            try CriterionValues.prepare(db)
+            try CriterionValues.prepare(db)   // idempotent
+        }
+        let (mapped, rows) = try db.write { db -> ([String: String?], Int?) in
+            var mapped: [String: String?] = [:]
+            for raw in ["750000028", "750000010", "60000011", "330000001"] {
+                guard case .value(let c, _) = CriterionValues.read(raw, as: .finessEntity) else { continue }
+                mapped[raw] = try String.fetchOne(db, sql: "SELECT " + CriterionValues.sql("x", .finessEntity, .exact) + " FROM (SELECT ? AS x)",
+                                                  arguments: [c])
+            }
+            return (mapped, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.finess_entity"))
+        }
+        #expect(mapped["750000028"] == "750000010")   // a site: its entity
+        #expect(mapped["750000010"] == "750000010")   // the entity itself
+        #expect(mapped["60000011"] == "060000003")    // a site that lost its leading zero
+        #expect(mapped["330000001"] == "330000001")   // no site of the referential
+        #expect(rows == 2)
     }
 
     @Test(arguments: [
