@@ -45,22 +45,37 @@ public enum ComparisonExport {
     }
 
     /// Writes `candidates.csv` (`EVENT;BEN_IDT_ANO;` then the criteria), `cohort.csv` (`NS;` then the
-    /// criteria; valid lines only) and `export.json` into `folder`, all three appearing together.
+    /// criteria; valid lines only) and `export.json` into `folder`, all three appearing together. A
+    /// `finess_entity` criterion adds a last column `COLUMN_ENTITE` to both: the legal entity.
     public static func write(cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL) throws -> Description {
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let database = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? database.close() }
-        try StagedOutputs.createDirectory(folder)
+        // Quasi-identifiers beside NS: the folder is the owner's alone, as a run's is.
+        try StagedOutputs.createDirectory(folder, mode: 0o700)
         let staged = StagedOutputs()
         let header = rules.criteria.map(\.column)
+        // A criterion compared at the FINESS legal entity gets a second column with the entity
+        // (COLUMN_ENTITE), on both sides, so that the other tool knows what appariement knows.
+        let entityColumns = rules.criteria.indices.filter { rules.criteria[$0].normalisation == .finessEntity }
+        let extraHeader = entityColumns.map { rules.criteria[$0].column + "_ENTITE" }
+        var entityOfSite: [String: String] = [:]
 
         let candidates = staged.stage(folder.appendingPathComponent(candidatesFile))
         var rows = 0
         var persons = Set<String>()
         try database.queue.inDatabase { db in
+            try CriterionValues.prepare(db)
             let values = rules.criteria.map { c in fullValueSQL("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation) }
+                + entityColumns.map { i in
+                    let c = rules.criteria[i]
+                    return CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", .finessEntity, .exact)
+                }
+            for row in try Row.fetchAll(db, sql: "SELECT site, entity FROM temp.\(CriterionValues.entityTable)") {
+                entityOfSite[row[0]] = row[1]
+            }
             var csv = try CSVOutput(url: candidates)
-            try csv.write(["EVENT", "BEN_IDT_ANO"] + header)
+            try csv.write(["EVENT", "BEN_IDT_ANO"] + header + extraHeader)
             for select in try IndirectEngine.eventSelects(rules, years: manifest.years, values: values, db) {
                 let cursor = try Row.fetchCursor(db, sql: select)
                 while let row = try cursor.next() {
@@ -68,7 +83,7 @@ public enum ComparisonExport {
                     let person: String = row[0]
                     persons.insert(person)
                     // Columns 1 and 2 are the pseudonym and its rank: not exported (not needed to compare).
-                    try csv.write([String(rows), person] + (0..<header.count).map { (row[3 + $0] as DatabaseValue).exportText })
+                    try csv.write([String(rows), person] + (0..<header.count + extraHeader.count).map { (row[3 + $0] as DatabaseValue).exportText })
                 }
             }
             try csv.finish()
@@ -76,8 +91,11 @@ public enum ComparisonExport {
 
         let lines = staged.stage(folder.appendingPathComponent(cohortFile))
         var csv = try CSVOutput(url: lines)
-        try csv.write(["NS"] + header)
-        for s in cohort.subjects { try csv.write([s.ns] + s.values.map { $0 ?? "" }) }
+        try csv.write(["NS"] + header + extraHeader)
+        for s in cohort.subjects {
+            let entities = entityColumns.map { i in s.values[i].map { entityOfSite[$0] ?? $0 } ?? "" }
+            try csv.write([s.ns] + s.values.map { $0 ?? "" } + entities)
+        }
         try csv.finish()
 
         let description = Description(
@@ -104,9 +122,10 @@ public enum ComparisonExport {
     }
 
     /// The SQL giving the SNDS value as the cohort's canonical form writes it: the rules'
-    /// normalisation without the comparison's cut, dates as ISO days.
+    /// normalisation without the comparison's cut, dates as ISO days, a FINESS as the site's
+    /// (its entity goes in a column of its own).
     static func fullValueSQL(_ column: String, _ normalisation: IndirectRules.Normalisation) -> String {
-        let value = CriterionValues.sql(column, normalisation, .exact)
+        let value = CriterionValues.sql(column, normalisation == .finessEntity ? .finess : normalisation, .exact)
         return normalisation == .date ? "date(\(value) + 2440587.5)" : value
     }
 
@@ -118,17 +137,27 @@ public enum ComparisonExport {
     }
 
     /// The links of a finished run (direct or indirect), one per NS and person, from its sealed
-    /// correspondence (opened with `key`) and its results (for the group).
+    /// correspondence (opened with `key`) and, for an indirect run, its results (for the group:
+    /// every link of an indirect run has one, or this throws).
     public static func links(of run: URL, key: SecretKey) throws -> [Link] {
         var groupOfNS: [String: Int] = [:]
         let results = run.appendingPathComponent("results.csv")
-        if let records = try? Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) {
-            for r in records where r[2] == "found" { groupOfNS[r[1]] = Int(r[4]) }
+        let indirect = (try? Evaluation.readCSV(results, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
+        if indirect {
+            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) where r[2] == "found" {
+                guard let group = Int(r[4]) else { throw LinkageError.badRun(results.path, "line \(r[0]) is found without a group") }
+                groupOfNS[r[1]] = group
+            }
         }
         var seen = Set<[String]>()
         return try DirectRun.readCorrespondence(in: run, key: key).compactMap { l in
             guard seen.insert([l.ns, l.benIdtAno]).inserted else { return nil }
-            return Link(ns: l.ns, person: l.benIdtAno, group: groupOfNS[l.ns] ?? groupOfNS[CSVOutput.escape(l.ns)])
+            // results.csv holds the NS as written out (a formula-like NS neutralised), read back unquoted.
+            let group = groupOfNS[l.ns] ?? groupOfNS[CSVOutput.isFormulaLike(l.ns) ? "'" + l.ns : l.ns]
+            if indirect, group == nil {
+                throw LinkageError.badRun(run.path, "a link of the sealed correspondence has no found line in results.csv")
+            }
+            return Link(ns: l.ns, person: l.benIdtAno, group: group)
         }
     }
 

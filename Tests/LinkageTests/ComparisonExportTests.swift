@@ -33,7 +33,8 @@ import TestSupport
 
     @Test func theCandidatesAreTheEnginesEventsWithTheirValues() throws {
         let rows = try records(ComparisonExport.candidatesFile)
-        #expect(rows.first == ["EVENT", "BEN_IDT_ANO"] + rules.criteria.map(\.column))
+        // The default rules compare FINESS at the legal entity: its entity comes in a last column.
+        #expect(rows.first == ["EVENT", "BEN_IDT_ANO"] + rules.criteria.map(\.column) + ["FINESS_ENTITE"])
         #expect(rows.count - 1 == f.summary.candidates.events)
         #expect(description.candidateRows == f.summary.candidates.events)
         #expect(description.candidatePersons == Set(rows.dropFirst().map { $0[1] }).count)
@@ -48,7 +49,7 @@ import TestSupport
             try db.execute(sql: "CREATE TEMP TABLE exported (person TEXT\((0..<n).map { ", r\($0)" }.joined()))")
             let insert = try db.makeStatement(sql: "INSERT INTO temp.exported VALUES (?\(String(repeating: ", ?", count: n)))")
             for r in rows.dropFirst() {
-                try insert.execute(arguments: StatementArguments([r[1]] + r.dropFirst(2).map { $0.isEmpty ? nil : $0 }))
+                try insert.execute(arguments: StatementArguments([r[1]] + r.dropFirst(2).prefix(n).map { $0.isEmpty ? nil : $0 }))
             }
             let cut = rules.criteria.enumerated().map { i, c in CriterionValues.sql("r\(i)", c.normalisation, c.comparison) }
             let exported = "SELECT person\(cut.map { ", " + $0 }.joined()), COUNT(*) FROM temp.exported GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
@@ -58,6 +59,10 @@ import TestSupport
         }
         #expect(onlyExported == 0)
         #expect(onlyEngine == 0)
+        // The entity column is the FINESS compared at the legal entity: some sites differ from it.
+        let finess = try #require(rules.criteria.firstIndex { $0.column == "FINESS" })
+        #expect(rows.dropFirst().contains { $0[2 + finess] != $0[2 + n] })
+        #expect(rows.dropFirst().allSatisfy { $0[2 + n].count == 9 })
         // Full values, not cut: diagnoses keep their 4th character, dates are days.
         let diagnosis = try #require(rules.criteria.firstIndex { $0.column == "DIAGNOSTIC" })
         #expect(rows.dropFirst().contains { $0[2 + diagnosis].count > 3 })
@@ -67,8 +72,8 @@ import TestSupport
 
     @Test func theCohortIsItsValidLinesInCanonicalForm() throws {
         let rows = try records(ComparisonExport.cohortFile)
-        #expect(rows.first == ["NS"] + rules.criteria.map(\.column))
-        #expect(rows.dropFirst().map { $0 } == cohort.subjects.map { [$0.ns] + $0.values.map { $0 ?? "" } })
+        #expect(rows.first == ["NS"] + rules.criteria.map(\.column) + ["FINESS_ENTITE"])
+        #expect(rows.dropFirst().map { Array($0.prefix(1 + rules.criteria.count)) } == cohort.subjects.map { [$0.ns] + $0.values.map { $0 ?? "" } })
         #expect(description.cohortLines + description.rejected.values.reduce(0, +) == f.summary.counts.submitted)
         // Formats are settled: no M/F sex, no dotted code, no DD/MM/YYYY date left.
         let sex = try #require(rules.criteria.firstIndex { $0.column == "SEXE" })
