@@ -1,4 +1,5 @@
 import Foundation
+import SNDSModel
 
 /// Writes `;`-separated UTF-8 CSV that spreadsheets open safely.
 ///
@@ -11,9 +12,12 @@ public struct CSVOutput {
 
     /// Creates (or truncates) the file at `url`.
     public init(url: URL) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw OutputError.cannotReplace(StagedOutputs.finalPath(of: url), String(cString: strerror(errno)))
         }
+        _ = fchmod(fd, 0o600)   // an existing file keeps its mode through O_TRUNC
+        close(fd)
         handle = try FileHandle(forWritingTo: url)
         buffer.reserveCapacity(1 << 16)
     }

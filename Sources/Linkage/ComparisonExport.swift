@@ -31,6 +31,10 @@ public enum ComparisonExport {
         public let rules: String
         public let events: String
         public let criteria: [Criterion]
+        /// Extra last columns of both files: for a `finess_entity` criterion, `COLUMN_ENTITE` holds
+        /// the legal entity its FINESS is compared at (the criterion's own column holds the FINESS
+        /// as written: the site's, or the entity's when a cohort gives that).
+        public let extraColumns: [String: String]
         /// Candidate events written (one per event and person: a stay under a pseudonym shared by
         /// twins is written once per twin).
         public let candidateRows: Int
@@ -47,7 +51,12 @@ public enum ComparisonExport {
     /// Writes `candidates.csv` (`EVENT;BEN_IDT_ANO;` then the criteria), `cohort.csv` (`NS;` then the
     /// criteria; valid lines only) and `export.json` into `folder`, all three appearing together. A
     /// `finess_entity` criterion adds a last column `COLUMN_ENTITE` to both: the legal entity.
-    public static func write(cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL) throws -> Description {
+    public static func write(cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL,
+                             replaceExisting: Bool = false) throws -> Description {
+        for name in [candidatesFile, cohortFile, descriptionFile] where !replaceExisting {
+            let url = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: url.path) { throw OutputError.exists(url.path) }
+        }
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let database = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? database.close() }
@@ -109,12 +118,15 @@ public enum ComparisonExport {
                 return .init(column: c.column, source: "\(c.source.table).\(c.source.column)", normalisation: c.normalisation.rawValue,
                              comparison: comparison, parameter: parameter)
             },
+            extraColumns: Dictionary(uniqueKeysWithValues: extraHeader.map {
+                ($0, "the legal entity (FINESS juridique) of \($0.dropLast("_ENTITE".count)), from BE_IDE_R: what finess_entity compares")
+            }),
             candidateRows: rows, candidatePersons: persons.count, cohortLines: cohort.subjects.count,
             rejected: Dictionary(grouping: cohort.rejections, by: \.reason).mapValues(\.count),
             datasetId: manifest.datasetId, datasetSeed: manifest.seed, datasetDigest: manifest.contentDigest)
         let json = staged.stage(folder.appendingPathComponent(descriptionFile))
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(description).write(to: json)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: json.path)
         try staged.commit()
@@ -140,6 +152,10 @@ public enum ComparisonExport {
     /// correspondence (opened with `key`) and, for an indirect run, its results (for the group:
     /// every link of an indirect run has one, or this throws).
     public static func links(of run: URL, key: SecretKey) throws -> [Link] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: run.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LinkageError.badRun(run.path, "no such folder")
+        }
         var groupOfNS: [String: Int] = [:]
         let results = run.appendingPathComponent("results.csv")
         let indirect = (try? Evaluation.readCSV(results, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
@@ -162,7 +178,12 @@ public enum ComparisonExport {
     }
 
     /// Writes ``links(of:key:)`` as `NS;BEN_IDT_ANO;GROUP` to `file` (staged, 0600).
-    public static func writeLinks(_ links: [Link], to file: URL) throws {
+    public static func writeLinks(_ links: [Link], to file: URL, replaceExisting: Bool = false) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw OutputError.cannotReplace(file.path, "it is a folder") }
+            if !replaceExisting { throw OutputError.exists(file.path) }
+        }
         let staged = StagedOutputs()
         var csv = try CSVOutput(url: staged.stage(file))
         try csv.write(["NS", "BEN_IDT_ANO", "GROUP"])

@@ -23,6 +23,14 @@ public final class StagedOutputs {
         return temporary
     }
 
+    /// The final path a temporary path from ``stage(_:)`` stands for (the path itself otherwise),
+    /// so that a message names the file the user asked for.
+    public static func finalPath(of url: URL) -> String {
+        let name = url.lastPathComponent
+        guard name.hasPrefix("."), let range = name.range(of: ".partial-", options: .backwards) else { return url.path }
+        return url.deletingLastPathComponent().appendingPathComponent(String(name[name.index(after: name.startIndex)..<range.lowerBound])).path
+    }
+
     /// Moves every staged file into place, in staging order, after deleting `obsolete` files (such
     /// as a previous manifest that must not describe the new files while they are being moved).
     public func commit(removingFirst obsolete: [URL] = []) throws(OutputError) {

@@ -8,7 +8,7 @@ import SNDSStore
 /// `appariement export`: files for measuring another linkage tool against appariement (bench/).
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the inputs and the links of an indirect linkage, to compare appariement with another tool.",
+        abstract: "Export an indirect linkage's inputs, or any run's links, to compare appariement with another tool.",
         subcommands: [ExportCandidates.self, ExportLinks.self])
 }
 
@@ -24,7 +24,9 @@ struct ExportCandidates: ParsableCommand {
             criteria with the comparison the rules make, the counts, lines rejected by reason, the \
             dataset's id and digest). Values are full normalised values (dates as YYYY-MM-DD, sex as \
             1/2, département on 2 characters, FINESS on 9, the whole ICD-10 code without its dot), not \
-            cut to what the rules compare: the other tool chooses its own comparisons. No NIR, no \
+            cut to what the rules compare: the other tool chooses its own comparisons. A criterion \
+            normalised finess_entity keeps its FINESS as written and gets a last column COLUMN_ENTITE \
+            with the legal entity it is compared at. No NIR, no \
             pseudonym: events name their person by BEN_IDT_ANO. No key needed. bench/ uses this to run \
             Splink on the same inputs as `probabiliste`; see docs/benchmarks.md.
             """)
@@ -43,6 +45,9 @@ struct ExportCandidates: ParsableCommand {
 
     @OptionGroup var cohortFile: CohortFileOptions
 
+    @Flag(help: "Replace the files of a previous export in --out.")
+    var force = false
+
     func run() throws {
         try Failure.reporting {
             let rules = try IndirectRules.load(URL(fileURLWithPath: criteria), reference: try ReferenceData.locate())
@@ -50,7 +55,7 @@ struct ExportCandidates: ParsableCommand {
                                       encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)
             let lines = try IndirectCohort(file: file, rules: rules)
             let d = try ComparisonExport.write(cohort: lines, rules: rules, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
-                                               into: URL(fileURLWithPath: output))
+                                               into: URL(fileURLWithPath: output), replaceExisting: force)
             let rejected = d.rejected.values.reduce(0, +)
             print("""
                 Exported into \(output):
@@ -71,7 +76,7 @@ struct ExportLinks: ParsableCommand {
             One line per NS and person linked, with the group of the link for an indirect run (empty \
             for a direct one). BEN_IDT_ANO is the SNDS's anonymous person identifier, the one a cohort's \
             truth file names, so any scorer can compare the links with the truth. The file is written \
-            atomically, mode 0600.
+            atomically, mode 0600; an existing file is replaced only with --force.
             """)
 
     @Argument(help: ArgumentHelp("The run's folder.", valueName: "run"))
@@ -80,13 +85,16 @@ struct ExportLinks: ParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("The CSV file to write.", valueName: "path"))
     var output: String
 
+    @Flag(help: "Replace an existing file.")
+    var force = false
+
     @OptionGroup var key: KeyOption
 
     func run() throws {
         try Failure.reporting {
             let secret = try KeyFile.load(at: key.location.url)
             let links = try ComparisonExport.links(of: URL(fileURLWithPath: runFolder), key: secret)
-            try ComparisonExport.writeLinks(links, to: URL(fileURLWithPath: output))
+            try ComparisonExport.writeLinks(links, to: URL(fileURLWithPath: output), replaceExisting: force)
             print("\(links.count.formatted()) links written to \(output)")
         }
     }

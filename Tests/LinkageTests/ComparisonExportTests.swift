@@ -101,6 +101,27 @@ import TestSupport
         #expect(try String(contentsOf: file, encoding: .utf8).split(separator: "\n").count == links.count + 1)
     }
 
+    /// A previous export is not overwritten unless asked; a links file cannot be written where no
+    /// folder is, nor read from a folder that does not exist: each with its own error, nothing left.
+    @Test func outputsAreReplacedOnlyWhenAsked() throws {
+        #expect(throws: OutputError.exists(export.appendingPathComponent(ComparisonExport.candidatesFile).path)) {
+            _ = try ComparisonExport.write(cohort: cohort, rules: rules, dataset: f.dataset.files, into: export)
+        }
+        let again = try ComparisonExport.write(cohort: cohort, rules: rules, dataset: f.dataset.files, into: export, replaceExisting: true)
+        #expect(again == description)
+        let links = try ComparisonExport.links(of: f.folder, key: f.dataset.key)
+        let file = export.appendingPathComponent("links-\(UUID().uuidString).csv")
+        try ComparisonExport.writeLinks(links, to: file)
+        #expect(throws: OutputError.exists(file.path)) { try ComparisonExport.writeLinks(links, to: file) }
+        try ComparisonExport.writeLinks(links, to: file, replaceExisting: true)
+        let nowhere = export.appendingPathComponent("no-such-folder/links.csv")
+        #expect(throws: OutputError.cannotReplace(nowhere.path, "No such file or directory")) { try ComparisonExport.writeLinks(links, to: nowhere) }
+        #expect(!FileManager.default.fileExists(atPath: nowhere.deletingLastPathComponent().path))
+        #expect(throws: LinkageError.self) { _ = try ComparisonExport.links(of: export.appendingPathComponent("no-run"), key: f.dataset.key) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: export.path)
+        #expect(!names.contains { $0.contains(".partial-") }, "\(names)")
+    }
+
     @Test func nothingExportedHoldsANIR() throws {
         let nirs = Set(try f.dataset.correspondence().flatMap { [$0.beneficiaryNIR.body, $0.ouvreurNIR.body] })
         #expect(!nirs.isEmpty)
