@@ -39,17 +39,33 @@ def read_expectations(path):
 
 
 def by_defect(links, truth, expectations, threshold=None):
-    """Per defect (a line with several counts under each): lines whose person is in the SNDS, and
-    how many of them are linked to that person — where each arm loses its recall."""
+    """Per defect (a line with several counts under each): lines, those whose person is in the
+    SNDS, and the links made — right (to that person) or wrong (to another, or to anyone for a
+    patient absent from the SNDS): where each arm loses its recall and where its errors come from."""
     linked = {ns: person for ns, person, s in links if threshold is None or s >= threshold}
     out = {}
     for ns, (defects, _) in expectations.items():
-        if not truth.get(ns):
-            continue
         for d in defects or ["none"]:
-            row = out.setdefault(d, {"lines": 0, "right": 0})
+            row = out.setdefault(d, {"lines": 0, "in_snds": 0, "right": 0, "wrong": 0})
             row["lines"] += 1
-            row["right"] += linked.get(ns) == truth[ns]
+            row["in_snds"] += bool(truth.get(ns))
+            if ns in linked:
+                if linked[ns] == truth.get(ns):
+                    row["right"] += 1
+                else:
+                    row["wrong"] += 1
+    return out
+
+
+def by_expectation(links, truth, expectations, threshold=None):
+    """Right links and lines per outcome the truth expects (found, ambiguous, not_found)."""
+    linked = {ns: person for ns, person, s in links if threshold is None or s >= threshold}
+    out = {}
+    for ns, (_, expected) in expectations.items():
+        row = out.setdefault(expected, {"lines": 0, "right": 0, "wrong": 0})
+        row["lines"] += 1
+        if ns in linked:
+            row["right" if linked[ns] == truth.get(ns) else "wrong"] += 1
     return out
 
 
