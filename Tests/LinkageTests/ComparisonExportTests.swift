@@ -122,6 +122,32 @@ import TestSupport
         #expect(!names.contains { $0.contains(".partial-") }, "\(names)")
     }
 
+    /// bench/score.py, the scorer both arms of the Splink comparison share, agrees with `evaluate`
+    /// on a real run: the same links, right and wrong, precision and recall.
+    @Test func theBenchScorerAgreesWithTheEvaluation() throws {
+        let links = try ComparisonExport.links(of: f.folder, key: f.dataset.key)
+        let file = export.appendingPathComponent("scored-links.csv")
+        try ComparisonExport.writeLinks(links, to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", IndirectFixture.checkout.appendingPathComponent("bench/score.py").path,
+                             "--truth", f.truthFile.path, "--links", file.path, "--score-column", "GROUP", "--lower-is-better"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let scored = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let e = f.evaluation
+        #expect(scored["links"] as? Int == e.linked)
+        #expect(scored["right"] as? Int == e.correct)
+        #expect(scored["wrong"] as? Int == e.wrong)
+        #expect(abs((scored["precision"] as? Double ?? -1) - (e.precision ?? -2)) < 1e-12)
+        #expect(abs((scored["recall"] as? Double ?? -1) - (e.recall ?? -2)) < 1e-12)
+        #expect(abs((scored["found_rate"] as? Double ?? -1) - e.foundRate) < 1e-12)
+    }
+
     @Test func nothingExportedHoldsANIR() throws {
         let nirs = Set(try f.dataset.correspondence().flatMap { [$0.beneficiaryNIR.body, $0.ouvreurNIR.body] })
         #expect(!nirs.isEmpty)
