@@ -121,7 +121,7 @@ def prepare_dataset(appariement, beneficiaries, work, fresh, given):
         return database, key
     os.makedirs(folder, exist_ok=True)
     say(f"generating a synthetic SNDS of {beneficiaries:,} beneficiaries (seed {SEED}) — "
-        f"{'about 3 minutes' if beneficiaries <= 100_000 else 'about an hour'}")
+        f"{'about 3 minutes' if beneficiaries <= 100_000 else '1 to 1.5 hours on 2 cores'}")
     started = time.perf_counter()
     run([appariement, "generate", "--beneficiaries", str(beneficiaries), "--seed", str(SEED), "--out", database,
          "--key-file", key])
@@ -323,6 +323,7 @@ def markdown(r):
     def times(v):
         return "–" if v is None else f"{v:.2f} ×"
     best = s.get("best_f1_any_threshold") or {}
+    expected = ", ".join(f"{k} {v['lines']:,}" for k, v in sorted(a["by_expectation"].items()))
     lines = [
         f"# appariement vs Splink — {r['size']} ({r['run']})",
         "",
@@ -364,7 +365,7 @@ def markdown(r):
         f"{'yes' if s['identical_links_in_every_run'] else 'no'} | |",
         "",
         f"{a['lines']:,} lines, {a['lines_in_snds']:,} of them describing a person present in the SNDS (recall's "
-        "denominator). Recall at a precision is read on each arm's links taken best first (appariement: group 1, "
+        f"denominator); the truth expects {expected}. Recall at a precision is read on each arm's links taken best first (appariement: group 1, "
         "then group 2; Splink: by match probability, down to its prediction floor).",
         "",
         "### Where each arm loses and errs, by defect",
@@ -380,7 +381,7 @@ def markdown(r):
         "Right: linked to the line's person (count, and share of the lines in the SNDS); wrong: linked to another "
         "person, or to anyone for a patient absent from the SNDS. A line may carry several defects and counts under "
         "each. `duplicate_patient`: a patient registered twice under two NS; the truth marks both lines (and the "
-        "first registration, whatever its own defects) `ambiguous`, since one NS = one person both ways forbids "
+        "first registration, whatever its own defects, so the `none` row counts some of them) `ambiguous`, since one NS = one person both ways forbids "
         "linking either; a link of one of them to the right person counts as right in precision and recall, and as "
         "not as expected in the count of lines ending as the truth expects.",
         "",
