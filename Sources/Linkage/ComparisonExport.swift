@@ -68,7 +68,7 @@ public enum ComparisonExport {
         // (COLUMN_ENTITE), on both sides, so that the other tool knows what appariement knows.
         let entityColumns = rules.criteria.indices.filter { rules.criteria[$0].normalisation == .finessEntity }
         let extraHeader = entityColumns.map { rules.criteria[$0].column + "_ENTITE" }
-        var entityOfSite: [String: String] = [:]
+        var cohortEntities: [[String]] = []
 
         let candidates = staged.stage(folder.appendingPathComponent(candidatesFile))
         var rows = 0
@@ -80,8 +80,10 @@ public enum ComparisonExport {
                     let c = rules.criteria[i]
                     return CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", .finessEntity, .exact)
                 }
-            for row in try Row.fetchAll(db, sql: "SELECT site, entity FROM temp.\(CriterionValues.entityTable)") {
-                entityOfSite[row[0]] = row[1]
+            // The cohort's entities by the engine's own SQL, as its join reads them.
+            let entity = try db.makeStatement(sql: "SELECT " + CriterionValues.sql("x", .finessEntity, .exact) + " FROM (SELECT ? AS x)")
+            cohortEntities = try cohort.subjects.map { s in
+                try entityColumns.map { i in try s.values[i].flatMap { try String.fetchOne(entity, arguments: [$0]) } ?? "" }
             }
             var csv = try CSVOutput(url: candidates)
             try csv.write(["EVENT", "BEN_IDT_ANO"] + header + extraHeader)
@@ -101,10 +103,7 @@ public enum ComparisonExport {
         let lines = staged.stage(folder.appendingPathComponent(cohortFile))
         var csv = try CSVOutput(url: lines)
         try csv.write(["NS"] + header + extraHeader)
-        for s in cohort.subjects {
-            let entities = entityColumns.map { i in s.values[i].map { entityOfSite[$0] ?? $0 } ?? "" }
-            try csv.write([s.ns] + s.values.map { $0 ?? "" } + entities)
-        }
+        for (s, entities) in zip(cohort.subjects, cohortEntities) { try csv.write([s.ns] + s.values.map { $0 ?? "" } + entities) }
         try csv.finish()
 
         let description = Description(

@@ -233,15 +233,13 @@ public final class IndirectEngine {
     }
 
     /// SQLite's plans for every join a configuration makes on the loaded cohort: one per set of
-    /// criteria its lines leave empty (see ``missingPatterns(_:_:)``), with that set.
+    /// criteria its lines leave empty (see ``joins(_:_:)``), with that set.
     public func queryPlans(_ cfg: LinkagePlan.Configuration) throws -> [(missing: [String], plan: [String])] {
         try database.queue.inDatabase { db in
-            try missingPatterns(cfg, db).compactMap { missing in
-                let compared = cfg.kept.filter { !missing.contains($0) }
-                guard !compared.isEmpty else { return nil }
-                try createIndex(compared: compared, db)
-                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + joinSQL(compared: compared, missing: missing)).map { $0["detail"] as String }
-                return (missing.map { rules.criteria[$0].column }, plan)
+            try joins(cfg, db).map { join in
+                try createIndex(compared: join.compared, db)
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + joinSQL(compared: join.compared, missing: join.missing))
+                return (join.missing.map { rules.criteria[$0].column }, plan.map { $0["detail"] as String })
             }
         }
     }
@@ -286,8 +284,8 @@ public final class IndirectEngine {
         }
     }
 
-    /// The sets of a configuration's criteria that lines still in the pool leave empty, the empty
-    /// set first: each set's lines are joined on the criteria they have. A missing value is no
+    /// The joins of a configuration: one per set of its criteria that lines still in the pool leave
+    /// empty (the empty set first), each on the criteria those lines have (`compared`). A missing value is no
     /// evidence either way; counted as a disagreement it would spend the line's dropped criterion,
     /// and a birth month left empty plus a move would leave the line unlinked.
     ///
@@ -296,17 +294,18 @@ public final class IndirectEngine {
     /// line giving only its sex would match half the pool, and since a person matched by two lines
     /// goes to neither (uniqueness both ways), it would take from every complete line its unique
     /// person. Criteria marked `keep` are always compared: their empty value matches nothing.
-    func missingPatterns(_ cfg: LinkagePlan.Configuration, _ db: Database) throws -> [[Int]] {
+    func joins(_ cfg: LinkagePlan.Configuration, _ db: Database) throws -> [(compared: [Int], missing: [Int])] {
         let limit = rules.strategy.maxMissing
         let skippable = limit > 0 ? cfg.kept.filter { !rules.criteria[$0].keep } : []
-        guard !skippable.isEmpty else { return [[]] }
+        guard !skippable.isEmpty else { return [(cfg.kept, [])] }
         let mask = skippable.enumerated().map { k, i in "((co.\(value(i)) IS NULL) << \(k))" }.joined(separator: " | ")
         let masks = try Int.fetchAll(db, sql: """
             SELECT DISTINCT \(mask) FROM temp.cohort co WHERE NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
             """)
         return masks.sorted().compactMap { m in
             let missing = skippable.enumerated().filter { m & (1 << $0.offset) != 0 }.map(\.element)
-            return missing.count <= limit ? missing : nil
+            let compared = cfg.kept.filter { !missing.contains($0) }
+            return missing.count <= limit && !compared.isEmpty ? (compared, missing) : nil
         }
     }
 
@@ -324,11 +323,9 @@ public final class IndirectEngine {
             try database.queue.inDatabase { db in
                 for cfg in inGroup {
                     progress("group \(group), configuration \(cfg.id) of \(plan.configurations.count)")
-                    for missing in try missingPatterns(cfg, db) {
-                        let compared = cfg.kept.filter { !missing.contains($0) }
-                        guard !compared.isEmpty else { continue }
-                        try createIndex(compared: compared, db)
-                        try db.execute(sql: "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(joinSQL(compared: compared, missing: missing)))")
+                    for join in try joins(cfg, db) {
+                        try createIndex(compared: join.compared, db)
+                        try db.execute(sql: "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(joinSQL(compared: join.compared, missing: join.missing)))")
                     }
                     configurations[cfg.id - 1].linesMatched = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT line) FROM temp.matches WHERE grp = ? AND cfg = ?", arguments: [group, cfg.id]) ?? 0
                 }
