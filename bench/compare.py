@@ -295,11 +295,25 @@ def main():
         "quality": quality, "timing": timing, "ratios": ratios, "goals": goals,
     }
     os.makedirs(results, exist_ok=True)
-    write_atomically(os.path.join(results, "report.json"), json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(os.path.join(results, "report.json"), json.dumps(rounded(report), indent=2, ensure_ascii=False) + "\n")
     write_atomically(os.path.join(results, "report.md"), markdown(report))
-    shutil.copy(os.path.join(scratch, "splink-model.json"), os.path.join(results, "splink-model.json"))
+    # Splink's trained model, its floats to 9 significant digits like the report's (it still loads in Splink).
+    model = json.load(open(os.path.join(scratch, "splink-model.json")))
+    write_atomically(os.path.join(results, "splink-model.json"), json.dumps(rounded(model), indent=4) + "\n")
     say(f"report: {os.path.relpath(os.path.join(results, 'report.md'), ROOT)} (and report.json)")
     print(markdown(report))
+
+
+def rounded(value):
+    """Floats to 9 significant digits: every figure keeps more precision than the report shows,
+    and report.json holds no run of 13+ digits a NIR scan would flag."""
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
 
 
 def write_atomically(path, text):
