@@ -122,6 +122,20 @@ import TestSupport
         #expect(!names.contains { $0.contains(".partial-") }, "\(names)")
     }
 
+    /// An indirect run whose results.csv lost a link's group is refused, not exported with a hole.
+    @Test func aLinkWithoutItsGroupIsRefused() throws {
+        let copy = export.appendingPathComponent("run-copy")
+        try FileManager.default.copyItem(at: f.folder, to: copy)
+        let results = copy.appendingPathComponent("results.csv")
+        var lines = try String(contentsOf: results, encoding: .utf8).components(separatedBy: "\n")
+        let found = try #require(lines.firstIndex { $0.split(separator: ";", omittingEmptySubsequences: false).dropFirst(2).first == "found" })
+        var fields = lines[found].components(separatedBy: ";")
+        fields[4] = ""
+        lines[found] = fields.joined(separator: ";")
+        try lines.joined(separator: "\n").write(to: results, atomically: true, encoding: .utf8)
+        #expect { _ = try ComparisonExport.links(of: copy, key: f.dataset.key) } throws: { "\($0)".contains("found without a group") }
+    }
+
     /// bench/score.py, the scorer both arms of the Splink comparison share, agrees with `evaluate`
     /// on a real run: the same links, right and wrong, precision and recall.
     @Test func theBenchScorerAgreesWithTheEvaluation() throws {
