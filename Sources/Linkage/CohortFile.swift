@@ -61,13 +61,16 @@ public struct CohortFile {
                 separator separatorChoice: SeparatorChoice = .auto) throws(LinkageError) {
         self.url = url
         let path = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .badCohort(path, "no such file")
+        let data: Data
+        do { data = try InputFile.read(url, limit: Self.maxFileBytes) } catch {
+            switch error {
+            case .missing: throw .badCohort(path, "no such file")
+            case .directory: throw .badCohort(path, "is a directory, not a cohort file")
+            case .notRegular: throw .badCohort(path, "is not a regular file (a device or a pipe): give a cohort file")
+            case .tooLarge: throw .badCohort(path, "is larger than 1 GB: split it")
+            case .unreadable(let why): throw .badCohort(path, "cannot be read (\(why))")
+            }
         }
-        guard !isDirectory.boolValue else { throw .badCohort(path, "is a directory, not a cohort file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .badCohort(path, "cannot be read (permissions?)") }
-        guard data.count <= Self.maxFileBytes else { throw .badCohort(path, "is larger than 1 GB: split it") }
         sha256 = FileDigest.sha256(data)
         let bytes = [UInt8](data)
         guard bytes.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {

@@ -128,14 +128,16 @@ public struct IndirectRules: Sendable {
     /// Reads and checks a rules file; `reference` gives the SNDS schemas the sources are checked against.
     public static func load(_ url: URL, reference: ReferenceData) throws(RulesError) -> IndirectRules {
         let path = url.relativePath
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw RulesError(path: path, place: nil, line: nil, why: "no such rules file")
+        let data: Data
+        do { data = try InputFile.read(url, limit: 1 << 20) } catch {
+            let why = switch error {
+            case .missing, .directory: "no such rules file"
+            case .notRegular: "is not a regular file (a device or a pipe): give a rules file"
+            case .tooLarge: "is larger than 1 MB: not a rules file"
+            case .unreadable(let why): "cannot be read (\(why))"
+            }
+            throw RulesError(path: path, place: nil, line: nil, why: why)
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw RulesError(path: path, place: nil, line: nil, why: "cannot be read (permissions?)")
-        }
-        guard data.count <= 1 << 20 else { throw RulesError(path: path, place: nil, line: nil, why: "is larger than 1 MB: not a rules file") }
         guard let text = String(data: data, encoding: .utf8) else {
             throw RulesError(path: path, place: nil, line: nil, why: "is not UTF-8 text")
         }
@@ -153,7 +155,12 @@ public struct IndirectRules: Sendable {
         } catch let error as RulesError {
             throw error
         } catch {
-            throw RulesError(path: path, place: nil, line: nil, why: "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+            var why = "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")"
+            // libyaml names no alias here; a cycle (an anchor containing itself) ends up here too.
+            if why.hasSuffix("undefined alias:") {
+                why += " an alias (*name) refers to no anchor (&name) complete before it — undefined, or an anchor containing itself"
+            }
+            throw RulesError(path: path, place: nil, line: nil, why: why)
         }
         var reader = NodeReader(path: path)
         return try reader.rules(root, sha256: sha256, reference: reference)
@@ -311,7 +318,8 @@ private struct NodeReader {
         // dense event sets (docs/indirect-linkage.md).
         var maxDropped = min(1, criteria.filter { !$0.keep }.count)
         var threshold = IndirectRules.defaultThreshold
-        var maxMissing = 1
+        // One empty criterion by default, within the range a file may give (none with a single criterion).
+        var maxMissing = min(1, criteria.count - 1)
         if let s = top["strategy"] {
             let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "max_missing"])
             if let d = strategy["drop_order"] {

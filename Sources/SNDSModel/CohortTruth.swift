@@ -56,7 +56,8 @@ public struct CohortTruth: Sendable, Equatable {
 
     /// Reads a truth file written by ``text``.
     public static func read(from url: URL) throws(CohortTruthError) -> CohortTruth {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(url.path) }
+        // A truth has one short line per cohort line: 1 GB is far above any cohort's.
+        guard let data = try? InputFile.read(url, limit: 1 << 30) else { throw .unreadable(url.path) }
         var reader = DelimitedReader(bytes: [UInt8](data))
         do {
             guard let header = try reader.next(), header.fields == columns else {
