@@ -116,6 +116,11 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         }
         guard FileManager.default.fileExists(atPath: files.manifest.path) else {
             if FileManager.default.fileExists(atPath: files.database.path) {
+                // Say what the file is before calling the dataset incomplete: a file that is not
+                // an SQLite database, or not one appariement made (or made by another version), was
+                // never a dataset, and a rerun of `generate` is not what the user needs to hear.
+                let database = try SNDSDatabase.openReadOnly(at: files.database)
+                try? database.close()
                 throw .incomplete(files.manifest.path, "the manifest is missing")
             }
             throw .missing(files.database.path)
@@ -129,6 +134,11 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         }
         guard manifest.contentDigest == manifest.computedDigest else {
             throw .altered(files.manifest.path, "the manifest was edited after generation")
+        }
+        // A dataset made by a version of appariement with another database layout is not damaged:
+        // it is read by that version, or generated again.
+        guard manifest.layoutVersion == SNDSDatabase.layoutVersion else {
+            throw .wrongLayout(files.database.path, found: String(manifest.layoutVersion), expected: SNDSDatabase.layoutVersion)
         }
         return manifest
     }
