@@ -40,7 +40,13 @@ public struct Extraction {
     }
 
     /// Writes the extraction of `links` from the SNDS at `source` into a new database at `target`.
-    public static func write(links: [Link], source: URL, years: [Int], to target: URL) throws -> Counts {
+    public static func write(links: [Link], source: URL, years: [Int], to target: URL) throws(StoreError) -> Counts {
+        do { return try copy(links: links, source: source, years: years, to: target) } catch {
+            throw StoreError.wrap(error, target.path)
+        }
+    }
+
+    private static func copy(links: [Link], source: URL, years: [Int], to target: URL) throws -> Counts {
         var configuration = Configuration()
         configuration.journalMode = .default
         let queue = try DatabaseQueue(path: target.path, configuration: configuration)

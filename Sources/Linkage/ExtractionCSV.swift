@@ -1,11 +1,21 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import SNDSModel
+import SNDSStore
 
 /// The extraction's tables as CSV files (one per table, `;`-separated UTF-8, spreadsheet-safe),
 /// for teams whose tools do not read SQLite.
 public enum ExtractionCSV {
     public static func write(from database: URL, tables: [String], to folder: URL) throws {
+        do { try export(from: database, tables: tables, to: folder) } catch let error as OutputError {
+            throw error
+        } catch {
+            throw StoreError.wrap(error, database.path)
+        }
+    }
+
+    private static func export(from database: URL, tables: [String], to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var configuration = Configuration()
         configuration.readonly = true

@@ -197,19 +197,24 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
 
     /// Maps an SQLite failure to what it means for the user: the disk (an output problem), a
     /// damaged file (integrity), or something unexpected.
-    static func wrap(_ error: any Error, _ path: String) -> StoreError {
+    /// Never repeats the SQL statement (GRDB's description does): it says nothing to a user and
+    /// could hold values. A path inside staged outputs is named by its final path.
+    public static func wrap(_ error: any Error, _ path: String) -> StoreError {
         if let store = error as? StoreError { return store }
+        let path = StagedOutputs.finalPath(of: URL(fileURLWithPath: path))
         if let db = error as? DatabaseError {
             switch db.resultCode {
             case .SQLITE_NOTADB: return .notSQLite(path)
             case .SQLITE_CORRUPT: return .corrupt(path)
             case .SQLITE_FULL: return .writeFailed(path, "the disk is full")
-            case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            case .SQLITE_IOERR:
+                return .writeFailed(path, "\(db.message ?? "input/output error") (is the disk full, or a file size limit — ulimit -f — reached?)")
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
                 return .writeFailed(path, db.message ?? "input/output error")
-            default: return .sql(path, db.message ?? "\(db)")
+            default: return .sql(path, db.message ?? "SQLite error \(db.resultCode.rawValue)")
             }
         }
-        return .io(path, "\(error)")
+        return .io(path, error.localizedDescription)
     }
 
     public var description: String {
