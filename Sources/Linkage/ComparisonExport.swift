@@ -57,6 +57,7 @@ public enum ComparisonExport {
             let url = folder.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: url.path) { throw OutputError.exists(url.path) }
         }
+        try StagedOutputs.checkWritable(folder.appendingPathComponent(candidatesFile))
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let database = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? database.close() }
@@ -183,6 +184,7 @@ public enum ComparisonExport {
             if isDirectory.boolValue { throw OutputError.cannotReplace(file.path, "it is a folder") }
             if !replaceExisting { throw OutputError.exists(file.path) }
         }
+        try StagedOutputs.checkWritable(file)
         let staged = StagedOutputs()
         var csv = try CSVOutput(url: staged.stage(file))
         try csv.write(["NS", "BEN_IDT_ANO", "GROUP"])

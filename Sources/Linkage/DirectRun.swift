@@ -105,6 +105,7 @@ public enum DirectRun {
     /// (or an empty folder): --force must never delete a folder of other files, the cohort or the
     /// database.
     static func checkReplaceable(_ output: URL, replaceExisting: Bool) throws {
+        try StagedOutputs.checkWritable(output)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
         guard replaceExisting else { throw OutputError.exists(output.path) }

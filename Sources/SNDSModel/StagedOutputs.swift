@@ -14,8 +14,11 @@ public final class StagedOutputs {
 
     public init() {}
 
-    /// The temporary path to write `final`'s contents to.
+    /// The temporary path to write `final`'s contents to. Leftovers of `final` from killed runs
+    /// go first: whatever the command, a killed run's staged file (a cohort's clear NIRs, say) does
+    /// not outlive the next run that writes the same output.
     public func stage(_ final: URL) -> URL {
+        Self.removeLeftovers(of: final)
         let temporary = final.deletingLastPathComponent()
             .appendingPathComponent(".\(final.lastPathComponent).partial-\(getpid())")
         try? FileManager.default.removeItem(at: temporary)
@@ -24,25 +27,48 @@ public final class StagedOutputs {
     }
 
     /// The final path a temporary path from ``stage(_:)`` stands for (the path itself otherwise),
-    /// so that a message names the file the user asked for.
+    /// so that a message names the file the user asked for — also for a file inside a staged
+    /// folder (`runs/.r1.partial-42/results.csv` → `runs/r1/results.csv`).
     public static func finalPath(of url: URL) -> String {
-        let name = url.lastPathComponent
-        guard name.hasPrefix("."), let range = name.range(of: ".partial-", options: .backwards) else { return url.path }
-        return url.deletingLastPathComponent().appendingPathComponent(String(name[name.index(after: name.startIndex)..<range.lowerBound])).path
+        url.pathComponents.map(finalName(of:)).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+    }
+
+    /// `NAME` for a staged name `.NAME.partial-PID`; any other name unchanged.
+    static func finalName(of name: String) -> String {
+        guard name.hasPrefix("."), let range = name.range(of: ".partial-", options: .backwards),
+              !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isASCII),
+              name[range.upperBound...].allSatisfy(\.isNumber),
+              range.lowerBound > name.index(after: name.startIndex) else { return name }
+        return String(name[name.index(after: name.startIndex)..<range.lowerBound])
     }
 
     /// Moves every staged file into place, in staging order, after deleting `obsolete` files (such
-    /// as a previous manifest that must not describe the new files while they are being moved).
+    /// as a previous manifest that must not describe the new files while they are being moved) or
+    /// moving an obsolete folder out of the way in one rename (it is deleted afterwards).
     public func commit(removingFirst obsolete: [URL] = []) throws(OutputError) {
-        for url in obsolete where FileManager.default.fileExists(atPath: url.path) {
-            do { try FileManager.default.removeItem(at: url) } catch {
-                throw .cannotReplace(url.path, error.localizedDescription)
-            }
-        }
         // Durable before visible: each file reaches the disk before it is renamed into place, and
         // the directory entries after, so a power cut cannot leave a manifest beside an empty file.
+        // (Synced before the obsolete files go, so the old outputs stay whole as long as possible.)
         for (temporary, final) in staged {
             try Self.sync(temporary, reporting: final)
+        }
+        // An obsolete folder (a previous run's) leaves its final name in one rename, then is
+        // deleted: deleting it in place, file by file, could be cut short by a kill and leave part
+        // of it — its summary without its results, say — looking like a finished run. A kill
+        // before the deletion leaves a `.NAME.replaced.partial-PID` leftover for the next run.
+        var setAside: [URL] = []
+        for url in obsolete where FileManager.default.fileExists(atPath: url.path) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                let aside = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).replaced.partial-\(getpid())")
+                try? FileManager.default.removeItem(at: aside)
+                guard rename(url.path, aside.path) == 0 else { throw .cannotReplace(url.path, String(cString: strerror(errno))) }
+                setAside.append(aside)
+            } else {
+                do { try FileManager.default.removeItem(at: url) } catch {
+                    throw .cannotReplace(url.path, error.localizedDescription)
+                }
+            }
         }
         for (temporary, final) in staged {
             guard rename(temporary.path, final.path) == 0 else {
@@ -57,6 +83,7 @@ public final class StagedOutputs {
             }
         }
         committed = true
+        for aside in setAside { try? FileManager.default.removeItem(at: aside) }
     }
 
     /// Syncs a staged file, or a staged folder with everything in it (files first, then the
@@ -95,28 +122,52 @@ public final class StagedOutputs {
         let parent = url.deletingLastPathComponent()
         if parent.path != url.path { try createDirectory(parent, mode: mode) }
         guard mkdir(url.path, mode) == 0 || errno == EEXIST else {
-            throw .cannotCreateDirectory(url.path, String(cString: strerror(errno)))
+            throw .cannotCreateDirectory(finalPath(of: url), String(cString: strerror(errno)))
+        }
+    }
+
+    /// Fails early, before any work, when `final` could not be written: the nearest existing
+    /// folder above it must be a folder the process may write to (a read-only mount or an
+    /// immutable folder is refused even to root). Creates nothing.
+    public static func checkWritable(_ final: URL) throws(OutputError) {
+        var folder = final.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .cannotCreateDirectory(final.deletingLastPathComponent().path, "\(folder.path) is a file")
+        }
+        guard access(folder.path, W_OK | X_OK) == 0 else {
+            throw .cannotReplace(final.path, "the folder \(folder.path) is not writable (\(String(cString: strerror(errno))))")
         }
     }
 
     /// Removes every leftover of a killed run (`.NAME.partial-PID`) in `directory` whose process
     /// is gone, whatever its name: a run killed outright cannot clean up after itself.
     public static func removeLeftovers(in directory: URL) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(".") {
-            guard let marker = name.range(of: ".partial-", options: .backwards),
-                  let pid = pid_t(name[marker.upperBound...]), pid > 0 else { continue }
-            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where isDeadLeftover(name) {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
     }
 
-    /// Removes leftovers of killed runs (`.NAME.partial-PID`) next to `final`.
+    /// Removes leftovers of killed runs next to `final` (`.NAME.partial-PID`, and
+    /// `.NAME.replaced.partial-PID`, a replaced output set aside), those of live processes kept:
+    /// two runs writing the same output do not delete each other's files.
     public static func removeLeftovers(of final: URL) {
         let directory = final.deletingLastPathComponent()
-        let prefix = ".\(final.lastPathComponent).partial-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+        let prefixes = [".\(final.lastPathComponent).partial-", ".\(final.lastPathComponent).replaced.partial-"]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        where prefixes.contains(where: { name.hasPrefix($0) }) && isDeadLeftover(name) {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
+    }
+
+    /// A hidden `….partial-PID` name whose process is gone.
+    static func isDeadLeftover(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards),
+              let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 }
 

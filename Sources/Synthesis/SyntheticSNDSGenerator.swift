@@ -190,6 +190,7 @@ public struct SyntheticSNDSGenerator {
 
     private func prepareOutputs(_ files: DatasetFiles) throws {
         let directory = files.database.deletingLastPathComponent()
+        try StagedOutputs.checkWritable(files.database)
         try StagedOutputs.createDirectory(directory)
         for url in files.all { StagedOutputs.removeLeftovers(of: url) }
         if !options.replaceExisting, let existing = files.all.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {

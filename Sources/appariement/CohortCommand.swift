@@ -194,6 +194,7 @@ enum CohortFiles {
         for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
             throw OutputError.exists(url.path)
         }
+        try StagedOutputs.checkWritable(csvURL)
         return (csvURL, truthURL)
     }
 
@@ -203,7 +204,7 @@ enum CohortFiles {
         for (text, url) in [(truth.text, urls.truth), (csv, urls.cohort)] {
             let temporary = staged.stage(url)
             guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw OutputError.cannotReplace(url.path, "cannot write the file")
+                throw OutputError.cannotReplace(url.path, "cannot write the file (\(String(cString: strerror(errno))))")
             }
         }
         try staged.commit()
