@@ -122,15 +122,45 @@ public enum KeyFile {
         }
         text.append(UInt8(ascii: "\n"))
         defer { text.withUnsafeMutableBytes { LibCrypto.cleanse($0.baseAddress!, count: $0.count) } }
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        // Whole or not at all: written and synced under a hidden name, then linked into place —
+        // a process killed mid-write must not leave an empty key file that every later run
+        // refuses. link(2), unlike rename(2), never replaces a key file created meanwhile.
+        removeDeadLeftovers(of: url)
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
+        unlink(temporary.path)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotCreate(url.path, String(cString: strerror(errno))) }
-        defer { close(fd) }
+        defer { unlink(temporary.path) }
         let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == text.count, fsync(fd) == 0 else {
-            unlink(url.path)
-            throw .cannotCreate(url.path, String(cString: strerror(errno)))
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .cannotCreate(url.path, reason)
+        }
+        close(fd)
+        if link(temporary.path, url.path) != 0 {
+            // A file system without hard links: rename, having checked nothing took the name.
+            guard errno != EEXIST, lstat(url.path, &info) != 0, rename(temporary.path, url.path) == 0 else {
+                throw .cannotCreate(url.path, String(cString: strerror(errno)))
+            }
+        }
+        let directoryFD = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            _ = fsync(directoryFD)
+            close(directoryFD)
         }
         return (key, true)
+    }
+
+    /// Removes `.NAME.partial-PID` files left beside `url` by key creations that were killed
+    /// (their process is gone).
+    private static func removeDeadLeftovers(of url: URL) {
+        let directory = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).partial-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory.appendingPathComponent(name).path)
+        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
