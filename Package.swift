@@ -9,6 +9,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "appariement", targets: ["appariement"]),
+        // For the fuzzers in Fuzz/ (a package of their own, built with --sanitize=fuzzer): scripts/fuzz.
+        .library(name: "SNDSModel", targets: ["SNDSModel"]),
+        .library(name: "Linkage", targets: ["Linkage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -89,7 +92,7 @@ let package = Package(
             dependencies: ["Reporting", "Linkage", "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport"]),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["appariement", "SNDSModel", "Synthesis", "Pseudonymisation", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["appariement", "SNDSModel", "SNDSStore", "Synthesis", "Pseudonymisation", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Benchmarks (ordo-one/benchmark): `swift package benchmark`. Each compares a hot path with a
         // bare baseline measured in the same run. See docs/benchmarks.md.

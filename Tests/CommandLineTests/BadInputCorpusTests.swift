@@ -1,0 +1,750 @@
+import Foundation
+import GRDB
+import SNDSStore
+import Testing
+
+/// The bad-input corpus: every kind of broken or hostile file the tool reads — cohorts, rules,
+/// databases, key files, sealed files — and places it cannot write to, each made here by the test
+/// (nothing hand-copied) from a real generated dataset and real cohorts, run through the real
+/// binary, with the outcome a user must get.
+///
+/// A refused input gets exactly one `appariement: error:` line on stderr, last, naming the
+/// problem, the documented exit code, no clear NIR, and nothing at the output path (no run
+/// folder, no staged leftover). An input whose damage is confined to some lines is linked, those
+/// lines rejected with their line number and reason, the counts reconciling, and every CSV
+/// written safe to open in a spreadsheet. Each run is bounded (2 GB of address space, a time
+/// limit), so a case that would exhaust memory or hang fails instead of taking the machine down.
+///
+/// docs/hardening.md lists every case by its id, with the count: a test below keeps it true.
+@Suite struct BadInputCorpusTests {
+    @Test(arguments: BadInput.all)
+    func theOutcomeIsTheExpectedOne(_ input: BadInput) throws {
+        let corpus = try Corpus.shared()
+        let folder = corpus.root.appendingPathComponent("corpus/\(input.id)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let place = Place(root: corpus.root, folder: folder, id: input.id)
+        guard let invocation = try input.make(place) else {
+            // Only the cases needing a privilege the machine does not give (mounting a tmpfs).
+            print("bad-input corpus: \(input.id) not runnable here (needs root and mount)")
+            return
+        }
+        defer {
+            invocation.cleanup()
+            // The corpus holds files of 100 MB and more: each case's folder goes when it is done.
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let outcome = try Bounded.run(invocation.arguments, in: corpus.root, fileSizeBlocks: invocation.fileSizeBlocks,
+                                      environment: invocation.environment)
+        let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        #expect(!outcome.timedOut, "\(input.id): still running after \(Bounded.timeLimit) s")
+        #expect(ClearNIRs.firstLeak(of: corpus.nirs, in: Data((outcome.stdout + outcome.stderr).utf8)) == nil,
+                "\(input.id): a clear NIR is printed")
+        if ProcessInfo.processInfo.environment["APPARIEMENT_CORPUS_SHOW"] != nil {
+            // For whoever documents the corpus: each case's actual exit code and last stderr line.
+            print("corpus\t\(input.id)\t\(outcome.status)\t\(lines.last ?? "")")
+        }
+        switch input.expected {
+        case .refused(let exit, let message):
+            #expect(outcome.status == exit, "\(input.id): exit \(outcome.status), expected \(exit): \(outcome.stderr)")
+            let errors = lines.filter { $0.hasPrefix("appariement: error: ") }
+            #expect(errors.count == 1 && lines.last == errors.first, "\(input.id): not one error line, last: \(outcome.stderr)")
+            #expect(errors.first?.contains(message) == true, "\(input.id): expected “\(message)” in \(outcome.stderr)")
+            if input.kind != .output {
+                #expect(lines.count == 1, "\(input.id): refused input, yet more than the error on stderr: \(outcome.stderr)")
+            }
+            for path in invocation.outputs {
+                #expect(!FileManager.default.fileExists(atPath: corpus.root.appendingPathComponent(path).path),
+                        "\(input.id): \(path) exists after a refusal")
+            }
+            for directory in Set(invocation.outputs.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
+                let listed = (try? FileManager.default.contentsOfDirectory(atPath: corpus.root.appendingPathComponent(directory).path)) ?? []
+                #expect(!listed.contains { $0.contains(".partial-") }, "\(input.id): staged leftovers in \(directory): \(listed)")
+            }
+        case .linked(let check):
+            #expect(outcome.status == 0, "\(input.id): exit \(outcome.status): \(outcome.stderr)")
+            guard outcome.status == 0, let run = invocation.outputs.first else { return }
+            let folder = corpus.root.appendingPathComponent(run)
+            try RunChecks.countsReconcile(folder, id: input.id)
+            try RunChecks.spreadsheetSafe(folder, id: input.id)
+            try check(folder)
+        }
+    }
+
+    /// The documentation lists every case, and says how many there are.
+    @Test func docsListEveryCase() throws {
+        let doc = try String(contentsOf: CommandLine.checkout.appendingPathComponent("docs/hardening.md"), encoding: .utf8)
+        #expect(doc.contains("\(BadInput.all.count) cases"), "docs/hardening.md does not say \(BadInput.all.count) cases")
+        for input in BadInput.all {
+            #expect(doc.contains("| `\(input.id)` |"), "docs/hardening.md does not list \(input.id)")
+        }
+        #expect(Set(BadInput.all.map(\.id)).count == BadInput.all.count, "two cases share an id")
+    }
+}
+
+// MARK: - The cases
+
+/// One bad input: what it is, how it is made and run, and what must happen.
+struct BadInput: Sendable, CustomTestStringConvertible {
+    enum Kind: String, Sendable { case cohort, rules, database, key, sealed, output }
+    enum Expected: Sendable {
+        /// The whole input is refused: this exit code, one error line containing this text.
+        case refused(exit: Int32, message: String)
+        /// The input is linked; damaged lines are rejected. The closure checks the run folder.
+        case linked(@Sendable (URL) throws -> Void)
+    }
+
+    let id: String
+    let kind: Kind
+    let expected: Expected
+    /// Writes the input under the case's folder and says how to run it; nil when not runnable here.
+    let make: @Sendable (Place) throws -> Invocation?
+
+    var testDescription: String { id }
+
+    static let all: [BadInput] = cohorts + rules + databases + keys + sealed + outputs
+
+    // Cohorts: `direct` unless said otherwise (the indirect reader is the same code).
+    static let cohorts: [BadInput] = [
+        refusedCohort("cohort-empty", "the file is empty") { _ in [] },
+        refusedCohort("cohort-blank-lines", "the file is empty") { _ in Array("\u{FEFF}\r\n\n  \n".utf8) },
+        refusedCohort("cohort-header-only", "the file has a header but no data lines") { c in Array((c.header + "\n").utf8) },
+        refusedCohort("cohort-wrong-separator", "the header has a single column: separate the columns with ';' or ','") { c in
+            Array(c.text.replacingOccurrences(of: ";", with: "|").utf8)
+        },
+        BadInput(id: "cohort-separator-mismatch", kind: .cohort,
+                 expected: .refused(exit: 3, message: "use --separator ','")) { place in
+            try place.write("cohort.csv", Array(place.directCohort.text.replacingOccurrences(of: ";", with: ",").utf8))
+            return place.direct("cohort.csv", extra: ["--separator", ";"])
+        },
+        refusedCohort("cohort-unbalanced-quote", "line 3: a quoted field is never closed") { c in
+            Array(c.lines(insert: [(3, "\"NS_Q;\(c.fields(2)[1]);1985-01-01;1;;")]).utf8)
+        },
+        linkedCohort("cohort-embedded-newline", line: 3, reason: "ns_invalid", after: 5) { c in
+            // A quoted NS holding a line break: one record over lines 3–4; the next keeps its own number.
+            Array(c.lines(insert: [(3, "\"NS_A\nB\";\(c.fields(2).dropFirst().joined(separator: ";"))")]).utf8)
+        },
+        refusedCohort("cohort-nul-bytes", "the file contains NUL bytes: it is not a text file") { c in
+            Array(c.lines(insert: [(3, "NS_\0;1;1985-01-01;1;;")]).utf8)
+        },
+        BadInput(id: "cohort-invalid-utf8", kind: .cohort,
+                 expected: .refused(exit: 3, message: "line 3: bytes that are not valid utf-8")) { place in
+            try place.write("cohort.csv", place.directCohort.bytes(insert: [(3, Array("NS_".utf8) + [0xFF, 0xFE] + Array(";1;1985-01-01;1;;".utf8))]))
+            return place.direct("cohort.csv", extra: ["--encoding", "utf-8"])
+        },
+        linkedCohort("cohort-latin1", check: { run in
+            // Detected as Latin-1 and read as such: the NS comes back in UTF-8.
+            let results = try String(contentsOf: run.appendingPathComponent("results.csv"), encoding: .utf8)
+            #expect(results.contains("NS_É"), "cohort-latin1: the Latin-1 NS is not in results.csv as UTF-8")
+            let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
+            #expect(((summary["cohort"] as? [String: Any])?["encoding"] as? String)?.lowercased().contains("latin") == true,
+                    "cohort-latin1: summary.json does not say Latin-1")
+        }) { c in
+            let line = Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8)
+            return c.bytes(replacing: 2, with: line)
+        },
+        refusedCohort("cohort-100mb-field", "line 3: a field is longer than 65536 bytes") { c in
+            var bytes = Array((c.lines(0...1) + "\nNS_BIG;").utf8)
+            bytes += [UInt8](repeating: UInt8(ascii: "1"), count: 100 << 20)
+            bytes += Array(";1985-01-01;1;;\n".utf8)
+            return bytes
+        },
+        refusedCohort("cohort-million-columns", "line 1: more than 1000 fields") { _ in
+            Array(((0..<1_000_000).map { "C\($0)" }.joined(separator: ";") + "\n" + String(repeating: "x;", count: 999_999) + "x\n").utf8)
+        },
+        refusedCohort("cohort-million-fields-in-a-line", "line 3: more than 1000 fields") { c in
+            Array((c.lines(0...1) + "\n" + String(repeating: "x;", count: 999_999) + "x\n").utf8)
+        },
+        refusedCohort("cohort-duplicated-header", "columns 4 and 5 are both SEXE") { c in
+            Array(c.text.replacingOccurrences(of: "RANG_GEMELLAIRE", with: "SEXE").utf8)
+        },
+        refusedCohort("cohort-unknown-column", "unknown column 'COMMENTAIRE'") { c in
+            Array(c.text.replacingOccurrences(of: "DEPARTEMENT", with: "COMMENTAIRE").utf8)
+        },
+        refusedCohort("cohort-missing-column", "missing column DATE_NAISSANCE") { c in
+            // The birth-date column taken out of every line.
+            Array(((0..<c.count).map { i in var f = c.fields(i); f.remove(at: 2); return f.joined(separator: ";") }
+                .joined(separator: "\n") + "\n").utf8)
+        },
+        refusedCohort("cohort-no-header", "looks like data") { c in Array(c.lines(1...c.count - 1).utf8) },
+        linkedCohort("cohort-formula-injection", check: { run in
+            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+            #expect(rejects.contains { $0.first == "2" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 2 not rejected")
+            #expect(rejects.contains { $0.first == "3" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 3 not rejected")
+        }) { c in
+            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
+            return Array(c.lines(replacing: [1: "\"=HYPERLINK(\"\"http://example.org/x\"\",\"\"open\"\")\";" + rest(1),
+                                             2: "@SUM(A1:A9);" + rest(2)]).utf8)
+        },
+        BadInput(id: "cohort-indirect-formula-values", kind: .cohort, expected: .linked({ run in
+            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+            #expect(rejects.contains { $0.first == "2" }, "cohort-indirect-formula-values: line 2 not rejected")
+        })) { place in
+            let c = place.indirectCohort
+            var fields = c.fields(1)
+            for i in 1..<fields.count { fields[i] = "=cmd|' /C calc'!A0" }
+            try place.write("cohort.csv", Array(c.lines(replacing: [1: fields.joined(separator: ";")]).utf8))
+            return place.probabiliste("cohort.csv")
+        },
+        BadInput(id: "cohort-missing-file", kind: .cohort, expected: .refused(exit: 3, message: "no such file")) { place in
+            place.direct("absent.csv")
+        },
+        BadInput(id: "cohort-is-a-directory", kind: .cohort, expected: .refused(exit: 3, message: "is a directory")) { place in
+            try FileManager.default.createDirectory(at: place.url("cohort.csv"), withIntermediateDirectories: true)
+            return place.direct("cohort.csv")
+        },
+        BadInput(id: "cohort-device", kind: .cohort, expected: .refused(exit: 3, message: "is not a regular file")) { place in
+            Invocation(arguments: ["direct", "/dev/zero"] + place.directOptions, outputs: [place.run])
+        },
+        BadInput(id: "cohort-larger-than-1gb", kind: .cohort, expected: .refused(exit: 3, message: "is larger than 1 GB")) { place in
+            // Sparse: 1.1 GB announced, nothing on disk; refused from its size, before reading.
+            let url = place.url("cohort.csv")
+            FileManager.default.createFile(atPath: url.path, contents: Data(place.directCohort.text.utf8))
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: 1_100 << 20)
+            try handle.close()
+            return place.direct("cohort.csv")
+        },
+    ]
+
+    // Rules files, run with `probabiliste` on a real registry cohort.
+    static let rules: [BadInput] = [
+        refusedRules("rules-empty", "the file is empty") { _ in "" },
+        refusedRules("rules-not-yaml", "not valid YAML") { _ in "version: 1\ncriteria: [\n" },
+        refusedRules("rules-unknown-key", "unknown key 'colour'") { r in r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncolour: blue\n") },
+        refusedRules("rules-unknown-criterion-key", "unknown key 'tolerance'") { r in
+            r.replacingOccurrences(of: "    normalise: sex\n", with: "    normalise: sex\n    tolerance: 2\n")
+        },
+        refusedRules("rules-wrong-type", "expected a whole number") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: deux}") },
+        refusedRules("rules-list-for-a-value", "expected a single value") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: [sex, year]") },
+        refusedRules("rules-alias-cycle", "undefined, or an anchor containing itself") { r in r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncohort: &loop {id: *loop}\n") },
+        refusedRules("rules-billion-laughs", "unknown key 'lol0'") { _ in
+            var yaml = "version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            for i in 1...9 { yaml += "lol\(i): &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+            return yaml + "criteria: *lol9\n"
+        },
+        refusedRules("rules-billion-laughs-in-criteria", "expected a mapping") { r in
+            // The bomb where the reader walks: the first expanded node already has the wrong shape.
+            var bomb = "\n  - &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"
+            for i in 1...9 { bomb += "\n  - &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]" }
+            return r.replacingOccurrences(of: "criteria:", with: "criteria:" + bomb)
+        },
+        refusedRules("rules-absurd-tolerance", "100000 is out of range (0 to 366)") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: 100000}") },
+        refusedRules("rules-negative-tolerance", "-3 is out of range (0 to 366)") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: -3}") },
+        refusedRules("rules-absurd-prefix", "0 is out of range (1 to 20)") { r in r.replacingOccurrences(of: "prefix: 3}", with: "prefix: 0}") },
+        refusedRules("rules-absurd-threshold", "expected a share above 0 and at most 1") { r in r.replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 90") },
+        refusedRules("rules-absurd-max-dropped", "99 is out of range") { r in r.replacingOccurrences(of: "max_dropped: 1 ", with: "max_dropped: 99 ") },
+        refusedRules("rules-absurd-max-missing", "out of range") { r in r.replacingOccurrences(of: "strategy:\n", with: "strategy:\n  max_missing: 1000\n") },
+        refusedRules("rules-unknown-normalisation", "normalise") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: soundex") },
+        refusedRules("rules-unknown-source", "BEN_XXX_COD") { r in r.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_BEN_R.BEN_XXX_COD") },
+        refusedRules("rules-larger-than-1mb", "is larger than 1 MB") { r in r + "#" + String(repeating: "x", count: 2 << 20) + "\n" },
+        BadInput(id: "rules-missing-file", kind: .rules, expected: .refused(exit: 3, message: "no such rules file")) { place in
+            place.probabiliste(place.indirectCohortPath, rules: "absent.yml")
+        },
+        BadInput(id: "rules-device", kind: .rules, expected: .refused(exit: 3, message: "is not a regular file")) { place in
+            place.probabiliste(place.indirectCohortPath, rules: "/dev/zero")
+        },
+    ]
+
+    // Database files given to `direct` (and `check-dataset` where it says more).
+    static let databases: [BadInput] = [
+        BadInput(id: "database-missing", kind: .database, expected: .refused(exit: 3, message: "does not exist (create one with `appariement generate`)")) { place in
+            place.direct(place.directCohortPath, database: place.path("absent/snds.sqlite"))
+        },
+        BadInput(id: "database-not-sqlite", kind: .database, expected: .refused(exit: 3, message: "is not an SQLite database")) { place in
+            var generator = SystemRandomNumberGenerator()
+            try place.write("snds.sqlite", (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
+        },
+        BadInput(id: "database-text-file", kind: .database, expected: .refused(exit: 3, message: "is not an SQLite database")) { place in
+            try place.write("snds.sqlite", Array(place.directCohort.text.utf8))
+            return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
+        },
+        BadInput(id: "database-is-a-directory", kind: .database, expected: .refused(exit: 3, message: "is not an SQLite database")) { place in
+            try FileManager.default.createDirectory(at: place.url("snds.sqlite"), withIntermediateDirectories: true)
+            return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
+        },
+        BadInput(id: "database-other-sqlite", kind: .database, expected: .refused(exit: 3, message: "is an SQLite database but not a synthetic SNDS")) { place in
+            let queue = try DatabaseQueue(path: place.url("snds.sqlite").path)
+            try queue.write { db in try db.execute(sql: "CREATE TABLE patients (id INTEGER, name TEXT); INSERT INTO patients VALUES (1, 'x')") }
+            try queue.close()
+            return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
+        },
+        BadInput(id: "database-other-layout-version", kind: .database,
+                 expected: .refused(exit: 3, message: "has database layout version 2; this version of appariement reads version 1")) { place in
+            // A dataset from a future version: its manifest (digest recomputed) and its database say layout 2.
+            let files = try place.copyDataset()
+            var manifest = try DatasetManifest.load(for: files)
+            manifest.layoutVersion = 2
+            manifest.contentDigest = manifest.computedDigest
+            try FileManager.default.removeItem(at: files.manifest)
+            try manifest.write(to: files.manifest)
+            let queue = try DatabaseQueue(path: files.database.path)
+            try queue.write { db in try db.execute(sql: "UPDATE appariement_metadata SET value = '2' WHERE key = 'layout_version'") }
+            try queue.close()
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(id: "database-manifest-missing", kind: .database, expected: .refused(exit: 5, message: "the manifest is missing")) { place in
+            let files = try place.copyDataset()
+            try FileManager.default.removeItem(at: files.manifest)
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(id: "database-manifest-edited", kind: .database, expected: .refused(exit: 5, message: "the manifest was edited after generation")) { place in
+            let files = try place.copyDataset()
+            let text = try String(contentsOf: files.manifest, encoding: .utf8)
+            try text.replacingOccurrences(of: "\"beneficiariesRequested\" : 400", with: "\"beneficiariesRequested\" : 401")
+                .write(to: files.manifest, atomically: true, encoding: .utf8)
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(id: "database-table-edited", kind: .database, expected: .refused(exit: 5, message: "IR_BEN_R")) { place in
+            let files = try place.copyDataset()
+            let queue = try DatabaseQueue(path: files.database.path)
+            try queue.write { db in try db.execute(sql: "UPDATE IR_BEN_R SET BEN_RES_COM = '001' WHERE rowid = 1") }
+            try queue.close()
+            return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
+        },
+        BadInput(id: "database-sealed-correspondence-missing", kind: .database, expected: .refused(exit: 5, message: "the sealed correspondence is missing")) { place in
+            let files = try place.copyDataset()
+            try FileManager.default.removeItem(at: files.correspondence)
+            return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
+        },
+    ]
+
+    // Key files.
+    static let keys: [BadInput] = [
+        refusedKey("key-missing", exit: 4, "does not exist") { _ in nil },
+        refusedKey("key-empty", exit: 4, "is not a valid key: the file is empty") { _ in "" },
+        refusedKey("key-malformed", exit: 4, "expected one line of 64 hexadecimal characters") { _ in "not a key\n" },
+        refusedKey("key-too-short", exit: 4, "expected one line of 64 hexadecimal characters") { key in String(key.prefix(32)) + "\n" },
+        refusedKey("key-group-readable", exit: 4, "may be read by group or others (mode 640); run: chmod 600", mode: 0o640) { key in key },
+        refusedKey("key-world-readable", exit: 4, "may be read by group or others (mode 644); run: chmod 600", mode: 0o644) { key in key },
+        refusedKey("key-wrong-direct", exit: 4, "but the key given has fingerprint") { key in Place.otherKey(than: key) },
+        BadInput(id: "key-wrong-probabiliste", kind: .key, expected: .refused(exit: 4, message: "but the key given has fingerprint")) { place in
+            try place.writeKey("other.key", Place.otherKey(than: place.keyText), mode: 0o600)
+            return place.probabiliste(place.indirectCohortPath, key: place.path("other.key"))
+        },
+        BadInput(id: "key-from-environment-missing", kind: .key, expected: .refused(exit: 4, message: "does not exist")) { place in
+            var invocation = place.direct(place.directCohortPath)
+            invocation.arguments.removeLast(2)  // --key-file PATH
+            invocation.environment = ["APPARIEMENT_KEY_FILE": place.path("absent.key")]
+            return invocation
+        },
+    ]
+
+    // Sealed files, checked with `check-sealed` (the same reader every command uses).
+    static let sealed: [BadInput] = [
+        refusedSealed("sealed-header-broken", exit: 5, "the sealed file's header is damaged") { bytes in
+            var b = bytes
+            let at = b.indices.first { b[$0] == UInt8(ascii: "{") }! + 5
+            b[at] ^= 0x01
+            return b
+        },
+        refusedSealed("sealed-header-value-changed", exit: 5, "failed authentication") { bytes in
+            // Still valid JSON, a plausible value (a column renamed): only the authentication of
+            // the header, bound to every block, can tell.
+            var b = bytes
+            let name = Array("\"BEN_IDT_ANO\"".utf8)
+            let at = (0...(b.count - name.count)).first { Array(b[$0..<($0 + name.count)]) == name }!
+            b[at + 1] = UInt8(ascii: "X")
+            return b
+        },
+        refusedSealed("sealed-payload-tampered", exit: 5, "altered") { bytes in
+            var b = bytes
+            b[b.count - 40] ^= 0x01
+            return b
+        },
+        refusedSealed("sealed-truncated", exit: 5, "truncated") { bytes in Array(bytes.prefix(bytes.count - 100)) },
+        refusedSealed("sealed-not-sealed", exit: 5, "is not a sealed appariement file") { _ in Array("NS;BEN_NIR_PSA\n".utf8) },
+        BadInput(id: "sealed-wrong-key", kind: .sealed, expected: .refused(exit: 4, message: "key")) { place in
+            try place.writeKey("other.key", Place.otherKey(than: place.keyText), mode: 0o600)
+            return Invocation(arguments: ["check-sealed", place.datasetPath + ".correspondence.sealed", "--key-file", place.path("other.key")], outputs: [])
+        },
+    ]
+
+    // Places that cannot be written to.
+    static let outputs: [BadInput] = [
+        BadInput(id: "output-read-only-folder", kind: .output, expected: .refused(exit: 6, message: "is not writable")) { place in
+            guard let cleanup = try place.readOnly("ro") else { return nil }
+            var invocation = place.direct(place.directCohortPath, out: place.path("ro/run"))
+            invocation.cleanup = cleanup
+            return invocation
+        },
+        BadInput(id: "output-read-only-folder-generate", kind: .output, expected: .refused(exit: 6, message: "is not writable")) { place in
+            guard let cleanup = try place.readOnly("ro") else { return nil }
+            return Invocation(arguments: ["generate", "--beneficiaries", "100", "--out", place.path("ro/snds.sqlite"), "--key-file", place.keyPath],
+                              outputs: [place.path("ro/snds.sqlite"), place.path("ro/snds.manifest.json")], cleanup: cleanup)
+        },
+        BadInput(id: "output-file-size-limit-direct", kind: .output, expected: .refused(exit: 6, message: "file size limit")) { place in
+            var invocation = place.direct(place.directCohortPath)
+            invocation.fileSizeBlocks = 256
+            return invocation
+        },
+        BadInput(id: "output-file-size-limit-probabiliste", kind: .output, expected: .refused(exit: 6, message: "file size limit")) { place in
+            var invocation = place.probabiliste(place.indirectCohortPath)
+            invocation.fileSizeBlocks = 256
+            return invocation
+        },
+        BadInput(id: "output-file-size-limit-generate", kind: .output, expected: .refused(exit: 6, message: "file size limit")) { place in
+            Invocation(arguments: ["generate", "--beneficiaries", "300", "--out", place.path("g/snds.sqlite"), "--key-file", place.keyPath],
+                       outputs: [place.path("g/snds.sqlite"), place.path("g/snds.manifest.json")], fileSizeBlocks: 256)
+        },
+        BadInput(id: "output-disk-full", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
+            guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
+            var invocation = place.direct(place.directCohortPath, out: place.path("tiny/run"))
+            invocation.cleanup = cleanup
+            return invocation
+        },
+        BadInput(id: "output-disk-full-generate", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
+            guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
+            return Invocation(arguments: ["generate", "--beneficiaries", "300", "--out", place.path("tiny/snds.sqlite"), "--key-file", place.keyPath],
+                              outputs: [place.path("tiny/snds.sqlite"), place.path("tiny/snds.manifest.json")], cleanup: cleanup)
+        },
+    ]
+
+    // MARK: Builders
+
+    static func refusedCohort(_ id: String, _ message: String, bytes: @escaping @Sendable (CohortText) -> [UInt8]) -> BadInput {
+        BadInput(id: id, kind: .cohort, expected: .refused(exit: 3, message: message)) { place in
+            try place.write("cohort.csv", bytes(place.directCohort))
+            return place.direct("cohort.csv")
+        }
+    }
+
+    static func linkedCohort(_ id: String, line: Int, reason: String, after next: Int,
+                             bytes: @escaping @Sendable (CohortText) -> [UInt8]) -> BadInput {
+        linkedCohort(id, check: { run in
+            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+            #expect(rejects.contains { $0.first == String(line) && $0.count > 2 && $0[2] == reason }, "\(id): line \(line) not rejected as \(reason)")
+            let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
+            #expect(results.contains { $0.first == String(next) }, "\(id): the record after it is not line \(next)")
+        }, bytes: bytes)
+    }
+
+    static func linkedCohort(_ id: String, check: @escaping @Sendable (URL) throws -> Void,
+                             bytes: @escaping @Sendable (CohortText) -> [UInt8]) -> BadInput {
+        BadInput(id: id, kind: .cohort, expected: .linked(check)) { place in
+            try place.write("cohort.csv", bytes(place.directCohort))
+            return place.direct("cohort.csv")
+        }
+    }
+
+    static func refusedRules(_ id: String, _ message: String, yaml: @escaping @Sendable (String) -> String) -> BadInput {
+        BadInput(id: id, kind: .rules, expected: .refused(exit: 3, message: message)) { place in
+            let shipped = try String(contentsOf: CommandLine.checkout.appendingPathComponent("rules/default.yml"), encoding: .utf8)
+            let text = yaml(shipped)
+            if !text.isEmpty { #expect(text != shipped, "\(id): the shipped rules were not changed (the replacement no longer matches)") }
+            try place.write("rules.yml", Array(text.utf8))
+            return place.probabiliste(place.indirectCohortPath, rules: place.path("rules.yml"))
+        }
+    }
+
+    static func refusedKey(_ id: String, exit: Int32, _ message: String, mode: Int = 0o600,
+                           text: @escaping @Sendable (String) -> String?) -> BadInput {
+        BadInput(id: id, kind: .key, expected: .refused(exit: exit, message: message)) { place in
+            if let content = text(place.keyText) { try place.writeKey("case.key", content, mode: mode) }
+            return place.direct(place.directCohortPath, key: place.path("case.key"))
+        }
+    }
+
+    static func refusedSealed(_ id: String, exit: Int32, _ message: String, bytes: @escaping @Sendable ([UInt8]) -> [UInt8]) -> BadInput {
+        BadInput(id: id, kind: .sealed, expected: .refused(exit: exit, message: message)) { place in
+            let original = try [UInt8](Data(contentsOf: place.root.appendingPathComponent(place.datasetPath + ".correspondence.sealed")))
+            try place.write("file.sealed", bytes(original))
+            return Invocation(arguments: ["check-sealed", place.path("file.sealed"), "--key-file", place.keyPath], outputs: [])
+        }
+    }
+}
+
+// MARK: - Running a case
+
+/// How a case runs: the arguments, the outputs that must not appear when it is refused (the
+/// first is the run folder for a linked case), limits, and what to undo afterwards.
+struct Invocation {
+    var arguments: [String]
+    var outputs: [String]
+    var environment: [String: String] = [:]
+    /// `ulimit -f` in 512-byte blocks, to make writing fail as on a full disk.
+    var fileSizeBlocks: Int? = nil
+    var cleanup: () -> Void = {}
+}
+
+/// A case's own folder inside the shared corpus workspace, and the shared inputs.
+struct Place {
+    let root: URL
+    let folder: URL
+    let id: String
+
+    var datasetPath: String { "data/snds" }
+    var keyPath: String { "keys/secret.key" }
+    var keyText: String { (try? String(contentsOf: root.appendingPathComponent(keyPath), encoding: .utf8)) ?? "" }
+    var directCohortPath: String { "cohorts/study.csv" }
+    var indirectCohortPath: String { "cohorts/registry.csv" }
+    var directCohort: CohortText { CohortText(url: root.appendingPathComponent(directCohortPath)) }
+    var indirectCohort: CohortText { CohortText(url: root.appendingPathComponent(indirectCohortPath)) }
+    var run: String { "runs/\(id)" }
+    var directOptions: [String] { ["--database", datasetPath + ".sqlite", "--key-file", keyPath, "--out", run] }
+
+    func path(_ name: String) -> String { "corpus/\(id)/\(name)" }
+    func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
+    func relative(_ url: URL) -> String { String(url.path.dropFirst(root.path.count + 1)) }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: url(name))
+    }
+
+    func writeKey(_ name: String, _ text: String, mode: Int) throws {
+        try Data(text.utf8).write(to: url(name))
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url(name).path)
+    }
+
+    func direct(_ cohort: String, database: String? = nil, key: String? = nil, out: String? = nil, extra: [String] = []) -> Invocation {
+        let cohortPath = cohort.contains("/") ? cohort : path(cohort)
+        let output = out ?? run
+        return Invocation(arguments: ["direct", cohortPath, "--database", database ?? datasetPath + ".sqlite", "--out", output] + extra
+                                     + ["--key-file", key ?? keyPath], outputs: [output])
+    }
+
+    func probabiliste(_ cohort: String, rules: String? = nil, key: String? = nil) -> Invocation {
+        let cohortPath = cohort.contains("/") ? cohort : path(cohort)
+        return Invocation(arguments: ["probabiliste", cohortPath, "--criteria", rules ?? "rules/default.yml",
+                                      "--database", datasetPath + ".sqlite", "--out", run, "--key-file", key ?? keyPath],
+                          outputs: [run])
+    }
+
+    /// A copy of the dataset in the case's folder, to damage.
+    func copyDataset() throws -> DatasetFiles {
+        let files = DatasetFiles(database: url("snds.sqlite"))
+        let original = DatasetFiles(database: root.appendingPathComponent(datasetPath + ".sqlite"))
+        for (from, to) in zip(original.all, files.all) { try FileManager.default.copyItem(at: from, to: to) }
+        return files
+    }
+
+    /// A key of the right shape that is not the dataset's.
+    static func otherKey(than key: String) -> String {
+        let hex = Array("0123456789abcdef")
+        var generator = SystemRandomNumberGenerator()
+        var other = ""
+        repeat { other = String((0..<64).map { _ in hex[Int.random(in: 0..<16, using: &generator)] }) } while key.contains(other)
+        return other + "\n"
+    }
+
+    /// A folder no one may write into: mode 0555, and immutable when running as root (root
+    /// ignores modes). Nil when neither holds here.
+    func readOnly(_ name: String) throws -> (() -> Void)? {
+        let directory = url(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.path)
+        let restore = { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path) }
+        guard geteuid() == 0 else { return { restore() } }
+        guard Bounded.tool("/usr/bin/chattr", ["+i", directory.path]) else { restore(); return nil }
+        return { _ = Bounded.tool("/usr/bin/chattr", ["-i", directory.path]); restore() }
+    }
+
+    /// A 256 KB tmpfs mounted on the case's folder `name`, to fill. Nil without the privilege.
+    func tinyFilesystem(_ name: String) throws -> (() -> Void)? {
+        let directory = url(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard geteuid() == 0, Bounded.tool("/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", directory.path]) else { return nil }
+        return { _ = Bounded.tool("/bin/umount", [directory.path]) }
+    }
+}
+
+/// A cohort file's text, to damage line by line (line 0 is the header).
+struct CohortText {
+    let text: String
+    let all: [String]
+
+    init(url: URL) {
+        text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+    }
+
+    var header: String { all[0] }
+    var count: Int { all.count }
+    func fields(_ index: Int) -> [String] { all[index].split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+    func lines(_ range: ClosedRange<Int>) -> String { all[range].joined(separator: "\n") }
+
+    /// The file with `line` inserted before each given 1-based file line number.
+    func lines(insert: [(Int, String)]) -> String {
+        var out = all
+        for (number, line) in insert.sorted(by: { $0.0 > $1.0 }) { out.insert(line, at: number - 1) }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func lines(replacing: [Int: String]) -> String {
+        var out = all
+        for (index, line) in replacing { out[index] = line }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func bytes(insert: [(Int, [UInt8])]) -> [UInt8] {
+        var out = all.map { Array($0.utf8) }
+        for (number, line) in insert.sorted(by: { $0.0 > $1.0 }) { out.insert(line, at: number - 1) }
+        return Array(out.joined(separator: [0x0A])) + [0x0A]
+    }
+
+    func bytes(replacing index: Int, with line: [UInt8]) -> [UInt8] {
+        var out = all.map { Array($0.utf8) }
+        out[index] = line
+        return Array(out.joined(separator: [0x0A])) + [0x0A]
+    }
+}
+
+/// Runs the binary under `sh` with a 2 GB address-space limit (and a file-size limit when asked),
+/// killing it if it outlives the time limit.
+enum Bounded {
+    static let timeLimit: Double = 300
+    static let addressSpaceKiB = 2_000_000
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        let timedOut: Bool
+    }
+
+    static func run(_ arguments: [String], in directory: URL, fileSizeBlocks: Int?, environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        var limits = "ulimit -v \(addressSpaceKiB)"
+        if let blocks = fileSizeBlocks { limits += "; ulimit -f \(blocks)" }
+        process.arguments = ["-c", limits + "; exec \"$0\" \"$@\"", CommandLine.binary.path] + arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["APPARIEMENT_KEY_FILE"] = nil
+        env["APPARIEMENT_REFERENCE"] = CommandLine.checkout.appendingPathComponent("synthetic/reference").path
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = Watchdog()
+        let kill = DispatchWorkItem { watchdog.fire(pid) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: kill)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        kill.cancel()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self), timedOut: watchdog.fired)
+    }
+
+    /// Kills a process that outlived the time limit, and remembers it did.
+    final class Watchdog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var killed = false
+        var fired: Bool { lock.withLock { killed } }
+        func fire(_ pid: pid_t) {
+            lock.withLock { killed = true }
+            Glibc.kill(pid, SIGKILL)
+        }
+    }
+
+    /// Runs a system tool quietly; true when it succeeded.
+    static func tool(_ path: String, _ arguments: [String]) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
+
+/// What every linked run must satisfy.
+enum RunChecks {
+    static func json(_ url: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+    }
+
+    /// `;`-separated rows after the header, quotes honoured.
+    static func rows(_ url: URL) throws -> [[String]] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+        var characters = Array(text)[...]
+        while let c = characters.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == ";" { row.append(field); field = ""
+            } else if c == "\n" { row.append(field); rows.append(row); row = []; field = ""
+            } else { field.append(c) }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return Array(rows.dropFirst())
+    }
+
+    /// input = linked lines + rejected lines: every data line of the cohort is in results.csv or
+    /// rejects.csv, once, and the summary says so.
+    static func countsReconcile(_ run: URL, id: String) throws {
+        let counts = try json(run.appendingPathComponent("summary.json"))["counts"] as? [String: Any] ?? [:]
+        let submitted = counts["submitted"] as? Int ?? -1
+        let rejected = counts["rejected"] as? Int ?? -1
+        let results = try rows(run.appendingPathComponent("results.csv")).map { $0[0] }
+        let rejects = try rows(run.appendingPathComponent("rejects.csv")).map { $0[0] }
+        #expect(results.count + rejects.count == submitted, "\(id): \(results.count) results + \(rejects.count) rejects ≠ \(submitted) submitted")
+        #expect(rejects.count == rejected, "\(id): rejects.csv has \(rejects.count) lines, the summary \(rejected)")
+        #expect(Set(results).isDisjoint(with: rejects) && Set(results + rejects).count == submitted, "\(id): a line is counted twice")
+    }
+
+    /// No field of any CSV written starts with what a spreadsheet would run, unless it is a number.
+    static func spreadsheetSafe(_ run: URL, id: String) throws {
+        for case let url as URL in FileManager.default.enumerator(at: run, includingPropertiesForKeys: nil)! where url.pathExtension == "csv" {
+            for row in try rows(url) {
+                for field in row where field.first.map({ "=+-@\t\r".contains($0) }) == true {
+                    #expect(Double(field) != nil, "\(id): \(url.lastPathComponent) holds a formula-like value \(field.prefix(20))")
+                }
+            }
+        }
+    }
+}
+
+/// The workspace every case reads: a dataset made by `generate` (default argon2 parameters), a
+/// direct cohort and a registry cohort made by `cohort`, and the clear NIRs to look for.
+final class Corpus: @unchecked Sendable {
+    let scratch: Scratch
+    let nirs: Set<String>
+    var root: URL { scratch.url }
+
+    private init() throws {
+        scratch = Scratch()
+        let steps: [[String]] = [
+            ["generate", "--beneficiaries", "400", "--seed", "5", "--out", "data/snds.sqlite", "--key-file", "keys/secret.key"],
+            ["cohort", "direct", "--size", "50", "--seed", "2", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key",
+             "--dir", "cohorts", "--name", "study"],
+            ["cohort", "probabiliste", "--size", "80", "--seed", "1", "--database", "data/snds.sqlite", "--dir", "cohorts", "--name", "registry"],
+        ]
+        for step in steps {
+            let outcome = try CommandLine.run(step, in: scratch.url)
+            guard outcome.status == 0 else { throw CorpusError.setup("\(step.prefix(2).joined(separator: " ")): \(outcome.stderr)") }
+        }
+        try FileManager.default.createDirectory(at: scratch.file("rules"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CommandLine.checkout.appendingPathComponent("rules/default.yml"), to: scratch.file("rules/default.yml"))
+        var nirs = try ClearNIRs.of(scratch: scratch)
+        for line in try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8).split(separator: "\n").dropFirst() {
+            let nir = line.split(separator: ";", omittingEmptySubsequences: false)[1].replacingOccurrences(of: " ", with: "")
+            if nir.count == 15 { nirs.insert(String(nir.prefix(13))) }
+        }
+        self.nirs = nirs
+    }
+
+    enum CorpusError: Error { case setup(String) }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var made: Result<Corpus, any Error>?
+
+    static func shared() throws -> Corpus {
+        lock.lock()
+        defer { lock.unlock() }
+        if let made { return try made.get() }
+        let result = Result { try Corpus() }
+        made = result
+        return try result.get()
+    }
+}
