@@ -67,6 +67,8 @@ public struct DelimitedReader {
                         if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
                             field.append(c)
                             position += 2
+                            // Doubled quotes count too: a field of `""` pairs is no way around the limit.
+                            if field.count > maxFieldBytes { throw .fieldTooLong(line: fieldLine, limit: maxFieldBytes) }
                             continue
                         }
                         position += 1

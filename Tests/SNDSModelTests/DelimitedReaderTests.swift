@@ -44,6 +44,17 @@ struct DelimitedReaderTests {
         #expect(throws: DelimitedError.tooManyFields(line: 1, limit: 10)) { try wide.next() }
     }
 
+    /// A quoted field of doubled quotes (`""""…`) grew past the limit unchecked: a cohort file of
+    /// quotes was held whole in one field. Found by the cohort fuzzer (scripts/fuzz).
+    @Test func doubledQuotesCountTowardsTheLimit() throws {
+        var quotes = DelimitedReader(bytes: Array("a;\"".utf8) + Array(repeating: UInt8(ascii: "\""), count: 200) + Array("\"\n".utf8),
+                                     maxFieldBytes: 50)
+        #expect(throws: DelimitedError.fieldTooLong(line: 1, limit: 50)) { try quotes.next() }
+        var fits = DelimitedReader(bytes: Array("\"".utf8) + Array(repeating: UInt8(ascii: "\""), count: 100) + Array("\"\n".utf8),
+                                   maxFieldBytes: 50)
+        #expect(try fits.next()?.fields == [String(repeating: "\"", count: 50)])
+    }
+
     @Test func theSeparatorIsTheMostFrequentOutsideQuotes() {
         #expect(DelimitedReader.detectSeparator(in: Array("a;b;c\n1,2;3".utf8)) == UInt8(ascii: ";"))
         #expect(DelimitedReader.detectSeparator(in: Array("\"a;b\",c,d\n".utf8)) == UInt8(ascii: ","))
