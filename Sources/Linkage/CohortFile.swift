@@ -132,7 +132,7 @@ public struct CohortFile {
                 if raw.contains(where: \.isNumber) {
                     throw .badCohort(path, "the first line looks like data, not a header: the file must start with a header line (\(expected))")
                 }
-                let shown = raw.count > 40 ? String(raw.prefix(40)) + "…" : raw
+                let shown = MessageText.shown(raw.count > 40 ? String(raw.prefix(40)) + "…" : raw)
                 let optional = columns.contains { !$0.required } ? "; optional columns may be left out" : ""
                 throw .badCohort(path, "unknown column '\(shown)' (expected \(expected)\(optional))")
             }

@@ -146,6 +146,11 @@ public struct IndirectRules: Sendable {
 
     /// Parses rules from YAML text (`path` only names the file in messages).
     public static func parse(_ text: String, path: String, sha256: String = "", reference: ReferenceData) throws(RulesError) -> IndirectRules {
+        // Yams hashes mapping keys while composing, following aliases: keys that are alias bombs would
+        // take exponential time there (YAMLKeyExpansion), so they are refused before.
+        if let keys = YAMLKeyExpansion.keyNodes(in: text, limit: 10_000), keys > 10_000 {
+            throw RulesError(path: path, place: nil, line: nil, why: "the file's keys expand to too many values (aliases?): not a rules file")
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -178,7 +183,8 @@ public struct RulesError: Error, Equatable, CustomStringConvertible {
         var where_ = path
         if let line { where_ += " line \(line)" }
         if let place { where_ += " (\(place))" }
-        return "\(where_): \(why)"
+        // Keys and values are quoted from the file: shown as one line of plain text.
+        return MessageText.shown("\(where_): \(why)")
     }
 }
 
@@ -229,7 +235,10 @@ private struct NodeReader {
     }
 
     func integer(_ node: Node, _ place: String, in range: ClosedRange<Int>) throws(RulesError) -> Int {
-        guard node.scalar != nil, let value = node.int else { throw fail(place, node, "expected a whole number") }
+        // Yams reads `1:30` as base 60 and traps on overflow from about twelve parts: never asked.
+        guard let scalar = node.scalar, !scalar.string.contains(":"), let value = node.int else {
+            throw fail(place, node, "expected a whole number")
+        }
         guard range.contains(value) else {
             throw fail(place, node, "\(value) is out of range (\(range.lowerBound) to \(range.upperBound))")
         }

@@ -97,6 +97,14 @@ import Testing
         #expect(m.contains("line 2: a field is longer than"), "\(m)")
     }
 
+    /// A header cell is quoted in the message as plain text on one line: a line break or an escape
+    /// sequence from the file is shown escaped (a property the cohort fuzzer checks, scripts/fuzz).
+    @Test func anUnknownColumnIsShownOnOneLine() {
+        let m = message { _ = try read("NS;\"NIR\nX\u{1B}[K\";DATE_NAISSANCE;SEXE\nA;1;1985-05-07;1\n") }
+        #expect(m.contains("unknown column 'NIR\\nX\\u{1B}[K'"), "\(m)")
+        #expect(!m.contains("\n") && !m.contains("\u{1B}"), "\(m)")
+    }
+
     @Test func nulBytesAreRefused() {
         let m = message { _ = try read(Array("NS;NIR;DATE_NAISSANCE;SEXE\nA\0;1;2;1\n".utf8)) }
         #expect(m.contains("NUL"), "\(m)")

@@ -89,6 +89,55 @@ import TestSupport
         #expect(throws: RulesError.self) { _ = try IndirectRules.parse(yaml, path: "bomb.yml", reference: Self.reference) }
     }
 
+    /// The same bomb as a key: Yams hashes keys while composing (its duplicate-key check), following
+    /// aliases, and hung there for good before the reader saw a node. Found while writing the rules
+    /// fuzzer (scripts/fuzz, which keeps it as a seed); refused now from libyaml's events, at once.
+    @Test func anAliasBombAsAKeyIsRefusedBeforeYamsHashesIt() {
+        var yaml = "version: 1\nevents: {source: mco_stays}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        yaml += "? *a8\n: 1\ncriteria: []\n"
+        let started = ContinuousClock.now
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bomb.yml", reference: Self.reference)
+        } throws: { error in
+            "\(error)".contains("the file's keys expand to too many values")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    /// Yams reads `1:0:…` as a base-60 number and its multiplication overflowed from twelve parts
+    /// on: a trap that killed the process. Found while writing the rules fuzzer (scripts/fuzz, which
+    /// keeps it as a seed); a whole number with ':' is refused as not one.
+    @Test(arguments: ["version: 1:0:0:0:0:0:0:0:0:0:0:0", "version: 1:30"])
+    func aBase60NumberIsRefusedNotOverflowed(version: String) {
+        let yaml = "\(version)\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n"
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
+        } throws: { error in
+            "\(error)".contains("(version): expected a whole number")
+        }
+    }
+
+    /// A key quoted from the file is shown on one line of plain text (a property the rules fuzzer
+    /// checks, scripts/fuzz): its line break and escape sequence come out escaped.
+    @Test func anUnknownKeyIsShownOnOneLine() {
+        let yaml = "version: 1\n\"col\\nour\\e[31m\": blue\nevents: {source: mco_stays}\ncriteria: []\n"
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("unknown key 'col\\nour\\u{1B}[31m'") && !text.contains("\n") && !text.contains("\u{1B}")
+        }
+    }
+
+    /// With a single criterion, max_missing defaults to 0: the default stays within what a file may
+    /// give (0 to the criteria less one), so that rules written back read back (found by the rules
+    /// fuzzer, scripts/fuzz).
+    @Test func oneCriterionLeavesNoneMissing() throws {
+        let yaml = "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n"
+        #expect(try IndirectRules.parse(yaml, path: "r.yml", reference: Self.reference).strategy.maxMissing == 0)
+    }
+
     @Test func tooManyConfigurationsAreRefused() {
         var yaml = "version: 1\nevents: {source: mco_stays}\ncriteria:\n"
         for i in 0..<20 { yaml += "  - {column: C\(i), source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n" }
