@@ -9,6 +9,8 @@ import SNDSModel
 public struct CSVOutput {
     private var buffer: [UInt8] = []
     private let handle: FileHandle
+    /// For messages: a failed write names the file (its final path) and the system's reason.
+    private let url: URL
 
     /// Creates (or truncates) the file at `url`.
     public init(url: URL) throws {
@@ -18,7 +20,8 @@ public struct CSVOutput {
         }
         _ = fchmod(fd, 0o600)   // an existing file keeps its mode through O_TRUNC
         close(fd)
-        handle = try FileHandle(forWritingTo: url)
+        self.url = url
+        do { handle = try FileHandle(forWritingTo: url) } catch { throw OutputError.writing(url, error) }
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -78,14 +81,16 @@ public struct CSVOutput {
     }
 
     private mutating func flush() throws {
-        try handle.write(contentsOf: buffer)
+        do { try handle.write(contentsOf: buffer) } catch { throw OutputError.writing(url, error) }
         buffer.removeAll(keepingCapacity: true)
     }
 
     /// Writes what is buffered, syncs the file to disk and closes it.
     public mutating func finish() throws {
         try flush()
-        try handle.synchronize()
-        try handle.close()
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch { throw OutputError.writing(url, error) }
     }
 }

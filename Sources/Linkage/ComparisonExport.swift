@@ -127,8 +127,7 @@ public enum ComparisonExport {
         let json = staged.stage(folder.appendingPathComponent(descriptionFile))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(description).write(to: json)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: json.path)
+        try StagedOutputs.writeFile(try encoder.encode(description), to: json, mode: 0o600)
         try staged.commit()
         return description
     }

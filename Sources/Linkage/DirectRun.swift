@@ -68,7 +68,7 @@ public enum DirectRun {
         timings.lap("hashing_and_resolution", since: t)
 
         // Everything is written under a hidden name, then renamed into place.
-        StagedOutputs.removeLeftovers(in: output.deletingLastPathComponent())
+        StagedOutputs.removeLeftovers(of: output)
         try StagedOutputs.createDirectory(output.deletingLastPathComponent())
         let staged = StagedOutputs()
         let folder = staged.stage(output)

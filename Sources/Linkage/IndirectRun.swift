@@ -101,7 +101,7 @@ public enum IndirectRun {
                 links.append(Extraction.Link(ns: o.ns, benNirPsa: p.psa, rank: p.rank, benIdtAno: person))
             }
         }
-        StagedOutputs.removeLeftovers(in: output.deletingLastPathComponent())
+        StagedOutputs.removeLeftovers(of: output)
         try StagedOutputs.createDirectory(output.deletingLastPathComponent())
         let staged = StagedOutputs()
         let folder = staged.stage(output)

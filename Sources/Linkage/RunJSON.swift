@@ -1,4 +1,5 @@
 import Foundation
+import SNDSModel
 
 /// The JSON files of a run's folder (summary.json, evaluation.json): one layout (pretty, sorted
 /// keys, a final newline) and one mode (0600: they describe a cohort) for all of them.
@@ -10,9 +11,7 @@ enum RunJSON {
     }
 
     static func write(_ value: some Encodable, to url: URL) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: try encoded(value), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
+        try StagedOutputs.writeFile(try encoded(value), to: url, mode: 0o600)
     }
 
     /// Reads `file` in `run`; `what` names the expected content in the error.

@@ -129,7 +129,7 @@ public final class SealedFileWriter {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw .io(path, "cannot write the file: \(error.localizedDescription)")
+            throw .io(StagedOutputs.finalPath(of: URL(fileURLWithPath: path)), "cannot write the file: \(OutputError.reason(of: error))")
         }
         finished = true
     }
@@ -141,7 +141,9 @@ public final class SealedFileWriter {
         var record = SealedFileLayout.bigEndian32(UInt32(pending.count))
         record += sealed.ciphertext
         record += sealed.tag
-        do { try handle.write(contentsOf: record) } catch { throw .io(path, "cannot write the file: \(error.localizedDescription)") }
+        do { try handle.write(contentsOf: record) } catch {
+            throw .io(StagedOutputs.finalPath(of: URL(fileURLWithPath: path)), "cannot write the file: \(OutputError.reason(of: error))")
+        }
         pending.withUnsafeMutableBytes { if let base = $0.baseAddress { LibCrypto.cleanse(base, count: $0.count) } }
         pending.removeAll(keepingCapacity: true)
         block += 1

@@ -15,9 +15,7 @@ public enum ReportWriter {
         for (name, data) in [(LinkageReport.htmlFile, html), (LinkageReport.jsonFile, json)] {
             let url = staged.stage(run.appendingPathComponent(name))
             // 0600 like the run's other files: a report describes a cohort.
-            guard FileManager.default.createFile(atPath: url.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                throw OutputError.cannotReplace(url.path, String(cString: strerror(errno)))
-            }
+            try StagedOutputs.writeFile(data, to: url, mode: 0o600)
         }
         try staged.commit()
     }

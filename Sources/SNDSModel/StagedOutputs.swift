@@ -72,7 +72,13 @@ public final class StagedOutputs {
         }
         for (temporary, final) in staged {
             guard rename(temporary.path, final.path) == 0 else {
-                throw .cannotReplace(final.path, String(cString: strerror(errno)))
+                let reason = String(cString: strerror(errno))
+                // The previous outputs set aside go back to their names: a failed replacement
+                // must not lose the run it was replacing.
+                for aside in setAside {
+                    _ = rename(aside.path, aside.deletingLastPathComponent().appendingPathComponent(StagedOutputs.finalName(of: aside.lastPathComponent)).path)
+                }
+                throw .cannotReplace(final.path, reason)
             }
         }
         for directory in Set(staged.map { $0.final.deletingLastPathComponent() }) {
@@ -126,6 +132,30 @@ public final class StagedOutputs {
         }
     }
 
+    /// Writes `data` to `url` (usually a staged path) with `mode`, and says which file failed and
+    /// why — the final path and the system's reason ("No space left on device", "File too
+    /// large") — instead of Foundation's "The operation could not be completed".
+    public static func writeFile(_ data: Data, to url: URL, mode: mode_t = 0o600) throws(OutputError) {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw .cannotReplace(finalPath(of: url), String(cString: strerror(errno))) }
+        defer { close(fd) }
+        _ = fchmod(fd, mode)   // an existing file keeps its mode through O_TRUNC
+        var failure: Int32 = 0
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure != 0 { throw .cannotReplace(finalPath(of: url), String(cString: strerror(failure))) }
+    }
+
     /// Fails early, before any work, when `final` could not be written: the nearest existing
     /// folder above it must be a folder the process may write to (a read-only mount or an
     /// immutable folder is refused even to root). Creates nothing.
@@ -143,14 +173,6 @@ public final class StagedOutputs {
         }
     }
 
-    /// Removes every leftover of a killed run (`.NAME.partial-PID`) in `directory` whose process
-    /// is gone, whatever its name: a run killed outright cannot clean up after itself.
-    public static func removeLeftovers(in directory: URL) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where isDeadLeftover(name) {
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-        }
-    }
-
     /// Removes leftovers of killed runs next to `final` (`.NAME.partial-PID`, and
     /// `.NAME.replaced.partial-PID`, a replaced output set aside), those of live processes kept:
     /// two runs writing the same output do not delete each other's files.
@@ -158,16 +180,41 @@ public final class StagedOutputs {
         let directory = final.deletingLastPathComponent()
         let prefixes = [".\(final.lastPathComponent).partial-", ".\(final.lastPathComponent).replaced.partial-"]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        where prefixes.contains(where: { name.hasPrefix($0) }) && isDeadLeftover(name) {
+        where prefixes.contains(where: { name.hasPrefix($0) }) && isDeadLeftover(name, in: directory) {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
     }
 
-    /// A hidden `….partial-PID` name whose process is gone.
-    static func isDeadLeftover(_ name: String) -> Bool {
+    /// A hidden `….partial-PID` name whose process is gone, owned by this user: only the exact
+    /// names this type stages for one output are ever looked at (``removeLeftovers(of:)``), so a
+    /// user's own hidden files beside it are never touched. Liveness is the PID's: a leftover of a
+    /// process in another PID namespace (another container sharing the folder) may look dead.
+    static func isDeadLeftover(_ name: String, in directory: URL) -> Bool {
         guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards),
               let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { return false }
+        var info = stat()
+        guard lstat(directory.appendingPathComponent(name).path, &info) == 0, info.st_uid == geteuid() else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+extension OutputError {
+    /// A failed write of `url` (a staged path or not) as the user should read it: the final path,
+    /// and the system's reason ("No space left on device", "File too large") rather than
+    /// Foundation's wrapper ("The operation could not be completed").
+    public static func writing(_ url: URL, _ error: any Error) -> OutputError {
+        if let output = error as? OutputError { return output }
+        return .cannotReplace(StagedOutputs.finalPath(of: url), reason(of: error))
+    }
+
+    /// The POSIX reason inside a Foundation error when there is one.
+    public static func reason(of error: any Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
     }
 }
 

@@ -105,7 +105,8 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: url)
+        // No secret in a manifest: readable by all, like the database it describes.
+        try StagedOutputs.writeFile(try encoder.encode(self), to: url, mode: 0o644)
     }
 
     /// Reads the manifest of `files` and checks it was not edited.

@@ -214,7 +214,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             default: return .sql(path, db.message ?? "SQLite error \(db.resultCode.rawValue)")
             }
         }
-        return .io(path, error.localizedDescription)
+        if let output = error as? OutputError { return .io(path, output.description) }
+        return .io(path, OutputError.reason(of: error))
     }
 
     public var description: String {

@@ -157,7 +157,7 @@ public struct SyntheticSNDSGenerator {
             population: identity.summary(of: population).merging(careSummary(care)) { identityCount, _ in identityCount },
             assumptions: try JSONValue(encoding: options.assumptions),
             timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
-        do { try manifest.write(to: manifestURL) } catch { throw OutputError.cannotReplace(files.manifest.path, "\(error)") }
+        do { try manifest.write(to: manifestURL) } catch { throw OutputError.writing(files.manifest, error) }
         try staged.commit(removingFirst: [files.manifest])
         return manifest
     }

@@ -203,9 +203,7 @@ enum CohortFiles {
         let staged = StagedOutputs()
         for (text, url) in [(truth.text, urls.truth), (csv, urls.cohort)] {
             let temporary = staged.stage(url)
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw OutputError.cannotReplace(url.path, "cannot write the file (\(String(cString: strerror(errno))))")
-            }
+            try StagedOutputs.writeFile(Data(text.utf8), to: temporary, mode: 0o600)
         }
         try staged.commit()
     }
