@@ -39,6 +39,10 @@ public enum KeyFile {
     /// file checked is the file read. The bytes are read into one buffer that is parsed in place
     /// and overwritten before returning; only the ``SecretKey`` keeps the key.
     public static func load(at url: URL) throws(KeyFileError) -> SecretKey {
+        // A creation killed between linking the key into place and removing its hidden copy leaves
+        // a second copy of the key: removed by any later run that reads the key, not only by a
+        // creation (which never comes again once the key exists).
+        removeDeadLeftovers(of: url)
         let fd = open(url.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             switch errno {
@@ -158,7 +162,10 @@ public enum KeyFile {
         let directory = url.deletingLastPathComponent()
         let prefix = ".\(url.lastPathComponent).partial-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var info = stat()
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid(),
+                  lstat(directory.appendingPathComponent(name).path, &info) == 0, info.st_uid == geteuid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
             unlink(directory.appendingPathComponent(name).path)
         }
     }
