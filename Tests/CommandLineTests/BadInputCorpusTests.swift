@@ -24,9 +24,9 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let place = Place(root: corpus.root, folder: folder, id: input.id)
         guard let invocation = try input.make(place) else {
-            // Only the cases needing a privilege the machine does not give (mounting a tmpfs).
-            print("bad-input corpus: \(input.id) not runnable here (needs root and mount)")
-            return
+            // Only the cases needing a privilege the machine does not give: shown as cancelled,
+            // not passed.
+            try Test.cancel("\(input.id) is not runnable here: it needs root with CAP_SYS_ADMIN (mount) or CAP_LINUX_IMMUTABLE (chattr)")
         }
         defer {
             invocation.cleanup()
@@ -41,7 +41,7 @@ import Testing
                 "\(input.id): a clear NIR is printed")
         if ProcessInfo.processInfo.environment["APPARIEMENT_CORPUS_SHOW"] != nil {
             // For whoever documents the corpus: each case's actual exit code and last stderr line.
-            print("corpus\t\(input.id)\t\(outcome.status)\t\(lines.last ?? "")")
+            print("corpus\t\(input.id)\t\(outcome.status)\t\(Documented.normalised(lines.last ?? "", id: input.id, root: corpus.root))")
         }
         switch input.expected {
         case .refused(let exit, let message):
@@ -56,9 +56,18 @@ import Testing
                 #expect(!FileManager.default.fileExists(atPath: corpus.root.appendingPathComponent(path).path),
                         "\(input.id): \(path) exists after a refusal")
             }
-            for directory in Set(invocation.outputs.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
-                let listed = (try? FileManager.default.contentsOfDirectory(atPath: corpus.root.appendingPathComponent(directory).path)) ?? []
-                #expect(!listed.contains { $0.contains(".partial-") }, "\(input.id): staged leftovers in \(directory): \(listed)")
+            // No staged leftover of this case's outputs (other cases run beside it in the same folders).
+            for path in invocation.outputs {
+                let output = corpus.root.appendingPathComponent(path)
+                let listed = (try? FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)) ?? []
+                #expect(!listed.contains { $0.hasPrefix(".\(output.lastPathComponent).") && $0.contains("partial-") },
+                        "\(input.id): staged leftovers of \(path): \(listed)")
+            }
+            // The line the user reads is the one docs/hardening.md shows for this case, word for word.
+            if let documented = Documented.table[input.id] {
+                #expect(documented.exit == outcome.status, "\(input.id): docs/hardening.md says exit \(documented.exit)")
+                #expect(Documented.normalised(errors.first ?? "", id: input.id, root: corpus.root) == documented.message,
+                        "\(input.id): docs/hardening.md shows “\(documented.message)”, the user reads “\(Documented.normalised(errors.first ?? "", id: input.id, root: corpus.root))”")
             }
         case .linked(let check):
             #expect(outcome.status == 0, "\(input.id): exit \(outcome.status): \(outcome.stderr)")
@@ -76,7 +85,11 @@ import Testing
         #expect(doc.contains("\(BadInput.all.count) cases"), "docs/hardening.md does not say \(BadInput.all.count) cases")
         for input in BadInput.all {
             #expect(doc.contains("| `\(input.id)` |"), "docs/hardening.md does not list \(input.id)")
+            if case .refused = input.expected {
+                #expect(Documented.table[input.id] != nil, "docs/hardening.md has no exit code and message for \(input.id)")
+            }
         }
+        #expect(Documented.table.count == BadInput.all.count, "docs/hardening.md's tables have \(Documented.table.count) rows")
         #expect(Set(BadInput.all.map(\.id)).count == BadInput.all.count, "two cases share an id")
     }
 }
@@ -170,6 +183,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
             #expect(rejects.contains { $0.first == "2" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 2 not rejected")
             #expect(rejects.contains { $0.first == "3" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 3 not rejected")
+            // Written back, neutralised: text to a spreadsheet, not a formula.
+            #expect(rejects.contains { $0.count > 1 && $0[1].hasPrefix("'=HYPERLINK(") }, "cohort-formula-injection: the NS is not written as '=HYPERLINK…")
+            #expect(rejects.contains { $0.count > 1 && $0[1] == "'@SUM(A1:A9)" }, "cohort-formula-injection: the NS is not written as '@SUM…")
         }) { c in
             let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
             return Array(c.lines(replacing: [1: "\"=HYPERLINK(\"\"http://example.org/x\"\",\"\"open\"\")\";" + rest(1),
@@ -178,6 +194,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(id: "cohort-indirect-formula-values", kind: .cohort, expected: .linked({ run in
             let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
             #expect(rejects.contains { $0.first == "2" }, "cohort-indirect-formula-values: line 2 not rejected")
+            // The values are not echoed (rejects name the column and the reason); what is, is safe.
+            for row in rejects where row.first == "2" {
+                #expect(!row.joined(separator: ";").contains("=cmd"), "cohort-indirect-formula-values: a value is echoed raw: \(row)")
+            }
         })) { place in
             let c = place.indirectCohort
             var fields = c.fields(1)
@@ -228,13 +248,20 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             for i in 1...9 { bomb += "\n  - &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]" }
             return r.replacingOccurrences(of: "criteria:", with: "criteria:" + bomb)
         },
+        refusedRules("rules-alias-bomb-as-keys", "the file's keys expand to too many values") { r in
+            // Aliases as mapping keys: the YAML library hashes keys as it builds the tree, so such
+            // a bomb would be expanded before any check of the rules (found by the fuzzer).
+            var bomb = "lol0: &lol0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1}\n"
+            for i in 1...9 { bomb += "lol\(i): &lol\(i) {" + (0..<10).map { "? *lol\(i - 1)\($0 == 0 ? "" : String(repeating: " ", count: $0)) : \($0)" }.joined(separator: ", ") + "}\n" }
+            return bomb + r
+        },
         refusedRules("rules-absurd-tolerance", "100000 is out of range (0 to 366)") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: 100000}") },
         refusedRules("rules-negative-tolerance", "-3 is out of range (0 to 366)") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: -3}") },
         refusedRules("rules-absurd-prefix", "0 is out of range (1 to 20)") { r in r.replacingOccurrences(of: "prefix: 3}", with: "prefix: 0}") },
         refusedRules("rules-absurd-threshold", "expected a share above 0 and at most 1") { r in r.replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 90") },
         refusedRules("rules-absurd-max-dropped", "99 is out of range") { r in r.replacingOccurrences(of: "max_dropped: 1 ", with: "max_dropped: 99 ") },
-        refusedRules("rules-absurd-max-missing", "out of range") { r in r.replacingOccurrences(of: "strategy:\n", with: "strategy:\n  max_missing: 1000\n") },
-        refusedRules("rules-unknown-normalisation", "normalise") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: soundex") },
+        refusedRules("rules-absurd-max-missing", "1000 is out of range (0 to 8)") { r in r.replacingOccurrences(of: "strategy:\n", with: "strategy:\n  max_missing: 1000\n") },
+        refusedRules("rules-unknown-normalisation", "unknown normalisation 'soundex'") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: soundex") },
         refusedRules("rules-unknown-source", "BEN_XXX_COD") { r in r.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_BEN_R.BEN_XXX_COD") },
         refusedRules("rules-larger-than-1mb", "is larger than 1 MB") { r in r + "#" + String(repeating: "x", count: 2 << 20) + "\n" },
         BadInput(id: "rules-missing-file", kind: .rules, expected: .refused(exit: 3, message: "no such rules file")) { place in
@@ -295,7 +322,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                 .write(to: files.manifest, atomically: true, encoding: .utf8)
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },
-        BadInput(id: "database-table-edited", kind: .database, expected: .refused(exit: 5, message: "IR_BEN_R")) { place in
+        BadInput(id: "database-table-edited", kind: .database, expected: .refused(exit: 5, message: "table IR_BEN_R was changed since generation")) { place in
             let files = try place.copyDataset()
             let queue = try DatabaseQueue(path: files.database.path)
             try queue.write { db in try db.execute(sql: "UPDATE IR_BEN_R SET BEN_RES_COM = '001' WHERE rowid = 1") }
@@ -354,7 +381,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         },
         refusedSealed("sealed-truncated", exit: 5, "truncated") { bytes in Array(bytes.prefix(bytes.count - 100)) },
         refusedSealed("sealed-not-sealed", exit: 5, "is not a sealed appariement file") { _ in Array("NS;BEN_NIR_PSA\n".utf8) },
-        BadInput(id: "sealed-wrong-key", kind: .sealed, expected: .refused(exit: 4, message: "key")) { place in
+        BadInput(id: "sealed-wrong-key", kind: .sealed, expected: .refused(exit: 4, message: "but the key given has fingerprint")) { place in
             try place.writeKey("other.key", Place.otherKey(than: place.keyText), mode: 0o600)
             return Invocation(arguments: ["check-sealed", place.datasetPath + ".correspondence.sealed", "--key-file", place.path("other.key")], outputs: [])
         },
@@ -386,6 +413,27 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(id: "output-file-size-limit-generate", kind: .output, expected: .refused(exit: 6, message: "file size limit")) { place in
             Invocation(arguments: ["generate", "--beneficiaries", "300", "--out", place.path("g/snds.sqlite"), "--key-file", place.keyPath],
                        outputs: [place.path("g/snds.sqlite"), place.path("g/snds.manifest.json")], fileSizeBlocks: 256)
+        },
+        BadInput(id: "output-file-size-limit-rejects", kind: .output, expected: .refused(exit: 6, message: "File too large")) { place in
+            // Every line rejected, no extraction: rejects.csv is the file that outgrows the limit.
+            let c = place.directCohort
+            let lines = (1..<c.count).map { i in var f = c.fields(i); f[2] = "31/02/1985"; return f.joined(separator: ";") }
+            var text = c.header + "\n"
+            for round in 0..<20 { text += lines.map { "R\(round)_" + $0 }.joined(separator: "\n") + "\n" }
+            try place.write("cohort.csv", Array(text.utf8))
+            var invocation = place.direct("cohort.csv", extra: ["--no-extraction"])
+            invocation.fileSizeBlocks = 40
+            return invocation
+        },
+        BadInput(id: "output-file-size-limit-sealed", kind: .output, expected: .refused(exit: 6, message: "correspondence.sealed: cannot write the file: File too large")) { place in
+            var invocation = place.direct(place.directCohortPath, extra: ["--no-extraction"])
+            invocation.fileSizeBlocks = 4   // 2 KB: results.csv fits, the sealed correspondence does not
+            return invocation
+        },
+        BadInput(id: "output-file-size-limit-summary", kind: .output, expected: .refused(exit: 6, message: "summary.json: File too large")) { place in
+            var invocation = place.direct(place.directCohortPath, extra: ["--no-extraction"])
+            invocation.fileSizeBlocks = 8   // 4 KB: the sealed correspondence fits, summary.json does not
+            return invocation
         },
         BadInput(id: "output-disk-full", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
@@ -614,7 +662,17 @@ enum Bounded {
         env["APPARIEMENT_REFERENCE"] = CommandLine.checkout.appendingPathComponent("synthetic/reference").path
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        // Files, not pipes: a command printing more than a pipe holds on stderr cannot block
+        // while stdout is being read.
+        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("appariement-corpus-\(UUID().uuidString).out")
+        let errFile = outFile.deletingPathExtension().appendingPathExtension("err")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outFile)
+            try? FileManager.default.removeItem(at: errFile)
+        }
+        let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile)
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -622,12 +680,12 @@ enum Bounded {
         let watchdog = Watchdog()
         let kill = DispatchWorkItem { watchdog.fire(pid) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: kill)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         kill.cancel()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self), timedOut: watchdog.fired)
+        try out.close()
+        try err.close()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
+                       stderr: String(decoding: try Data(contentsOf: errFile), as: UTF8.self), timedOut: watchdog.fired)
     }
 
     /// Kills a process that outlived the time limit, and remembers it did.
@@ -637,7 +695,7 @@ enum Bounded {
         var fired: Bool { lock.withLock { killed } }
         func fire(_ pid: pid_t) {
             lock.withLock { killed = true }
-            Glibc.kill(pid, SIGKILL)
+            _ = kill(pid, SIGKILL)
         }
     }
 
@@ -738,6 +796,8 @@ final class Corpus: @unchecked Sendable {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var made: Result<Corpus, any Error>?
+    /// Removed when the test process exits: the workspace holds a key and a cohort of clear NIRs.
+    nonisolated(unsafe) private static var madePath: String?
 
     static func shared() throws -> Corpus {
         lock.lock()
@@ -745,6 +805,47 @@ final class Corpus: @unchecked Sendable {
         if let made { return try made.get() }
         let result = Result { try Corpus() }
         made = result
+        if case .success(let corpus) = result {
+            madePath = corpus.root.path
+            atexit { if let path = Corpus.madePath { try? FileManager.default.removeItem(atPath: path) } }
+        }
         return try result.get()
+    }
+}
+
+/// The corpus as docs/hardening.md shows it: for each case, the exit code and the line the user
+/// reads, so that the page is checked word for word against what the binary prints.
+enum Documented {
+    struct Row {
+        let exit: Int32
+        let message: String
+    }
+
+    /// `| `id` | input | exit | message |` rows of docs/hardening.md, by id.
+    static let table: [String: Row] = {
+        let url = CommandLine.checkout.appendingPathComponent("docs/hardening.md")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+        var rows: [String: Row] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            // Cells are separated by " | "; a `|` inside a message is written `\|`.
+            let cells = line.replacingOccurrences(of: "\\|", with: "\u{0}").split(separator: "|", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\u{0}", with: "|") }
+            guard cells.count >= 6, let exit = Int32(cells[3]) else { continue }
+            rows[cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))] = Row(exit: exit, message: cells[4])
+        }
+        return rows
+    }()
+
+    /// An error line as the page shows it: without the `appariement: error: ` prefix, the
+    /// workspace's path, the case's own folder (`corpus/ID/`), the run's name (`runs/RUN/`) or key fingerprints (random keys).
+    static func normalised(_ line: String, id: String, root: URL) -> String {
+        var text = line
+        if text.hasPrefix("appariement: error: ") { text.removeFirst("appariement: error: ".count) }
+        text = text.replacingOccurrences(of: root.path + "/", with: "")
+        text = text.replacingOccurrences(of: "corpus/\(id)/", with: "")
+        text = text.replacingOccurrences(of: "runs/\(id)/", with: "runs/RUN/")
+        text = text.replacingOccurrences(of: "runs/\(id)", with: "runs/RUN")
+        text = text.replacingOccurrences(of: #"fingerprint [0-9a-f]{16}"#, with: "fingerprint …", options: .regularExpression)
+        return text
     }
 }

@@ -80,19 +80,22 @@ import Testing
     }
 
     /// A Latin-1 file is read as such and the summary says so; a run killed outright leaves a
-    /// hidden partial folder that the next run removes.
+    /// hidden partial folder that the next run of the same output removes — and only that: a
+    /// hidden folder of another name is not the run's to delete.
     @Test func latin1IsSaidAndLeftoversOfKilledRunsAreRemoved() throws {
         let (scratch, setup) = try Self.prepare()
         for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
         let good = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8)
         var bytes = Array("NS;NIR;DATE_NAISSANCE;SEXE;RANG_GEMELLAIRE\nNS_caf".utf8) + [0xE9]
         bytes += Array(good.split(separator: "\n")[1].drop { $0 != ";" }.utf8) + [0x0A]
-        try FileManager.default.createDirectory(at: scratch.file("runs/.old.partial-999999"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: scratch.file("runs/.latin1.partial-999999"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: scratch.file("runs/.photos.partial-20240101"), withIntermediateDirectories: true)
         try Data(bytes).write(to: scratch.file("cohorts/latin1.csv"))
         let outcome = try Self.direct(scratch, cohort: "cohorts/latin1.csv", out: "runs/latin1")
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("read as     latin-1 (detected)"), "\(outcome.stdout)")
-        #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/.old.partial-999999").path))
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/.latin1.partial-999999").path))
+        #expect(FileManager.default.fileExists(atPath: scratch.file("runs/.photos.partial-20240101").path))
     }
 
     /// Each bad input: one line on stderr naming the problem, a non-zero exit, no run folder and

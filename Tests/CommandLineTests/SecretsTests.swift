@@ -21,6 +21,17 @@ import Testing
         printed += [("demo stdout", demo.stdout), ("demo stderr", demo.stderr)]
         // The title was sampled while the demo ran: it is not one sample that proves nothing.
         #expect((titles["cmdline"]?.count ?? 0) >= 1 && (titles["comm"]?.count ?? 0) >= 1, "the process was never sampled")
+        // The process hardened itself (ProcessHardening): no core file, whatever the shell allowed,
+        // and SIGXFSZ ignored (bit 25 of the ignored-signal mask). Samples taken before its first
+        // instruction show what it inherited: one sample after is what counts.
+        let limits = titles["limits"] ?? []
+        #expect(limits.contains { $0.range(of: #"Max core file size\s+0\s+0\s"#, options: .regularExpression) != nil },
+                "core dumps are not turned off: \(limits.first ?? "no sample")")
+        // The test's own process (the demo's parent) allows core files: the limit is the demo's doing.
+        let ignored = (titles["status"] ?? []).compactMap { status in
+            status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        #expect(ignored.contains { $0 & (1 << (SIGXFSZ - 1)) != 0 }, "SIGXFSZ is not ignored")
 
         let after: [[String]] = [
             ["export", "candidates", "cohorts/demo-sejours.csv", "--criteria", "rules/default.yml", "--out", "exports/candidates"],
@@ -135,7 +146,7 @@ enum Observed {
         let proc = "/proc/\(process.processIdentifier)"
         while process.isRunning {
             var taken: [(String, String)] = []
-            for name in ["cmdline", "comm", "environ"] {
+            for name in ["cmdline", "comm", "environ", "limits", "status"] {
                 if let data = FileManager.default.contents(atPath: "\(proc)/\(name)"), !data.isEmpty {
                     taken.append((name, String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)))
                 }
