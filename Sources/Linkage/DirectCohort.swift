@@ -47,13 +47,20 @@ public struct DirectCohort {
     public static let maxNSLength = 64
 
     /// Whether a value holds a run of 13 or more NIR characters (digits, and A/B for Corsica),
-    /// spaces ignored: such a value is treated as a NIR and never written out.
+    /// separators ignored: such a value is treated as a NIR and never written out.
     public static func looksLikeNIR(_ text: String) -> Bool {
+        // Whatever separates the groups — spaces of any kind (a no-break space from a spreadsheet's
+        // number format), tabs, dots, dashes, slashes — does not break the run: only another letter
+        // or digit does. An identifier of 13 digits in groups is refused too: the price of never
+        // writing back a NIR written with dots.
         var run = 0
-        for c in text.utf8 where c != UInt8(ascii: " ") {
-            let nirCharacter = (c >= 48 && c <= 57) || c == UInt8(ascii: "A") || c == UInt8(ascii: "B")
-                || c == UInt8(ascii: "a") || c == UInt8(ascii: "b")
-            run = nirCharacter ? run + 1 : 0
+        for u in text.unicodeScalars {
+            let nirCharacter = ("0"..."9").contains(u) || u == "A" || u == "B" || u == "a" || u == "b"
+            if nirCharacter {
+                run += 1
+            } else if u.properties.isAlphabetic || u.properties.numericType != nil {
+                run = 0
+            }
             if run >= 13 { return true }
         }
         return false

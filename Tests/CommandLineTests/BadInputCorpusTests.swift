@@ -178,6 +178,25 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             Array(((0..<c.count).map { i in var f = c.fields(i); f.remove(at: 2); return f.joined(separator: ";") }
                 .joined(separator: "\n") + "\n").utf8)
         },
+        refusedCohort("cohort-columns-swapped-dotted", "the NS column holds NIR-like numbers") { c in
+            // NS and NIR swapped, the NIRs written with dots between their groups.
+            Array(((0..<c.count).map { i -> String in
+                var f = c.fields(i)
+                if i > 0 {
+                    let nir = f[1].replacingOccurrences(of: " ", with: "")
+                    let cuts = [1, 3, 5, 7, 10, 13]
+                    var dotted = "", start = nir.startIndex
+                    for (k, cut) in cuts.enumerated() where cut <= nir.count {
+                        let end = nir.index(nir.startIndex, offsetBy: cut)
+                        dotted += (k == 0 ? "" : ".") + nir[start..<end]
+                        start = end
+                    }
+                    f[1] = dotted + (start < nir.endIndex ? "." + nir[start...] : "")
+                }
+                if i > 0 { f.swapAt(0, 1) }
+                return f.joined(separator: ";")
+            }.joined(separator: "\n") + "\n").utf8)
+        },
         refusedCohort("cohort-no-header", "looks like data") { c in Array(c.lines(1...c.count - 1).utf8) },
         linkedCohort("cohort-formula-injection", check: { run in
             let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))

@@ -167,6 +167,18 @@ import Testing
         #expect(m2.contains("looks like data") && !m2.contains(body), "\(m2)")
     }
 
+    /// A NIR written with any separator between its groups — dots, dashes, slashes, tabs, a
+    /// no-break space from a spreadsheet's number format — is still a NIR: never taken as an NS.
+    @Test(arguments: [".", "-", "/", "_", ":", "\t", "\u{00A0}", "\u{202F}"])
+    func aNIRWithSeparatorsIsStillANIR(separator: String) {
+        let digits = Array(Self.nir)
+        let bounds: [(Int, Int)] = [(0, 1), (1, 3), (3, 5), (5, 7), (7, 10), (10, 13), (13, 15)]
+        let groups: [String] = bounds.map { String(digits[$0.0..<$0.1]) }
+        #expect(DirectCohort.looksLikeNIR(groups.joined(separator: separator)), "\(groups.joined(separator: separator))")
+        #expect(!DirectCohort.looksLikeNIR("NS_000383"))
+        #expect(!DirectCohort.looksLikeNIR("P2023" + separator + "00012345"))
+    }
+
     @Test func anNSThatASpreadsheetWouldRunIsRefused() throws {
         let text = "NS;NIR;DATE_NAISSANCE;SEXE\n\"=HYPERLINK(\"\"http://x\"\")\";\(Self.nir);1985-05-07;1\n-12;\(Self.nir);1985-05-07;2\n"
         let cohort = try DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
