@@ -43,18 +43,29 @@ public enum KeyFile {
         // a second copy of the key: removed by any later run that reads the key, not only by a
         // creation (which never comes again once the key exists).
         removeDeadLeftovers(of: url)
+        // A device or a named pipe is refused from its metadata, before any open (a device's open
+        // may act on it); the checks on the open descriptor below still decide for the file read.
+        var before = stat()
+        if lstat(url.path, &before) == 0, ![S_IFREG, S_IFDIR, S_IFLNK].contains(before.st_mode & S_IFMT) {
+            throw .notRegular(url.path)
+        }
         let fd = open(url.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             switch errno {
             case ENOENT: throw .missing(url.path)
             case ELOOP: throw .notAFile(url.path)
+            case ENXIO: throw .notRegular(url.path)   // a socket
             default: throw .unreadable(url.path)
             }
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(url.path) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notAFile(url.path) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .notAFile(url.path)
+        default: throw .notRegular(url.path)
+        }
         guard info.st_uid == geteuid() else { throw .notOwned(url.path) }
         let mode = Int(info.st_mode & 0o777)
         guard mode & 0o077 == 0 else { throw .tooOpen(url.path, mode: mode) }
@@ -184,7 +195,10 @@ public enum KeyFile {
 
 public enum KeyFileError: Error, Equatable, CustomStringConvertible {
     case missing(String)
+    /// A directory or a symbolic link.
     case notAFile(String)
+    /// A device, a named pipe or a socket: refused before it is read.
+    case notRegular(String)
     case notOwned(String)
     case tooOpen(String, mode: Int)
     case unreadable(String)
@@ -195,7 +209,8 @@ public enum KeyFileError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .missing(let path):
             "key file \(path) does not exist (give the key used to generate the data with --key-file or \(KeyFile.environmentVariable))"
-        case .notAFile(let path): "key file \(path) is not a regular file (symbolic links are refused)"
+        case .notAFile(let path): "key file \(path) is not a regular file (a directory, or a symbolic link, which is refused)"
+        case .notRegular(let path): "key file \(path) is not a regular file (a device or a pipe): give the key file"
         case .notOwned(let path): "key file \(path) belongs to another user; a key file must be yours and private (chmod 600)"
         case .tooOpen(let path, let mode):
             "key file \(path) may be read by group or others (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"

@@ -10,6 +10,8 @@ public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
     case truncated(String)
     /// The file to read is missing or unreadable (an input problem).
     case unreadable(String)
+    /// The path is not a regular file (a directory, a device, a pipe): refused before reading it.
+    case notAFile(String, String)
     /// The file being written could not be (an output problem).
     case io(String, String)
 
@@ -27,6 +29,7 @@ public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
             "\(path) failed authentication at block \(chunk): the file was altered or damaged, and nothing of it is trusted"
         case .truncated(let path): "\(path) is truncated: its last block is missing"
         case .unreadable(let path): "\(path) does not exist or cannot be read"
+        case .notAFile(let path, let why): "\(path): \(why)"
         case .io(let path, let why): "\(path): \(why)"
         }
     }

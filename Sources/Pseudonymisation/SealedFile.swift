@@ -160,10 +160,16 @@ public struct SealedFileReader {
 
     public init(url: URL, key: SecretKey) throws(PseudonymisationError) {
         self.url = url
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw .unreadable(url.path) }
+        let handle = try Self.open(url)
         defer { try? handle.close() }
         let fixed = [UInt8]((try? handle.read(upToCount: 14)) ?? Data())
-        guard fixed.count == 14, Array(fixed[0..<8]) == SealedFileLayout.magic else { throw .notASealedFile(url.path) }
+        guard fixed.count == 14 else {
+            // A sealed file cut inside its fixed header is truncated (5); without the magic bytes,
+            // the file is not a sealed file at all (3).
+            guard fixed.starts(with: SealedFileLayout.magic) else { throw .notASealedFile(url.path) }
+            throw .truncated(url.path)
+        }
+        guard Array(fixed[0..<8]) == SealedFileLayout.magic else { throw .notASealedFile(url.path) }
         let format = Int(fixed[8]) << 8 | Int(fixed[9])
         guard format == SealedFileHeader.currentFormat else { throw .unsupportedSealedVersion(url.path, found: format) }
         let length = fixed[10..<14].reduce(0) { $0 << 8 | Int($1) }
@@ -197,7 +203,7 @@ public struct SealedFileReader {
     /// before yielding anything unauthenticated; a caller that must not act on a partial payload
     /// should collect the blocks and act only once this returns.
     public func forEachBlock(_ body: ([UInt8]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw PseudonymisationError.unreadable(url.path) }
+        let handle = try Self.open(url)
         defer { try? handle.close() }
         try handle.seek(toOffset: bodyOffset)
         let prefix = unhex(header.noncePrefixHex)!
@@ -226,6 +232,18 @@ public struct SealedFileReader {
                 let trailing = (try? handle.read(upToCount: 1)) ?? Data()
                 guard trailing.isEmpty else { throw PseudonymisationError.tampered(url.path, chunk: Int(block)) }
                 return
+            }
+        }
+    }
+
+    /// Opens the file only if it is a regular file, decided from its metadata before any read:
+    /// a named pipe would block the open forever, a device never end.
+    private static func open(_ url: URL) throws(PseudonymisationError) -> FileHandle {
+        do { return try InputFile.openForReading(url) } catch {
+            switch error {
+            case .directory: throw .notAFile(url.path, "is a directory, not a sealed file")
+            case .notRegular: throw .notAFile(url.path, "is not a regular file (a device or a pipe): give a sealed file")
+            case .missing, .tooLarge, .unreadable: throw .unreadable(url.path)
             }
         }
     }

@@ -109,24 +109,39 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         try StagedOutputs.writeFile(try encoder.encode(self), to: url, mode: 0o644)
     }
 
+    /// A manifest is a few hundred kilobytes at most; a larger file is not one.
+    static let maxManifestBytes = 16 << 20
+
     /// Reads the manifest of `files` and checks it was not edited.
     public static func load(for files: DatasetFiles) throws(StoreError) -> DatasetManifest {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: files.database.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .notSQLite(files.database.path)
+        // The database's kind first, from its metadata: a directory, a device or a named pipe given
+        // as the database is not a dataset at all (exit 3), whatever lies beside it — and a pipe
+        // must never be opened (the open would wait for a writer forever).
+        do { try SNDSDatabase.requireFile(files.database) } catch {
+            if case .missing = error {} else { throw error }
         }
-        guard FileManager.default.fileExists(atPath: files.manifest.path) else {
-            if FileManager.default.fileExists(atPath: files.database.path) {
-                // Say what the file is before calling the dataset incomplete: a file that is not
-                // an SQLite database, or not one appariement made (or made by another version), was
-                // never a dataset, and a rerun of `generate` is not what the user needs to hear.
-                let database = try SNDSDatabase.openReadOnly(at: files.database)
-                try? database.close()
-                throw .incomplete(files.manifest.path, "the manifest is missing")
+        // The manifest, read only once known from its metadata to be a regular file of a
+        // manifest's size (`InputFile`): beside a database, a manifest that is a directory, a
+        // device or a pipe is a damaged dataset (exit 5), refused without opening it.
+        let data: Data
+        do { data = try InputFile.read(files.manifest, limit: maxManifestBytes) } catch {
+            switch error {
+            case .missing:
+                if FileManager.default.fileExists(atPath: files.database.path) {
+                    // Say what the file is before calling the dataset incomplete: a file that is not
+                    // an SQLite database, or not one appariement made (or made by another version), was
+                    // never a dataset, and a rerun of `generate` is not what the user needs to hear.
+                    let database = try SNDSDatabase.openReadOnly(at: files.database)
+                    try? database.close()
+                    throw .incomplete(files.manifest.path, "the manifest is missing")
+                }
+                throw .missing(files.database.path)
+            case .directory: throw .altered(files.manifest.path, "the manifest is a directory, not a file")
+            case .notRegular: throw .altered(files.manifest.path, "the manifest is not a regular file (a device or a pipe)")
+            case .tooLarge: throw .altered(files.manifest.path, "the manifest is larger than 16 MB: not a manifest of appariement")
+            case .unreadable(let why): throw .refused(files.manifest.path, "the manifest cannot be read (\(why))")
             }
-            throw .missing(files.database.path)
         }
-        guard let data = FileManager.default.contents(atPath: files.manifest.path) else { throw .unreadable(files.manifest.path) }
         let manifest: DatasetManifest
         do {
             manifest = try JSONDecoder().decode(DatasetManifest.self, from: data)

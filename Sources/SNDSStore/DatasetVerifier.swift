@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SNDSModel
 
 /// Checks that a synthetic SNDS on disk is complete and is what its manifest says: the database
 /// it names (same dataset id), every table with the recorded row count and digest, and the sealed
@@ -24,8 +25,15 @@ public enum DatasetVerifier {
             }
         }
         let sealed = files.correspondence
-        guard FileManager.default.fileExists(atPath: sealed.path) else {
-            throw .incomplete(sealed.path, "the sealed correspondence is missing")
+        // Its kind from its metadata before digesting it: a named pipe put in its place would
+        // block the read forever, a device never end.
+        do { try InputFile.requireRegular(sealed) } catch {
+            switch error {
+            case .missing: throw .incomplete(sealed.path, "the sealed correspondence is missing")
+            case .directory: throw .altered(sealed.path, "the sealed correspondence is a directory, not a file")
+            case .notRegular: throw .altered(sealed.path, "the sealed correspondence is not a regular file (a device or a pipe)")
+            case .tooLarge, .unreadable: throw .refused(sealed.path, "the sealed correspondence cannot be read")
+            }
         }
         guard FileDigest.sha256(of: sealed) == manifest.files.correspondenceSHA256 else {
             throw .altered(sealed.path, "the sealed correspondence is not the one generated with this database")

@@ -1,5 +1,6 @@
 import CLibCrypto
 import Foundation
+import SNDSModel
 
 /// SHA-256 of a file, read in 1 MiB pieces (sealed files may be hundreds of megabytes), or of bytes.
 public enum FileDigest {
@@ -10,8 +11,10 @@ public enum FileDigest {
         return digest.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Nil when the file cannot be read — or is not a regular file: a named pipe or a device is
+    /// never opened for reading (the read would block, or never end).
     public static func sha256(of url: URL) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: url.path), let context = EVP_MD_CTX_new() else { return nil }
+        guard let handle = try? InputFile.openForReading(url), let context = EVP_MD_CTX_new() else { return nil }
         defer {
             try? handle.close()
             EVP_MD_CTX_free(context)

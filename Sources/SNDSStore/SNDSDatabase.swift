@@ -52,8 +52,7 @@ public final class SNDSDatabase: @unchecked Sendable {
 
     /// Opens an existing synthetic SNDS, read-only, after checking it is one.
     public static func openReadOnly(at url: URL) throws(StoreError) -> SNDSDatabase {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw .missing(url.path) }
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { throw .unreadable(url.path) }
+        let handle = try openFile(url)
         let magic = (try? handle.read(upToCount: 16)) ?? Data()
         try? handle.close()
         guard magic == Data("SQLite format 3\0".utf8) else { throw .notSQLite(url.path) }
@@ -71,6 +70,26 @@ public final class SNDSDatabase: @unchecked Sendable {
             throw .wrongLayout(url.path, found: version, expected: layoutVersion)
         }
         return database
+    }
+
+    /// Refuses, from its metadata, a database path that is not a regular file — a directory, a
+    /// device, a named pipe (which would block SQLite's open forever) — before anything opens it.
+    public static func requireFile(_ url: URL) throws(StoreError) {
+        do { try InputFile.requireRegular(url) } catch { throw refusal(error, url) }
+    }
+
+    /// The database file opened for reading its first bytes, once known to be a regular file.
+    private static func openFile(_ url: URL) throws(StoreError) -> FileHandle {
+        do { return try InputFile.openForReading(url) } catch { throw refusal(error, url) }
+    }
+
+    private static func refusal(_ problem: InputFile.Problem, _ url: URL) -> StoreError {
+        switch problem {
+        case .missing: .missing(url.path)
+        case .directory: .refused(url.path, "is a directory, not a database file")
+        case .notRegular: .refused(url.path, "is not a regular file (a device or a pipe): give a database file")
+        case .tooLarge, .unreadable: .unreadable(url.path)
+        }
     }
 
     public func createTable(_ schema: TableSchema) throws(StoreError) {
@@ -181,6 +200,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unreadable(String)
     case notSQLite(String)
     case notSynthetic(String)
+    /// A file that cannot be used as input: not a regular file (a directory, a device, a pipe),
+    /// refused before it is opened, or unreadable.
+    case refused(String, String)
     case wrongLayout(String, found: String, expected: Int)
     case cannotCreate(String, String)
     case schemaMismatch(String, String)
@@ -223,6 +245,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .missing(let path): "database \(path) does not exist (create one with `appariement generate`)"
         case .unreadable(let path): "database \(path) cannot be read"
         case .notSQLite(let path): "\(path) is not an SQLite database"
+        case .refused(let path, let why): "\(path): \(why)"
         case .notSynthetic(let path): "\(path) is an SQLite database but not a synthetic SNDS made by appariement"
         case .wrongLayout(let path, let found, let expected):
             "\(path) has database layout version \(found); this version of appariement reads version \(expected): generate it again"

@@ -7,7 +7,7 @@ struct CheckSealed: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-sealed",
         abstract: "Verify a sealed file (correspondence) with the key: header, key fingerprint, every block.",
-        discussion: "Prints the header and the payload size, never the payload. Exits 4 for a wrong key, 5 for an altered or truncated file.")
+        discussion: "Prints the header and the payload size, never the payload. Exits 3 when the file is not a sealed file (missing, a directory, a device or a pipe, another kind of file), 4 for a wrong key, 5 for an altered or truncated file.")
 
     @Argument(help: ArgumentHelp("The sealed file.", valueName: "file"))
     var file: String

@@ -34,14 +34,16 @@ enum Failure {
             switch error {
             case .wrongKey: 4
             case .invalidParameters: 64
-            case .unreadable: 3
+            // Not a sealed file at all — missing, not a regular file, another kind of file or of
+            // format version — is refused input; a sealed file damaged, cut or tampered with is 5.
+            case .unreadable, .notAFile, .notASealedFile, .unsupportedSealedVersion: 3
             case .io: 6
             default: 5
             }
         case let error as StoreError:
             switch error {
             case .cannotCreate, .io, .writeFailed: 6
-            case .missing, .unreadable, .notSQLite, .notSynthetic, .wrongLayout, .schemaMismatch: 3
+            case .missing, .unreadable, .refused, .notSQLite, .notSynthetic, .wrongLayout, .schemaMismatch: 3
             case .incomplete, .altered, .corrupt: 5
             case .sql: 1
             }
