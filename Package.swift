@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 // appariement — record linkage to a synthetic French national health data system (SNDS).
-// Targets depend one way, down this list: system libraries → SNDSModel → SNDSStore / Pseudonymisation
-// → Synthesis → the `appariement` command. See docs/architecture.md.
+// Targets depend one way, down this list: system libraries → SNDSModel / YAMLInput → SNDSStore /
+// Pseudonymisation → Synthesis → the `appariement` command. See docs/architecture.md.
 import PackageDescription
 
 let package = Package(
@@ -28,6 +28,9 @@ let package = Package(
         .target(name: "SNDSModel"),
         // Progress and messages on stderr.
         .target(name: "Terminal"),
+        // The guards every YAML file a user gives goes through (alias bombs, base-60 numbers, libyaml's
+        // reasons on one line), shared by the rules files (Linkage) and the noise profiles (Synthesis).
+        .target(name: "YAMLInput", dependencies: [.product(name: "Yams", package: "Yams")]),
         // SQLite: tables made from the schemas, bulk loading, digests.
         .target(
             name: "SNDSStore",
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "Synthesis",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "CLibCrypto",
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "CLibCrypto", "YAMLInput",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
             ]),
         // Linking cohorts to a synthetic SNDS: cohort reading and validation, direct linkage,
@@ -50,7 +53,7 @@ let package = Package(
         .target(
             name: "Linkage",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal",
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "YAMLInput",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]),

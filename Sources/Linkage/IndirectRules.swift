@@ -1,6 +1,7 @@
 import Foundation
 import SNDSModel
 import SNDSStore
+import YAMLInput
 import Yams
 
 /// A rules file for indirect linkage (`rules/*.yml`): which cohort column is compared with which
@@ -146,27 +147,14 @@ public struct IndirectRules: Sendable {
 
     /// Parses rules from YAML text (`path` only names the file in messages).
     public static func parse(_ text: String, path: String, sha256: String = "", reference: ReferenceData) throws(RulesError) -> IndirectRules {
-        // Yams hashes mapping keys while composing, following aliases: keys that are alias bombs would
-        // take exponential time there (YAMLKeyExpansion), so they are refused before.
-        if let keys = YAMLKeyExpansion.keyNodes(in: text, limit: 10_000), keys > 10_000 {
-            throw RulesError(path: path, place: nil, line: nil, why: "the file's keys expand to too many values (aliases?): not a rules file")
+        // The guards every YAML a user gives goes through (YAMLInput): alias bombs as keys, which Yams
+        // would hash for exponential time while composing, refused before; a tree expanding to too
+        // many nodes refused before it is walked; a syntax error with libyaml's reason and line.
+        let composed: Node?
+        do throws(YAMLInput.Problem) { composed = try YAMLInput.compose(text, kind: "a rules file") } catch {
+            throw RulesError(path: path, place: nil, line: error.line, why: error.why)
         }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw RulesError(path: path, place: nil, line: nil, why: "the file is empty")
-            }
-            root = node
-        } catch let error as RulesError {
-            throw error
-        } catch {
-            var why = "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")"
-            // libyaml names no alias here; a cycle (an anchor containing itself) ends up here too.
-            if why.hasSuffix("undefined alias:") {
-                why += " an alias (*name) refers to no anchor (&name) complete before it — undefined, or an anchor containing itself"
-            }
-            throw RulesError(path: path, place: nil, line: nil, why: why)
-        }
+        guard let root = composed else { throw RulesError(path: path, place: nil, line: nil, why: "the file is empty") }
         var reader = NodeReader(path: path)
         return try reader.rules(root, sha256: sha256, reference: reference)
     }

@@ -130,6 +130,39 @@ import TestSupport
         }
     }
 
+    /// A YAML syntax error keeps libyaml's reason, what it was reading and the line, on one line
+    /// (Yams' own description starts with the context and puts the reason and a quote of the file on
+    /// the lines after: only "while scanning for the next token" was left).
+    @Test(arguments: [
+        ("version: 1\nevents:\n\tsource: mco_stays\n",
+         "bad.yml line 3: not valid YAML at column 1: found character that cannot start any token (while scanning for the next token)"),
+        ("version: 1\nevents: {source: mco_stays}\nname: \"open\ncriteria: []\n",
+         "bad.yml line 5: not valid YAML at column 1: found unexpected end of stream (while scanning a quoted scalar that starts at line 3, column 7)"),
+        ("version: 1\nversion: 2\nevents: {source: mco_stays}\ncriteria: []\n", "bad.yml line 1: the key 'version' is given twice"),
+        ("version: 1\nevents: {source: mco_stays}\ncriteria: *nowhere\n",
+         "bad.yml line 3: not valid YAML at column 11: found undefined alias: an alias (*name) refers to no anchor"),
+    ])
+    func aYAMLErrorKeepsItsReasonAndLine(yaml: String, message: String) {
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix(message) && !text.contains("\n")
+        }
+    }
+
+    /// Values that expand, aliases followed, past 10,000 nodes are refused before the reader walks
+    /// them, wherever they are (YAMLInput: the guard noise profiles share).
+    @Test func aBillionLaughsIsRefusedWherever() {
+        var yaml = "version: 1\nevents: {source: mco_stays}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        #expect {
+            _ = try IndirectRules.parse(yaml + "criteria: []\n", path: "bomb.yml", reference: Self.reference)
+        } throws: { error in
+            "\(error)" == "bomb.yml: the file expands to too many values (aliases?): not a rules file"
+        }
+    }
+
     /// With a single criterion, max_missing defaults to 0: the default stays within what a file may
     /// give (0 to the criteria less one), so that rules written back read back (found by the rules
     /// fuzzer, scripts/fuzz).

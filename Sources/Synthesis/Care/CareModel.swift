@@ -1,5 +1,6 @@
 import Foundation
 import SNDSModel
+import YAMLInput
 import Yams
 
 /// The care model (`synthetic/reference/assumptions/care-model.yml`): rates, pathways and codes the
@@ -32,18 +33,41 @@ public struct CareModel: Decodable, Sendable {
     }
 
     /// Reads and validates the model shipped with the reference data.
+    ///
+    /// The reference folder may be another than the shipped one (`APPARIEMENT_REFERENCE`, or a
+    /// `synthetic/reference` in the working directory), so the model gets the guards of any YAML a
+    /// user gives: a regular file of bounded size, `YAMLInput` (alias bombs, libyaml's reasons), no
+    /// base-60 number. The shipped model is 36 KB and about 4,000 nodes.
     public static func load(from reference: ReferenceData) throws -> CareModel {
         let url = reference.root.appendingPathComponent(file)
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw ReferenceDataError.missingFile(file)
+        func fail(_ line: Int?, _ why: String) -> ReferenceDataError {
+            .malformed(file, line: line ?? 0, MessageText.shown(why))
+        }
+        let data: Data
+        do { data = try InputFile.read(url, limit: 4 << 20) } catch {
+            switch error {
+            case .missing, .directory: throw ReferenceDataError.missingFile(file)
+            case .notRegular: throw fail(nil, "is not a regular file (a device or a pipe)")
+            case .tooLarge: throw fail(nil, "is larger than 4 MB: not a care model")
+            case .unreadable(let why): throw fail(nil, "cannot be read (\(why))")
+            }
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw fail(nil, "is not UTF-8 text") }
+        let composed: Node?
+        do throws(YAMLInput.Problem) { composed = try YAMLInput.compose(text, kind: "a care model", nodeLimit: 100_000) } catch {
+            throw fail(error.line, error.why)
+        }
+        guard let root = composed else { throw fail(nil, "the file is empty") }
+        if let number = YAMLInput.base60Number(in: root) {
+            throw fail(number.mark?.line, "\(number.string.prefix(40)) is a base-60 number in YAML (1:30 is 90): write a decimal number")
         }
         let model: CareModel
         do {
-            model = try YAMLDecoder().decode(CareModel.self, from: text)
+            model = try YAMLDecoder().decode(CareModel.self, from: root)
         } catch let error as DecodingError {
-            throw ReferenceDataError.malformed(file, line: 0, CareModel.explain(error))
+            throw fail(nil, CareModel.explain(error))
         } catch {
-            throw ReferenceDataError.malformed(file, line: 0, "\(error)")
+            throw fail(nil, "\(error)")
         }
         try model.checkShape()
         return model

@@ -55,7 +55,7 @@ public struct DirectNoiseProfile: Decodable, Sendable {
     }
 
     private func check(_ name: String) throws(ReferenceDataError) {
-        func fail(_ why: String) -> ReferenceDataError { .malformed(name, line: 0, why) }
+        func fail(_ why: String) -> ReferenceDataError { NoiseProfileFile.failure(name, why) }
         let drawn = Set(Defect.allCases.map(\.rawValue)).subtracting([Defect.none.rawValue, Defect.twinWithoutRank.rawValue])
         for (key, rate) in defects {
             guard drawn.contains(key) else {

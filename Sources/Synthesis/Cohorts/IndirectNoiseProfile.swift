@@ -39,7 +39,7 @@ public struct IndirectNoiseProfile: Decodable, Sendable {
 
     public static func load(_ url: URL?, reference: ReferenceData) throws(ReferenceDataError) -> IndirectNoiseProfile {
         let (profile, name) = try NoiseProfileFile.decode(IndirectNoiseProfile.self, url, defaultFile: file, reference: reference)
-        func fail(_ why: String) -> ReferenceDataError { .malformed(name, line: 0, why) }
+        func fail(_ why: String) -> ReferenceDataError { NoiseProfileFile.failure(name, why) }
         let known = Defect.allCases.map(\.rawValue)
         for (key, rate) in profile.defects {
             guard known.contains(key) else { throw fail("defects.\(key) is not a defect (known: \(known.joined(separator: ", ")))") }

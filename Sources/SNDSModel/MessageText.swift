@@ -2,8 +2,8 @@
 /// in a quoted header cell or YAML key, an escape sequence, a bidi override) written as escapes
 /// (`\n`, `\u{1B}`), so that the message stays the one line the command prints and the terminal
 /// receives nothing from the file but plain text. (A property the fuzzers check, scripts/fuzz.)
-enum MessageText {
-    static func shown(_ text: some StringProtocol) -> String {
+public enum MessageText {
+    public static func shown(_ text: some StringProtocol) -> String {
         var out = ""
         for u in text.unicodeScalars {
             switch u.properties.generalCategory {

@@ -5,9 +5,9 @@ import CYaml
 ///
 /// While composing, Yams checks each mapping for duplicate keys by hashing them, and a hash follows
 /// aliases: a key that is an alias bomb (`? *a8`, where `&a8` is ten `*a7`, and so on down) takes
-/// exponential time inside `Yams.compose`, before any check of the rules reader can run (found
-/// while writing the rules fuzzer, scripts/fuzz, which keeps it among its seeds). Keys in a rules
-/// file are plain names; a walk over the events, linear in the text, lets `IndirectRules.parse`
+/// exponential time inside `Yams.compose`, before any check of a reader can run (found while
+/// writing the rules fuzzer, scripts/fuzz, which keeps it among its seeds). Keys in the project's
+/// YAML files are plain names; a walk over the events, linear in the text, lets `YAMLInput.compose`
 /// refuse such a file first. (`CYaml` is Yams' own libyaml, a target of the Yams package.)
 enum YAMLKeyExpansion {
     /// The nodes the mapping keys expand to, counting stopped just above `limit`; nil when libyaml
