@@ -98,7 +98,7 @@ import Testing
 
 /// One bad input: what it is, how it is made and run, and what must happen.
 struct BadInput: Sendable, CustomTestStringConvertible {
-    enum Kind: String, Sendable { case cohort, rules, database, key, sealed, output }
+    enum Kind: String, Sendable { case cohort, rules, noise, database, key, sealed, output }
     enum Expected: Sendable {
         /// The whole input is refused: this exit code, one error line containing this text.
         case refused(exit: Int32, message: String)
@@ -114,7 +114,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { id }
 
-    static let all: [BadInput] = cohorts + rules + databases + keys + sealed + outputs
+    static let all: [BadInput] = cohorts + rules + noiseProfiles + databases + keys + sealed + outputs
 
     // Cohorts: `direct` unless said otherwise (the indirect reader is the same code).
     static let cohorts: [BadInput] = [
@@ -256,13 +256,13 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         refusedRules("rules-wrong-type", "expected a whole number") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: deux}") },
         refusedRules("rules-list-for-a-value", "expected a single value") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: [sex, year]") },
         refusedRules("rules-alias-cycle", "undefined, or an anchor containing itself") { r in r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncohort: &loop {id: *loop}\n") },
-        refusedRules("rules-billion-laughs", "unknown key 'lol0'") { _ in
+        refusedRules("rules-billion-laughs", "the file expands to too many values") { _ in
             var yaml = "version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
             for i in 1...9 { yaml += "lol\(i): &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
             return yaml + "criteria: *lol9\n"
         },
-        refusedRules("rules-billion-laughs-in-criteria", "expected a mapping") { r in
-            // The bomb where the reader walks: the first expanded node already has the wrong shape.
+        refusedRules("rules-billion-laughs-in-criteria", "the file expands to too many values") { r in
+            // The bomb where the reader walks: refused before the walk, as anywhere in the file.
             var bomb = "\n  - &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"
             for i in 1...9 { bomb += "\n  - &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]" }
             return r.replacingOccurrences(of: "criteria:", with: "criteria:" + bomb)
@@ -289,6 +289,35 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(id: "rules-device", kind: .rules, expected: .refused(exit: 3, message: "is not a regular file")) { place in
             place.probabiliste(place.indirectCohortPath, rules: "/dev/zero")
         },
+        refusedRules("rules-tab-indentation", "found character that cannot start any token (while scanning for the next token)") { r in
+            r.replacingOccurrences(of: "cohort:\n  id: NS", with: "cohort:\n\tid: NS")
+        },
+    ]
+
+    // Cohort noise profiles (`cohort direct --noise`, `cohort probabiliste --noise`): a user's YAML,
+    // with the guards of a rules file.
+    static let noiseProfiles: [BadInput] = [
+        refusedNoise("noise-alias-bomb-as-keys", "the file's keys expand to too many values") { p in
+            var bomb = "lol0: &lol0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1}\n"
+            for i in 1...9 { bomb += "lol\(i): &lol\(i) {" + (0..<10).map { "? *lol\(i - 1)\($0 == 0 ? "" : String(repeating: " ", count: $0)) : \($0)" }.joined(separator: ", ") + "}\n" }
+            return bomb + p
+        },
+        refusedNoise("noise-billion-laughs", "the file expands to too many values") { p in
+            var bomb = "lol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            for i in 1...9 { bomb += "lol\(i): &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+            return bomb + p
+        },
+        refusedNoise("noise-base-60", "is a base-60 number") { p in
+            p.replacingOccurrences(of: "wrong_nir_key: 0.01", with: "wrong_nir_key: 1:0:0:0:0:0:0:0:0:0:0:0:0")
+        },
+        refusedNoise("noise-not-yaml", "did not find expected ',' or '}'", indirect: true) { p in
+            p.replacingOccurrences(of: "sex: {\"1/2\": 0.6,", with: "sex: {\"1/2\": 0.6")
+        },
+        BadInput(id: "noise-fifo", kind: .noise, expected: .refused(exit: 3, message: "is not a regular file")) { place in
+            // A named pipe no one writes to: opened, it would block for good.
+            #expect(mkfifo(place.url("noise.yml").path, 0o600) == 0, "noise-fifo: mkfifo failed")
+            return place.cohortDirect(noise: place.path("noise.yml"))
+        },
     ]
 
     // Database files given to `direct` (and `check-dataset` where it says more).
@@ -305,7 +334,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try place.write("snds.sqlite", Array(place.directCohort.text.utf8))
             return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
         },
-        BadInput(id: "database-is-a-directory", kind: .database, expected: .refused(exit: 3, message: "is not an SQLite database")) { place in
+        BadInput(id: "database-is-a-directory", kind: .database, expected: .refused(exit: 3, message: "is a directory, not a database file")) { place in
             try FileManager.default.createDirectory(at: place.url("snds.sqlite"), withIntermediateDirectories: true)
             return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
         },
@@ -353,6 +382,40 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try FileManager.default.removeItem(at: files.correspondence)
             return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
         },
+        // Not regular files: refused from their metadata, never opened (a pipe's open would wait
+        // for a writer forever, a device never end).
+        BadInput(id: "database-fifo", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
+            #expect(mkfifo(place.url("snds.sqlite").path, 0o600) == 0, "database-fifo: mkfifo failed")
+            return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
+        },
+        BadInput(id: "database-device", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
+            place.direct(place.directCohortPath, database: "/dev/zero")
+        },
+        BadInput(id: "database-replaced-by-a-fifo", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
+            // The dataset's SQLite file, beside its manifest and sealed file, replaced by a pipe (`check-dataset`).
+            let files = try place.copyDataset()
+            try FileManager.default.removeItem(at: files.database)
+            #expect(mkfifo(files.database.path, 0o600) == 0, "database-replaced-by-a-fifo: mkfifo failed")
+            return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
+        },
+        BadInput(id: "database-manifest-is-a-directory", kind: .database, expected: .refused(exit: 5, message: "the manifest is a directory, not a file")) { place in
+            let files = try place.copyDataset()
+            try FileManager.default.removeItem(at: files.manifest)
+            try FileManager.default.createDirectory(at: files.manifest, withIntermediateDirectories: false)
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(id: "database-manifest-fifo", kind: .database, expected: .refused(exit: 5, message: "the manifest is not a regular file (a device or a pipe)")) { place in
+            let files = try place.copyDataset()
+            try FileManager.default.removeItem(at: files.manifest)
+            #expect(mkfifo(files.manifest.path, 0o600) == 0, "database-manifest-fifo: mkfifo failed")
+            return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
+        },
+        BadInput(id: "database-sealed-correspondence-fifo", kind: .database, expected: .refused(exit: 5, message: "the sealed correspondence is not a regular file (a device or a pipe)")) { place in
+            let files = try place.copyDataset()
+            try FileManager.default.removeItem(at: files.correspondence)
+            #expect(mkfifo(files.correspondence.path, 0o600) == 0, "database-sealed-correspondence-fifo: mkfifo failed")
+            return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
+        },
     ]
 
     // Key files.
@@ -373,6 +436,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             invocation.arguments.removeLast(2)  // --key-file PATH
             invocation.environment = ["APPARIEMENT_KEY_FILE": place.path("absent.key")]
             return invocation
+        },
+        BadInput(id: "key-fifo", kind: .key, expected: .refused(exit: 4, message: "is not a regular file (a device or a pipe)")) { place in
+            #expect(mkfifo(place.url("case.key").path, 0o600) == 0, "key-fifo: mkfifo failed")
+            return place.direct(place.directCohortPath, key: place.path("case.key"))
         },
     ]
 
@@ -399,10 +466,18 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             return b
         },
         refusedSealed("sealed-truncated", exit: 5, "truncated") { bytes in Array(bytes.prefix(bytes.count - 100)) },
-        refusedSealed("sealed-not-sealed", exit: 5, "is not a sealed appariement file") { _ in Array("NS;BEN_NIR_PSA\n".utf8) },
+        refusedSealed("sealed-not-sealed", exit: 3, "is not a sealed appariement file") { _ in Array("NS;BEN_NIR_PSA\n".utf8) },
         BadInput(id: "sealed-wrong-key", kind: .sealed, expected: .refused(exit: 4, message: "but the key given has fingerprint")) { place in
             try place.writeKey("other.key", Place.otherKey(than: place.keyText), mode: 0o600)
             return Invocation(arguments: ["check-sealed", place.datasetPath + ".correspondence.sealed", "--key-file", place.path("other.key")], outputs: [])
+        },
+        BadInput(id: "sealed-fifo", kind: .sealed, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
+            #expect(mkfifo(place.url("file.sealed").path, 0o600) == 0, "sealed-fifo: mkfifo failed")
+            return Invocation(arguments: ["check-sealed", place.path("file.sealed"), "--key-file", place.keyPath], outputs: [])
+        },
+        BadInput(id: "sealed-is-a-directory", kind: .sealed, expected: .refused(exit: 3, message: "is a directory, not a sealed file")) { place in
+            try FileManager.default.createDirectory(at: place.url("file.sealed"), withIntermediateDirectories: true)
+            return Invocation(arguments: ["check-sealed", place.path("file.sealed"), "--key-file", place.keyPath], outputs: [])
         },
     ]
 
@@ -504,6 +579,19 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// A shipped noise profile changed by `yaml`, given to `cohort direct` (or `cohort probabiliste`).
+    static func refusedNoise(_ id: String, _ message: String, indirect: Bool = false,
+                             yaml: @escaping @Sendable (String) -> String) -> BadInput {
+        BadInput(id: id, kind: .noise, expected: .refused(exit: 3, message: message)) { place in
+            let file = indirect ? "indirect-cohort-noise.yml" : "direct-cohort-noise.yml"
+            let shipped = try String(contentsOf: CommandLine.checkout.appendingPathComponent("synthetic/reference/assumptions/\(file)"), encoding: .utf8)
+            let text = yaml(shipped)
+            #expect(text != shipped, "\(id): the shipped profile was not changed (the replacement no longer matches)")
+            try place.write("noise.yml", Array(text.utf8))
+            return indirect ? place.cohortProbabiliste(noise: place.path("noise.yml")) : place.cohortDirect(noise: place.path("noise.yml"))
+        }
+    }
+
     static func refusedKey(_ id: String, exit: Int32, _ message: String, mode: Int = 0o600,
                            text: @escaping @Sendable (String) -> String?) -> BadInput {
         BadInput(id: id, kind: .key, expected: .refused(exit: exit, message: message)) { place in
@@ -575,6 +663,20 @@ struct Place {
         return Invocation(arguments: ["probabiliste", cohortPath, "--criteria", rules ?? "rules/default.yml",
                                       "--database", datasetPath + ".sqlite", "--out", run, "--key-file", key ?? keyPath],
                           outputs: [run])
+    }
+
+    /// `cohort direct` drawing from the dataset with the noise profile `noise`, into the case's folder.
+    func cohortDirect(noise: String) -> Invocation {
+        Invocation(arguments: ["cohort", "direct", "--size", "20", "--noise", noise, "--database", datasetPath + ".sqlite",
+                               "--key-file", keyPath, "--dir", path("out"), "--name", "drawn"],
+                   outputs: [path("out/drawn.csv"), path("out/drawn.truth.csv")])
+    }
+
+    /// `cohort probabiliste` (the default scenario) with the noise profile `noise`.
+    func cohortProbabiliste(noise: String) -> Invocation {
+        Invocation(arguments: ["cohort", "probabiliste", "--size", "20", "--noise", noise, "--database", datasetPath + ".sqlite",
+                               "--dir", path("out"), "--name", "drawn"],
+                   outputs: [path("out/drawn.csv"), path("out/drawn.truth.csv")])
     }
 
     /// A copy of the dataset in the case's folder, to damage.
