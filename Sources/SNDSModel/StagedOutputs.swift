@@ -1,3 +1,4 @@
+import CPlatform
 import Foundation
 
 /// Output files written under temporary names and moved into place only once all are complete.
@@ -45,7 +46,13 @@ public final class StagedOutputs {
     /// Moves every staged file into place, in staging order, after deleting `obsolete` files (such
     /// as a previous manifest that must not describe the new files while they are being moved) or
     /// moving an obsolete folder out of the way in one rename (it is deleted afterwards).
-    public func commit(removingFirst obsolete: [URL] = []) throws(OutputError) {
+    ///
+    /// With `replacingExisting` false, a file that appeared at a final name since the command
+    /// checked (another run writing the same output at the same time) is not replaced: the move is
+    /// exclusive (`renameat2` RENAME_NOREPLACE), the commit fails with ``OutputError/exists(_:)``
+    /// and this run's files are discarded — of two concurrent runs, one wins whole and the other
+    /// says so, rather than both exiting 0 with the last rename's output.
+    public func commit(removingFirst obsolete: [URL] = [], replacingExisting: Bool = true) throws(OutputError) {
         // Durable before visible: each file reaches the disk before it is renamed into place, and
         // the directory entries after, so a power cut cannot leave a manifest beside an empty file.
         // (Synced before the obsolete files go, so the old outputs stay whole as long as possible.)
@@ -70,16 +77,27 @@ public final class StagedOutputs {
                 }
             }
         }
+        var moved: [URL] = []
         for (temporary, final) in staged {
-            guard rename(temporary.path, final.path) == 0 else {
-                let reason = String(cString: strerror(errno))
+            let result = replacingExisting ? rename(temporary.path, final.path) : cplatform_rename_noreplace(temporary.path, final.path)
+            guard result == 0 else {
+                let failure = errno
+                let reason = String(cString: strerror(failure))
                 // The previous outputs set aside go back to their names: a failed replacement
                 // must not lose the run it was replacing.
                 for aside in setAside {
                     _ = rename(aside.path, aside.deletingLastPathComponent().appendingPathComponent(StagedOutputs.finalName(of: aside.lastPathComponent)).path)
                 }
+                if !replacingExisting {
+                    // Nothing was replaced: the files this commit already moved are taken back
+                    // (between two concurrent runs, which move in the same order, the first file
+                    // decides, so this only happens when a file was put in the way by hand).
+                    for url in moved { _ = unlink(url.path) }
+                    if failure == EEXIST || failure == ENOTEMPTY { throw .exists(final.path) }
+                }
                 throw .cannotReplace(final.path, reason)
             }
+            moved.append(final)
         }
         for directory in Set(staged.map { $0.final.deletingLastPathComponent() }) {
             let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
