@@ -24,6 +24,7 @@ public final class StagedOutputs {
             .appendingPathComponent(".\(final.lastPathComponent).partial-\(getpid())")
         try? FileManager.default.removeItem(at: temporary)
         staged.append((temporary, final))
+        Interruption.register(temporary)
         return temporary
     }
 
@@ -53,6 +54,13 @@ public final class StagedOutputs {
     /// and this run's files are discarded — of two concurrent runs, one wins whole and the other
     /// says so, rather than both exiting 0 with the last rename's output.
     public func commit(removingFirst obsolete: [URL] = [], replacingExisting: Bool = true) throws(OutputError) {
+        // An interruption (Ctrl-C) waits for the commit to finish: the outputs are then all old or
+        // all new, and a set-aside previous run is never left under its hidden name.
+        try Interruption.whileCommitting { () throws(OutputError) in try move(removingFirst: obsolete, replacingExisting: replacingExisting) }
+        for (temporary, _) in staged { Interruption.unregister(temporary) }
+    }
+
+    private func move(removingFirst obsolete: [URL], replacingExisting: Bool) throws(OutputError) {
         // Durable before visible: each file reaches the disk before it is renamed into place, and
         // the directory entries after, so a power cut cannot leave a manifest beside an empty file.
         // (Synced before the obsolete files go, so the old outputs stay whole as long as possible.)
@@ -129,7 +137,10 @@ public final class StagedOutputs {
     /// Deletes the staged files (done automatically if never committed).
     public func discard() {
         guard !committed else { return }
-        for (temporary, _) in staged { try? FileManager.default.removeItem(at: temporary) }
+        for (temporary, _) in staged {
+            try? FileManager.default.removeItem(at: temporary)
+            Interruption.unregister(temporary)
+        }
         staged.removeAll()
     }
 
@@ -145,9 +156,24 @@ public final class StagedOutputs {
         }
         let parent = url.deletingLastPathComponent()
         if parent.path != url.path { try createDirectory(parent, mode: mode) }
-        guard mkdir(url.path, mode) == 0 || errno == EEXIST else {
+        if mkdir(url.path, mode) == 0 {
+            createdLock.withLock { createdDirectories.append(url.path) }
+            return
+        }
+        guard errno == EEXIST else {
             throw .cannotCreateDirectory(finalPath(of: url), String(cString: strerror(errno)))
         }
+    }
+
+    private static let createdLock = NSLock()
+    nonisolated(unsafe) private static var createdDirectories: [String] = []
+
+    /// Removes the folders this process created for its outputs that are still empty, deepest
+    /// first: a command that fails or is interrupted leaves no empty `runs/` or `cohorts/` behind
+    /// (folders holding anything, earlier outputs included, stay).
+    public static func removeCreatedDirectories() {
+        let paths = createdLock.withLock { createdDirectories }
+        for path in paths.reversed() { _ = rmdir(path) }
     }
 
     /// Writes `data` to `url` (usually a staged path) with `mode`, and says which file failed and

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CPlatform
+import SNDSModel
 
 /// What the process sets for itself before doing anything, so that failures stay clear and
 /// memory stays private.
@@ -17,6 +18,8 @@ enum ProcessHardening {
         // default: no message, a staged output left behind. Ignored, the write fails with EFBIG
         // instead, which the output code reports as one clear line (exit 6) and cleans up.
         signal(SIGXFSZ, SIG_IGN)
+        // Ctrl-C, kill or a closed terminal: the staged outputs go, then the process ends.
+        Interruption.handleSignals()
         // No core dump: the memory of a crashed run holds keys and clear NIRs read from cohorts.
         var none = rlimit(rlim_cur: 0, rlim_max: 0)
         #if canImport(Glibc)
