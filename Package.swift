@@ -24,8 +24,10 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        // System calls Swift does not expose (exclusive rename, not-dumpable process): a few lines of C.
+        .target(name: "CPlatform"),
         // Domain values (NIR, dates, départements), the shipped SNDS schemas and nomenclatures.
-        .target(name: "SNDSModel"),
+        .target(name: "SNDSModel", dependencies: ["CPlatform"]),
         // Progress and messages on stderr.
         .target(name: "Terminal"),
         // The guards every YAML file a user gives goes through (alias bombs, base-60 numbers, libyaml's
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "appariement",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Terminal",
+                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Terminal", "CPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -51,16 +51,28 @@ public struct CohortFile {
     public let records: [DelimitedReader.Record]
     /// SHA-256 of the bytes read (hex), for the run's provenance.
     public let sha256: String
+    /// Lines holding only separators and white space, skipped like blank lines.
+    public let blankRecords: Int
 
     /// Longest field accepted: far above any identifier, far below a memory problem.
     public static let maxFieldBytes = 64 * 1024
-    /// Largest file accepted (it is held in memory two or three times over while read).
+    /// Largest file accepted, whatever the memory.
     public static let maxFileBytes = 1 << 30
+    /// Memory a linkage takes per byte of cohort, measured (docs/hardening.md, "Large cohorts"):
+    /// a 50 MB file of 1.07 million lines peaks at about 14 times its size while read and checked
+    /// (its bytes, one record per line, the checked requests, the duplicate-NS index), rounded up.
+    public static let memoryPerFileByte = 16
 
     public init(url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
                 separator separatorChoice: SeparatorChoice = .auto) throws(LinkageError) {
         self.url = url
         let path = url.path
+        // Before reading: a file the memory cannot hold is refused with its figures, not met by an
+        // allocation failure (exit 134) halfway through.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+           size <= Self.maxFileBytes, let budget = MemoryBudget.current(), size * Self.memoryPerFileByte > budget.bytes {
+            throw .badCohort(path, "is \(MemoryBudget.shown(size)): linking it takes about \(MemoryBudget.shown(size * Self.memoryPerFileByte)) of memory, more than \(budget.source) allows (\(MemoryBudget.shown(budget.bytes))): split it, or give more memory")
+        }
         let data: Data
         do { data = try InputFile.read(url, limit: Self.maxFileBytes) } catch {
             switch error {
@@ -76,10 +88,17 @@ public struct CohortFile {
         guard bytes.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {
             throw .badCohort(path, "the file is empty")
         }
+        if Self.looksUTF16(bytes) {
+            throw .badCohort(path, "the file is UTF-16 text (as some spreadsheets save \"Unicode text\"): save it as UTF-8 or Latin-1 CSV")
+        }
         if bytes.contains(0) { throw .badCohort(path, "the file contains NUL bytes: it is not a text file") }
+        // A UTF-8 byte order mark declares the encoding: bytes that are not UTF-8 after it are a
+        // damaged line to show, not a reason to read the whole file as Latin-1.
+        let declaredUTF8 = choice == .auto && bytes.starts(with: [0xEF, 0xBB, 0xBF])
         switch choice {
         case .utf8: encoding = .utf8; encodingDetected = false
         case .latin1: encoding = .latin1; encodingDetected = false
+        case .auto where declaredUTF8: encoding = .utf8; encodingDetected = false
         case .auto: encoding = DelimitedReader.detectEncoding(of: bytes); encodingDetected = true
         }
         if let given = separatorChoice.byte {
@@ -97,14 +116,47 @@ public struct CohortFile {
             records = try reader.readAll()
         } catch {
             var message = error.description
-            if case .invalidEncoding = error { message += " — give --encoding latin-1 if the file is Latin-1" }
+            if case .invalidEncoding = error {
+                message += declaredUTF8
+                    ? " although the file starts with a UTF-8 byte order mark — correct that line, or give --encoding latin-1 if the file is Latin-1"
+                    : " — give --encoding latin-1 if the file is Latin-1"
+            }
             throw .badCohort(path, message)
         }
+        // Lines of separators only (`;;;;`, what a spreadsheet exports for empty rows) are blank
+        // lines: skipped, counted, not submitted people.
+        let blank = records.dropFirst().filter(\.isBlank).count
+        if blank > 0 { records = [records[0]] + records.dropFirst().filter { !$0.isBlank } }
+        blankRecords = blank
         let header = records.removeFirst()
         headerCount = header.fields.count
         positions = try Self.map(header: header.fields, columns: columns, separator: separator, path: path)
         guard !records.isEmpty else { throw .badCohort(path, "the file has a header but no data lines") }
         self.records = records
+    }
+
+    /// What the reader decided that the user should know (said on stderr by the runs).
+    public var readingNotes: [String] {
+        var notes: [String] = []
+        if encodingDetected, encoding == .latin1 {
+            notes.append("\(url.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
+        }
+        if blankRecords > 0 {
+            notes.append("\(url.lastPathComponent): \(blankRecords) line\(blankRecords == 1 ? "" : "s") of separators only skipped, like blank lines")
+        }
+        return notes
+    }
+
+    /// UTF-16 text: a UTF-16 byte order mark, or NUL bytes at every other position of the start
+    /// (ASCII text in UTF-16 without a mark).
+    static func looksUTF16(_ bytes: [UInt8]) -> Bool {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return true }
+        let start = bytes.prefix(512)
+        guard start.count >= 8 else { return false }
+        let evenNUL = stride(from: 0, to: start.count, by: 2).filter { start[$0] == 0 }.count
+        let oddNUL = stride(from: 1, to: start.count, by: 2).filter { start[$0] == 0 }.count
+        let pairs = start.count / 2
+        return max(evenNUL, oddNUL) * 10 >= pairs * 9 && min(evenNUL, oddNUL) * 10 <= pairs
     }
 
     private static func normalise(_ name: String) -> String {

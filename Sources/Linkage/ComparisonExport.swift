@@ -128,7 +128,7 @@ public enum ComparisonExport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try StagedOutputs.writeFile(try encoder.encode(description), to: json, mode: 0o600)
-        try staged.commit()
+        try staged.commit(replacingExisting: replaceExisting)
         return description
     }
 
@@ -189,7 +189,7 @@ public enum ComparisonExport {
         try csv.write(["NS", "BEN_IDT_ANO", "GROUP"])
         for l in links { try csv.write([l.ns, l.person, l.group.map(String.init) ?? ""]) }
         try csv.finish()
-        try staged.commit()
+        try staged.commit(replacingExisting: replaceExisting)
     }
 }
 

@@ -52,9 +52,7 @@ public enum DirectRun {
         var t = ContinuousClock.now
         let file = try CohortFile(url: options.cohort, columns: DirectCohort.columns, encoding: options.encoding,
                                   separator: options.separator)
-        if file.encodingDetected, file.encoding == .latin1 {
-            progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
-        }
+        for note in file.readingNotes { progress.note(note) }
         let cohort = try DirectCohort(file: file, today: options.today)
         timings.lap("read_and_validate", since: t)
 
@@ -97,7 +95,7 @@ public enum DirectRun {
                                         keyFingerprint: key.fingerprint, extraction: extraction, timings: timings.seconds,
                                         hashes: hashes)
         try summary.write(to: folder.appendingPathComponent(DirectSummary.file))
-        try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
+        try staged.commit(removingFirst: options.replaceExisting ? [output] : [], replacingExisting: options.replaceExisting)
         return summary
     }
 

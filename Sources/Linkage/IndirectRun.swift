@@ -62,9 +62,7 @@ public enum IndirectRun {
             guard case .badCohort(let path, let why) = error, why.contains("column") else { throw error }
             throw LinkageError.badCohort(path, why + " — the columns expected are those of \(rules.path) (--criteria)")
         }
-        if file.encodingDetected, file.encoding == .latin1 {
-            progress.note("\(options.cohort.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
-        }
+        for note in file.readingNotes { progress.note(note) }
         let cohort = try IndirectCohort(file: file, rules: rules)
         timings.lap("read_and_validate", since: t)
 
@@ -121,7 +119,7 @@ public enum IndirectRun {
                                           keyFingerprint: key.fingerprint,
                                           pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings.seconds)
         try summary.write(to: folder.appendingPathComponent(IndirectSummary.file))
-        try staged.commit(removingFirst: options.replaceExisting ? [output] : [])
+        try staged.commit(removingFirst: options.replaceExisting ? [output] : [], replacingExisting: options.replaceExisting)
         return summary
     }
 

@@ -16,6 +16,11 @@ public struct DelimitedReader {
     public struct Record: Sendable, Equatable {
         public let line: Int
         public let fields: [String]
+
+        /// Every field empty or white space: a line of separators only (`;;;;`).
+        public var isBlank: Bool {
+            fields.allSatisfy { $0.allSatisfy(\.isWhitespace) }
+        }
     }
 
     public let separator: UInt8

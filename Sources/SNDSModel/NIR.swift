@@ -32,13 +32,16 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
         self.key = NIR.key(forBody: body)!
     }
 
-    /// Validates a NIR written with or without spaces (15 positions once spaces are removed).
-    /// Errors never contain the NIR itself.
+    /// Validates a NIR written with or without spaces (15 positions once spaces are removed) — any
+    /// white space: word processors and spreadsheets group NIRs with no-break spaces (U+00A0,
+    /// U+202F) or tabs. Errors never contain the NIR itself.
     public init(validating text: String) throws(NIRError) {
         var chars: [UInt8] = []
         chars.reserveCapacity(15)
-        for c in text.utf8 where c != UInt8(ascii: " ") {
-            chars.append(c >= 97 && c <= 122 ? c - 32 : c) // a–z → A–Z
+        for scalar in text.unicodeScalars where !Self.isSeparator(scalar) {
+            // a–z → A–Z; any other non-ASCII character is one position, refused by the structure check.
+            let c = scalar.isASCII ? UInt8(scalar.value) : 0xFF
+            chars.append(c >= 97 && c <= 122 ? c - 32 : c)
             if chars.count > 15 { throw .wrongLength(Self.significantLength(text)) }
         }
         guard chars.count == 15 else { throw .wrongLength(chars.count) }
@@ -99,8 +102,13 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
     }
 
     /// Length of the text without spaces, for error messages.
+    /// Positions as a reader counts them: characters, white space left out.
     private static func significantLength(_ text: String) -> Int {
-        text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: " ") ? 0 : 1) }
+        text.unicodeScalars.reduce(0) { $0 + (isSeparator($1) ? 0 : 1) }
+    }
+
+    private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || (scalar.value > 0x20 ? scalar.properties.isWhitespace : scalar == "\t")
     }
 
     /// The 15 positions in clear. Call only to hash or to seal; never print it.

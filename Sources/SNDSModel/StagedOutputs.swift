@@ -1,3 +1,4 @@
+import CPlatform
 import Foundation
 
 /// Output files written under temporary names and moved into place only once all are complete.
@@ -23,6 +24,7 @@ public final class StagedOutputs {
             .appendingPathComponent(".\(final.lastPathComponent).partial-\(getpid())")
         try? FileManager.default.removeItem(at: temporary)
         staged.append((temporary, final))
+        Interruption.register(temporary)
         return temporary
     }
 
@@ -45,7 +47,20 @@ public final class StagedOutputs {
     /// Moves every staged file into place, in staging order, after deleting `obsolete` files (such
     /// as a previous manifest that must not describe the new files while they are being moved) or
     /// moving an obsolete folder out of the way in one rename (it is deleted afterwards).
-    public func commit(removingFirst obsolete: [URL] = []) throws(OutputError) {
+    ///
+    /// With `replacingExisting` false, a file that appeared at a final name since the command
+    /// checked (another run writing the same output at the same time) is not replaced: the move is
+    /// exclusive (`renameat2` RENAME_NOREPLACE), the commit fails with ``OutputError/exists(_:)``
+    /// and this run's files are discarded — of two concurrent runs, one wins whole and the other
+    /// says so, rather than both exiting 0 with the last rename's output.
+    public func commit(removingFirst obsolete: [URL] = [], replacingExisting: Bool = true) throws(OutputError) {
+        // An interruption (Ctrl-C) waits for the commit to finish: the outputs are then all old or
+        // all new, and a set-aside previous run is never left under its hidden name.
+        try Interruption.whileCommitting { () throws(OutputError) in try move(removingFirst: obsolete, replacingExisting: replacingExisting) }
+        for (temporary, _) in staged { Interruption.unregister(temporary) }
+    }
+
+    private func move(removingFirst obsolete: [URL], replacingExisting: Bool) throws(OutputError) {
         // Durable before visible: each file reaches the disk before it is renamed into place, and
         // the directory entries after, so a power cut cannot leave a manifest beside an empty file.
         // (Synced before the obsolete files go, so the old outputs stay whole as long as possible.)
@@ -70,16 +85,27 @@ public final class StagedOutputs {
                 }
             }
         }
+        var moved: [URL] = []
         for (temporary, final) in staged {
-            guard rename(temporary.path, final.path) == 0 else {
-                let reason = String(cString: strerror(errno))
+            let result = replacingExisting ? rename(temporary.path, final.path) : cplatform_rename_noreplace(temporary.path, final.path)
+            guard result == 0 else {
+                let failure = errno
+                let reason = String(cString: strerror(failure))
                 // The previous outputs set aside go back to their names: a failed replacement
                 // must not lose the run it was replacing.
                 for aside in setAside {
                     _ = rename(aside.path, aside.deletingLastPathComponent().appendingPathComponent(StagedOutputs.finalName(of: aside.lastPathComponent)).path)
                 }
+                if !replacingExisting {
+                    // Nothing was replaced: the files this commit already moved are taken back
+                    // (between two concurrent runs, which move in the same order, the first file
+                    // decides, so this only happens when a file was put in the way by hand).
+                    for url in moved { _ = unlink(url.path) }
+                    if failure == EEXIST || failure == ENOTEMPTY { throw .exists(final.path) }
+                }
                 throw .cannotReplace(final.path, reason)
             }
+            moved.append(final)
         }
         for directory in Set(staged.map { $0.final.deletingLastPathComponent() }) {
             let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -111,7 +137,10 @@ public final class StagedOutputs {
     /// Deletes the staged files (done automatically if never committed).
     public func discard() {
         guard !committed else { return }
-        for (temporary, _) in staged { try? FileManager.default.removeItem(at: temporary) }
+        for (temporary, _) in staged {
+            try? FileManager.default.removeItem(at: temporary)
+            Interruption.unregister(temporary)
+        }
         staged.removeAll()
     }
 
@@ -127,9 +156,24 @@ public final class StagedOutputs {
         }
         let parent = url.deletingLastPathComponent()
         if parent.path != url.path { try createDirectory(parent, mode: mode) }
-        guard mkdir(url.path, mode) == 0 || errno == EEXIST else {
+        if mkdir(url.path, mode) == 0 {
+            createdLock.withLock { createdDirectories.append(url.path) }
+            return
+        }
+        guard errno == EEXIST else {
             throw .cannotCreateDirectory(finalPath(of: url), String(cString: strerror(errno)))
         }
+    }
+
+    private static let createdLock = NSLock()
+    nonisolated(unsafe) private static var createdDirectories: [String] = []
+
+    /// Removes the folders this process created for its outputs that are still empty, deepest
+    /// first: a command that fails or is interrupted leaves no empty `runs/` or `cohorts/` behind
+    /// (folders holding anything, earlier outputs included, stay).
+    public static func removeCreatedDirectories() {
+        let paths = createdLock.withLock { createdDirectories }
+        for path in paths.reversed() { _ = rmdir(path) }
     }
 
     /// Writes `data` to `url` (usually a staged path) with `mode`, and says which file failed and

@@ -158,7 +158,7 @@ public struct SyntheticSNDSGenerator {
             assumptions: try JSONValue(encoding: options.assumptions),
             timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
         do { try manifest.write(to: manifestURL) } catch { throw OutputError.writing(files.manifest, error) }
-        try staged.commit(removingFirst: [files.manifest])
+        try staged.commit(removingFirst: [files.manifest], replacingExisting: options.replaceExisting)
         return manifest
     }
 
@@ -196,8 +196,35 @@ public struct SyntheticSNDSGenerator {
         if !options.replaceExisting, let existing = files.all.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
             throw OutputError.exists(existing.path)
         }
+        if options.replaceExisting, let foreign = files.all.first(where: { !Self.isReplaceable($0, in: files) }) {
+            throw OutputError.cannotReplace(foreign.path, "it exists and is not part of a synthetic SNDS made by appariement; --force only replaces a previous dataset")
+        }
         guard FileManager.default.isWritableFile(atPath: directory.path) else {
             throw OutputError.cannotReplace(directory.path, "the directory is not writable")
+        }
+    }
+
+    /// Whether --force may replace the file at `url`: nothing is there, or it is what its name says
+    /// in a dataset of this tool (any layout version) — the database, the sealed correspondence,
+    /// the manifest. Anything else (a cohort, another SQLite file, a folder) is the user's.
+    static func isReplaceable(_ url: URL, in files: DatasetFiles) -> Bool {
+        guard (try? FileManager.default.attributesOfItem(atPath: url.path)) != nil else {
+            // Nothing there (a dangling symbolic link included: a rename replaces the link itself).
+            return true
+        }
+        switch url {
+        case files.database:
+            do { try SNDSDatabase.openReadOnly(at: url).close(); return true } catch {
+                if case .wrongLayout = error { return true }
+                return false
+            }
+        case files.correspondence:
+            return SealedFileSignature.matches(url)
+        default:
+            guard (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType == .typeRegular,
+                  let data = try? InputFile.read(url, limit: 64 << 20),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+            return object["tool"] as? String == "appariement"
         }
     }
 

@@ -83,7 +83,7 @@ struct CohortDirect: ParsableCommand {
         let residence = try DirectCohortGenerator.residences(in: sqlite)
         try sqlite.close()
         let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile, residence: residence).make(size: size, seed: seed)
-        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder)
+        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder, replacingExisting: force)
         let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
         let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)
         print("""
@@ -171,7 +171,7 @@ struct CohortProbabiliste: ParsableCommand {
         defer { try? sqlite.close() }
         let generator = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario, profile: profile)
         let cohort = try generator.make(size: size, seed: seed)
-        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder)
+        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder, replacingExisting: force)
         let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
         var defects: [String: Int] = [:]
         for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
@@ -198,13 +198,16 @@ enum CohortFiles {
         return (csvURL, truthURL)
     }
 
-    static func write(csv: String, truth: CohortTruth, to urls: (cohort: URL, truth: URL), in folder: URL) throws {
+    /// Without `replacingExisting` (--force), a cohort written meanwhile by another run is not
+    /// replaced: this one fails (exit 6) rather than both exiting 0 with the last one's file.
+    static func write(csv: String, truth: CohortTruth, to urls: (cohort: URL, truth: URL), in folder: URL,
+                      replacingExisting: Bool) throws {
         try StagedOutputs.createDirectory(folder)
         let staged = StagedOutputs()
         for (text, url) in [(truth.text, urls.truth), (csv, urls.cohort)] {
             let temporary = staged.stage(url)
             try StagedOutputs.writeFile(Data(text.utf8), to: temporary, mode: 0o600)
         }
-        try staged.commit()
+        try staged.commit(replacingExisting: replacingExisting)
     }
 }

@@ -71,9 +71,10 @@ struct Demo: ParsableCommand {
             Direct.print(previous, folder: run)
             return (run, try evaluate(run: run, truth: truth))
         }
-        print("\nDirect linkage of a synthetic cohort (NIR + birth date + sex):")
         // 1,000 lines, fewer for a small dataset (a cohort is drawn without repeating people).
-        try CohortDirect.draw(size: max(1, min(1_000, manifest.beneficiariesRequested / 4)), seed: 1, name: "demo-direct", directory: cohort.deletingLastPathComponent(),
+        let size = max(1, min(1_000, manifest.beneficiariesRequested / 4))
+        print("\nDirect linkage of a synthetic cohort of \(size.formatted()) lines (NIR + birth date + sex)\(size < 1_000 ? ", a quarter of the dataset's people" : ""):")
+        try CohortDirect.draw(size: size, seed: 1, name: "demo-direct", directory: cohort.deletingLastPathComponent(),
                               database: files.database.path, noise: nil, keyFile: key.location.url, force: true)
         var options = DirectRun.Options(cohort: cohort, dataset: files, output: run)
         options.replaceExisting = true
@@ -107,7 +108,11 @@ struct Demo: ParsableCommand {
             eligible = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario,
                                                    profile: IndirectNoiseProfile.load(nil, reference: ReferenceData.locate())).eligiblePatients
         }
-        try CohortProbabiliste.draw(scenario: scenario, size: max(1, min(1_000, eligible / 2)), seed: 1, name: "demo-sejours",
+        let size = max(1, min(1_000, eligible / 2))
+        if size < 1_000 {
+            print("The registry has \(size.formatted()) lines: half of the \(eligible.formatted()) patients of this dataset the scenario can draw.")
+        }
+        try CohortProbabiliste.draw(scenario: scenario, size: size, seed: 1, name: "demo-sejours",
                                     directory: cohort.deletingLastPathComponent(), database: files.database.path, noise: nil, force: true)
         var options = IndirectRun.Options(cohort: cohort, rules: rules, dataset: files, output: run)
         options.replaceExisting = true

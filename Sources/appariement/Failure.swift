@@ -63,6 +63,8 @@ enum Failure {
         } catch let error as ExitCode {
             throw error
         } catch {
+            // Its staged files are gone already (released); the folders made for them go too.
+            StagedOutputs.removeCreatedDirectories()
             FileHandle.standardError.write(Data("appariement: error: \(message(for: error))\n".utf8))
             throw ExitCode(exitCode(for: error))
         }

@@ -37,6 +37,58 @@ import Testing
         #expect(try Self.generate(in: scratch, extra: ["--force", "--seed", "6"]).status == 0)
     }
 
+    /// --force replaces a previous dataset, never some other file that has the dataset's name.
+    @Test func forceReplacesOnlyADataset() throws {
+        let scratch = Scratch()
+        #expect(try Self.generate(in: scratch).status == 0)
+        let foreign: [(name: String, bytes: Data)] = [
+            ("data/snds.correspondence.sealed", Data("NS;NIR\n".utf8)),
+            ("data/snds.manifest.json", Data("{\"tool\": \"other\"}".utf8)),
+            ("data/snds.sqlite", Data("NS;NIR;DATE_NAISSANCE;SEXE\n".utf8)),
+        ]
+        for (name, bytes) in foreign {
+            let url = scratch.file(name)
+            let original = try Data(contentsOf: url)
+            try bytes.write(to: url)
+            let outcome = try Self.generate(in: scratch, extra: ["--force"])
+            #expect(outcome.status == 6, "\(name): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("\(name): it exists and is not part of a synthetic SNDS") && outcome.stderr.contains("--force only replaces a previous dataset"),
+                    "\(outcome.stderr)")
+            #expect(try Data(contentsOf: url) == bytes, "\(name) was replaced")
+            try original.write(to: url)
+        }
+        #expect(try Self.generate(in: scratch, extra: ["--force", "--seed", "6"]).status == 0)
+    }
+
+    /// Two runs writing the same output at once: one wins whole, the other says the output exists
+    /// (each checks before it starts and the final move does not replace) — never both exit 0 with
+    /// the last one's files.
+    @Test(arguments: [
+        ["generate", "--beneficiaries", "300", "--seed", "7", "--out", "race/snds.sqlite", "--key-file", "keys/secret.key"],
+        ["cohort", "direct", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key",
+         "--dir", "race", "--name", "c"],
+    ])
+    func concurrentRunsOnOneOutputLeaveOneWinner(arguments: [String]) throws {
+        let scratch = Scratch()
+        #expect(try Self.generate(in: scratch).status == 0)
+        var outcomes = [CommandLine.Outcome?](repeating: nil, count: 2)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let outcome = try? CommandLine.run(arguments, in: scratch.url)
+            lock.withLock { outcomes[i] = outcome }
+        }
+        let statuses = outcomes.compactMap { $0?.status }.sorted()
+        #expect(statuses == [0, 6], "\(outcomes.map { $0?.stderr ?? "" })")
+        let loser = outcomes.first { $0?.status == 6 }??.stderr ?? ""
+        #expect(loser.contains("already exists"), "\(loser)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.file("race").path).filter { $0.contains(".partial-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        if arguments[0] == "generate" {
+            let check = try CommandLine.run(["check-dataset", "race/snds.sqlite", "--key-file", "keys/secret.key"], in: scratch.url)
+            #expect(check.status == 0, "\(check.stderr)")
+        }
+    }
+
     @Test func checkSealedAcceptsTheRightKeyAndNamesTheWrongOne() throws {
         let scratch = Scratch()
         #expect(try Self.generate(in: scratch).status == 0)

@@ -110,6 +110,41 @@ import Testing
         #expect(m.contains("NUL"), "\(m)")
     }
 
+    /// What spreadsheets save as "Unicode text" is UTF-16: named as such, with or without its mark.
+    @Test func utf16IsNamed() {
+        let text = "NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);1985-05-07;1\n"
+        let littleEndian = text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let bigEndian = text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for bytes in [[0xFF, 0xFE] + littleEndian, [0xFE, 0xFF] + bigEndian, littleEndian, bigEndian] {
+            let m = message { _ = try read(bytes) }
+            #expect(m.contains("UTF-16") && !m.contains("NUL"), "\(m)")
+        }
+    }
+
+    /// A byte order mark says UTF-8: one stray Latin-1 byte is that line's fault, shown, and the
+    /// rest of the file is not read as Latin-1 (which would turn every accent into two characters).
+    @Test func aByteOrderMarkDeclaresUTF8() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("NS;NIR;DATE_NAISSANCE;SEXE\nHélène;\(Self.nir);1985-05-07;1\nNS_".utf8)
+            + [0xE9] + Array(";\(Self.nir);1985-05-07;1\n".utf8)
+        let m = message { _ = try read(bytes) }
+        #expect(m.contains("line 3") && m.contains("byte order mark"), "\(m)")
+        let clean = try read(Array(bytes.prefix(while: { $0 != 0xE9 }).dropLast(3)))
+        #expect(clean.encoding == .utf8 && !clean.encodingDetected)
+        #expect(try DirectCohort(file: clean, today: CalendarDate(iso: "2026-01-01")!).requests.first?.ns == "Hélène")
+    }
+
+    /// `;;;;` lines (empty spreadsheet rows) are blank lines: skipped and counted, not people.
+    @Test func linesOfSeparatorsOnlyAreSkipped() throws {
+        let file = try read("NS;NIR;DATE_NAISSANCE;SEXE\n;;;\nA1;\(Self.nir);1985-05-07;1\n ; ;\t; \n;;;\n")
+        #expect(file.records.map(\.line) == [3])
+        #expect(file.blankRecords == 3)
+        #expect(file.readingNotes.contains { $0.contains("3 lines of separators only") })
+        let cohort = try DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.submitted == 1 && cohort.rejections.isEmpty)
+        let onlyBlank = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE\n;;;\n") }
+        #expect(onlyBlank.contains("header but no data lines"), "\(onlyBlank)")
+    }
+
     /// Line by line: each invalid value is rejected with its reason, never with the NIR.
     @Test func invalidLinesAreRejectedWithTheirReason() throws {
         let wrongKey = String(Self.nir.prefix(13)) + (Self.nir.hasSuffix("01") ? "02" : "01")

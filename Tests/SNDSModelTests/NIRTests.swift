@@ -65,6 +65,15 @@ struct NIRTests {
         let key = pad(Self.referenceKey(body), 2)
         let spaced = "1 85 05 78 006 084 " + key
         #expect(try NIR(validating: spaced).body == body)
+        // As word processors and spreadsheets group it: no-break spaces, narrow ones, tabs.
+        for separator in ["\u{A0}", "\u{202F}", "\t"] {
+            let grouped = ["1", "85", "05", "78", "006", "084", key].joined(separator: separator)
+            #expect(try NIR(validating: grouped).body == body, "\(separator.unicodeScalars.first!.value)")
+        }
+        // Positions are characters: 16 digits grouped by no-break spaces are 16, not 16 + 2 per space.
+        #expect(throws: NIRError.wrongLength(16)) { try NIR(validating: "1\u{A0}85\u{A0}05\u{A0}78\u{A0}006\u{A0}084\u{A0}123") }
+        // A non-ASCII character is one position, refused where it stands.
+        #expect(throws: NIRError.invalidCharacter(position: 1)) { try NIR(validating: "é" + body.dropFirst() + key) }
     }
 
     @Test(arguments: [

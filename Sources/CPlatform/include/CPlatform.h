@@ -1,0 +1,17 @@
+// System calls the Swift overlay does not expose: Linux-only (GNU) declarations, and variadic C.
+#ifndef CPLATFORM_H
+#define CPLATFORM_H
+
+/// Renames `from` to `to` only if `to` does not exist (renameat2 RENAME_NOREPLACE), so two runs
+/// writing the same output cannot both believe they wrote it. Returns 0, or -1 with errno (EEXIST
+/// when `to` exists). Where the file system or kernel lacks renameat2, a file is moved by link(2)
+/// then unlink(2), which is as exclusive; a folder is moved by rename(2), which already refuses a
+/// non-empty folder in the way.
+int cplatform_rename_noreplace(const char *from, const char *to);
+
+/// Marks the process not dumpable (prctl PR_SET_DUMPABLE 0): no core file, even through a piped
+/// core_pattern (systemd-coredump, apport) that ignores RLIMIT_CORE, and no ptrace or
+/// /proc/PID/mem reads by other processes of the same user. Returns 0, or -1 where unsupported.
+int cplatform_forbid_dumps(void);
+
+#endif

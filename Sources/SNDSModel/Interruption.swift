@@ -1,0 +1,50 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an interrupted command (Ctrl-C, `kill`, a closed terminal) leaves: nothing of what it was
+/// writing.
+///
+/// Staged outputs (``StagedOutputs``) are deleted when a command fails, but a signal ends the
+/// process without unwinding, and its hidden `.NAME.partial-PID` files — a drawn cohort's clear
+/// NIRs among them — would stay until a later run writes the same output. On SIGINT, SIGTERM or
+/// SIGHUP the staged files of this process are deleted, then it exits 130 (143, 129), as a shell
+/// expects of an interrupted program. The signal is handled on a dispatch queue, not in the signal
+/// handler, so deleting files is safe; a commit in progress finishes first (it holds the lock), so
+/// outputs are all old or all new. SIGKILL cannot be caught: its leftovers are removed by the next
+/// run (``StagedOutputs/removeLeftovers(of:)``).
+public enum Interruption {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var staged: Set<String> = []
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    /// Installs the handlers; called once by the command line before any work.
+    public static func handleSignals() {
+        for (number, status) in [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)] {
+            // Ignored for the default action, delivered to the dispatch source instead.
+            _ = signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                lock.lock() // never released: the process ends holding it, no commit starts after
+                for path in staged { try? FileManager.default.removeItem(atPath: path) }
+                StagedOutputs.removeCreatedDirectories()
+                FileHandle.standardError.write(Data("\nappariement: interrupted; the outputs being written were removed\n".utf8))
+                _exit(Int32(status))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    static func register(_ url: URL) { lock.withLock { _ = staged.insert(url.path) } }
+    static func unregister(_ url: URL) { lock.withLock { _ = staged.remove(url.path) } }
+
+    /// Runs a commit so that an interruption waits for its end.
+    static func whileCommitting(_ body: () throws(OutputError) -> Void) throws(OutputError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try body()
+    }
+}

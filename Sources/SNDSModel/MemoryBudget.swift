@@ -1,0 +1,47 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How much more memory this process may take: the smaller of what its address-space limit
+/// (`ulimit -v`) leaves and what the machine has available — so that an input too large for it is
+/// refused with a sentence before it is read, rather than met by an allocation failure halfway
+/// (a crash, exit 134, and nothing said about why).
+public struct MemoryBudget: Sendable, Equatable {
+    public let bytes: Int
+    /// What sets it, for messages: "the memory limit (ulimit -v)" or "this machine's available memory".
+    public let source: String
+
+    /// The current budget; nil where neither figure can be read (it is then not checked).
+    public static func current() -> MemoryBudget? {
+        var budgets: [MemoryBudget] = []
+        #if os(Linux)
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
+           let used = statusField("VmSize", in: "/proc/self/status") {
+            budgets.append(MemoryBudget(bytes: max(0, Int(clamping: limit.rlim_cur) - used), source: "the memory limit (ulimit -v)"))
+        }
+        if let available = statusField("MemAvailable", in: "/proc/meminfo") {
+            budgets.append(MemoryBudget(bytes: available, source: "this machine's available memory"))
+        }
+        #endif
+        return budgets.min { $0.bytes < $1.bytes }
+    }
+
+    /// A `Name:   123 kB` field of a /proc file, in bytes.
+    static func statusField(_ name: String, in path: String) -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count >= 2, let kB = Int(parts[1]) else { return nil }
+            return kB * 1024
+        }
+        return nil
+    }
+
+    /// A size in GB or MB with one decimal, as messages show it.
+    public static func shown(_ bytes: Int) -> String {
+        bytes >= 1 << 30 ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
+                         : String(format: "%.0f MB", (Double(bytes) / Double(1 << 20)).rounded(.up))
+    }
+}
