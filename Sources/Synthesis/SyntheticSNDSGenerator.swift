@@ -158,7 +158,10 @@ public struct SyntheticSNDSGenerator {
             assumptions: try JSONValue(encoding: options.assumptions),
             timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
         do { try manifest.write(to: manifestURL) } catch { throw OutputError.writing(files.manifest, error) }
-        try staged.commit(removingFirst: [files.manifest], replacingExisting: options.replaceExisting)
+        // The previous manifest goes first only when replacing: without --force there was none when
+        // the run checked, and one there now is another run's, which must stay (the commit then
+        // fails at the database, exclusive, and this run exits 6).
+        try staged.commit(removingFirst: options.replaceExisting ? [files.manifest] : [], replacingExisting: options.replaceExisting)
         return manifest
     }
 

@@ -71,12 +71,16 @@ import Testing
     func concurrentRunsOnOneOutputLeaveOneWinner(arguments: [String]) throws {
         let scratch = Scratch()
         #expect(try Self.generate(in: scratch).status == 0)
-        var outcomes = [CommandLine.Outcome?](repeating: nil, count: 2)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            let outcome = try? CommandLine.run(arguments, in: scratch.url)
-            lock.withLock { outcomes[i] = outcome }
+        final class Outcomes: @unchecked Sendable {
+            let lock = NSLock()
+            var values = [CommandLine.Outcome?](repeating: nil, count: 2)
         }
+        let collected = Outcomes(), directory = scratch.url
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let outcome = try? CommandLine.run(arguments, in: directory)
+            collected.lock.withLock { collected.values[i] = outcome }
+        }
+        let outcomes = collected.values
         let statuses = outcomes.compactMap { $0?.status }.sorted()
         #expect(statuses == [0, 6], "\(outcomes.map { $0?.stderr ?? "" })")
         let loser = outcomes.first { $0?.status == 6 }??.stderr ?? ""
@@ -84,9 +88,34 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.file("race").path).filter { $0.contains(".partial-") }
         #expect(leftovers.isEmpty, "\(leftovers)")
         if arguments[0] == "generate" {
-            let check = try CommandLine.run(["check-dataset", "race/snds.sqlite", "--key-file", "keys/secret.key"], in: scratch.url)
+            let check = try CommandLine.run(["check-dataset", "race/snds.sqlite"], in: scratch.url)
             #expect(check.status == 0, "\(check.stderr)")
         }
+    }
+
+    /// Ctrl-C while the database is being written: exit 130, the staged files gone and the folders
+    /// the run created with them (a killed run's leftovers wait for the next run; an interrupted
+    /// one cleans up itself).
+    @Test func anInterruptedGenerationLeavesNothing() throws {
+        let scratch = Scratch()
+        let process = Process()
+        process.executableURL = CommandLine.binary
+        process.arguments = ["generate", "--beneficiaries", "3000", "--out", "fresh/data/snds.sqlite", "--key-file", "keys/secret.key"]
+        process.currentDirectoryURL = scratch.url
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let folder = scratch.file("fresh/data")
+        let deadline = Date().addingTimeInterval(240)
+        func staged() -> Bool { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).contains { $0.contains(".partial-") } }
+        while process.isRunning, Date() < deadline, !staged() { usleep(5_000) }
+        #expect(process.isRunning, "the generation ended before anything was staged")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "status \(process.terminationStatus)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("fresh").path), "the folders made for the dataset are still there")
+        // The key it created stays: it is an output of its own, complete (linked into place whole).
+        #expect(FileManager.default.fileExists(atPath: scratch.file("keys/secret.key").path))
     }
 
     @Test func checkSealedAcceptsTheRightKeyAndNamesTheWrongOne() throws {
