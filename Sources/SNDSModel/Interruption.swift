@@ -28,9 +28,13 @@ public enum Interruption {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 lock.lock() // never released: the process ends holding it, no commit starts after
-                for path in staged { try? FileManager.default.removeItem(atPath: path) }
+                // A commit that held the lock has moved its files: what remains staged is what goes.
+                let present = staged.filter { FileManager.default.fileExists(atPath: $0) }
+                for path in present { try? FileManager.default.removeItem(atPath: path) }
                 StagedOutputs.removeCreatedDirectories()
-                FileHandle.standardError.write(Data("\nappariement: interrupted; the outputs being written were removed\n".utf8))
+                let said = present.isEmpty ? "interrupted; no output was being written (those in place are complete)"
+                                           : "interrupted; the outputs being written were removed"
+                FileHandle.standardError.write(Data("\nappariement: \(said)\n".utf8))
                 _exit(Int32(status))
             }
             source.resume()

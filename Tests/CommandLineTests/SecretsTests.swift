@@ -32,6 +32,22 @@ import Testing
             status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
         }
         #expect(ignored.contains { $0 & (1 << (SIGXFSZ - 1)) != 0 }, "SIGXFSZ is not ignored")
+        // Ctrl-C, kill and hang-up go to the handler that removes staged outputs: their default
+        // action, death on the spot, is set aside — the signals show as ignored or caught (libdispatch
+        // catches them for its signal source).
+        let ignoredOrCaught = (titles["status"] ?? []).map { status in
+            status.split(separator: "\n").filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigCgt:") }
+                .compactMap { UInt64($0.drop { $0 != ":" }.dropFirst().trimmingCharacters(in: .whitespaces), radix: 16) }
+                .reduce(0, |)
+        }
+        #expect(ignoredOrCaught.contains { mask in [SIGINT, SIGTERM, SIGHUP].allSatisfy { mask & (1 << ($0 - 1)) != 0 } },
+                "SIGINT, SIGTERM and SIGHUP are not handled")
+        // Crash reports without memory contents: the process re-executed itself with the setting.
+        // (Not dumpable, its environ is readable by root only: checked when the tests run as root.)
+        if geteuid() == 0 {
+            #expect((titles["environ"] ?? []).contains { $0.contains("SWIFT_BACKTRACE=sanitize=yes") },
+                    "the demo does not run with SWIFT_BACKTRACE=sanitize=yes")
+        }
 
         let after: [[String]] = [
             ["export", "candidates", "cohorts/demo-sejours.csv", "--criteria", "rules/default.yml", "--out", "exports/candidates"],
