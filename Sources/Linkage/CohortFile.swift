@@ -58,10 +58,14 @@ public struct CohortFile {
     public static let maxFieldBytes = 64 * 1024
     /// Largest file accepted, whatever the memory.
     public static let maxFileBytes = 1 << 30
-    /// Memory a linkage takes per byte of cohort, measured (docs/hardening.md, "Large cohorts"):
-    /// a 50 MB file of 1.07 million lines peaks at about 14 times its size while read and checked
-    /// (its bytes, one record per line, the checked requests, the duplicate-NS index), rounded up.
-    public static let memoryPerFileByte = 16
+    /// Address space a linkage takes, estimated from the file before it is read: its bytes three
+    /// times over (read, copied, decoded) and 900 bytes per line (the record, the checked request,
+    /// the duplicate-NS index, arrays growing by doubling, malloc's arenas). Measured
+    /// (docs/hardening.md, "Cohorts the memory can hold"): a 50 MB file of 1.07 million lines maps
+    /// 1.06 GB while read and checked; under a 2 GB limit an 85 MB file (1.8 million lines) ran and
+    /// a 104 MB one (2.2 million) did not. Counting lines, not only bytes, keeps a file of few long
+    /// lines (a 100 MB field) to the reader's own limits.
+    public static func memoryEstimate(bytes: Int, lines: Int) -> Int { 3 * bytes + 900 * lines }
 
     public init(url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
                 separator separatorChoice: SeparatorChoice = .auto) throws(LinkageError) {
@@ -69,9 +73,10 @@ public struct CohortFile {
         let path = url.path
         // Before reading: a file the memory cannot hold is refused with its figures, not met by an
         // allocation failure (exit 134) halfway through.
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
-           size <= Self.maxFileBytes, let budget = MemoryBudget.current(), size * Self.memoryPerFileByte > budget.bytes {
-            throw .badCohort(path, "is \(MemoryBudget.shown(size)): linking it takes about \(MemoryBudget.shown(size * Self.memoryPerFileByte)) of memory, more than \(budget.source) allows (\(MemoryBudget.shown(budget.bytes))): split it, or give more memory")
+        if let size = try? InputFile.requireRegular(url), size <= Self.maxFileBytes, let budget = MemoryBudget.current(),
+           let lines = Self.lineCount(url), Self.memoryEstimate(bytes: size, lines: lines) > budget.bytes {
+            let needed = Self.memoryEstimate(bytes: size, lines: lines)
+            throw .badCohort(path, "is \(MemoryBudget.shown(size)) in \(lines.formatted()) lines: linking it takes about \(MemoryBudget.shown(needed)) of memory, more than is left under \(budget.source): split it, or give more memory")
         }
         let data: Data
         do { data = try InputFile.read(url, limit: Self.maxFileBytes) } catch {
@@ -116,10 +121,10 @@ public struct CohortFile {
             records = try reader.readAll()
         } catch {
             var message = error.description
-            if case .invalidEncoding = error {
-                message += declaredUTF8
-                    ? " although the file starts with a UTF-8 byte order mark — correct that line, or give --encoding latin-1 if the file is Latin-1"
-                    : " — give --encoding latin-1 if the file is Latin-1"
+            if case .invalidEncoding(let line, _) = error {
+                message = declaredUTF8
+                    ? "line \(line): bytes that are not valid UTF-8, although the file starts with a UTF-8 byte order mark — correct that line, or give --encoding latin-1 if the file is Latin-1"
+                    : message + " — give --encoding latin-1 if the file is Latin-1"
             }
             throw .badCohort(path, message)
         }
@@ -133,6 +138,19 @@ public struct CohortFile {
         positions = try Self.map(header: header.fields, columns: columns, separator: separator, path: path)
         guard !records.isEmpty else { throw .badCohort(path, "the file has a header but no data lines") }
         self.records = records
+    }
+
+    /// The file's lines (line breaks, and a last line without one), counted in 4 MB pieces without
+    /// holding the file — or nil when it cannot be opened (the reading that follows says why).
+    static func lineCount(_ url: URL) -> Int? {
+        guard let handle = try? InputFile.openForReading(url) else { return nil }
+        defer { try? handle.close() }
+        var lines = 0, last: UInt8 = 0x0A
+        while let piece = try? handle.read(upToCount: 4 << 20), !piece.isEmpty {
+            lines += piece.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+            last = piece.last!
+        }
+        return lines + (last == 0x0A ? 0 : 1)
     }
 
     /// What the reader decided that the user should know (said on stderr by the runs).

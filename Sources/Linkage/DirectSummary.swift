@@ -32,6 +32,14 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         public var encoding: String
         public var encodingDetected: Bool
         public var separator: String
+        /// Lines holding only separators, skipped like blank lines (absent in runs made before).
+        public var blankLines: Int?
+
+        /// "; 3 lines of separators only skipped" after the reading line of a printed summary.
+        public var skippedLinesNote: String {
+            guard let n = blankLines, n > 0 else { return "" }
+            return "; \(n.formatted()) line\(n == 1 ? "" : "s") of separators only skipped"
+        }
     }
 
     public struct DatasetSource: Codable, Sendable, Equatable {
@@ -86,7 +94,8 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         let file = cohort.file
         self.cohort = CohortSource(path: options.cohort.path, sha256: file.sha256,
                                    encoding: file.encoding.rawValue, encodingDetected: file.encodingDetected,
-                                   separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)))
+                                   separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)),
+                                   blankLines: file.blankRecords)
         dataset = DatasetSource(database: options.dataset.database, manifest: manifest, keyFingerprint: keyFingerprint)
         var found = 0, notFound = 0, ambiguous = 0
         var notFoundReasons: [String: Int] = [:]

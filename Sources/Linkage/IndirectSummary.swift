@@ -90,7 +90,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         let file = cohort.file
         self.cohort = .init(path: options.cohort.path, sha256: file.sha256, encoding: file.encoding.rawValue,
                             encodingDetected: file.encodingDetected,
-                            separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)))
+                            separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)),
+                            blankLines: file.blankRecords)
         dataset = .init(database: options.dataset.database, manifest: manifest, keyFingerprint: keyFingerprint)
         let r = engine.rules
         rules = .init(path: r.path, sha256: r.sha256, name: r.name,

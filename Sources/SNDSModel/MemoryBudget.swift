@@ -9,7 +9,9 @@ import Glibc
 /// (a crash, exit 134, and nothing said about why).
 public struct MemoryBudget: Sendable, Equatable {
     public let bytes: Int
-    /// What sets it, for messages: "the memory limit (ulimit -v)" or "this machine's available memory".
+    /// What sets it, for messages, with its figure: "the memory limit (ulimit -v 1.9 GB)" or "this
+    /// machine's available memory (21.3 GB)" — the limit rather than what is left of it, which
+    /// varies with what the process has mapped so far.
     public let source: String
 
     /// The current budget; nil where neither figure can be read (it is then not checked).
@@ -19,10 +21,11 @@ public struct MemoryBudget: Sendable, Equatable {
         var limit = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
            let used = statusField("VmSize", in: "/proc/self/status") {
-            budgets.append(MemoryBudget(bytes: max(0, Int(clamping: limit.rlim_cur) - used), source: "the memory limit (ulimit -v)"))
+            let total = Int(clamping: limit.rlim_cur)
+            budgets.append(MemoryBudget(bytes: max(0, total - used), source: "the memory limit (ulimit -v \(shown(total)))"))
         }
         if let available = statusField("MemAvailable", in: "/proc/meminfo") {
-            budgets.append(MemoryBudget(bytes: available, source: "this machine's available memory"))
+            budgets.append(MemoryBudget(bytes: available, source: "this machine's available memory (\(shown(available)))"))
         }
         #endif
         return budgets.min { $0.bytes < $1.bytes }

@@ -72,7 +72,7 @@ struct Direct: ParsableCommand {
         func share(_ n: Int) -> String { c.submitted == 0 ? "" : String(format: " (%.1f %%)", 100 * Double(n) / Double(c.submitted)) }
         var text = """
             Direct linkage of \(s.cohort.path) to \(s.dataset.database):
-              read as     \(s.cohort.encoding)\(s.cohort.encodingDetected ? " (detected)" : ""), separator '\(s.cohort.separator)'
+              read as     \(s.cohort.encoding)\(s.cohort.encodingDetected ? " (detected)" : ""), separator '\(s.cohort.separator)'\(s.cohort.skippedLinesNote)
               submitted   \(c.submitted.formatted())
               rejected    \(c.rejected.formatted())\(share(c.rejected))
             """

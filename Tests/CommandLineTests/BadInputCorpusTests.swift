@@ -234,6 +234,49 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(id: "cohort-device", kind: .cohort, expected: .refused(exit: 3, message: "is not a regular file")) { place in
             Invocation(arguments: ["direct", "/dev/zero"] + place.directOptions, outputs: [place.run])
         },
+        refusedCohort("cohort-utf16", "the file is UTF-16 text") { c in
+            // What a spreadsheet saves as "Unicode text": UTF-16 little-endian with its mark.
+            [0xFF, 0xFE] + c.text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        },
+        refusedCohort("cohort-bom-stray-latin1", "although the file starts with a UTF-8 byte order mark") { c in
+            // Declared UTF-8 by its mark, one Latin-1 É on line 3: that line is shown, the file is
+            // not read as Latin-1 (which would garble every other accent).
+            [0xEF, 0xBB, 0xBF] + c.bytes(replacing: 2, with: Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
+        },
+        linkedCohort("cohort-separator-only-lines", check: { run in
+            // Lines 2 and 6 hold only separators (empty spreadsheet rows): skipped like blank lines, not
+            // submitted people rejected as missing_ns.
+            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+            let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
+            for line in ["2", "6"] {
+                #expect(!rejects.contains { $0.first == line } && !results.contains { $0.first == line },
+                        "cohort-separator-only-lines: line \(line) counted as a person")
+            }
+            #expect(!rejects.contains { $0.count > 2 && $0[2] == "missing_ns" }, "cohort-separator-only-lines: a missing_ns reject")
+            // Skipped, not lost: counted in the summary.
+            let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
+            #expect((summary["cohort"] as? [String: Any])?["blankLines"] as? Int == 2, "cohort-separator-only-lines: summary.json does not count the 2 lines")
+        }) { c in
+            Array(c.lines(insert: [(2, ";;;;;"), (5, " ; ;\t; ;")]).utf8)
+        },
+        BadInput(id: "cohort-too-large-for-memory", kind: .cohort,
+                 expected: .refused(exit: 3, message: "of memory, more than is left under the memory limit (ulimit -v")) { place in
+            // 3 million lines (the cohort's, repeated under new NS) under a 2 GB address-space
+            // limit: refused with the figures before it is read — not an allocation failure
+            // halfway (exit 134), as it was.
+            let c = place.directCohort
+            let body = (1..<c.count).map { c.all[$0] }
+            let url = place.url("cohort.csv")
+            FileManager.default.createFile(atPath: url.path, contents: Data((c.header + "\n").utf8))
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+            let rounds = 3_000_000 / body.count
+            for round in 0..<rounds {
+                try handle.write(contentsOf: Data(body.map { "M\(round)_" + $0 }.joined(separator: "\n").appending("\n").utf8))
+            }
+            try handle.close()
+            return place.direct("cohort.csv")
+        },
         BadInput(id: "cohort-larger-than-1gb", kind: .cohort, expected: .refused(exit: 3, message: "is larger than 1 GB")) { place in
             // Sparse: 1.1 GB announced, nothing on disk; refused from its size, before reading.
             let url = place.url("cohort.csv")
@@ -528,6 +571,17 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             var invocation = place.direct(place.directCohortPath, extra: ["--no-extraction"])
             invocation.fileSizeBlocks = 8   // 4 KB: the sealed correspondence fits, summary.json does not
             return invocation
+        },
+        BadInput(id: "output-generate-force-foreign-file", kind: .output,
+                 expected: .refused(exit: 6, message: "--force only replaces a previous dataset")) { place in
+            // A cohort where the database would go: --force replaces a dataset, never a user's file.
+            let foreign = Data(place.directCohort.text.utf8)
+            try place.write("snds.sqlite", [UInt8](foreign))
+            return Invocation(arguments: ["generate", "--beneficiaries", "100", "--out", place.path("snds.sqlite"), "--key-file", place.keyPath, "--force"],
+                              outputs: [place.path("snds.manifest.json"), place.path("snds.correspondence.sealed")],
+                              cleanup: { [url = place.url("snds.sqlite")] in
+                                  #expect((try? Data(contentsOf: url)) == foreign, "output-generate-force-foreign-file: the file was replaced")
+                              })
         },
         BadInput(id: "output-disk-full", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
