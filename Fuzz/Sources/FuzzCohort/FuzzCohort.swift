@@ -230,7 +230,10 @@ private func checkCohortFile(_ cohort: CohortFile, bytes: [UInt8], columns: [Coh
         require(false, "CohortFile read a file the reader refuses")
         return
     }
-    require(cohort.records == Array(all.dropFirst()), "CohortFile's records are not the reader's after the header")
+    // Lines of separators only are skipped like blank lines, and counted.
+    let data = Array(all.dropFirst())
+    require(cohort.records == data.filter { !$0.isBlank }, "CohortFile's records are not the reader's after the header, blank ones skipped")
+    require(cohort.blankRecords == data.filter(\.isBlank).count, "CohortFile's count of separator-only lines is not the reader's")
     require(!cohort.records.isEmpty, "a cohort file without data lines is accepted")
     require(cohort.headerCount == header.fields.count, "the header count is not the header's")
     require(Set(cohort.positions.values).count == cohort.positions.count, "two columns at one position")

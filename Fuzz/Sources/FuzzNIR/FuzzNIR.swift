@@ -7,14 +7,14 @@
 //
 // Properties:
 // - validation never traps: it returns a NIR or throws a NIRError;
-// - a NIR accepted is the input without its spaces, upper-cased; its 13 positions and key recompute
+// - a NIR accepted is the input without its white space, upper-cased; its 13 positions and key recompute
 //   (the validator's key, and an independent mod-97 computation, agree); its clear text validates to
 //   the same NIR; its description is redacted; it looks like a NIR to the cohort reader
 //   (`DirectCohort.looksLikeNIR`, which keeps NIR-like values out of rejects files);
 // - changing any one digit of a valid NIR, or swapping two different adjacent digits among its 13
 //   positions, is detected (97 is prime and prime to 10: mod 97 catches both);
 // - a NIR rejected for its key (`keyMismatch`) becomes valid with the key the error expects;
-// - `wrongLength` gives the length without spaces; no error message repeats the input;
+// - `wrongLength` gives the length in characters without white space; no error message repeats the input;
 // - `NIR.key(forBody:)` agrees with an independent computation on any 13 positions.
 import FuzzSupport
 import Linkage
@@ -40,9 +40,12 @@ private let space = UInt8(ascii: " ")
 
 private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
-/// The text without spaces, a–z upper-cased: what the validator works on.
+/// The text without white space (spaces, tabs, no-break spaces…), a–z upper-cased, one position per
+/// character (any non-ASCII one stands as 0xFF, never a digit): what the validator works on.
 private func significant(_ text: String) -> [UInt8] {
-    text.utf8.filter { $0 != space }.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+    text.unicodeScalars.filter { !($0 == " " || ($0.value > 0x20 ? $0.properties.isWhitespace : $0 == "\t")) }
+        .map { $0.isASCII ? UInt8($0.value) : 0xFF }
+        .map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
 }
 
 /// The key of 13 positions, computed independently of `NIR.key(forBody:)`: Corsica's 2A/2B read as
