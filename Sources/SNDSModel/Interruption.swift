@@ -10,8 +10,8 @@ import Glibc
 /// Staged outputs (``StagedOutputs``) are deleted when a command fails, but a signal ends the
 /// process without unwinding, and its hidden `.NAME.partial-PID` files — a drawn cohort's clear
 /// NIRs among them — would stay until a later run writes the same output. On SIGINT, SIGTERM or
-/// SIGHUP the staged files of this process are deleted, then it exits 130 (143, 129), as a shell
-/// expects of an interrupted program. The signal is handled on a dispatch queue, not in the signal
+/// SIGHUP the staged files of this process are deleted, then it ends by that signal (a shell shows
+/// 130, 143, 129), as a shell expects of an interrupted program. The signal is handled on a dispatch queue, not in the signal
 /// handler, so deleting files is safe; a commit in progress finishes first (it holds the lock), so
 /// outputs are all old or all new. SIGKILL cannot be caught: its leftovers are removed by the next
 /// run (``StagedOutputs/removeLeftovers(of:)``).
@@ -20,26 +20,41 @@ public enum Interruption {
     nonisolated(unsafe) private static var staged: Set<String> = []
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
-    /// Installs the handlers; called once by the command line before any work.
+    /// Installs the handlers; called once by the command line before any work. A signal ignored
+    /// when the process started stays ignored: `nohup` (SIGHUP) and a script's background job
+    /// (SIGINT) ask for a run that survives them, and get it.
     public static func handleSignals() {
-        for (number, status) in [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)] {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
             // Ignored for the default action, delivered to the dispatch source instead.
-            _ = signal(number, SIG_IGN)
+            let previous = signal(number, SIG_IGN)
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                lock.lock() // never released: the process ends holding it, no commit starts after
-                // A commit that held the lock has moved its files: what remains staged is what goes.
-                let present = staged.filter { FileManager.default.fileExists(atPath: $0) }
-                for path in present { try? FileManager.default.removeItem(atPath: path) }
-                StagedOutputs.removeCreatedDirectories()
-                let said = present.isEmpty ? "interrupted; no output was being written (those in place are complete)"
-                                           : "interrupted; the outputs being written were removed"
-                FileHandle.standardError.write(Data("\nappariement: \(said)\n".utf8))
-                _exit(Int32(status))
-            }
+            source.setEventHandler { stop(by: number) }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Removes what is staged, says so, and ends the process by the signal itself — so that a shell
+    /// sees a run killed by Ctrl-C (status 130, a loop over cohorts stops), not one that exited.
+    private static func stop(by number: Int32) -> Never {
+        lock.lock() // never released: the process ends holding it, no commit starts after
+        // A commit that held the lock has moved its files: what remains staged is what goes.
+        let present = staged.filter { FileManager.default.fileExists(atPath: $0) }
+        for path in present { try? FileManager.default.removeItem(atPath: path) }
+        StagedOutputs.removeCreatedDirectories()
+        let said = present.isEmpty ? "interrupted; no output was being written (those in place are complete)"
+                                   : "interrupted; the outputs being written were removed"
+        // write(2), not FileHandle: on a closed terminal (SIGHUP) the write fails, and must not trap.
+        let line = "\nappariement: \(said)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+        signal(number, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, number)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(number)
+        _exit(128 + number)
     }
 
     static func register(_ url: URL) { lock.withLock { _ = staged.insert(url.path) } }
