@@ -145,12 +145,18 @@ public struct CohortFile {
     static func lineCount(_ url: URL) -> Int? {
         guard let handle = try? InputFile.openForReading(url) else { return nil }
         defer { try? handle.close() }
+        // Line ends as the reader takes them: LF, CRLF, and a lone CR (Excel for Mac's "CSV
+        // (Macintosh)"), a CR's LF possibly in the next piece.
         var lines = 0, last: UInt8 = 0x0A
         while let piece = try? handle.read(upToCount: 4 << 20), !piece.isEmpty {
-            lines += piece.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
-            last = piece.last!
+            piece.withUnsafeBytes { raw in
+                for byte in raw {
+                    if byte == 0x0D || (byte == 0x0A && last != 0x0D) { lines += 1 }
+                    last = byte
+                }
+            }
         }
-        return lines + (last == 0x0A ? 0 : 1)
+        return lines + (last == 0x0A || last == 0x0D ? 0 : 1)
     }
 
     /// What the reader decided that the user should know (said on stderr by the runs).

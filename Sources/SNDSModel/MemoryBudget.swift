@@ -27,8 +27,24 @@ public struct MemoryBudget: Sendable, Equatable {
         if let available = statusField("MemAvailable", in: "/proc/meminfo") {
             budgets.append(MemoryBudget(bytes: available, source: "this machine's available memory (\(shown(available)))"))
         }
+        if let (limit, used) = controlGroupMemory() {
+            budgets.append(MemoryBudget(bytes: max(0, limit - used), source: "the control group's memory limit (\(shown(limit)))"))
+        }
         #endif
         return budgets.min { $0.bytes < $1.bytes }
+    }
+
+    /// The memory limit of the process's control group (cgroup v2: a container's, a systemd
+    /// unit's) and what it uses, when there is one: /proc/meminfo shows the host's memory there.
+    static func controlGroupMemory() -> (limit: Int, used: Int)? {
+        guard let groups = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8),
+              let line = groups.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return nil }
+        let folder = "/sys/fs/cgroup" + line.dropFirst(3)
+        func number(_ name: String) -> Int? {
+            (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        guard let limit = number("memory.max"), let used = number("memory.current") else { return nil }   // "max": no limit
+        return (limit, used)
     }
 
     /// A `Name:   123 kB` field of a /proc file, in bytes.

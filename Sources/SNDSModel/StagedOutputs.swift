@@ -85,8 +85,9 @@ public final class StagedOutputs {
                 }
             }
         }
-        var moved: [URL] = []
+        var moved: [(url: URL, identity: FileIdentity?)] = []
         for (temporary, final) in staged {
+            let identity = FileIdentity(temporary.path)
             let result = replacingExisting ? rename(temporary.path, final.path) : cplatform_rename_noreplace(temporary.path, final.path)
             guard result == 0 else {
                 let failure = errno
@@ -99,13 +100,16 @@ public final class StagedOutputs {
                 if !replacingExisting {
                     // Nothing was replaced: the files this commit already moved are taken back
                     // (between two concurrent runs, which move in the same order, the first file
-                    // decides, so this only happens when a file was put in the way by hand).
-                    for url in moved { _ = unlink(url.path) }
+                    // decides, so this only happens when a file was put in the way, by hand or by
+                    // a run with --force). Only if the name still holds this run's file.
+                    for (url, identity) in moved where identity != nil && FileIdentity(url.path) == identity {
+                        try? FileManager.default.removeItem(at: url)
+                    }
                     if failure == EEXIST || failure == ENOTEMPTY { throw .exists(final.path) }
                 }
                 throw .cannotReplace(final.path, reason)
             }
-            moved.append(final)
+            moved.append((final, identity))
         }
         for directory in Set(staged.map { $0.final.deletingLastPathComponent() }) {
             let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -162,6 +166,17 @@ public final class StagedOutputs {
         }
         guard errno == EEXIST else {
             throw .cannotCreateDirectory(finalPath(of: url), String(cString: strerror(errno)))
+        }
+    }
+
+    /// A file's device and inode (`lstat`): the same file whatever its name.
+    struct FileIdentity: Equatable {
+        let device: UInt64, inode: UInt64
+        init?(_ path: String) {
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
         }
     }
 

@@ -212,7 +212,9 @@ public struct SyntheticSNDSGenerator {
     /// the manifest. Anything else (a cohort, another SQLite file, a folder) is the user's.
     static func isReplaceable(_ url: URL, in files: DatasetFiles) -> Bool {
         guard (try? FileManager.default.attributesOfItem(atPath: url.path)) != nil else {
-            // Nothing there (a dangling symbolic link included: a rename replaces the link itself).
+            // Nothing there. (A symbolic link, even dangling, is something: `attributesOfItem` does
+            // not follow it. In the database's place it is judged by the file it leads to; in the
+            // other two it is refused.)
             return true
         }
         switch url {

@@ -44,7 +44,8 @@ enum ProcessHardening {
         #if os(Linux)
         let current = getenv("SWIFT_BACKTRACE").map { String(cString: $0) } ?? ""
         guard !current.split(separator: ",").contains(where: { $0 == backtraceSetting }) else { return }
-        setenv("SWIFT_BACKTRACE", current.isEmpty ? backtraceSetting : current + "," + backtraceSetting, 1)
+        // Checked: re-executing without the setting in place would do it again, forever.
+        guard setenv("SWIFT_BACKTRACE", current.isEmpty ? backtraceSetting : current + "," + backtraceSetting, 1) == 0 else { return }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         #endif
     }
