@@ -73,7 +73,10 @@ public struct CohortFile {
         let path = url.path
         // Before reading: a file the memory cannot hold is refused with its figures, not met by an
         // allocation failure (exit 134) halfway through.
+        // (Lines are counted only when it matters: not when the file would fit even were every
+        // byte a line.)
         if let size = try? InputFile.requireRegular(url), size <= Self.maxFileBytes, let budget = MemoryBudget.current(),
+           Self.memoryEstimate(bytes: size, lines: size + 1) > budget.bytes,
            let lines = Self.lineCount(url), Self.memoryEstimate(bytes: size, lines: lines) > budget.bytes {
             let needed = Self.memoryEstimate(bytes: size, lines: lines)
             throw .badCohort(path, "is \(MemoryBudget.shown(size)) in \(lines.formatted()) lines: linking it takes about \(MemoryBudget.shown(needed)) of memory, more than is left under \(budget.source): split it, or give more memory")

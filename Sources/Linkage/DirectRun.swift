@@ -66,7 +66,6 @@ public enum DirectRun {
         timings.lap("hashing_and_resolution", since: t)
 
         // Everything is written under a hidden name, then renamed into place.
-        StagedOutputs.removeLeftovers(of: output)
         try StagedOutputs.createDirectory(output.deletingLastPathComponent())
         let staged = StagedOutputs()
         let folder = staged.stage(output)

@@ -99,7 +99,6 @@ public enum IndirectRun {
                 links.append(Extraction.Link(ns: o.ns, benNirPsa: p.psa, rank: p.rank, benIdtAno: person))
             }
         }
-        StagedOutputs.removeLeftovers(of: output)
         try StagedOutputs.createDirectory(output.deletingLastPathComponent())
         let staged = StagedOutputs()
         let folder = staged.stage(output)

@@ -42,7 +42,7 @@ public enum KeyFile {
         // A creation killed between linking the key into place and removing its hidden copy leaves
         // a second copy of the key: removed by any later run that reads the key, not only by a
         // creation (which never comes again once the key exists).
-        removeDeadLeftovers(of: url)
+        StagedOutputs.removeLeftovers(of: url)
         // A device or a named pipe is refused from its metadata, before any open (a device's open
         // may act on it); the checks on the open descriptor below still decide for the file read.
         var before = stat()
@@ -140,7 +140,7 @@ public enum KeyFile {
         // Whole or not at all: written and synced under a hidden name, then linked into place —
         // a process killed mid-write must not leave an empty key file that every later run
         // refuses. link(2), unlike rename(2), never replaces a key file created meanwhile.
-        removeDeadLeftovers(of: url)
+        StagedOutputs.removeLeftovers(of: url)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())")
         unlink(temporary.path)
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -165,20 +165,6 @@ public enum KeyFile {
             close(directoryFD)
         }
         return (key, true)
-    }
-
-    /// Removes `.NAME.partial-PID` files left beside `url` by key creations that were killed
-    /// (their process is gone).
-    private static func removeDeadLeftovers(of url: URL) {
-        let directory = url.deletingLastPathComponent()
-        let prefix = ".\(url.lastPathComponent).partial-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
-            var info = stat()
-            guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid(),
-                  lstat(directory.appendingPathComponent(name).path, &info) == 0, info.st_uid == geteuid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
-            unlink(directory.appendingPathComponent(name).path)
-        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -58,7 +58,7 @@ public struct MemoryBudget: Sendable, Equatable {
         return nil
     }
 
-    /// A size in GB or MB with one decimal, as messages show it.
+    /// A size as messages show it: GB with one decimal, or whole MB (rounded up).
     public static func shown(_ bytes: Int) -> String {
         bytes >= 1 << 30 ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
                          : String(format: "%.0f MB", (Double(bytes) / Double(1 << 20)).rounded(.up))
