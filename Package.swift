@@ -26,28 +26,32 @@ let package = Package(
 
         // System calls Swift does not expose (exclusive rename, not-dumpable process): a few lines of C.
         .target(name: "CPlatform"),
+        // File and process safety: outputs staged and committed whole, interruptions, input files
+        // measured and refused before reading, the memory budget, one-line messages, the process's
+        // own hardening, exit statuses.
+        .target(name: "Hardening", dependencies: ["CPlatform"]),
         // Domain values (NIR, dates, départements), the shipped SNDS schemas and nomenclatures.
-        .target(name: "SNDSModel", dependencies: ["CPlatform"]),
+        .target(name: "SNDSModel", dependencies: ["Hardening"]),
         // Progress and messages on stderr.
         .target(name: "Terminal"),
         // The guards every YAML file a user gives goes through (alias bombs, base-60 numbers, libyaml's
         // reasons on one line), shared by the rules files (Linkage) and the noise profiles (Synthesis).
-        .target(name: "YAMLInput", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "YAMLInput", dependencies: ["Hardening", .product(name: "Yams", package: "Yams")]),
         // SQLite: tables made from the schemas, bulk loading, digests.
         .target(
             name: "SNDSStore",
             dependencies: [
-                "SNDSModel", "CLibCrypto",
+                "SNDSModel", "Hardening", "CLibCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         // Keyed argon2id pseudonyms, key files, sealed (AES-256-GCM) files.
-        .target(name: "Pseudonymisation", dependencies: ["SNDSModel", "CArgon2", "CLibCrypto"]),
+        .target(name: "Pseudonymisation", dependencies: ["SNDSModel", "Hardening", "CArgon2", "CLibCrypto"]),
         // The synthetic population, its identity structure and its SNDS tables.
         .target(
             name: "Synthesis",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "CLibCrypto", "YAMLInput",
+                "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "Terminal", "CLibCrypto", "YAMLInput",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Yams", package: "Yams"),
             ]),
         // Linking cohorts to a synthetic SNDS: cohort reading and validation, direct linkage,
@@ -55,18 +59,18 @@ let package = Package(
         .target(
             name: "Linkage",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Terminal", "YAMLInput",
+                "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "Terminal", "YAMLInput",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         // Linkage reports: the report's figures under the small-cell rule, its JSON twin and its
         // self-contained HTML page (inline CSS and SVG charts).
-        .target(name: "Reporting", dependencies: ["Linkage", "SNDSModel"]),
+        .target(name: "Reporting", dependencies: ["Linkage", "SNDSModel", "Hardening"]),
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "appariement",
             dependencies: [
-                "SNDSModel", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Terminal", "CPlatform",
+                "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -83,13 +87,13 @@ let package = Package(
         .testTarget(
             name: "SynthesisTests",
             dependencies: [
-                "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport",
+                "Synthesis", "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "LinkageTests",
             dependencies: [
-                "Linkage", "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport",
+                "Linkage", "Synthesis", "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

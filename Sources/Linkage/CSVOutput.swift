@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 
 /// Writes `;`-separated UTF-8 CSV that spreadsheets open safely.

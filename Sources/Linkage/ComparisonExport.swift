@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Hardening
 import Pseudonymisation
 import SNDSModel
 import SNDSStore

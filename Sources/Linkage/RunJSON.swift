@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 
 /// The JSON files of a run's folder (summary.json, evaluation.json): one layout (pretty, sorted

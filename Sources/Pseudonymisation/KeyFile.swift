@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 
 /// The clear-text header of a sealed file: what it holds and how to open it, never a secret.

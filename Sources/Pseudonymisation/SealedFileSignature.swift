@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 
 /// Whether a file starts like a sealed file — only its first bytes, nothing authenticated — so that

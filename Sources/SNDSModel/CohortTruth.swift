@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 
 /// The known truth of a synthetic cohort, kept apart from the cohort itself (cohorts/NAME.truth.csv).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 
 /// What a synthetic SNDS is and how it was made, written beside the database once everything

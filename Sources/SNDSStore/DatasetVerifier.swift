@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Hardening
 import SNDSModel
 
 /// Checks that a synthetic SNDS on disk is complete and is what its manifest says: the database

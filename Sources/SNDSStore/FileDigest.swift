@@ -1,5 +1,6 @@
 import CLibCrypto
 import Foundation
+import Hardening
 import SNDSModel
 
 /// SHA-256 of a file, read in 1 MiB pieces (sealed files may be hundreds of megabytes), or of bytes.

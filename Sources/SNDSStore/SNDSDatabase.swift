@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Hardening
 import SNDSModel
 
 /// A synthetic SNDS database file: SNDS tables made from their schemas, the nomenclatures they

@@ -1,3 +1,4 @@
+import Hardening
 import SNDSModel
 import ArgumentParser
 

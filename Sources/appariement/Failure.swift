@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Pseudonymisation
 import SNDSModel
 import SNDSStore

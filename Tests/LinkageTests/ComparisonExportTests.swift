@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import Linkage
+import Hardening
 import SNDSModel
 import SNDSStore
 import Testing

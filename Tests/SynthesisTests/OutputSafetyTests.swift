@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import TestSupport
 import GRDB
 import Pseudonymisation

@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 import SNDSModel
 import YAMLInput
 import Yams

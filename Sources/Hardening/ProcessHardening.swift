@@ -4,15 +4,14 @@ import Glibc
 import Darwin
 #endif
 import CPlatform
-import SNDSModel
 
 /// What the process sets for itself before doing anything, so that failures stay clear and
 /// memory stays private.
-enum ProcessHardening {
+public enum ProcessHardening {
     /// The Swift runtime's crash report setting this tool runs with (see ``sanitizeCrashReports()``).
-    static let backtraceSetting = "sanitize=yes"
+    public static let backtraceSetting = "sanitize=yes"
 
-    static func apply() {
+    public static func apply() {
         sanitizeCrashReports()
         // A file-size limit (`ulimit -f`) reached while writing kills the process with SIGXFSZ by
         // default: no message, a staged output left behind. Ignored, the write fails with EFBIG
