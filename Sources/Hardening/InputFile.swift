@@ -42,3 +42,8 @@ public enum InputFile {
         return data
     }
 }
+
+extension InputFile.Problem: ExitStatusProviding {
+    /// A file given as input that cannot be read as one: refused input.
+    public var exitStatus: ExitStatus { .badInput }
+}

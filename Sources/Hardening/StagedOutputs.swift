@@ -277,16 +277,25 @@ extension OutputError {
     }
 }
 
-public enum OutputError: Error, Equatable, CustomStringConvertible {
+/// Why an output could not be written. Exit status 6 whatever the case.
+public enum OutputError: Error, Equatable, CustomStringConvertible, ExitStatusProviding, RemedyProviding {
+    /// The output exists and the command was not asked to replace it (the command line adds the
+    /// remedy, `--force`, where the command has it).
     case exists(String)
     case cannotReplace(String, String)
     case cannotCreateDirectory(String, String)
 
     public var description: String {
         switch self {
-        case .exists(let path): "\(path) already exists; use --force to replace it"
+        case .exists(let path): "\(path) already exists"
         case .cannotReplace(let path, let why): "cannot write \(path): \(why)"
         case .cannotCreateDirectory(let path, let why): "cannot create directory \(path): \(why)"
         }
+    }
+
+    public var exitStatus: ExitStatus { .output }
+
+    public var remedy: Remedy? {
+        if case .exists = self { .force } else { nil }
     }
 }

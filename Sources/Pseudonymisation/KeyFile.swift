@@ -207,3 +207,9 @@ public enum KeyFileError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension KeyFileError: ExitStatusProviding {
+    /// Whatever is wrong with a key file — missing, too open, malformed, not creatable — is a key
+    /// problem.
+    public var exitStatus: ExitStatus { .key }
+}

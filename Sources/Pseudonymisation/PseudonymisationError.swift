@@ -1,3 +1,4 @@
+import Hardening
 /// Failures of hashing and of sealed files, with messages a user can act on.
 public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
     case invalidParameters(String)
@@ -31,6 +32,20 @@ public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let path): "\(path) does not exist or cannot be read"
         case .notAFile(let path, let why): "\(path): \(why)"
         case .io(let path, let why): "\(path): \(why)"
+        }
+    }
+}
+
+extension PseudonymisationError: ExitStatusProviding {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .wrongKey: .key
+        case .invalidParameters: .usage
+        // Not a sealed file at all — missing, not a regular file, another kind of file or of
+        // format version — is refused input; a sealed file damaged, cut or tampered with is 5.
+        case .unreadable, .notAFile, .notASealedFile, .unsupportedSealedVersion: .badInput
+        case .io: .output
+        case .hashingFailed, .damagedHeader, .tampered, .truncated: .integrity
         }
     }
 }

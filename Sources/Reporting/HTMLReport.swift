@@ -90,7 +90,7 @@ public struct HTMLReport {
 
     func header() -> String {
         let o = report.outcome
-        let verdictClass = o.verdict == "success" ? "success" : "failure"
+        let verdictClass = o.verdict.rawValue
         let verdictText = o.foundRate == nil
             ? t("verdict_hidden") + (o.foundRateRange.map {
                 " " + t("rate_between").replacingOccurrences(of: "%low", with: t.percent($0[0])).replacingOccurrences(of: "%high", with: t.percent($0[1]))
@@ -103,7 +103,7 @@ public struct HTMLReport {
             <h1>\(HTML.escape(title))</h1>
             <p class="meta">\(t("run")) <code>\(HTML.escape(report.run.folder))</code> \(t("made")) \(HTML.escape(report.run.createdAt)) · \(t("report_made")) \(HTML.escape(report.createdAt))</p>
             <div class="headline">
-            <div class="verdict \(verdictClass)"><span class="caption">\(t("verdict"))</span>\(text("outcome.verdict", t(o.verdict)))</div>
+            <div class="verdict \(verdictClass)"><span class="caption">\(t("verdict"))</span>\(text("outcome.verdict", t(o.verdict.rawValue)))</div>
             <div class="big"><span class="caption">\(t("submitted"))</span>\(figure("outcome.submitted", t.integer(o.submitted), .count))</div>
             <div class="big"><span class="caption">\(t("found"))</span>\(count("outcome.found", o.found))</div>
             <div class="big"><span class="caption">\(t("found_rate"))</span>\(o.foundRate != nil ? percent("outcome.foundRate", o.foundRate) : o.foundRateRange.map { "<span class=\"range\">" + t.percent($0[0]) + " – " + t.percent($0[1]) + "</span>" } ?? "—")</div>

@@ -49,7 +49,7 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var foundRateRange: [Double]?
         public var threshold: Double
         /// `success` when found / submitted ≥ threshold.
-        public var verdict: String
+        public var verdict: Verdict
     }
 
     public struct Stage: Codable, Sendable, Equatable {
@@ -175,8 +175,8 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         /// The version that made the run (the report's own is `toolVersion`).
         public var runToolVersion: String
         public var runCreatedAt: String
-        public var cohort: DirectSummary.CohortSource
-        public var dataset: DirectSummary.DatasetSource
+        public var cohort: CohortSource
+        public var dataset: DatasetSource
         public var rules: IndirectSummary.RulesSource?
         public var candidates: IndirectSummary.Candidates?
         /// The run's settings and figures that shape its result, as text.

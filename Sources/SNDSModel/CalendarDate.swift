@@ -1,3 +1,5 @@
+import Foundation
+
 /// A day in the proleptic Gregorian calendar, without time or time zone.
 ///
 /// SNDS dates are civil days (care dates, birth dates, death dates). Foundation's `Date` is an
@@ -140,4 +142,11 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
 public func pad(_ value: Int, _ width: Int) -> String {
     let digits = String(value)
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+}
+
+extension CalendarDate {
+    /// Today's date (UTC).
+    public static var today: CalendarDate {
+        CalendarDate(daysSinceEpoch: Int(Date().timeIntervalSince1970 / 86_400))
+    }
 }

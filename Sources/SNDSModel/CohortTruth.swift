@@ -92,3 +92,7 @@ public enum CohortTruthError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension CohortTruthError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .badInput }
+}

@@ -1,3 +1,4 @@
+import Hardening
 /// Reads delimited text (CSV with `;`, `,` or tab) record by record, at the byte level.
 ///
 /// French health files are `;`- or `,`-separated, often Latin-1 or Windows-1252, with a byte order
@@ -187,4 +188,8 @@ public enum DelimitedError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidEncoding(let l, let encoding): "line \(l): bytes that are not valid \(encoding.rawValue) (declare the file's encoding)"
         }
     }
+}
+
+extension DelimitedError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .badInput }
 }

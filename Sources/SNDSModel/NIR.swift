@@ -1,3 +1,4 @@
+import Hardening
 /// A French social security number (NIR, "numéro d'inscription au répertoire"): 13 positions and a
 /// 2-digit control key.
 ///
@@ -165,4 +166,8 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
             "NIR key \(pad(given, 2)) does not match the 13 positions (expected \(pad(expected, 2)))"
         }
     }
+}
+
+extension NIRError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .badInput }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 
 /// Everything, apart from the secret key, that decides the pseudonyms of a synthetic SNDS.
 ///
@@ -80,4 +81,9 @@ public enum PseudonymParametersError: Error, Equatable, CustomStringConvertible 
         case .invalid(let why): "invalid pseudonymisation parameters: \(why)"
         }
     }
+}
+
+extension PseudonymParametersError: ExitStatusProviding {
+    /// Parameters asked for (generate) or read from a manifest that cannot hash: wrong usage.
+    public var exitStatus: ExitStatus { .usage }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hardening
 
 /// The project's own copy of the SNDS schemas, nomenclatures and open figures
 /// (`synthetic/reference`, see its SOURCES.md), located and read.
@@ -148,4 +149,8 @@ public enum ReferenceDataError: Error, Equatable, CustomStringConvertible {
             "reference file \(file)" + (line > 0 ? ", line \(line)" : "") + ": \(why)"
         }
     }
+}
+
+extension ReferenceDataError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .badInput }
 }

@@ -261,3 +261,15 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension StoreError: ExitStatusProviding {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotCreate, .io, .writeFailed: .output
+        case .missing, .unreadable, .refused, .notSQLite, .notSynthetic, .wrongLayout, .schemaMismatch: .badInput
+        case .incomplete, .altered, .corrupt: .integrity
+        // SQL that fails on a dataset that passed its checks: a bug.
+        case .sql: .unexpected
+        }
+    }
+}

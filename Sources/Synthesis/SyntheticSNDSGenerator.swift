@@ -261,3 +261,8 @@ extension Duration {
         return Double(s) + Double(attoseconds) / 1e18
     }
 }
+
+extension GenerationError: ExitStatusProviding {
+    /// Options that cannot make a dataset: wrong usage.
+    public var exitStatus: ExitStatus { .usage }
+}

@@ -1,3 +1,4 @@
+import Hardening
 import Yams
 
 /// Reading YAML a user gives (rules files, cohort noise profiles, the care model of a reference
@@ -134,4 +135,8 @@ public enum YAMLInput {
             return Problem(line: nil, why: "not valid YAML: " + (String(describing: error).split(separator: "\n").first.map(String.init) ?? ""))
         }
     }
+}
+
+extension YAMLInput.Problem: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .badInput }
 }

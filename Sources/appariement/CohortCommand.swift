@@ -57,7 +57,7 @@ struct CohortDirect: ParsableCommand {
     }
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             let written = try Self.draw(size: size, seed: seed, name: name, directory: URL(fileURLWithPath: directory),
                                         database: database, noise: noise.map { URL(fileURLWithPath: $0) },
                                         keyFile: key.location.url, force: force)
@@ -68,34 +68,25 @@ struct CohortDirect: ParsableCommand {
     /// Draws and writes a cohort and its truth, and says where; shared with `demo`.
     @discardableResult
     static func draw(size: Int, seed: UInt64, name: String, directory folder: URL, database: String, noise: URL?,
-                     keyFile: URL, force: Bool) throws -> (cohort: URL, truth: URL) {
-        let (csvURL, truthURL) = try CohortFiles.locations(name: name, in: folder, force: force)
-        let reference = try ReferenceData.locate()
-        let profile = try DirectNoiseProfile.load(noise, reference: reference)
-        let files = DatasetFiles(database: URL(fileURLWithPath: database))
-        let manifest = try DatasetVerifier.verifyIdentity(files)
-        let secret = try KeyFile.load(at: keyFile)
-        guard secret.fingerprint == manifest.keyFingerprint else {
-            throw CommandError.keyMismatch(dataset: database, expected: manifest.keyFingerprint,
-                                           keyFile: keyFile.relativePath, given: secret.fingerprint)
-        }
-        let entries = try Correspondence.read(from: files.correspondence, key: secret)
-        let sqlite = try SNDSDatabase.openReadOnly(at: files.database)
-        let residence = try DirectCohortGenerator.residences(in: sqlite)
-        try sqlite.close()
-        let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile, residence: residence).make(size: size, seed: seed)
-        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder, replacingExisting: force)
-        let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
-        let defects = Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +)
+                     keyFile: URL, force: Bool) throws -> CohortDrawing.Drawn {
+        let drawn = try CohortDrawing.direct(
+            size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
+            key: { try KeyFile.load(at: keyFile) }, reference: try ReferenceData.locate(),
+            to: .init(name: name, folder: folder, replaceExisting: force))
         print("""
             Direct cohort of \(size.formatted()) lines (seed \(seed)) from \(database):
-              cohort  \(csvURL.relativePath)
-              truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
-            Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
-            Defects: \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+              cohort  \(drawn.cohort.relativePath)
+              truth   \(drawn.truth.relativePath) (keep it apart: it says who each NS is)
+            Expected outcomes: \(expectedLine(drawn))
+            Defects: \(drawn.defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             """)
-        return (csvURL, truthURL)
+        return drawn
     }
+}
+
+/// "found 812, not_found 61, …": every expected outcome, in the enum's order.
+func expectedLine(_ drawn: CohortDrawing.Drawn) -> String {
+    CohortTruth.Expected.allCases.map { "\($0.rawValue) \(drawn.expected[$0] ?? 0)" }.joined(separator: ", ")
 }
 
 /// `appariement cohort probabiliste`: a registry-like cohort for indirect linkage (criteria only).
@@ -151,7 +142,7 @@ struct CohortProbabiliste: ParsableCommand {
     }
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             let written = try Self.draw(scenario: IndirectScenario.named(scenario)!, size: size, seed: seed, name: name ?? scenario,
                                         directory: URL(fileURLWithPath: directory), database: database,
                                         noise: noise.map { URL(fileURLWithPath: $0) }, force: force)
@@ -162,53 +153,17 @@ struct CohortProbabiliste: ParsableCommand {
     /// Draws and writes an indirect cohort and its truth, and says where; shared with `demo`.
     @discardableResult
     static func draw(scenario: IndirectScenario, size: Int, seed: UInt64, name: String, directory folder: URL, database: String,
-                     noise: URL?, force: Bool) throws -> (cohort: URL, truth: URL) {
-        let (csvURL, truthURL) = try CohortFiles.locations(name: name, in: folder, force: force)
-        let reference = try ReferenceData.locate()
-        let profile = try IndirectNoiseProfile.load(noise, reference: reference)
-        let files = DatasetFiles(database: URL(fileURLWithPath: database))
-        let manifest = try DatasetVerifier.verifyIdentity(files)
-        let sqlite = try SNDSDatabase.openReadOnly(at: files.database)
-        defer { try? sqlite.close() }
-        let generator = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario, profile: profile)
-        let cohort = try generator.make(size: size, seed: seed)
-        try CohortFiles.write(csv: cohort.csv, truth: cohort.truth, to: (csvURL, truthURL), in: folder, replacingExisting: force)
-        let tally = Dictionary(cohort.truth.entries.map { ($0.expected.rawValue, 1) }, uniquingKeysWith: +)
-        var defects: [String: Int] = [:]
-        for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
+                     noise: URL?, force: Bool) throws -> CohortDrawing.Drawn {
+        let drawn = try CohortDrawing.indirect(
+            scenario: scenario, size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
+            reference: try ReferenceData.locate(), to: .init(name: name, folder: folder, replaceExisting: force))
         print("""
-            Indirect cohort '\(scenario.name)' of \(size.formatted()) lines (seed \(seed)) from \(database), drawn among \(generator.eligiblePatients.formatted()) patients:
-              cohort  \(csvURL.relativePath)
-              truth   \(truthURL.relativePath) (keep it apart: it says who each NS is)
-            Expected outcomes: \(CohortTruth.Expected.allCases.map { "\($0.rawValue) \(tally[$0.rawValue] ?? 0)" }.joined(separator: ", "))
-            Defects (a line may have several): \(defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            Indirect cohort '\(scenario.name)' of \(size.formatted()) lines (seed \(seed)) from \(database), drawn among \((drawn.eligiblePatients ?? 0).formatted()) patients:
+              cohort  \(drawn.cohort.relativePath)
+              truth   \(drawn.truth.relativePath) (keep it apart: it says who each NS is)
+            Expected outcomes: \(expectedLine(drawn))
+            Defects (a line may have several): \(drawn.defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             """)
-        return (csvURL, truthURL)
-    }
-}
-
-/// Where a drawn cohort and its truth go, and how they are written: both private (a direct cohort
-/// holds clear NIRs, every truth says who each NS is), staged and renamed into place together.
-enum CohortFiles {
-    static func locations(name: String, in folder: URL, force: Bool) throws -> (cohort: URL, truth: URL) {
-        let csvURL = folder.appendingPathComponent("\(name).csv"), truthURL = folder.appendingPathComponent("\(name).truth.csv")
-        for url in [csvURL, truthURL] where !force && FileManager.default.fileExists(atPath: url.path) {
-            throw OutputError.exists(url.path)
-        }
-        try StagedOutputs.checkWritable(csvURL)
-        return (csvURL, truthURL)
-    }
-
-    /// Without `replacingExisting` (--force), a cohort written meanwhile by another run is not
-    /// replaced: this one fails (exit 6) rather than both exiting 0 with the last one's file.
-    static func write(csv: String, truth: CohortTruth, to urls: (cohort: URL, truth: URL), in folder: URL,
-                      replacingExisting: Bool) throws {
-        try StagedOutputs.createDirectory(folder)
-        let staged = StagedOutputs()
-        for (text, url) in [(truth.text, urls.truth), (csv, urls.cohort)] {
-            let temporary = staged.stage(url)
-            try StagedOutputs.writeFile(Data(text.utf8), to: temporary, mode: 0o600)
-        }
-        try staged.commit(replacingExisting: replacingExisting)
+        return drawn
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Pseudonymisation
 import SNDSModel
 import SNDSStore
@@ -35,7 +36,7 @@ struct Demo: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.fresh]) {
             let files = DatasetFiles(database: URL(fileURLWithPath: DatasetFiles.defaultDatabase))
             if !fresh, let manifest = try reusable(files) {
                 print("Reusing the synthetic SNDS in place (verified against its manifest; --fresh generates it again).")
@@ -101,13 +102,7 @@ struct Demo: ParsableCommand {
         }
         print("\nIndirect linkage of a synthetic registry of hospital stays (no identifier; \(rules.relativePath)):")
         // 1,000 lines, fewer for a small dataset: at most half of the patients the scenario can draw.
-        let eligible: Int
-        do {
-            let sqlite = try SNDSDatabase.openReadOnly(at: files.database)
-            defer { try? sqlite.close() }
-            eligible = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario,
-                                                   profile: IndirectNoiseProfile.load(nil, reference: ReferenceData.locate())).eligiblePatients
-        }
+        let eligible = try CohortDrawing.eligiblePatients(scenario: scenario, dataset: files, reference: ReferenceData.locate())
         let size = max(1, min(1_000, eligible / 2))
         if size < 1_000 {
             print("The registry has \(size.formatted()) lines: half of the \(eligible.formatted()) patients of this dataset the scenario can draw.")
@@ -124,8 +119,8 @@ struct Demo: ParsableCommand {
 
     /// A previous run's summary when it linked this very cohort (same bytes, truth beside it) on
     /// this very dataset, and --fresh was not given; nil otherwise.
-    private func reusable<Summary>(_ previous: Summary?, _ dataset: KeyPath<Summary, DirectSummary.DatasetSource>,
-                                   _ source: KeyPath<Summary, DirectSummary.CohortSource>, manifest: DatasetManifest,
+    private func reusable<Summary>(_ previous: Summary?, _ dataset: KeyPath<Summary, DatasetSource>,
+                                   _ source: KeyPath<Summary, CohortSource>, manifest: DatasetManifest,
                                    cohort: URL, truth: URL) -> Summary? {
         guard !fresh, let previous, previous[keyPath: dataset].contentDigest == manifest.contentDigest,
               FileManager.default.fileExists(atPath: truth.path),
@@ -168,10 +163,7 @@ struct Demo: ParsableCommand {
             return nil
         }
         let secret = try KeyFile.load(at: location.url)
-        guard secret.fingerprint == manifest.keyFingerprint else {
-            throw CommandError.keyMismatch(dataset: files.database.relativePath, expected: manifest.keyFingerprint,
-                                           keyFile: location.url.relativePath, given: secret.fingerprint)
-        }
+        try manifest.requireKey(fingerprint: secret.fingerprint, database: files.database.relativePath, for: .reusing)
         guard manifest.beneficiariesRequested == beneficiaries else {
             print("The synthetic SNDS in place has \(manifest.beneficiariesRequested.formatted()) people; generating one with \(beneficiaries.formatted()).")
             return nil

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Linkage
 import Pseudonymisation
 import SNDSModel
@@ -51,7 +52,7 @@ struct Direct: ParsableCommand {
     }
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             let cohortURL = URL(fileURLWithPath: cohort)
             let stem = cohortURL.deletingPathExtension().lastPathComponent
             var options = DirectRun.Options(cohort: cohortURL, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
@@ -77,7 +78,7 @@ struct Direct: ParsableCommand {
               rejected    \(c.rejected.formatted())\(share(c.rejected))
             """
         for (reason, n) in s.rejectedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            text += "\n    \(reason): \(n.formatted())"
+            text += "\n    \(reason.rawValue): \(n.formatted())"
         }
         text += """
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Linkage
 import Pseudonymisation
 import SNDSModel
@@ -49,7 +50,7 @@ struct ExportCandidates: ParsableCommand {
     var force = false
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             let rules = try IndirectRules.load(URL(fileURLWithPath: criteria), reference: try ReferenceData.locate())
             let file = try CohortFile(url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
                                       encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)
@@ -91,7 +92,7 @@ struct ExportLinks: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             let secret = try KeyFile.load(at: key.location.url)
             let links = try ComparisonExport.links(of: URL(fileURLWithPath: runFolder), key: secret)
             try ComparisonExport.writeLinks(links, to: URL(fileURLWithPath: output), replaceExisting: force)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Pseudonymisation
 import SNDSModel
 import SNDSStore
@@ -46,7 +47,7 @@ struct Generate: ParsableCommand {
     var force = false
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             var options = GenerationOptions()
             options.beneficiaries = beneficiaries
             options.seed = seed

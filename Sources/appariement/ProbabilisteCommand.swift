@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Linkage
 import Pseudonymisation
 import SNDSModel
@@ -54,7 +55,7 @@ struct Probabiliste: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func run() throws {
-        try Failure.reporting {
+        try Failure.reporting(offering: [.force]) {
             let cohortURL = URL(fileURLWithPath: cohort)
             let stem = cohortURL.deletingPathExtension().lastPathComponent
             var options = IndirectRun.Options(cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
@@ -65,27 +66,30 @@ struct Probabiliste: ParsableCommand {
             options.replaceExisting = force
             options.extraction = !noExtraction
             let secret = try KeyFile.load(at: key.location.url)
-            let summary = try IndirectRun.run(options, key: secret, reference: try ReferenceData.locate(),
-                                              progress: ProgressReporter(), beforeLinking: { Self.printPrelude($0) })
+            let progress = ProgressReporter()
+            let prepared = try IndirectRun.prepare(options, key: secret, reference: try ReferenceData.locate(), progress: progress)
+            Self.printPrelude(prepared)
+            let summary = try IndirectRun.link(prepared, progress: progress)
             Self.print(summary, folder: options.output)
-            if requireSuccess, summary.verdict != "success" { throw ExitCode(2) }
+            if requireSuccess, summary.verdict == .failure { throw ExitCode(ExitStatus.verdictFailure.rawValue) }
         }
     }
 
     /// The discriminance of each criterion and the configurations, before the join.
-    static func printPrelude(_ p: IndirectRun.Prelude) {
-        let e = p.engine
-        var text = "Candidate events: \(e.candidateCount.formatted()) \(p.rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
+    static func printPrelude(_ p: IndirectRun.Prepared) {
+        let e = p.events
+        var text = "Candidate events: \(e.count.formatted()) \(p.rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
         text += "Discriminance (SNDS side)      entropy (with tolerance)  distinct  unique   missing\n"
         for d in e.discriminance {
             text += "  " + d.column.padding(toLength: 28, withPad: " ", startingAt: 0)
                 + String(format: " %6.2f b (%6.2f b)      %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.effectiveBits, d.distinctValues,
                          100 * d.uniqueShare, 100 * d.missingShare)
         }
-        if let plan = e.plan {
+        do {
+            let plan = e.plan
             text += "Drop order: \(plan.dropOrder.map { p.rules.criteria[$0].column }.joined(separator: ", ")) (\(p.rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
             for g in plan.groups {
-                let cfgs = e.configurations.filter { $0.group == g }
+                let cfgs = p.configurations.filter { $0.group == g }
                 let low = 100 * (cfgs.map(\.uniqueShare).min() ?? 0), high = 100 * (cfgs.map(\.uniqueShare).max() ?? 0)
                 let range = String(format: "%.1f", low) == String(format: "%.1f", high) ? String(format: "%.1f %%", high)
                     : String(format: "%.1f–%.1f %%", low, high)
@@ -105,18 +109,18 @@ struct Probabiliste: ParsableCommand {
               rejected    \(c.rejected.formatted())\(share(c.rejected))
             """
         for (reason, n) in s.rejectedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            text += "\n    \(reason): \(n.formatted())"
+            text += "\n    \(reason.rawValue): \(n.formatted())"
         }
         for g in s.groups {
             let dropped = g.dropped == 0 ? "all criteria" : "\(g.dropped) dropped"
             text += "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : ""); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
         }
         text += "\n  excluded    \(c.excluded.formatted())\(share(c.excluded))"
-        for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
-            text += "\n    \(reason): \(n.formatted())"
+        for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }) {
+            text += "\n    \(reason.rawValue): \(n.formatted())"
         }
         text += String(format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
-                       s.verdict == "success" ? "SUCCESS" : "FAILURE")
+                       s.verdict.shouted)
         if s.people.reachedBySeveralNS > 0 {
             text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
         }

@@ -56,7 +56,7 @@ struct Report: ParsableCommand {
     /// Builds and writes the report of `run`; shared with `demo`.
     @discardableResult
     static func write(run: URL, evaluation: Evaluation?, language: ReportBuilder.Language = .fr, minCell: Int = 10) throws -> LinkageReport {
-        let summary = try ReportBuilder.Summary.read(from: run)
+        let summary = try RunSummary.read(from: run)
         let report = ReportBuilder(smallCellThreshold: minCell, language: language).build(run: run, summary: summary, evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return report

@@ -164,14 +164,14 @@ import Testing
         let cohort = try DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
         #expect(cohort.submitted == 10)
         #expect(cohort.requests.map(\.ns) == ["A"])
-        let reasons = Dictionary(uniqueKeysWithValues: cohort.rejections.map { ($0.line, $0.reason) })
+        let reasons = Dictionary(uniqueKeysWithValues: cohort.rejections.map { ($0.line, $0.reason.rawValue) })
         #expect(reasons == [3: "nir_key", 4: "birth_date_invalid", 5: "sex_invalid", 6: "twin_rank_invalid", 7: "missing_ns",
                             8: "birth_date_future", 9: "field_count", 10: "missing_nir", 11: "duplicate_ns"])
         for r in cohort.rejections {
             #expect(!r.detail.contains(String(Self.nir.prefix(13))), "line \(r.line) shows the NIR")
         }
         // Nor the key written or expected.
-        let keyDetail = cohort.rejections.first { $0.reason == "nir_key" }!.detail
+        let keyDetail = cohort.rejections.first { $0.reason == .nirKey }!.detail
         #expect(!keyDetail.contains(String(wrongKey.suffix(2))) && !keyDetail.contains(String(Self.nir.suffix(2))), "\(keyDetail)")
     }
 
@@ -188,7 +188,7 @@ import Testing
             C;\(Self.nir);1985-05-07;1
             """
         let cohort = try DirectCohort(file: try read(shifted), today: CalendarDate(iso: "2026-01-01")!)
-        #expect(cohort.rejections.map(\.reason) == ["field_count", "ns_looks_like_nir"])
+        #expect(cohort.rejections.map(\.reason.rawValue) == ["field_count", "ns_looks_like_nir"])
         for r in cohort.rejections {
             #expect(!r.ns.contains(body) && !r.detail.contains(body), "line \(r.line) repeats the NIR")
         }
@@ -209,15 +209,15 @@ import Testing
         let digits = Array(Self.nir)
         let bounds: [(Int, Int)] = [(0, 1), (1, 3), (3, 5), (5, 7), (7, 10), (10, 13), (13, 15)]
         let groups: [String] = bounds.map { String(digits[$0.0..<$0.1]) }
-        #expect(DirectCohort.looksLikeNIR(groups.joined(separator: separator)), "\(groups.joined(separator: separator))")
-        #expect(!DirectCohort.looksLikeNIR("NS_000383"))
-        #expect(!DirectCohort.looksLikeNIR("P2023" + separator + "00012345"))
+        #expect(SubjectNumber.looksLikeNIR(groups.joined(separator: separator)), "\(groups.joined(separator: separator))")
+        #expect(!SubjectNumber.looksLikeNIR("NS_000383"))
+        #expect(!SubjectNumber.looksLikeNIR("P2023" + separator + "00012345"))
     }
 
     @Test func anNSThatASpreadsheetWouldRunIsRefused() throws {
         let text = "NS;NIR;DATE_NAISSANCE;SEXE\n\"=HYPERLINK(\"\"http://x\"\")\";\(Self.nir);1985-05-07;1\n-12;\(Self.nir);1985-05-07;2\n"
         let cohort = try DirectCohort(file: try read(text), today: CalendarDate(iso: "2026-01-01")!)
-        #expect(cohort.rejections.map(\.reason) == ["ns_invalid"])
+        #expect(cohort.rejections.map(\.reason.rawValue) == ["ns_invalid"])
         #expect(cohort.requests.map(\.ns) == ["-12"])
     }
 }

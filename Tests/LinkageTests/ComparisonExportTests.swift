@@ -43,8 +43,7 @@ import TestSupport
         // engine's candidate values: same multiset of (person, values).
         let database = try f.dataset.open()
         defer { try? database.close() }
-        let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
-        try engine.prepareCandidates()
+        _ = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
         let n = rules.criteria.count
         let (onlyExported, onlyEngine) = try database.queue.inDatabase { db -> (Int, Int) in
             try db.execute(sql: "CREATE TEMP TABLE exported (person TEXT\((0..<n).map { ", r\($0)" }.joined()))")

@@ -70,7 +70,7 @@ struct IndirectFixture: @unchecked Sendable {
 
     /// results.csv as LINE → (status, reason, group, person via the sealed correspondence).
     static func outcomes(of run: URL, key: SecretKey) throws -> [Int: (status: String, reason: String, group: Int?, person: String?)] {
-        let links = try DirectRun.readCorrespondence(in: run, key: key)
+        let links = try RunCorrespondence.read(in: run, key: key)
         var personOfNS: [String: String] = [:]
         for l in links { personOfNS[l.ns] = l.benIdtAno }
         let data = try Data(contentsOf: run.appendingPathComponent("results.csv"))

@@ -18,7 +18,7 @@ import TestSupport
         let e = f.evaluation
         #expect(e.lines == 800)
         #expect(f.summary.counts.foundRate >= 0.90, "found \(f.summary.counts.foundRate)")
-        #expect(f.summary.verdict == "success")
+        #expect(f.summary.verdict == .success)
         #expect((e.precision ?? 0) >= 0.98, "precision \(e.precision ?? 0)")
         let group1 = try #require(e.byGroup["1"])
         #expect(group1.linked > 500)
@@ -59,8 +59,8 @@ import TestSupport
         for name in ["results.csv", "rejects.csv"] {
             #expect(try Data(contentsOf: again.appendingPathComponent(name)) == Data(contentsOf: f.folder.appendingPathComponent(name)))
         }
-        let first = try DirectRun.readCorrespondence(in: f.folder, key: f.dataset.key).map { "\($0.ns) \($0.benNirPsa) \($0.rank)" }
-        let second = try DirectRun.readCorrespondence(in: again, key: f.dataset.key).map { "\($0.ns) \($0.benNirPsa) \($0.rank)" }
+        let first = try RunCorrespondence.read(in: f.folder, key: f.dataset.key).map { "\($0.ns) \($0.benNirPsa) \($0.rank)" }
+        let second = try RunCorrespondence.read(in: again, key: f.dataset.key).map { "\($0.ns) \($0.benNirPsa) \($0.rank)" }
         #expect(first == second)
         #expect(!first.isEmpty)
     }
@@ -113,11 +113,10 @@ import TestSupport
         // Two criteria may be dropped: every configuration of three groups.
         let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
                                             reference: IndirectFixture.reference)
-        let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
-        try engine.prepareCandidates()
+        let events = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
         let cohort = try IndirectCohort(file: CohortFile(url: f.cohortFile, columns: rules.cohortColumns), rules: rules)
-        try engine.loadCohort(cohort)
-        let plan = try #require(engine.plan)
+        let engine = try events.load(cohort, configurations: events.profile())
+        let plan = events.plan
         #expect(plan.configurations.count == 46)
         var patterns = 0
         for cfg in plan.configurations {
@@ -243,10 +242,10 @@ import TestSupport
         let csv = "NS;SEXE;ANNEE;MOIS;DEP;FINESS;ENTREE;SORTIE;DP;REGIME;GHM;DUREE\nS1;" + values.joined(separator: ";") + "\n"
         let file = folder.appendingPathComponent("all.csv")
         try csv.write(to: file, atomically: true, encoding: .utf8)
-        let engine = IndirectEngine(rules: rules, database: database, years: dataset.manifest.years)
-        try engine.prepareCandidates()
-        try engine.loadCohort(IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules))
-        let plan = try #require(engine.plan)
+        let events = try CandidateEvents(rules: rules, database: database, years: dataset.manifest.years)
+        let engine = try events.load(IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules),
+                                     configurations: events.profile())
+        let plan = events.plan
         #expect(plan.configurations.count == 12)
         for cfg in plan.configurations {
             let steps = try engine.queryPlan(cfg)
@@ -254,7 +253,7 @@ import TestSupport
             #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
         }
         // And the line finds its stay's person with every criterion.
-        let outcomes = try engine.link()
+        let outcomes = try engine.link().outcomes
         #expect(outcomes.first?.group == 1)
         #expect(outcomes.first?.person == (stay[11] as String))
     }
@@ -268,14 +267,13 @@ import TestSupport
         defer { try? database.close() }
         let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
                                             reference: IndirectFixture.reference)
-        let engine = IndirectEngine(rules: rules, database: database, years: f.dataset.manifest.years)
-        try engine.prepareCandidates()
-        let plan = try #require(engine.plan)
+        let engine = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
+        let plan = engine.plan
         var nonTrivial = 0
         for cfg in plan.configurations {
             let sql = try engine.uniqueEventsBySQL(cfg)
             #expect(engine.uniqueEvents(cfg) == sql, "configuration \(cfg.id)")
-            if sql > 0 && sql < engine.candidateCount { nonTrivial += 1 }
+            if sql > 0 && sql < engine.count { nonTrivial += 1 }
         }
         #expect(nonTrivial > 10)
     }
@@ -329,8 +327,7 @@ import TestSupport
         let rulesURL = try IndirectFixture.rulesFile(Self.rules, in: folder)
         let rules = try IndirectRules.load(rulesURL, reference: IndirectFixture.reference)
         let database = try dataset.open()
-        let engine = IndirectEngine(rules: rules, database: database, years: dataset.manifest.years)
-        try engine.prepareCandidates()
+        _ = try CandidateEvents(rules: rules, database: database, years: dataset.manifest.years)
         // Values held by exactly one person, or by several, read from the candidate events (v0 FINESS, v1 day).
         let (a, b, c, busy, d) = try database.queue.inDatabase { db in
             let soleFiness = try Row.fetchAll(db, sql: "SELECT v0, MIN(person) FROM temp.candidates GROUP BY v0 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0")
@@ -403,6 +400,6 @@ import TestSupport
         #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a day of the calendar"), "\(rejects)")
         #expect(summary.counts.submitted == 7)
         #expect(summary.counts.submitted == summary.counts.found + summary.counts.excluded + summary.counts.rejected)
-        #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases.map(\.rawValue)))
+        #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases))
     }
 }

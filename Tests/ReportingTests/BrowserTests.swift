@@ -42,7 +42,7 @@ import Testing
             return [r.width > 0 && r.height > 0 && r.top < window.innerHeight, document.querySelector('[data-key="outcome.verdict"]').innerText];
             """) as? [Any]
         #expect(headline?.first as? Bool == true)
-        #expect(headline?.last as? String == labels(run.report.outcome.verdict))
+        #expect(headline?.last as? String == labels(run.report.outcome.verdict.rawValue))
         // Every chart drew its bars.
         let bars = try browser.script("return Array.from(document.querySelectorAll('svg.chart')).map(s => s.querySelectorAll('rect').length)") as? [Int] ?? []
         #expect(bars.count >= (kind == "direct" ? 3 : 5) && bars.allSatisfy { $0 > 0 }, "\(bars)")

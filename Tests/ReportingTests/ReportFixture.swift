@@ -77,7 +77,7 @@ struct ReportFixture: @unchecked Sendable {
                        minCell: Int) throws -> Run {
         let evaluation = try Evaluation.evaluate(run: run, truthFile: truthFile, key: key)
         let report = ReportBuilder(smallCellThreshold: minCell, language: language)
-            .build(run: run, summary: try ReportBuilder.Summary.read(from: run), evaluation: evaluation)
+            .build(run: run, summary: try RunSummary.read(from: run), evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return Run(folder: run, cohortFile: cohortFile, truthFile: truthFile, evaluation: evaluation, report: report)
     }

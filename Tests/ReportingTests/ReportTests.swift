@@ -33,7 +33,7 @@ import Testing
         let f = try Self.fixture()
         for run in [f.direct, f.indirect] {
             let r = run.report
-            let summary = try ReportBuilder.Summary.read(from: run.folder)
+            let summary = try RunSummary.read(from: run.folder)
             let (submitted, found, rejected): (Int, Int, Int) = switch summary {
             case .direct(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
             case .indirect(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
@@ -41,7 +41,7 @@ import Testing
             #expect(r.outcome.submitted == submitted)
             #expect(r.funnel.first { $0.key == "found" }!.count.value.map { $0 == found } ?? true)
             #expect(r.funnel.first { $0.key == "rejected" }!.count.value.map { $0 == rejected } ?? true)
-            #expect(r.outcome.verdict == (Double(found) / Double(submitted) >= r.outcome.threshold ? "success" : "failure"))
+            #expect(r.outcome.verdict == (Double(found) / Double(submitted) >= r.outcome.threshold ? .success : .failure))
             // At this size the headline is shown, and the evaluation is the run's.
             #expect(r.outcome.found == .count(found))
             #expect(r.evaluation?.precision == run.evaluation.precision.map { ($0 * 10_000).rounded() / 10_000 })
@@ -214,7 +214,7 @@ import Testing
 
     @Test func bothLanguagesCarryTheSameFigures() throws {
         let f = try Self.fixture()
-        let summary = try ReportBuilder.Summary.read(from: f.indirect.folder)
+        let summary = try RunSummary.read(from: f.indirect.folder)
         let date = Date(timeIntervalSince1970: 1_800_000_000)
         let fr = ReportBuilder(language: .fr, createdAt: date).build(run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
         var en = ReportBuilder(language: .en, createdAt: date).build(run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
@@ -261,7 +261,7 @@ import Testing
         // A folder that is no run: refused, nothing written.
         let notARun = f.dataset.directory.appendingPathComponent("not-a-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: notARun, withIntermediateDirectories: true)
-        #expect(throws: LinkageError.self) { try ReportBuilder.Summary.read(from: notARun) }
+        #expect(throws: LinkageError.self) { try RunSummary.read(from: notARun) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: notARun.path).isEmpty)
         // A report read back is the report written.
         #expect(try ReportWriter.read(from: f.indirect.folder) == f.indirect.report)

@@ -246,16 +246,16 @@ private func checkCohortFile(_ cohort: CohortFile, bytes: [UInt8], columns: [Coh
 // MARK: - Cohorts
 
 /// Checks that lines are accounted for once each and that rejections say nothing they should not.
-private func checkLines(accepted: [Int], rejections: [DirectCohort.Rejection], records: [DelimitedReader.Record]) {
+private func checkLines(accepted: [Int], rejections: [Rejection], records: [DelimitedReader.Record]) {
     require(accepted.count + rejections.count == records.count,
             "\(accepted.count) accepted + \(rejections.count) rejected for \(records.count) lines")
     let all = accepted + rejections.map(\.line)
     require(Set(all) == Set(records.map(\.line)) && Set(all).count == all.count, "a line is lost, invented or counted twice")
     require(rejections.map(\.line) == rejections.map(\.line).sorted(), "rejections are not in line order")
     for r in rejections {
-        require(!r.reason.isEmpty && !r.detail.isEmpty, "a rejection without reason or detail")
-        require(!DirectCohort.looksLikeNIR(r.ns), "a rejection repeats an NS that looks like a NIR")
-        require(r.ns.count <= DirectCohort.maxNSLength, "a rejection repeats an NS longer than \(DirectCohort.maxNSLength)")
+        require(!r.reason.rawValue.isEmpty && !r.detail.isEmpty, "a rejection without reason or detail")
+        require(!SubjectNumber.looksLikeNIR(r.ns), "a rejection repeats an NS that looks like a NIR")
+        require(r.ns.count <= SubjectNumber.maxLength, "a rejection repeats an NS longer than \(SubjectNumber.maxLength)")
         require(!hasDigitRun(r.detail), "a rejection's detail holds 13 digits in a row")
         require(!r.detail.contains(where: { $0 == "\n" || $0 == "\r" }), "a rejection's detail is not one line")
     }
@@ -267,7 +267,7 @@ private func checkDirect(_ cohort: DirectCohort) {
     require(cohort.submitted == file.records.count, "submitted is not the number of data lines")
     let byLine = Dictionary(uniqueKeysWithValues: file.records.map { ($0.line, $0) })
     for request in cohort.requests {
-        require(DirectCohort.subjectNumberProblem(request.ns) == nil, "a request with an NS that is refused")
+        require(SubjectNumber.problem(request.ns) == nil, "a request with an NS that is refused")
         require(request.birthDate <= today, "a request born after today")
         let record = byLine[request.line]!
         require(record.fields.count == file.headerCount, "a request from a line with the wrong number of fields")
@@ -278,7 +278,7 @@ private func checkDirect(_ cohort: DirectCohort) {
     require(Set(cohort.requests.map(\.ns)).count == cohort.requests.count, "two requests share an NS")
     var rejected: [String: Int] = [:]
     for r in cohort.rejections {
-        if let column = DirectCohort.column(ofReason: r.reason) { rejected[column, default: 0] += 1 }
+        if let column = r.reason.directColumn { rejected[column, default: 0] += 1 }
     }
     for (column, quality) in cohort.quality {
         require(quality.rejected == rejected[column, default: 0], "\(column): \(quality.rejected) rejected in the quality, \(rejected[column, default: 0]) in the rejections")
@@ -293,7 +293,7 @@ private func checkIndirect(_ cohort: IndirectCohort, rules: IndirectRules) {
     require(cohort.submitted == file.records.count, "submitted is not the number of data lines")
     let byLine = Dictionary(uniqueKeysWithValues: file.records.map { ($0.line, $0) })
     for subject in cohort.subjects {
-        require(DirectCohort.subjectNumberProblem(subject.ns) == nil, "a subject with an NS that is refused")
+        require(SubjectNumber.problem(subject.ns) == nil, "a subject with an NS that is refused")
         require(subject.values.count == rules.criteria.count, "a subject with \(subject.values.count) values for \(rules.criteria.count) criteria")
         require(subject.values.contains { $0 != nil }, "a subject with no value")
         let record = byLine[subject.line]!
@@ -310,7 +310,7 @@ private func checkIndirect(_ cohort: IndirectCohort, rules: IndirectRules) {
     }
     require(Set(cohort.subjects.map(\.ns)).count == cohort.subjects.count, "two subjects share an NS")
     for c in rules.criteria {
-        let rejected = cohort.rejections.filter { $0.reason == "invalid_value" && $0.detail.hasPrefix(c.column + " ") }.count
+        let rejected = cohort.rejections.filter { $0.reason == .invalidValue && $0.detail.hasPrefix(c.column + " ") }.count
         require(cohort.quality[c.column]?.rejected == rejected, "\(c.column): rejected count differs from the rejections that name it first")
     }
     require(Set(cohort.traits.keys).isSubset(of: Set(byLine.keys)), "traits for lines that do not exist")

@@ -10,7 +10,7 @@
 // - a NIR accepted is the input without its white space, upper-cased; its 13 positions and key recompute
 //   (the validator's key, and an independent mod-97 computation, agree); its clear text validates to
 //   the same NIR; its description is redacted; it looks like a NIR to the cohort reader
-//   (`DirectCohort.looksLikeNIR`, which keeps NIR-like values out of rejects files);
+//   (`SubjectNumber.looksLikeNIR`, which keeps NIR-like values out of rejects files);
 // - changing any one digit of a valid NIR, or swapping two different adjacent digits among its 13
 //   positions, is detected (97 is prime and prime to 10: mod 97 catches both);
 // - a NIR rejected for its key (`keyMismatch`) becomes valid with the key the error expects;
@@ -79,7 +79,7 @@ private func checkValidation(_ text: String) -> NIR? {
         require((try? NIR(validating: clear)) == nir, "the clear text of a NIR accepted does not validate to the same NIR")
         require(nir.description == "NIR(redacted)" && "\(nir)" == "NIR(redacted)" && !String(reflecting: nir).contains(clear),
                 "a NIR's description shows more than NIR(redacted)")
-        require(DirectCohort.looksLikeNIR(text), "a valid NIR does not look like a NIR to DirectCohort.looksLikeNIR")
+        require(SubjectNumber.looksLikeNIR(text), "a valid NIR does not look like a NIR to SubjectNumber.looksLikeNIR")
         return nir
     } catch {
         require(!error.reason.isEmpty && !error.description.isEmpty, "an error without reason or message")

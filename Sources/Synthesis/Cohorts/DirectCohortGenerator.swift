@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Hardening
 import SNDSStore
 import SNDSModel
 
@@ -286,4 +287,9 @@ public enum CohortError: Error, Equatable, CustomStringConvertible {
             "the scenario \(scenario) has \(eligible) eligible patients in this dataset: a cohort of \(size) lines would draw more than 90 % of them; at most \(maximum) lines (or generate more beneficiaries)"
         }
     }
+}
+
+extension CohortError: ExitStatusProviding {
+    /// A cohort larger than the dataset can give: wrong usage (--size).
+    public var exitStatus: ExitStatus { .usage }
 }

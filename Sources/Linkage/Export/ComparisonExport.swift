@@ -89,7 +89,7 @@ public enum ComparisonExport {
             }
             var csv = try CSVOutput(url: candidates)
             try csv.write(["EVENT", "BEN_IDT_ANO"] + header + extraHeader)
-            for select in try IndirectEngine.eventSelects(rules, years: manifest.years, values: values, db) {
+            for select in try CandidateEvents.eventSelects(rules, years: manifest.years, values: values, db) {
                 let cursor = try Row.fetchCursor(db, sql: select)
                 while let row = try cursor.next() {
                     rows += 1
@@ -123,7 +123,7 @@ public enum ComparisonExport {
                 ($0, "the legal entity (FINESS juridique) of \($0.dropLast("_ENTITE".count)), from BE_IDE_R: what finess_entity compares")
             }),
             candidateRows: rows, candidatePersons: persons.count, cohortLines: cohort.subjects.count,
-            rejected: Dictionary(grouping: cohort.rejections, by: \.reason).mapValues(\.count),
+            rejected: Dictionary(grouping: cohort.rejections, by: \.reason.rawValue).mapValues(\.count),
             datasetId: manifest.datasetId, datasetSeed: manifest.seed, datasetDigest: manifest.contentDigest)
         let json = staged.stage(folder.appendingPathComponent(descriptionFile))
         let encoder = JSONEncoder()
@@ -160,13 +160,13 @@ public enum ComparisonExport {
         let results = run.appendingPathComponent("results.csv")
         let indirect = (try? Evaluation.readCSV(results, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
         if indirect {
-            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) where r[2] == "found" {
+            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) where r[2] == LineStatus.found.rawValue {
                 guard let group = Int(r[4]) else { throw LinkageError.badRun(results.path, "line \(r[0]) is found without a group") }
                 groupOfNS[r[1]] = group
             }
         }
         var seen = Set<[String]>()
-        return try DirectRun.readCorrespondence(in: run, key: key).compactMap { l in
+        return try RunCorrespondence.read(in: run, key: key).compactMap { l in
             guard seen.insert([l.ns, l.benIdtAno]).inserted else { return nil }
             // results.csv holds the NS as written out (a formula-like NS neutralised), read back unquoted.
             let group = groupOfNS[l.ns] ?? groupOfNS[CSVOutput.isFormulaLike(l.ns) ? "'" + l.ns : l.ns]

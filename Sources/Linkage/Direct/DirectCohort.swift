@@ -25,14 +25,6 @@ public struct DirectCohort {
         public let rank: Int?
     }
 
-    /// A line that cannot be linked as written. `detail` never holds the NIR.
-    public struct Rejection: Error, Sendable, Equatable {
-        public let line: Int
-        public let ns: String
-        public let reason: String
-        public let detail: String
-    }
-
     public let file: CohortFile
     public let requests: [Request]
     public let rejections: [Rejection]
@@ -42,29 +34,6 @@ public struct DirectCohort {
     public let traits: [Int: CohortProfile.Traits]
     /// Data lines in the file: requests + rejections.
     public var submitted: Int { requests.count + rejections.count }
-
-    /// Longest NS accepted.
-    public static let maxNSLength = 64
-
-    /// Whether a value holds a run of 13 or more NIR characters (digits, and A/B for Corsica),
-    /// separators ignored: such a value is treated as a NIR and never written out.
-    public static func looksLikeNIR(_ text: String) -> Bool {
-        // Whatever separates the groups — spaces of any kind (a no-break space from a spreadsheet's
-        // number format), tabs, dots, dashes, slashes — does not break the run: only another letter
-        // or digit does. An identifier of 13 digits in groups is refused too: the price of never
-        // writing back a NIR written with dots.
-        var run = 0
-        for u in text.unicodeScalars {
-            let nirCharacter = ("0"..."9").contains(u) || u == "A" || u == "B" || u == "a" || u == "b"
-            if nirCharacter {
-                run += 1
-            } else if u.properties.isAlphabetic || u.properties.numericType != nil {
-                run = 0
-            }
-            if run >= 13 { return true }
-        }
-        return false
-    }
 
     /// Validates every line. Throws only when the file as a whole is wrong: NIR-like values in the
     /// NS column on most lines (columns in the wrong order), where rejecting line by line would
@@ -83,7 +52,7 @@ public struct DirectCohort {
             let fields = record.fields.count == file.headerCount ? Fields(record, file: file, today: today) : nil
             if let fields { traits[record.line] = Self.observe(fields, ns: ns, quality: &quality) }
             // Only an NS read from a well-formed line, that is not a NIR, can repeat another.
-            if !ns.isEmpty, fields != nil, !Self.looksLikeNIR(ns) {
+            if !ns.isEmpty, fields != nil, !SubjectNumber.looksLikeNIR(ns) {
                 nsLines[ns, default: []].append(record.line)
             }
             switch Self.validate(record, fields, file: file, ns: ns) {
@@ -91,7 +60,7 @@ public struct DirectCohort {
             case .failure(let rejection): rejections.append(rejection)
             }
         }
-        let nirLike = rejections.filter { $0.reason == "ns_looks_like_nir" }.count
+        let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {
             throw .badCohort(file.url.path, "the NS column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)")
         }
@@ -102,9 +71,9 @@ public struct DirectCohort {
             var kept: [Request] = []
             for r in requests {
                 if let lines = duplicated[r.ns] {
-                    let others = lines.filter { $0 != r.line }.map(String.init).joined(separator: ", ")
-                    rejections.append(Rejection(line: r.line, ns: r.ns, reason: "duplicate_ns",
-                                                detail: "the NS is also on line\(lines.count > 2 ? "s" : "") \(others)"))
+                    let others = lines.filter { $0 != r.line }
+                    rejections.append(Rejection(line: r.line, ns: r.ns, reason: .duplicateNS,
+                                                detail: SubjectNumber.duplicateDetail(otherLines: others)))
                 } else {
                     kept.append(r)
                 }
@@ -113,7 +82,7 @@ public struct DirectCohort {
             rejections.sort { $0.line < $1.line }
         }
         for r in rejections {
-            if let column = Self.column(ofReason: r.reason) { quality[column, default: .init()].rejected += 1 }
+            if let column = r.reason.directColumn { quality[column, default: .init()].rejected += 1 }
         }
         self.requests = requests
         self.rejections = rejections
@@ -121,34 +90,16 @@ public struct DirectCohort {
         self.traits = traits
     }
 
-    /// What is wrong with an NS, if anything: shared by every kind of cohort. `showNS` is false
-    /// when the value may be a NIR and must not be repeated.
-    public static func subjectNumberProblem(_ ns: String) -> (reason: String, detail: String, showNS: Bool)? {
-        if ns.isEmpty { return ("missing_ns", "no subject number", true) }
-        if looksLikeNIR(ns) {
-            return ("ns_looks_like_nir", "the NS is a long number like a NIR (columns swapped?): not repeated here", false)
-        }
-        if ns.count > maxNSLength || ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return ("ns_invalid", "the NS is longer than \(maxNSLength) characters or holds control characters", true)
-        }
-        // An NS a spreadsheet would run as a formula would be written differently in the CSV
-        // outputs (neutralised) than in the sealed file and the extraction: refused instead.
-        if CSVOutput.isFormulaLike(ns) {
-            return ("ns_invalid", "the NS starts with =, +, -, @, a tab or a carriage return (a spreadsheet formula)", true)
-        }
-        return nil
-    }
-
     /// What one column of a line says: missing, a value (and whether the file wrote it in another
     /// layout than the canonical one), or unreadable, with the rejection it causes.
     enum Reading<Value> {
-        case missing(reason: String, detail: String)
+        case missing(reason: RejectionReason, detail: String)
         case value(Value, reformatted: Bool)
-        case invalid(reason: String, detail: String)
+        case invalid(reason: RejectionReason, detail: String)
     }
 
     static func readNIR(_ text: String) -> Reading<NIR> {
-        guard !text.isEmpty else { return .missing(reason: "missing_nir", detail: "no NIR") }
+        guard !text.isEmpty else { return .missing(reason: .missingNIR, detail: "no NIR") }
         do {
             let nir = try NIR(validating: text)
             return .value(nir, reformatted: nir.clearText != text)
@@ -156,26 +107,26 @@ public struct DirectCohort {
             // The key's value and the one expected are not repeated: with the NS beside them they
             // would narrow down the NIR.
             if case .keyMismatch = error {
-                return .invalid(reason: error.reason, detail: "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
+                return .invalid(reason: RejectionReason(error), detail: "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
             }
-            return .invalid(reason: error.reason, detail: error.description)
+            return .invalid(reason: RejectionReason(error), detail: error.description)
         }
     }
 
     static func readBirthDate(_ text: String, today: CalendarDate) -> Reading<CalendarDate> {
-        guard !text.isEmpty else { return .missing(reason: "missing_birth_date", detail: "no birth date") }
+        guard !text.isEmpty else { return .missing(reason: .missingBirthDate, detail: "no birth date") }
         switch IdentityFormats.birthDate(text) {
         case .date(let d):
-            guard d <= today else { return .invalid(reason: "birth_date_future", detail: "the birth date is after today") }
+            guard d <= today else { return .invalid(reason: .birthDateFuture, detail: "the birth date is after today") }
             return .value(d, reformatted: d.iso != text)
-        case .unreadable: return .invalid(reason: "birth_date_format", detail: "the birth date is not YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
-        case .impossible: return .invalid(reason: "birth_date_invalid", detail: "the birth date is not a day of the calendar")
+        case .unreadable: return .invalid(reason: .birthDateFormat, detail: "the birth date is not YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
+        case .impossible: return .invalid(reason: .birthDateInvalid, detail: "the birth date is not a day of the calendar")
         }
     }
 
     static func readSex(_ text: String) -> Reading<Sex> {
-        guard !text.isEmpty else { return .missing(reason: "missing_sex", detail: "no sex") }
-        guard let sex = IdentityFormats.sex(text) else { return .invalid(reason: "sex_invalid", detail: "the sex is not 1/2, M/F or H/F") }
+        guard !text.isEmpty else { return .missing(reason: .missingSex, detail: "no sex") }
+        guard let sex = IdentityFormats.sex(text) else { return .invalid(reason: .sexInvalid, detail: "the sex is not 1/2, M/F or H/F") }
         return .value(sex, reformatted: String(sex.code) != text)
     }
 
@@ -183,19 +134,15 @@ public struct DirectCohort {
     static func readRank(_ text: String?) -> Reading<Int?> {
         guard let text, !text.isEmpty else { return .value(nil, reformatted: false) }
         guard let r = Int(text), (1...9).contains(r) else {
-            return .invalid(reason: "twin_rank_invalid", detail: "the twin rank is not a number from 1 to 9")
+            return .invalid(reason: .twinRankInvalid, detail: "the twin rank is not a number from 1 to 9")
         }
         return .value(r, reformatted: String(r) != text)
     }
 
     /// The département of residence is optional and informational (the bias check of the report):
     /// an unreadable one rejects nothing.
-    static func readDepartement(_ text: String) -> Reading<String> {
-        switch CriterionValues.read(text, as: .departement) {
-        case .missing: .missing(reason: "", detail: "")
-        case .value(let d, let reformatted): .value(d, reformatted: reformatted)
-        case .invalid(let why): .invalid(reason: "", detail: why)
-        }
+    static func readDepartement(_ text: String) -> CriterionValues.Reading {
+        CriterionValues.read(text, as: .departement)
     }
 
     /// The columns of a well-formed line, each read on its own; an optional column absent from the
@@ -207,7 +154,7 @@ public struct DirectCohort {
         let rank: Reading<Int?>
         /// The twin rank as written, to count an empty one as missing.
         let rankText: String?
-        let departement: Reading<String>?
+        let departement: CriterionValues.Reading?
 
         init(_ record: DelimitedReader.Record, file: CohortFile, today: CalendarDate) {
             nir = readNIR(file.value("NIR", in: record) ?? "")
@@ -232,40 +179,36 @@ public struct DirectCohort {
             }
         }
         if ns.isEmpty { quality["NS", default: .init()].missing += 1 }
-        else if subjectNumberProblem(ns) != nil { quality["NS", default: .init()].invalid += 1 }
+        else if SubjectNumber.problem(ns) != nil { quality["NS", default: .init()].invalid += 1 }
         _ = note("NIR", fields.nir)
         let birth = note("DATE_NAISSANCE", fields.birth)
         let sex = note("SEXE", fields.sex)
         if let text = fields.rankText {
             if text.isEmpty { quality["RANG_GEMELLAIRE", default: .init()].missing += 1 } else { _ = note("RANG_GEMELLAIRE", fields.rank) }
         }
-        let departement = fields.departement.flatMap { note("DEPARTEMENT", $0) }
-        return CohortProfile.Traits(sex: sex, birthYear: birth?.year, departement: departement)
-    }
-
-    /// The column a rejection reason blames, nil for a fault of the whole line.
-    public static func column(ofReason reason: String) -> String? {
-        switch reason {
-        case "missing_ns", "ns_invalid", "ns_looks_like_nir", "duplicate_ns": "NS"
-        case "missing_birth_date", "birth_date_format", "birth_date_invalid", "birth_date_future": "DATE_NAISSANCE"
-        case "missing_sex", "sex_invalid": "SEXE"
-        case "twin_rank_invalid": "RANG_GEMELLAIRE"
-        case "field_count": nil
-        default: "NIR"
+        var departement: String?
+        switch fields.departement {
+        case nil: break
+        case .missing?: quality["DEPARTEMENT", default: .init()].missing += 1
+        case .value(let d, let reformatted)?:
+            if reformatted { quality["DEPARTEMENT", default: .init()].reformatted += 1 }
+            departement = d
+        case .invalid?: quality["DEPARTEMENT", default: .init()].invalid += 1
         }
+        return CohortProfile.Traits(sex: sex, birthYear: birth?.year, departement: departement)
     }
 
     private static func validate(_ record: DelimitedReader.Record, _ fields: Fields?, file: CohortFile,
                                  ns: String) -> Result<Request, Rejection> {
-        func reject(_ reason: String, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
-            .failure(Rejection(line: record.line, ns: showingNS ? String(ns.prefix(maxNSLength)) : "", reason: reason, detail: detail))
+        func reject(_ reason: RejectionReason, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
+            .failure(Rejection(line: record.line, ns: showingNS ? String(ns.prefix(SubjectNumber.maxLength)) : "", reason: reason, detail: detail))
         }
         // On a line with missing or extra fields, the value under NS may be anything, a NIR
         // included: it is not repeated in the rejects file.
         guard let fields else {
-            return reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
+            return reject(.fieldCount, "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
         }
-        if let problem = subjectNumberProblem(ns) { return reject(problem.reason, problem.detail, showingNS: problem.showNS) }
+        if let problem = SubjectNumber.problem(ns) { return reject(problem.reason, problem.detail, showingNS: problem.showNS) }
         // The first fault in column order is the line's reason.
         let nir: NIR, birth: CalendarDate, sex: Sex, rank: Int?
         switch fields.nir {

@@ -62,7 +62,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
     /// Evaluates the run in `run` against `truth`; `key` opens the run's sealed correspondence.
     public static func evaluate(run: URL, truthFile: URL, key: SecretKey) throws -> Evaluation {
         let truth = try CohortTruth.read(from: truthFile)
-        let links = try DirectRun.readCorrespondence(in: run, key: key)
+        let links = try RunCorrespondence.read(in: run, key: key)
         var personOfNS: [String: String] = [:]
         for l in links { personOfNS[l.ns] = l.benIdtAno }
         var status: [Int: String] = [:]
@@ -72,17 +72,21 @@ public struct Evaluation: Codable, Sendable, Equatable {
         let resultsURL = run.appendingPathComponent("results.csv")
         let indirect = (try? readCSV(resultsURL, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
         var groupOfLine: [Int: Int] = [:]
-        for record in try readCSV(resultsURL, expecting: indirect ? IndirectRun.resultColumns : ["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"]) {
+        for record in try readCSV(resultsURL, expecting: indirect ? IndirectRun.resultColumns : DirectRun.resultColumns) {
             let line = Int(record[0]) ?? -1
             status[line] = record[2]
             nsOfLine[line] = record[1]
-            if record[2] != "found" { byReason[record[2], default: [:]][record[3], default: 0] += 1 }
+            if record[2] != LineStatus.found.rawValue {
+                // A direct run's reasons not found are counted by code, as its summary counts them.
+                let reason = indirect ? record[3] : NotFoundReason(wording: record[3])?.code.rawValue ?? record[3]
+                byReason[record[2], default: [:]][reason, default: 0] += 1
+            }
             if indirect, let g = Int(record[4]) { groupOfLine[line] = g }
         }
-        for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: ["LINE", "NS", "REASON", "DETAIL"]) {
-            status[Int(record[0]) ?? -1] = "rejected"
+        for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: RejectsCSV.columns) {
+            status[Int(record[0]) ?? -1] = LineStatus.rejected.rawValue
             nsOfLine[Int(record[0]) ?? -1] = record[1]
-            byReason["rejected", default: [:]][record[2], default: 0] += 1
+            byReason[LineStatus.rejected.rawValue, default: [:]][record[2], default: 0] += 1
         }
         guard status.count == truth.entries.count, truth.entries.allSatisfy({ status[$0.line] != nil }) else {
             throw LinkageError.badRun(run.path, "its lines do not match the truth file's (\(status.count) lines in the run, \(truth.entries.count) in the truth): was it made from this cohort?")
@@ -105,8 +109,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
             if t.expected == .found { e.findable += 1 }
             // An indirect linkage excludes what it cannot link one to one, whatever the reason.
             var right = actual == t.expected.rawValue
-                || (indirect && actual == "excluded" && (t.expected == .notFound || t.expected == .ambiguous))
-            if actual == "found" {
+                || (indirect && actual == LineStatus.excluded.rawValue && (t.expected == .notFound || t.expected == .ambiguous))
+            if actual == LineStatus.found.rawValue {
                 e.linked += 1
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
                 let group = groupOfLine[t.line].map(String.init) ?? "all"

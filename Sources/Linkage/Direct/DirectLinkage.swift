@@ -23,18 +23,28 @@ public struct DirectLinkage {
         /// Linked to one person, with every pseudonym row of that person.
         case found(person: String, pseudonyms: [Pseudonym])
         /// No beneficiary has this identity (or not with this rank).
-        case notFound(reason: String)
+        case notFound(NotFoundReason)
         /// Several people share the identity: same-sex twins given without a rank.
         case ambiguous(people: Int)
 
-        public var status: String {
+        public var status: LineStatus {
             switch self {
-            case .found: "found"
-            case .notFound: "not_found"
-            case .ambiguous: "ambiguous"
+            case .found: .found
+            case .notFound: .notFound
+            case .ambiguous: .ambiguous
+            }
+        }
+
+        /// results.csv's REASON for a line not found or ambiguous (empty for a line found).
+        public var wording: String {
+            switch self {
+            case .found: ""
+            case .notFound(let reason): reason.wording
+            case .ambiguous(let people): "\(people) people share this identity (same-sex twins): give the twin rank"
             }
         }
     }
+
 
     public struct Result: Sendable {
         public let request: DirectCohort.Request
@@ -64,12 +74,12 @@ public struct DirectLinkage {
                 let rows = try Row.fetchAll(byPseudonym, arguments: [pseudonyms[key]])
                 var holders = rows.map { (rank: $0[0] as Int, person: $0[1] as String) }
                 if holders.isEmpty {
-                    return Result(request: request, outcome: .notFound(reason: "no beneficiary with this NIR, birth date and sex"))
+                    return Result(request: request, outcome: .notFound(.noBeneficiary))
                 }
                 if let rank = request.rank {
                     holders = holders.filter { $0.rank == rank }
                     if holders.isEmpty {
-                        return Result(request: request, outcome: .notFound(reason: "the pseudonym exists but not with twin rank \(rank)"))
+                        return Result(request: request, outcome: .notFound(.twinRankMismatch(rank: rank)))
                     }
                 }
                 let distinct = Set(holders.map(\.person))

@@ -415,3 +415,7 @@ private struct NodeReader {
         }
     }
 }
+
+extension RulesError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .badInput }
+}

@@ -1,6 +1,6 @@
 /// Seconds per stage of a run (rounded to the millisecond), as summary.json reports them.
-struct StageTimings {
-    private(set) var seconds: [String: Double] = [:]
+public struct StageTimings: Sendable {
+    public private(set) var seconds: [String: Double] = [:]
 
     mutating func lap(_ name: String, since start: ContinuousClock.Instant) {
         let d = ContinuousClock.now - start

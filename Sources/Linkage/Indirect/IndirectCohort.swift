@@ -17,7 +17,7 @@ public struct IndirectCohort {
 
     public let file: CohortFile
     public let subjects: [Subject]
-    public let rejections: [DirectCohort.Rejection]
+    public let rejections: [Rejection]
     public let quality: [String: ColumnQuality]
     /// What each well-formed line says of its subject, from the criteria that carry the sex, the
     /// birth year and the département of residence, by line number.
@@ -38,7 +38,7 @@ public struct IndirectCohort {
     public init(file: CohortFile, rules: IndirectRules) throws(LinkageError) {
         self.file = file
         var subjects: [Subject] = []
-        var rejections: [DirectCohort.Rejection] = []
+        var rejections: [Rejection] = []
         var quality: [String: ColumnQuality] = [:]
         for c in rules.criteria { quality[c.column] = ColumnQuality() }
         var nsLines: [String: [Int]] = [:]
@@ -46,15 +46,15 @@ public struct IndirectCohort {
         let traitIndex = Self.traitCriteria(rules)
         lines: for record in file.records {
             let ns = file.value(rules.idColumn, in: record) ?? ""
-            func reject(_ reason: String, _ detail: String, showingNS: Bool = true) {
-                rejections.append(.init(line: record.line, ns: showingNS ? String(ns.prefix(DirectCohort.maxNSLength)) : "",
+            func reject(_ reason: RejectionReason, _ detail: String, showingNS: Bool = true) {
+                rejections.append(.init(line: record.line, ns: showingNS ? String(ns.prefix(SubjectNumber.maxLength)) : "",
                                         reason: reason, detail: detail))
             }
             guard record.fields.count == file.headerCount else {
-                reject("field_count", "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
+                reject(.fieldCount, "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
                 continue
             }
-            if let problem = DirectCohort.subjectNumberProblem(ns) {
+            if let problem = SubjectNumber.problem(ns) {
                 reject(problem.reason, problem.detail, showingNS: problem.showNS)
                 continue
             }
@@ -82,16 +82,16 @@ public struct IndirectCohort {
                 birthYear: traitIndex.birthYear.flatMap { values[$0] }.flatMap(Int.init),
                 departement: traitIndex.departement.flatMap { values[$0] })
             if !invalid.isEmpty {
-                reject("invalid_value", invalid.joined(separator: "; "))
+                reject(.invalidValue, invalid.joined(separator: "; "))
                 continue lines
             }
             guard values.contains(where: { $0 != nil }) else {
-                reject("no_criteria", "every criterion is missing")
+                reject(.noCriteria, "every criterion is missing")
                 continue
             }
             subjects.append(Subject(line: record.line, ns: ns, values: values))
         }
-        let nirLike = rejections.filter { $0.reason == "ns_looks_like_nir" }.count
+        let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {
             throw .badCohort(file.url.path, "the \(rules.idColumn) column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)")
         }
@@ -100,9 +100,8 @@ public struct IndirectCohort {
         if !duplicated.isEmpty {
             subjects = subjects.filter { s in
                 guard let lines = duplicated[s.ns] else { return true }
-                let others = lines.filter { $0 != s.line }.map(String.init).joined(separator: ", ")
-                rejections.append(.init(line: s.line, ns: s.ns, reason: "duplicate_ns",
-                                        detail: "the NS is also on line\(lines.count > 2 ? "s" : "") \(others)"))
+                rejections.append(.init(line: s.line, ns: s.ns, reason: .duplicateNS,
+                                        detail: SubjectNumber.duplicateDetail(otherLines: lines.filter { $0 != s.line })))
                 return false
             }
             rejections.sort { $0.line < $1.line }

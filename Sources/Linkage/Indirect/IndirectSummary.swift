@@ -7,23 +7,21 @@ import SNDSStore
 /// verdict, exclusions by reason, the discriminance of each criterion and the uniqueness profile
 /// of each configuration, the cohort's data quality per column, and provenance.
 public struct IndirectSummary: Codable, Sendable, Equatable {
-    public static let file = "summary.json"
-
     public var tool = "appariement"
     public var toolVersion = AppariementVersion.current
-    public var kind = IndirectRun.kind
+    public var kind = RunKind.probabiliste
     public var createdAt: String
-    public var cohort: DirectSummary.CohortSource
-    public var dataset: DirectSummary.DatasetSource
+    public var cohort: CohortSource
+    public var dataset: DatasetSource
     public var rules: RulesSource
     public var candidates: Candidates
     public var counts: Counts
     public var groups: [Group]
     /// found / submitted against the rules' threshold.
     public var threshold: Double
-    public var verdict: String
-    public var rejectedByReason: [String: Int]
-    public var excludedByReason: [String: Int]
+    public var verdict: Verdict
+    public var rejectedByReason: [RejectionReason: Int]
+    public var excludedByReason: [IndirectEngine.Exclusion: Int]
     public var discriminance: [IndirectEngine.Discriminance]
     /// Droppable criteria, least discriminant first (the order configurations drop them).
     public var dropOrder: [String]
@@ -32,7 +30,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     public var quality: [String: ColumnQuality]
     /// Linked and not linked by sex, age band and département (the report's bias check).
     public var profile: CohortProfile
-    public var people: DirectSummary.People
+    public var people: PeopleCounts
     public var extraction: Extraction.Counts?
     public var timings: [String: Double]
 
@@ -83,35 +81,32 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         public var cumulativeRate: Double
     }
 
-    init(cohort: IndirectCohort, outcomes: [IndirectEngine.Outcome], engine: IndirectEngine, manifest: DatasetManifest,
-         options: IndirectRun.Options, keyFingerprint: String, pseudonymCounts: [String: Int], extraction: Extraction.Counts?,
-         timings: [String: Double]) throws {
+    init(inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents, linkage: IndirectEngine.Linkage,
+         pseudonymCounts: [String: Int], extraction: Extraction.Counts?, timings: [String: Double]) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
         let file = cohort.file
-        self.cohort = .init(path: options.cohort.path, sha256: file.sha256, encoding: file.encoding.rawValue,
-                            encodingDetected: file.encodingDetected,
-                            separator: file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator)),
-                            blankLines: file.blankRecords)
-        dataset = .init(database: options.dataset.database, manifest: manifest, keyFingerprint: keyFingerprint)
-        let r = engine.rules
+        let outcomes = linkage.outcomes
+        self.cohort = inputs.cohortSource
+        dataset = inputs.datasetSource
+        let r = events.rules
         rules = .init(path: r.path, sha256: r.sha256, name: r.name,
                       criteria: r.criteria.map { .init(column: $0.column, source: $0.source.description, normalise: $0.normalisation.rawValue,
                                                        compare: $0.comparison.description, keep: $0.keep) },
                       maxDropped: r.strategy.maxDropped,
                       dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }(),
                       maxMissing: r.strategy.maxMissing)
-        candidates = .init(source: r.events.rawValue, label: r.events.label, events: engine.candidateCount, years: engine.years)
+        candidates = .init(source: r.events.rawValue, label: r.events.label, events: events.count, years: events.years)
         let found = outcomes.filter { $0.person != nil }.count
         let submitted = cohort.submitted, rejected = cohort.rejections.count
         let excluded = outcomes.count - found
         guard submitted == rejected + found + excluded, outcomes.count == cohort.subjects.count else {
-            throw LinkageError.badRun(options.output.path, "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(excluded) excluded)")
+            throw LinkageError.badRun(inputs.output.path, "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(excluded) excluded)")
         }
         let foundRate = submitted == 0 ? 0 : Double(found) / Double(submitted)
         counts = .init(submitted: submitted, rejected: rejected, accepted: outcomes.count, found: found, excluded: excluded,
                        foundRate: foundRate.rounded(toPlaces: 4))
         var cumulative = 0
-        let plan = engine.plan!
+        let plan = events.plan
         groups = plan.groups.map { g in
             let linked = outcomes.filter { $0.group == g }.count
             cumulative += linked
@@ -121,21 +116,20 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
                          cumulativeRate: submitted == 0 ? 0 : (Double(cumulative) / Double(submitted)).rounded(toPlaces: 4))
         }
         threshold = r.strategy.successThreshold
-        verdict = foundRate >= threshold ? "success" : "failure"
+        verdict = Verdict(foundRate: foundRate, threshold: threshold)
         rejectedByReason = Dictionary(cohort.rejections.map { ($0.reason, 1) }, uniquingKeysWith: +)
-        excludedByReason = Dictionary(outcomes.compactMap { $0.exclusion.map { ($0.rawValue, 1) } }, uniquingKeysWith: +)
-        discriminance = engine.discriminance
+        excludedByReason = Dictionary(outcomes.compactMap { $0.exclusion.map { ($0, 1) } }, uniquingKeysWith: +)
+        discriminance = events.discriminance
         dropOrder = plan.dropOrder.map { r.criteria[$0].column }
-        configurations = engine.configurations
+        configurations = linkage.configurations
         quality = cohort.quality
         profile = CohortProfile(lines: file.records.map(\.line), traits: cohort.traits,
                                 linkedLines: Set(outcomes.compactMap { $0.person == nil ? nil : $0.line }),
-                                referenceYear: manifest.years.max() ?? CalendarDate.today.year,
+                                referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
                                 departementColumn: cohort.departementColumn)
-        var nsByPerson: [String: Int] = [:]
-        for o in outcomes { if let p = o.person { nsByPerson[p, default: 0] += 1 } }
-        people = .init(linked: nsByPerson.count, withSeveralPseudonyms: pseudonymCounts.values.filter { $0 > 1 }.count,
-                       reachedBySeveralNS: nsByPerson.values.filter { $0 > 1 }.count)
+        var nsByPerson: [String: Set<String>] = [:]
+        for o in outcomes { if let p = o.person { nsByPerson[p, default: []].insert(o.ns) } }
+        people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
         self.extraction = extraction
         self.timings = timings
     }
@@ -143,6 +137,6 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     public func write(to url: URL) throws { try RunJSON.write(self, to: url) }
 
     public static func read(from run: URL) throws -> IndirectSummary {
-        try RunJSON.read(IndirectSummary.self, file: file, in: run, what: " as an indirect run's summary")
+        try RunJSON.read(IndirectSummary.self, file: RunFolder.summary, in: run, what: " as an indirect run's summary")
     }
 }

@@ -1,0 +1,48 @@
+/// The exit statuses of `appariement`, one per kind of failure, so that a script can tell a bad
+/// cohort from a wrong key or a full disk without reading the message (docs/usage.md lists them).
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    case success = 0
+    /// A bug: an error nothing expected. Reaching it is itself a defect to report.
+    case unexpected = 1
+    /// `probabiliste --require-success`: the run is written but its verdict is failure.
+    case verdictFailure = 2
+    /// Bad input data or reference data: a cohort, a rules file, a database that is not one.
+    case badInput = 3
+    /// A key problem: missing, malformed, too open, or not the key the data was made with.
+    case key = 4
+    /// An integrity failure: a sealed file or a dataset altered, truncated or mismatched.
+    case integrity = 5
+    /// An output problem: it exists (without --force) or cannot be written.
+    case output = 6
+    /// Wrong usage: an invalid option or an impossible combination of parameters.
+    case usage = 64
+}
+
+/// An error that knows which ``ExitStatus`` it ends the process with. Every error type a command
+/// can meet conforms, so the command line maps none of them by guesswork (there is no "default").
+public protocol ExitStatusProviding: Error {
+    var exitStatus: ExitStatus { get }
+}
+
+/// A way out of an error that only some commands offer (an option), named by the error and worded
+/// by the command line only when the command that failed has it: a message never tells the user
+/// to use an option their command does not have.
+public enum Remedy: Sendable, Hashable {
+    /// `--force`: replace what exists.
+    case force
+    /// `--fresh`: make the dataset again (the demo).
+    case fresh
+
+    /// The words appended to the error's message, punctuation included.
+    public var appended: String {
+        switch self {
+        case .force: "; use --force to replace it"
+        case .fresh: ", or use --fresh to generate it again with this key"
+        }
+    }
+}
+
+/// An error whose message can end with a ``Remedy``.
+public protocol RemedyProviding: Error {
+    var remedy: Remedy? { get }
+}

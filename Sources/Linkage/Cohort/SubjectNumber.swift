@@ -1,0 +1,53 @@
+import Foundation
+
+/// The subject number (NS) every cohort carries: what makes one acceptable, whatever the kind of
+/// cohort. An NS is written back in every output, so one that may be a NIR, or that a spreadsheet
+/// would run as a formula, is refused.
+public enum SubjectNumber {
+    /// Longest NS accepted.
+    public static let maxLength = 64
+
+    /// What is wrong with an NS, if anything. `showNS` is false when the value may be a NIR and
+    /// must not be repeated.
+    public static func problem(_ ns: String) -> (reason: RejectionReason, detail: String, showNS: Bool)? {
+        if ns.isEmpty { return (.missingNS, "no subject number", true) }
+        if looksLikeNIR(ns) {
+            return (.nsLooksLikeNIR, "the NS is a long number like a NIR (columns swapped?): not repeated here", false)
+        }
+        if ns.count > maxLength || ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return (.nsInvalid, "the NS is longer than \(maxLength) characters or holds control characters", true)
+        }
+        // An NS a spreadsheet would run as a formula would be written differently in the CSV
+        // outputs (neutralised) than in the sealed file and the extraction: refused instead.
+        if CSVOutput.isFormulaLike(ns) {
+            return (.nsInvalid, "the NS starts with =, +, -, @, a tab or a carriage return (a spreadsheet formula)", true)
+        }
+        return nil
+    }
+
+    /// Whether a value holds a run of 13 or more NIR characters (digits, and A/B for Corsica),
+    /// separators ignored: such a value is treated as a NIR and never written out.
+    public static func looksLikeNIR(_ text: String) -> Bool {
+        // Whatever separates the groups — spaces of any kind (a no-break space from a spreadsheet's
+        // number format), tabs, dots, dashes, slashes — does not break the run: only another letter
+        // or digit does. An identifier of 13 digits in groups is refused too: the price of never
+        // writing back a NIR written with dots.
+        var run = 0
+        for u in text.unicodeScalars {
+            let nirCharacter = ("0"..."9").contains(u) || u == "A" || u == "B" || u == "a" || u == "b"
+            if nirCharacter {
+                run += 1
+            } else if u.properties.isAlphabetic || u.properties.numericType != nil {
+                run = 0
+            }
+            if run >= 13 { return true }
+        }
+        return false
+    }
+
+    /// The detail of the rejection of each line of an NS given on several lines (such an NS cannot
+    /// say which person it stands for): the other lines that carry it.
+    static func duplicateDetail(otherLines: [Int]) -> String {
+        "the NS is also on line\(otherLines.count > 1 ? "s" : "") \(otherLines.map(String.init).joined(separator: ", "))"
+    }
+}

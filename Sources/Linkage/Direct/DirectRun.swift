@@ -1,0 +1,97 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// `appariement direct`: validates a cohort of identities (NS, NIR, birth date, sex) and links it by
+/// hashing each identity as the dataset was pseudonymised. Everything else a run does — checks
+/// before, the run's folder after — is ``LinkageRun``'s.
+///
+/// results.csv has one line per valid cohort line: LINE, NS, STATUS (found, not_found, ambiguous),
+/// REASON, PSEUDONYMS (how many pseudonym rows the person has; none is written).
+public enum DirectRun {
+    public static let resultColumns = ["LINE", "NS", "STATUS", "REASON", "PSEUDONYMS"]
+
+    public struct Options: Sendable {
+        public var cohort: URL
+        public var dataset: DatasetFiles
+        public var output: URL
+        public var encoding: CohortFile.EncodingChoice = .auto
+        public var separator: CohortFile.SeparatorChoice = .auto
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public var replaceExisting = false
+        /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
+        public var extraction = true
+        /// The day a birth date may not be after.
+        public var today = CalendarDate.today
+
+        public init(cohort: URL, dataset: DatasetFiles, output: URL) {
+            self.cohort = cohort
+            self.dataset = dataset
+            self.output = output
+        }
+
+        var run: LinkageRun.Options {
+            var o = LinkageRun.Options(cohort: cohort, dataset: dataset, output: output)
+            o.encoding = encoding
+            o.separator = separator
+            o.replaceExisting = replaceExisting
+            o.extraction = extraction
+            return o
+        }
+    }
+
+    /// Runs the linkage and returns its summary (also written to the folder).
+    public static func run(_ options: Options, key: SecretKey, progress: ProgressReporter = .silent) throws -> DirectSummary {
+        var inputs = try LinkageRun.prepare(options.run, key: key, for: .hashing, progress: progress) {
+            LinkageRun.Columns(DirectCohort.columns)
+        }
+        let pseudonymiser = try Pseudonymiser(key: key, parameters: inputs.manifest.pseudonymisation)
+        let cohort = try DirectCohort(file: inputs.file, today: options.today)
+        inputs.cohortValidated()
+
+        var t = ContinuousClock.now
+        let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
+        defer { try? database.close() }
+        progress.begin("hashing (argon2id, \(options.threads) threads)", total: cohort.requests.count)
+        let (results, hashes) = try DirectLinkage.link(cohort.requests, pseudonymiser: pseudonymiser, database: database,
+                                                       threads: options.threads) { [progress] in progress.advance(by: $0) }
+        progress.end()
+        inputs.lap("hashing_and_resolution", since: t)
+
+        t = ContinuousClock.now
+        var links: [Extraction.Link] = []
+        for r in results {
+            if case .found(let person, let pseudonyms) = r.outcome {
+                for p in pseudonyms {
+                    links.append(Extraction.Link(ns: r.request.ns, benNirPsa: p.benNirPsa, rank: p.rank, benIdtAno: person))
+                }
+            }
+        }
+        let linked = LinkageRun.Linked(links: links, rejections: cohort.rejections) { try writeResults(results, to: $0) }
+        return try LinkageRun.write(inputs, kind: .direct, linked: linked, progress: progress, outputsStarted: t) { extraction, timings in
+            try DirectSummary(inputs: inputs, cohort: cohort, results: results, extraction: extraction, timings: timings, hashes: hashes)
+        }
+    }
+
+    private static func writeResults(_ results: [DirectLinkage.Result], to url: URL) throws {
+        // A person reached by several lines (the same patient under two NS) is flagged on each.
+        var linesOfPerson: [String: [Int]] = [:]
+        for r in results { if case .found(let person, _) = r.outcome { linesOfPerson[person, default: []].append(r.request.line) } }
+        var csv = try CSVOutput(url: url)
+        try csv.write(resultColumns)
+        for r in results {
+            let status = r.outcome.status.rawValue
+            switch r.outcome {
+            case .found(let person, let pseudonyms):
+                let others = (linesOfPerson[person] ?? []).filter { $0 != r.request.line }
+                let note = others.isEmpty ? "" : "same person as line\(others.count > 1 ? "s" : "") \(others.map(String.init).joined(separator: ", "))"
+                try csv.write([String(r.request.line), r.request.ns, status, note, String(pseudonyms.count)])
+            case .notFound, .ambiguous:
+                try csv.write([String(r.request.line), r.request.ns, status, r.outcome.wording, "0"])
+            }
+        }
+        try csv.finish()
+    }
+}

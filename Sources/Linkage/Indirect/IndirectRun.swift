@@ -1,0 +1,158 @@
+import Foundation
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// `appariement probabiliste`: validates a cohort against its rules and links it group by group on
+/// non-identifying criteria. Everything else a run does — checks before, the run's folder after —
+/// is ``LinkageRun``'s.
+///
+/// It runs in two calls, so that a caller can show what was measured before the join starts
+/// without the run calling back: ``prepare(_:key:reference:progress:)`` reads the rules and the
+/// cohort, builds the candidate events and measures them (a ``Prepared`` value); ``link(_:progress:)``
+/// joins and writes the run's folder.
+///
+/// results.csv has one line per valid cohort line: found or excluded, group, configuration,
+/// criteria used, reason; no pseudonym.
+public enum IndirectRun {
+    public static let resultColumns = ["LINE", "NS", "STATUS", "REASON", "GROUP", "CONFIGURATION", "CRITERIA", "DETAIL"]
+
+    public struct Options: Sendable {
+        public var cohort: URL
+        public var rules: URL
+        public var dataset: DatasetFiles
+        public var output: URL
+        public var encoding: CohortFile.EncodingChoice = .auto
+        public var separator: CohortFile.SeparatorChoice = .auto
+        public var replaceExisting = false
+        public var extraction = true
+
+        public init(cohort: URL, rules: URL, dataset: DatasetFiles, output: URL) {
+            self.cohort = cohort
+            self.rules = rules
+            self.dataset = dataset
+            self.output = output
+        }
+
+        var run: LinkageRun.Options {
+            var o = LinkageRun.Options(cohort: cohort, dataset: dataset, output: output)
+            o.encoding = encoding
+            o.separator = separator
+            o.replaceExisting = replaceExisting
+            o.extraction = extraction
+            return o
+        }
+    }
+
+    /// A run ready to link: its inputs checked, its cohort validated, the candidate events built
+    /// and measured, the configurations profiled.
+    public struct Prepared {
+        public let rules: IndirectRules
+        public let cohort: IndirectCohort
+        public let events: CandidateEvents
+        /// The plan's configurations with the share of events unique on each.
+        public let configurations: [IndirectEngine.ConfigurationResult]
+        var inputs: LinkageRun.Inputs
+        let database: SNDSDatabase
+    }
+
+    /// Checks the inputs, reads and validates the cohort, builds the candidate events and measures
+    /// them.
+    public static func prepare(_ options: Options, key: SecretKey, reference: ReferenceData,
+                               progress: ProgressReporter = .silent) throws -> Prepared {
+        var rules: IndirectRules?
+        var inputs = try LinkageRun.prepare(options.run, key: key, for: .sealing, progress: progress) {
+            let loaded = try IndirectRules.load(options.rules, reference: reference)
+            rules = loaded
+            return LinkageRun.Columns(loaded.cohortColumns, namedBy: loaded.path)
+        }
+        guard let rules else { throw LinkageError.badRun(options.output.path, "internal error: the rules were not read") }
+        let cohort = try IndirectCohort(file: inputs.file, rules: rules)
+        inputs.cohortValidated()
+
+        let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
+        var t = ContinuousClock.now
+        progress.begin("building the candidate events (\(rules.events.label))")
+        let events: CandidateEvents
+        do { events = try CandidateEvents(rules: rules, database: database, years: inputs.manifest.years) } catch {
+            try? database.close()
+            throw error
+        }
+        progress.end()
+        inputs.lap("candidates", since: t)
+        t = ContinuousClock.now
+        progress.begin("measuring the uniqueness of each configuration")
+        let configurations = events.profile()
+        progress.end()
+        inputs.lap("discriminance", since: t)
+        return Prepared(rules: rules, cohort: cohort, events: events, configurations: configurations, inputs: inputs,
+                        database: database)
+    }
+
+    /// Links a prepared run group by group and writes its folder; returns its summary.
+    public static func link(_ prepared: Prepared, progress: ProgressReporter = .silent) throws -> IndirectSummary {
+        defer { try? prepared.database.close() }
+        var inputs = prepared.inputs
+        let (rules, cohort, events) = (prepared.rules, prepared.cohort, prepared.events)
+        var t = ContinuousClock.now
+        let pool = try events.load(cohort, configurations: prepared.configurations)
+        let steps = events.plan.configurations.count
+        progress.begin("linking (\(steps) configurations)", total: steps)
+        let linkage = try pool.link { [progress] _ in progress.advance(by: 1) }
+        progress.end()
+        inputs.lap("linkage", since: t)
+
+        t = ContinuousClock.now
+        let outcomes = linkage.outcomes
+        let pseudonyms = try events.pseudonyms(of: Set(outcomes.compactMap(\.person)))
+        var links: [Extraction.Link] = []
+        for o in outcomes {
+            guard let person = o.person else { continue }
+            for p in pseudonyms[person] ?? [] {
+                links.append(Extraction.Link(ns: o.ns, benNirPsa: p.psa, rank: p.rank, benIdtAno: person))
+            }
+        }
+        let linked = LinkageRun.Linked(links: links, rejections: cohort.rejections) {
+            try writeResults(outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, to: $0)
+        }
+        return try LinkageRun.write(inputs, kind: .probabiliste, linked: linked, progress: progress, outputsStarted: t) {
+            extraction, timings in
+            try IndirectSummary(inputs: inputs, cohort: cohort, events: events, linkage: linkage,
+                                pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings)
+        }
+    }
+
+    /// Prepares and links in one call, for a caller that shows nothing in between.
+    public static func run(_ options: Options, key: SecretKey, reference: ReferenceData,
+                           progress: ProgressReporter = .silent) throws -> IndirectSummary {
+        try link(prepare(options, key: key, reference: reference, progress: progress), progress: progress)
+    }
+
+    /// CRITERIA names the criteria a link was made on: the configuration's, less those the line
+    /// left empty when empty values are not compared.
+    private static func writeResults(_ outcomes: [IndirectEngine.Outcome], rules: IndirectRules,
+                                     configurations: [IndirectEngine.ConfigurationResult], cohort: IndirectCohort,
+                                     to url: URL) throws {
+        var csv = try CSVOutput(url: url)
+        try csv.write(resultColumns)
+        let subjects = Dictionary(uniqueKeysWithValues: cohort.subjects.map { ($0.line, $0) })
+        let index = Dictionary(uniqueKeysWithValues: rules.criteria.enumerated().map { ($1.column, $0) })
+        for o in outcomes {
+            let history = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }.joined(separator: "; ")
+            if let cfg = o.configuration, let group = o.group {
+                // A link is made only on a pattern within max_missing, so every empty value of the
+                // configuration's criteria was left uncompared.
+                let kept = configurations[cfg - 1].kept.filter { column in
+                    guard let i = index[column], !rules.criteria[i].keep, let subject = subjects[o.line] else { return true }
+                    return subject.values[i] != nil
+                }.joined(separator: "+")
+                try csv.write([String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), String(cfg), kept, history])
+            } else {
+                try csv.write([String(o.line), o.ns, LineStatus.excluded.rawValue, o.exclusion?.rawValue ?? "", "", "", "",
+                               history])
+            }
+        }
+        try csv.finish()
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Hardening
+import Pseudonymisation
+import SNDSModel
+import SNDSStore
+import Terminal
+
+/// What every linkage run does, whatever links it: the steps before linking (the output can be
+/// written, the dataset is whole, the key is the dataset's, the cohort file is read) and the steps
+/// after (the folder staged under a hidden name, the sealed correspondence, results.csv,
+/// rejects.csv, the extraction, summary.json, the folder renamed into place). A run — ``DirectRun``,
+/// ``IndirectRun`` — only validates its cohort and links it, between ``prepare(_:key:for:progress:columns:)``
+/// and ``write(_:kind:linked:progress:summary:)``.
+///
+/// The folder holds: `summary.json` (counts that reconcile, provenance), `results.csv` (one line
+/// per valid cohort line, no pseudonym), `rejects.csv` (line, NS, reason), `correspondence.sealed`
+/// (NS ↔ BEN_NIR_PSA, BEN_RNG_GEM, BEN_IDT_ANO, AES-256-GCM) and, unless asked otherwise, the
+/// extraction keyed by NS (`extraction.sqlite`, and `extraction/TABLE.csv`).
+public enum LinkageRun {
+    /// What every run is given.
+    public struct Options: Sendable {
+        public var cohort: URL
+        public var dataset: DatasetFiles
+        public var output: URL
+        public var encoding: CohortFile.EncodingChoice = .auto
+        public var separator: CohortFile.SeparatorChoice = .auto
+        public var replaceExisting = false
+        /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
+        public var extraction = true
+
+        public init(cohort: URL, dataset: DatasetFiles, output: URL) {
+            self.cohort = cohort
+            self.dataset = dataset
+            self.output = output
+        }
+    }
+
+    /// The cohort columns a run reads, and the file that names them when it is not the tool
+    /// (indirect runs: the rules), so that a mismatch points at both.
+    public struct Columns {
+        public var columns: [CohortFile.Column]
+        public var namedBy: String?
+
+        public init(_ columns: [CohortFile.Column], namedBy: String? = nil) {
+            self.columns = columns
+            self.namedBy = namedBy
+        }
+    }
+
+    /// A run's inputs, checked before any linking.
+    public struct Inputs {
+        public let options: Options
+        /// The run's folder (standardised).
+        public let output: URL
+        public let manifest: DatasetManifest
+        public let key: SecretKey
+        /// The cohort file, read (not yet validated: that is the run's own job).
+        public let file: CohortFile
+        public var cohortSource: CohortSource { CohortSource(path: options.cohort.path, file: file) }
+        public var datasetSource: DatasetSource {
+            DatasetSource(database: options.dataset.database, manifest: manifest, keyFingerprint: key.fingerprint)
+        }
+        /// Seconds per stage so far; a run adds its own.
+        public internal(set) var timings = StageTimings()
+        let started: ContinuousClock.Instant
+        let readingStarted: ContinuousClock.Instant
+    }
+
+    /// The steps before linking: the output can be replaced (or does not exist), `columns` are
+    /// read (a run's own input, such as its rules, comes here: after the output check, before the
+    /// dataset's), the dataset is verified against its manifest, the key is the dataset's (one
+    /// check for every command, ``KeyMismatch``), the cohort file is read.
+    public static func prepare(_ options: Options, key: SecretKey, for use: KeyMismatch.Use, progress: ProgressReporter,
+                               columns: () throws -> Columns) throws -> Inputs {
+        let started = ContinuousClock.now
+        let output = options.output.standardizedFileURL
+        try RunFolder.checkReplaceable(output, replaceExisting: options.replaceExisting)
+        let columns = try columns()
+        // The dataset: its manifest says how it was pseudonymised and with which key.
+        let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
+        try manifest.requireKey(fingerprint: key.fingerprint, database: options.dataset.database.path, for: use)
+
+        let readingStarted = ContinuousClock.now
+        let file: CohortFile
+        do {
+            file = try CohortFile(url: options.cohort, columns: columns.columns, encoding: options.encoding,
+                                  separator: options.separator)
+        } catch {
+            // Columns named by another file: a mismatch is as likely that file as the cohort.
+            guard let namedBy = columns.namedBy, case .badCohort(let path, let why) = error, why.contains("column") else { throw error }
+            throw LinkageError.badCohort(path, why + " — the columns expected are those of \(namedBy) (--criteria)")
+        }
+        for note in file.readingNotes { progress.note(note) }
+        return Inputs(options: options, output: output, manifest: manifest, key: key, file: file,
+                      started: started, readingStarted: readingStarted)
+    }
+
+    /// What a run made, ready to be written.
+    public struct Linked {
+        /// NS ↔ person, one per pseudonym row of the person.
+        public var links: [Extraction.Link]
+        public var rejections: [Rejection]
+        /// Writes results.csv (its columns are the run's own).
+        public var writeResults: (URL) throws -> Void
+
+        public init(links: [Extraction.Link], rejections: [Rejection], writeResults: @escaping (URL) throws -> Void) {
+            self.links = links
+            self.rejections = rejections
+            self.writeResults = writeResults
+        }
+    }
+
+    /// The steps after linking: the folder staged (0700), the sealed correspondence, results.csv,
+    /// rejects.csv, the extraction, then `summary` (given the extraction's counts and the
+    /// timings) written as summary.json, and the folder renamed into place — replacing a previous
+    /// run only with `replaceExisting`.
+    public static func write<Summary: Encodable>(_ inputs: Inputs, kind: RunKind, linked: Linked, progress: ProgressReporter,
+                                                 outputsStarted: ContinuousClock.Instant = .now,
+                                                 summary: (Extraction.Counts?, [String: Double]) throws -> Summary) throws -> Summary {
+        var timings = inputs.timings
+        let output = inputs.output
+        // Everything is written under a hidden name, then renamed into place.
+        try StagedOutputs.createDirectory(output.deletingLastPathComponent())
+        let staged = StagedOutputs()
+        let folder = staged.stage(output)
+        try StagedOutputs.createDirectory(folder, mode: 0o700)
+
+        try RunCorrespondence.write(linked.links, kind: kind, key: inputs.key, parameters: inputs.manifest.pseudonymisation,
+                                    to: folder.appendingPathComponent(RunFolder.correspondence))
+        try linked.writeResults(folder.appendingPathComponent(RunFolder.results))
+        try RejectsCSV.write(linked.rejections, to: folder.appendingPathComponent(RunFolder.rejects))
+        timings.lap("outputs", since: outputsStarted)
+
+        let extraction = inputs.options.extraction
+            ? try writeExtraction(linked.links, source: inputs.options.dataset.database, years: inputs.manifest.years,
+                                  into: folder, progress: progress, timings: &timings)
+            : nil
+        timings.lap("total", since: inputs.started)
+        let value = try summary(extraction, timings.seconds)
+        try RunJSON.write(value, to: folder.appendingPathComponent(RunFolder.summary))
+        let replacing = inputs.options.replaceExisting
+        try staged.commit(removingFirst: replacing ? [output] : [], replacingExisting: replacing)
+        return value
+    }
+
+    /// Writes the linked people's data keyed by NS into a run's folder: extraction.sqlite (0600)
+    /// and extraction/TABLE.csv.
+    static func writeExtraction(_ links: [Extraction.Link], source: URL, years: [Int], into folder: URL,
+                                progress: ProgressReporter, timings: inout StageTimings) throws -> Extraction.Counts {
+        var t = ContinuousClock.now
+        progress.begin("extracting the linked people's data")
+        let sqlite = folder.appendingPathComponent("extraction.sqlite")
+        let counts = try Extraction.write(links: links, source: source, years: years, to: sqlite)
+        _ = chmod(sqlite.path, 0o600)
+        progress.end()
+        timings.lap("extraction", since: t)
+        t = ContinuousClock.now
+        try ExtractionCSV.write(from: sqlite, tables: counts.tables, to: folder.appendingPathComponent("extraction"))
+        timings.lap("extraction_csv", since: t)
+        return counts
+    }
+}
+
+extension LinkageRun.Inputs {
+    /// Ends the stage that read and validated the cohort (timed from the file's reading on).
+    public mutating func cohortValidated() { timings.lap("read_and_validate", since: readingStarted) }
+
+    /// Ends a stage the run times itself.
+    public mutating func lap(_ name: String, since start: ContinuousClock.Instant) { timings.lap(name, since: start) }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Linkage
+import SNDSModel
+
+/// The parts of a report only an indirect run has: groups, configurations, discriminance,
+/// exclusions, the rules' columns.
+extension ReportBuilder {
+    func buildIndirect(run: URL, _ s: IndirectSummary, evaluation: Evaluation?) -> LinkageReport {
+        let c = s.counts
+        let counts = CountSystem()
+        let funnel = Funnel(counts, submitted: c.submitted, rejected: c.rejected, accepted: c.accepted, found: c.found)
+        let excluded = counts.count("excluded", c.excluded)
+        let groupCells = s.groups.map { counts.count("group_\($0.group)", $0.linked) }
+        let cumulativeCells = s.groups.map { counts.count("cumulative_\($0.group)", $0.cumulative) }
+        // The links of each group and configuration are hidden last; "lines with a candidate", a
+        // by-product, first.
+        counts.preferShown.formUnion(groupCells + cumulativeCells)
+        counts.sum(funnel.accepted, of: groupCells + [excluded])
+        counts.sum(funnel.found, of: groupCells)
+        counts.sum(funnel.notLinked, of: [funnel.rejected, excluded])
+        for i in cumulativeCells.indices { counts.sum(cumulativeCells[i], of: i == 0 ? [groupCells[0]] : [cumulativeCells[i - 1], groupCells[i]]) }
+        if let last = cumulativeCells.last { counts.sum(funnel.found, of: [last]) }
+        // Per configuration: its links partition its group's.
+        var configCells: [Int: (matched: Int, linked: Int)] = [:]
+        for (i, g) in s.groups.enumerated() {
+            let configs = s.configurations.filter { $0.group == g.group }
+            for cfg in configs {
+                configCells[cfg.id] = (counts.count("configuration_\(cfg.id).matched", cfg.linesMatched),
+                                       counts.count("configuration_\(cfg.id).linked", cfg.linked))
+                counts.preferShown.insert(configCells[cfg.id]!.linked)
+                counts.atLeast(configCells[cfg.id]!.matched, configCells[cfg.id]!.linked, name: "configuration_\(cfg.id)")
+            }
+            counts.sum(groupCells[i], of: configs.map { configCells[$0.id]!.linked })
+        }
+
+        let rejections = reasonCells(counts, "rejected", s.rejectedByReason, total: funnel.rejected)
+        let exclusions = reasonCells(counts, "excluded", s.excludedByReason, total: excluded)
+        let columns = s.rules.criteria.map(\.column).filter { s.quality[$0] != nil }
+        let quality = qualityCells(counts, s.quality, columns: columns)
+        // A line with an unreadable value is rejected once, in its first unreadable column.
+        counts.sum(counts.count(CellName.rejected(.invalidValue), s.rejectedByReason[.invalidValue] ?? 0), of: quality.map(\.cells.rejected))
+        for (column, q) in quality { counts.atLeast(q.invalid, q.rejected, name: "quality.\(column).invalid") }
+        // Lines stopped before their values are read (a wrong field count, a bad NS) have no traits.
+        let lineLevel = [RejectionReason.fieldCount, .missingNS, .nsInvalid, .nsLooksLikeNIR].map {
+            counts.count(CellName.rejected($0), s.rejectedByReason[$0] ?? 0)
+        }
+        let sexColumn = s.rules.criteria.first { $0.source.hasSuffix(".BEN_SEX_COD") }?.column
+        let unknown = ["sex": sexColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) },
+                       "departement": s.profile.departementColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) }]
+        let bias = biasCells(counts, s.profile, funnel: funnel, unknownParts: unknown)
+        let eval = evaluation.map { e in
+            evaluationCells(counts, e, funnel: funnel, groups: s.groups.enumerated().map { ($0.element.group, groupCells[$0.offset]) })
+        }
+
+        counts.solve(rule)
+        let groups = s.groups.enumerated().map { i, g in
+            let dropped = Array(Set(s.configurations.filter { $0.group == g.group }.flatMap(\.dropped))).sorted { a, b in
+                (s.dropOrder.firstIndex(of: a) ?? .max, a) < (s.dropOrder.firstIndex(of: b) ?? .max, b)
+            }
+            return LinkageReport.GroupRow(group: g.group, dropped: g.dropped, configurations: g.configurations, criteriaDropped: dropped,
+                                          linked: counts[groupCells[i]], rate: counts[groupCells[i]].share(of: c.submitted)?.reportRounded,
+                                          cumulative: counts[cumulativeCells[i]],
+                                          cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded)
+        }
+        let configurations = s.configurations.map { cfg in
+            LinkageReport.ConfigurationRow(id: cfg.id, group: cfg.group, kept: cfg.kept, dropped: cfg.dropped,
+                                           uniqueShare: cfg.uniqueShare.reportRounded,
+                                           linesMatched: configCells[cfg.id].map { counts[$0.matched] } ?? rule.cell(cfg.linesMatched),
+                                           linked: configCells[cfg.id].map { counts[$0.linked] } ?? rule.cell(cfg.linked))
+        }
+        let discriminance = s.discriminance.map { d in
+            LinkageReport.DiscriminanceRow(column: d.column, entropyBits: d.entropyBits.reportRounded, effectiveBits: d.effectiveBits.reportRounded,
+                                           distinctValues: d.distinctValues, uniqueShare: d.uniqueShare.reportRounded,
+                                           missingShare: d.missingShare.reportRounded,
+                                           dropRank: s.dropOrder.firstIndex(of: d.column).map { $0 + 1 })
+        }
+        var parameters = ["max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
+                          "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)"]
+        if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }
+        let stageList = [("submitted", funnel.submitted), ("rejected", funnel.rejected), ("accepted", funnel.accepted)]
+            + s.groups.enumerated().map { ("group_\($0.element.group)", groupCells[$0.offset]) }
+            + [("found", funnel.found), ("excluded", excluded), ("not_linked", funnel.notLinked)]
+        return LinkageReport(
+            createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
+            run: .init(kind: s.kind.rawValue, folder: run.lastPathComponent, createdAt: s.createdAt),
+            outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
+            funnel: stages(counts, funnel, stageList, submitted: c.submitted),
+            groups: groups, configurations: configurations, discriminance: discriminance,
+            rejections: reasonRows(counts, rejections, submitted: c.submitted),
+            exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
+            quality: qualityRows(counts, quality, submitted: c.submitted),
+            bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
+            evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
+            provenance: .init(runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
+                              rules: s.rules, candidates: s.candidates, parameters: parameters))
+    }
+
+}
