@@ -5,8 +5,12 @@ import Hardening
 /// (`synthetic/reference`, see its SOURCES.md), located and read.
 ///
 /// The copy travels with the repository because users do not have the shared folder it came from.
-/// It is found, in order: in the directory named by `APPARIEMENT_REFERENCE`, under
-/// `synthetic/reference` in the working directory, or under the checkout this binary was built from.
+/// It is found, in order: in the directory named by `APPARIEMENT_REFERENCE`; under
+/// `synthetic/reference` in the working directory; then beside the running executable, as it is
+/// laid out wherever the binary is — `reference/` or `../share/appariement/reference` next to an
+/// installed binary, or the `synthetic/reference` of the clone whose build folder holds it
+/// (`.build/release/appariement`, a test bundle, a fuzzer). Nothing is taken from the path the code
+/// was compiled at: a clone that moves, or a binary copied with its reference folder, still finds it.
 public struct ReferenceData: Sendable {
     public let root: URL
 
@@ -26,15 +30,33 @@ public struct ReferenceData: Sendable {
         }
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .appendingPathComponent("synthetic/reference"))
-        // Sources/SNDSModel/ReferenceData.swift → the checkout's root.
-        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(checkout.appendingPathComponent("synthetic/reference"))
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            candidates += besideExecutable(executable)
+        }
         for candidate in candidates
         where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("schemas").path) {
             return try ReferenceData(root: candidate.standardizedFileURL)
         }
         throw .notFound(searched: candidates.map(\.path))
+    }
+
+    /// Where the reference folder is, relative to the running executable: beside an installed
+    /// binary, then in the clone that built it (the first ancestor folder holding
+    /// `synthetic/reference`, e.g. from `.build/x86_64-unknown-linux-gnu/release/appariement`).
+    static func besideExecutable(_ executable: URL) -> [URL] {
+        let folder = executable.deletingLastPathComponent()
+        var candidates = [folder.appendingPathComponent("reference"),
+                          folder.deletingLastPathComponent().appendingPathComponent("share/appariement/reference")]
+        var ancestor = folder
+        while ancestor.pathComponents.count > 1 {
+            let reference = ancestor.appendingPathComponent("synthetic/reference")
+            if FileManager.default.fileExists(atPath: reference.appendingPathComponent("schemas").path) {
+                candidates.append(reference)
+                break
+            }
+            ancestor.deleteLastPathComponent()
+        }
+        return candidates
     }
 
     /// The schema of an SNDS table by its name (`IR_BEN_R`, `T_MCOaaC`), from any product folder.
