@@ -175,8 +175,11 @@ struct BareJoin: Sendable {
         let cohort = try IndirectCohort(file: CohortFile(url: url, columns: rules.cohortColumns), rules: rules)
         let database = try SNDSDatabase.openReadOnly(at: files.database)
         defer { try? database.close() }
-        let engine = try CandidateEvents(rules: rules, database: database, years: years)
-        _ = try engine.load(cohort, configurations: engine.profile())
+        let candidates = try CandidateEvents(rules: rules, database: database, years: years)
+        let plan = candidates.plan
+        let profile = candidates.profile()
+        // Loaded only for its TEMP tables, read below: the pool is not linked.
+        _ = try candidates.load(cohort, profile: profile)
         let n = rules.criteria.count
         let tolerance: [Int64?] = rules.criteria.map { if case .withinDays(let d) = $0.comparison { Int64(d) } else { nil } }
         let columns = (0..<n).map { "v\($0)" }.joined(separator: ", ")
@@ -207,7 +210,6 @@ struct BareJoin: Sendable {
             }
         }
         let widths = (0..<n).map { c in Int64.bitWidth - Int64(dictionaries[c].count + 1).leadingZeroBitCount }
-        let plan = engine.plan
         return BareJoin(tolerance: tolerance, events: events, eventPerson: eventPerson, lines: lines, widths: widths,
                         keep: rules.criteria.map(\.keep), maxMissing: rules.strategy.maxMissing,
                         configurations: plan.configurations.map { ($0.group, $0.kept) })

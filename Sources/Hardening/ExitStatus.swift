@@ -18,26 +18,50 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case usage = 64
 }
 
-/// An error that knows which ``ExitStatus`` it ends the process with. Every error type a command
-/// can meet conforms, so the command line maps none of them by guesswork (there is no "default").
+/// An error that knows which ``ExitStatus`` it ends the process with. Every error type of this
+/// package that a command can meet conforms, so the command line maps none of them by guesswork;
+/// an error of another type (Foundation's, GRDB's) reaching it is a bug, exit 1.
 public protocol ExitStatusProviding: Error {
     var exitStatus: ExitStatus { get }
 }
 
-/// A way out of an error that only some commands offer (an option), named by the error and worded
-/// by the command line only when the command that failed has it: a message never tells the user
-/// to use an option their command does not have.
+/// The options of the command line that an error's message may point to. A command says which it
+/// has (``Remedy/option``), so that a message never names an option the command lacks.
+public enum CommandOption: String, Sendable, Hashable, CaseIterable {
+    case force = "--force"
+    case fresh = "--fresh"
+    case criteria = "--criteria"
+}
+
+/// A way out of an error, or a word on it, that names an option: worded by the command line only
+/// when the command that failed has that option.
 public enum Remedy: Sendable, Hashable {
-    /// `--force`: replace what exists.
+    /// Replace what exists.
     case force
-    /// `--fresh`: make the dataset again (the demo).
+    /// Make the dataset again (the demo).
     case fresh
+    /// The rules file, which names the cohort's columns.
+    case criteria
+    /// --force was given, but what exists is not a previous output of the command, which it only
+    /// replaces (`what`: "a previous run", "a previous dataset").
+    case forceReplacesOnly(what: String)
+
+    /// The option the remedy names.
+    public var option: CommandOption {
+        switch self {
+        case .force, .forceReplacesOnly: .force
+        case .fresh: .fresh
+        case .criteria: .criteria
+        }
+    }
 
     /// The words appended to the error's message, punctuation included.
     public var appended: String {
         switch self {
         case .force: "; use --force to replace it"
         case .fresh: ", or use --fresh to generate it again with this key"
+        case .criteria: " (--criteria)"
+        case .forceReplacesOnly(let what): "; --force only replaces \(what)"
         }
     }
 }

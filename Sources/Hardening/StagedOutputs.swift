@@ -282,12 +282,16 @@ public enum OutputError: Error, Equatable, CustomStringConvertible, ExitStatusPr
     /// The output exists and the command was not asked to replace it (the command line adds the
     /// remedy, `--force`, where the command has it).
     case exists(String)
+    /// What is at the path is not an output of this command (`isNot`: "a linkage run folder"),
+    /// which it replaces only (`replaces`: "a previous run"), even with --force.
+    case foreign(String, isNot: String, replaces: String)
     case cannotReplace(String, String)
     case cannotCreateDirectory(String, String)
 
     public var description: String {
         switch self {
         case .exists(let path): "\(path) already exists"
+        case .foreign(let path, let isNot, _): "cannot write \(path): it exists and is not \(isNot)"
         case .cannotReplace(let path, let why): "cannot write \(path): \(why)"
         case .cannotCreateDirectory(let path, let why): "cannot create directory \(path): \(why)"
         }
@@ -296,6 +300,10 @@ public enum OutputError: Error, Equatable, CustomStringConvertible, ExitStatusPr
     public var exitStatus: ExitStatus { .output }
 
     public var remedy: Remedy? {
-        if case .exists = self { .force } else { nil }
+        switch self {
+        case .exists: .force
+        case .foreign(_, _, let replaces): .forceReplacesOnly(what: replaces)
+        case .cannotReplace, .cannotCreateDirectory: nil
+        }
     }
 }

@@ -5,8 +5,8 @@ import Linkage
 /// page's data attributes, in the tests).
 enum CellName {
     /// Lines rejected for `reason`: "rejected.nir_key".
-    static func rejected(_ reason: RejectionReason) -> String { self.reason("rejected", reason.rawValue) }
+    static func rejected(_ reason: RejectionReason) -> String { self.reason(.rejected, reason.rawValue) }
 
-    /// Lines of an outcome (`rejected`, `not_found`, `excluded`) counted under one reason's code.
-    static func reason(_ outcome: String, _ code: String) -> String { "\(outcome).\(code)" }
+    /// Lines of a stage (rejected, not found, excluded) counted under one reason's code.
+    static func reason(_ stage: FunnelStage, _ code: String) -> String { "\(stage.rawValue).\(code)" }
 }

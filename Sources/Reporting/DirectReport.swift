@@ -9,21 +9,21 @@ extension ReportBuilder {
         let c = s.counts
         let counts = CountSystem()
         let funnel = Funnel(counts, submitted: c.submitted, rejected: c.rejected, accepted: c.accepted, found: c.found)
-        let notFound = counts.count("not_found", c.notFound), ambiguous = counts.count("ambiguous", c.ambiguous)
+        let notFound = counts.count(FunnelStage.notFound.rawValue, c.notFound), ambiguous = counts.count(FunnelStage.ambiguous.rawValue, c.ambiguous)
         counts.sum(funnel.accepted, of: [funnel.found, notFound, ambiguous])
         counts.sum(funnel.notLinked, of: [funnel.rejected, notFound, ambiguous])
 
-        let rejections = reasonCells(counts, "rejected", s.rejectedByReason, total: funnel.rejected)
+        let rejections = reasonCells(counts, .rejected, s.rejectedByReason, total: funnel.rejected)
         // Not linked though accepted: the reasons the linkage gave, then the ambiguous lines (the
         // funnel's own cell).
-        var exclusions = reasonCells(counts, "not_found", s.notFoundByReason, total: notFound)
-        if c.ambiguous > 0 { exclusions.append(("ambiguous", ambiguous)) }
+        var exclusions = reasonCells(counts, .notFound, s.notFoundByReason, total: notFound).map { (reason: $0.reason.rawValue, cell: $0.cell) }
+        if c.ambiguous > 0 { exclusions.append((FunnelStage.ambiguous.rawValue, ambiguous)) }
 
         let columns = DirectCohort.columns.map(\.name).filter { s.quality[$0] != nil }
         let quality = qualityCells(counts, s.quality, columns: columns)
         // Lines rejected because of a column: the reasons that name it (a wrong field count names none).
         var byColumn: [String: [Int]] = [:]
-        for (reason, cell) in rejections { if let column = RejectionReason(rawValue: reason)?.directColumn { byColumn[column, default: []].append(cell) } }
+        for (reason, cell) in rejections { if let column = reason.directColumn { byColumn[column, default: []].append(cell) } }
         for (column, cells) in quality { counts.sum(cells.rejected, of: byColumn[column] ?? []) }
         counts.sum(funnel.rejected, of: quality.map(\.cells.rejected) + [counts.count(CellName.rejected(.fieldCount), s.rejectedByReason[.fieldCount] ?? 0)])
         // A column's missing (or unreadable) values count at least the lines rejected as missing (or
@@ -48,11 +48,12 @@ extension ReportBuilder {
         counts.solve(rule)
         return LinkageReport(
             createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
-            run: .init(kind: s.kind.rawValue, folder: run.lastPathComponent, createdAt: s.createdAt),
+            run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: Self.directThreshold),
-            funnel: stages(counts, funnel, [("submitted", funnel.submitted), ("rejected", funnel.rejected), ("accepted", funnel.accepted),
-                                             ("found", funnel.found), ("not_found", notFound), ("ambiguous", ambiguous),
-                                             ("not_linked", funnel.notLinked)], submitted: c.submitted),
+            funnel: stages(counts, funnel, [(FunnelStage.submitted.rawValue, funnel.submitted), (FunnelStage.rejected.rawValue, funnel.rejected),
+                                             (FunnelStage.accepted.rawValue, funnel.accepted), (FunnelStage.found.rawValue, funnel.found),
+                                             (FunnelStage.notFound.rawValue, notFound), (FunnelStage.ambiguous.rawValue, ambiguous),
+                                             (FunnelStage.notLinked.rawValue, funnel.notLinked)], submitted: c.submitted),
             groups: nil, configurations: nil, discriminance: nil,
             rejections: reasonRows(counts, rejections, submitted: c.submitted),
             exclusions: reasonRows(counts, exclusions, submitted: c.submitted),

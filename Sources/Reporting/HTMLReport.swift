@@ -40,7 +40,7 @@ public struct HTMLReport {
             """
     }
 
-    public var title: String { t("title_" + report.run.kind) }
+    public var title: String { t("title_" + report.run.kind.rawValue) }
 
     // MARK: - Figures
 
@@ -124,11 +124,11 @@ public struct HTMLReport {
         for stage in report.funnel {
             let label = stage.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) } ?? t(stage.key)
             var value = stage.count.value.map(Double.init)
-            let style: SVGBarChart.Style = switch stage.key {
-            case "found": .good
-            case "rejected", "not_linked", "excluded", "not_found", "ambiguous": .bad
-            case "submitted", "accepted": .neutral
-            default: .main
+            let style: SVGBarChart.Style = switch stage.group == nil ? FunnelStage(rawValue: stage.key) : nil {
+            case .found?: .good
+            case .rejected?, .notLinked?, .excluded?, .notFound?, .ambiguous?: .bad
+            case .submitted?, .accepted?: .neutral
+            case nil: .main
             }
             var barStart = 0.0
             if stage.group != nil {
@@ -290,7 +290,7 @@ public struct HTMLReport {
     func provenance() -> String {
         let p = report.provenance
         var rows: [[String]] = [
-            [t("kind"), HTML.escape(t(report.run.kind))],
+            [t("kind"), HTML.escape(t(report.run.kind.rawValue))],
             [t("tool_version"), HTML.escape("\(p.runToolVersion) / \(report.toolVersion)")],
             [t("run_created"), HTML.escape(p.runCreatedAt)],
             [t("cohort_file"), "<code>\(HTML.escape(p.cohort.path))</code>"],

@@ -9,7 +9,7 @@ extension ReportBuilder {
         let c = s.counts
         let counts = CountSystem()
         let funnel = Funnel(counts, submitted: c.submitted, rejected: c.rejected, accepted: c.accepted, found: c.found)
-        let excluded = counts.count("excluded", c.excluded)
+        let excluded = counts.count(FunnelStage.excluded.rawValue, c.excluded)
         let groupCells = s.groups.map { counts.count("group_\($0.group)", $0.linked) }
         let cumulativeCells = s.groups.map { counts.count("cumulative_\($0.group)", $0.cumulative) }
         // The links of each group and configuration are hidden last; "lines with a candidate", a
@@ -33,8 +33,8 @@ extension ReportBuilder {
             counts.sum(groupCells[i], of: configs.map { configCells[$0.id]!.linked })
         }
 
-        let rejections = reasonCells(counts, "rejected", s.rejectedByReason, total: funnel.rejected)
-        let exclusions = reasonCells(counts, "excluded", s.excludedByReason, total: excluded)
+        let rejections = reasonCells(counts, .rejected, s.rejectedByReason, total: funnel.rejected)
+        let exclusions = reasonCells(counts, .excluded, s.excludedByReason, total: excluded)
         let columns = s.rules.criteria.map(\.column).filter { s.quality[$0] != nil }
         let quality = qualityCells(counts, s.quality, columns: columns)
         // A line with an unreadable value is rejected once, in its first unreadable column.
@@ -77,12 +77,14 @@ extension ReportBuilder {
         var parameters = ["max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
                           "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)"]
         if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }
-        let stageList = [("submitted", funnel.submitted), ("rejected", funnel.rejected), ("accepted", funnel.accepted)]
+        let stageList = [(FunnelStage.submitted.rawValue, funnel.submitted), (FunnelStage.rejected.rawValue, funnel.rejected),
+                         (FunnelStage.accepted.rawValue, funnel.accepted)]
             + s.groups.enumerated().map { ("group_\($0.element.group)", groupCells[$0.offset]) }
-            + [("found", funnel.found), ("excluded", excluded), ("not_linked", funnel.notLinked)]
+            + [(FunnelStage.found.rawValue, funnel.found), (FunnelStage.excluded.rawValue, excluded),
+               (FunnelStage.notLinked.rawValue, funnel.notLinked)]
         return LinkageReport(
             createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
-            run: .init(kind: s.kind.rawValue, folder: run.lastPathComponent, createdAt: s.createdAt),
+            run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
             funnel: stages(counts, funnel, stageList, submitted: c.submitted),
             groups: groups, configurations: configurations, discriminance: discriminance,

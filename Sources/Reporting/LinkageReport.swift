@@ -34,8 +34,7 @@ public struct LinkageReport: Codable, Sendable, Equatable {
     public var provenance: Provenance
 
     public struct RunInfo: Codable, Sendable, Equatable {
-        /// `direct` or `probabiliste`.
-        public var kind: String
+        public var kind: RunKind
         public var folder: String
         public var createdAt: String
     }

@@ -39,11 +39,11 @@ public struct ReportBuilder {
     struct Funnel {
         let submitted, rejected, accepted, found, notLinked: Int
         init(_ counts: CountSystem, submitted s: Int, rejected r: Int, accepted a: Int, found f: Int) {
-            submitted = counts.count("submitted", s)
-            rejected = counts.count("rejected", r)
-            accepted = counts.count("accepted", a)
-            found = counts.count("found", f)
-            notLinked = counts.count("not_linked", s - f)
+            submitted = counts.count(FunnelStage.submitted.rawValue, s)
+            rejected = counts.count(FunnelStage.rejected.rawValue, r)
+            accepted = counts.count(FunnelStage.accepted.rawValue, a)
+            found = counts.count(FunnelStage.found.rawValue, f)
+            notLinked = counts.count(FunnelStage.notLinked.rawValue, s - f)
             counts.pinned.insert(submitted)
             counts.preferShown.formUnion([found, accepted])
             counts.sum(submitted, of: [rejected, accepted])
@@ -74,14 +74,18 @@ public struct ReportBuilder {
 
     // MARK: - Reasons
 
-    /// One cell per reason (largest first), the reasons summing to `total`.
-    func reasonCells<Reason: RawRepresentable & Hashable>(_ counts: CountSystem, _ prefix: String, _ reasons: [Reason: Int], total: Int)
-        -> [(reason: String, cell: Int)] where Reason.RawValue == String {
-        let sorted = reasons.filter { $0.value > 0 }.map { (key: $0.key.rawValue, value: $0.value) }
-            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-        let cells = sorted.map { (reason: $0.key, cell: counts.count(CellName.reason(prefix, $0.key), $0.value)) }
+    /// One cell per reason (largest first, then by code), the reasons summing to `total`.
+    func reasonCells<Reason: RawRepresentable & Hashable>(_ counts: CountSystem, _ stage: FunnelStage, _ reasons: [Reason: Int], total: Int)
+        -> [(reason: Reason, cell: Int)] where Reason.RawValue == String {
+        let sorted = reasons.filter { $0.value > 0 }.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
+        let cells = sorted.map { (reason: $0.key, cell: counts.count(CellName.reason(stage, $0.key.rawValue), $0.value)) }
         counts.sum(total, of: cells.map(\.cell))
         return cells
+    }
+
+    func reasonRows<Reason: RawRepresentable>(_ counts: CountSystem, _ cells: [(reason: Reason, cell: Int)], submitted: Int)
+        -> [LinkageReport.ReasonRow] where Reason.RawValue == String {
+        reasonRows(counts, cells.map { ($0.reason.rawValue, $0.cell) }, submitted: submitted)
     }
 
     func reasonRows(_ counts: CountSystem, _ cells: [(reason: String, cell: Int)], submitted: Int) -> [LinkageReport.ReasonRow] {
@@ -224,7 +228,7 @@ public struct ReportBuilder {
             return .init(group: g.group, linked: counts[g.linked], correct: counts[g.correct], wrong: counts[g.wrong],
                          precision: shown ? q.precision?.reportRounded : nil, cumulativeRecall: shown ? q.cumulativeRecall?.reportRounded : nil)
         }
-        let wrong = e.mismatches.filter { $0.actual == "found_wrong_person" }
+        let wrong = e.mismatches.filter { $0.actual == Evaluation.foundWrongPerson }
             .map { LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group) }
         // The found rate is the funnel's: hidden with its count.
         return .init(truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: counts[funnel.found],

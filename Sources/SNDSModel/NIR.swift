@@ -137,21 +137,6 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidKey
     case keyMismatch(given: Int, expected: Int)
 
-    /// A short reason code, used in rejects files and summaries.
-    public var reason: String {
-        switch self {
-        case .wrongLength: "nir_length"
-        case .invalidCharacter: "nir_character"
-        case .invalidSex: "nir_sex"
-        case .invalidMonth: "nir_month"
-        case .invalidDepartement: "nir_departement"
-        case .invalidCommune: "nir_commune"
-        case .invalidOrder: "nir_order"
-        case .invalidKey: "nir_key_format"
-        case .keyMismatch: "nir_key"
-        }
-    }
-
     public var description: String {
         switch self {
         case .wrongLength(let n): "NIR has \(n) positions, expected 15 (13 + 2-digit key)"

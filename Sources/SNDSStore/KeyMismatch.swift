@@ -19,17 +19,22 @@ public struct KeyMismatch: Error, Equatable, Sendable, CustomStringConvertible, 
     public let dataset: String
     public let expected: String
     public let given: String
+    /// The key file given, when the caller knows it (a default or an environment variable's file is
+    /// worth naming: the user may not know which file was read).
+    public let keyFile: String?
     public let use: Use
 
-    public init(dataset: String, expected: String, given: String, use: Use) {
+    public init(dataset: String, expected: String, given: String, keyFile: String? = nil, use: Use) {
         self.dataset = dataset
         self.expected = expected
         self.given = given
+        self.keyFile = keyFile
         self.use = use
     }
 
     public var description: String {
-        let head = "\(dataset) was pseudonymised with the key of fingerprint \(expected), but the key given has fingerprint \(given)"
+        let key = keyFile.map { "the key given (\($0))" } ?? "the key given"
+        let head = "\(dataset) was pseudonymised with the key of fingerprint \(expected), but \(key) has fingerprint \(given)"
         return switch use {
         case .hashing: head + ": the pseudonyms would not match; give the dataset's key file"
         case .sealing: head + ": the run's correspondence is sealed with the dataset's key; give the dataset's key file"
@@ -46,9 +51,9 @@ public struct KeyMismatch: Error, Equatable, Sendable, CustomStringConvertible, 
 
 extension DatasetManifest {
     /// Throws unless `fingerprint` is the fingerprint of the key this dataset was made with.
-    public func requireKey(fingerprint: String, database: String, for use: KeyMismatch.Use) throws(KeyMismatch) {
+    public func requireKey(fingerprint: String, database: String, keyFile: String? = nil, for use: KeyMismatch.Use) throws(KeyMismatch) {
         guard fingerprint == keyFingerprint else {
-            throw KeyMismatch(dataset: database, expected: keyFingerprint, given: fingerprint, use: use)
+            throw KeyMismatch(dataset: database, expected: keyFingerprint, given: fingerprint, keyFile: keyFile, use: use)
         }
     }
 }

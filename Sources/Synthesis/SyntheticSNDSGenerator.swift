@@ -201,7 +201,7 @@ public struct SyntheticSNDSGenerator {
             throw OutputError.exists(existing.path)
         }
         if options.replaceExisting, let foreign = files.all.first(where: { !Self.isReplaceable($0, in: files) }) {
-            throw OutputError.cannotReplace(foreign.path, "it exists and is not part of a synthetic SNDS made by appariement; --force only replaces a previous dataset")
+            throw OutputError.foreign(foreign.path, isNot: "part of a synthetic SNDS made by appariement", replaces: "a previous dataset")
         }
         guard FileManager.default.isWritableFile(atPath: directory.path) else {
             throw OutputError.cannotReplace(directory.path, "the directory is not writable")

@@ -71,7 +71,7 @@ struct CohortDirect: ParsableCommand {
                      keyFile: URL, force: Bool) throws -> CohortDrawing.Drawn {
         let drawn = try CohortDrawing.direct(
             size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
-            key: { try KeyFile.load(at: keyFile) }, reference: try ReferenceData.locate(),
+            keyFile: keyFile, reference: { try ReferenceData.locate() },
             to: .init(name: name, folder: folder, replaceExisting: force))
         print("""
             Direct cohort of \(size.formatted()) lines (seed \(seed)) from \(database):
@@ -156,7 +156,7 @@ struct CohortProbabiliste: ParsableCommand {
                      noise: URL?, force: Bool) throws -> CohortDrawing.Drawn {
         let drawn = try CohortDrawing.indirect(
             scenario: scenario, size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
-            reference: try ReferenceData.locate(), to: .init(name: name, folder: folder, replaceExisting: force))
+            reference: { try ReferenceData.locate() }, to: .init(name: name, folder: folder, replaceExisting: force))
         print("""
             Indirect cohort '\(scenario.name)' of \(size.formatted()) lines (seed \(seed)) from \(database), drawn among \((drawn.eligiblePatients ?? 0).formatted()) patients:
               cohort  \(drawn.cohort.relativePath)

@@ -50,7 +50,7 @@ struct ExportCandidates: ParsableCommand {
     var force = false
 
     func run() throws {
-        try Failure.reporting(offering: [.force]) {
+        try Failure.reporting(offering: [.force, .criteria]) {
             let rules = try IndirectRules.load(URL(fileURLWithPath: criteria), reference: try ReferenceData.locate())
             let file = try CohortFile(url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
                                       encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)

@@ -6,16 +6,16 @@ import Hardening
 ///
 /// Each error type says its own exit status (``ExitStatusProviding``; the table is ``ExitStatus``
 /// and docs/usage.md); an error of no type of ours is a bug, exit 1. A message ends with its
-/// error's ``Remedy`` only when the command that failed offers it, so that no message names an
-/// option its command does not have.
+/// error's ``Remedy`` only when the command that failed has the option it names, so that no
+/// message names an option its command does not have.
 enum Failure {
     static func exitCode(for error: any Error) -> Int32 {
         ((error as? any ExitStatusProviding)?.exitStatus ?? .unexpected).rawValue
     }
 
     /// Runs `body`; on error prints `appariement: error: …` and exits with the error's code.
-    /// `remedies` are the ways out this command offers (its options).
-    static func reporting(offering remedies: Set<Remedy> = [], _ body: () throws -> Void) throws {
+    /// `options` are those of the command's options an error's remedy may name.
+    static func reporting(offering options: Set<CommandOption> = [], _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as ExitCode {
@@ -23,19 +23,19 @@ enum Failure {
         } catch {
             // Its staged files are gone already (released); the folders made for them go too.
             StagedOutputs.removeCreatedDirectories()
-            FileHandle.standardError.write(Data("appariement: error: \(message(for: error, offering: remedies))\n".utf8))
+            FileHandle.standardError.write(Data("appariement: error: \(message(for: error, offering: options))\n".utf8))
             throw ExitCode(exitCode(for: error))
         }
     }
 
-    static func message(for error: any Error, offering remedies: Set<Remedy> = []) -> String {
+    static func message(for error: any Error, offering options: Set<CommandOption> = []) -> String {
         let text: String
         if let localized = error as? LocalizedError, let description = localized.errorDescription {
             text = description
         } else {
             text = String(describing: error)
         }
-        guard let remedy = (error as? any RemedyProviding)?.remedy, remedies.contains(remedy) else { return text }
+        guard let remedy = (error as? any RemedyProviding)?.remedy, options.contains(remedy.option) else { return text }
         return text + remedy.appended
     }
 }

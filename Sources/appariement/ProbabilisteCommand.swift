@@ -55,7 +55,7 @@ struct Probabiliste: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func run() throws {
-        try Failure.reporting(offering: [.force]) {
+        try Failure.reporting(offering: [.force, .criteria]) {
             let cohortURL = URL(fileURLWithPath: cohort)
             let stem = cohortURL.deletingPathExtension().lastPathComponent
             var options = IndirectRun.Options(cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
@@ -76,25 +76,23 @@ struct Probabiliste: ParsableCommand {
     }
 
     /// The discriminance of each criterion and the configurations, before the join.
-    static func printPrelude(_ p: IndirectRun.Prepared) {
-        let e = p.events
-        var text = "Candidate events: \(e.count.formatted()) \(p.rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
+    static func printPrelude(_ p: borrowing IndirectRun.Prepared) {
+        let e = p.events.measured, rules = p.rules
+        var text = "Candidate events: \(e.count.formatted()) \(rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
         text += "Discriminance (SNDS side)      entropy (with tolerance)  distinct  unique   missing\n"
         for d in e.discriminance {
             text += "  " + d.column.padding(toLength: 28, withPad: " ", startingAt: 0)
                 + String(format: " %6.2f b (%6.2f b)      %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.effectiveBits, d.distinctValues,
                          100 * d.uniqueShare, 100 * d.missingShare)
         }
-        do {
-            let plan = e.plan
-            text += "Drop order: \(plan.dropOrder.map { p.rules.criteria[$0].column }.joined(separator: ", ")) (\(p.rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
-            for g in plan.groups {
-                let cfgs = p.configurations.filter { $0.group == g }
-                let low = 100 * (cfgs.map(\.uniqueShare).min() ?? 0), high = 100 * (cfgs.map(\.uniqueShare).max() ?? 0)
-                let range = String(format: "%.1f", low) == String(format: "%.1f", high) ? String(format: "%.1f %%", high)
-                    : String(format: "%.1f–%.1f %%", low, high)
-                text += "\n  group \(g): \(cfgs.count) configuration\(cfgs.count > 1 ? "s" : ""), \(range) of the events unique on \(cfgs.count > 1 ? "each" : "it")"
-            }
+        let plan = e.plan
+        text += "Drop order: \(plan.dropOrder.map { rules.criteria[$0].column }.joined(separator: ", ")) (\(rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
+        for g in plan.groups {
+            let cfgs = p.profile.configurations.filter { $0.group == g }
+            let low = 100 * (cfgs.map(\.uniqueShare).min() ?? 0), high = 100 * (cfgs.map(\.uniqueShare).max() ?? 0)
+            let range = String(format: "%.1f", low) == String(format: "%.1f", high) ? String(format: "%.1f %%", high)
+                : String(format: "%.1f–%.1f %%", low, high)
+            text += "\n  group \(g): \(cfgs.count) configuration\(cfgs.count > 1 ? "s" : ""), \(range) of the events unique on \(cfgs.count > 1 ? "each" : "it")"
         }
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -64,7 +64,7 @@ struct Report: ParsableCommand {
 
     static func print(_ r: LinkageReport, folder: URL, usedEvaluationFile: Bool = false) {
         let labels = ReportLabels(.en)
-        var text = "Report of \(folder.relativePath) (\(r.run.kind)): \(r.outcome.verdict)"
+        var text = "Report of \(folder.relativePath) (\(r.run.kind.rawValue)): \(r.outcome.verdict.rawValue)"
         if let rate = r.outcome.foundRate { text += ", \(labels.percent(rate)) found (threshold \(labels.percent(r.outcome.threshold)))" }
         if let e = r.evaluation {
             text += "\n  against the truth\(usedEvaluationFile ? " (from evaluation.json)" : ""): precision \(e.precision.map { labels.decimal($0, places: 3) } ?? "–"), recall \(e.recall.map { labels.decimal($0, places: 3) } ?? "–"), \(e.wrongLinks.count) wrong link\(e.wrongLinks.count == 1 ? "" : "s")"

@@ -219,3 +219,32 @@ import TestSupport
         #expect(a.csv != c.csv)
     }
 }
+
+/// summary.json keeps its layout when its values are enums: dictionaries keyed by a reason are JSON
+/// objects keyed by the reason's code, kinds and verdicts are their codes.
+@Suite struct SummaryLayoutTests {
+    private func object(_ url: URL) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    @Test func aDirectSummaryKeysItsReasonsByCode() throws {
+        let f = try DirectFixture.shared.get()
+        let json = try object(f.folder.appendingPathComponent(RunFolder.summary))
+        #expect(json["kind"] as? String == "direct")
+        let rejected = try #require(json["rejectedByReason"] as? [String: Int])
+        #expect(!rejected.isEmpty && rejected.keys.allSatisfy { RejectionReason(rawValue: $0) != nil }, "\(rejected)")
+        let notFound = try #require(json["notFoundByReason"] as? [String: Int])
+        #expect(!notFound.isEmpty && Set(notFound.keys).isSubset(of: NotFoundReason.Code.allCases.map(\.rawValue)), "\(notFound)")
+        #expect(rejected.values.reduce(0, +) == f.summary.counts.rejected)
+    }
+
+    @Test func anIndirectSummaryKeysItsReasonsByCode() throws {
+        let f = try IndirectFixture.shared.get()
+        let json = try object(f.folder.appendingPathComponent(RunFolder.summary))
+        #expect(json["kind"] as? String == "probabiliste")
+        #expect(json["verdict"] as? String == f.summary.verdict.rawValue)
+        let excluded = try #require(json["excludedByReason"] as? [String: Int])
+        #expect(!excluded.isEmpty && Set(excluded.keys).isSubset(of: IndirectEngine.Exclusion.allCases.map(\.rawValue)), "\(excluded)")
+        #expect(excluded.values.reduce(0, +) == f.summary.counts.excluded)
+    }
+}

@@ -115,16 +115,17 @@ import TestSupport
                                             reference: IndirectFixture.reference)
         let events = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
         let cohort = try IndirectCohort(file: CohortFile(url: f.cohortFile, columns: rules.cohortColumns), rules: rules)
-        let engine = try events.load(cohort, configurations: events.profile())
         let plan = events.plan
+        let profile = events.profile()
+        let pool = try events.load(cohort, profile: profile)
         #expect(plan.configurations.count == 46)
         var patterns = 0
         for cfg in plan.configurations {
-            let steps = try engine.queryPlan(cfg)
+            let steps = try pool.queryPlan(cfg)
             #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id): \(steps)")
             #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
             // The joins of lines leaving a criterion empty probe an index on what they compare.
-            for (missing, steps) in try engine.queryPlans(cfg) {
+            for (missing, steps) in try pool.queryPlans(cfg) {
                 if !missing.isEmpty { patterns += 1 }
                 #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id), \(missing) empty: \(steps)")
                 #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id), \(missing) empty: \(steps)")
@@ -243,17 +244,18 @@ import TestSupport
         let file = folder.appendingPathComponent("all.csv")
         try csv.write(to: file, atomically: true, encoding: .utf8)
         let events = try CandidateEvents(rules: rules, database: database, years: dataset.manifest.years)
-        let engine = try events.load(IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules),
-                                     configurations: events.profile())
         let plan = events.plan
+        let profile = events.profile()
+        let pool = try events.load(IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules),
+                                   profile: profile)
         #expect(plan.configurations.count == 12)
         for cfg in plan.configurations {
-            let steps = try engine.queryPlan(cfg)
+            let steps = try pool.queryPlan(cfg)
             #expect(steps.contains { $0.hasPrefix("SEARCH ca USING INDEX candidates_") }, "configuration \(cfg.id): \(steps)")
             #expect(!steps.contains { $0.hasPrefix("SCAN ca") }, "configuration \(cfg.id): \(steps)")
         }
         // And the line finds its stay's person with every criterion.
-        let outcomes = try engine.link().outcomes
+        let outcomes = try pool.link().outcomes
         #expect(outcomes.first?.group == 1)
         #expect(outcomes.first?.person == (stay[11] as String))
     }
@@ -267,13 +269,13 @@ import TestSupport
         defer { try? database.close() }
         let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
                                             reference: IndirectFixture.reference)
-        let engine = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
-        let plan = engine.plan
+        let events = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
+        let plan = events.plan
         var nonTrivial = 0
         for cfg in plan.configurations {
-            let sql = try engine.uniqueEventsBySQL(cfg)
-            #expect(engine.uniqueEvents(cfg) == sql, "configuration \(cfg.id)")
-            if sql > 0 && sql < engine.count { nonTrivial += 1 }
+            let sql = try events.uniqueEventsBySQL(cfg)
+            #expect(events.uniqueEvents(cfg) == sql, "configuration \(cfg.id)")
+            if sql > 0 && sql < events.count { nonTrivial += 1 }
         }
         #expect(nonTrivial > 10)
     }

@@ -144,7 +144,7 @@ import Testing
             ("submitted = found + not linked", [submitted, stage["found"]!, stage["not_linked"]!]),
             ("rejected = its reasons", [stage["rejected"]!] + r.rejections.map(\.count)),
         ]
-        if r.run.kind == "direct" {
+        if r.run.kind == .direct {
             out.append(("accepted = found + not found + ambiguous", [stage["accepted"]!, stage["found"]!, stage["not_found"]!, stage["ambiguous"]!]))
             out.append(("not found = its reasons", [stage["not_found"]!] + r.exclusions.filter { $0.reason != "ambiguous" }.map(\.count)))
             let fieldCount = r.rejections.first { $0.reason == "field_count" }?.count ?? .count(0)

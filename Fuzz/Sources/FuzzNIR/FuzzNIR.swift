@@ -82,7 +82,7 @@ private func checkValidation(_ text: String) -> NIR? {
         require(SubjectNumber.looksLikeNIR(text), "a valid NIR does not look like a NIR to SubjectNumber.looksLikeNIR")
         return nir
     } catch {
-        require(!error.reason.isEmpty && !error.description.isEmpty, "an error without reason or message")
+        require(!RejectionReason(error).rawValue.isEmpty && !error.description.isEmpty, "an error without reason or message")
         if chars.count >= 6 {
             // Byte for byte (Foundation's contains ignores NULs).
             let message = Array(error.description.utf8)
@@ -101,7 +101,7 @@ private func checkValidation(_ text: String) -> NIR? {
             let fixed = String(decoding: chars[0..<13], as: UTF8.self) + twoDigits(expected)
             require((try? NIR(validating: fixed)) != nil, "a NIR refused for its key is still refused with the key expected")
         default:
-            require(chars.count == 15, "\(error.reason) on \(chars.count) positions (expected wrongLength)")
+            require(chars.count == 15, "\(RejectionReason(error).rawValue) on \(chars.count) positions (expected wrongLength)")
         }
         return nil
     }

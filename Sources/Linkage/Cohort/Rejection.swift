@@ -1,7 +1,10 @@
+import Hardening
+
 /// A cohort line that cannot be linked as written, whatever the kind of cohort: rejects.csv's line.
 /// `detail` says what is wrong for a person to fix; it never holds a NIR, and `ns` is empty when the
-/// value under NS may be one.
-public struct Rejection: Error, Sendable, Equatable {
+/// value under NS may be one. An `Error` so that a line's validation can be a `Result`; it is
+/// written to rejects.csv, never thrown to the command line (if it were: bad input).
+public struct Rejection: Error, Sendable, Equatable, ExitStatusProviding {
     public let line: Int
     public let ns: String
     public let reason: RejectionReason
@@ -13,4 +16,6 @@ public struct Rejection: Error, Sendable, Equatable {
         self.reason = reason
         self.detail = detail
     }
+
+    public var exitStatus: ExitStatus { .badInput }
 }

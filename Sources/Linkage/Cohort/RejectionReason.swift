@@ -33,8 +33,8 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
     /// Indirect cohorts: every criterion is missing.
     case noCriteria = "no_criteria"
 
-    /// The reason a NIR that fails validation gets.
-    init(_ error: NIRError) {
+    /// The reason a NIR that fails validation gets (the one table of NIR rejection codes).
+    public init(_ error: NIRError) {
         self = switch error {
         case .wrongLength: .nirLength
         case .invalidCharacter: .nirCharacter

@@ -32,7 +32,7 @@ public enum DirectRun {
             self.output = output
         }
 
-        var run: LinkageRun.Options {
+        var common: LinkageRun.Options {
             var o = LinkageRun.Options(cohort: cohort, dataset: dataset, output: output)
             o.encoding = encoding
             o.separator = separator
@@ -44,10 +44,11 @@ public enum DirectRun {
 
     /// Runs the linkage and returns its summary (also written to the folder).
     public static func run(_ options: Options, key: SecretKey, progress: ProgressReporter = .silent) throws -> DirectSummary {
-        var inputs = try LinkageRun.prepare(options.run, key: key, for: .hashing, progress: progress) {
-            LinkageRun.Columns(DirectCohort.columns)
-        }
-        let pseudonymiser = try Pseudonymiser(key: key, parameters: inputs.manifest.pseudonymisation)
+        // The dataset's hashing parameters are checked before the cohort is read, as the pseudonymiser is made.
+        var (inputs, _, pseudonymiser) = try LinkageRun.prepare(
+            options.common, key: key, for: .hashing, progress: progress,
+            reading: { ((), LinkageRun.CohortColumns(DirectCohort.columns)) },
+            checkingDataset: { try Pseudonymiser(key: key, parameters: $0.pseudonymisation) })
         let cohort = try DirectCohort(file: inputs.file, today: options.today)
         inputs.cohortValidated()
 

@@ -7,6 +7,9 @@ import SNDSModel
 /// wrong person), recall, found rate, and where each kind of line ended up.
 public struct Evaluation: Codable, Sendable, Equatable {
     public static let file = "evaluation.json"
+    /// The outcome of a line linked to someone else than its truth's person (a status of its own in
+    /// the confusion tables: a wrong link is not a success).
+    public static let foundWrongPerson = "found_wrong_person"
 
     public var run: String
     public var truth: String
@@ -65,26 +68,31 @@ public struct Evaluation: Codable, Sendable, Equatable {
         let links = try RunCorrespondence.read(in: run, key: key)
         var personOfNS: [String: String] = [:]
         for l in links { personOfNS[l.ns] = l.benIdtAno }
-        var status: [Int: String] = [:]
+        var status: [Int: LineStatus] = [:]
         var nsOfLine: [Int: String] = [:]
         var byReason: [String: [String: Int]] = [:]
         // A direct run's results, or an indirect run's (which add the group of each link).
-        let resultsURL = run.appendingPathComponent("results.csv")
-        let indirect = (try? readCSV(resultsURL, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
-        var groupOfLine: [Int: Int] = [:]
-        for record in try readCSV(resultsURL, expecting: indirect ? IndirectRun.resultColumns : DirectRun.resultColumns) {
-            let line = Int(record[0]) ?? -1
-            status[line] = record[2]
-            nsOfLine[line] = record[1]
-            if record[2] != LineStatus.found.rawValue {
-                // A direct run's reasons not found are counted by code, as its summary counts them.
-                let reason = indirect ? record[3] : NotFoundReason(wording: record[3])?.code.rawValue ?? record[3]
-                byReason[record[2], default: [:]][reason, default: 0] += 1
-            }
-            if indirect, let g = Int(record[4]) { groupOfLine[line] = g }
+        guard let kind = RunFolder.kind(of: run) else {
+            throw LinkageError.badRun(run.path, "no summary.json of appariement: not a finished linkage run")
         }
-        for record in try readCSV(run.appendingPathComponent("rejects.csv"), expecting: RejectsCSV.columns) {
-            status[Int(record[0]) ?? -1] = LineStatus.rejected.rawValue
+        let resultsURL = run.appendingPathComponent(RunFolder.results)
+        var groupOfLine: [Int: Int] = [:]
+        for record in try readCSV(resultsURL, expecting: kind == .probabiliste ? IndirectRun.resultColumns : DirectRun.resultColumns) {
+            let line = Int(record[0]) ?? -1
+            guard let lineStatus = LineStatus(rawValue: record[2]) else {
+                throw LinkageError.badRun(resultsURL.path, "line \(record[0]) has an unknown status")
+            }
+            status[line] = lineStatus
+            nsOfLine[line] = record[1]
+            if lineStatus != .found {
+                // A direct run's reasons not found are counted by code, as its summary counts them.
+                let reason = NotFoundReason(wording: record[3])?.code.rawValue ?? record[3]
+                byReason[lineStatus.rawValue, default: [:]][reason, default: 0] += 1
+            }
+            if kind == .probabiliste, let g = Int(record[4]) { groupOfLine[line] = g }
+        }
+        for record in try readCSV(run.appendingPathComponent(RunFolder.rejects), expecting: RejectsCSV.columns) {
+            status[Int(record[0]) ?? -1] = .rejected
             nsOfLine[Int(record[0]) ?? -1] = record[1]
             byReason[LineStatus.rejected.rawValue, default: [:]][record[2], default: 0] += 1
         }
@@ -103,14 +111,16 @@ public struct Evaluation: Codable, Sendable, Equatable {
                            precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,
                            confusion: [:], byDefect: [:], byReason: byReason, mismatches: [])
         var inSNDS = 0, findableFound = 0
+        let indirect = kind == .probabiliste
         for t in truth.entries {
-            var actual = status[t.line]!
+            guard let lineStatus = status[t.line] else { continue }  // every line has one: checked above
+            var actual = lineStatus.rawValue
             if t.benIdtAno != nil { inSNDS += 1 }
             if t.expected == .found { e.findable += 1 }
             // An indirect linkage excludes what it cannot link one to one, whatever the reason.
-            var right = actual == t.expected.rawValue
-                || (indirect && actual == LineStatus.excluded.rawValue && (t.expected == .notFound || t.expected == .ambiguous))
-            if actual == LineStatus.found.rawValue {
+            var right = lineStatus == LineStatus(t.expected)
+                || (indirect && lineStatus == .excluded && (t.expected == .notFound || t.expected == .ambiguous))
+            if lineStatus == .found {
                 e.linked += 1
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
                 let group = groupOfLine[t.line].map(String.init) ?? "all"
@@ -118,12 +128,12 @@ public struct Evaluation: Codable, Sendable, Equatable {
                 if let person, person == t.benIdtAno {
                     e.correct += 1
                     if t.expected == .found { findableFound += 1 }
-                    if indirect { e.byGroup[group]!.correct += 1 }
+                    if indirect { e.byGroup[group, default: GroupQuality()].correct += 1 }
                 } else {
                     e.wrong += 1
                     right = false
-                    actual = "found_wrong_person"
-                    if indirect { e.byGroup[group]!.wrong += 1 }
+                    actual = Self.foundWrongPerson
+                    if indirect { e.byGroup[group, default: GroupQuality()].wrong += 1 }
                 }
             }
             e.confusion[t.expected.rawValue, default: [:]][actual, default: 0] += 1

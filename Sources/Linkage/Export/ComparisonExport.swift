@@ -158,9 +158,9 @@ public enum ComparisonExport {
         }
         var groupOfNS: [String: Int] = [:]
         let results = run.appendingPathComponent("results.csv")
-        let indirect = (try? Evaluation.readCSV(results, expecting: IndirectRun.resultColumns, headerOnly: true)) != nil
+        let indirect = RunFolder.kind(of: run) == .probabiliste
         if indirect {
-            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) where r[2] == LineStatus.found.rawValue {
+            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) where LineStatus(rawValue: r[2]) == .found {
                 guard let group = Int(r[4]) else { throw LinkageError.badRun(results.path, "line \(r[0]) is found without a group") }
                 groupOfNS[r[1]] = group
             }

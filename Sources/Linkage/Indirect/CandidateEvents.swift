@@ -6,23 +6,36 @@ import SNDSStore
 /// The engine's first stage: the SNDS's candidate events of the rules' source, one row per event
 /// in the TEMP table `candidates` of the dataset's connection, each criterion's discriminance
 /// measured on them, and the plan (configurations per group, drop order) made from it.
-public struct CandidateEvents {
-    public let rules: IndirectRules
+///
+/// It is `~Copyable` and ``load(_:profile:)`` consumes it: the TEMP tables a pool links in are
+/// this value's, so one set of events feeds one pool, and a second load (which would replace the
+/// tables under the first pool) does not compile.
+public struct CandidateEvents: ~Copyable {
+    /// What was measured on the events, kept by the run's summary once the events are gone.
+    public struct Measurement: Sendable {
+        public let rules: IndirectRules
+        public let years: [Int]
+        /// Events built.
+        public let count: Int
+        /// How well each criterion tells events apart, in the rules' order.
+        public let discriminance: [IndirectEngine.Discriminance]
+        public let plan: LinkagePlan
+    }
+
+    public let measured: Measurement
     public let database: SNDSDatabase
-    public let years: [Int]
-    /// Events built.
-    public let count: Int
-    /// How well each criterion tells events apart, in the rules' order.
-    public let discriminance: [IndirectEngine.Discriminance]
-    public let plan: LinkagePlan
     /// The candidates' values as codes, kept for the uniqueness profile.
     let codes: ValueCodes
 
+    public var rules: IndirectRules { measured.rules }
+    public var years: [Int] { measured.years }
+    public var count: Int { measured.count }
+    public var discriminance: [IndirectEngine.Discriminance] { measured.discriminance }
+    public var plan: LinkagePlan { measured.plan }
+
     /// Builds the candidate events and measures each criterion's discriminance.
     public init(rules: IndirectRules, database: SNDSDatabase, years: [Int]) throws {
-        self.rules = rules
         self.database = database
-        self.years = years
         let criteria = rules.criteria
         let coded: ValueCodes = try database.queue.inDatabase { db in
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
@@ -42,9 +55,8 @@ public struct CandidateEvents {
                                   columns: criteria.count)
         }
         codes = coded
-        count = coded.rows
         var measured: [IndirectEngine.Discriminance] = []
-        let total = Double(max(count, 1))
+        let total = Double(max(coded.rows, 1))
         for (i, c) in criteria.enumerated() {
             let counts = coded.frequencies[i]
             var entropy = 0.0, unique = 0
@@ -60,8 +72,8 @@ public struct CandidateEvents {
                                                          uniqueShare: (Double(unique) / total).rounded(toPlaces: 4),
                                                          missingShare: (Double(counts[0]) / total).rounded(toPlaces: 4)))
         }
-        discriminance = measured
-        plan = LinkagePlan(rules: rules, entropy: measured.map(\.effectiveBits))
+        self.measured = Measurement(rules: rules, years: years, count: coded.rows, discriminance: measured,
+                                    plan: LinkagePlan(rules: rules, entropy: measured.map(\.effectiveBits)))
     }
 
     /// The name of criterion `i`'s normalised value in the TEMP tables.
@@ -86,21 +98,20 @@ public struct CandidateEvents {
 
     /// The engine's second stage: every configuration of the plan with the share of events unique
     /// on it (the uniqueness profile), ready to record what the join makes of it.
-    public func profile() -> [IndirectEngine.ConfigurationResult] {
+    public func profile() -> UniquenessProfile {
         let total = Double(max(count, 1))
-        return plan.configurations.map { cfg in
+        return UniquenessProfile(configurations: plan.configurations.map { cfg in
             IndirectEngine.ConfigurationResult(
                 id: cfg.id, group: cfg.group, kept: cfg.kept.map { rules.criteria[$0].column },
                 dropped: cfg.dropped.map { rules.criteria[$0].column },
                 uniqueShare: (Double(codes.uniqueRows(keeping: cfg.kept)) / total).rounded(toPlaces: 4),
                 index: indexColumns(compared: cfg.kept).map { rules.criteria[$0].column })
-        }
+        })
     }
 
     /// The engine's third stage: the cohort's valid lines loaded and normalised by the same SQL as
-    /// the events, against these events. Loading again starts a new pool (the previous one's
-    /// tables are replaced).
-    public func load(_ cohort: IndirectCohort, configurations: [IndirectEngine.ConfigurationResult]) throws -> LinkagePool {
+    /// the events, against these events, whose `profile` the pool records the join's counts in.
+    public consuming func load(_ cohort: IndirectCohort, profile: UniquenessProfile) throws -> LinkagePool {
         let criteria = rules.criteria
         try database.queue.inDatabase { db in
             try CriterionValues.prepare(db)
@@ -130,7 +141,7 @@ public struct CandidateEvents {
                 CREATE TEMP TABLE linked_persons (person TEXT PRIMARY KEY);
                 """)
         }
-        return LinkagePool(events: self, configurations: configurations)
+        return LinkagePool(events: self, configurations: profile.configurations)
     }
 
     /// Events unique on a configuration, counted by SQL's GROUP BY (the reference the in-memory
@@ -189,8 +200,8 @@ public struct CandidateEvents {
         try db.execute(sql: "CREATE INDEX IF NOT EXISTS temp.\(indexName(columns)) ON candidates (\(columns.map(Self.value).joined(separator: ", ")))")
     }
 
-    /// Every pseudonym (BEN_NIR_PSA, BEN_RNG_GEM) of the linked persons.
-    public func pseudonyms(of persons: Set<String>) throws -> [String: [(psa: String, rank: Int)]] {
+    /// Every pseudonym (BEN_NIR_PSA, BEN_RNG_GEM) of the linked persons, in IR_BEN_R.
+    public static func pseudonyms(of persons: Set<String>, in database: SNDSDatabase) throws -> [String: [(psa: String, rank: Int)]] {
         try database.queue.inDatabase { db in
             var out: [String: [(psa: String, rank: Int)]] = [:]
             let statement = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM main.IR_BEN_R WHERE BEN_IDT_ANO = ? ORDER BY BEN_NIR_PSA, BEN_RNG_GEM")
@@ -202,4 +213,14 @@ public struct CandidateEvents {
             return out
         }
     }
+}
+
+/// The uniqueness profile of a plan's configurations: made only by ``CandidateEvents/profile()``, so
+/// a pool is always given the configurations of its own plan, in its order (a configuration's id is
+/// its place in it).
+public struct UniquenessProfile: Sendable {
+    /// The plan's configurations, each with the share of events unique on it.
+    public let configurations: [IndirectEngine.ConfigurationResult]
+
+    fileprivate init(configurations: [IndirectEngine.ConfigurationResult]) { self.configurations = configurations }
 }

@@ -3,11 +3,12 @@ import Foundation
 /// The indirect-linkage engine: joins the cohort with the SNDS's candidate events in SQL, group by
 /// group, and keeps only links unique both ways.
 ///
-/// Its stages are values, each made from the one before, so that none can run out of order:
-/// ``CandidateEvents`` (the events built and measured, the plan made) → ``CandidateEvents/profile()``
-/// (the uniqueness of each configuration) → ``CandidateEvents/load(_:)`` gives a ``LinkagePool`` (the
-/// cohort normalised by the same SQL) → ``LinkagePool/link(progress:)`` gives the ``Linkage``
-/// (one outcome per line), once.
+/// Its stages are values, each made from the one before, so that none can run out of order or
+/// twice: ``CandidateEvents`` (the events built and measured, the plan made) →
+/// ``CandidateEvents/profile()`` (a ``UniquenessProfile``: the uniqueness of each configuration) →
+/// ``CandidateEvents/load(_:profile:)``, which consumes the events, gives a ``LinkagePool`` (the
+/// cohort normalised by the same SQL) → ``LinkagePool/link(progress:)``, which consumes the pool,
+/// gives the ``Linkage`` (one outcome per line). This enum holds the types the stages share.
 ///
 /// Everything runs in the read-only connection to the dataset, in TEMP tables (in memory):
 /// `candidates` (one row per event: person, pseudonym, rank, one normalised value per criterion),

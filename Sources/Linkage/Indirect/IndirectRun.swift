@@ -35,7 +35,7 @@ public enum IndirectRun {
             self.output = output
         }
 
-        var run: LinkageRun.Options {
+        var common: LinkageRun.Options {
             var o = LinkageRun.Options(cohort: cohort, dataset: dataset, output: output)
             o.encoding = encoding
             o.separator = separator
@@ -46,66 +46,65 @@ public enum IndirectRun {
     }
 
     /// A run ready to link: its inputs checked, its cohort validated, the candidate events built
-    /// and measured, the configurations profiled.
-    public struct Prepared {
+    /// and measured, the configurations profiled. `~Copyable`: ``link(_:progress:)`` consumes it, so
+    /// a prepared run is linked once.
+    public struct Prepared: ~Copyable {
         public let rules: IndirectRules
         public let cohort: IndirectCohort
         public let events: CandidateEvents
         /// The plan's configurations with the share of events unique on each.
-        public let configurations: [IndirectEngine.ConfigurationResult]
+        public let profile: UniquenessProfile
         var inputs: LinkageRun.Inputs
-        let database: SNDSDatabase
     }
 
     /// Checks the inputs, reads and validates the cohort, builds the candidate events and measures
     /// them.
     public static func prepare(_ options: Options, key: SecretKey, reference: ReferenceData,
                                progress: ProgressReporter = .silent) throws -> Prepared {
-        var rules: IndirectRules?
-        var inputs = try LinkageRun.prepare(options.run, key: key, for: .sealing, progress: progress) {
-            let loaded = try IndirectRules.load(options.rules, reference: reference)
-            rules = loaded
-            return LinkageRun.Columns(loaded.cohortColumns, namedBy: loaded.path)
-        }
-        guard let rules else { throw LinkageError.badRun(options.output.path, "internal error: the rules were not read") }
+        var (inputs, rules, _) = try LinkageRun.prepare(
+            options.common, key: key, for: .sealing, progress: progress,
+            reading: {
+                let rules = try IndirectRules.load(options.rules, reference: reference)
+                return (rules, LinkageRun.CohortColumns(rules.cohortColumns, namedBy: .rules(path: rules.path)))
+            },
+            checkingDataset: { _ in })
         let cohort = try IndirectCohort(file: inputs.file, rules: rules)
         inputs.cohortValidated()
 
+        // Read-only, closed when the events (which hold it) go: the TEMP tables live as long as they.
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
         var t = ContinuousClock.now
         progress.begin("building the candidate events (\(rules.events.label))")
-        let events: CandidateEvents
-        do { events = try CandidateEvents(rules: rules, database: database, years: inputs.manifest.years) } catch {
-            try? database.close()
-            throw error
-        }
+        let events = try CandidateEvents(rules: rules, database: database, years: inputs.manifest.years)
         progress.end()
         inputs.lap("candidates", since: t)
         t = ContinuousClock.now
         progress.begin("measuring the uniqueness of each configuration")
-        let configurations = events.profile()
+        let profile = events.profile()
         progress.end()
         inputs.lap("discriminance", since: t)
-        return Prepared(rules: rules, cohort: cohort, events: events, configurations: configurations, inputs: inputs,
-                        database: database)
+        return Prepared(rules: rules, cohort: cohort, events: events, profile: profile, inputs: inputs)
     }
 
     /// Links a prepared run group by group and writes its folder; returns its summary.
-    public static func link(_ prepared: Prepared, progress: ProgressReporter = .silent) throws -> IndirectSummary {
-        defer { try? prepared.database.close() }
+    public static func link(_ prepared: consuming Prepared, progress: ProgressReporter = .silent) throws -> IndirectSummary {
         var inputs = prepared.inputs
-        let (rules, cohort, events) = (prepared.rules, prepared.cohort, prepared.events)
+        let (rules, cohort) = (prepared.rules, prepared.cohort)
+        let plan = prepared.events.plan
+        let database = prepared.events.database
+        defer { try? database.close() }
         var t = ContinuousClock.now
-        let pool = try events.load(cohort, configurations: prepared.configurations)
-        let steps = events.plan.configurations.count
+        let pool = try prepared.events.load(cohort, profile: prepared.profile)
+        let steps = plan.configurations.count
         progress.begin("linking (\(steps) configurations)", total: steps)
+        let events = pool.events.measured
         let linkage = try pool.link { [progress] _ in progress.advance(by: 1) }
         progress.end()
         inputs.lap("linkage", since: t)
 
         t = ContinuousClock.now
         let outcomes = linkage.outcomes
-        let pseudonyms = try events.pseudonyms(of: Set(outcomes.compactMap(\.person)))
+        let pseudonyms = try CandidateEvents.pseudonyms(of: Set(outcomes.compactMap(\.person)), in: database)
         var links: [Extraction.Link] = []
         for o in outcomes {
             guard let person = o.person else { continue }

@@ -81,7 +81,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         public var cumulativeRate: Double
     }
 
-    init(inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents, linkage: IndirectEngine.Linkage,
+    init(inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents.Measurement, linkage: IndirectEngine.Linkage,
          pseudonymCounts: [String: Int], extraction: Extraction.Counts?, timings: [String: Double]) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
         let file = cohort.file

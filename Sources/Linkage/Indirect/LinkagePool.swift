@@ -11,7 +11,7 @@ public struct LinkagePool: ~Copyable {
     /// The plan's configurations with their uniqueness profile; the join adds what it made of each.
     private var configurations: [IndirectEngine.ConfigurationResult]
 
-    init(events: CandidateEvents, configurations: [IndirectEngine.ConfigurationResult]) {
+    init(events: consuming CandidateEvents, configurations: [IndirectEngine.ConfigurationResult]) {
         self.events = events
         self.configurations = configurations
     }

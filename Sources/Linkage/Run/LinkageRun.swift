@@ -9,8 +9,9 @@ import Terminal
 /// written, the dataset is whole, the key is the dataset's, the cohort file is read) and the steps
 /// after (the folder staged under a hidden name, the sealed correspondence, results.csv,
 /// rejects.csv, the extraction, summary.json, the folder renamed into place). A run — ``DirectRun``,
-/// ``IndirectRun`` — only validates its cohort and links it, between ``prepare(_:key:for:progress:columns:)``
-/// and ``write(_:kind:linked:progress:summary:)``.
+/// ``IndirectRun`` — only validates its cohort and links it, between
+/// ``prepare(_:key:for:progress:reading:checkingDataset:)`` and
+/// ``write(_:kind:linked:progress:outputsStarted:summary:)``.
 ///
 /// The folder holds: `summary.json` (counts that reconcile, provenance), `results.csv` (one line
 /// per valid cohort line, no pseudonym), `rejects.csv` (line, NS, reason), `correspondence.sealed`
@@ -35,15 +36,22 @@ public enum LinkageRun {
         }
     }
 
-    /// The cohort columns a run reads, and the file that names them when it is not the tool
-    /// (indirect runs: the rules), so that a mismatch points at both.
-    public struct Columns {
-        public var columns: [CohortFile.Column]
-        public var namedBy: String?
+    /// The cohort columns a run reads, and what names them, so that a mismatch points at it.
+    public struct CohortColumns {
+        /// Who says which columns a cohort has.
+        public enum Source: Sendable {
+            /// The tool itself (a direct cohort's fixed columns).
+            case tool
+            /// A rules file (indirect linkage): a mismatch is as likely the rules as the cohort.
+            case rules(path: String)
+        }
 
-        public init(_ columns: [CohortFile.Column], namedBy: String? = nil) {
-            self.columns = columns
-            self.namedBy = namedBy
+        public var list: [CohortFile.Column]
+        public var source: Source
+
+        public init(_ list: [CohortFile.Column], namedBy source: Source = .tool) {
+            self.list = list
+            self.source = source
         }
     }
 
@@ -66,33 +74,39 @@ public enum LinkageRun {
         let readingStarted: ContinuousClock.Instant
     }
 
-    /// The steps before linking: the output can be replaced (or does not exist), `columns` are
-    /// read (a run's own input, such as its rules, comes here: after the output check, before the
-    /// dataset's), the dataset is verified against its manifest, the key is the dataset's (one
-    /// check for every command, ``KeyMismatch``), the cohort file is read.
-    public static func prepare(_ options: Options, key: SecretKey, for use: KeyMismatch.Use, progress: ProgressReporter,
-                               columns: () throws -> Columns) throws -> Inputs {
+    /// The steps before linking: the output can be replaced (or does not exist); the run's own
+    /// inputs are read (`reading`: a rules file, with the cohort columns they name — after the
+    /// output check, before the dataset's); the dataset is verified against its manifest, the key
+    /// is the dataset's (``KeyMismatch``) and the run checks what it needs of the dataset
+    /// (`checkingDataset`: the hashing parameters); the cohort file is read. Returns the inputs,
+    /// what `reading` read and what `checkingDataset` made.
+    public static func prepare<Own, Checked>(_ options: Options, key: SecretKey, for use: KeyMismatch.Use, progress: ProgressReporter,
+                                             reading: () throws -> (Own, CohortColumns),
+                                             checkingDataset: (DatasetManifest) throws -> Checked) throws -> (Inputs, Own, Checked) {
         let started = ContinuousClock.now
         let output = options.output.standardizedFileURL
         try RunFolder.checkReplaceable(output, replaceExisting: options.replaceExisting)
-        let columns = try columns()
+        let (own, columns) = try reading()
         // The dataset: its manifest says how it was pseudonymised and with which key.
         let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
         try manifest.requireKey(fingerprint: key.fingerprint, database: options.dataset.database.path, for: use)
+        let checked = try checkingDataset(manifest)
 
         let readingStarted = ContinuousClock.now
         let file: CohortFile
         do {
-            file = try CohortFile(url: options.cohort, columns: columns.columns, encoding: options.encoding,
+            file = try CohortFile(url: options.cohort, columns: columns.list, encoding: options.encoding,
                                   separator: options.separator)
         } catch {
-            // Columns named by another file: a mismatch is as likely that file as the cohort.
-            guard let namedBy = columns.namedBy, case .badCohort(let path, let why) = error, why.contains("column") else { throw error }
-            throw LinkageError.badCohort(path, why + " — the columns expected are those of \(namedBy) (--criteria)")
+            // Columns named by a rules file: a mismatch is as likely the rules as the cohort.
+            guard case .rules(let rules) = columns.source, case .badCohort(let path, let why) = error, why.contains("column") else {
+                throw error
+            }
+            throw LinkageError.columnsOfRules(path, why, rules: rules)
         }
         for note in file.readingNotes { progress.note(note) }
-        return Inputs(options: options, output: output, manifest: manifest, key: key, file: file,
-                      started: started, readingStarted: readingStarted)
+        return (Inputs(options: options, output: output, manifest: manifest, key: key, file: file,
+                       started: started, readingStarted: readingStarted), own, checked)
     }
 
     /// What a run made, ready to be written.

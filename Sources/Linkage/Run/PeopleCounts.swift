@@ -8,8 +8,8 @@ public struct PeopleCounts: Codable, Sendable, Equatable {
     /// Persons reached by more than one NS (the same patient listed twice under two numbers).
     public var reachedBySeveralNS: Int
 
-    /// Counts the persons of `links` (NS ↔ person), `pseudonymCounts` giving each person's
-    /// number of pseudonym rows.
+    /// Counts the persons linked, from the NS each was linked to (`nsByPerson`) and each person's
+    /// number of pseudonym rows (`pseudonymCounts`).
     init(nsByPerson: [String: Set<String>], pseudonymCounts: [String: Int]) {
         linked = nsByPerson.count
         withSeveralPseudonyms = nsByPerson.keys.filter { (pseudonymCounts[$0] ?? 0) > 1 }.count

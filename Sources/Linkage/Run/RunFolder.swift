@@ -31,7 +31,7 @@ public enum RunFolder {
         guard replaceExisting else { throw OutputError.exists(output.path) }
         let contents = isDirectory.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? ["?"]) : ["?"]
         guard contents.isEmpty || isRun(output) else {
-            throw OutputError.cannotReplace(output.path, "it exists and is not a linkage run folder; --force only replaces a previous run")
+            throw OutputError.foreign(output.path, isNot: "a linkage run folder", replaces: "a previous run")
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A finished run's summary, whichever kind of linkage made it: what the report, the evaluation
-/// and the demo read from a run folder.
+/// A finished run's summary, whichever kind of linkage made it, read as the kind its summary.json
+/// declares: what the report is built from.
 public enum RunSummary: Sendable {
     case direct(DirectSummary)
     case indirect(IndirectSummary)

@@ -11,7 +11,6 @@ public enum CohortDrawing {
     public struct Drawn: Sendable {
         public let cohort: URL
         public let truth: URL
-        public let size: Int
         /// Lines per outcome a correct linkage reaches.
         public let expected: [CohortTruth.Expected: Int]
         /// Lines per defect (an indirect line may carry several, each counted).
@@ -61,21 +60,23 @@ public enum CohortDrawing {
 
     /// A direct-linkage cohort (NS, NIR, birth date, sex, twin rank): reads the dataset's sealed
     /// correspondence, hence the key, which must be the dataset's (read once the dataset is
-    /// verified, so that a broken dataset is said first).
-    public static func direct(size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?, key loadKey: () throws -> SecretKey,
-                              reference: ReferenceData, to destination: Destination) throws -> Drawn {
+    /// verified, so that a broken dataset is said first). The reference data is located after the
+    /// outputs are checked, as the command always did.
+    public static func direct(size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?, keyFile: URL,
+                              reference: () throws -> ReferenceData, to destination: Destination) throws -> Drawn {
         try destination.check()
-        let profile = try DirectNoiseProfile.load(noise, reference: reference)
+        let profile = try DirectNoiseProfile.load(noise, reference: reference())
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
-        let key = try loadKey()
-        try manifest.requireKey(fingerprint: key.fingerprint, database: dataset.database.path, for: .readingCorrespondence)
+        let key = try KeyFile.load(at: keyFile)
+        try manifest.requireKey(fingerprint: key.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
+                                for: .readingCorrespondence)
         let entries = try Correspondence.read(from: dataset.correspondence, key: key)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         let residence = try DirectCohortGenerator.residences(in: sqlite)
         try sqlite.close()
         let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile, residence: residence).make(size: size, seed: seed)
         try destination.write(csv: cohort.csv, truth: cohort.truth)
-        return Drawn(cohort: destination.cohort, truth: destination.truth, size: size,
+        return Drawn(cohort: destination.cohort, truth: destination.truth,
                      expected: Dictionary(cohort.truth.entries.map { ($0.expected, 1) }, uniquingKeysWith: +),
                      defects: Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +), eligiblePatients: nil)
     }
@@ -83,9 +84,9 @@ public enum CohortDrawing {
     /// An indirect-linkage cohort (NS and the criteria of a scenario's events): reads only the
     /// database, no key.
     public static func indirect(scenario: IndirectScenario, size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?,
-                                reference: ReferenceData, to destination: Destination) throws -> Drawn {
+                                reference: () throws -> ReferenceData, to destination: Destination) throws -> Drawn {
         try destination.check()
-        let profile = try IndirectNoiseProfile.load(noise, reference: reference)
+        let profile = try IndirectNoiseProfile.load(noise, reference: reference())
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? sqlite.close() }
@@ -94,7 +95,7 @@ public enum CohortDrawing {
         try destination.write(csv: cohort.csv, truth: cohort.truth)
         var defects: [String: Int] = [:]
         for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
-        return Drawn(cohort: destination.cohort, truth: destination.truth, size: size,
+        return Drawn(cohort: destination.cohort, truth: destination.truth,
                      expected: Dictionary(cohort.truth.entries.map { ($0.expected, 1) }, uniquingKeysWith: +),
                      defects: defects, eligiblePatients: generator.eligiblePatients)
     }
