@@ -66,11 +66,15 @@ let package = Package(
         // Linkage reports: the report's figures under the small-cell rule, its JSON twin and its
         // self-contained HTML page (inline CSS and SVG charts).
         .target(name: "Reporting", dependencies: ["Linkage", "SNDSModel", "Hardening"]),
-        // The command line: argument parsing and wiring only.
+        // The demo's plan: what `appariement demo` makes, where, and what of a previous demo it reuses.
+        .target(
+            name: "Demo",
+            dependencies: ["SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage"]),
+        // The command line: argument parsing and printing only.
         .executableTarget(
             name: "appariement",
             dependencies: [
-                "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Terminal",
+                "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "Synthesis", "Linkage", "Reporting", "Demo", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -5,6 +5,7 @@ import Pseudonymisation
 import SNDSModel
 import SNDSStore
 import Synthesis
+import Demo
 import Linkage
 import Reporting
 import Terminal
@@ -37,95 +38,82 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(offering: [.fresh]) {
-            let files = DatasetFiles(database: URL(fileURLWithPath: DatasetFiles.defaultDatabase))
-            if !fresh, let manifest = try reusable(files) {
+            let plan = DemoPlan(beneficiaries: beneficiaries, fresh: fresh, keyFile: key.location.url)
+            switch try plan.datasetStep() {
+            case .reuse(let manifest):
                 print("Reusing the synthetic SNDS in place (verified against its manifest; --fresh generates it again).")
-                Generate.printSummary(manifest, files: files)
-            } else {
+                Generate.printSummary(manifest, files: plan.dataset)
+            case .make(let reason):
+                if let reason { print(reason) }
                 var options = GenerationOptions()
                 options.beneficiaries = beneficiaries
-                options.files = files
+                options.files = plan.dataset
                 options.replaceExisting = true
                 try Generate.generate(options, keyLocation: key.location)
             }
-            let direct = try directLinkage(files)
-            let indirect = try indirectLinkage(files)
+            let direct = try directLinkage(plan)
+            let indirect = try indirectLinkage(plan)
             print("\nReports (open the HTML pages in a browser):")
             for (run, evaluation) in [direct, indirect] {
                 let report = try Report.write(run: run, evaluation: evaluation, language: language)
                 let labels = ReportLabels(.en)
                 let rate = report.outcome.foundRate.map { labels.percent($0) }
                     ?? report.outcome.foundRateRange.map { "\(labels.percent($0[0]))–\(labels.percent($0[1]))" } ?? "hidden"
-                print("  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind), \(rate) found, \(report.outcome.verdict); and report.json)")
+                print("  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind.rawValue), \(rate) found, \(report.outcome.verdict.rawValue); and report.json)")
             }
         }
     }
 
-    /// A direct cohort drawn from the dataset, linked and evaluated (cohorts/demo-direct.*,
-    /// runs/demo-direct). A finished run of this very cohort on this very dataset is reused.
-    private func directLinkage(_ files: DatasetFiles) throws -> (URL, Evaluation) {
-        let manifest = try DatasetVerifier.verifyIdentity(files)
-        let cohort = URL(fileURLWithPath: "cohorts/demo-direct.csv"), truth = URL(fileURLWithPath: "cohorts/demo-direct.truth.csv")
-        let run = URL(fileURLWithPath: "runs/demo-direct")
-        if let previous = reusable(try? DirectSummary.read(from: run), \.dataset, \.cohort, manifest: manifest, cohort: cohort, truth: truth) {
-            print("\nReusing the direct linkage in \(run.relativePath) (same cohort, same dataset; --fresh redoes it).")
-            Direct.print(previous, folder: run)
-            return (run, try evaluate(run: run, truth: truth))
+    /// The direct cohort drawn, linked and evaluated — or its previous run reused.
+    private func directLinkage(_ plan: DemoPlan) throws -> (URL, Evaluation) {
+        let manifest = try DatasetVerifier.verifyIdentity(plan.dataset)
+        let files = plan.direct
+        if let previous = plan.reusableRun(files, try? DirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
+                                           manifest: manifest) {
+            print("\nReusing the direct linkage in \(files.run.relativePath) (same cohort, same dataset; --fresh redoes it).")
+            Direct.print(previous, folder: files.run)
+            return (files.run, try evaluate(run: files.run, truth: files.truth))
         }
-        // 1,000 lines, fewer for a small dataset (a cohort is drawn without repeating people).
-        let size = max(1, min(1_000, manifest.beneficiariesRequested / 4))
+        let size = plan.directCohortSize(manifest)
         print("\nDirect linkage of a synthetic cohort of \(size.formatted()) lines (NIR + birth date + sex)\(size < 1_000 ? ", a quarter of the dataset's people" : ""):")
-        try CohortDirect.draw(size: size, seed: 1, name: "demo-direct", directory: cohort.deletingLastPathComponent(),
-                              database: files.database.path, noise: nil, keyFile: key.location.url, force: true)
-        var options = DirectRun.Options(cohort: cohort, dataset: files, output: run)
+        try CohortDirect.draw(size: size, seed: 1, name: files.name, directory: files.cohortFolder,
+                              database: plan.dataset.database.path, noise: nil, keyFile: plan.keyFile, force: true)
+        var options = DirectRun.Options(cohort: files.cohort, dataset: plan.dataset, output: files.run)
         options.replaceExisting = true
-        let secret = try KeyFile.load(at: key.location.url)
+        let secret = try KeyFile.load(at: plan.keyFile)
         let summary = try DirectRun.run(options, key: secret, progress: ProgressReporter())
-        Direct.print(summary, folder: run)
-        return (run, try evaluate(run: run, truth: truth, key: secret))
+        Direct.print(summary, folder: files.run)
+        return (files.run, try evaluate(run: files.run, truth: files.truth, key: secret))
     }
 
-    /// An indirect cohort of hospital stays drawn from the dataset (cohorts/demo-sejours.*), linked
-    /// with rules/default.yml (runs/demo-sejours) and evaluated. Reused like the direct run, when
-    /// the rules file is unchanged too.
-    private func indirectLinkage(_ files: DatasetFiles) throws -> (URL, Evaluation) {
-        let manifest = try DatasetVerifier.verifyIdentity(files)
-        let cohort = URL(fileURLWithPath: "cohorts/demo-sejours.csv"), truth = URL(fileURLWithPath: "cohorts/demo-sejours.truth.csv")
-        let run = URL(fileURLWithPath: "runs/demo-sejours")
-        let scenario = IndirectScenario.named("sejours")!
-        let rules = try Self.rulesFile(scenario.rulesFile)
-        if let previous = reusable(try? IndirectSummary.read(from: run), \.dataset, \.cohort, manifest: manifest, cohort: cohort, truth: truth),
+    /// The registry of hospital stays drawn, linked with rules/default.yml and evaluated — or its
+    /// previous run reused, when the rules file is unchanged too.
+    private func indirectLinkage(_ plan: DemoPlan) throws -> (URL, Evaluation) {
+        let manifest = try DatasetVerifier.verifyIdentity(plan.dataset)
+        let files = plan.indirect
+        let reference = try ReferenceData.locate()
+        let rules = DemoPlan.rulesFile(plan.scenario.rulesFile, reference: reference)
+        if let previous = plan.reusableRun(files, try? IndirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
+                                           manifest: manifest),
            previous.rules.sha256 == FileDigest.sha256(of: rules) {
-            print("\nReusing the indirect linkage in \(run.relativePath) (same cohort, same dataset; --fresh redoes it).")
-            Probabiliste.print(previous, folder: run)
-            return (run, try evaluate(run: run, truth: truth))
+            print("\nReusing the indirect linkage in \(files.run.relativePath) (same cohort, same dataset; --fresh redoes it).")
+            Probabiliste.print(previous, folder: files.run)
+            return (files.run, try evaluate(run: files.run, truth: files.truth))
         }
         print("\nIndirect linkage of a synthetic registry of hospital stays (no identifier; \(rules.relativePath)):")
-        // 1,000 lines, fewer for a small dataset: at most half of the patients the scenario can draw.
-        let eligible = try CohortDrawing.eligiblePatients(scenario: scenario, dataset: files, reference: ReferenceData.locate())
-        let size = max(1, min(1_000, eligible / 2))
+        let eligible = try CohortDrawing.eligiblePatients(scenario: plan.scenario, dataset: plan.dataset, reference: reference)
+        let size = plan.registrySize(eligiblePatients: eligible)
         if size < 1_000 {
             print("The registry has \(size.formatted()) lines: half of the \(eligible.formatted()) patients of this dataset the scenario can draw.")
         }
-        try CohortProbabiliste.draw(scenario: scenario, size: size, seed: 1, name: "demo-sejours",
-                                    directory: cohort.deletingLastPathComponent(), database: files.database.path, noise: nil, force: true)
-        var options = IndirectRun.Options(cohort: cohort, rules: rules, dataset: files, output: run)
+        try CohortProbabiliste.draw(scenario: plan.scenario, size: size, seed: 1, name: files.name, directory: files.cohortFolder,
+                                    database: plan.dataset.database.path, noise: nil, force: true)
+        var options = IndirectRun.Options(cohort: files.cohort, rules: rules, dataset: plan.dataset, output: files.run)
         options.replaceExisting = true
-        let secret = try KeyFile.load(at: key.location.url)
-        let summary = try IndirectRun.run(options, key: secret, reference: try ReferenceData.locate(), progress: ProgressReporter())
-        Probabiliste.print(summary, folder: run)
-        return (run, try evaluate(run: run, truth: truth, key: secret))
-    }
-
-    /// A previous run's summary when it linked this very cohort (same bytes, truth beside it) on
-    /// this very dataset, and --fresh was not given; nil otherwise.
-    private func reusable<Summary>(_ previous: Summary?, _ dataset: KeyPath<Summary, DatasetSource>,
-                                   _ source: KeyPath<Summary, CohortSource>, manifest: DatasetManifest,
-                                   cohort: URL, truth: URL) -> Summary? {
-        guard !fresh, let previous, previous[keyPath: dataset].contentDigest == manifest.contentDigest,
-              FileManager.default.fileExists(atPath: truth.path),
-              previous[keyPath: source].sha256 == FileDigest.sha256(of: cohort) else { return nil }
-        return previous
+        let secret = try KeyFile.load(at: plan.keyFile)
+        let summary = try IndirectRun.run(options, key: secret, reference: reference, progress: ProgressReporter())
+        Probabiliste.print(summary, folder: files.run)
+        return (files.run, try evaluate(run: files.run, truth: files.truth, key: secret))
     }
 
     /// Evaluates a run against its truth, writes evaluation.json and prints it.
@@ -135,39 +123,5 @@ struct Demo: ParsableCommand {
         print("")
         Evaluate.print(evaluation, run: run.relativePath, truth: truth.relativePath, folder: run)
         return evaluation
-    }
-
-    /// A rules file shipped with the tool: in the working directory's rules/, else beside the
-    /// reference data's checkout (the demo may run from any folder). When neither has it, the
-    /// working directory's path: loading it says the file is missing.
-    static func rulesFile(_ relative: String) throws -> URL {
-        let here = URL(fileURLWithPath: relative)
-        if FileManager.default.fileExists(atPath: here.path) { return here }
-        let shipped = try ReferenceData.locate().root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(relative)
-        return FileManager.default.fileExists(atPath: shipped.path) ? shipped : here
-    }
-
-    /// The dataset in place if it can be reused as is; nil (after saying why) if it must be made again.
-    private func reusable(_ files: DatasetFiles) throws -> DatasetManifest? {
-        guard files.all.contains(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return nil }
-        let manifest: DatasetManifest
-        do {
-            manifest = try DatasetVerifier.verify(files)
-        } catch {
-            print("The synthetic SNDS in place cannot be reused: \(error)")
-            return nil
-        }
-        let location = key.location
-        guard FileManager.default.fileExists(atPath: location.url.path) else {
-            print("Its key file \(location.url.relativePath) is missing: generating a new dataset with a new key.")
-            return nil
-        }
-        let secret = try KeyFile.load(at: location.url)
-        try manifest.requireKey(fingerprint: secret.fingerprint, database: files.database.relativePath, for: .reusing)
-        guard manifest.beneficiariesRequested == beneficiaries else {
-            print("The synthetic SNDS in place has \(manifest.beneficiariesRequested.formatted()) people; generating one with \(beneficiaries.formatted()).")
-            return nil
-        }
-        return manifest
     }
 }
