@@ -105,7 +105,10 @@ let package = Package(
             dependencies: ["Reporting", "Linkage", "Synthesis", "SNDSModel", "SNDSStore", "Pseudonymisation", "TestSupport"]),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["appariement", "SNDSModel", "SNDSStore", "Synthesis", "Pseudonymisation", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "appariement", "SNDSModel", "SNDSStore", "Synthesis", "Pseudonymisation", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
 
         // Benchmarks (ordo-one/benchmark): `swift package benchmark`. Each compares a hot path with a
         // bare baseline measured in the same run. See docs/benchmarks.md.

@@ -13,25 +13,31 @@ let package = Package(
     name: "appariement-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(name: "appariement", path: ".."),
+        .package(name: "appariement", path: "..")
     ],
     targets: [
         // Checks that stop the fuzzer with a message, temporary files, the project's paths.
         .target(name: "FuzzSupport"),
         .executableTarget(
             name: "FuzzNIR",
-            dependencies: ["FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
-                           .product(name: "Linkage", package: "appariement")],
+            dependencies: [
+                "FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
+                .product(name: "Linkage", package: "appariement"),
+            ],
             swiftSettings: fuzzerSettings),
         .executableTarget(
             name: "FuzzCohort",
-            dependencies: ["FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
-                           .product(name: "Linkage", package: "appariement")],
+            dependencies: [
+                "FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
+                .product(name: "Linkage", package: "appariement"),
+            ],
             swiftSettings: fuzzerSettings),
         .executableTarget(
             name: "FuzzRules",
-            dependencies: ["FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
-                           .product(name: "Linkage", package: "appariement")],
+            dependencies: [
+                "FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
+                .product(name: "Linkage", package: "appariement"),
+            ],
             swiftSettings: fuzzerSettings),
     ],
     swiftLanguageModes: [.v6]

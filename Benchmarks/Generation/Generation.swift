@@ -27,9 +27,11 @@ struct Family {
 }
 
 func families(_ tables: [String]) -> [Family] {
-    [Family(name: "DCIR", tables: tables.filter { $0.hasPrefix("ER_") }),
-     Family(name: "PMSI", tables: tables.filter { $0.hasPrefix("T_MCO") }),
-     Family(name: "CepiDC", tables: tables.filter { $0.hasPrefix("KI_") })]
+    [
+        Family(name: "DCIR", tables: tables.filter { $0.hasPrefix("ER_") }),
+        Family(name: "PMSI", tables: tables.filter { $0.hasPrefix("T_MCO") }),
+        Family(name: "CepiDC", tables: tables.filter { $0.hasPrefix("KI_") }),
+    ]
 }
 
 /// The rows of a table, the columns ours filled only.
@@ -65,14 +67,18 @@ func bareInsert(_ tables: [LoadedTable], ddl: [String: String], into path: Strin
     var db: OpaquePointer?
     sqlite3_open(path, &db)
     defer { sqlite3_close(db) }
-    sqlite3_exec(db, "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;", nil, nil, nil)
+    sqlite3_exec(
+        db,
+        "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;",
+        nil, nil, nil)
     for t in tables { sqlite3_exec(db, ddl[t.name]!, nil, nil, nil) }
     let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     return ContinuousClock().measure {
         sqlite3_exec(db, "BEGIN", nil, nil, nil)
         for t in tables {
             var statement: OpaquePointer?
-            let sql = "INSERT INTO \(t.name) (\(t.columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: t.columns.count).joined(separator: ", ")))"
+            let sql =
+                "INSERT INTO \(t.name) (\(t.columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: t.columns.count).joined(separator: ", ")))"
             sqlite3_prepare_v2(db, sql, -1, &statement, nil)
             var i = 0
             while i < t.values.count {
@@ -84,7 +90,10 @@ func bareInsert(_ tables: [LoadedTable], ddl: [String: String], into path: Strin
                     case .real(let v): sqlite3_bind_double(statement, index, v)
                     case .text(let v):
                         var s = v
-                        _ = s.withUTF8 { sqlite3_bind_text(statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count), transient) }
+                        _ = s.withUTF8 {
+                            sqlite3_bind_text(
+                                statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count), transient)
+                        }
                     }
                 }
                 sqlite3_step(statement)
@@ -105,9 +114,12 @@ let oursRate = metric("ours, care rows/s")
 let bareRate = metric("bare, care rows/s")
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("care generation vs bare SQLite insert (\(size) people)",
-              configuration: .init(metrics: [ratioAll, ratioDCIR, ratioPMSI, oursRate, bareRate], warmupIterations: 0,
-                                   maxDuration: .seconds(900), maxIterations: 3)) { benchmark in
+    Benchmark(
+        "care generation vs bare SQLite insert (\(size) people)",
+        configuration: .init(
+            metrics: [ratioAll, ratioDCIR, ratioPMSI, oursRate, bareRate], warmupIterations: 0,
+            maxDuration: .seconds(900), maxIterations: 3)
+    ) { benchmark in
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var options = GenerationOptions()
@@ -121,8 +133,9 @@ let benchmarks: @Sendable () -> Void = {
         let store = try! SNDSDatabase.openReadOnly(at: options.files.database)
         let careTables = manifest.tables.map(\.name).filter { $0.hasPrefix("ER_") || $0.hasPrefix("T_MCO") || $0.hasPrefix("KI_") }
         let (loaded, ddl): ([LoadedTable], [String: String]) = try! store.read { db in
-            let ddl = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table'")
-                .map { ($0["name"] as String, $0["sql"] as String) })
+            let ddl = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+                    .map { ($0["name"] as String, $0["sql"] as String) })
             return (try careTables.map { try load(db, table: $0) }, ddl)
         }
         try? store.close()

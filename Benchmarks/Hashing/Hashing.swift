@@ -21,10 +21,12 @@ let pseudonymiser = try! Pseudonymiser(key: key, parameters: parameters)
 /// Realistic BEN_NIR_PSA inputs (22 bytes: NIR13 ‖ YYYYMMDD ‖ sex).
 func inputs(_ count: Int) -> [PseudonymInput] {
     (0..<count).map { i in
-        let nir = NIR(sexDigit: 1 + i % 2, birthYear: 1940 + i % 70, birthMonth: 1 + i % 12,
-                      birthPlace: "75056", order: 1 + i % 999)
-        return .beneficiary(ouvreur: nir, birthDate: CalendarDate(year: 1940 + i % 80, month: 1 + i % 12, day: 1 + i % 28)!,
-                            sex: i % 2 == 0 ? .male : .female)
+        let nir = NIR(
+            sexDigit: 1 + i % 2, birthYear: 1940 + i % 70, birthMonth: 1 + i % 12,
+            birthPlace: "75056", order: 1 + i % 999)
+        return .beneficiary(
+            ouvreur: nir, birthDate: CalendarDate(year: 1940 + i % 80, month: 1 + i % 12, day: 1 + i % 28)!,
+            sex: i % 2 == 0 ? .male : .female)
     }
 }
 
@@ -59,12 +61,14 @@ func bareLoop(_ batch: [PseudonymInput]) {
 let perThread = 200
 let bareBatch = inputs(perThread)
 let parallelBatch = inputs(perThread * cores)
-let efficiency = BenchmarkMetric.custom("efficiency ‰ (ours / (cores × bare))", polarity: .prefersLarger,
-                                        useScalingFactor: false)
+let efficiency = BenchmarkMetric.custom(
+    "efficiency ‰ (ours / (cores × bare))", polarity: .prefersLarger,
+    useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .throughput], warmupIterations: 1,
-                                           maxDuration: .seconds(10), maxIterations: 20)
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .throughput], warmupIterations: 1,
+        maxDuration: .seconds(10), maxIterations: 20)
 
     Benchmark("argon2id bare libargon2 loop, 1 thread (\(perThread) hashes)") { benchmark in
         bareLoop(bareBatch)
@@ -74,8 +78,10 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try pseudonymiser.pseudonyms(of: parallelBatch, threads: cores))
     }
 
-    Benchmark("argon2id parallel efficiency, alternating arms",
-              configuration: .init(metrics: [efficiency], warmupIterations: 0, maxDuration: .seconds(60), maxIterations: 9)) { benchmark in
+    Benchmark(
+        "argon2id parallel efficiency, alternating arms",
+        configuration: .init(metrics: [efficiency], warmupIterations: 0, maxDuration: .seconds(60), maxIterations: 9)
+    ) { benchmark in
         let clock = ContinuousClock()
         let bare = clock.measure { bareLoop(bareBatch) }
         let ours = clock.measure { blackHole(try! pseudonymiser.pseudonyms(of: parallelBatch, threads: cores)) }

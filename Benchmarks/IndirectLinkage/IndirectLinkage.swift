@@ -52,17 +52,20 @@ struct Setup: @unchecked Sendable {
         }
         let manifest = try! DatasetVerifier.verifyIdentity(files)
         let database = try! SNDSDatabase.openReadOnly(at: files.database)
-        let generator = try! IndirectCohortGenerator(database: database, years: manifest.years,
-                                                     scenario: IndirectScenario.named("sejours")!,
-                                                     profile: IndirectNoiseProfile.load(nil, reference: reference))
+        let generator = try! IndirectCohortGenerator(
+            database: database, years: manifest.years,
+            scenario: IndirectScenario.named("sejours")!,
+            profile: IndirectNoiseProfile.load(nil, reference: reference))
         try! database.close()
         let made = try! generator.make(size: lines, seed: 1)
         let cohort = directory.appendingPathComponent("cohort.csv")
         try! made.csv.write(to: cohort, atomically: true, encoding: .utf8)
-        let join = try! BareJoin.prepare(cohort: cohort, rules: URL(fileURLWithPath: "rules/default.yml"), files: files,
-                                         years: manifest.years, reference: reference)
-        return Setup(directory: directory, files: files, key: key, cohort: cohort,
-                     people: manifest.population["personsOnFirstJanuary"] ?? 0, reference: reference, join: join)
+        let join = try! BareJoin.prepare(
+            cohort: cohort, rules: URL(fileURLWithPath: "rules/default.yml"), files: files,
+            years: manifest.years, reference: reference)
+        return Setup(
+            directory: directory, files: files, key: key, cohort: cohort,
+            people: manifest.population["personsOnFirstJanuary"] ?? 0, reference: reference, join: join)
     }()
 }
 
@@ -82,14 +85,20 @@ let joinRatioGroup1 = metric("join ratio ×10 (engine's linkage stage / bare gro
 
 let benchmarks: @Sendable () -> Void = {
     let rules = URL(fileURLWithPath: "rules/default.yml")
-    Benchmark("indirect linkage (\(lines) lines)",
-              configuration: .init(metrics: [.wallClock, .peakMemoryResident, linkageMs, extractionMs, candidatesMs, discriminanceMs,
-                                             joinsMs, foundPermille, bareJoinUs, bareGroup1Us, joinRatio, joinRatioGroup1],
-                                   warmupIterations: 0, maxDuration: .seconds(1800), maxIterations: 3)) { benchmark in
+    Benchmark(
+        "indirect linkage (\(lines) lines)",
+        configuration: .init(
+            metrics: [
+                .wallClock, .peakMemoryResident, linkageMs, extractionMs, candidatesMs, discriminanceMs,
+                joinsMs, foundPermille, bareJoinUs, bareGroup1Us, joinRatio, joinRatioGroup1,
+            ],
+            warmupIterations: 0, maxDuration: .seconds(1800), maxIterations: 3)
+    ) { benchmark in
         let setup = Setup.shared
         func run(extraction: Bool) -> IndirectSummary {
-            var options = IndirectRun.Options(cohort: setup.cohort, rules: rules, dataset: setup.files,
-                                              output: setup.directory.appendingPathComponent("run-\(extraction)"))
+            var options = IndirectRun.Options(
+                cohort: setup.cohort, rules: rules, dataset: setup.files,
+                output: setup.directory.appendingPathComponent("run-\(extraction)"))
             options.extraction = extraction
             options.replaceExisting = true
             return try! IndirectRun.run(options, key: setup.key, reference: setup.reference)
@@ -112,9 +121,11 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(bareGroup1Us, Int((group1 * 1e6).rounded()))
         benchmark.measurement(joinRatio, Int((stage / all * 10).rounded()))
         benchmark.measurement(joinRatioGroup1, Int((stage / group1 * 10).rounded()))
-        FileHandle.standardError.write(Data(("\(setup.people) people, \(linkage.candidates.events) candidate events; "
-            + "found \(linkage.counts.found) by the engine, \(links) by the bare join; linkage stage \(ms(stage)) ms, "
-            + "bare join \(Int(all * 1e6)) µs (group 1: \(Int(group1 * 1e6)) µs)\n").utf8))
+        FileHandle.standardError.write(
+            Data(
+                ("\(setup.people) people, \(linkage.candidates.events) candidate events; "
+                    + "found \(linkage.counts.found) by the engine, \(links) by the bare join; linkage stage \(ms(stage)) ms, "
+                    + "bare join \(Int(all * 1e6)) µs (group 1: \(Int(group1 * 1e6)) µs)\n").utf8))
     }
 }
 
@@ -169,8 +180,10 @@ struct BareJoin: Sendable {
 
     /// Reads the engine's own normalised values: a set-up engine builds the candidate events and
     /// loads the cohort exactly as a run does, then its TEMP tables are read into arrays.
-    static func prepare(cohort url: URL, rules rulesURL: URL, files: DatasetFiles, years: [Int],
-                        reference: ReferenceData) throws -> BareJoin {
+    static func prepare(
+        cohort url: URL, rules rulesURL: URL, files: DatasetFiles, years: [Int],
+        reference: ReferenceData
+    ) throws -> BareJoin {
         let rules = try IndirectRules.load(rulesURL, reference: reference)
         let cohort = try IndirectCohort(file: CohortFile(url: url, columns: rules.cohortColumns), rules: rules)
         let database = try SNDSDatabase.openReadOnly(at: files.database)
@@ -210,9 +223,10 @@ struct BareJoin: Sendable {
             }
         }
         let widths = (0..<n).map { c in Int64.bitWidth - Int64(dictionaries[c].count + 1).leadingZeroBitCount }
-        return BareJoin(tolerance: tolerance, events: events, eventPerson: eventPerson, lines: lines, widths: widths,
-                        keep: rules.criteria.map(\.keep), maxMissing: rules.strategy.maxMissing,
-                        configurations: plan.configurations.map { ($0.group, $0.kept) })
+        return BareJoin(
+            tolerance: tolerance, events: events, eventPerson: eventPerson, lines: lines, widths: widths,
+            keep: rules.criteria.map(\.keep), maxMissing: rules.strategy.maxMissing,
+            configurations: plan.configurations.map { ($0.group, $0.kept) })
     }
 
     struct Key: Hashable { var high: UInt64 = 0, low: UInt64 = 0 }

@@ -53,8 +53,9 @@ struct Setup: @unchecked Sendable {
         var seen = Set<PseudonymInput>()
         let inputs = requests.map { PseudonymInput.beneficiary(ouvreur: $0.nir, birthDate: $0.birthDate, sex: $0.sex) }
             .filter { seen.insert($0).inserted }
-        return Setup(directory: directory, files: options.files, key: key, cohort: cohort, inputs: inputs,
-                     pseudonymiser: try! Pseudonymiser(key: key, parameters: manifest.pseudonymisation))
+        return Setup(
+            directory: directory, files: options.files, key: key, cohort: cohort, inputs: inputs,
+            pseudonymiser: try! Pseudonymiser(key: key, parameters: manifest.pseudonymisation))
     }()
 }
 
@@ -75,14 +76,18 @@ let extractionRate = metric("linkage + extraction, lines/s")
 let hashingRate = metric("hashing limit, lines/s")
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("direct linkage vs its hashing limit (\(lines) lines, \(people) people)",
-              configuration: .init(metrics: [hashingShare, hashingShareWithExtraction, linkageRate, extractionRate, hashingRate],
-                                   warmupIterations: 0, maxDuration: .seconds(900), maxIterations: 3)) { benchmark in
+    Benchmark(
+        "direct linkage vs its hashing limit (\(lines) lines, \(people) people)",
+        configuration: .init(
+            metrics: [hashingShare, hashingShareWithExtraction, linkageRate, extractionRate, hashingRate],
+            warmupIterations: 0, maxDuration: .seconds(900), maxIterations: 3)
+    ) { benchmark in
         let setup = Setup.shared
         let hashing = try! seconds { _ = try setup.pseudonymiser.pseudonyms(of: setup.inputs, threads: threads) }
         func run(extraction: Bool) -> Double {
-            var options = DirectRun.Options(cohort: setup.cohort, dataset: setup.files,
-                                            output: setup.directory.appendingPathComponent("run-\(extraction)"))
+            var options = DirectRun.Options(
+                cohort: setup.cohort, dataset: setup.files,
+                output: setup.directory.appendingPathComponent("run-\(extraction)"))
             options.extraction = extraction
             options.replaceExisting = true
             options.threads = threads

@@ -65,9 +65,9 @@ func nirTexts(_ count: Int) -> [String] {
         var text = Array(nir.clearText)
         let roll = s.below(1000)
         switch roll {
-        case 0..<10: // wrong key: any other key
+        case 0..<10:  // wrong key: any other key
             text = Array(nir.body + pad((nir.key - 1 + 1 + s.below(96)) % 97 + 1, 2))
-        case 10..<20: // two adjacent digits of the commune or order swapped
+        case 10..<20:  // two adjacent digits of the commune or order swapped
             let i = 7 + s.below(5)
             text.swapAt(i, i + 1)
         case 20..<25:
@@ -113,12 +113,16 @@ func validateBare(_ texts: [String]) -> Int {
             if n < 13 {
                 if c >= 48 && c <= 57 {
                     number = number * 10 + Int64(c - 48)
-                } else if n == 6 && previous == 50 && (c | 0x20 == 0x61 || c | 0x20 == 0x62) { // 2A → 19, 2B → 18
+                } else if n == 6 && previous == 50 && (c | 0x20 == 0x61 || c | 0x20 == 0x62) {  // 2A → 19, 2B → 18
                     number = (number - 1) * 10 + (c | 0x20 == 0x61 ? 9 : 8)
-                } else { ok = false; break }
+                } else {
+                    ok = false; break
+                }
             } else if n < 15, c >= 48 && c <= 57 {
                 key = key * 10 + Int(c - 48)
-            } else { ok = false; break }
+            } else {
+                ok = false; break
+            }
             previous = c
             n += 1
         }
@@ -175,7 +179,9 @@ func readBare(_ url: URL) -> (fields: Int, records: Int) {
     return data.withUnsafeBytes { raw in
         var fields = 0, records = 0, quoted = false
         for c in raw.bindMemory(to: UInt8.self) {
-            if c == 0x22 { quoted.toggle() } else if !quoted {
+            if c == 0x22 {
+                quoted.toggle()
+            } else if !quoted {
                 if c == 0x3B { fields += 1 } else if c == 0x0A { records += 1; fields += 1 }
             }
         }
@@ -187,8 +193,9 @@ func readBare(_ url: URL) -> (fields: Int, records: Int) {
 /// each field decoded as validated UTF-8 into a String).
 func readDelimited(_ url: URL) -> (fields: Int, records: Int) {
     let bytes = [UInt8](FileManager.default.contents(atPath: url.path)!)
-    var reader = DelimitedReader(bytes: bytes, separator: UInt8(ascii: ";"), encoding: .utf8,
-                                 maxFieldBytes: CohortFile.maxFieldBytes, maxFields: 1_000)
+    var reader = DelimitedReader(
+        bytes: bytes, separator: UInt8(ascii: ";"), encoding: .utf8,
+        maxFieldBytes: CohortFile.maxFieldBytes, maxFields: 1_000)
     let records = try! reader.readAll()
     return (records.reduce(0) { $0 + $1.fields.count }, records.count)
 }
@@ -245,9 +252,12 @@ func seconds(_ body: () -> Void) -> Double {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("NIR validation vs bare key check (\(nirCount) texts), alternating arms",
-              configuration: .init(metrics: [oursNIRRate, bareNIRRate, nirRatio], warmupIterations: 1,
-                                   maxDuration: .seconds(120), maxIterations: 9)) { benchmark in
+    Benchmark(
+        "NIR validation vs bare key check (\(nirCount) texts), alternating arms",
+        configuration: .init(
+            metrics: [oursNIRRate, bareNIRRate, nirRatio], warmupIterations: 1,
+            maxDuration: .seconds(120), maxIterations: 9)
+    ) { benchmark in
         let setup = Setup.shared
         var valid = (0, 0)
         let bare = seconds { valid.0 = validateBare(setup.nirs) }
@@ -259,9 +269,12 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(nirRatio, Int((bare / ours * 1000).rounded()))
     }
 
-    Benchmark("cohort CSV reading vs bare byte loop (\(csvLines) lines), alternating arms",
-              configuration: .init(metrics: [bareMBs, readerMBs, cohortFileMBs, readerRatio, cohortFileRatio], warmupIterations: 1,
-                                   maxDuration: .seconds(180), maxIterations: 9)) { benchmark in
+    Benchmark(
+        "cohort CSV reading vs bare byte loop (\(csvLines) lines), alternating arms",
+        configuration: .init(
+            metrics: [bareMBs, readerMBs, cohortFileMBs, readerRatio, cohortFileRatio], warmupIterations: 1,
+            maxDuration: .seconds(180), maxIterations: 9)
+    ) { benchmark in
         let setup = Setup.shared
         let bare = seconds { blackHole(readBare(setup.csv)) }
         let reader = seconds { blackHole(readDelimited(setup.csv)) }

@@ -69,10 +69,14 @@ public struct DemoPlan: Sendable {
             return .make(reason: "Its key file \(keyFile.relativePath) is missing: generating a new dataset with a new key.")
         }
         let secret = try KeyFile.load(at: keyFile)
-        try manifest.requireKey(fingerprint: secret.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
-                                for: .reusing)
+        try manifest.requireKey(
+            fingerprint: secret.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
+            for: .reusing)
         guard manifest.beneficiariesRequested == beneficiaries else {
-            return .make(reason: "The synthetic SNDS in place has \(manifest.beneficiariesRequested.formatted()) people; generating one with \(beneficiaries.formatted()).")
+            return .make(
+                reason:
+                    "The synthetic SNDS in place has \(manifest.beneficiariesRequested.formatted()) people; generating one with \(beneficiaries.formatted())."
+            )
         }
         return .reuse(manifest)
     }
@@ -81,11 +85,14 @@ public struct DemoPlan: Sendable {
 
     /// A previous run of `linkage` to reuse: made from this very cohort (same bytes, its truth
     /// beside it) on this very dataset, unless --fresh; nil otherwise.
-    public func reusableRun<Summary>(_ linkage: RunFiles, _ previous: Summary?, dataset source: KeyPath<Summary, DatasetSource>,
-                                     cohort cohortSource: KeyPath<Summary, CohortSource>, manifest: DatasetManifest) -> Summary? {
+    public func reusableRun<Summary>(
+        _ linkage: RunFiles, _ previous: Summary?, dataset source: KeyPath<Summary, DatasetSource>,
+        cohort cohortSource: KeyPath<Summary, CohortSource>, manifest: DatasetManifest
+    ) -> Summary? {
         guard !fresh, let previous, previous[keyPath: source].contentDigest == manifest.contentDigest,
-              FileManager.default.fileExists(atPath: linkage.truth.path),
-              previous[keyPath: cohortSource].sha256 == FileDigest.sha256(of: linkage.cohort) else { return nil }
+            FileManager.default.fileExists(atPath: linkage.truth.path),
+            previous[keyPath: cohortSource].sha256 == FileDigest.sha256(of: linkage.cohort)
+        else { return nil }
         return previous
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,7 @@ extension InputFile {
         guard fd >= 0 else {
             switch errno {
             case ENOENT, ENOTDIR: throw .missing
-            case ENXIO: throw .notRegular   // a socket
+            case ENXIO: throw .notRegular  // a socket
             default: throw .unreadable(String(cString: strerror(errno)))
             }
         }

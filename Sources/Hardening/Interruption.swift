@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,13 +39,15 @@ public enum Interruption {
     /// Removes what is staged, says so, and ends the process by the signal itself — so that a shell
     /// sees a run killed by Ctrl-C (status 130, a loop over cohorts stops), not one that exited.
     private static func stop(by number: Int32) -> Never {
-        lock.lock() // never released: the process ends holding it, no commit starts after
+        lock.lock()  // never released: the process ends holding it, no commit starts after
         // A commit that held the lock has moved its files: what remains staged is what goes.
         let present = staged.filter { FileManager.default.fileExists(atPath: $0) }
         for path in present { try? FileManager.default.removeItem(atPath: path) }
         StagedOutputs.removeCreatedDirectories()
-        let said = present.isEmpty ? "interrupted; no output was being written (those in place are complete)"
-                                   : "interrupted; the outputs being written were removed"
+        let said =
+            present.isEmpty
+            ? "interrupted; no output was being written (those in place are complete)"
+            : "interrupted; the outputs being written were removed"
         // write(2), not FileHandle: on a closed terminal (SIGHUP) the write fails, and must not trap.
         let line = "\nappariement: \(said)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }

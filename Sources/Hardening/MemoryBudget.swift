@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,8 @@ public struct MemoryBudget: Sendable, Equatable {
         #if os(Linux)
         var limit = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,
-           let used = statusField("VmSize", in: "/proc/self/status") {
+            let used = statusField("VmSize", in: "/proc/self/status")
+        {
             let total = Int(clamping: limit.rlim_cur)
             budgets.append(MemoryBudget(bytes: max(0, total - used), source: "the memory limit (ulimit -v \(shown(total)))"))
         }
@@ -38,12 +40,13 @@ public struct MemoryBudget: Sendable, Equatable {
     /// unit's) and what it uses, when there is one: /proc/meminfo shows the host's memory there.
     static func controlGroupMemory() -> (limit: Int, used: Int)? {
         guard let groups = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8),
-              let line = groups.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return nil }
+            let line = groups.split(separator: "\n").first(where: { $0.hasPrefix("0::") })
+        else { return nil }
         let folder = "/sys/fs/cgroup" + line.dropFirst(3)
         func number(_ name: String) -> Int? {
             (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
-        guard let limit = number("memory.max"), let used = number("memory.current") else { return nil }   // "max": no limit
+        guard let limit = number("memory.max"), let used = number("memory.current") else { return nil }  // "max": no limit
         return (limit, used)
     }
 
@@ -60,7 +63,8 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// A size as messages show it: GB with one decimal, or whole MB (rounded up).
     public static func shown(_ bytes: Int) -> String {
-        bytes >= 1 << 30 ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
-                         : String(format: "%.0f MB", (Double(bytes) / Double(1 << 20)).rounded(.up))
+        bytes >= 1 << 30
+            ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30))
+            : String(format: "%.0f MB", (Double(bytes) / Double(1 << 20)).rounded(.up))
     }
 }

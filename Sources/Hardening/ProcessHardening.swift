@@ -1,9 +1,10 @@
+import CPlatform
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CPlatform
 
 /// What the process sets for itself before doing anything, so that failures stay clear and
 /// memory stays private.

@@ -38,9 +38,10 @@ public final class StagedOutputs {
     /// `NAME` for a staged name `.NAME.partial-PID`; any other name unchanged.
     static func finalName(of name: String) -> String {
         guard name.hasPrefix("."), let range = name.range(of: ".partial-", options: .backwards),
-              !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isASCII),
-              name[range.upperBound...].allSatisfy(\.isNumber),
-              range.lowerBound > name.index(after: name.startIndex) else { return name }
+            !name[range.upperBound...].isEmpty, name[range.upperBound...].allSatisfy(\.isASCII),
+            name[range.upperBound...].allSatisfy(\.isNumber),
+            range.lowerBound > name.index(after: name.startIndex)
+        else { return name }
         return String(name[name.index(after: name.startIndex)..<range.lowerBound])
     }
 
@@ -95,7 +96,9 @@ public final class StagedOutputs {
                 // The previous outputs set aside go back to their names: a failed replacement
                 // must not lose the run it was replacing.
                 for aside in setAside {
-                    _ = rename(aside.path, aside.deletingLastPathComponent().appendingPathComponent(StagedOutputs.finalName(of: aside.lastPathComponent)).path)
+                    _ = rename(
+                        aside.path,
+                        aside.deletingLastPathComponent().appendingPathComponent(StagedOutputs.finalName(of: aside.lastPathComponent)).path)
                 }
                 if !replacingExisting {
                     // Nothing was replaced: the files this commit already moved are taken back
@@ -198,7 +201,7 @@ public final class StagedOutputs {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw .cannotReplace(finalPath(of: url), String(cString: strerror(errno))) }
         defer { close(fd) }
-        _ = fchmod(fd, mode)   // an existing file keeps its mode through O_TRUNC
+        _ = fchmod(fd, mode)  // an existing file keeps its mode through O_TRUNC
         var failure: Int32 = 0
         data.withUnsafeBytes { bytes in
             var offset = 0
@@ -250,7 +253,8 @@ public final class StagedOutputs {
     /// process in another PID namespace (another container sharing the folder) may look dead.
     static func isDeadLeftover(_ name: String, in directory: URL) -> Bool {
         guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards),
-              let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { return false }
+            let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid()
+        else { return false }
         var info = stat()
         guard lstat(directory.appendingPathComponent(name).path, &info) == 0, info.st_uid == geteuid() else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH

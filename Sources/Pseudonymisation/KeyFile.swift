@@ -1,6 +1,7 @@
 import Foundation
 import Hardening
 import SNDSModel
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,8 +25,11 @@ public enum KeyFile {
     }
 
     /// The key file to use: the option, else the environment variable, else the default.
-    public static func resolve(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> (url: URL, source: Source) {
+    public static func resolve(
+        option: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        -> (url: URL, source: Source)
+    {
         if let option, !option.isEmpty { return (URL(fileURLWithPath: option), .option) }
         if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
             return (URL(fileURLWithPath: fromEnvironment), .environment)
@@ -55,7 +59,7 @@ public enum KeyFile {
             switch errno {
             case ENOENT: throw .missing(url.path)
             case ELOOP: throw .notAFile(url.path)
-            case ENXIO: throw .notRegular(url.path)   // a socket
+            case ENXIO: throw .notRegular(url.path)  // a socket
             default: throw .unreadable(url.path)
             }
         }
@@ -129,7 +133,9 @@ public enum KeyFile {
             throw .cannotCreate(url.path, error.description)
         }
         let key = SecretKey.random()
-        var text = Array("# appariement secret key (fingerprint \(key.fingerprint)). Keep it private: with it, pseudonyms can be recomputed and sealed files opened.\n".utf8)
+        var text = Array(
+            "# appariement secret key (fingerprint \(key.fingerprint)). Keep it private: with it, pseudonyms can be recomputed and sealed files opened.\n"
+                .utf8)
         key.withBytes { bytes in
             for i in 0..<key.count {
                 text.append(hexDigits[Int(bytes[i] >> 4)])

@@ -33,8 +33,9 @@ public enum LibCrypto {
         let result = key.withUnsafeBytes { k in
             data.withUnsafeBytes { d in
                 out.withUnsafeMutableBufferPointer {
-                    HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                         d.count, $0.baseAddress, &size)
+                    HMAC(
+                        EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                        d.count, $0.baseAddress, &size)
                 }
             }
         }
@@ -79,8 +80,11 @@ struct AESGCM {
     static let tagBytes = 16
 
     /// Encrypts `plaintext`, authenticating `aad` too; returns ciphertext and tag.
-    static func seal(_ plaintext: UnsafeRawBufferPointer, key: SecretKey, nonce: [UInt8], aad: [UInt8])
-        -> (ciphertext: [UInt8], tag: [UInt8]) {
+    static func seal(
+        _ plaintext: UnsafeRawBufferPointer, key: SecretKey, nonce: [UInt8], aad: [UInt8]
+    )
+        -> (ciphertext: [UInt8], tag: [UInt8])
+    {
         precondition(nonce.count == nonceBytes && key.count == 32)
         guard let ctx = EVP_CIPHER_CTX_new() else { fatalError("libcrypto: no cipher context") }
         defer { EVP_CIPHER_CTX_free(ctx) }
@@ -94,10 +98,13 @@ struct AESGCM {
                 && EVP_EncryptInit_ex(ctx, nil, nil, k, nonce) == 1
                 && EVP_EncryptUpdate(ctx, nil, &length, aad, Int32(aad.count)) == 1
                 && ciphertext.withUnsafeMutableBufferPointer { out in
-                    EVP_EncryptUpdate(ctx, out.baseAddress, &length,
-                                      plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                      Int32(plaintext.count)) == 1
-                        && { total = length; return true }()
+                    EVP_EncryptUpdate(
+                        ctx, out.baseAddress, &length,
+                        plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                        Int32(plaintext.count)) == 1
+                        && {
+                            total = length; return true
+                        }()
                         && EVP_EncryptFinal_ex(ctx, out.baseAddress! + Int(total), &length) == 1
                 }
                 && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(tagBytes), &tag) == 1
@@ -123,7 +130,9 @@ struct AESGCM {
                 && EVP_DecryptUpdate(ctx, nil, &length, aad, Int32(aad.count)) == 1
                 && plaintext.withUnsafeMutableBufferPointer { out in
                     EVP_DecryptUpdate(ctx, out.baseAddress, &length, ciphertext, Int32(ciphertext.count)) == 1
-                        && { total = length; return true }()
+                        && {
+                            total = length; return true
+                        }()
                         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, Int32(tagBytes), &tagCopy) == 1
                         && EVP_DecryptFinal_ex(ctx, out.baseAddress! + Int(total), &length) == 1
                 }

@@ -1,4 +1,5 @@
 import Hardening
+
 /// Failures of hashing and of sealed files, with messages a user can act on.
 public enum PseudonymisationError: Error, Equatable, CustomStringConvertible {
     case invalidParameters(String)

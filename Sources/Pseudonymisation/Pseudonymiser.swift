@@ -54,8 +54,10 @@ public struct Pseudonymiser: Sendable {
     /// Each argon2id call is single-threaded and equally expensive, so the inputs are cut into one
     /// contiguous slice per thread; `progress` is called from the workers with the number of
     /// inputs just finished.
-    public func pseudonyms(of inputs: [PseudonymInput], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           progress: (@Sendable (Int) -> Void)? = nil) throws(PseudonymisationError) -> [String] {
+    public func pseudonyms(
+        of inputs: [PseudonymInput], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws(PseudonymisationError) -> [String] {
         let workers = max(1, min(threads, inputs.count))
         let results = ResultSlots(count: inputs.count)
         let failure = FirstFailure()

@@ -69,8 +69,10 @@ public final class SealedFileWriter {
     private var block: UInt64 = 0
     private var finished = false
 
-    public init(url: URL, key: SecretKey, contents: String, pseudonymisation: PseudonymParameters? = nil,
-                columns: [String]? = nil, createdBy: String, blockBytes: Int = 1 << 20) throws(PseudonymisationError) {
+    public init(
+        url: URL, key: SecretKey, contents: String, pseudonymisation: PseudonymParameters? = nil,
+        columns: [String]? = nil, createdBy: String, blockBytes: Int = 1 << 20
+    ) throws(PseudonymisationError) {
         let salt = LibCrypto.randomBytes(32)
         noncePrefix = LibCrypto.randomBytes(4)
         header = SealedFileHeader(
@@ -85,13 +87,17 @@ public final class SealedFileWriter {
         encoder.outputFormatting = [.sortedKeys]
         let json: [UInt8]
         do { json = Array(try encoder.encode(header)) } catch { throw .io(url.path, "cannot encode header: \(error)") }
-        let prefix = SealedFileLayout.magic + [0, UInt8(SealedFileHeader.currentFormat)]
+        let prefix =
+            SealedFileLayout.magic + [0, UInt8(SealedFileHeader.currentFormat)]
             + SealedFileLayout.bigEndian32(UInt32(json.count)) + json
         headerDigest = LibCrypto.sha256(prefix)
 
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(prefix),
-                                             attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: url.path) else {
+        guard
+            FileManager.default.createFile(
+                atPath: url.path, contents: Data(prefix),
+                attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forWritingAtPath: url.path)
+        else {
             throw .io(url.path, "cannot create the file")
         }
         self.handle = handle
@@ -184,10 +190,11 @@ public struct SealedFileReader {
             throw .damagedHeader(url.path, "not readable JSON")
         }
         guard decoded.cipher == "AES-256-GCM", decoded.kdf.algorithm == "HKDF-SHA256",
-              decoded.kdf.info == SealedFileLayout.purpose,
-              let salt = unhex(decoded.kdf.saltHex), salt.count == 32,
-              let prefix = unhex(decoded.noncePrefixHex), prefix.count == 4,
-              decoded.blockBytes > 0, decoded.blockBytes <= 1 << 26 else {
+            decoded.kdf.info == SealedFileLayout.purpose,
+            let salt = unhex(decoded.kdf.saltHex), salt.count == 32,
+            let prefix = unhex(decoded.noncePrefixHex), prefix.count == 4,
+            decoded.blockBytes > 0, decoded.blockBytes <= 1 << 26
+        else {
             throw .damagedHeader(url.path, "unknown cipher, key derivation or block layout")
         }
         let given = key.fingerprint

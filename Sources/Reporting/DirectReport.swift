@@ -25,23 +25,27 @@ extension ReportBuilder {
         var byColumn: [String: [Int]] = [:]
         for (reason, cell) in rejections { if let column = reason.directColumn { byColumn[column, default: []].append(cell) } }
         for (column, cells) in quality { counts.sum(cells.rejected, of: byColumn[column] ?? []) }
-        counts.sum(funnel.rejected, of: quality.map(\.cells.rejected) + [counts.count(CellName.rejected(.fieldCount), s.rejectedByReason[.fieldCount] ?? 0)])
+        counts.sum(
+            funnel.rejected, of: quality.map(\.cells.rejected) + [counts.count(CellName.rejected(.fieldCount), s.rejectedByReason[.fieldCount] ?? 0)])
         // A column's missing (or unreadable) values count at least the lines rejected as missing (or
         // unreadable) there: the lines in between were rejected for an earlier column.
         for (column, q) in quality {
             guard let missing = RejectionReason.missing(inDirectColumn: column) else { continue }
             let missingCell = counts.count(CellName.rejected(missing), s.rejectedByReason[missing] ?? 0)
             let invalidReasons = s.rejectedByReason.keys.filter { $0.directColumn == column && $0 != missing && $0 != .duplicateNS }
-            let invalidCell = counts.count("quality.\(column).rejectedUnreadable",
-                                           invalidReasons.reduce(0) { $0 + (s.rejectedByReason[$1] ?? 0) })
+            let invalidCell = counts.count(
+                "quality.\(column).rejectedUnreadable",
+                invalidReasons.reduce(0) { $0 + (s.rejectedByReason[$1] ?? 0) })
             counts.sum(invalidCell, of: invalidReasons.map { counts.count(CellName.rejected($0), s.rejectedByReason[$0] ?? 0) })
             counts.atLeast(q.missing, missingCell, name: "quality.\(column).missing")
             counts.atLeast(q.invalid, invalidCell, name: "quality.\(column).invalid")
         }
         // An unknown sex or département is a wrong field count, or a value missing or unreadable.
         let lineLevel = [counts.count(CellName.rejected(.fieldCount), s.rejectedByReason[.fieldCount] ?? 0)]
-        let unknown = ["sex": unknownParts(quality, column: "SEXE", lineLevel: lineLevel),
-                       "departement": unknownParts(quality, column: "DEPARTEMENT", lineLevel: lineLevel)]
+        let unknown = [
+            "sex": unknownParts(quality, column: "SEXE", lineLevel: lineLevel),
+            "departement": unknownParts(quality, column: "DEPARTEMENT", lineLevel: lineLevel),
+        ]
         let bias = biasCells(counts, s.profile, funnel: funnel, unknownParts: unknown)
         let eval = evaluation.map { evaluationCells(counts, $0, funnel: funnel, groups: []) }
 
@@ -50,20 +54,27 @@ extension ReportBuilder {
             createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: Self.directThreshold),
-            funnel: stages(counts, funnel, [(FunnelStage.submitted.rawValue, funnel.submitted), (FunnelStage.rejected.rawValue, funnel.rejected),
-                                             (FunnelStage.accepted.rawValue, funnel.accepted), (FunnelStage.found.rawValue, funnel.found),
-                                             (FunnelStage.notFound.rawValue, notFound), (FunnelStage.ambiguous.rawValue, ambiguous),
-                                             (FunnelStage.notLinked.rawValue, funnel.notLinked)], submitted: c.submitted),
+            funnel: stages(
+                counts, funnel,
+                [
+                    (FunnelStage.submitted.rawValue, funnel.submitted), (FunnelStage.rejected.rawValue, funnel.rejected),
+                    (FunnelStage.accepted.rawValue, funnel.accepted), (FunnelStage.found.rawValue, funnel.found),
+                    (FunnelStage.notFound.rawValue, notFound), (FunnelStage.ambiguous.rawValue, ambiguous),
+                    (FunnelStage.notLinked.rawValue, funnel.notLinked),
+                ], submitted: c.submitted),
             groups: nil, configurations: nil, discriminance: nil,
             rejections: reasonRows(counts, rejections, submitted: c.submitted),
             exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
             quality: qualityRows(counts, quality, submitted: c.submitted),
             bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
             evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
-            provenance: .init(runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
-                              rules: nil, candidates: nil,
-                              parameters: ["linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)",
-                                           "success_threshold": String(Self.directThreshold)]))
+            provenance: .init(
+                runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
+                rules: nil, candidates: nil,
+                parameters: [
+                    "linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)",
+                    "success_threshold": String(Self.directThreshold),
+                ]))
     }
 
 }

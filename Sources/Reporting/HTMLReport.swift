@@ -83,7 +83,8 @@ public struct HTMLReport {
     }
 
     func section(_ id: String, _ heading: String, note: String? = nil, _ content: String) -> String {
-        "<section id=\"\(id)\"><h2>\(HTML.escape(heading))</h2>" + (note.map { "<p class=\"note\">\(HTML.escape($0))</p>" } ?? "") + content + "</section>\n"
+        "<section id=\"\(id)\"><h2>\(HTML.escape(heading))</h2>" + (note.map { "<p class=\"note\">\(HTML.escape($0))</p>" } ?? "") + content
+            + "</section>\n"
     }
 
     // MARK: - Sections
@@ -91,10 +92,14 @@ public struct HTMLReport {
     func header() -> String {
         let o = report.outcome
         let verdictClass = o.verdict.rawValue
-        let verdictText = o.foundRate == nil
-            ? t("verdict_hidden") + (o.foundRateRange.map {
-                " " + t("rate_between").replacingOccurrences(of: "%low", with: t.percent($0[0])).replacingOccurrences(of: "%high", with: t.percent($0[1]))
-            } ?? "")
+        let verdictText =
+            o.foundRate == nil
+            ? t("verdict_hidden")
+                + (o.foundRateRange.map {
+                    " "
+                        + t("rate_between").replacingOccurrences(of: "%low", with: t.percent($0[0])).replacingOccurrences(
+                            of: "%high", with: t.percent($0[1]))
+                } ?? "")
             : t("verdict_text").replacingOccurrences(of: "%found", with: percent("outcome.foundRate", o.foundRate))
                 .replacingOccurrences(of: "%threshold", with: percent("outcome.threshold", o.threshold))
         return """
@@ -122,14 +127,17 @@ public struct HTMLReport {
         // Groups as a waterfall: each starts where the previous one ends, and the last ends at "found".
         var start: Double? = 0
         for stage in report.funnel {
-            let label = stage.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) } ?? t(stage.key)
+            let label =
+                stage.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) }
+                ?? t(stage.key)
             var value = stage.count.value.map(Double.init)
-            let style: SVGBarChart.Style = switch stage.group == nil ? FunnelStage(rawValue: stage.key) : nil {
-            case .found?: .good
-            case .rejected?, .notLinked?, .excluded?, .notFound?, .ambiguous?: .bad
-            case .submitted?, .accepted?: .neutral
-            case nil: .main
-            }
+            let style: SVGBarChart.Style =
+                switch stage.group == nil ? FunnelStage(rawValue: stage.key) : nil {
+                case .found?: .good
+                case .rejected?, .notLinked?, .excluded?, .notFound?, .ambiguous?: .bad
+                case .submitted?, .accepted?: .neutral
+                case nil: .main
+                }
             var barStart = 0.0
             if stage.group != nil {
                 // After a hidden group, where the next one starts is unknown: drawn as an outline.
@@ -137,72 +145,100 @@ public struct HTMLReport {
                 barStart = start ?? 0
                 start = start.flatMap { s in value.map { s + $0 } }
             }
-            bars.append(.init(label: label, value: value, start: barStart,
-                              text: t.cell(stage.count) + (stage.rate.map { " (" + t.percent($0) + ")" } ?? ""), style: style))
+            bars.append(
+                .init(
+                    label: label, value: value, start: barStart,
+                    text: t.cell(stage.count) + (stage.rate.map { " (" + t.percent($0) + ")" } ?? ""), style: style))
         }
-        let chart = SVGBarChart(title: t("funnel"), bars: bars, maximum: max(1, submitted),
-                                reference: .init(value: submitted * report.outcome.threshold,
-                                                 label: t("threshold") + " " + t.percent(report.outcome.threshold)))
+        let chart = SVGBarChart(
+            title: t("funnel"), bars: bars, maximum: max(1, submitted),
+            reference: .init(
+                value: submitted * report.outcome.threshold,
+                label: t("threshold") + " " + t.percent(report.outcome.threshold)))
         let rows = report.funnel.map { s in
-            [HTML.escape(s.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) } ?? t(s.key)),
-             count("funnel.\(s.key).count", s.count), percent("funnel.\(s.key).rate", s.rate)]
+            [
+                HTML.escape(
+                    s.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) }
+                        ?? t(s.key)),
+                count("funnel.\(s.key).count", s.count), percent("funnel.\(s.key).rate", s.rate),
+            ]
         }
-        return section("funnel", t("funnel"), note: t("funnel_note"),
-                       "<figure>\(chart.svg)</figure>" + table(["", t("lines"), t("share")], rows))
+        return section(
+            "funnel", t("funnel"), note: t("funnel_note"),
+            "<figure>\(chart.svg)</figure>" + table(["", t("lines"), t("share")], rows))
     }
 
     func groups() -> String {
         guard let groups = report.groups, let configurations = report.configurations else { return "" }
         let groupRows = groups.map { g in
-            [t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)),
-             HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
-             String(g.configurations),
-             count("groups.\(g.group).linked", g.linked), percent("groups.\(g.group).rate", g.rate),
-             count("groups.\(g.group).cumulative", g.cumulative), percent("groups.\(g.group).cumulativeRate", g.cumulativeRate)]
+            [
+                t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)),
+                HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
+                String(g.configurations),
+                count("groups.\(g.group).linked", g.linked), percent("groups.\(g.group).rate", g.rate),
+                count("groups.\(g.group).cumulative", g.cumulative), percent("groups.\(g.group).cumulativeRate", g.cumulativeRate),
+            ]
         }
         let chart = SVGBarChart(
             title: t("uniqueness"),
             bars: configurations.map { c in
-                .init(label: "\(c.id) · " + (c.dropped.isEmpty ? t("all_criteria") : "− " + c.dropped.joined(separator: ", ")),
-                      value: c.uniqueShare, text: t.percent(c.uniqueShare), style: c.group == 1 ? .main : .light)
+                .init(
+                    label: "\(c.id) · " + (c.dropped.isEmpty ? t("all_criteria") : "− " + c.dropped.joined(separator: ", ")),
+                    value: c.uniqueShare, text: t.percent(c.uniqueShare), style: c.group == 1 ? .main : .light)
             }, maximum: 1)
         let configRows = configurations.map { c in
-            [String(c.id), String(c.group), HTML.escape(c.dropped.isEmpty ? t("none") : c.dropped.joined(separator: ", ")),
-             percent("configurations.\(c.id).uniqueShare", c.uniqueShare),
-             count("configurations.\(c.id).linesMatched", c.linesMatched), count("configurations.\(c.id).linked", c.linked)]
+            [
+                String(c.id), String(c.group), HTML.escape(c.dropped.isEmpty ? t("none") : c.dropped.joined(separator: ", ")),
+                percent("configurations.\(c.id).uniqueShare", c.uniqueShare),
+                count("configurations.\(c.id).linesMatched", c.linesMatched), count("configurations.\(c.id).linked", c.linked),
+            ]
         }
-        return section("groups", t("groups"), note: t("groups_note"),
-                       table([t("group"), t("criteria_droppable"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("cumulative_rate")],
-                             groupRows, numericFrom: 2))
-            + section("uniqueness", t("uniqueness"), note: t("uniqueness_note"),
-                      "<figure>\(chart.svg)</figure>"
-                      + table([t("configuration"), t("group"), t("criteria_dropped"), t("unique_share"), t("lines_matched"), t("linked")],
-                              configRows, numericFrom: 3))
+        return section(
+            "groups", t("groups"), note: t("groups_note"),
+            table(
+                [t("group"), t("criteria_droppable"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("cumulative_rate")],
+                groupRows, numericFrom: 2))
+            + section(
+                "uniqueness", t("uniqueness"), note: t("uniqueness_note"),
+                "<figure>\(chart.svg)</figure>"
+                    + table(
+                        [t("configuration"), t("group"), t("criteria_dropped"), t("unique_share"), t("lines_matched"), t("linked")],
+                        configRows, numericFrom: 3))
     }
 
     func discriminance() -> String {
         guard let rows = report.discriminance else { return "" }
         let maximum = max(1, rows.map(\.entropyBits).max() ?? 1)
-        let chart = SVGBarChart(title: t("discriminance"), bars: rows.sorted { $0.effectiveBits > $1.effectiveBits }.map { d in
-            .init(label: d.column, value: d.effectiveBits, text: t.decimal(d.effectiveBits, places: 2) + " bits",
-                  style: d.dropRank == nil ? .main : .light)
-        }, maximum: maximum)
+        let chart = SVGBarChart(
+            title: t("discriminance"),
+            bars: rows.sorted { $0.effectiveBits > $1.effectiveBits }.map { d in
+                .init(
+                    label: d.column, value: d.effectiveBits, text: t.decimal(d.effectiveBits, places: 2) + " bits",
+                    style: d.dropRank == nil ? .main : .light)
+            }, maximum: maximum)
         let tableRows = rows.map { d in
-            [HTML.escape(d.column), decimal("discriminance.\(d.column).entropyBits", d.entropyBits, places: 2),
-             decimal("discriminance.\(d.column).effectiveBits", d.effectiveBits, places: 2),
-             t.integer(d.distinctValues), percent("discriminance.\(d.column).uniqueShare", d.uniqueShare),
-             percent("discriminance.\(d.column).missingShare", d.missingShare), d.dropRank.map(String.init) ?? "—"]
+            [
+                HTML.escape(d.column), decimal("discriminance.\(d.column).entropyBits", d.entropyBits, places: 2),
+                decimal("discriminance.\(d.column).effectiveBits", d.effectiveBits, places: 2),
+                t.integer(d.distinctValues), percent("discriminance.\(d.column).uniqueShare", d.uniqueShare),
+                percent("discriminance.\(d.column).missingShare", d.missingShare), d.dropRank.map(String.init) ?? "—",
+            ]
         }
-        return section("discriminance", t("discriminance"), note: t("discriminance_note"),
-                       "<figure>\(chart.svg)</figure>"
-                       + table([t("criterion"), t("entropy"), t("effective_bits"), t("distinct"), t("unique_share"), t("missing_share"), t("drop_rank")], tableRows))
+        return section(
+            "discriminance", t("discriminance"), note: t("discriminance_note"),
+            "<figure>\(chart.svg)</figure>"
+                + table(
+                    [t("criterion"), t("entropy"), t("effective_bits"), t("distinct"), t("unique_share"), t("missing_share"), t("drop_rank")],
+                    tableRows))
     }
 
     func reasons() -> String {
         func rows(_ list: [LinkageReport.ReasonRow], _ prefix: String) -> [[String]] {
             list.map { r in
-                [HTML.escape(t(r.reason)) + " <code>\(HTML.escape(r.reason))</code>",
-                 count("\(prefix).\(r.reason).count", r.count), percent("\(prefix).\(r.reason).rate", r.rate)]
+                [
+                    HTML.escape(t(r.reason)) + " <code>\(HTML.escape(r.reason))</code>",
+                    count("\(prefix).\(r.reason).count", r.count), percent("\(prefix).\(r.reason).rate", r.rate),
+                ]
             }
         }
         return section("rejections", t("rejections"), table([t("reasons"), t("lines"), t("share")], rows(report.rejections, "rejections")))
@@ -212,13 +248,17 @@ public struct HTMLReport {
     func quality() -> String {
         let rows = report.quality.map { q -> [String] in
             func pair(_ name: String, _ c: Cell, _ share: Double?) -> String {
-                count("quality.\(q.column).\(name)", c) + (share.map { " <small>(" + percent("quality.\(q.column).\(name)Share", $0) + ")</small>" } ?? "")
+                count("quality.\(q.column).\(name)", c)
+                    + (share.map { " <small>(" + percent("quality.\(q.column).\(name)Share", $0) + ")</small>" } ?? "")
             }
-            return [HTML.escape(q.column), pair("missing", q.missing, q.missingShare), pair("reformatted", q.reformatted, q.reformattedShare),
-                    pair("invalid", q.invalid, q.invalidShare), pair("rejected", q.rejected, q.rejectedShare)]
+            return [
+                HTML.escape(q.column), pair("missing", q.missing, q.missingShare), pair("reformatted", q.reformatted, q.reformattedShare),
+                pair("invalid", q.invalid, q.invalidShare), pair("rejected", q.rejected, q.rejectedShare),
+            ]
         }
-        return section("quality", t("quality"), note: t("quality_note"),
-                       table([t("column"), t("missing"), t("reformatted"), t("invalid"), t("rejected_column")], rows))
+        return section(
+            "quality", t("quality"), note: t("quality_note"),
+            table([t("column"), t("missing"), t("reformatted"), t("invalid"), t("rejected_column")], rows))
     }
 
     func bias() -> String {
@@ -232,25 +272,32 @@ public struct HTMLReport {
             func range(_ r: LinkageReport.BiasRow) -> String? {
                 r.linkedRateRange.map { t.percent($0[0]) + " – " + t.percent($0[1]) }
             }
-            let chart = SVGBarChart(title: heading, bars: rows.map { r in
-                // A hidden rate is drawn as the interval its bounds allow, in a light colour.
-                .init(label: label(r), value: r.linkedRate ?? r.linkedRateRange.map { $0[1] - $0[0] },
-                      start: r.linkedRate == nil ? r.linkedRateRange?[0] ?? 0 : 0,
-                      text: r.linkedRate.map(t.percent) ?? range(r) ?? t.cell(r.linked),
-                      style: r.linkedRate == nil ? .light : .main)
-            }, maximum: 1, reference: b.overallLinkedRate.map { .init(value: $0, label: t.percent($0)) })
+            let chart = SVGBarChart(
+                title: heading,
+                bars: rows.map { r in
+                    // A hidden rate is drawn as the interval its bounds allow, in a light colour.
+                    .init(
+                        label: label(r), value: r.linkedRate ?? r.linkedRateRange.map { $0[1] - $0[0] },
+                        start: r.linkedRate == nil ? r.linkedRateRange?[0] ?? 0 : 0,
+                        text: r.linkedRate.map(t.percent) ?? range(r) ?? t.cell(r.linked),
+                        style: r.linkedRate == nil ? .light : .main)
+                }, maximum: 1, reference: b.overallLinkedRate.map { .init(value: $0, label: t.percent($0)) })
             let tableRows = rows.map { r in
-                [HTML.escape(label(r)), count("bias.\(dimension).\(r.category).lines", r.lines),
-                 count("bias.\(dimension).\(r.category).linked", r.linked), count("bias.\(dimension).\(r.category).notLinked", r.notLinked),
-                 r.linkedRate != nil ? percent("bias.\(dimension).\(r.category).linkedRate", r.linkedRate)
-                    : range(r).map { "<span class=\"range\">\(HTML.escape($0))</span>" } ?? "<span class=\"na\">—</span>"]
+                [
+                    HTML.escape(label(r)), count("bias.\(dimension).\(r.category).lines", r.lines),
+                    count("bias.\(dimension).\(r.category).linked", r.linked), count("bias.\(dimension).\(r.category).notLinked", r.notLinked),
+                    r.linkedRate != nil
+                        ? percent("bias.\(dimension).\(r.category).linkedRate", r.linkedRate)
+                        : range(r).map { "<span class=\"range\">\(HTML.escape($0))</span>" } ?? "<span class=\"na\">—</span>",
+                ]
             }
             return "<h3>\(HTML.escape(heading))</h3><figure>\(chart.svg)</figure>"
                 + table([t("category"), t("lines"), t("linked"), t("not_linked_short"), t("linked_rate")], tableRows)
         }
         var content = part("sex", t("by_sex"), b.sex) + part("ageBand", t("by_age"), b.ageBand)
         if let column = b.departementColumn {
-            content += part("departement", t("by_departement"), b.departement)
+            content +=
+                part("departement", t("by_departement"), b.departement)
                 + "<p class=\"note\">\(HTML.escape(t("departement_from").replacingOccurrences(of: "%column", with: column)))</p>"
         } else {
             content += "<h3>\(HTML.escape(t("by_departement")))</h3><p class=\"note\">\(HTML.escape(t("no_departement")))</p>"
@@ -269,22 +316,34 @@ public struct HTMLReport {
             <div class="big"><span class="caption">\(t("findable_found"))</span>\(percent("evaluation.findableFoundRate", e.findableFoundRate))</div>
             </div>
             """
-        var rows = [[HTML.escape(t("found")), count("evaluation.linked", e.linked), count("evaluation.correct", e.correct),
-                     count("evaluation.wrong", e.wrong), decimal("evaluation.precision", e.precision, places: 3),
-                     decimal("evaluation.recall", e.recall, places: 3)]]
+        var rows = [
+            [
+                HTML.escape(t("found")), count("evaluation.linked", e.linked), count("evaluation.correct", e.correct),
+                count("evaluation.wrong", e.wrong), decimal("evaluation.precision", e.precision, places: 3),
+                decimal("evaluation.recall", e.recall, places: 3),
+            ]
+        ]
         for g in e.groups {
-            rows.append([t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)), count("evaluation.groups.\(g.group).linked", g.linked),
-                         count("evaluation.groups.\(g.group).correct", g.correct), count("evaluation.groups.\(g.group).wrong", g.wrong),
-                         decimal("evaluation.groups.\(g.group).precision", g.precision, places: 3),
-                         decimal("evaluation.groups.\(g.group).cumulativeRecall", g.cumulativeRecall, places: 3)])
+            rows.append([
+                t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)),
+                count("evaluation.groups.\(g.group).linked", g.linked),
+                count("evaluation.groups.\(g.group).correct", g.correct), count("evaluation.groups.\(g.group).wrong", g.wrong),
+                decimal("evaluation.groups.\(g.group).precision", g.precision, places: 3),
+                decimal("evaluation.groups.\(g.group).cumulativeRecall", g.cumulativeRecall, places: 3),
+            ])
         }
-        let wrong = e.wrongLinks.isEmpty ? "<p class=\"empty\">\(t("no_wrong_links"))</p>"
-            : table([t("ns"), t("line"), t("group")], e.wrongLinks.enumerated().map { i, w in
-                [text("evaluation.wrongLinks.\(i).ns", w.ns), String(w.line), w.group.map(String.init) ?? "—"]
-            }, numericFrom: 1)
-        return section("evaluation", t("evaluation"), note: t("evaluation_note").replacingOccurrences(of: "%truth", with: e.truth),
-                       figures + table(["", t("linked"), t("correct"), t("wrong"), t("precision"), t("recall") + " / " + t("cumulative_recall")], rows)
-                       + "<h3>\(HTML.escape(t("wrong_links")))</h3>" + wrong)
+        let wrong =
+            e.wrongLinks.isEmpty
+            ? "<p class=\"empty\">\(t("no_wrong_links"))</p>"
+            : table(
+                [t("ns"), t("line"), t("group")],
+                e.wrongLinks.enumerated().map { i, w in
+                    [text("evaluation.wrongLinks.\(i).ns", w.ns), String(w.line), w.group.map(String.init) ?? "—"]
+                }, numericFrom: 1)
+        return section(
+            "evaluation", t("evaluation"), note: t("evaluation_note").replacingOccurrences(of: "%truth", with: e.truth),
+            figures + table(["", t("linked"), t("correct"), t("wrong"), t("precision"), t("recall") + " / " + t("cumulative_recall")], rows)
+                + "<h3>\(HTML.escape(t("wrong_links")))</h3>" + wrong)
     }
 
     func provenance() -> String {
@@ -299,21 +358,40 @@ public struct HTMLReport {
             [t("database"), "<code>\(HTML.escape(p.dataset.database))</code>"],
             [t("dataset_id"), "<code>\(HTML.escape(p.dataset.datasetId))</code>"],
             [t("content_digest"), "<code>\(HTML.escape(p.dataset.contentDigest))</code>"],
-            [t("dataset_made"), HTML.escape("\(p.dataset.seed) · \(t.integer(p.dataset.beneficiaries)) · \(p.dataset.years.map(String.init).joined(separator: ", "))")],
+            [
+                t("dataset_made"),
+                HTML.escape(
+                    "\(p.dataset.seed) · \(t.integer(p.dataset.beneficiaries)) · \(p.dataset.years.map(String.init).joined(separator: ", "))"),
+            ],
             [t("key_fingerprint"), "<code>\(HTML.escape(p.dataset.keyFingerprint))</code>"],
-            [t("pseudonymisation"), HTML.escape("argon2id, \(p.dataset.pseudonymisation.iterations) it., \(p.dataset.pseudonymisation.memoryKiB) KiB")],
+            [
+                t("pseudonymisation"),
+                HTML.escape("argon2id, \(p.dataset.pseudonymisation.iterations) it., \(p.dataset.pseudonymisation.memoryKiB) KiB"),
+            ],
         ]
         if let r = p.rules {
-            rows += [[t("rules_file"), "<code>\(HTML.escape(r.path))</code>"], [t("rules_sha256"), "<code>\(HTML.escape(r.sha256))</code>"],
-                     [t("rules_name"), HTML.escape(r.name)],
-                     [t("criteria"), r.criteria.map { c in
-                         "<code>\(HTML.escape(c.column))</code> ↔ <code>\(HTML.escape(c.source))</code> (\(HTML.escape(c.normalise)), \(HTML.escape(c.compare))\(c.keep ? ", keep" : ""))"
-                     }.joined(separator: "<br>")]]
+            rows += [
+                [t("rules_file"), "<code>\(HTML.escape(r.path))</code>"], [t("rules_sha256"), "<code>\(HTML.escape(r.sha256))</code>"],
+                [t("rules_name"), HTML.escape(r.name)],
+                [
+                    t("criteria"),
+                    r.criteria.map { c in
+                        "<code>\(HTML.escape(c.column))</code> ↔ <code>\(HTML.escape(c.source))</code> (\(HTML.escape(c.normalise)), \(HTML.escape(c.compare))\(c.keep ? ", keep" : ""))"
+                    }.joined(separator: "<br>"),
+                ],
+            ]
         }
         if let c = p.candidates {
-            rows.append([t("candidates"), HTML.escape("\(c.label) (\(c.source)): \(t.integer(c.events)) · \(c.years.map(String.init).joined(separator: ", "))")])
+            rows.append([
+                t("candidates"),
+                HTML.escape("\(c.label) (\(c.source)): \(t.integer(c.events)) · \(c.years.map(String.init).joined(separator: ", "))"),
+            ])
         }
-        rows.append([t("parameters"), p.parameters.sorted { $0.key < $1.key }.map { "<code>\(HTML.escape($0.key))</code> = \(HTML.escape($0.value))" }.joined(separator: "<br>")])
+        rows.append([
+            t("parameters"),
+            p.parameters.sorted { $0.key < $1.key }.map { "<code>\(HTML.escape($0.key))</code> = \(HTML.escape($0.value))" }.joined(
+                separator: "<br>"),
+        ])
         return section("provenance", t("provenance"), note: t("provenance_note"), table(["", ""], rows, numericFrom: 2))
     }
 

@@ -25,8 +25,10 @@ extension ReportBuilder {
         for (i, g) in s.groups.enumerated() {
             let configs = s.configurations.filter { $0.group == g.group }
             for cfg in configs {
-                configCells[cfg.id] = (counts.count("configuration_\(cfg.id).matched", cfg.linesMatched),
-                                       counts.count("configuration_\(cfg.id).linked", cfg.linked))
+                configCells[cfg.id] = (
+                    counts.count("configuration_\(cfg.id).matched", cfg.linesMatched),
+                    counts.count("configuration_\(cfg.id).linked", cfg.linked)
+                )
                 counts.preferShown.insert(configCells[cfg.id]!.linked)
                 counts.atLeast(configCells[cfg.id]!.matched, configCells[cfg.id]!.linked, name: "configuration_\(cfg.id)")
             }
@@ -45,8 +47,10 @@ extension ReportBuilder {
             counts.count(CellName.rejected($0), s.rejectedByReason[$0] ?? 0)
         }
         let sexColumn = s.rules.criteria.first { $0.source.hasSuffix(".BEN_SEX_COD") }?.column
-        let unknown = ["sex": sexColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) },
-                       "departement": s.profile.departementColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) }]
+        let unknown = [
+            "sex": sexColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) },
+            "departement": s.profile.departementColumn.flatMap { unknownParts(quality, column: $0, lineLevel: lineLevel) },
+        ]
         let bias = biasCells(counts, s.profile, funnel: funnel, unknownParts: unknown)
         let eval = evaluation.map { e in
             evaluationCells(counts, e, funnel: funnel, groups: s.groups.enumerated().map { ($0.element.group, groupCells[$0.offset]) })
@@ -57,31 +61,41 @@ extension ReportBuilder {
             let dropped = Array(Set(s.configurations.filter { $0.group == g.group }.flatMap(\.dropped))).sorted { a, b in
                 (s.dropOrder.firstIndex(of: a) ?? .max, a) < (s.dropOrder.firstIndex(of: b) ?? .max, b)
             }
-            return LinkageReport.GroupRow(group: g.group, dropped: g.dropped, configurations: g.configurations, criteriaDropped: dropped,
-                                          linked: counts[groupCells[i]], rate: counts[groupCells[i]].share(of: c.submitted)?.reportRounded,
-                                          cumulative: counts[cumulativeCells[i]],
-                                          cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded)
+            return LinkageReport.GroupRow(
+                group: g.group, dropped: g.dropped, configurations: g.configurations, criteriaDropped: dropped,
+                linked: counts[groupCells[i]], rate: counts[groupCells[i]].share(of: c.submitted)?.reportRounded,
+                cumulative: counts[cumulativeCells[i]],
+                cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded)
         }
         let configurations = s.configurations.map { cfg in
-            LinkageReport.ConfigurationRow(id: cfg.id, group: cfg.group, kept: cfg.kept, dropped: cfg.dropped,
-                                           uniqueShare: cfg.uniqueShare.reportRounded,
-                                           linesMatched: configCells[cfg.id].map { counts[$0.matched] } ?? rule.cell(cfg.linesMatched),
-                                           linked: configCells[cfg.id].map { counts[$0.linked] } ?? rule.cell(cfg.linked))
+            LinkageReport.ConfigurationRow(
+                id: cfg.id, group: cfg.group, kept: cfg.kept, dropped: cfg.dropped,
+                uniqueShare: cfg.uniqueShare.reportRounded,
+                linesMatched: configCells[cfg.id].map { counts[$0.matched] } ?? rule.cell(cfg.linesMatched),
+                linked: configCells[cfg.id].map { counts[$0.linked] } ?? rule.cell(cfg.linked))
         }
         let discriminance = s.discriminance.map { d in
-            LinkageReport.DiscriminanceRow(column: d.column, entropyBits: d.entropyBits.reportRounded, effectiveBits: d.effectiveBits.reportRounded,
-                                           distinctValues: d.distinctValues, uniqueShare: d.uniqueShare.reportRounded,
-                                           missingShare: d.missingShare.reportRounded,
-                                           dropRank: s.dropOrder.firstIndex(of: d.column).map { $0 + 1 })
+            LinkageReport.DiscriminanceRow(
+                column: d.column, entropyBits: d.entropyBits.reportRounded, effectiveBits: d.effectiveBits.reportRounded,
+                distinctValues: d.distinctValues, uniqueShare: d.uniqueShare.reportRounded,
+                missingShare: d.missingShare.reportRounded,
+                dropRank: s.dropOrder.firstIndex(of: d.column).map { $0 + 1 })
         }
-        var parameters = ["max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
-                          "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)"]
+        var parameters = [
+            "max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
+            "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)",
+        ]
         if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }
-        let stageList = [(FunnelStage.submitted.rawValue, funnel.submitted), (FunnelStage.rejected.rawValue, funnel.rejected),
-                         (FunnelStage.accepted.rawValue, funnel.accepted)]
+        let stageList =
+            [
+                (FunnelStage.submitted.rawValue, funnel.submitted), (FunnelStage.rejected.rawValue, funnel.rejected),
+                (FunnelStage.accepted.rawValue, funnel.accepted),
+            ]
             + s.groups.enumerated().map { ("group_\($0.element.group)", groupCells[$0.offset]) }
-            + [(FunnelStage.found.rawValue, funnel.found), (FunnelStage.excluded.rawValue, excluded),
-               (FunnelStage.notLinked.rawValue, funnel.notLinked)]
+            + [
+                (FunnelStage.found.rawValue, funnel.found), (FunnelStage.excluded.rawValue, excluded),
+                (FunnelStage.notLinked.rawValue, funnel.notLinked),
+            ]
         return LinkageReport(
             createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
@@ -93,8 +107,9 @@ extension ReportBuilder {
             quality: qualityRows(counts, quality, submitted: c.submitted),
             bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
             evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
-            provenance: .init(runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
-                              rules: s.rules, candidates: s.candidates, parameters: parameters))
+            provenance: .init(
+                runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
+                rules: s.rules, candidates: s.candidates, parameters: parameters))
     }
 
 }

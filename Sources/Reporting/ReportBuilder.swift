@@ -53,8 +53,9 @@ public struct ReportBuilder {
 
     func stages(_ counts: CountSystem, _ funnel: Funnel, _ list: [(String, Int)], submitted: Int) -> [LinkageReport.Stage] {
         list.map { key, cell in
-            LinkageReport.Stage(key: key, group: key.hasPrefix("group_") ? Int(key.dropFirst(6)) : nil, count: counts[cell],
-                                rate: counts[cell].share(of: submitted)?.reportRounded)
+            LinkageReport.Stage(
+                key: key, group: key.hasPrefix("group_") ? Int(key.dropFirst(6)) : nil, count: counts[cell],
+                rate: counts[cell].share(of: submitted)?.reportRounded)
         }
     }
 
@@ -66,25 +67,35 @@ public struct ReportBuilder {
         var range: [Double]?
         // Hidden because few were found, or few were not linked: the rate lies within k − 1 of an end.
         let n = Double(submitted), k = Double(rule.threshold - 1)
-        if case .small = found { range = [1 / n, min(n, k) / n] }
-        else if found.value == nil, case .small = notLinked { range = [max(0, n - k) / n, (n - 1) / n] }
-        return .init(submitted: submitted, found: found, foundRate: found.share(of: submitted)?.reportRounded,
-                     foundRateRange: range?.map(\.reportRounded), threshold: threshold, verdict: success ? .success : .failure)
+        if case .small = found {
+            range = [1 / n, min(n, k) / n]
+        } else if found.value == nil, case .small = notLinked {
+            range = [max(0, n - k) / n, (n - 1) / n]
+        }
+        return .init(
+            submitted: submitted, found: found, foundRate: found.share(of: submitted)?.reportRounded,
+            foundRateRange: range?.map(\.reportRounded), threshold: threshold, verdict: success ? .success : .failure)
     }
 
     // MARK: - Reasons
 
     /// One cell per reason (largest first, then by code), the reasons summing to `total`.
-    func reasonCells<Reason: RawRepresentable & Hashable>(_ counts: CountSystem, _ stage: FunnelStage, _ reasons: [Reason: Int], total: Int)
-        -> [(reason: Reason, cell: Int)] where Reason.RawValue == String {
+    func reasonCells<Reason: RawRepresentable & Hashable>(
+        _ counts: CountSystem, _ stage: FunnelStage, _ reasons: [Reason: Int], total: Int
+    )
+        -> [(reason: Reason, cell: Int)] where Reason.RawValue == String
+    {
         let sorted = reasons.filter { $0.value > 0 }.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
         let cells = sorted.map { (reason: $0.key, cell: counts.count(CellName.reason(stage, $0.key.rawValue), $0.value)) }
         counts.sum(total, of: cells.map(\.cell))
         return cells
     }
 
-    func reasonRows<Reason: RawRepresentable>(_ counts: CountSystem, _ cells: [(reason: Reason, cell: Int)], submitted: Int)
-        -> [LinkageReport.ReasonRow] where Reason.RawValue == String {
+    func reasonRows<Reason: RawRepresentable>(
+        _ counts: CountSystem, _ cells: [(reason: Reason, cell: Int)], submitted: Int
+    )
+        -> [LinkageReport.ReasonRow] where Reason.RawValue == String
+    {
         reasonRows(counts, cells.map { ($0.reason.rawValue, $0.cell) }, submitted: submitted)
     }
 
@@ -100,10 +111,14 @@ public struct ReportBuilder {
         let all = columns + q.keys.filter { !columns.contains($0) }.sorted()
         return all.map { column in
             let c = q[column]!
-            return (column, QualityCells(missing: counts.count("quality.\(column).missing", c.missing),
-                                         reformatted: counts.count("quality.\(column).reformatted", c.reformatted),
-                                         invalid: counts.count("quality.\(column).invalid", c.invalid),
-                                         rejected: counts.count("quality.\(column).rejected", c.rejected)))
+            return (
+                column,
+                QualityCells(
+                    missing: counts.count("quality.\(column).missing", c.missing),
+                    reformatted: counts.count("quality.\(column).reformatted", c.reformatted),
+                    invalid: counts.count("quality.\(column).invalid", c.invalid),
+                    rejected: counts.count("quality.\(column).rejected", c.rejected))
+            )
         }
     }
 
@@ -131,9 +146,10 @@ public struct ReportBuilder {
         var tables: [String: [BiasRowCells]] = [:]
         for (dimension, splits) in [("sex", p.sex), ("ageBand", p.ageBand), ("departement", p.departement)] {
             let rows = mergedRows(splits).map { split, members in
-                BiasRowCells(split: split, members: members, lines: counts.count("bias.\(dimension).\(split.category).lines", split.lines),
-                             linked: counts.count("bias.\(dimension).\(split.category).linked", split.linked),
-                             notLinked: counts.count("bias.\(dimension).\(split.category).notLinked", split.notLinked))
+                BiasRowCells(
+                    split: split, members: members, lines: counts.count("bias.\(dimension).\(split.category).lines", split.lines),
+                    linked: counts.count("bias.\(dimension).\(split.category).linked", split.linked),
+                    notLinked: counts.count("bias.\(dimension).\(split.category).notLinked", split.notLinked))
             }
             guard !rows.isEmpty else { tables[dimension] = []; continue }
             for r in rows { counts.sum(r.lines, of: [r.linked, r.notLinked]) }
@@ -169,26 +185,30 @@ public struct ReportBuilder {
         return out
     }
 
-    func biasRows(_ counts: CountSystem, _ tables: [String: [BiasRowCells]], profile p: CohortProfile, funnel: Funnel,
-                          submitted: Int) -> LinkageReport.Bias {
+    func biasRows(
+        _ counts: CountSystem, _ tables: [String: [BiasRowCells]], profile p: CohortProfile, funnel: Funnel,
+        submitted: Int
+    ) -> LinkageReport.Bias {
         func rows(_ dimension: String) -> [LinkageReport.BiasRow] {
             (tables[dimension] ?? []).map { r in
                 let lines = counts[r.lines], linked = counts[r.linked], notLinked = counts[r.notLinked]
-                let rate: Double? = linked.value != nil && lines.value != nil && r.split.lines > 0 ? Double(r.split.linked) / Double(r.split.lines) : nil
+                let rate: Double? =
+                    linked.value != nil && lines.value != nil && r.split.lines > 0 ? Double(r.split.linked) / Double(r.split.lines) : nil
                 var range: [Double]?
                 if rate == nil, let n = lines.value.map(Double.init), n > 0 {
                     // The bounds the marks shown already imply.
                     let k = Double(rule.threshold - 1)
-                    if case .small = notLinked { range = [(n - k) / n, (n - 1) / n] }
-                    else if case .small = linked { range = [1 / n, k / n] }
+                    if case .small = notLinked { range = [(n - k) / n, (n - 1) / n] } else if case .small = linked { range = [1 / n, k / n] }
                 }
-                return LinkageReport.BiasRow(category: r.split.category, members: r.members, lines: lines, linked: linked, notLinked: notLinked,
-                                             linkedRate: rate?.reportRounded, linkedRateRange: range?.map { max(0, $0).reportRounded })
+                return LinkageReport.BiasRow(
+                    category: r.split.category, members: r.members, lines: lines, linked: linked, notLinked: notLinked,
+                    linkedRate: rate?.reportRounded, linkedRateRange: range?.map { max(0, $0).reportRounded })
             }
         }
-        return .init(referenceYear: p.referenceYear, departementColumn: p.departementColumn,
-                     overallLinkedRate: counts[funnel.found].share(of: submitted)?.reportRounded,
-                     sex: rows("sex"), ageBand: rows("ageBand"), departement: rows("departement"))
+        return .init(
+            referenceYear: p.referenceYear, departementColumn: p.departementColumn,
+            overallLinkedRate: counts[funnel.found].share(of: submitted)?.reportRounded,
+            sex: rows("sex"), ageBand: rows("ageBand"), departement: rows("departement"))
     }
 
     // MARK: - Evaluation
@@ -225,16 +245,18 @@ public struct ReportBuilder {
             let q = e.byGroup[String(g.group)] ?? Evaluation.GroupQuality()
             // A group's rates give its counts back: hidden with them.
             let shown = counts[g.linked].value != nil && counts[g.correct].value != nil
-            return .init(group: g.group, linked: counts[g.linked], correct: counts[g.correct], wrong: counts[g.wrong],
-                         precision: shown ? q.precision?.reportRounded : nil, cumulativeRecall: shown ? q.cumulativeRecall?.reportRounded : nil)
+            return .init(
+                group: g.group, linked: counts[g.linked], correct: counts[g.correct], wrong: counts[g.wrong],
+                precision: shown ? q.precision?.reportRounded : nil, cumulativeRecall: shown ? q.cumulativeRecall?.reportRounded : nil)
         }
         let wrong = e.mismatches.filter { $0.actual == Evaluation.foundWrongPerson }
             .map { LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group) }
         // The found rate is the funnel's: hidden with its count.
-        return .init(truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: counts[funnel.found],
-                     correct: counts[cells.correct], wrong: counts[cells.wrong], precision: e.precision?.reportRounded,
-                     recall: e.recall?.reportRounded, foundRate: counts[funnel.found].value == nil ? nil : e.foundRate.reportRounded,
-                     findableFoundRate: e.findableFoundRate?.reportRounded, groups: groups, wrongLinks: wrong)
+        return .init(
+            truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: counts[funnel.found],
+            correct: counts[cells.correct], wrong: counts[cells.wrong], precision: e.precision?.reportRounded,
+            recall: e.recall?.reportRounded, foundRate: counts[funnel.found].value == nil ? nil : e.foundRate.reportRounded,
+            findableFoundRate: e.findableFoundRate?.reportRounded, groups: groups, wrongLinks: wrong)
     }
 }
 

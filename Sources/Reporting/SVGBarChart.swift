@@ -51,17 +51,20 @@ public struct SVGBarChart: Sendable {
         let width = labelWidth + barAreaWidth + 150
         let scale = maximum > 0 ? Double(barAreaWidth) / maximum : 0
         func x(_ v: Double) -> Double { Double(labelWidth) + max(0, min(maximum, v)) * scale }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
         s += "<title>\(HTML.escape(title))</title>"
         for (i, bar) in bars.enumerated() {
             let y = top + i * rowHeight
             let mid = y + rowHeight / 2 + 4
             // A long label (merged categories) is cut to fit; the table beside the chart has it whole.
             let label = bar.label.count > 38 ? String(bar.label.prefix(37)) + "…" : bar.label
-            s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(mid)\" text-anchor=\"end\"><title>\(HTML.escape(bar.label))</title>\(HTML.escape(label))</text>"
+            s +=
+                "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(mid)\" text-anchor=\"end\"><title>\(HTML.escape(bar.label))</title>\(HTML.escape(label))</text>"
             if let v = bar.value {
                 let x0 = x(bar.start), x1 = x(bar.start + v)
-                s += "<rect class=\"bar \(bar.style.rawValue)\" x=\"\(format(x0))\" y=\"\(y + 4)\" width=\"\(format(max(0, x1 - x0)))\" height=\"\(rowHeight - 8)\"/>"
+                s +=
+                    "<rect class=\"bar \(bar.style.rawValue)\" x=\"\(format(x0))\" y=\"\(y + 4)\" width=\"\(format(max(0, x1 - x0)))\" height=\"\(rowHeight - 8)\"/>"
                 s += "<text class=\"value\" x=\"\(labelWidth + barAreaWidth + 8)\" y=\"\(mid)\">\(HTML.escape(bar.text))</text>"
             } else {
                 s += "<rect class=\"bar hidden\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(barAreaWidth)\" height=\"\(rowHeight - 8)\"/>"

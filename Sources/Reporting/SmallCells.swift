@@ -71,8 +71,10 @@ public struct SmallCellRule: Sendable, Equatable {
     ///   - pinned: indices always shown (the cohort's size).
     ///   - hidden: indices already hidden elsewhere in the report (a total hidden in another table).
     ///   - preferShown: indices hidden only when nothing else can be (the headline figures).
-    public func protect(_ values: [Int], equations: [[Int]], pinned: Set<Int> = [], hidden: Set<Int> = [],
-                        preferShown: Set<Int> = []) -> [Cell] {
+    public func protect(
+        _ values: [Int], equations: [[Int]], pinned: Set<Int> = [], hidden: Set<Int> = [],
+        preferShown: Set<Int> = []
+    ) -> [Cell] {
         var cells = values.indices.map { i -> Cell in
             if pinned.contains(i) { return .count(values[i]) }
             if hidden.contains(i) { return .masked }

@@ -1,4 +1,5 @@
 import Hardening
+
 /// Reads delimited text (CSV with `;`, `,` or tab) record by record, at the byte level.
 ///
 /// French health files are `;`- or `,`-separated, often Latin-1 or Windows-1252, with a byte order
@@ -38,8 +39,10 @@ public struct DelimitedReader {
     /// - Parameters:
     ///   - separator: the field separator (`;` by default).
     ///   - encoding: how to decode fields.
-    public init(bytes: [UInt8], separator: UInt8 = UInt8(ascii: ";"), encoding: Encoding = .utf8,
-                maxFieldBytes: Int = 1 << 20, maxFields: Int = 10_000) {
+    public init(
+        bytes: [UInt8], separator: UInt8 = UInt8(ascii: ";"), encoding: Encoding = .utf8,
+        maxFieldBytes: Int = 1 << 20, maxFields: Int = 10_000
+    ) {
         self.bytes = bytes
         self.separator = separator
         self.encoding = encoding
@@ -174,7 +177,8 @@ public enum DelimitedError: Error, Equatable, Sendable, CustomStringConvertible 
     public var line: Int {
         switch self {
         case .unterminatedQuote(let l), .textAfterClosingQuote(let l), .quoteInUnquotedField(let l),
-             .fieldTooLong(let l, _), .tooManyFields(let l, _), .invalidEncoding(let l, _): l
+            .fieldTooLong(let l, _), .tooManyFields(let l, _), .invalidEncoding(let l, _):
+            l
         }
     }
 

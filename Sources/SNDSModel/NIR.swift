@@ -1,4 +1,5 @@
 import Hardening
+
 /// A French social security number (NIR, "numéro d'inscription au répertoire"): 13 positions and a
 /// 2-digit control key.
 ///

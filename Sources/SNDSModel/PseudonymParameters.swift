@@ -34,8 +34,10 @@ public struct PseudonymParameters: Codable, Equatable, Sendable {
     public static let defaultMemoryKiB = 1024
     public static let defaultLanes = 1
 
-    public init(iterations: Int = defaultIterations, memoryKiB: Int = defaultMemoryKiB, lanes: Int = defaultLanes,
-                salt: [UInt8]) {
+    public init(
+        iterations: Int = defaultIterations, memoryKiB: Int = defaultMemoryKiB, lanes: Int = defaultLanes,
+        salt: [UInt8]
+    ) {
         self.iterations = iterations
         self.memoryKiB = memoryKiB
         self.lanes = lanes

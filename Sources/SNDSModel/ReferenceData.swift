@@ -22,14 +22,18 @@ public struct ReferenceData: Sendable {
     }
 
     /// Finds the reference directory as described on the type.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(ReferenceDataError) -> ReferenceData {
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        throws(ReferenceDataError) -> ReferenceData
+    {
         var candidates: [URL] = []
         if let dir = environment["APPARIEMENT_REFERENCE"], !dir.isEmpty {
             candidates.append(URL(fileURLWithPath: dir))
         }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-            .appendingPathComponent("synthetic/reference"))
+        candidates.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                .appendingPathComponent("synthetic/reference"))
         if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
             candidates += besideExecutable(executable)
         }
@@ -45,8 +49,10 @@ public struct ReferenceData: Sendable {
     /// `synthetic/reference`, e.g. from `.build/x86_64-unknown-linux-gnu/release/appariement`).
     static func besideExecutable(_ executable: URL) -> [URL] {
         let folder = executable.deletingLastPathComponent()
-        var candidates = [folder.appendingPathComponent("reference"),
-                          folder.deletingLastPathComponent().appendingPathComponent("share/appariement/reference")]
+        var candidates = [
+            folder.appendingPathComponent("reference"),
+            folder.deletingLastPathComponent().appendingPathComponent("share/appariement/reference"),
+        ]
         var ancestor = folder
         while ancestor.pathComponents.count > 1 {
             let reference = ancestor.appendingPathComponent("synthetic/reference")

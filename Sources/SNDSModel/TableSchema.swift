@@ -39,9 +39,11 @@ public struct TableSchema: Sendable, Equatable, Decodable {
             return (parts[0], parts.count > 1 ? parts[1] : nil)
         }
 
-        public init(name: String, type: FieldType, length: String? = nil, format: String? = nil,
-                    nomenclature: String? = nil, constraints: Constraints? = nil, description: String? = nil,
-                    role: String? = nil) {
+        public init(
+            name: String, type: FieldType, length: String? = nil, format: String? = nil,
+            nomenclature: String? = nil, constraints: Constraints? = nil, description: String? = nil,
+            role: String? = nil
+        ) {
             self.name = name
             self.role = role
             self.type = type
@@ -70,8 +72,10 @@ public struct TableSchema: Sendable, Equatable, Decodable {
             case enumValues = "enum"
         }
 
-        public init(minLength: Int? = nil, maxLength: Int? = nil, minimum: Double? = nil,
-                    maximum: Double? = nil, unique: Bool? = nil, enumValues: [String]? = nil) {
+        public init(
+            minLength: Int? = nil, maxLength: Int? = nil, minimum: Double? = nil,
+            maximum: Double? = nil, unique: Bool? = nil, enumValues: [String]? = nil
+        ) {
             self.minLength = minLength
             self.maxLength = maxLength
             self.minimum = minimum
@@ -107,8 +111,10 @@ public struct TableSchema: Sendable, Equatable, Decodable {
         }
     }
 
-    public init(name: String, title: String? = nil, fields: [Field], primaryKey: [String]? = nil,
-                foreignKeys: [ForeignKey]? = nil) {
+    public init(
+        name: String, title: String? = nil, fields: [Field], primaryKey: [String]? = nil,
+        foreignKeys: [ForeignKey]? = nil
+    ) {
         self.name = name
         self.title = title
         self.fields = fields
@@ -140,7 +146,8 @@ public struct TableSchema: Sendable, Equatable, Decodable {
 
     /// The schema of a yearly table (`T_MCOaaC`) for one year (`T_MCO23C`).
     public func forYear(_ year: Int) -> TableSchema {
-        TableSchema(name: name.replacingOccurrences(of: "aa", with: pad(year % 100, 2)), title: title,
-                    fields: fields, primaryKey: primaryKey, foreignKeys: foreignKeys)
+        TableSchema(
+            name: name.replacingOccurrences(of: "aa", with: pad(year % 100, 2)), title: title,
+            fields: fields, primaryKey: primaryKey, foreignKeys: foreignKeys)
     }
 }

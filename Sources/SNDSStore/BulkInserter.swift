@@ -29,7 +29,8 @@ public final class BulkInserter {
         self.connection = connection
         self.table = table
         self.columns = columns
-        let sql = "INSERT INTO \(ColumnType.quote(table)) (" + columns.map(ColumnType.quote).joined(separator: ", ")
+        let sql =
+            "INSERT INTO \(ColumnType.quote(table)) (" + columns.map(ColumnType.quote).joined(separator: ", ")
             + ") VALUES (" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK else {
@@ -71,8 +72,9 @@ public final class BulkInserter {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code),
-                                message: "\(table): " + String(cString: sqlite3_errmsg(connection)))
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: "\(table): " + String(cString: sqlite3_errmsg(connection)))
         }
         rowsInserted += 1
     }
@@ -84,8 +86,9 @@ public final class BulkInserter {
         public mutating func bind(_ value: String, at column: Int) {
             var text = value
             text.withUTF8 { bytes in
-                _ = sqlite3_bind_text(statement, Int32(column + 1), bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                      Int32(bytes.count), BulkInserter.transient)
+                _ = sqlite3_bind_text(
+                    statement, Int32(column + 1), bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                    Int32(bytes.count), BulkInserter.transient)
             }
         }
 

@@ -42,8 +42,10 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         public var correspondenceBytes: Int
         public var correspondenceSHA256: String
 
-        public init(database: String, databaseBytes: Int, correspondence: String, correspondenceBytes: Int,
-                    correspondenceSHA256: String) {
+        public init(
+            database: String, databaseBytes: Int, correspondence: String, correspondenceBytes: Int,
+            correspondenceSHA256: String
+        ) {
             self.database = database
             self.databaseBytes = databaseBytes
             self.correspondence = correspondence
@@ -65,11 +67,13 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         }
     }
 
-    public init(tool: String, toolVersion: String, layoutVersion: Int, datasetId: String, createdAt: String,
-                seed: UInt64, beneficiariesRequested: Int, years: [Int], threads: Int,
-                pseudonymisation: PseudonymParameters, keyFingerprint: String, files: Files, schemaDigest: String,
-                tables: [Table],
-                population: [String: Int], assumptions: JSONValue, timings: [String: Double]) {
+    public init(
+        tool: String, toolVersion: String, layoutVersion: Int, datasetId: String, createdAt: String,
+        seed: UInt64, beneficiariesRequested: Int, years: [Int], threads: Int,
+        pseudonymisation: PseudonymParameters, keyFingerprint: String, files: Files, schemaDigest: String,
+        tables: [Table],
+        population: [String: Int], assumptions: JSONValue, timings: [String: Double]
+    ) {
         self.tool = tool
         self.toolVersion = toolVersion
         self.layoutVersion = layoutVersion

@@ -69,19 +69,25 @@ public enum DatasetVerifier {
         let recorded = manifest.tables.map(\.name).sorted()
         guard names == recorded else {
             let missing = Set(recorded).subtracting(names).sorted(), extra = Set(names).subtracting(recorded).sorted()
-            throw .altered(files.database.path, "its tables differ from the manifest"
-                + (missing.isEmpty ? "" : " (missing: \(missing.joined(separator: ", ")))")
-                + (extra.isEmpty ? "" : " (not in the manifest: \(extra.joined(separator: ", ")))"))
+            throw .altered(
+                files.database.path,
+                "its tables differ from the manifest"
+                    + (missing.isEmpty ? "" : " (missing: \(missing.joined(separator: ", ")))")
+                    + (extra.isEmpty ? "" : " (not in the manifest: \(extra.joined(separator: ", ")))"))
         }
         for table in manifest.tables {
             let (rows, digest) = try database.read { db in
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table.name))") ?? 0,
-                 try TableDigest.compute(db, table: table.name))
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table.name))") ?? 0,
+                    try TableDigest.compute(db, table: table.name)
+                )
             }
             guard rows == table.rows, digest == table.digest else {
-                throw .altered(files.database.path, rows != table.rows
-                    ? "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))"
-                    : "table \(table.name) was changed since generation (same \(rows) rows, different contents)")
+                throw .altered(
+                    files.database.path,
+                    rows != table.rows
+                        ? "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))"
+                        : "table \(table.name) was changed since generation (same \(rows) rows, different contents)")
             }
         }
         guard size == manifest.files.databaseBytes else {

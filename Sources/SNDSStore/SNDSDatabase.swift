@@ -29,21 +29,23 @@ public final class SNDSDatabase: @unchecked Sendable {
         }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            try db.execute(sql: """
-                PRAGMA page_size = 8192;
-                PRAGMA journal_mode = OFF;
-                PRAGMA synchronous = OFF;
-                PRAGMA locking_mode = EXCLUSIVE;
-                PRAGMA temp_store = MEMORY;
-                PRAGMA cache_size = -262144;
-                """)
+            try db.execute(
+                sql: """
+                    PRAGMA page_size = 8192;
+                    PRAGMA journal_mode = OFF;
+                    PRAGMA synchronous = OFF;
+                    PRAGMA locking_mode = EXCLUSIVE;
+                    PRAGMA temp_store = MEMORY;
+                    PRAGMA cache_size = -262144;
+                    """)
         }
         do {
             let queue = try DatabaseQueue(path: url.path, configuration: configuration)
             try queue.write { db in
                 try db.execute(sql: "CREATE TABLE \(metadataTable) (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
-                try db.execute(sql: "INSERT INTO \(metadataTable) VALUES ('layout_version', ?)",
-                               arguments: [String(layoutVersion)])
+                try db.execute(
+                    sql: "INSERT INTO \(metadataTable) VALUES ('layout_version', ?)",
+                    arguments: [String(layoutVersion)])
             }
             return SNDSDatabase(url: url, queue: queue)
         } catch {
@@ -100,7 +102,8 @@ public final class SNDSDatabase: @unchecked Sendable {
     /// Creates an index; names are derived from the table and columns.
     public func createIndex(on table: String, columns: [String], unique: Bool = false) throws(StoreError) {
         let name = "idx_\(table)_" + columns.joined(separator: "_")
-        let sql = "CREATE \(unique ? "UNIQUE " : "")INDEX \(ColumnType.quote(name)) ON \(ColumnType.quote(table)) ("
+        let sql =
+            "CREATE \(unique ? "UNIQUE " : "")INDEX \(ColumnType.quote(name)) ON \(ColumnType.quote(table)) ("
             + columns.map(ColumnType.quote).joined(separator: ", ") + ")"
         try write { db in try db.execute(sql: sql) }
     }
@@ -112,8 +115,9 @@ public final class SNDSDatabase: @unchecked Sendable {
 
     public func setMetadata(_ key: String, _ value: String) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO \(Self.metadataTable) (key, value) VALUES (?, ?)",
-                           arguments: [key, value])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO \(Self.metadataTable) (key, value) VALUES (?, ?)",
+                arguments: [key, value])
         }
     }
 
@@ -131,10 +135,12 @@ public final class SNDSDatabase: @unchecked Sendable {
     /// Names of the SNDS and nomenclature tables (the metadata table excluded), sorted.
     public func tableNames() throws(StoreError) -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                AND name <> '\(Self.metadataTable)' ORDER BY name
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                    AND name <> '\(Self.metadataTable)' ORDER BY name
+                    """)
         }
     }
 

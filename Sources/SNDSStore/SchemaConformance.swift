@@ -28,8 +28,10 @@ public enum SchemaConformance {
     /// - Parameter nomenclatures: the nomenclatures' own schemas, to find the column a reference
     ///   without one points to (the one with role `code`: IR_NEM_T's EMT_NUM_RES, IR_GEO_V's
     ///   GEO_COM_COD). Without it, a column of the same name, else the first column.
-    public static func check(_ db: Database, schema: TableSchema,
-                             nomenclatures: (String) -> TableSchema? = { _ in nil }) throws -> [ConformanceViolation] {
+    public static func check(
+        _ db: Database, schema: TableSchema,
+        nomenclatures: (String) -> TableSchema? = { _ in nil }
+    ) throws -> [ConformanceViolation] {
         var found: [ConformanceViolation] = []
         func violation(_ column: String?, _ problem: String, _ rows: Int = 0) {
             found.append(ConformanceViolation(table: schema.name, column: column, problem: problem, rows: rows))
@@ -43,10 +45,12 @@ public enum SchemaConformance {
         if stored.map(\.name) != schema.columnNames {
             let missing = Set(schema.columnNames).subtracting(stored.map(\.name)).sorted()
             let extra = Set(stored.map(\.name)).subtracting(schema.columnNames).sorted()
-            violation(nil, "columns differ from the schema"
-                + (missing.isEmpty ? "" : "; missing: " + missing.joined(separator: ", "))
-                + (extra.isEmpty ? "" : "; not in the schema: " + extra.joined(separator: ", "))
-                + (missing.isEmpty && extra.isEmpty ? "; order differs" : ""))
+            violation(
+                nil,
+                "columns differ from the schema"
+                    + (missing.isEmpty ? "" : "; missing: " + missing.joined(separator: ", "))
+                    + (extra.isEmpty ? "" : "; not in the schema: " + extra.joined(separator: ", "))
+                    + (missing.isEmpty && extra.isEmpty ? "; order differs" : ""))
         }
         let storedTypes = Dictionary(stored.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
         let table = ColumnType.quote(schema.name)
@@ -58,7 +62,7 @@ public enum SchemaConformance {
                 violation(field.name, "declared \(storedType), schema type \(field.type.rawValue) expects \(expectedType)")
             }
             let c = ColumnType.quote(field.name)
-            var checks: [(String, String)] = [] // (problem, SQL condition true for a bad non-null value)
+            var checks: [(String, String)] = []  // (problem, SQL condition true for a bad non-null value)
             switch field.type {
             case .string:
                 checks.append(("value is not text", "typeof(\(c)) <> 'text'"))
@@ -73,23 +77,34 @@ public enum SchemaConformance {
             case .number:
                 checks.append(("value is not a number", "typeof(\(c)) NOT IN ('real', 'integer')"))
             case .date where field.format == "%m":
-                checks.append(("not a month 01–12", "typeof(\(c)) <> 'text' OR \(c) NOT IN ('01','02','03','04','05','06','07','08','09','10','11','12')"))
+                checks.append(
+                    ("not a month 01–12", "typeof(\(c)) <> 'text' OR \(c) NOT IN ('01','02','03','04','05','06','07','08','09','10','11','12')"))
             case .date:
                 // date(x) alone accepts 2023-02-30; a '+0 days' shift normalises it, exposing it.
-                checks.append(("not a valid YYYY-MM-DD date", "typeof(\(c)) <> 'text' OR date(\(c), '+0 days') IS NULL OR date(\(c), '+0 days') <> \(c)"))
+                checks.append(
+                    ("not a valid YYYY-MM-DD date", "typeof(\(c)) <> 'text' OR date(\(c), '+0 days') IS NULL OR date(\(c), '+0 days') <> \(c)"))
             case .datetime:
-                checks.append(("not a valid YYYY-MM-DD HH:MM:SS time", "typeof(\(c)) <> 'text' OR datetime(\(c), '+0 days') IS NULL OR datetime(\(c), '+0 days') <> \(c)"))
+                checks.append(
+                    (
+                        "not a valid YYYY-MM-DD HH:MM:SS time",
+                        "typeof(\(c)) <> 'text' OR datetime(\(c), '+0 days') IS NULL OR datetime(\(c), '+0 days') <> \(c)"
+                    ))
             case .year:
                 checks.append(("not a YYYY year", "typeof(\(c)) <> 'text' OR \(c) NOT GLOB '[12][0-9][0-9][0-9]'"))
             case .yearmonth:
-                checks.append(("not a YYYYMM month", "typeof(\(c)) <> 'text' OR \(c) NOT GLOB '[12][0-9][0-9][0-9][01][0-9]' OR CAST(substr(\(c), 5, 2) AS INTEGER) NOT BETWEEN 1 AND 12"))
+                checks.append(
+                    (
+                        "not a YYYYMM month",
+                        "typeof(\(c)) <> 'text' OR \(c) NOT GLOB '[12][0-9][0-9][0-9][01][0-9]' OR CAST(substr(\(c), 5, 2) AS INTEGER) NOT BETWEEN 1 AND 12"
+                    ))
             }
             if let min = field.constraints?.minimum, field.type != .string {
                 // A minimum of 10^(length−1) with a maximum of 10^length − 1 only says "length
                 // digits": identifiers such as FINESS (ETA_NUM) or RSA_NUM lose their leading zeros
                 // in an integer column, so only "not negative" is enforced for them.
                 let digits = field.maxLength.map { Double($0) } ?? 0
-                let digitCountOnly = field.type == .integer && digits > 1 && min == pow(10, digits - 1)
+                let digitCountOnly =
+                    field.type == .integer && digits > 1 && min == pow(10, digits - 1)
                     && field.constraints?.maximum == pow(10, digits) - 1
                 let floor = digitCountOnly ? 0 : min
                 checks.append(("below the minimum \(format(floor))", "\(c) < \(floor)"))
@@ -105,12 +120,16 @@ public enum SchemaConformance {
                 if try db.tableExists(reference.table) {
                     let columns = try db.columns(in: reference.table).map(\.name)
                     let code = nomenclatures(reference.table)?.fields.first { $0.role == "code" }?.name
-                    let target = reference.column.flatMap { columns.contains($0) ? $0 : nil }
+                    let target =
+                        reference.column.flatMap { columns.contains($0) ? $0 : nil }
                         ?? (columns.contains(field.name) ? field.name : nil)
                         ?? code.flatMap { columns.contains($0) ? $0 : nil }
                         ?? columns.first!
-                    checks.append(("value not in nomenclature \(reference.table).\(target)",
-                                   "\(c) NOT IN (SELECT \(ColumnType.quote(target)) FROM \(ColumnType.quote(reference.table)) WHERE \(ColumnType.quote(target)) IS NOT NULL)"))
+                    checks.append(
+                        (
+                            "value not in nomenclature \(reference.table).\(target)",
+                            "\(c) NOT IN (SELECT \(ColumnType.quote(target)) FROM \(ColumnType.quote(reference.table)) WHERE \(ColumnType.quote(target)) IS NOT NULL)"
+                        ))
                 } else if try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(c) IS NOT NULL") ?? 0) > 0 {
                     violation(field.name, "its nomenclature \(reference.table) is not loaded in the database")
                 }

@@ -1,5 +1,5 @@
-import Foundation
 import CLibCrypto
+import Foundation
 import GRDB
 import GRDBSQLite
 

@@ -73,9 +73,12 @@ struct BeneficiaryReferential {
                 updatedOn = max(updatedOn, insertedOn)
                 // A consumer: care was billed under the row during the period (or, without care
                 // tables, the row was in force then).
-                let active = usage.map { $0.used[index] }
+                let active =
+                    usage.map { $0.used[index] }
                     ?? ((row.validUntil.map { $0 > start } ?? true) && (p.deathDate.map { $0 >= start } ?? true))
-                let lastProcessing = usage.flatMap { $0.lastProcessing[index] >= 0 ? CalendarDate(daysSinceEpoch: $0.lastProcessing[index]).iso : nil }
+                let lastProcessing = usage.flatMap {
+                    $0.lastProcessing[index] >= 0 ? CalendarDate(daysSinceEpoch: $0.lastProcessing[index]).iso : nil
+                }
 
                 try inserter.insert { b in
                     b.bind(pseudonyms.benNirPsa(row), at: psa)

@@ -28,10 +28,13 @@ public enum Correspondence {
         public let validUntil: CalendarDate?
     }
 
-    static func write(population: Population, identity: IdentityStructure, pseudonyms: PopulationPseudonyms,
-                      parameters: PseudonymParameters, key: SecretKey, to url: URL, toolVersion: String) throws {
-        let writer = try SealedFileWriter(url: url, key: key, contents: contents, pseudonymisation: parameters,
-                                          columns: columns, createdBy: "appariement \(toolVersion)")
+    static func write(
+        population: Population, identity: IdentityStructure, pseudonyms: PopulationPseudonyms,
+        parameters: PseudonymParameters, key: SecretKey, to url: URL, toolVersion: String
+    ) throws {
+        let writer = try SealedFileWriter(
+            url: url, key: key, contents: contents, pseudonymisation: parameters,
+            columns: columns, createdBy: "appariement \(toolVersion)")
         var lines: [UInt8] = []
         lines.reserveCapacity(1 << 16)
         for row in identity.rows {
@@ -63,14 +66,17 @@ public enum Correspondence {
         for (number, line) in payload.split(separator: UInt8(ascii: "\n")).enumerated() {
             let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             guard f.count == columns.count, let rank = Int(f[2]), let cover = BeneficiaryRow.Cover(rawValue: f[3]),
-                  let ouvreur = try? NIR(validating: f[4]), let beneficiary = try? NIR(validating: f[5]),
-                  let birth = CalendarDate(iso: f[6]), let sexCode = Int(f[7]), let sex = Sex(rawValue: sexCode),
-                  let from = CalendarDate(iso: f[8]) else {
+                let ouvreur = try? NIR(validating: f[4]), let beneficiary = try? NIR(validating: f[5]),
+                let birth = CalendarDate(iso: f[6]), let sexCode = Int(f[7]), let sex = Sex(rawValue: sexCode),
+                let from = CalendarDate(iso: f[8])
+            else {
                 throw PseudonymisationError.damagedHeader(url.path, "entry \(number + 1) is malformed")
             }
-            entries.append(Entry(benIdtAno: f[0], benNirPsa: f[1], rank: rank, cover: cover, ouvreurNIR: ouvreur,
-                                 beneficiaryNIR: beneficiary, birthDate: birth, sex: sex, validFrom: from,
-                                 validUntil: f[9].isEmpty ? nil : CalendarDate(iso: f[9])))
+            entries.append(
+                Entry(
+                    benIdtAno: f[0], benNirPsa: f[1], rank: rank, cover: cover, ouvreurNIR: ouvreur,
+                    beneficiaryNIR: beneficiary, birthDate: birth, sex: sex, validFrom: from,
+                    validUntil: f[9].isEmpty ? nil : CalendarDate(iso: f[9])))
         }
         return entries
     }

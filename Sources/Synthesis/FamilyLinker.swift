@@ -37,8 +37,9 @@ struct FamilyLinker {
                 people[i].coveringParents = people[twin].coveringParents
             } else if p.bornDuringPeriod {
                 if let mother = p.coveringParents.first, rng.chance(assumptions.coveredByBothParents),
-                   let other = partner(of: mother, &people, adults, &rng), other != i,
-                   canCover(people[other], childBornOn: p.birthDate) {
+                    let other = partner(of: mother, &people, adults, &rng), other != i,
+                    canCover(people[other], childBornOn: p.birthDate)
+                {
                     people[i].coveringParents.append(other)
                 }
             } else {
@@ -50,8 +51,9 @@ struct FamilyLinker {
                 guard let first = parent(for: p, local: local, people, adults, &rng) else { continue }
                 people[i].coveringParents = [first]
                 if rng.chance(assumptions.coveredByBothParents),
-                   let other = partner(of: first, &people, adults, &rng), other != i,
-                   canCover(people[other], childBornOn: p.birthDate) {
+                    let other = partner(of: first, &people, adults, &rng), other != i,
+                    canCover(people[other], childBornOn: p.birthDate)
+                {
                     people[i].coveringParents.append(other)
                 }
             }
@@ -70,8 +72,10 @@ struct FamilyLinker {
     }
 
     /// A parent for `child` among adults of a plausible age, in the child's département if `local`.
-    private func parent(for child: Person, local: Bool, _ people: [Person], _ adults: [Key: [Int]],
-                        _ rng: inout SeededGenerator) -> Int? {
+    private func parent(
+        for child: Person, local: Bool, _ people: [Person], _ adults: [Key: [Int]],
+        _ rng: inout SeededGenerator
+    ) -> Int? {
         let motherFirst = rng.chance(assumptions.motherFirstShare)
         for sex in motherFirst ? [Sex.female, .male] : [.male, .female] {
             let mean = sex == .female ? assumptions.motherAgeMean : assumptions.fatherAgeMean
@@ -81,7 +85,8 @@ struct FamilyLinker {
                 for offset in [0, -1, 1, -2, 2, -3, 3, -4, 4] {
                     let year = targetYear + offset
                     guard child.birthDate.year - year >= 17,
-                          let candidates = adults[Key(departement: place, sex: sex, birthYear: year)] else { continue }
+                        let candidates = adults[Key(departement: place, sex: sex, birthYear: year)]
+                    else { continue }
                     let pick = rng.pick(candidates)
                     if pick != child.id, canCover(people[pick], childBornOn: child.birthDate) { return pick }
                 }
@@ -103,8 +108,12 @@ struct FamilyLinker {
         let olderIfMan = Int(rng.normal(mean: 2.5, sd: 3).rounded())
         let target = me.birthDate.year + (me.sex == .female ? -olderIfMan : olderIfMan)
         for offset in [0, -1, 1, -2, 2, -3, 3] {
-            guard let candidates = adults[Key(departement: me.residence.departement, sex: me.sex.opposite,
-                                              birthYear: target + offset)] else { continue }
+            guard
+                let candidates = adults[
+                    Key(
+                        departement: me.residence.departement, sex: me.sex.opposite,
+                        birthYear: target + offset)]
+            else { continue }
             for _ in 0..<3 {
                 let pick = rng.pick(candidates)
                 if pick != id, people[pick].partner == nil {

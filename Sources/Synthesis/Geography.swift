@@ -23,8 +23,9 @@ public struct Geography: Sendable {
         for row in table.rows {
             // "097"/"098" group overseas communes under a generic code; the 971…976 entries are used.
             guard row[d] != "097", row[d] != "098", let departement = Departement(row[d]),
-                  row[c].count == 3, row[c] != "000", row[c] != "999",
-                  !row[label].hasPrefix("COMMUNE ABSENTE"), !row[label].hasPrefix("COMMUNE INCONNUE") else { continue }
+                row[c].count == 3, row[c] != "000", row[c] != "999",
+                !row[label].hasPrefix("COMMUNE ABSENTE"), !row[label].hasPrefix("COMMUNE INCONNUE")
+            else { continue }
             communes[departement, default: []].append(row[c])
         }
         for key in communes.keys { communes[key]!.sort() }

@@ -54,22 +54,28 @@ public struct IdentityStructure: Sendable {
             for parent in p.coveringParents {
                 let until = min(adulthood, people[parent].deathDate ?? adulthood)
                 guard until > p.birthDate else { continue }
-                rows.append(BeneficiaryRow(person: p.id, ouvreur: parent, cover: .parent, rank: 0,
-                                           validFrom: p.birthDate, validUntil: until, pseudonym: -1))
+                rows.append(
+                    BeneficiaryRow(
+                        person: p.id, ouvreur: parent, cover: .parent, rank: 0,
+                        validFrom: p.birthDate, validUntil: until, pseudonym: -1))
                 coveredUntil = max(coveredUntil, until)
             }
             if let spouse = p.formerSpouseCover {
-                rows.append(BeneficiaryRow(person: p.id, ouvreur: spouse, cover: .spouse, rank: 0,
-                                           validFrom: assumptions.historyStart, validUntil: assumptions.pumaReform,
-                                           pseudonym: -1))
+                rows.append(
+                    BeneficiaryRow(
+                        person: p.id, ouvreur: spouse, cover: .spouse, rank: 0,
+                        validFrom: assumptions.historyStart, validUntil: assumptions.pumaReform,
+                        pseudonym: -1))
             }
             // Own rights from adulthood — or as soon as no parent covers the child any more (no
             // parent in the population, or the parents died), a simplification of the guardian's
             // cover SNDS would show.
             let ownFrom = min(adulthood, coveredUntil)
             if ownFrom <= population.end, p.deathDate.map({ ownFrom < $0 }) ?? true {
-                rows.append(BeneficiaryRow(person: p.id, ouvreur: p.id, cover: .ownRights, rank: 0,
-                                           validFrom: ownFrom, validUntil: nil, pseudonym: -1))
+                rows.append(
+                    BeneficiaryRow(
+                        person: p.id, ouvreur: p.id, cover: .ownRights, rank: 0,
+                        validFrom: ownFrom, validUntil: nil, pseudonym: -1))
             }
         }
 

@@ -14,7 +14,7 @@ public struct Mortality: Sendable {
         var rates: [Sex: [Double]] = [.male: Array(repeating: -1, count: 121), .female: Array(repeating: -1, count: 121)]
         for (i, row) in table.rows.enumerated() {
             guard let code = Int(row[s]), let sex = Sex(rawValue: code), let a = Int(row[lo]), let b = Int(row[hi]),
-                  let perThousand = Double(row[r]), (0...120).contains(a), (a...120).contains(b), perThousand >= 0, perThousand < 1000
+                let perThousand = Double(row[r]), (0...120).contains(a), (a...120).contains(b), perThousand >= 0, perThousand < 1000
             else { throw ReferenceDataError.malformed(Self.file, line: i + 2, "unreadable row") }
             for age in a...b { rates[sex]![age] = perThousand / 1000 }
         }

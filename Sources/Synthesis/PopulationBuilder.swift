@@ -70,8 +70,9 @@ struct PopulationBuilder {
             let latest = start.adding(years: -age)
             let earliest = start.adding(years: -(age + 1)).adding(days: 1)
             let birth = earliest.adding(days: rng.uniform(earliest.days(until: latest) + 1))
-            let residence = Residence(departement: cell.departement,
-                                      commune: reference.geography.commune(in: cell.departement, using: &rng))
+            let residence = Residence(
+                departement: cell.departement,
+                commune: reference.geography.commune(in: cell.departement, using: &rng))
             let id = people.count
             people.append(person(id: id, sex: cell.sex, birth: birth, residence: residence, newborn: false, rng: &rng))
             if people.count < size, rng.chance(assumptions.twinChance(birthYear: birth.year)) {
@@ -82,8 +83,9 @@ struct PopulationBuilder {
                     let elsewhere = departements[departementSampler.sample(using: &rng)]
                     twinResidence = Residence(departement: elsewhere, commune: reference.geography.commune(in: elsewhere, using: &rng))
                 }
-                var twin = person(id: id + 1, sex: sameSex ? cell.sex : cell.sex.opposite, birth: birth,
-                                  residence: twinResidence, newborn: false, rng: &rng)
+                var twin = person(
+                    id: id + 1, sex: sameSex ? cell.sex : cell.sex.opposite, birth: birth,
+                    residence: twinResidence, newborn: false, rng: &rng)
                 twin.twin = id
                 twin.birthRank = 2
                 people[id].twin = id + 1
@@ -93,13 +95,16 @@ struct PopulationBuilder {
         return people
     }
 
-    private func person(id: Int, sex: Sex, birth: CalendarDate, residence: Residence, newborn: Bool,
-                        rng: inout SeededGenerator) -> Person {
-        Person(id: id, sex: sex, birthDate: birth, birthPlace: "", nir: NIR.placeholder, residence: residence,
-               previousResidence: nil, movedOn: nil, deathDate: nil, twin: nil, birthRank: 1, coveringParents: [],
-               formerSpouseCover: nil, partner: nil,
-               affiliation: reference.affiliation.body(for: residence.departement, using: &rng),
-               bornDuringPeriod: newborn)
+    private func person(
+        id: Int, sex: Sex, birth: CalendarDate, residence: Residence, newborn: Bool,
+        rng: inout SeededGenerator
+    ) -> Person {
+        Person(
+            id: id, sex: sex, birthDate: birth, birthPlace: "", nir: NIR.placeholder, residence: residence,
+            previousResidence: nil, movedOn: nil, deathDate: nil, twin: nil, birthRank: 1, coveringParents: [],
+            formerSpouseCover: nil, partner: nil,
+            affiliation: reference.affiliation.body(for: residence.departement, using: &rng),
+            bornDuringPeriod: newborn)
     }
 
     private func geometric(_ p: Double, _ rng: inout SeededGenerator) -> Int {
@@ -118,8 +123,9 @@ struct PopulationBuilder {
                 people[i].birthPlace = people[twin].birthPlace
                 continue
             }
-            people[i].birthPlace = birthPlace(age: people[i].birthDate.age(on: start), birth: people[i].birthDate,
-                                              residence: people[i].residence, rng: &rng)
+            people[i].birthPlace = birthPlace(
+                age: people[i].birthDate.age(on: start), birth: people[i].birthDate,
+                residence: people[i].residence, rng: &rng)
         }
     }
 
@@ -127,7 +133,8 @@ struct PopulationBuilder {
         if rng.chance(assumptions.bornAbroadShare(age: age)) {
             return reference.countries.birthPlace(using: &rng)
         }
-        let departement = rng.chance(assumptions.bornLocallyShare(age: age))
+        let departement =
+            rng.chance(assumptions.bornLocallyShare(age: age))
             ? residence.departement : departements[departementSampler.sample(using: &rng)]
         let commune = reference.geography.commune(in: departement, using: &rng)
         return Geography.nirBirthPlace(departement: departement, commune: commune, birthDate: birth)
@@ -157,7 +164,8 @@ struct PopulationBuilder {
     }
 
     private func nir(for person: Person, order: Int) -> NIR {
-        NIR(sexDigit: person.sex.code, birthYear: person.birthDate.year, birthMonth: person.birthDate.month,
+        NIR(
+            sexDigit: person.sex.code, birthYear: person.birthDate.year, birthMonth: person.birthDate.month,
             birthPlace: person.birthPlace, order: order)
     }
 
@@ -203,8 +211,9 @@ struct PopulationBuilder {
                 baby.coveringParents = [mother]
                 people.append(baby)
                 if rng.chance(assumptions.twinChance(birthYear: year)) {
-                    var twin = person(id: id + 1, sex: rng.chance(assumptions.sameSexTwinShare) ? sex : sex.opposite,
-                                      birth: day, residence: home, newborn: true, rng: &rng)
+                    var twin = person(
+                        id: id + 1, sex: rng.chance(assumptions.sameSexTwinShare) ? sex : sex.opposite,
+                        birth: day, residence: home, newborn: true, rng: &rng)
                     twin.affiliation = baby.affiliation
                     twin.birthPlace = baby.birthPlace
                     twin.coveringParents = [mother]
@@ -218,8 +227,10 @@ struct PopulationBuilder {
         assignNIRs(&people, from: firstNewborn)
     }
 
-    private func chooseMother(on day: CalendarDate, _ women: [Int: [Int]], _ people: [Person],
-                              _ rng: inout SeededGenerator) -> Int? {
+    private func chooseMother(
+        on day: CalendarDate, _ women: [Int: [Int]], _ people: [Person],
+        _ rng: inout SeededGenerator
+    ) -> Int? {
         for _ in 0..<8 {
             let age = Int(rng.normal(mean: assumptions.motherAgeMean, sd: assumptions.parentAgeSD).rounded())
             guard (16...46).contains(age), let candidates = women[day.year - age], !candidates.isEmpty else { continue }
@@ -247,8 +258,9 @@ struct PopulationBuilder {
             while previous == people[i].residence.departement {
                 previous = departements[departementSampler.sample(using: &rng)]
             }
-            people[i].previousResidence = Residence(departement: previous,
-                                                    commune: reference.geography.commune(in: previous, using: &rng))
+            people[i].previousResidence = Residence(
+                departement: previous,
+                commune: reference.geography.commune(in: previous, using: &rng))
             people[i].movedOn = from.adding(days: 1 + rng.uniform(from.days(until: until)))
         }
     }

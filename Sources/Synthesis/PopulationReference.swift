@@ -27,8 +27,9 @@ public struct PopulationReference: Sendable {
         var cells: [Cell] = []
         for (i, row) in table.rows.enumerated() {
             guard let departement = Departement(row[d]), let sexCode = Int(row[s]), let sex = Sex(rawValue: sexCode),
-                  let ageMin = Int(row[lo]), let ageMax = Int(row[hi]), let population = Int(row[p]),
-                  ageMin <= ageMax, population >= 0 else {
+                let ageMin = Int(row[lo]), let ageMax = Int(row[hi]), let population = Int(row[p]),
+                ageMin <= ageMax, population >= 0
+            else {
                 throw ReferenceDataError.malformed(Self.file, line: i + 2, "unreadable row")
             }
             cells.append(Cell(departement: departement, sex: sex, ageMin: ageMin, ageMax: ageMax, population: population))

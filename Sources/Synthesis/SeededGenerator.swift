@@ -21,7 +21,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// An independent stream for one labelled purpose, so that adding draws to one stage of
     /// generation does not shift every later stage.
     public static func stream(seed: UInt64, purpose: String) -> SeededGenerator {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 // FNV-1a of the label, mixed with the seed
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a of the label, mixed with the seed
         for byte in purpose.utf8 {
             h ^= UInt64(byte)
             h = h &* 0x0000_0100_0000_01B3

@@ -18,8 +18,9 @@ public struct SynthesisReference: Sendable {
         affiliation = try AffiliationBodies(reference: data)
         let withoutCommunes = Set(population.cells.map(\.departement)).filter { geography.communes[$0]?.isEmpty ?? true }
         guard withoutCommunes.isEmpty else {
-            throw ReferenceDataError.malformed("IR_GEO_V.csv", line: 0,
-                                               "no commune for départements \(withoutCommunes.map(\.code).sorted())")
+            throw ReferenceDataError.malformed(
+                "IR_GEO_V.csv", line: 0,
+                "no commune for départements \(withoutCommunes.map(\.code).sorted())")
         }
     }
 }

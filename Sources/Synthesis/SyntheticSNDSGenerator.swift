@@ -23,8 +23,9 @@ public struct GenerationOptions: Sendable {
     public init() {}
 
     public var pseudonymParameters: PseudonymParameters {
-        PseudonymParameters(iterations: iterations, memoryKiB: memoryKiB, lanes: lanes,
-                            salt: PseudonymParameters.salt(forSeed: seed))
+        PseudonymParameters(
+            iterations: iterations, memoryKiB: memoryKiB, lanes: lanes,
+            salt: PseudonymParameters.salt(forSeed: seed))
     }
 
     func validate() throws(GenerationError) {
@@ -77,8 +78,10 @@ public struct SyntheticSNDSGenerator {
 
         progress.begin("population")
         var population = timed("population") {
-            PopulationBuilder(reference: reference, assumptions: options.assumptions, seed: options.seed,
-                              years: options.years).build(size: options.beneficiaries)
+            PopulationBuilder(
+                reference: reference, assumptions: options.assumptions, seed: options.seed,
+                years: options.years
+            ).build(size: options.beneficiaries)
         }
         timed("family") { FamilyLinker(assumptions: options.assumptions, seed: options.seed).link(&population) }
         let identity = timed("identity") { IdentityStructure(population: population, assumptions: options.assumptions) }
@@ -92,8 +95,9 @@ public struct SyntheticSNDSGenerator {
             try pseudonymiser.pseudonyms(of: inputs, threads: options.threads) { [progress] in progress.advance(by: $0) }
         }
         progress.end()
-        let pseudonyms = PopulationPseudonyms(beneficiary: Array(hashed[..<identity.pseudonymInputs.count]),
-                                              individual: Array(hashed[identity.pseudonymInputs.count...]))
+        let pseudonyms = PopulationPseudonyms(
+            beneficiary: Array(hashed[..<identity.pseudonymInputs.count]),
+            individual: Array(hashed[identity.pseudonymInputs.count...]))
 
         let staged = StagedOutputs()
         let databaseURL = staged.stage(files.database)
@@ -113,9 +117,11 @@ public struct SyntheticSNDSGenerator {
         let (tables, schemaDigest): ([DatasetManifest.Table], String) = try timed("database") {
             let schema = try reference.data.schema(named: BeneficiaryReferential.table)
             try database.createTable(schema)
-            try BeneficiaryReferential(population: population, identity: identity, pseudonyms: pseudonyms,
-                                       assumptions: options.assumptions, seed: options.seed, usage: care.beneficiaries)
-                .write(to: database, schema: schema)
+            try BeneficiaryReferential(
+                population: population, identity: identity, pseudonyms: pseudonyms,
+                assumptions: options.assumptions, seed: options.seed, usage: care.beneficiaries
+            )
+            .write(to: database, schema: schema)
             for name in Self.nomenclatures + CareGenerator.nomenclatures {
                 let (nomenclatureSchema, csv) = try reference.data.nomenclature(named: name)
                 _ = try database.loadNomenclature(schema: nomenclatureSchema, csv: csv)
@@ -126,8 +132,9 @@ public struct SyntheticSNDSGenerator {
             try database.setMetadata("tool_version", AppariementVersion.current)
             let tables = try database.tableNames().map { name throws -> DatasetManifest.Table in
                 try database.read { db in
-                    DatasetManifest.Table(name: name, rows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(name))") ?? 0,
-                                          digest: try TableDigest.compute(db, table: name))
+                    DatasetManifest.Table(
+                        name: name, rows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(name))") ?? 0,
+                        digest: try TableDigest.compute(db, table: name))
                 }
             }
             let schemaDigest = try database.read { db in try TableDigest.schema(db) }
@@ -138,9 +145,10 @@ public struct SyntheticSNDSGenerator {
 
         progress.begin("sealing the correspondence")
         try timed("correspondence") {
-            try Correspondence.write(population: population, identity: identity, pseudonyms: pseudonyms,
-                                     parameters: parameters, key: key, to: correspondenceURL,
-                                     toolVersion: AppariementVersion.current)
+            try Correspondence.write(
+                population: population, identity: identity, pseudonyms: pseudonyms,
+                parameters: parameters, key: key, to: correspondenceURL,
+                toolVersion: AppariementVersion.current)
         }
         progress.end()
 
@@ -150,10 +158,11 @@ public struct SyntheticSNDSGenerator {
             datasetId: datasetId, createdAt: ISO8601DateFormatter().string(from: Date()), seed: options.seed,
             beneficiariesRequested: options.beneficiaries, years: Array(options.years), threads: options.threads,
             pseudonymisation: parameters, keyFingerprint: key.fingerprint,
-            files: .init(database: files.database.lastPathComponent, databaseBytes: fileSize(databaseURL),
-                         correspondence: files.correspondence.lastPathComponent,
-                         correspondenceBytes: fileSize(correspondenceURL),
-                         correspondenceSHA256: try correspondenceDigest(correspondenceURL)),
+            files: .init(
+                database: files.database.lastPathComponent, databaseBytes: fileSize(databaseURL),
+                correspondence: files.correspondence.lastPathComponent,
+                correspondenceBytes: fileSize(correspondenceURL),
+                correspondenceSHA256: try correspondenceDigest(correspondenceURL)),
             schemaDigest: schemaDigest, tables: tables,
             population: identity.summary(of: population).merging(careSummary(care)) { identityCount, _ in identityCount },
             assumptions: try JSONValue(encoding: options.assumptions),
@@ -228,8 +237,9 @@ public struct SyntheticSNDSGenerator {
             return SealedFileSignature.matches(url)
         default:
             guard (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType == .typeRegular,
-                  let data = try? InputFile.read(url, limit: 64 << 20),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+                let data = try? InputFile.read(url, limit: 64 << 20),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { return false }
             return object["tool"] as? String == "appariement"
         }
     }

@@ -104,9 +104,12 @@ public enum YAMLInput {
         func located(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> Problem {
             var why = "not valid YAML at column \(mark.column): \(problem)"
             if let context, !context.text.isEmpty {
-                let started = context.mark.line == mark.line && context.mark.column == mark.column ? ""
-                    : context.mark.line == mark.line ? " that starts at column \(context.mark.column)"
-                    : " that starts at line \(context.mark.line), column \(context.mark.column)"
+                let started =
+                    context.mark.line == mark.line && context.mark.column == mark.column
+                    ? ""
+                    : context.mark.line == mark.line
+                        ? " that starts at column \(context.mark.column)"
+                        : " that starts at line \(context.mark.line), column \(context.mark.column)"
                 why += " (\(context.text)\(started))"
             }
             if problem == "found undefined alias" {
@@ -117,7 +120,7 @@ public enum YAMLInput {
         }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             return located(context, problem, mark)
         case let .reader(problem, offset, _, _):
             guard let offset, let index = text.index(text.startIndex, offsetBy: offset, limitedBy: text.endIndex) else {
@@ -127,8 +130,9 @@ public enum YAMLInput {
             return Problem(line: line, why: "not valid YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return Problem(line: context.mark.line > 0 ? context.mark.line : nil,
-                           why: duplicates.count == 1 ? "the key \(keys) is given twice" : "the keys \(keys) are given twice")
+            return Problem(
+                line: context.mark.line > 0 ? context.mark.line : nil,
+                why: duplicates.count == 1 ? "the key \(keys) is given twice" : "the keys \(keys) are given twice")
         case .memory:
             return Problem(line: nil, why: "not valid YAML: the YAML library ran out of memory")
         default:

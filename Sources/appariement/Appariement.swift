@@ -1,6 +1,6 @@
+import ArgumentParser
 import Hardening
 import SNDSModel
-import ArgumentParser
 
 /// `appariement`: generate a synthetic SNDS and link cohorts to it. One file per subcommand; this
 /// file only lists them.
@@ -16,7 +16,10 @@ struct Appariement: ParsableCommand {
             See docs/ for the methods.
             """,
         version: AppariementVersion.current,
-        subcommands: [Demo.self, Generate.self, Describe.self, Cohort.self, Direct.self, Probabiliste.self, Evaluate.self, Report.self, Export.self, CheckDataset.self, CheckSealed.self])
+        subcommands: [
+            Demo.self, Generate.self, Describe.self, Cohort.self, Direct.self, Probabiliste.self, Evaluate.self, Report.self, Export.self,
+            CheckDataset.self, CheckSealed.self,
+        ])
 
     /// Hardens the process (see ``ProcessHardening``), then parses and runs the command.
     static func main() {

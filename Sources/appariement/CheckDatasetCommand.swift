@@ -7,7 +7,9 @@ struct CheckDataset: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-dataset",
         abstract: "Verify a synthetic SNDS against its manifest: database, every table's rows and digest, sealed file.",
-        discussion: "Needs no key. Exits 5 when a file of the dataset is missing, altered, not a regular file or from another generation; 3 when the database is not a dataset at all (missing, a directory, a device or a pipe, not SQLite).")
+        discussion:
+            "Needs no key. Exits 5 when a file of the dataset is missing, altered, not a regular file or from another generation; 3 when the database is not a dataset at all (missing, a directory, a device or a pipe, not SQLite)."
+    )
 
     @Argument(help: ArgumentHelp("The database (its manifest and sealed file are beside it).", valueName: "database"))
     var database = DatasetFiles.defaultDatabase

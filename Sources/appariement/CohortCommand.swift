@@ -58,22 +58,26 @@ struct CohortDirect: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(offering: [.force]) {
-            let written = try Self.draw(size: size, seed: seed, name: name, directory: URL(fileURLWithPath: directory),
-                                        database: database, noise: noise.map { URL(fileURLWithPath: $0) },
-                                        keyFile: key.location.url, force: force)
+            let written = try Self.draw(
+                size: size, seed: seed, name: name, directory: URL(fileURLWithPath: directory),
+                database: database, noise: noise.map { URL(fileURLWithPath: $0) },
+                keyFile: key.location.url, force: force)
             print("Link it with: appariement direct \(written.cohort.relativePath)")
         }
     }
 
     /// Draws and writes a cohort and its truth, and says where; shared with `demo`.
     @discardableResult
-    static func draw(size: Int, seed: UInt64, name: String, directory folder: URL, database: String, noise: URL?,
-                     keyFile: URL, force: Bool) throws -> CohortDrawing.Drawn {
+    static func draw(
+        size: Int, seed: UInt64, name: String, directory folder: URL, database: String, noise: URL?,
+        keyFile: URL, force: Bool
+    ) throws -> CohortDrawing.Drawn {
         let drawn = try CohortDrawing.direct(
             size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
             keyFile: keyFile, reference: { try ReferenceData.locate() },
             to: .init(name: name, folder: folder, replaceExisting: force))
-        print("""
+        print(
+            """
             Direct cohort of \(size.formatted()) lines (seed \(seed)) from \(database):
               cohort  \(drawn.cohort.relativePath)
               truth   \(drawn.truth.relativePath) (keep it apart: it says who each NS is)
@@ -143,21 +147,25 @@ struct CohortProbabiliste: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(offering: [.force]) {
-            let written = try Self.draw(scenario: IndirectScenario.named(scenario)!, size: size, seed: seed, name: name ?? scenario,
-                                        directory: URL(fileURLWithPath: directory), database: database,
-                                        noise: noise.map { URL(fileURLWithPath: $0) }, force: force)
+            let written = try Self.draw(
+                scenario: IndirectScenario.named(scenario)!, size: size, seed: seed, name: name ?? scenario,
+                directory: URL(fileURLWithPath: directory), database: database,
+                noise: noise.map { URL(fileURLWithPath: $0) }, force: force)
             print("Link it with: appariement probabiliste \(written.cohort.relativePath) --criteria \(IndirectScenario.named(scenario)!.rulesFile)")
         }
     }
 
     /// Draws and writes an indirect cohort and its truth, and says where; shared with `demo`.
     @discardableResult
-    static func draw(scenario: IndirectScenario, size: Int, seed: UInt64, name: String, directory folder: URL, database: String,
-                     noise: URL?, force: Bool) throws -> CohortDrawing.Drawn {
+    static func draw(
+        scenario: IndirectScenario, size: Int, seed: UInt64, name: String, directory folder: URL, database: String,
+        noise: URL?, force: Bool
+    ) throws -> CohortDrawing.Drawn {
         let drawn = try CohortDrawing.indirect(
             scenario: scenario, size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
             reference: { try ReferenceData.locate() }, to: .init(name: name, folder: folder, replaceExisting: force))
-        print("""
+        print(
+            """
             Indirect cohort '\(scenario.name)' of \(size.formatted()) lines (seed \(seed)) from \(database), drawn among \((drawn.eligiblePatients ?? 0).formatted()) patients:
               cohort  \(drawn.cohort.relativePath)
               truth   \(drawn.truth.relativePath) (keep it apart: it says who each NS is)

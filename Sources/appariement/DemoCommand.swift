@@ -1,19 +1,20 @@
 import ArgumentParser
+import Demo
 import Foundation
 import Hardening
+import Linkage
 import Pseudonymisation
+import Reporting
 import SNDSModel
 import SNDSStore
 import Synthesis
-import Demo
-import Linkage
-import Reporting
 import Terminal
 
 /// `appariement demo`: the main job on the embedded defaults, what the README's first command runs.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/, a direct and an indirect linkage of synthetic cohorts, evaluated, and their reports.",
+        abstract:
+            "Run the main job on defaults: the default synthetic SNDS (SQLite) under synthetic/, a direct and an indirect linkage of synthetic cohorts, evaluated, and their reports.",
         discussion: """
             Draws a direct-linkage cohort (cohorts/demo-direct.csv and its truth) and an indirect one \
             (cohorts/demo-sejours.csv, hospital stays, and its truth), links them (runs/demo-direct with \
@@ -57,9 +58,12 @@ struct Demo: ParsableCommand {
             for (run, evaluation) in [direct, indirect] {
                 let report = try Report.write(run: run, evaluation: evaluation, language: language)
                 let labels = ReportLabels(.en)
-                let rate = report.outcome.foundRate.map { labels.percent($0) }
+                let rate =
+                    report.outcome.foundRate.map { labels.percent($0) }
                     ?? report.outcome.foundRateRange.map { "\(labels.percent($0[0]))–\(labels.percent($0[1]))" } ?? "hidden"
-                print("  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind.rawValue), \(rate) found, \(report.outcome.verdict.rawValue); and report.json)")
+                print(
+                    "  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind.rawValue), \(rate) found, \(report.outcome.verdict.rawValue); and report.json)"
+                )
             }
         }
     }
@@ -68,16 +72,21 @@ struct Demo: ParsableCommand {
     private func directLinkage(_ plan: DemoPlan) throws -> (URL, Evaluation) {
         let manifest = try DatasetVerifier.verifyIdentity(plan.dataset)
         let files = plan.direct
-        if let previous = plan.reusableRun(files, try? DirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
-                                           manifest: manifest) {
+        if let previous = plan.reusableRun(
+            files, try? DirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
+            manifest: manifest)
+        {
             print("\nReusing the direct linkage in \(files.run.relativePath) (same cohort, same dataset; --fresh redoes it).")
             Direct.print(previous, folder: files.run)
             return (files.run, try evaluate(run: files.run, truth: files.truth))
         }
         let size = plan.directCohortSize(manifest)
-        print("\nDirect linkage of a synthetic cohort of \(size.formatted()) lines (NIR + birth date + sex)\(size < 1_000 ? ", a quarter of the dataset's people" : ""):")
-        try CohortDirect.draw(size: size, seed: 1, name: files.name, directory: files.cohortFolder,
-                              database: plan.dataset.database.path, noise: nil, keyFile: plan.keyFile, force: true)
+        print(
+            "\nDirect linkage of a synthetic cohort of \(size.formatted()) lines (NIR + birth date + sex)\(size < 1_000 ? ", a quarter of the dataset's people" : ""):"
+        )
+        try CohortDirect.draw(
+            size: size, seed: 1, name: files.name, directory: files.cohortFolder,
+            database: plan.dataset.database.path, noise: nil, keyFile: plan.keyFile, force: true)
         var options = DirectRun.Options(cohort: files.cohort, dataset: plan.dataset, output: files.run)
         options.replaceExisting = true
         let secret = try KeyFile.load(at: plan.keyFile)
@@ -93,9 +102,11 @@ struct Demo: ParsableCommand {
         let files = plan.indirect
         let reference = try ReferenceData.locate()
         let rules = DemoPlan.rulesFile(plan.scenario.rulesFile, reference: reference)
-        if let previous = plan.reusableRun(files, try? IndirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
-                                           manifest: manifest),
-           previous.rules.sha256 == FileDigest.sha256(of: rules) {
+        if let previous = plan.reusableRun(
+            files, try? IndirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
+            manifest: manifest),
+            previous.rules.sha256 == FileDigest.sha256(of: rules)
+        {
             print("\nReusing the indirect linkage in \(files.run.relativePath) (same cohort, same dataset; --fresh redoes it).")
             Probabiliste.print(previous, folder: files.run)
             return (files.run, try evaluate(run: files.run, truth: files.truth))
@@ -106,8 +117,9 @@ struct Demo: ParsableCommand {
         if size < 1_000 {
             print("The registry has \(size.formatted()) lines: half of the \(eligible.formatted()) patients of this dataset the scenario can draw.")
         }
-        try CohortProbabiliste.draw(scenario: plan.scenario, size: size, seed: 1, name: files.name, directory: files.cohortFolder,
-                                    database: plan.dataset.database.path, noise: nil, force: true)
+        try CohortProbabiliste.draw(
+            scenario: plan.scenario, size: size, seed: 1, name: files.name, directory: files.cohortFolder,
+            database: plan.dataset.database.path, noise: nil, force: true)
         var options = IndirectRun.Options(cohort: files.cohort, rules: rules, dataset: plan.dataset, output: files.run)
         options.replaceExisting = true
         let secret = try KeyFile.load(at: plan.keyFile)

@@ -30,8 +30,9 @@ struct Describe: ParsableCommand {
             let reference = try ReferenceData.locate()
             let model = try CareModel.load(from: reference)
             let store = try SNDSDatabase.openReadOnly(at: files.database)
-            let description = try DatasetDescription.describe(store, manifest: manifest, model: model,
-                                                              population: PopulationReference(reference: reference))
+            let description = try DatasetDescription.describe(
+                store, manifest: manifest, model: model,
+                population: PopulationReference(reference: reference))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -43,24 +44,28 @@ struct Describe: ParsableCommand {
     }
 
     static func render(_ d: DatasetDescription, manifest: DatasetManifest) -> String {
-        var out = "Synthetic SNDS, seed \(manifest.seed), \(manifest.years.first!)–\(manifest.years.last!): "
+        var out =
+            "Synthetic SNDS, seed \(manifest.seed), \(manifest.years.first!)–\(manifest.years.last!): "
             + "\(Int(d.personYears.rounded()).formatted()) person-years\n\n"
         out += "Headline figures" + String(repeating: " ", count: 60) + "generated   reference   within\n"
         for f in d.figures {
             let generated = Self.number(f.generated), reference = f.reference.map(Self.number) ?? "–"
             let within = f.withinTolerance.map { $0 ? "yes" : "NO" } ?? ""
-            out += "  " + f.label.padding(toLength: 74, withPad: " ", startingAt: 0)
+            out +=
+                "  " + f.label.padding(toLength: 74, withPad: " ", startingAt: 0)
                 + generated.leftPadded(11) + reference.leftPadded(12) + "   " + within
                 + (f.tolerance.map { " (±\(Int(($0 * 100).rounded())) %)" } ?? "") + "\n"
         }
         out += "\nPer person-year, by age band        sex   person-years   GP contacts   pharmacy visits   stays per 1,000\n"
         for r in d.byAgeBand {
-            out += "  " + r.band.padding(toLength: 34, withPad: " ", startingAt: 0) + (r.sex == 1 ? "M" : "F").leftPadded(4)
+            out +=
+                "  " + r.band.padding(toLength: 34, withPad: " ", startingAt: 0) + (r.sex == 1 ? "M" : "F").leftPadded(4)
                 + Self.number(r.personYears).leftPadded(15) + Self.number(r.gpContacts).leftPadded(14)
                 + Self.number(r.dispensings).leftPadded(18) + Self.number(r.staysPerThousand).leftPadded(18) + "\n"
         }
         if d.personYears < 20_000 {
-            out += "  (fewer than 20,000 person-years: rare events such as infarctions and hip fractures are noisy;\n"
+            out +=
+                "  (fewer than 20,000 person-years: rare events such as infarctions and hip fractures are noisy;\n"
                 + "   the tolerances are met on datasets of 20,000 people over two years and more)\n"
         }
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -55,8 +55,9 @@ struct Direct: ParsableCommand {
         try Failure.reporting(offering: [.force]) {
             let cohortURL = URL(fileURLWithPath: cohort)
             let stem = cohortURL.deletingPathExtension().lastPathComponent
-            var options = DirectRun.Options(cohort: cohortURL, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
-                                            output: URL(fileURLWithPath: output ?? "runs/direct-\(stem)"))
+            var options = DirectRun.Options(
+                cohort: cohortURL, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                output: URL(fileURLWithPath: output ?? "runs/direct-\(stem)"))
             options.encoding = cohortFile.encodingChoice
             options.separator = cohortFile.separatorChoice
             options.threads = threads
@@ -88,7 +89,8 @@ struct Direct: ParsableCommand {
             People linked: \(s.people.linked.formatted()), of whom \(s.people.withSeveralPseudonyms.formatted()) with several pseudonyms (their NS receive the data of all)
             """
         if s.people.reachedBySeveralNS > 0 {
-            text += "\n  \(s.people.reachedBySeveralNS.formatted()) people are reached by more than one NS (listed twice in the cohort?): their data is delivered under each"
+            text +=
+                "\n  \(s.people.reachedBySeveralNS.formatted()) people are reached by more than one NS (listed twice in the cohort?): their data is delivered under each"
         }
         if let e = s.extraction {
             text += "\nExtraction: " + e.tables.map { "\($0) \((e.rows[$0] ?? 0).formatted())" }.joined(separator: ", ")
@@ -96,8 +98,10 @@ struct Direct: ParsableCommand {
                 text += "\n  \(e.staysUnattributable) stays left out: their pseudonym is shared by same-sex twins"
             }
         }
-        text += "\nHashing and resolution \(String(format: "%.1f", s.timings["hashing_and_resolution"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
-        text += "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
+        text +=
+            "\nHashing and resolution \(String(format: "%.1f", s.timings["hashing_and_resolution"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
+        text +=
+            "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
         Swift.print(text)
     }
 }

@@ -48,17 +48,21 @@ struct Evaluate: ParsableCommand {
             """
         for (defect, outcomes) in e.byDefect.sorted(by: { $0.key < $1.key }) {
             let width = max(20, e.byDefect.keys.map(\.count).max() ?? 0)
-            text += "\n  \(defect.padding(toLength: width, withPad: " ", startingAt: 0)) " +
-                outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            text +=
+                "\n  \(defect.padding(toLength: width, withPad: " ", startingAt: 0)) "
+                + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         if !e.byGroup.isEmpty {
             text += "\nBy group (linked, wrong, precision, cumulative recall):"
             for (g, q) in e.byGroup.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
-                text += "\n  group \(g): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong, precision \(rate(q.precision)), cumulative recall \(rate(q.cumulativeRecall))"
+                text +=
+                    "\n  group \(g): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong, precision \(rate(q.precision)), cumulative recall \(rate(q.cumulativeRecall))"
             }
         }
         if !e.mismatches.isEmpty {
-            text += "\nNot as expected (\(e.mismatches.count)): " + e.mismatches.prefix(20)
+            text +=
+                "\nNot as expected (\(e.mismatches.count)): "
+                + e.mismatches.prefix(20)
                 .map { "line \($0.line) \($0.ns) (\($0.defect)): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
             if e.mismatches.count > 20 { text += "; … (all in evaluation.json)" }
         }

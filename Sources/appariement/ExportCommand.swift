@@ -52,13 +52,16 @@ struct ExportCandidates: ParsableCommand {
     func run() throws {
         try Failure.reporting(offering: [.force, .criteria]) {
             let rules = try IndirectRules.load(URL(fileURLWithPath: criteria), reference: try ReferenceData.locate())
-            let file = try CohortFile(url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
-                                      encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)
+            let file = try CohortFile(
+                url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
+                encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)
             let lines = try IndirectCohort(file: file, rules: rules)
-            let d = try ComparisonExport.write(cohort: lines, rules: rules, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
-                                               into: URL(fileURLWithPath: output), replaceExisting: force)
+            let d = try ComparisonExport.write(
+                cohort: lines, rules: rules, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                into: URL(fileURLWithPath: output), replaceExisting: force)
             let rejected = d.rejected.values.reduce(0, +)
-            print("""
+            print(
+                """
                 Exported into \(output):
                   \(ComparisonExport.candidatesFile)   \(d.candidateRows.formatted()) candidate events (\(d.candidatePersons.formatted()) persons)
                   \(ComparisonExport.cohortFile)       \(d.cohortLines.formatted()) valid lines (\(rejected.formatted()) rejected, not exported)

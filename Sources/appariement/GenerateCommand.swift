@@ -78,7 +78,8 @@ struct Generate: ParsableCommand {
     static func printSummary(_ manifest: DatasetManifest, files: DatasetFiles) {
         let p = manifest.population
         func count(_ key: String) -> String { (p[key] ?? 0).formatted() }
-        print("""
+        print(
+            """
             Synthetic SNDS (seed \(manifest.seed), years \(manifest.years.first!)–\(manifest.years.last!), key \(manifest.keyFingerprint)):
               database        \(files.database.relativePath)
               correspondence  \(files.correspondence.relativePath) (sealed)

@@ -4,10 +4,12 @@ import Pseudonymisation
 
 /// `--key-file`, shared by every command that needs the secret key.
 struct KeyOption: ParsableArguments {
-    @Option(name: .customLong("key-file"), help: ArgumentHelp(
-        "File holding the secret key (64 hex characters, mode 0600).",
-        discussion: "Default: the file named by APPARIEMENT_KEY_FILE, else synthetic/secret.key.",
-        valueName: "path"))
+    @Option(
+        name: .customLong("key-file"),
+        help: ArgumentHelp(
+            "File holding the secret key (64 hex characters, mode 0600).",
+            discussion: "Default: the file named by APPARIEMENT_KEY_FILE, else synthetic/secret.key.",
+            valueName: "path"))
     var keyFile: String?
 
     var location: (url: URL, source: KeyFile.Source) { KeyFile.resolve(option: keyFile) }

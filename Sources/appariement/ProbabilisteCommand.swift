@@ -10,7 +10,8 @@ import Terminal
 /// `appariement probabiliste`: indirect linkage on non-identifying criteria, group by group.
 struct Probabiliste: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Indirect linkage: join on all criteria, keep one-to-one matches (group 1), drop the least discriminant criteria and retry (group 2, …).",
+        abstract:
+            "Indirect linkage: join on all criteria, keep one-to-one matches (group 1), drop the least discriminant criteria and retry (group 2, …).",
         discussion: """
             The rules file (--criteria) names the cohort's columns, the SNDS column each is compared with, \
             how both are normalised and compared (exact, dates within ±d days, first k characters), and \
@@ -48,8 +49,9 @@ struct Probabiliste: ParsableCommand {
     @Flag(help: "Replace an existing run folder.")
     var force = false
 
-    @Flag(name: .customLong("require-success"),
-          help: "Exit with code 2 when the verdict is failure (below the threshold); the run is written either way.")
+    @Flag(
+        name: .customLong("require-success"),
+        help: "Exit with code 2 when the verdict is failure (below the threshold); the run is written either way.")
     var requireSuccess = false
 
     @OptionGroup var key: KeyOption
@@ -58,9 +60,10 @@ struct Probabiliste: ParsableCommand {
         try Failure.reporting(offering: [.force, .criteria]) {
             let cohortURL = URL(fileURLWithPath: cohort)
             let stem = cohortURL.deletingPathExtension().lastPathComponent
-            var options = IndirectRun.Options(cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
-                                              dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
-                                              output: URL(fileURLWithPath: output ?? "runs/probabiliste-\(stem)"))
+            var options = IndirectRun.Options(
+                cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
+                dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                output: URL(fileURLWithPath: output ?? "runs/probabiliste-\(stem)"))
             options.encoding = cohortFile.encodingChoice
             options.separator = cohortFile.separatorChoice
             options.replaceExisting = force
@@ -81,18 +84,24 @@ struct Probabiliste: ParsableCommand {
         var text = "Candidate events: \(e.count.formatted()) \(rules.events.label) (\(e.years.map(String.init).joined(separator: ", ")))\n"
         text += "Discriminance (SNDS side)      entropy (with tolerance)  distinct  unique   missing\n"
         for d in e.discriminance {
-            text += "  " + d.column.padding(toLength: 28, withPad: " ", startingAt: 0)
-                + String(format: " %6.2f b (%6.2f b)      %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.effectiveBits, d.distinctValues,
-                         100 * d.uniqueShare, 100 * d.missingShare)
+            text +=
+                "  " + d.column.padding(toLength: 28, withPad: " ", startingAt: 0)
+                + String(
+                    format: " %6.2f b (%6.2f b)      %9d  %6.2f %%  %5.2f %%\n", d.entropyBits, d.effectiveBits, d.distinctValues,
+                    100 * d.uniqueShare, 100 * d.missingShare)
         }
         let plan = e.plan
-        text += "Drop order: \(plan.dropOrder.map { rules.criteria[$0].column }.joined(separator: ", ")) (\(rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
+        text +=
+            "Drop order: \(plan.dropOrder.map { rules.criteria[$0].column }.joined(separator: ", ")) (\(rules.strategy.maxDropped) at most); \(plan.configurations.count) configurations"
         for g in plan.groups {
             let cfgs = p.profile.configurations.filter { $0.group == g }
             let low = 100 * (cfgs.map(\.uniqueShare).min() ?? 0), high = 100 * (cfgs.map(\.uniqueShare).max() ?? 0)
-            let range = String(format: "%.1f", low) == String(format: "%.1f", high) ? String(format: "%.1f %%", high)
+            let range =
+                String(format: "%.1f", low) == String(format: "%.1f", high)
+                ? String(format: "%.1f %%", high)
                 : String(format: "%.1f–%.1f %%", low, high)
-            text += "\n  group \(g): \(cfgs.count) configuration\(cfgs.count > 1 ? "s" : ""), \(range) of the events unique on \(cfgs.count > 1 ? "each" : "it")"
+            text +=
+                "\n  group \(g): \(cfgs.count) configuration\(cfgs.count > 1 ? "s" : ""), \(range) of the events unique on \(cfgs.count > 1 ? "each" : "it")"
         }
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
@@ -111,19 +120,22 @@ struct Probabiliste: ParsableCommand {
         }
         for g in s.groups {
             let dropped = g.dropped == 0 ? "all criteria" : "\(g.dropped) dropped"
-            text += "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : ""); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
+            text +=
+                "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : ""); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
         }
         text += "\n  excluded    \(c.excluded.formatted())\(share(c.excluded))"
         for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }) {
             text += "\n    \(reason.rawValue): \(n.formatted())"
         }
-        text += String(format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
-                       s.verdict.shouted)
+        text += String(
+            format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
+            s.verdict.shouted)
         if s.people.reachedBySeveralNS > 0 {
             text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
         }
         text += "\nLinkage \(String(format: "%.1f", s.timings["linkage"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
-        text += "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
+        text +=
+            "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
         Swift.print(text)
     }
 }

@@ -29,7 +29,9 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the HTML page: fr or en.", valueName: "fr|en"))
     var language: ReportBuilder.Language = .fr
 
-    @Option(name: .customLong("min-cell"), parsing: .unconditional, help: ArgumentHelp("Smallest count of people shown; smaller ones are hidden.", valueName: "n"))
+    @Option(
+        name: .customLong("min-cell"), parsing: .unconditional,
+        help: ArgumentHelp("Smallest count of people shown; smaller ones are hidden.", valueName: "n"))
     var minCell = 10
 
     @OptionGroup var key: KeyOption
@@ -67,7 +69,8 @@ struct Report: ParsableCommand {
         var text = "Report of \(folder.relativePath) (\(r.run.kind.rawValue)): \(r.outcome.verdict.rawValue)"
         if let rate = r.outcome.foundRate { text += ", \(labels.percent(rate)) found (threshold \(labels.percent(r.outcome.threshold)))" }
         if let e = r.evaluation {
-            text += "\n  against the truth\(usedEvaluationFile ? " (from evaluation.json)" : ""): precision \(e.precision.map { labels.decimal($0, places: 3) } ?? "–"), recall \(e.recall.map { labels.decimal($0, places: 3) } ?? "–"), \(e.wrongLinks.count) wrong link\(e.wrongLinks.count == 1 ? "" : "s")"
+            text +=
+                "\n  against the truth\(usedEvaluationFile ? " (from evaluation.json)" : ""): precision \(e.precision.map { labels.decimal($0, places: 3) } ?? "–"), recall \(e.recall.map { labels.decimal($0, places: 3) } ?? "–"), \(e.wrongLinks.count) wrong link\(e.wrongLinks.count == 1 ? "" : "s")"
         }
         text += "\n  counts under \(r.smallCellThreshold) people hidden; labels in \(r.language == "fr" ? "French" : "English")"
         text += "\n  \(folder.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (open it in a browser)"

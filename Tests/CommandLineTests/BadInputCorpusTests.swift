@@ -33,12 +33,14 @@ import Testing
             // The corpus holds files of 100 MB and more: each case's folder goes when it is done.
             try? FileManager.default.removeItem(at: folder)
         }
-        let outcome = try Bounded.run(invocation.arguments, in: corpus.root, fileSizeBlocks: invocation.fileSizeBlocks,
-                                      environment: invocation.environment)
+        let outcome = try Bounded.run(
+            invocation.arguments, in: corpus.root, fileSizeBlocks: invocation.fileSizeBlocks,
+            environment: invocation.environment)
         let lines = outcome.stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         #expect(!outcome.timedOut, "\(input.id): still running after \(Bounded.timeLimit) s")
-        #expect(ClearNIRs.firstLeak(of: corpus.nirs, in: Data((outcome.stdout + outcome.stderr).utf8)) == nil,
-                "\(input.id): a clear NIR is printed")
+        #expect(
+            ClearNIRs.firstLeak(of: corpus.nirs, in: Data((outcome.stdout + outcome.stderr).utf8)) == nil,
+            "\(input.id): a clear NIR is printed")
         if ProcessInfo.processInfo.environment["APPARIEMENT_CORPUS_SHOW"] != nil {
             // For whoever documents the corpus: each case's actual exit code and last stderr line.
             print("corpus\t\(input.id)\t\(outcome.status)\t\(Documented.normalised(lines.last ?? "", id: input.id, root: corpus.root))")
@@ -53,21 +55,25 @@ import Testing
                 #expect(lines.count == 1, "\(input.id): refused input, yet more than the error on stderr: \(outcome.stderr)")
             }
             for path in invocation.outputs {
-                #expect(!FileManager.default.fileExists(atPath: corpus.root.appendingPathComponent(path).path),
-                        "\(input.id): \(path) exists after a refusal")
+                #expect(
+                    !FileManager.default.fileExists(atPath: corpus.root.appendingPathComponent(path).path),
+                    "\(input.id): \(path) exists after a refusal")
             }
             // No staged leftover of this case's outputs (other cases run beside it in the same folders).
             for path in invocation.outputs {
                 let output = corpus.root.appendingPathComponent(path)
                 let listed = (try? FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)) ?? []
-                #expect(!listed.contains { $0.hasPrefix(".\(output.lastPathComponent).") && $0.contains("partial-") },
-                        "\(input.id): staged leftovers of \(path): \(listed)")
+                #expect(
+                    !listed.contains { $0.hasPrefix(".\(output.lastPathComponent).") && $0.contains("partial-") },
+                    "\(input.id): staged leftovers of \(path): \(listed)")
             }
             // The line the user reads is the one docs/hardening.md shows for this case, word for word.
             if let documented = Documented.table[input.id] {
                 #expect(documented.exit == outcome.status, "\(input.id): docs/hardening.md says exit \(documented.exit)")
-                #expect(Documented.normalised(errors.first ?? "", id: input.id, root: corpus.root) == documented.message,
-                        "\(input.id): docs/hardening.md shows “\(documented.message)”, the user reads “\(Documented.normalised(errors.first ?? "", id: input.id, root: corpus.root))”")
+                #expect(
+                    Documented.normalised(errors.first ?? "", id: input.id, root: corpus.root) == documented.message,
+                    "\(input.id): docs/hardening.md shows “\(documented.message)”, the user reads “\(Documented.normalised(errors.first ?? "", id: input.id, root: corpus.root))”"
+                )
             }
         case .linked(let check):
             #expect(outcome.status == 0, "\(input.id): exit \(outcome.status): \(outcome.stderr)")
@@ -124,8 +130,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         refusedCohort("cohort-wrong-separator", "the header has a single column: separate the columns with ';' or ','") { c in
             Array(c.text.replacingOccurrences(of: ";", with: "|").utf8)
         },
-        BadInput(id: "cohort-separator-mismatch", kind: .cohort,
-                 expected: .refused(exit: 3, message: "use --separator ','")) { place in
+        BadInput(
+            id: "cohort-separator-mismatch", kind: .cohort,
+            expected: .refused(exit: 3, message: "use --separator ','")
+        ) { place in
             try place.write("cohort.csv", Array(place.directCohort.text.replacingOccurrences(of: ";", with: ",").utf8))
             return place.direct("cohort.csv", extra: ["--separator", ";"])
         },
@@ -139,19 +147,26 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         refusedCohort("cohort-nul-bytes", "the file contains NUL bytes: it is not a text file") { c in
             Array(c.lines(insert: [(3, "NS_\0;1;1985-01-01;1;;")]).utf8)
         },
-        BadInput(id: "cohort-invalid-utf8", kind: .cohort,
-                 expected: .refused(exit: 3, message: "line 3: bytes that are not valid utf-8")) { place in
-            try place.write("cohort.csv", place.directCohort.bytes(insert: [(3, Array("NS_".utf8) + [0xFF, 0xFE] + Array(";1;1985-01-01;1;;".utf8))]))
+        BadInput(
+            id: "cohort-invalid-utf8", kind: .cohort,
+            expected: .refused(exit: 3, message: "line 3: bytes that are not valid utf-8")
+        ) { place in
+            try place.write(
+                "cohort.csv", place.directCohort.bytes(insert: [(3, Array("NS_".utf8) + [0xFF, 0xFE] + Array(";1;1985-01-01;1;;".utf8))]))
             return place.direct("cohort.csv", extra: ["--encoding", "utf-8"])
         },
-        linkedCohort("cohort-latin1", check: { run in
-            // Detected as Latin-1 and read as such: the NS comes back in UTF-8.
-            let results = try String(contentsOf: run.appendingPathComponent("results.csv"), encoding: .utf8)
-            #expect(results.contains("NS_É"), "cohort-latin1: the Latin-1 NS is not in results.csv as UTF-8")
-            let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
-            #expect(((summary["cohort"] as? [String: Any])?["encoding"] as? String)?.lowercased().contains("latin") == true,
+        linkedCohort(
+            "cohort-latin1",
+            check: { run in
+                // Detected as Latin-1 and read as such: the NS comes back in UTF-8.
+                let results = try String(contentsOf: run.appendingPathComponent("results.csv"), encoding: .utf8)
+                #expect(results.contains("NS_É"), "cohort-latin1: the Latin-1 NS is not in results.csv as UTF-8")
+                let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
+                #expect(
+                    ((summary["cohort"] as? [String: Any])?["encoding"] as? String)?.lowercased().contains("latin") == true,
                     "cohort-latin1: summary.json does not say Latin-1")
-        }) { c in
+            }
+        ) { c in
             let line = Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8)
             return c.bytes(replacing: 2, with: line)
         },
@@ -175,49 +190,66 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         },
         refusedCohort("cohort-missing-column", "missing column DATE_NAISSANCE") { c in
             // The birth-date column taken out of every line.
-            Array(((0..<c.count).map { i in var f = c.fields(i); f.remove(at: 2); return f.joined(separator: ";") }
+            Array(
+                ((0..<c.count).map { i in
+                    var f = c.fields(i); f.remove(at: 2); return f.joined(separator: ";")
+                }
                 .joined(separator: "\n") + "\n").utf8)
         },
         refusedCohort("cohort-columns-swapped-dotted", "the NS column holds NIR-like numbers") { c in
             // NS and NIR swapped, the NIRs written with dots between their groups.
-            Array(((0..<c.count).map { i -> String in
-                var f = c.fields(i)
-                if i > 0 {
-                    let nir = f[1].replacingOccurrences(of: " ", with: "")
-                    let cuts = [1, 3, 5, 7, 10, 13]
-                    var dotted = "", start = nir.startIndex
-                    for (k, cut) in cuts.enumerated() where cut <= nir.count {
-                        let end = nir.index(nir.startIndex, offsetBy: cut)
-                        dotted += (k == 0 ? "" : ".") + nir[start..<end]
-                        start = end
+            Array(
+                ((0..<c.count).map { i -> String in
+                    var f = c.fields(i)
+                    if i > 0 {
+                        let nir = f[1].replacingOccurrences(of: " ", with: "")
+                        let cuts = [1, 3, 5, 7, 10, 13]
+                        var dotted = "", start = nir.startIndex
+                        for (k, cut) in cuts.enumerated() where cut <= nir.count {
+                            let end = nir.index(nir.startIndex, offsetBy: cut)
+                            dotted += (k == 0 ? "" : ".") + nir[start..<end]
+                            start = end
+                        }
+                        f[1] = dotted + (start < nir.endIndex ? "." + nir[start...] : "")
                     }
-                    f[1] = dotted + (start < nir.endIndex ? "." + nir[start...] : "")
-                }
-                if i > 0 { f.swapAt(0, 1) }
-                return f.joined(separator: ";")
-            }.joined(separator: "\n") + "\n").utf8)
+                    if i > 0 { f.swapAt(0, 1) }
+                    return f.joined(separator: ";")
+                }.joined(separator: "\n") + "\n").utf8)
         },
         refusedCohort("cohort-no-header", "looks like data") { c in Array(c.lines(1...c.count - 1).utf8) },
-        linkedCohort("cohort-formula-injection", check: { run in
-            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-            #expect(rejects.contains { $0.first == "2" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 2 not rejected")
-            #expect(rejects.contains { $0.first == "3" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 3 not rejected")
-            // Written back, neutralised: text to a spreadsheet, not a formula.
-            #expect(rejects.contains { $0.count > 1 && $0[1].hasPrefix("'=HYPERLINK(") }, "cohort-formula-injection: the NS is not written as '=HYPERLINK…")
-            #expect(rejects.contains { $0.count > 1 && $0[1] == "'@SUM(A1:A9)" }, "cohort-formula-injection: the NS is not written as '@SUM…")
-        }) { c in
-            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
-            return Array(c.lines(replacing: [1: "\"=HYPERLINK(\"\"http://example.org/x\"\",\"\"open\"\")\";" + rest(1),
-                                             2: "@SUM(A1:A9);" + rest(2)]).utf8)
-        },
-        BadInput(id: "cohort-indirect-formula-values", kind: .cohort, expected: .linked({ run in
-            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-            #expect(rejects.contains { $0.first == "2" }, "cohort-indirect-formula-values: line 2 not rejected")
-            // The values are not echoed (rejects name the column and the reason); what is, is safe.
-            for row in rejects where row.first == "2" {
-                #expect(!row.joined(separator: ";").contains("=cmd"), "cohort-indirect-formula-values: a value is echoed raw: \(row)")
+        linkedCohort(
+            "cohort-formula-injection",
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.contains { $0.first == "2" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 2 not rejected")
+                #expect(
+                    rejects.contains { $0.first == "3" && $0.count > 2 && $0[2] == "ns_invalid" }, "cohort-formula-injection: line 3 not rejected")
+                // Written back, neutralised: text to a spreadsheet, not a formula.
+                #expect(
+                    rejects.contains { $0.count > 1 && $0[1].hasPrefix("'=HYPERLINK(") },
+                    "cohort-formula-injection: the NS is not written as '=HYPERLINK…")
+                #expect(rejects.contains { $0.count > 1 && $0[1] == "'@SUM(A1:A9)" }, "cohort-formula-injection: the NS is not written as '@SUM…")
             }
-        })) { place in
+        ) { c in
+            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
+            return Array(
+                c.lines(replacing: [
+                    1: "\"=HYPERLINK(\"\"http://example.org/x\"\",\"\"open\"\")\";" + rest(1),
+                    2: "@SUM(A1:A9);" + rest(2),
+                ]).utf8)
+        },
+        BadInput(
+            id: "cohort-indirect-formula-values", kind: .cohort,
+            expected: .linked({ run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(rejects.contains { $0.first == "2" }, "cohort-indirect-formula-values: line 2 not rejected")
+                // The values are not echoed (rejects name the column and the reason); what is, is safe.
+                for row in rejects where row.first == "2" {
+                    #expect(!row.joined(separator: ";").contains("=cmd"), "cohort-indirect-formula-values: a value is echoed raw: \(row)")
+                }
+            })
+        ) { place in
             let c = place.indirectCohort
             var fields = c.fields(1)
             for i in 1..<fields.count { fields[i] = "=cmd|' /C calc'!A0" }
@@ -241,26 +273,35 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         refusedCohort("cohort-bom-stray-latin1", "although the file starts with a UTF-8 byte order mark") { c in
             // Declared UTF-8 by its mark, one Latin-1 É on line 3: that line is shown, the file is
             // not read as Latin-1 (which would garble every other accent).
-            [0xEF, 0xBB, 0xBF] + c.bytes(replacing: 2, with: Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
+            [0xEF, 0xBB, 0xBF]
+                + c.bytes(replacing: 2, with: Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
         },
-        linkedCohort("cohort-separator-only-lines", check: { run in
-            // Lines 2 and 6 hold only separators (empty spreadsheet rows): skipped like blank lines, not
-            // submitted people rejected as missing_ns.
-            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-            let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
-            for line in ["2", "6"] {
-                #expect(!rejects.contains { $0.first == line } && !results.contains { $0.first == line },
+        linkedCohort(
+            "cohort-separator-only-lines",
+            check: { run in
+                // Lines 2 and 6 hold only separators (empty spreadsheet rows): skipped like blank lines, not
+                // submitted people rejected as missing_ns.
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
+                for line in ["2", "6"] {
+                    #expect(
+                        !rejects.contains { $0.first == line } && !results.contains { $0.first == line },
                         "cohort-separator-only-lines: line \(line) counted as a person")
+                }
+                #expect(!rejects.contains { $0.count > 2 && $0[2] == "missing_ns" }, "cohort-separator-only-lines: a missing_ns reject")
+                // Skipped, not lost: counted in the summary.
+                let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
+                #expect(
+                    (summary["cohort"] as? [String: Any])?["blankLines"] as? Int == 2,
+                    "cohort-separator-only-lines: summary.json does not count the 2 lines")
             }
-            #expect(!rejects.contains { $0.count > 2 && $0[2] == "missing_ns" }, "cohort-separator-only-lines: a missing_ns reject")
-            // Skipped, not lost: counted in the summary.
-            let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
-            #expect((summary["cohort"] as? [String: Any])?["blankLines"] as? Int == 2, "cohort-separator-only-lines: summary.json does not count the 2 lines")
-        }) { c in
+        ) { c in
             Array(c.lines(insert: [(2, ";;;;;"), (5, " ; ;\t; ;")]).utf8)
         },
-        BadInput(id: "cohort-too-large-for-memory", kind: .cohort,
-                 expected: .refused(exit: 3, message: "of memory, more than is left under the memory limit (ulimit -v")) { place in
+        BadInput(
+            id: "cohort-too-large-for-memory", kind: .cohort,
+            expected: .refused(exit: 3, message: "of memory, more than is left under the memory limit (ulimit -v")
+        ) { place in
             // 3 million lines (the cohort's, repeated under new NS) under a 2 GB address-space
             // limit: refused with the figures before it is read — not an allocation failure
             // halfway (exit 134), as it was.
@@ -292,13 +333,20 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let rules: [BadInput] = [
         refusedRules("rules-empty", "the file is empty") { _ in "" },
         refusedRules("rules-not-yaml", "not valid YAML") { _ in "version: 1\ncriteria: [\n" },
-        refusedRules("rules-unknown-key", "unknown key 'colour'") { r in r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncolour: blue\n") },
+        refusedRules("rules-unknown-key", "unknown key 'colour'") { r in
+            r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncolour: blue\n")
+        },
         refusedRules("rules-unknown-criterion-key", "unknown key 'tolerance'") { r in
             r.replacingOccurrences(of: "    normalise: sex\n", with: "    normalise: sex\n    tolerance: 2\n")
         },
-        refusedRules("rules-wrong-type", "expected a whole number") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: deux}") },
-        refusedRules("rules-list-for-a-value", "expected a single value") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: [sex, year]") },
-        refusedRules("rules-alias-cycle", "undefined, or an anchor containing itself") { r in r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncohort: &loop {id: *loop}\n") },
+        refusedRules("rules-wrong-type", "expected a whole number") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: deux}")
+        },
+        refusedRules("rules-list-for-a-value", "expected a single value") { r in
+            r.replacingOccurrences(of: "normalise: sex", with: "normalise: [sex, year]")
+        },
+        refusedRules("rules-alias-cycle", "undefined, or an anchor containing itself") { r in
+            r.replacingOccurrences(of: "version: 1\n", with: "version: 1\ncohort: &loop {id: *loop}\n")
+        },
         refusedRules("rules-billion-laughs", "the file expands to too many values") { _ in
             var yaml = "version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
             for i in 1...9 { yaml += "lol\(i): &lol\(i) [" + Array(repeating: "*lol\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
@@ -314,16 +362,31 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             // Aliases as mapping keys: the YAML library hashes keys as it builds the tree, so such
             // a bomb would be expanded before any check of the rules (found by the fuzzer).
             var bomb = "lol0: &lol0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1}\n"
-            for i in 1...9 { bomb += "lol\(i): &lol\(i) {" + (0..<10).map { "? *lol\(i - 1)\($0 == 0 ? "" : String(repeating: " ", count: $0)) : \($0)" }.joined(separator: ", ") + "}\n" }
+            for i in 1...9 {
+                bomb +=
+                    "lol\(i): &lol\(i) {"
+                    + (0..<10).map { "? *lol\(i - 1)\($0 == 0 ? "" : String(repeating: " ", count: $0)) : \($0)" }.joined(separator: ", ") + "}\n"
+            }
             return bomb + r
         },
-        refusedRules("rules-absurd-tolerance", "100000 is out of range (0 to 366)") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: 100000}") },
-        refusedRules("rules-negative-tolerance", "-3 is out of range (0 to 366)") { r in r.replacingOccurrences(of: "within_days: 2}", with: "within_days: -3}") },
+        refusedRules("rules-absurd-tolerance", "100000 is out of range (0 to 366)") { r in
+            r.replacingOccurrences(of: "within_days: 2}", with: "within_days: 100000}")
+        },
+        refusedRules("rules-negative-tolerance", "-3 is out of range (0 to 366)") { r in
+            r.replacingOccurrences(of: "within_days: 2}", with: "within_days: -3}")
+        },
         refusedRules("rules-absurd-prefix", "0 is out of range (1 to 20)") { r in r.replacingOccurrences(of: "prefix: 3}", with: "prefix: 0}") },
-        refusedRules("rules-absurd-threshold", "expected a share above 0 and at most 1") { r in r.replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 90") },
-        refusedRules("rules-absurd-max-dropped", "99 is out of range") { r in r.replacingOccurrences(of: "max_dropped: 1 ", with: "max_dropped: 99 ") },
-        refusedRules("rules-absurd-max-missing", "1000 is out of range (0 to 8)") { r in r.replacingOccurrences(of: "strategy:\n", with: "strategy:\n  max_missing: 1000\n") },
-        refusedRules("rules-unknown-normalisation", "unknown normalisation 'soundex'") { r in r.replacingOccurrences(of: "normalise: sex", with: "normalise: soundex") },
+        refusedRules("rules-absurd-threshold", "expected a share above 0 and at most 1") { r in
+            r.replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 90")
+        },
+        refusedRules("rules-absurd-max-dropped", "99 is out of range") { r in r.replacingOccurrences(of: "max_dropped: 1 ", with: "max_dropped: 99 ")
+        },
+        refusedRules("rules-absurd-max-missing", "1000 is out of range (0 to 8)") { r in
+            r.replacingOccurrences(of: "strategy:\n", with: "strategy:\n  max_missing: 1000\n")
+        },
+        refusedRules("rules-unknown-normalisation", "unknown normalisation 'soundex'") { r in
+            r.replacingOccurrences(of: "normalise: sex", with: "normalise: soundex")
+        },
         refusedRules("rules-unknown-source", "BEN_XXX_COD") { r in r.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_BEN_R.BEN_XXX_COD") },
         refusedRules("rules-larger-than-1mb", "is larger than 1 MB") { r in r + "#" + String(repeating: "x", count: 2 << 20) + "\n" },
         BadInput(id: "rules-missing-file", kind: .rules, expected: .refused(exit: 3, message: "no such rules file")) { place in
@@ -342,7 +405,11 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let noiseProfiles: [BadInput] = [
         refusedNoise("noise-alias-bomb-as-keys", "the file's keys expand to too many values") { p in
             var bomb = "lol0: &lol0 {a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1, h: 1, i: 1, j: 1}\n"
-            for i in 1...9 { bomb += "lol\(i): &lol\(i) {" + (0..<10).map { "? *lol\(i - 1)\($0 == 0 ? "" : String(repeating: " ", count: $0)) : \($0)" }.joined(separator: ", ") + "}\n" }
+            for i in 1...9 {
+                bomb +=
+                    "lol\(i): &lol\(i) {"
+                    + (0..<10).map { "? *lol\(i - 1)\($0 == 0 ? "" : String(repeating: " ", count: $0)) : \($0)" }.joined(separator: ", ") + "}\n"
+            }
             return bomb + p
         },
         refusedNoise("noise-billion-laughs", "the file expands to too many values") { p in
@@ -365,7 +432,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
     // Database files given to `direct` (and `check-dataset` where it says more).
     static let databases: [BadInput] = [
-        BadInput(id: "database-missing", kind: .database, expected: .refused(exit: 3, message: "does not exist (create one with `appariement generate`)")) { place in
+        BadInput(
+            id: "database-missing", kind: .database, expected: .refused(exit: 3, message: "does not exist (create one with `appariement generate`)")
+        ) { place in
             place.direct(place.directCohortPath, database: place.path("absent/snds.sqlite"))
         },
         BadInput(id: "database-not-sqlite", kind: .database, expected: .refused(exit: 3, message: "is not an SQLite database")) { place in
@@ -377,18 +446,22 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try place.write("snds.sqlite", Array(place.directCohort.text.utf8))
             return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
         },
-        BadInput(id: "database-is-a-directory", kind: .database, expected: .refused(exit: 3, message: "is a directory, not a database file")) { place in
+        BadInput(id: "database-is-a-directory", kind: .database, expected: .refused(exit: 3, message: "is a directory, not a database file")) {
+            place in
             try FileManager.default.createDirectory(at: place.url("snds.sqlite"), withIntermediateDirectories: true)
             return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
         },
-        BadInput(id: "database-other-sqlite", kind: .database, expected: .refused(exit: 3, message: "is an SQLite database but not a synthetic SNDS")) { place in
+        BadInput(id: "database-other-sqlite", kind: .database, expected: .refused(exit: 3, message: "is an SQLite database but not a synthetic SNDS"))
+        { place in
             let queue = try DatabaseQueue(path: place.url("snds.sqlite").path)
             try queue.write { db in try db.execute(sql: "CREATE TABLE patients (id INTEGER, name TEXT); INSERT INTO patients VALUES (1, 'x')") }
             try queue.close()
             return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
         },
-        BadInput(id: "database-other-layout-version", kind: .database,
-                 expected: .refused(exit: 3, message: "has database layout version 2; this version of appariement reads version 1")) { place in
+        BadInput(
+            id: "database-other-layout-version", kind: .database,
+            expected: .refused(exit: 3, message: "has database layout version 2; this version of appariement reads version 1")
+        ) { place in
             // A dataset from a future version: its manifest (digest recomputed) and its database say layout 2.
             let files = try place.copyDataset()
             var manifest = try DatasetManifest.load(for: files)
@@ -406,21 +479,26 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try FileManager.default.removeItem(at: files.manifest)
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },
-        BadInput(id: "database-manifest-edited", kind: .database, expected: .refused(exit: 5, message: "the manifest was edited after generation")) { place in
+        BadInput(id: "database-manifest-edited", kind: .database, expected: .refused(exit: 5, message: "the manifest was edited after generation")) {
+            place in
             let files = try place.copyDataset()
             let text = try String(contentsOf: files.manifest, encoding: .utf8)
             try text.replacingOccurrences(of: "\"beneficiariesRequested\" : 400", with: "\"beneficiariesRequested\" : 401")
                 .write(to: files.manifest, atomically: true, encoding: .utf8)
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },
-        BadInput(id: "database-table-edited", kind: .database, expected: .refused(exit: 5, message: "table IR_BEN_R was changed since generation")) { place in
+        BadInput(id: "database-table-edited", kind: .database, expected: .refused(exit: 5, message: "table IR_BEN_R was changed since generation")) {
+            place in
             let files = try place.copyDataset()
             let queue = try DatabaseQueue(path: files.database.path)
             try queue.write { db in try db.execute(sql: "UPDATE IR_BEN_R SET BEN_RES_COM = '001' WHERE rowid = 1") }
             try queue.close()
             return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
         },
-        BadInput(id: "database-sealed-correspondence-missing", kind: .database, expected: .refused(exit: 5, message: "the sealed correspondence is missing")) { place in
+        BadInput(
+            id: "database-sealed-correspondence-missing", kind: .database,
+            expected: .refused(exit: 5, message: "the sealed correspondence is missing")
+        ) { place in
             let files = try place.copyDataset()
             try FileManager.default.removeItem(at: files.correspondence)
             return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
@@ -431,29 +509,40 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             #expect(mkfifo(place.url("snds.sqlite").path, 0o600) == 0, "database-fifo: mkfifo failed")
             return place.direct(place.directCohortPath, database: place.path("snds.sqlite"))
         },
-        BadInput(id: "database-device", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
+        BadInput(id: "database-device", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) {
+            place in
             place.direct(place.directCohortPath, database: "/dev/zero")
         },
-        BadInput(id: "database-replaced-by-a-fifo", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
+        BadInput(
+            id: "database-replaced-by-a-fifo", kind: .database, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")
+        ) { place in
             // The dataset's SQLite file, beside its manifest and sealed file, replaced by a pipe (`check-dataset`).
             let files = try place.copyDataset()
             try FileManager.default.removeItem(at: files.database)
             #expect(mkfifo(files.database.path, 0o600) == 0, "database-replaced-by-a-fifo: mkfifo failed")
             return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
         },
-        BadInput(id: "database-manifest-is-a-directory", kind: .database, expected: .refused(exit: 5, message: "the manifest is a directory, not a file")) { place in
+        BadInput(
+            id: "database-manifest-is-a-directory", kind: .database, expected: .refused(exit: 5, message: "the manifest is a directory, not a file")
+        ) { place in
             let files = try place.copyDataset()
             try FileManager.default.removeItem(at: files.manifest)
             try FileManager.default.createDirectory(at: files.manifest, withIntermediateDirectories: false)
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },
-        BadInput(id: "database-manifest-fifo", kind: .database, expected: .refused(exit: 5, message: "the manifest is not a regular file (a device or a pipe)")) { place in
+        BadInput(
+            id: "database-manifest-fifo", kind: .database,
+            expected: .refused(exit: 5, message: "the manifest is not a regular file (a device or a pipe)")
+        ) { place in
             let files = try place.copyDataset()
             try FileManager.default.removeItem(at: files.manifest)
             #expect(mkfifo(files.manifest.path, 0o600) == 0, "database-manifest-fifo: mkfifo failed")
             return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
         },
-        BadInput(id: "database-sealed-correspondence-fifo", kind: .database, expected: .refused(exit: 5, message: "the sealed correspondence is not a regular file (a device or a pipe)")) { place in
+        BadInput(
+            id: "database-sealed-correspondence-fifo", kind: .database,
+            expected: .refused(exit: 5, message: "the sealed correspondence is not a regular file (a device or a pipe)")
+        ) { place in
             let files = try place.copyDataset()
             try FileManager.default.removeItem(at: files.correspondence)
             #expect(mkfifo(files.correspondence.path, 0o600) == 0, "database-sealed-correspondence-fifo: mkfifo failed")
@@ -512,7 +601,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         refusedSealed("sealed-not-sealed", exit: 3, "is not a sealed appariement file") { _ in Array("NS;BEN_NIR_PSA\n".utf8) },
         BadInput(id: "sealed-wrong-key", kind: .sealed, expected: .refused(exit: 4, message: "but the key given has fingerprint")) { place in
             try place.writeKey("other.key", Place.otherKey(than: place.keyText), mode: 0o600)
-            return Invocation(arguments: ["check-sealed", place.datasetPath + ".correspondence.sealed", "--key-file", place.path("other.key")], outputs: [])
+            return Invocation(
+                arguments: ["check-sealed", place.datasetPath + ".correspondence.sealed", "--key-file", place.path("other.key")], outputs: [])
         },
         BadInput(id: "sealed-fifo", kind: .sealed, expected: .refused(exit: 3, message: "is not a regular file (a device or a pipe)")) { place in
             #expect(mkfifo(place.url("file.sealed").path, 0o600) == 0, "sealed-fifo: mkfifo failed")
@@ -534,8 +624,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         },
         BadInput(id: "output-read-only-folder-generate", kind: .output, expected: .refused(exit: 6, message: "is not writable")) { place in
             guard let cleanup = try place.readOnly("ro") else { return nil }
-            return Invocation(arguments: ["generate", "--beneficiaries", "100", "--out", place.path("ro/snds.sqlite"), "--key-file", place.keyPath],
-                              outputs: [place.path("ro/snds.sqlite"), place.path("ro/snds.manifest.json")], cleanup: cleanup)
+            return Invocation(
+                arguments: ["generate", "--beneficiaries", "100", "--out", place.path("ro/snds.sqlite"), "--key-file", place.keyPath],
+                outputs: [place.path("ro/snds.sqlite"), place.path("ro/snds.manifest.json")], cleanup: cleanup)
         },
         BadInput(id: "output-file-size-limit-direct", kind: .output, expected: .refused(exit: 6, message: "file size limit")) { place in
             var invocation = place.direct(place.directCohortPath)
@@ -548,13 +639,16 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             return invocation
         },
         BadInput(id: "output-file-size-limit-generate", kind: .output, expected: .refused(exit: 6, message: "file size limit")) { place in
-            Invocation(arguments: ["generate", "--beneficiaries", "300", "--out", place.path("g/snds.sqlite"), "--key-file", place.keyPath],
-                       outputs: [place.path("g/snds.sqlite"), place.path("g/snds.manifest.json")], fileSizeBlocks: 256)
+            Invocation(
+                arguments: ["generate", "--beneficiaries", "300", "--out", place.path("g/snds.sqlite"), "--key-file", place.keyPath],
+                outputs: [place.path("g/snds.sqlite"), place.path("g/snds.manifest.json")], fileSizeBlocks: 256)
         },
         BadInput(id: "output-file-size-limit-rejects", kind: .output, expected: .refused(exit: 6, message: "File too large")) { place in
             // Every line rejected, no extraction: rejects.csv is the file that outgrows the limit.
             let c = place.directCohort
-            let lines = (1..<c.count).map { i in var f = c.fields(i); f[2] = "31/02/1985"; return f.joined(separator: ";") }
+            let lines = (1..<c.count).map { i in
+                var f = c.fields(i); f[2] = "31/02/1985"; return f.joined(separator: ";")
+            }
             var text = c.header + "\n"
             for round in 0..<20 { text += lines.map { "R\(round)_" + $0 }.joined(separator: "\n") + "\n" }
             try place.write("cohort.csv", Array(text.utf8))
@@ -562,26 +656,32 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             invocation.fileSizeBlocks = 40
             return invocation
         },
-        BadInput(id: "output-file-size-limit-sealed", kind: .output, expected: .refused(exit: 6, message: "correspondence.sealed: cannot write the file: File too large")) { place in
+        BadInput(
+            id: "output-file-size-limit-sealed", kind: .output,
+            expected: .refused(exit: 6, message: "correspondence.sealed: cannot write the file: File too large")
+        ) { place in
             var invocation = place.direct(place.directCohortPath, extra: ["--no-extraction"])
-            invocation.fileSizeBlocks = 4   // 2 KB: results.csv fits, the sealed correspondence does not
+            invocation.fileSizeBlocks = 4  // 2 KB: results.csv fits, the sealed correspondence does not
             return invocation
         },
         BadInput(id: "output-file-size-limit-summary", kind: .output, expected: .refused(exit: 6, message: "summary.json: File too large")) { place in
             var invocation = place.direct(place.directCohortPath, extra: ["--no-extraction"])
-            invocation.fileSizeBlocks = 8   // 4 KB: the sealed correspondence fits, summary.json does not
+            invocation.fileSizeBlocks = 8  // 4 KB: the sealed correspondence fits, summary.json does not
             return invocation
         },
-        BadInput(id: "output-generate-force-foreign-file", kind: .output,
-                 expected: .refused(exit: 6, message: "--force only replaces a previous dataset")) { place in
+        BadInput(
+            id: "output-generate-force-foreign-file", kind: .output,
+            expected: .refused(exit: 6, message: "--force only replaces a previous dataset")
+        ) { place in
             // A cohort where the database would go: --force replaces a dataset, never a user's file.
             let foreign = Data(place.directCohort.text.utf8)
             try place.write("snds.sqlite", [UInt8](foreign))
-            return Invocation(arguments: ["generate", "--beneficiaries", "100", "--out", place.path("snds.sqlite"), "--key-file", place.keyPath, "--force"],
-                              outputs: [place.path("snds.manifest.json"), place.path("snds.correspondence.sealed")],
-                              cleanup: { [url = place.url("snds.sqlite")] in
-                                  #expect((try? Data(contentsOf: url)) == foreign, "output-generate-force-foreign-file: the file was replaced")
-                              })
+            return Invocation(
+                arguments: ["generate", "--beneficiaries", "100", "--out", place.path("snds.sqlite"), "--key-file", place.keyPath, "--force"],
+                outputs: [place.path("snds.manifest.json"), place.path("snds.correspondence.sealed")],
+                cleanup: { [url = place.url("snds.sqlite")] in
+                    #expect((try? Data(contentsOf: url)) == foreign, "output-generate-force-foreign-file: the file was replaced")
+                })
         },
         BadInput(id: "output-disk-full", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
@@ -591,8 +691,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         },
         BadInput(id: "output-disk-full-generate", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
-            return Invocation(arguments: ["generate", "--beneficiaries", "300", "--out", place.path("tiny/snds.sqlite"), "--key-file", place.keyPath],
-                              outputs: [place.path("tiny/snds.sqlite"), place.path("tiny/snds.manifest.json")], cleanup: cleanup)
+            return Invocation(
+                arguments: ["generate", "--beneficiaries", "300", "--out", place.path("tiny/snds.sqlite"), "--key-file", place.keyPath],
+                outputs: [place.path("tiny/snds.sqlite"), place.path("tiny/snds.manifest.json")], cleanup: cleanup)
         },
     ]
 
@@ -605,18 +706,25 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         }
     }
 
-    static func linkedCohort(_ id: String, line: Int, reason: String, after next: Int,
-                             bytes: @escaping @Sendable (CohortText) -> [UInt8]) -> BadInput {
-        linkedCohort(id, check: { run in
-            let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-            #expect(rejects.contains { $0.first == String(line) && $0.count > 2 && $0[2] == reason }, "\(id): line \(line) not rejected as \(reason)")
-            let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
-            #expect(results.contains { $0.first == String(next) }, "\(id): the record after it is not line \(next)")
-        }, bytes: bytes)
+    static func linkedCohort(
+        _ id: String, line: Int, reason: String, after next: Int,
+        bytes: @escaping @Sendable (CohortText) -> [UInt8]
+    ) -> BadInput {
+        linkedCohort(
+            id,
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.contains { $0.first == String(line) && $0.count > 2 && $0[2] == reason }, "\(id): line \(line) not rejected as \(reason)")
+                let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
+                #expect(results.contains { $0.first == String(next) }, "\(id): the record after it is not line \(next)")
+            }, bytes: bytes)
     }
 
-    static func linkedCohort(_ id: String, check: @escaping @Sendable (URL) throws -> Void,
-                             bytes: @escaping @Sendable (CohortText) -> [UInt8]) -> BadInput {
+    static func linkedCohort(
+        _ id: String, check: @escaping @Sendable (URL) throws -> Void,
+        bytes: @escaping @Sendable (CohortText) -> [UInt8]
+    ) -> BadInput {
         BadInput(id: id, kind: .cohort, expected: .linked(check)) { place in
             try place.write("cohort.csv", bytes(place.directCohort))
             return place.direct("cohort.csv")
@@ -634,11 +742,14 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     }
 
     /// A shipped noise profile changed by `yaml`, given to `cohort direct` (or `cohort probabiliste`).
-    static func refusedNoise(_ id: String, _ message: String, indirect: Bool = false,
-                             yaml: @escaping @Sendable (String) -> String) -> BadInput {
+    static func refusedNoise(
+        _ id: String, _ message: String, indirect: Bool = false,
+        yaml: @escaping @Sendable (String) -> String
+    ) -> BadInput {
         BadInput(id: id, kind: .noise, expected: .refused(exit: 3, message: message)) { place in
             let file = indirect ? "indirect-cohort-noise.yml" : "direct-cohort-noise.yml"
-            let shipped = try String(contentsOf: CommandLine.checkout.appendingPathComponent("synthetic/reference/assumptions/\(file)"), encoding: .utf8)
+            let shipped = try String(
+                contentsOf: CommandLine.checkout.appendingPathComponent("synthetic/reference/assumptions/\(file)"), encoding: .utf8)
             let text = yaml(shipped)
             #expect(text != shipped, "\(id): the shipped profile was not changed (the replacement no longer matches)")
             try place.write("noise.yml", Array(text.utf8))
@@ -646,8 +757,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         }
     }
 
-    static func refusedKey(_ id: String, exit: Int32, _ message: String, mode: Int = 0o600,
-                           text: @escaping @Sendable (String) -> String?) -> BadInput {
+    static func refusedKey(
+        _ id: String, exit: Int32, _ message: String, mode: Int = 0o600,
+        text: @escaping @Sendable (String) -> String?
+    ) -> BadInput {
         BadInput(id: id, kind: .key, expected: .refused(exit: exit, message: message)) { place in
             if let content = text(place.keyText) { try place.writeKey("case.key", content, mode: mode) }
             return place.direct(place.directCohortPath, key: place.path("case.key"))
@@ -708,29 +821,39 @@ struct Place {
     func direct(_ cohort: String, database: String? = nil, key: String? = nil, out: String? = nil, extra: [String] = []) -> Invocation {
         let cohortPath = cohort.contains("/") ? cohort : path(cohort)
         let output = out ?? run
-        return Invocation(arguments: ["direct", cohortPath, "--database", database ?? datasetPath + ".sqlite", "--out", output] + extra
-                                     + ["--key-file", key ?? keyPath], outputs: [output])
+        return Invocation(
+            arguments: ["direct", cohortPath, "--database", database ?? datasetPath + ".sqlite", "--out", output] + extra
+                + ["--key-file", key ?? keyPath], outputs: [output])
     }
 
     func probabiliste(_ cohort: String, rules: String? = nil, key: String? = nil) -> Invocation {
         let cohortPath = cohort.contains("/") ? cohort : path(cohort)
-        return Invocation(arguments: ["probabiliste", cohortPath, "--criteria", rules ?? "rules/default.yml",
-                                      "--database", datasetPath + ".sqlite", "--out", run, "--key-file", key ?? keyPath],
-                          outputs: [run])
+        return Invocation(
+            arguments: [
+                "probabiliste", cohortPath, "--criteria", rules ?? "rules/default.yml",
+                "--database", datasetPath + ".sqlite", "--out", run, "--key-file", key ?? keyPath,
+            ],
+            outputs: [run])
     }
 
     /// `cohort direct` drawing from the dataset with the noise profile `noise`, into the case's folder.
     func cohortDirect(noise: String) -> Invocation {
-        Invocation(arguments: ["cohort", "direct", "--size", "20", "--noise", noise, "--database", datasetPath + ".sqlite",
-                               "--key-file", keyPath, "--dir", path("out"), "--name", "drawn"],
-                   outputs: [path("out/drawn.csv"), path("out/drawn.truth.csv")])
+        Invocation(
+            arguments: [
+                "cohort", "direct", "--size", "20", "--noise", noise, "--database", datasetPath + ".sqlite",
+                "--key-file", keyPath, "--dir", path("out"), "--name", "drawn",
+            ],
+            outputs: [path("out/drawn.csv"), path("out/drawn.truth.csv")])
     }
 
     /// `cohort probabiliste` (the default scenario) with the noise profile `noise`.
     func cohortProbabiliste(noise: String) -> Invocation {
-        Invocation(arguments: ["cohort", "probabiliste", "--size", "20", "--noise", noise, "--database", datasetPath + ".sqlite",
-                               "--dir", path("out"), "--name", "drawn"],
-                   outputs: [path("out/drawn.csv"), path("out/drawn.truth.csv")])
+        Invocation(
+            arguments: [
+                "cohort", "probabiliste", "--size", "20", "--noise", noise, "--database", datasetPath + ".sqlite",
+                "--dir", path("out"), "--name", "drawn",
+            ],
+            outputs: [path("out/drawn.csv"), path("out/drawn.truth.csv")])
     }
 
     /// A copy of the dataset in the case's folder, to damage.
@@ -759,7 +882,9 @@ struct Place {
         let restore = { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path) }
         guard geteuid() == 0 else { return { restore() } }
         guard Bounded.tool("/usr/bin/chattr", ["+i", directory.path]) else { restore(); return nil }
-        return { _ = Bounded.tool("/usr/bin/chattr", ["-i", directory.path]); restore() }
+        return {
+            _ = Bounded.tool("/usr/bin/chattr", ["-i", directory.path]); restore()
+        }
     }
 
     /// A 256 KB tmpfs mounted on the case's folder `name`, to fill. Nil without the privilege.
@@ -859,8 +984,9 @@ enum Bounded {
         kill.cancel()
         try out.close()
         try err.close()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
-                       stderr: String(decoding: try Data(contentsOf: errFile), as: UTF8.self), timedOut: watchdog.fired)
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errFile), as: UTF8.self), timedOut: watchdog.fired)
     }
 
     /// Kills a process that outlived the time limit, and remembers it did.
@@ -903,11 +1029,18 @@ enum RunChecks {
             if quoted {
                 if c == "\"" {
                     if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true
-            } else if c == ";" { row.append(field); field = ""
-            } else if c == "\n" { row.append(field); rows.append(row); row = []; field = ""
-            } else { field.append(c) }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == ";" {
+                row.append(field); field = ""
+            } else if c == "\n" {
+                row.append(field); rows.append(row); row = []; field = ""
+            } else {
+                field.append(c)
+            }
         }
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
         return Array(rows.dropFirst())
@@ -949,8 +1082,10 @@ final class Corpus: @unchecked Sendable {
         scratch = Scratch()
         let steps: [[String]] = [
             ["generate", "--beneficiaries", "400", "--seed", "5", "--out", "data/snds.sqlite", "--key-file", "keys/secret.key"],
-            ["cohort", "direct", "--size", "50", "--seed", "2", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key",
-             "--dir", "cohorts", "--name", "study"],
+            [
+                "cohort", "direct", "--size", "50", "--seed", "2", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key",
+                "--dir", "cohorts", "--name", "study",
+            ],
             ["cohort", "probabiliste", "--size", "80", "--seed", "1", "--database", "data/snds.sqlite", "--dir", "cohorts", "--name", "registry"],
         ]
         for step in steps {

@@ -3,6 +3,7 @@ import GRDB
 import SNDSStore
 import Synthesis
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,20 +57,23 @@ import Glibc
             if index.isMultiple(of: 2) { try? FileManager.default.removeItem(at: data) }
             let manifestURL = data.appendingPathComponent("snds.manifest.json")
             let previous = Self.identity(of: manifestURL)
-            let killed = try Self.killed(arguments + ["data/snds.sqlite"] + (previous == nil ? [] : ["--force"]), in: scratch,
-                                         at: point, watching: data)
+            let killed = try Self.killed(
+                arguments + ["data/snds.sqlite"] + (previous == nil ? [] : ["--force"]), in: scratch,
+                at: point, watching: data)
 
             // (a) Nothing at a final name is incomplete; without its manifest the dataset is refused.
             let present = Set(finals.filter { FileManager.default.fileExists(atPath: data.appendingPathComponent($0).path) })
             let visible = Self.visibleNames(in: data)
             #expect(visible.isSubset(of: Set(finals)), "\(label): unexpected files \(visible.subtracting(finals).sorted())")
             if present.contains("snds.sqlite") {
-                #expect(try Self.tables(of: data.appendingPathComponent("snds.sqlite")) == Self.tables(of: referenceManifest),
-                        "\(label): the database at its final name is not the whole database")
+                #expect(
+                    try Self.tables(of: data.appendingPathComponent("snds.sqlite")) == Self.tables(of: referenceManifest),
+                    "\(label): the database at its final name is not the whole database")
             }
             if present.contains("snds.correspondence.sealed") {
-                let sealed = try CommandLine.run(["check-sealed", "data/snds.correspondence.sealed", "--key-file", "keys/secret.key"],
-                                                 in: scratch.url)
+                let sealed = try CommandLine.run(
+                    ["check-sealed", "data/snds.correspondence.sealed", "--key-file", "keys/secret.key"],
+                    in: scratch.url)
                 #expect(sealed.status == 0, "\(label): the sealed file at its final name is not whole: \(sealed.stderr)")
                 #expect(try Self.size(data.appendingPathComponent("snds.correspondence.sealed")) == referenceSealedBytes, "\(label)")
             }
@@ -82,9 +86,12 @@ import Glibc
                     #expect(check.status != 0, "\(label): a dataset without its manifest passes check-dataset")
                 }
             }
-            report.record(killed, Self.outcome(previous: previous, now: Self.identity(of: manifestURL),
-                                               incomplete: !present.isEmpty && !present.contains("snds.manifest.json"),
-                                               stagingSeen: killed.stagingSeen))
+            report.record(
+                killed,
+                Self.outcome(
+                    previous: previous, now: Self.identity(of: manifestURL),
+                    incomplete: !present.isEmpty && !present.contains("snds.manifest.json"),
+                    stagingSeen: killed.stagingSeen))
 
             // (b) The same command again recovers: a dataset that checks, with the reference's tables.
             let again = try CommandLine.run(arguments + ["data/snds.sqlite"] + (present.isEmpty ? [] : ["--force"]), in: scratch.url)
@@ -119,14 +126,20 @@ import Glibc
         try gone.run()
         gone.waitUntilExit()
         let leftover = keys.appendingPathComponent(".secret.key.partial-\(gone.processIdentifier)")
-        #expect(FileManager.default.createFile(atPath: leftover.path, contents: Data("# appariement secret key\n0123".utf8),
-                                               attributes: [.posixPermissions: 0o600]))
-        let generated = try CommandLine.run(["generate", "--beneficiaries", "50", "--seed", "5", "--out", "data/snds.sqlite",
-                                             "--key-file", "keys/secret.key"], in: scratch.url)
+        #expect(
+            FileManager.default.createFile(
+                atPath: leftover.path, contents: Data("# appariement secret key\n0123".utf8),
+                attributes: [.posixPermissions: 0o600]))
+        let generated = try CommandLine.run(
+            [
+                "generate", "--beneficiaries", "50", "--seed", "5", "--out", "data/snds.sqlite",
+                "--key-file", "keys/secret.key",
+            ], in: scratch.url)
         #expect(generated.status == 0, "\(generated.stderr)")
         #expect(generated.stdout.contains("Created key file"))
         #expect(Self.leftovers(in: keys).isEmpty, "\(Self.leftovers(in: keys))")
-        let mode = (try FileManager.default.attributesOfItem(atPath: keys.appendingPathComponent("secret.key").path)[.posixPermissions] as! NSNumber).intValue
+        let mode = (try FileManager.default.attributesOfItem(atPath: keys.appendingPathComponent("secret.key").path)[.posixPermissions] as! NSNumber)
+            .intValue
         #expect(mode == 0o600)
         let sealed = try CommandLine.run(["check-sealed", "data/snds.correspondence.sealed", "--key-file", "keys/secret.key"], in: scratch.url)
         #expect(sealed.status == 0, "\(sealed.stderr)")
@@ -144,8 +157,11 @@ import Glibc
     @Test func directKilledAnywhereNeverLeavesARunThatLooksComplete() throws {
         let scratch = Scratch()
         try Self.prepareDataset(in: scratch)
-        let cohort = try CommandLine.run(["cohort", "direct", "--size", "500", "--seed", "2", "--database", "data/snds.sqlite",
-                                          "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study"], in: scratch.url)
+        let cohort = try CommandLine.run(
+            [
+                "cohort", "direct", "--size", "500", "--seed", "2", "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study",
+            ], in: scratch.url)
         #expect(cohort.status == 0, "\(cohort.stderr)")
         try Self.killAndRecoverRuns(
             command: "direct",
@@ -158,21 +174,29 @@ import Glibc
     @Test func probabilisteKilledAnywhereNeverLeavesARunThatLooksComplete() throws {
         let scratch = Scratch()
         try Self.prepareDataset(in: scratch)
-        let cohort = try CommandLine.run(["cohort", "probabiliste", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite",
-                                          "--dir", "cohorts", "--name", "registry"], in: scratch.url)
+        let cohort = try CommandLine.run(
+            [
+                "cohort", "probabiliste", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite",
+                "--dir", "cohorts", "--name", "registry",
+            ], in: scratch.url)
         #expect(cohort.status == 0, "\(cohort.stderr)")
         let rules = CommandLine.checkout.appendingPathComponent("rules/default.yml").path
         try Self.killAndRecoverRuns(
             command: "probabiliste",
-            arguments: ["probabiliste", "cohorts/registry.csv", "--criteria", rules, "--database", "data/snds.sqlite",
-                        "--key-file", "keys/secret.key", "--out"],
+            arguments: [
+                "probabiliste", "cohorts/registry.csv", "--criteria", rules, "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--out",
+            ],
             in: scratch)
     }
 
     /// A small dataset for the linkage commands (not itself under test here).
     static func prepareDataset(in scratch: Scratch) throws {
-        let generated = try CommandLine.run(["generate", "--beneficiaries", "1000", "--seed", "5", "--out", "data/snds.sqlite",
-                                             "--key-file", "keys/secret.key"], in: scratch.url)
+        let generated = try CommandLine.run(
+            [
+                "generate", "--beneficiaries", "1000", "--seed", "5", "--out", "data/snds.sqlite",
+                "--key-file", "keys/secret.key",
+            ], in: scratch.url)
         try #require(generated.status == 0, "\(generated.stderr)")
     }
 
@@ -217,8 +241,10 @@ import Glibc
     /// removal takes a while, and the command is killed as soon as any of them leaves its place.
     /// The folder must then be the previous run, whole, or the new run, whole, or absent — never a
     /// half-deleted run whose summary still says it is finished.
-    static func killWhileThePreviousRunGoes(command: String, arguments: [String], expected: [String: String],
-                                            in scratch: Scratch) throws {
+    static func killWhileThePreviousRunGoes(
+        command: String, arguments: [String], expected: [String: String],
+        in scratch: Scratch
+    ) throws {
         let runs = scratch.file("runs"), run = runs.appendingPathComponent("r1"), pad = run.appendingPathComponent("pad")
         let padding = 20_000
         try FileManager.default.createDirectory(at: pad, withIntermediateDirectories: true)
@@ -231,11 +257,15 @@ import Glibc
             var found = try contents(of: run, scratch: scratch)
             let padded = found.keys.filter { $0.hasPrefix("pad/") }.count
             found = found.filter { !$0.key.hasPrefix("pad/") }
-            #expect(found == expected && [0, padding].contains(padded),
-                    "\(label): runs/r1 is neither the previous run nor the new one, whole (\(padded) of \(padding) padding files)")
+            #expect(
+                found == expected && [0, padding].contains(padded),
+                "\(label): runs/r1 is neither the previous run nor the new one, whole (\(padded) of \(padding) padding files)")
         }
-        Swift.print("CrashSafety \(command): killed \(String(format: "%.3f", killed.at)) s after the start, as the previous run's files began to go: "
-                    + (FileManager.default.fileExists(atPath: run.path) ? (FileManager.default.fileExists(atPath: pad.path) ? "the previous run in place, whole" : "the new run in place, whole") : "no run at the final name"))
+        Swift.print(
+            "CrashSafety \(command): killed \(String(format: "%.3f", killed.at)) s after the start, as the previous run's files began to go: "
+                + (FileManager.default.fileExists(atPath: run.path)
+                    ? (FileManager.default.fileExists(atPath: pad.path) ? "the previous run in place, whole" : "the new run in place, whole")
+                    : "no run at the final name"))
         let again = try CommandLine.run(arguments + ["runs/r1", "--force"], in: scratch.url)
         #expect(again.status == 0, "\(label): the re-run failed: \(again.stderr)")
         #expect(try contents(of: run, scratch: scratch) == expected, "\(label): the re-run differs from the reference run")
@@ -304,8 +334,9 @@ import Glibc
         }
         process.waitUntilExit()
         let seconds = (ContinuousClock.now - start).inSeconds
-        try #require(process.terminationReason == .exit && process.terminationStatus == 0,
-                     "the uninterrupted run failed: appariement \(arguments.joined(separator: " "))")
+        try #require(
+            process.terminationReason == .exit && process.terminationStatus == 0,
+            "the uninterrupted run failed: appariement \(arguments.joined(separator: " "))")
         return Timed(seconds: seconds, stagingStarted: staging)
     }
 
@@ -317,11 +348,12 @@ import Glibc
         while process.isRunning {
             let now = ContinuousClock.now
             if stagedAt == nil, !leftovers(in: folder).isEmpty { stagedAt = now }
-            let due = switch point {
-            case .afterStart(let delay): (now - start).inSeconds >= delay
-            case .afterStaging(let delay): stagedAt.map { (now - $0).inSeconds >= delay } ?? false
-            case .whenGone(let paths): paths.contains { !FileManager.default.fileExists(atPath: $0) }
-            }
+            let due =
+                switch point {
+                case .afterStart(let delay): (now - start).inSeconds >= delay
+                case .afterStaging(let delay): stagedAt.map { (now - $0).inSeconds >= delay } ?? false
+                case .whenGone(let paths): paths.contains { !FileManager.default.fileExists(atPath: $0) }
+                }
             if due { break }
             usleep(500)
         }
@@ -385,9 +417,11 @@ import Glibc
         let queue = try DatabaseQueue(path: database.path, configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { db in
-            let names = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'appariement_metadata'
-                """)
+            let names = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'appariement_metadata'
+                    """)
             var tables: [String: String] = [:]
             for name in names {
                 let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(name))") ?? 0
@@ -455,7 +489,8 @@ import Glibc
         mutating func record(_ killed: Killed, _ outcome: String) { kills.append((killed, outcome)) }
 
         func print() {
-            var text = "CrashSafety \(command) (CRASH_SAFETY_SEED=\(CrashSafetyTests.seed)): uninterrupted run \(String(format: "%.2f", reference.seconds)) s"
+            var text =
+                "CrashSafety \(command) (CRASH_SAFETY_SEED=\(CrashSafetyTests.seed)): uninterrupted run \(String(format: "%.2f", reference.seconds)) s"
             text += reference.stagingStarted.map { ", staging from \(String(format: "%.2f", $0)) s" } ?? ", staging not seen"
             for (k, outcome) in kills {
                 text += "\n  kill \(k.point) (at \(String(format: "%.3f", k.at)) s): "
@@ -469,8 +504,9 @@ import Glibc
         func expectKillsLandedMidRun() {
             let midRun = kills.filter(\.0.midRun).count
             #expect(midRun * 2 >= kills.count, "\(command): only \(midRun) of \(kills.count) kills hit a running process")
-            #expect(kills.contains { $0.0.midRun && $0.0.stagingSeen },
-                    "\(command): no kill landed while the outputs were being staged")
+            #expect(
+                kills.contains { $0.0.midRun && $0.0.stagingSeen },
+                "\(command): no kill landed while the outputs were being staged")
         }
     }
 }

@@ -50,8 +50,11 @@ import Testing
         #expect(afterEdit.stdout.contains("IR_BEN_R was changed"))
 
         // Another existing key: refused, not silently mixed with this dataset.
-        #expect(try CommandLine.run(["generate", "--beneficiaries", "20", "--out", "x/x.sqlite", "--key-file", "other.key"],
-                                    in: scratch.url).status == 0)
+        #expect(
+            try CommandLine.run(
+                ["generate", "--beneficiaries", "20", "--out", "x/x.sqlite", "--key-file", "other.key"],
+                in: scratch.url
+            ).status == 0)
         let mismatch = try CommandLine.run(["demo", "--beneficiaries", "350", "--key-file", "other.key"], in: scratch.url)
         #expect(mismatch.status == 4, "\(mismatch.stdout) \(mismatch.stderr)")
         #expect(mismatch.stderr.contains("--fresh"))
@@ -102,8 +105,13 @@ import Testing
 @Suite struct DescribeCommandTests {
     @Test func describePrintsFiguresAsTextAndJSON() throws {
         let scratch = Scratch()
-        #expect(try CommandLine.run(["generate", "--beneficiaries", "600", "--key-file", "k.key", "--argon2-memory", "64",
-                                     "--argon2-iterations", "1"], in: scratch.url).status == 0)
+        #expect(
+            try CommandLine.run(
+                [
+                    "generate", "--beneficiaries", "600", "--key-file", "k.key", "--argon2-memory", "64",
+                    "--argon2-iterations", "1",
+                ], in: scratch.url
+            ).status == 0)
         let text = try CommandLine.run(["describe"], in: scratch.url)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("Headline figures"))

@@ -12,15 +12,21 @@ import Testing
     static func prepare() throws -> (Scratch, [CommandLine.Outcome]) {
         let scratch = Scratch()
         let generated = try GenerateCommandTests.generate(in: scratch)
-        let cohort = try CommandLine.run(["cohort", "direct", "--size", "200", "--seed", "2", "--database", "data/snds.sqlite",
-                                          "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study"], in: scratch.url)
+        let cohort = try CommandLine.run(
+            [
+                "cohort", "direct", "--size", "200", "--seed", "2", "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study",
+            ], in: scratch.url)
         return (scratch, [generated, cohort])
     }
 
-    static func direct(_ scratch: Scratch, cohort: String = "cohorts/study.csv", out: String = "runs/r1",
-                       extra: [String] = []) throws -> CommandLine.Outcome {
-        try CommandLine.run(["direct", cohort, "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out", out] + extra,
-                            in: scratch.url)
+    static func direct(
+        _ scratch: Scratch, cohort: String = "cohorts/study.csv", out: String = "runs/r1",
+        extra: [String] = []
+    ) throws -> CommandLine.Outcome {
+        try CommandLine.run(
+            ["direct", cohort, "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out", out] + extra,
+            in: scratch.url)
     }
 
     @Test func aCohortIsLinkedEvaluatedAndLeaksNoNIR() throws {
@@ -30,13 +36,16 @@ import Testing
         let direct = try Self.direct(scratch)
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect(direct.stdout.contains("submitted   200"))
-        let evaluate = try CommandLine.run(["evaluate", "runs/r1", "--truth", "cohorts/study.truth.csv", "--key-file", "keys/secret.key"],
-                                           in: scratch.url)
+        let evaluate = try CommandLine.run(
+            ["evaluate", "runs/r1", "--truth", "cohorts/study.truth.csv", "--key-file", "keys/secret.key"],
+            in: scratch.url)
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.contains("precision    1.0000"))
         #expect(evaluate.stdout.contains("as expected  200 of 200"), "\(evaluate.stdout)")
-        for name in ["summary.json", "results.csv", "rejects.csv", "correspondence.sealed", "extraction.sqlite",
-                     "extraction/ER_PRS_F.csv", "evaluation.json"] {
+        for name in [
+            "summary.json", "results.csv", "rejects.csv", "correspondence.sealed", "extraction.sqlite",
+            "extraction/ER_PRS_F.csv", "evaluation.json",
+        ] {
             #expect(FileManager.default.fileExists(atPath: scratch.file("runs/r1/\(name)").path), "\(name) missing")
         }
         // The NIRs to look for: the population's and every NIR written in the cohort (bodies of 13).
@@ -65,17 +74,23 @@ import Testing
         let again = try Self.direct(scratch)
         #expect(again.status == 6 && again.stderr.contains("already exists; use --force"))
         // What holds clear NIRs or says who is who is private.
-        for name in ["cohorts/study.csv", "cohorts/study.truth.csv", "runs/r1/results.csv", "runs/r1/extraction.sqlite",
-                     "runs/r1/correspondence.sealed"] {
+        for name in [
+            "cohorts/study.csv", "cohorts/study.truth.csv", "runs/r1/results.csv", "runs/r1/extraction.sqlite",
+            "runs/r1/correspondence.sealed",
+        ] {
             let mode = (try FileManager.default.attributesOfItem(atPath: scratch.file(name).path)[.posixPermissions] as! NSNumber).intValue
             #expect(mode == 0o600, "\(name) is \(String(mode, radix: 8))")
         }
         // The truth of another cohort of the same size is refused, not scored.
-        let other = try CommandLine.run(["cohort", "direct", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite",
-                                         "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "other"], in: scratch.url)
+        let other = try CommandLine.run(
+            [
+                "cohort", "direct", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "other",
+            ], in: scratch.url)
         #expect(other.status == 0, "\(other.stderr)")
-        let wrongTruth = try CommandLine.run(["evaluate", "runs/r1", "--truth", "cohorts/other.truth.csv", "--key-file", "keys/secret.key"],
-                                             in: scratch.url)
+        let wrongTruth = try CommandLine.run(
+            ["evaluate", "runs/r1", "--truth", "cohorts/other.truth.csv", "--key-file", "keys/secret.key"],
+            in: scratch.url)
         #expect(wrongTruth.status == 3 && wrongTruth.stderr.contains("not the truth of the cohort"), "\(wrongTruth.stderr)")
     }
 
@@ -114,8 +129,10 @@ import Testing
             ("empty", Data(), [], "the file is empty", 3),
             ("missing-column", Data("NS;NIR;SEXE\nA;1;1\n".utf8), [], "missing column DATE_NAISSANCE", 3),
             ("wrong-separator", Data(good.utf8), ["--separator", ","], "use --separator ';'", 3),
-            ("latin1-declared-utf8", Data(header.utf8) + Data("NS_".utf8) + Data([0xE9]) + Data(";1;2;1\n".utf8),
-             ["--encoding", "utf-8"], "not valid utf-8", 3),
+            (
+                "latin1-declared-utf8", Data(header.utf8) + Data("NS_".utf8) + Data([0xE9]) + Data(";1;2;1\n".utf8),
+                ["--encoding", "utf-8"], "not valid utf-8", 3
+            ),
             ("huge-line", huge, [], "line 2: a field is longer than", 3),
             ("wrong-key", Data((header + firstLine + "\n").utf8), ["--key-file", "keys/other.key"], "fingerprint", 4),
             ("missing", Data(), [], "no such file", 3),
@@ -131,8 +148,9 @@ import Testing
             let outcome = try Self.direct(scratch, cohort: path, out: "runs/\(c.name)", extra: c.extra)
             #expect(outcome.status == c.status, "\(c.name): \(outcome.status) \(outcome.stderr)")
             let lines = outcome.stderr.split(separator: "\n").filter { !$0.isEmpty }
-            #expect(lines.count == 1 && lines[0].hasPrefix("appariement: error:") && lines[0].contains(c.message),
-                    "\(c.name): \(outcome.stderr)")
+            #expect(
+                lines.count == 1 && lines[0].hasPrefix("appariement: error:") && lines[0].contains(c.message),
+                "\(c.name): \(outcome.stderr)")
             #expect(outcome.stderr.count < 500, "\(c.name): the message echoes the input")
             #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/\(c.name)").path), "\(c.name) left a run folder")
         }

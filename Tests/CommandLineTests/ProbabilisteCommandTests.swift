@@ -8,15 +8,23 @@ import Testing
     static func prepare() throws -> (Scratch, [CommandLine.Outcome]) {
         let scratch = Scratch()
         let generated = try GenerateCommandTests.generate(in: scratch)
-        let cohort = try CommandLine.run(["cohort", "probabiliste", "--size", "60", "--seed", "3", "--database", "data/snds.sqlite",
-                                          "--dir", "cohorts", "--name", "registry"], in: scratch.url)
+        let cohort = try CommandLine.run(
+            [
+                "cohort", "probabiliste", "--size", "60", "--seed", "3", "--database", "data/snds.sqlite",
+                "--dir", "cohorts", "--name", "registry",
+            ], in: scratch.url)
         return (scratch, [generated, cohort])
     }
 
-    static func link(_ scratch: Scratch, cohort: String = "cohorts/registry.csv", rules: String, out: String = "runs/p1",
-                     extra: [String] = []) throws -> CommandLine.Outcome {
-        try CommandLine.run(["probabiliste", cohort, "--criteria", rules, "--database", "data/snds.sqlite",
-                             "--key-file", "keys/secret.key", "--out", out] + extra, in: scratch.url)
+    static func link(
+        _ scratch: Scratch, cohort: String = "cohorts/registry.csv", rules: String, out: String = "runs/p1",
+        extra: [String] = []
+    ) throws -> CommandLine.Outcome {
+        try CommandLine.run(
+            [
+                "probabiliste", cohort, "--criteria", rules, "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--out", out,
+            ] + extra, in: scratch.url)
     }
 
     @Test func aRegistryIsLinkedGroupByGroupAndEvaluated() throws {
@@ -38,8 +46,9 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.file("runs/p1/summary.json"))) as! [String: Any]
         #expect(summary["kind"] as? String == "probabiliste")
         #expect(["success", "failure"].contains(summary["verdict"] as? String ?? ""))
-        let evaluate = try CommandLine.run(["evaluate", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key"],
-                                           in: scratch.url)
+        let evaluate = try CommandLine.run(
+            ["evaluate", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key"],
+            in: scratch.url)
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         #expect(evaluate.stdout.contains("By group"))
         #expect(evaluate.stdout.contains("group 1:"))
@@ -66,10 +75,14 @@ import Testing
         let good = try String(contentsOf: CommandLine.checkout.appendingPathComponent("rules/default.yml"), encoding: .utf8)
         try FileManager.default.createDirectory(at: scratch.file("rules"), withIntermediateDirectories: true)
         let cases: [(name: String, rules: String, cohort: String?, status: Int32, message: String)] = [
-            ("unknown table", good.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_NOPE_R.BEN_SEX_COD"), nil, 3,
-             "the table IR_NOPE_R is not available"),
-            ("unknown column", good.replacingOccurrences(of: "T_MCOaaB.DGN_PAL", with: "T_MCOaaB.DGN_NOPE"), nil, 3,
-             "the table T_MCOaaB has no column DGN_NOPE"),
+            (
+                "unknown table", good.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_NOPE_R.BEN_SEX_COD"), nil, 3,
+                "the table IR_NOPE_R is not available"
+            ),
+            (
+                "unknown column", good.replacingOccurrences(of: "T_MCOaaB.DGN_PAL", with: "T_MCOaaB.DGN_NOPE"), nil, 3,
+                "the table T_MCOaaB has no column DGN_NOPE"
+            ),
             ("bad tolerance", good.replacingOccurrences(of: "within_days: 2}", with: "within_days: -3}"), nil, 3, "out of range"),
             ("unknown key", good + "\nextra: 1\n", nil, 3, "unknown key 'extra'"),
             ("unknown cohort column", good, "NS;SEXE;COULEUR\nNS_1;1;bleu\n", 3, "unknown column 'COULEUR'"),
@@ -92,18 +105,23 @@ import Testing
         }
         let scenario = try CommandLine.run(["cohort", "probabiliste", "--scenario", "nope", "--database", "data/snds.sqlite"], in: scratch.url)
         #expect(scenario.status == 64 && scenario.stderr.contains("unknown scenario 'nope'"))
-        let tooLarge = try CommandLine.run(["cohort", "probabiliste", "--size", "100000", "--database", "data/snds.sqlite", "--name", "big"],
-                                           in: scratch.url)
+        let tooLarge = try CommandLine.run(
+            ["cohort", "probabiliste", "--size", "100000", "--database", "data/snds.sqlite", "--name", "big"],
+            in: scratch.url)
         #expect(tooLarge.status == 64 && tooLarge.stderr.contains("eligible patients") && tooLarge.stderr.contains("at most"), "\(tooLarge.stderr)")
         #expect(!FileManager.default.fileExists(atPath: scratch.file("cohorts/big.csv").path))
         // Another key than the dataset's: refused before anything is written.
-        let other = try CommandLine.run(["generate", "--beneficiaries", "50", "--out", "other/snds.sqlite", "--key-file", "keys/other.key"],
-                                        in: scratch.url)
+        let other = try CommandLine.run(
+            ["generate", "--beneficiaries", "50", "--out", "other/snds.sqlite", "--key-file", "keys/other.key"],
+            in: scratch.url)
         #expect(other.status == 0, "\(other.stderr)")
         try good.write(to: scratch.file("rules/good.yml"), atomically: true, encoding: .utf8)
-        let sealing = try CommandLine.run(["probabiliste", "cohorts/registry.csv", "--criteria", "rules/good.yml",
-                                           "--database", "data/snds.sqlite", "--key-file", "keys/other.key", "--out", "runs/wrong-key"],
-                                          in: scratch.url)
+        let sealing = try CommandLine.run(
+            [
+                "probabiliste", "cohorts/registry.csv", "--criteria", "rules/good.yml",
+                "--database", "data/snds.sqlite", "--key-file", "keys/other.key", "--out", "runs/wrong-key",
+            ],
+            in: scratch.url)
         #expect(sealing.status == 4 && sealing.stderr.contains("sealed with the dataset's key"), "\(sealing.stderr)")
         #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/wrong-key").path))
     }

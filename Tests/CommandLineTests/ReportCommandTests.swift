@@ -10,8 +10,11 @@ import Testing
         let rules = CommandLine.checkout.appendingPathComponent("rules/default.yml").path
         #expect(try ProbabilisteCommandTests.link(scratch, rules: rules).status == 0)
 
-        let report = try CommandLine.run(["report", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key",
-                                          "--lang", "en"], in: scratch.url)
+        let report = try CommandLine.run(
+            [
+                "report", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key",
+                "--lang", "en",
+            ], in: scratch.url)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("runs/p1/report.html"))
         #expect(report.stdout.contains("precision"))
@@ -28,8 +31,11 @@ import Testing
         let plainJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: scratch.file("runs/p1/report.json"))) as! [String: Any]
         #expect(plainJSON["evaluation"] == nil && plainJSON["language"] as? String == "fr")
         // After `evaluate`, its evaluation.json is used.
-        #expect(try CommandLine.run(["evaluate", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key"],
-                                    in: scratch.url).status == 0)
+        #expect(
+            try CommandLine.run(
+                ["evaluate", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key"],
+                in: scratch.url
+            ).status == 0)
         let reused = try CommandLine.run(["report", "runs/p1", "--min-cell", "5"], in: scratch.url)
         #expect(reused.stdout.contains("from evaluation.json"), "\(reused.stdout)")
         #expect(reused.stdout.contains("counts under 5 people hidden"))
@@ -55,10 +61,14 @@ import Testing
         #expect(language.status == 64)
 
         // Another key cannot open the run's sealed correspondence: nothing is written.
-        #expect(try CommandLine.run(["generate", "--beneficiaries", "20", "--out", "x/x.sqlite", "--key-file", "other.key"],
-                                    in: scratch.url).status == 0)
-        let wrongKey = try CommandLine.run(["report", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "other.key"],
-                                           in: scratch.url)
+        #expect(
+            try CommandLine.run(
+                ["generate", "--beneficiaries", "20", "--out", "x/x.sqlite", "--key-file", "other.key"],
+                in: scratch.url
+            ).status == 0)
+        let wrongKey = try CommandLine.run(
+            ["report", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "other.key"],
+            in: scratch.url)
         #expect(wrongKey.status == 4, "\(wrongKey.stderr)")
         // Another cohort's truth: refused.
         let otherTruth = scratch.file("other.truth.csv")

@@ -25,11 +25,14 @@ import Testing
         // and SIGXFSZ ignored (bit 25 of the ignored-signal mask). Samples taken before its first
         // instruction show what it inherited: one sample after is what counts.
         let limits = titles["limits"] ?? []
-        #expect(limits.contains { $0.range(of: #"Max core file size\s+0\s+0\s"#, options: .regularExpression) != nil },
-                "core dumps are not turned off: \(limits.first ?? "no sample")")
+        #expect(
+            limits.contains { $0.range(of: #"Max core file size\s+0\s+0\s"#, options: .regularExpression) != nil },
+            "core dumps are not turned off: \(limits.first ?? "no sample")")
         // The test's own process (the demo's parent) allows core files: the limit is the demo's doing.
         let ignored = (titles["status"] ?? []).compactMap { status in
-            status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
+            status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.flatMap {
+                UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            }
         }
         #expect(ignored.contains { $0 & (1 << (SIGXFSZ - 1)) != 0 }, "SIGXFSZ is not ignored")
         // Ctrl-C, kill and hang-up go to the handler that removes staged outputs: their default
@@ -40,13 +43,15 @@ import Testing
                 .compactMap { UInt64($0.drop { $0 != ":" }.dropFirst().trimmingCharacters(in: .whitespaces), radix: 16) }
                 .reduce(0, |)
         }
-        #expect(ignoredOrCaught.contains { mask in [SIGINT, SIGTERM, SIGHUP].allSatisfy { mask & (1 << ($0 - 1)) != 0 } },
-                "SIGINT, SIGTERM and SIGHUP are not handled")
+        #expect(
+            ignoredOrCaught.contains { mask in [SIGINT, SIGTERM, SIGHUP].allSatisfy { mask & (1 << ($0 - 1)) != 0 } },
+            "SIGINT, SIGTERM and SIGHUP are not handled")
         // Crash reports without memory contents: the process re-executed itself with the setting.
         // (Not dumpable, its environ is readable by root only: checked when the tests run as root.)
         if geteuid() == 0 {
-            #expect((titles["environ"] ?? []).contains { $0.contains("SWIFT_BACKTRACE=sanitize=yes") },
-                    "the demo does not run with SWIFT_BACKTRACE=sanitize=yes")
+            #expect(
+                (titles["environ"] ?? []).contains { $0.contains("SWIFT_BACKTRACE=sanitize=yes") },
+                "the demo does not run with SWIFT_BACKTRACE=sanitize=yes")
         }
 
         let after: [[String]] = [
@@ -65,8 +70,10 @@ import Testing
         for arguments in after {
             let outcome = try CommandLine.run(arguments, in: scratch.url)
             #expect(outcome.status == 0, "\(arguments.prefix(2)): \(outcome.stderr)")
-            printed += [("\(arguments.prefix(2).joined(separator: " ")) stdout", outcome.stdout),
-                        ("\(arguments.prefix(2).joined(separator: " ")) stderr", outcome.stderr)]
+            printed += [
+                ("\(arguments.prefix(2).joined(separator: " ")) stdout", outcome.stdout),
+                ("\(arguments.prefix(2).joined(separator: " ")) stderr", outcome.stderr),
+            ]
         }
 
         // What to look for: the population's NIRs (from the sealed correspondence, with the key)
@@ -78,7 +85,8 @@ import Testing
             if nir.count >= 13 { nirs.insert(String(nir.prefix(13))) }
         }
         #expect(nirs.count > 300)
-        let keyHex = try String(contentsOf: scratch.file("synthetic/secret.key"), encoding: .utf8)
+        let keyHex =
+            try String(contentsOf: scratch.file("synthetic/secret.key"), encoding: .utf8)
             .split(separator: "\n").first { !$0.hasPrefix("#") }.map(String.init) ?? ""
         #expect(keyHex.count == 64)
         let keyBytes = stride(from: 0, to: keyHex.count, by: 2).map { i -> UInt8 in
@@ -103,20 +111,23 @@ import Testing
             scanned.append(name)
         }
         // Everything was there to be scanned: the demo's outputs and the exports.
-        for expected in ["synthetic/snds.sqlite", "synthetic/snds.correspondence.sealed", "synthetic/snds.manifest.json",
-                         "cohorts/demo-direct.truth.csv", "cohorts/demo-sejours.csv", "cohorts/demo-sejours.truth.csv",
-                         "runs/demo-direct/results.csv", "runs/demo-direct/rejects.csv", "runs/demo-direct/summary.json",
-                         "runs/demo-direct/extraction.sqlite", "runs/demo-direct/extraction/IR_BEN_R.csv",
-                         "runs/demo-direct/report.html", "runs/demo-direct/report.json", "runs/demo-direct/evaluation.json",
-                         "runs/demo-sejours/results.csv", "runs/demo-sejours/report.html", "runs/demo-sejours/extraction.sqlite",
-                         "exports/candidates/candidates.csv", "exports/candidates/cohort.csv", "exports/links.csv"] {
+        for expected in [
+            "synthetic/snds.sqlite", "synthetic/snds.correspondence.sealed", "synthetic/snds.manifest.json",
+            "cohorts/demo-direct.truth.csv", "cohorts/demo-sejours.csv", "cohorts/demo-sejours.truth.csv",
+            "runs/demo-direct/results.csv", "runs/demo-direct/rejects.csv", "runs/demo-direct/summary.json",
+            "runs/demo-direct/extraction.sqlite", "runs/demo-direct/extraction/IR_BEN_R.csv",
+            "runs/demo-direct/report.html", "runs/demo-direct/report.json", "runs/demo-direct/evaluation.json",
+            "runs/demo-sejours/results.csv", "runs/demo-sejours/report.html", "runs/demo-sejours/extraction.sqlite",
+            "exports/candidates/candidates.csv", "exports/candidates/cohort.csv", "exports/links.csv",
+        ] {
             #expect(scanned.contains(expected), "\(expected) was not written, so not scanned")
         }
         #expect(haystacks.count > 60)
         for (name, data) in haystacks {
             #expect(ClearNIRs.firstLeak(of: nirs, in: data) == nil, "a clear NIR is in \(name)")
-            #expect(ClearNIRs.firstLeak(of: nirs, in: Data(data.filter { $0 != 0x20 && $0 != 0x2E && $0 != 0x2D })) == nil,
-                    "a spaced or dotted clear NIR is in \(name)")
+            #expect(
+                ClearNIRs.firstLeak(of: nirs, in: Data(data.filter { $0 != 0x20 && $0 != 0x2E && $0 != 0x2D })) == nil,
+                "a spaced or dotted clear NIR is in \(name)")
             let bytes = [UInt8](data)
             for (spelling, key) in keySpellings {
                 #expect(!Self.contains(bytes, key), "the key (\(spelling)) is in \(name)")

@@ -24,11 +24,13 @@ import Testing
 
         // A small dataset made with the right key, a cohort of each kind, a direct run: what the
         // commands below are given.
-        for step in [["generate", "--beneficiaries", "400", "--out", "synthetic/snds.sqlite", "--key-file", "keys/right.key"],
-                     ["generate", "--beneficiaries", "20", "--out", "other/snds.sqlite", "--key-file", "keys/other.key"],
-                     ["cohort", "direct", "--size", "40", "--name", "d", "--key-file", "keys/right.key"],
-                     ["cohort", "probabiliste", "--size", "10", "--name", "p"],
-                     ["direct", "cohorts/d.csv", "--out", "runs/d", "--key-file", "keys/right.key"]] {
+        for step in [
+            ["generate", "--beneficiaries", "400", "--out", "synthetic/snds.sqlite", "--key-file", "keys/right.key"],
+            ["generate", "--beneficiaries", "20", "--out", "other/snds.sqlite", "--key-file", "keys/other.key"],
+            ["cohort", "direct", "--size", "40", "--name", "d", "--key-file", "keys/right.key"],
+            ["cohort", "probabiliste", "--size", "10", "--name", "p"],
+            ["direct", "cohorts/d.csv", "--out", "runs/d", "--key-file", "keys/right.key"],
+        ] {
             let outcome = try run(step)
             try #require(outcome.status == 0, "\(step): \(outcome.stderr)")
         }
@@ -39,8 +41,9 @@ import Testing
             Case(command: ["demo"], arguments: ["--beneficiaries", "400"] + wrong, output: "cohorts/demo-direct.csv"),
             Case(command: ["cohort", "direct"], arguments: ["--size", "10", "--name", "w"] + wrong, output: "cohorts/w.csv"),
             Case(command: ["direct"], arguments: ["cohorts/d.csv", "--out", "runs/w-direct"] + wrong, output: "runs/w-direct"),
-            Case(command: ["probabiliste"], arguments: ["cohorts/p.csv", "--criteria", rules, "--out", "runs/w-indirect"] + wrong,
-                 output: "runs/w-indirect"),
+            Case(
+                command: ["probabiliste"], arguments: ["cohorts/p.csv", "--criteria", rules, "--out", "runs/w-indirect"] + wrong,
+                output: "runs/w-indirect"),
             Case(command: ["evaluate"], arguments: ["runs/d", "--truth", "cohorts/d.truth.csv"] + wrong, output: "runs/d/evaluation.json"),
             Case(command: ["report"], arguments: ["runs/d", "--truth", "cohorts/d.truth.csv"] + wrong, output: "runs/d/report.html"),
             Case(command: ["export", "links"], arguments: ["runs/d", "--out", "links.csv"] + wrong, output: "links.csv"),
@@ -64,7 +67,8 @@ import Testing
         // The demo, refused, left the dataset in place as it was.
         #expect(try Data(contentsOf: dir.appendingPathComponent("synthetic/snds.sqlite")) == datasetBefore)
         // Only the demo may suggest --fresh: the check above catches the message cohort direct gave before.
-        let old = "synthetic/snds.sqlite was generated with the key of fingerprint a, but k has fingerprint b: give the key it was made with, or use --fresh to generate it again with this key"
+        let old =
+            "synthetic/snds.sqlite was generated with the key of fingerprint a, but k has fingerprint b: give the key it was made with, or use --fresh to generate it again with this key"
         #expect(!Self.options(in: old).isSubset(of: Self.options(in: try run(["cohort", "direct", "--help"]).stdout)))
     }
 

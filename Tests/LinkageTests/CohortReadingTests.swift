@@ -6,8 +6,10 @@ import Testing
 /// Reading cohort files as they come from hospitals: formats of dates and sexes, encodings,
 /// separators, and one clear message for a file that is not a cohort.
 @Suite struct CohortReadingTests {
-    @Test(arguments: [("1985-05-07", "1985-05-07"), ("07/05/1985", "1985-05-07"), ("07-05-1985", "1985-05-07"),
-                      ("07.05.1985", "1985-05-07"), ("19850507", "1985-05-07")])
+    @Test(arguments: [
+        ("1985-05-07", "1985-05-07"), ("07/05/1985", "1985-05-07"), ("07-05-1985", "1985-05-07"),
+        ("07.05.1985", "1985-05-07"), ("19850507", "1985-05-07"),
+    ])
     func birthDatesInEveryFormat(text: String, iso: String) {
         #expect(IdentityFormats.birthDate(text) == .date(CalendarDate(iso: iso)!))
     }
@@ -124,7 +126,8 @@ import Testing
     /// A byte order mark says UTF-8: one stray Latin-1 byte is that line's fault, shown, and the
     /// rest of the file is not read as Latin-1 (which would turn every accent into two characters).
     @Test func aByteOrderMarkDeclaresUTF8() throws {
-        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("NS;NIR;DATE_NAISSANCE;SEXE\nHélène;\(Self.nir);1985-05-07;1\nNS_".utf8)
+        let bytes: [UInt8] =
+            [0xEF, 0xBB, 0xBF] + Array("NS;NIR;DATE_NAISSANCE;SEXE\nHélène;\(Self.nir);1985-05-07;1\nNS_".utf8)
             + [0xE9] + Array(";\(Self.nir);1985-05-07;1\n".utf8)
         let m = message { _ = try read(bytes) }
         #expect(m.contains("line 3") && m.contains("byte order mark"), "\(m)")
@@ -165,8 +168,11 @@ import Testing
         #expect(cohort.submitted == 10)
         #expect(cohort.requests.map(\.ns) == ["A"])
         let reasons = Dictionary(uniqueKeysWithValues: cohort.rejections.map { ($0.line, $0.reason.rawValue) })
-        #expect(reasons == [3: "nir_key", 4: "birth_date_invalid", 5: "sex_invalid", 6: "twin_rank_invalid", 7: "missing_ns",
-                            8: "birth_date_future", 9: "field_count", 10: "missing_nir", 11: "duplicate_ns"])
+        #expect(
+            reasons == [
+                3: "nir_key", 4: "birth_date_invalid", 5: "sex_invalid", 6: "twin_rank_invalid", 7: "missing_ns",
+                8: "birth_date_future", 9: "field_count", 10: "missing_nir", 11: "duplicate_ns",
+            ])
         for r in cohort.rejections {
             #expect(!r.detail.contains(String(Self.nir.prefix(13))), "line \(r.line) shows the NIR")
         }

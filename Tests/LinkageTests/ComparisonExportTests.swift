@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
-@testable import Linkage
 import Hardening
 import SNDSModel
 import SNDSStore
-import Testing
 import TestSupport
+import Testing
+
+@testable import Linkage
 
 /// The export bench/ hands to Splink, and the links it scores: the candidate events are exactly the
 /// engine's (the same rows, the same values once cut as the rules compare them), the cohort is the
@@ -52,10 +53,14 @@ import TestSupport
                 try insert.execute(arguments: StatementArguments([r[1]] + r.dropFirst(2).prefix(n).map { $0.isEmpty ? nil : $0 }))
             }
             let cut = rules.criteria.enumerated().map { i, c in CriterionValues.sql("r\(i)", c.normalisation, c.comparison) }
-            let exported = "SELECT person\(cut.map { ", " + $0 }.joined()), COUNT(*) FROM temp.exported GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
-            let engines = "SELECT person\((0..<n).map { ", v\($0)" }.joined()), COUNT(*) FROM temp.candidates GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
-            return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(exported) EXCEPT \(engines))") ?? -1,
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(engines) EXCEPT \(exported))") ?? -1)
+            let exported =
+                "SELECT person\(cut.map { ", " + $0 }.joined()), COUNT(*) FROM temp.exported GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
+            let engines =
+                "SELECT person\((0..<n).map { ", v\($0)" }.joined()), COUNT(*) FROM temp.candidates GROUP BY 1\((0..<n).map { ", \($0 + 2)" }.joined())"
+            return (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(exported) EXCEPT \(engines))") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(engines) EXCEPT \(exported))") ?? -1
+            )
         }
         #expect(onlyExported == 0)
         #expect(onlyEngine == 0)
@@ -144,8 +149,10 @@ import TestSupport
         try ComparisonExport.writeLinks(links, to: file)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", IndirectFixture.checkout.appendingPathComponent("bench/score.py").path,
-                             "--truth", f.truthFile.path, "--links", file.path, "--score-column", "GROUP", "--lower-is-better"]
+        process.arguments = [
+            "python3", IndirectFixture.checkout.appendingPathComponent("bench/score.py").path,
+            "--truth", f.truthFile.path, "--links", file.path, "--score-column", "GROUP", "--lower-is-better",
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

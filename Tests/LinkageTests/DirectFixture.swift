@@ -55,8 +55,9 @@ struct DirectFixture: @unchecked Sendable {
         let run = folder.appendingPathComponent("run")
         let summary = try DirectRun.run(DirectRun.Options(cohort: cohortFile, dataset: dataset.files, output: run), key: dataset.key)
         let evaluation = try Evaluation.evaluate(run: run, truthFile: truthFile, key: dataset.key)
-        return DirectFixture(dataset: dataset, folder: run, cohortFile: cohortFile, cohortText: cohort.csv, truth: cohort.truth,
-                             summary: summary, evaluation: evaluation)
+        return DirectFixture(
+            dataset: dataset, folder: run, cohortFile: cohortFile, cohortText: cohort.csv, truth: cohort.truth,
+            summary: summary, evaluation: evaluation)
     }
 
     /// A CSV output of the run, as rows of fields (header first).

@@ -3,8 +3,8 @@ import GRDB
 import Linkage
 import SNDSModel
 import Synthesis
-import Testing
 import TestSupport
+import Testing
 
 /// Direct linkage on a generated cohort whose truth comes from the clear identities: no wrong link,
 /// every findable line found, every defect in its bucket, twins, people with several pseudonyms.
@@ -86,7 +86,8 @@ import TestSupport
         #expect(f.summary.rejectedByReason.values.reduce(0, +) == c.rejected)
         #expect(f.summary.notFoundByReason.values.reduce(0, +) == c.notFound)
         #expect(f.evaluation.byReason["rejected"] == Dictionary(uniqueKeysWithValues: f.summary.rejectedByReason.map { ($0.key.rawValue, $0.value) }))
-        #expect(f.evaluation.byReason["not_found"] == Dictionary(uniqueKeysWithValues: f.summary.notFoundByReason.map { ($0.key.rawValue, $0.value) }))
+        #expect(
+            f.evaluation.byReason["not_found"] == Dictionary(uniqueKeysWithValues: f.summary.notFoundByReason.map { ($0.key.rawValue, $0.value) }))
     }
 
     /// The NS of a person with several BEN_NIR_PSA receives the claims of every one of them.
@@ -99,7 +100,10 @@ import TestSupport
         var withClaimsUnderASecondPseudonym = 0
         for (ns, rows) in byNS {
             let perPseudonym = try source.read { db in
-                try rows.map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PRS_F WHERE BEN_NIR_PSA = ? AND BEN_RNG_GEM = ?", arguments: [$0.benNirPsa, $0.rank])! }
+                try rows.map {
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM ER_PRS_F WHERE BEN_NIR_PSA = ? AND BEN_RNG_GEM = ?", arguments: [$0.benNirPsa, $0.rank])!
+                }
             }
             let delivered = try extraction.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PRS_F WHERE NS = ?", arguments: [ns])! }
             #expect(delivered == perPseudonym.reduce(0, +), "NS \(ns)")
@@ -124,10 +128,14 @@ import TestSupport
             }
             // Every linked person's referential rows are there; detail tables hang on their lines.
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT NS) FROM IR_BEN_R") == found.count)
-            let nine = ["FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
-                        "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"].map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
+            let nine = [
+                "FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
+                "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF",
+            ].map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PHA_F") ?? 0 > 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PHA_F d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE p.NS = d.NS AND \(nine))") == 0)
+            #expect(
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ER_PHA_F d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE p.NS = d.NS AND \(nine))")
+                    == 0)
             // Every stay comes with all its diagnoses and acts.
             for year in f.dataset.options.years {
                 let aa = pad(year % 100, 2)

@@ -1,7 +1,7 @@
 import Foundation
 import Synthesis
-import Testing
 import TestSupport
+import Testing
 
 /// The example cohort shipped in cohorts/ is what `cohort direct --size 200 --seed 1` draws from
 /// the default synthetic SNDS (seed 1, 20,000 people), as cohorts/README.md says: a cohort depends

@@ -40,16 +40,20 @@ struct IndirectFixture: @unchecked Sendable {
         let run = folder.appendingPathComponent("run")
         let summary = try link(cohortFile, rules: defaultRules, dataset: dataset, to: run)
         let evaluation = try Evaluation.evaluate(run: run, truthFile: truthFile, key: dataset.key)
-        return IndirectFixture(dataset: dataset, folder: run, cohortFile: cohortFile, truthFile: truthFile, truth: cohort.truth,
-                               summary: summary, evaluation: evaluation)
+        return IndirectFixture(
+            dataset: dataset, folder: run, cohortFile: cohortFile, truthFile: truthFile, truth: cohort.truth,
+            summary: summary, evaluation: evaluation)
     }
 
-    static func drawCohort(_ dataset: GeneratedDataset, scenario: String = "sejours", size: Int, seed: UInt64) throws -> IndirectCohortGenerator.Cohort {
+    static func drawCohort(
+        _ dataset: GeneratedDataset, scenario: String = "sejours", size: Int, seed: UInt64
+    ) throws -> IndirectCohortGenerator.Cohort {
         let database = try dataset.open()
         defer { try? database.close() }
-        let generator = try IndirectCohortGenerator(database: database, years: dataset.manifest.years,
-                                                    scenario: IndirectScenario.named(scenario)!,
-                                                    profile: IndirectNoiseProfile.load(nil, reference: reference))
+        let generator = try IndirectCohortGenerator(
+            database: database, years: dataset.manifest.years,
+            scenario: IndirectScenario.named(scenario)!,
+            profile: IndirectNoiseProfile.load(nil, reference: reference))
         return try generator.make(size: size, seed: seed)
     }
 

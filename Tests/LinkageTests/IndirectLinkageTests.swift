@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
-@testable import Linkage
 import SNDSModel
 import SNDSStore
 import Synthesis
-import Testing
 import TestSupport
+import Testing
+
+@testable import Linkage
 
 /// Indirect linkage on generated registry cohorts whose truth comes from the stays they were drawn
 /// from: the ≥ 90 % rule and the precision targets on the default scenario, every exclusion reason,
@@ -73,7 +74,8 @@ import TestSupport
         func run(maxDropped: Int) throws -> [Int: (status: String, reason: String, group: Int?, person: String?)] {
             let text = try IndirectFixture.defaultRulesText(maxDropped: maxDropped)
             let rules = try IndirectFixture.rulesFile(text, in: folder, name: "max\(maxDropped)")
-            let summary = try IndirectFixture.link(f.cohortFile, rules: rules, dataset: f.dataset, to: folder.appendingPathComponent("max\(maxDropped)-run"))
+            let summary = try IndirectFixture.link(
+                f.cohortFile, rules: rules, dataset: f.dataset, to: folder.appendingPathComponent("max\(maxDropped)-run"))
             #expect(summary.groups.count == maxDropped + 1)
             return try IndirectFixture.outcomes(of: folder.appendingPathComponent("max\(maxDropped)-run"), key: f.dataset.key)
         }
@@ -111,8 +113,9 @@ import TestSupport
         let database = try f.dataset.open()
         defer { try? database.close() }
         // Two criteria may be dropped: every configuration of three groups.
-        let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
-                                            reference: IndirectFixture.reference)
+        let rules = try IndirectRules.parse(
+            IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
+            reference: IndirectFixture.reference)
         let events = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
         let cohort = try IndirectCohort(file: CohortFile(url: f.cohortFile, columns: rules.cohortColumns), rules: rules)
         let plan = events.plan
@@ -159,7 +162,8 @@ import TestSupport
         let text = try String(contentsOf: IndirectFixture.defaultRules, encoding: .utf8)
             .replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 0.90\n  max_missing: 0")
         let strictRun = folder.appendingPathComponent("no-match-run")
-        try IndirectFixture.link(f.cohortFile, rules: IndirectFixture.rulesFile(text, in: folder, name: "no-match"), dataset: f.dataset, to: strictRun)
+        try IndirectFixture.link(
+            f.cohortFile, rules: IndirectFixture.rulesFile(text, in: folder, name: "no-match"), dataset: f.dataset, to: strictRun)
         let strict = try IndirectFixture.outcomes(of: strictRun, key: f.dataset.key)
         #expect(!monthOnly.contains { strict[$0]?.group == 1 })
         // Group 1 only grows when empty values are not compared, and never changes a link.
@@ -179,8 +183,10 @@ import TestSupport
         func line(_ ns: String, _ values: [String: String]) -> String {
             header.map { $0 == "NS" ? ns : values[$0] ?? "" }.joined(separator: ";")
         }
-        let extra = [line("SPARSE_SEX", ["SEXE": "1"]), line("SPARSE_YEAR", ["ANNEE_NAISSANCE": "1950"]),
-                     line("SPARSE_TWO", ["SEXE": "2", "ANNEE_NAISSANCE": "1960"])]
+        let extra = [
+            line("SPARSE_SEX", ["SEXE": "1"]), line("SPARSE_YEAR", ["ANNEE_NAISSANCE": "1950"]),
+            line("SPARSE_TWO", ["SEXE": "2", "ANNEE_NAISSANCE": "1960"]),
+        ]
         let cohort = folder.appendingPathComponent("sparse.csv")
         try (text + (text.hasSuffix("\n") ? "" : "\n") + extra.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
         let run = folder.appendingPathComponent("sparse-run")
@@ -190,7 +196,7 @@ import TestSupport
         for (line, o) in without {
             #expect(with[line]?.status == o.status && with[line]?.group == o.group && with[line]?.person == o.person, "line \(line)")
         }
-        let lines = text.split(separator: "\n").count   // the header and the cohort's lines
+        let lines = text.split(separator: "\n").count  // the header and the cohort's lines
         for line in lines + 1...lines + 3 {
             #expect(with[line]?.status == "excluded")
             #expect(with[line]?.reason == "no_candidate")
@@ -227,15 +233,18 @@ import TestSupport
         let database = try dataset.open()
         defer { try? database.close() }
         // One line describing a real stay, values written as a registry would.
-        let stay = try #require(try database.queue.inDatabase { db in
-            try Row.fetchOne(db, sql: """
-                SELECT r.BEN_SEX_COD, r.BEN_NAI_ANN, r.BEN_NAI_MOI, b.BDI_DEP, c.ETA_NUM, substr(c.EXE_SOI_DTD, 1, 10),
-                       substr(c.EXE_SOI_DTF, 1, 10), b.DGN_PAL, r.ORG_AFF_BEN, b.GRG_GHM, b.SEJ_NBJ, r.BEN_IDT_ANO
-                FROM T_MCO23C c JOIN T_MCO23B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
-                JOIN IR_BEN_R r ON r.BEN_NIR_PSA = c.NIR_ANO_17
-                WHERE c.NIR_RET = 0 AND b.DGN_PAL LIKE 'I%' ORDER BY c.ETA_NUM, c.RSA_NUM LIMIT 1
-                """)
-        })
+        let stay = try #require(
+            try database.queue.inDatabase { db in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT r.BEN_SEX_COD, r.BEN_NAI_ANN, r.BEN_NAI_MOI, b.BDI_DEP, c.ETA_NUM, substr(c.EXE_SOI_DTD, 1, 10),
+                               substr(c.EXE_SOI_DTF, 1, 10), b.DGN_PAL, r.ORG_AFF_BEN, b.GRG_GHM, b.SEJ_NBJ, r.BEN_IDT_ANO
+                        FROM T_MCO23C c JOIN T_MCO23B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
+                        JOIN IR_BEN_R r ON r.BEN_NIR_PSA = c.NIR_ANO_17
+                        WHERE c.NIR_RET = 0 AND b.DGN_PAL LIKE 'I%' ORDER BY c.ETA_NUM, c.RSA_NUM LIMIT 1
+                        """)
+            })
         let values = (0..<11).map { i -> String in
             let v: DatabaseValue = stay[i]
             return v.isNull ? "" : "\(v.storage.value.map { "\($0)" } ?? "")"
@@ -246,8 +255,9 @@ import TestSupport
         let events = try CandidateEvents(rules: rules, database: database, years: dataset.manifest.years)
         let plan = events.plan
         let profile = events.profile()
-        let pool = try events.load(IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules),
-                                   profile: profile)
+        let pool = try events.load(
+            IndirectCohort(file: CohortFile(url: file, columns: rules.cohortColumns), rules: rules),
+            profile: profile)
         #expect(plan.configurations.count == 12)
         for cfg in plan.configurations {
             let steps = try pool.queryPlan(cfg)
@@ -267,8 +277,9 @@ import TestSupport
         let f = try IndirectFixture.shared.get()
         let database = try f.dataset.open()
         defer { try? database.close() }
-        let rules = try IndirectRules.parse(IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
-                                            reference: IndirectFixture.reference)
+        let rules = try IndirectRules.parse(
+            IndirectFixture.defaultRulesText(maxDropped: 2), path: "max2.yml",
+            reference: IndirectFixture.reference)
         let events = try CandidateEvents(rules: rules, database: database, years: f.dataset.manifest.years)
         let plan = events.plan
         var nonTrivial = 0
@@ -295,14 +306,16 @@ import TestSupport
             for i in 300..<400 { rows.append(rows[i]) }
             for i in 400..<500 { rows[i][2] = nil; rows.append(rows[i]) }
             for r in rows {
-                try db.execute(sql: "INSERT INTO t VALUES (\(Array(repeating: "?", count: 12).joined(separator: ", ")))",
-                               arguments: StatementArguments(r.map { $0?.databaseValue ?? .null }))
+                try db.execute(
+                    sql: "INSERT INTO t VALUES (\(Array(repeating: "?", count: 12).joined(separator: ", ")))",
+                    arguments: StatementArguments(r.map { $0?.databaseValue ?? .null }))
             }
         }
         let kept = Array(0..<columns)
         try db.read { db in
             let codes = try ValueCodes(db, sql: "SELECT \(names.joined(separator: ", ")) FROM t", columns: 12)
-            let sql = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM t GROUP BY \(kept.map { names[$0] }.joined(separator: ", ")) HAVING COUNT(*) = 1)")
+            let sql = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM t GROUP BY \(kept.map { names[$0] }.joined(separator: ", ")) HAVING COUNT(*) = 1)")
             #expect(codes.uniqueRows(keeping: kept) == sql)
             #expect((sql ?? 0) > 1_000)
         }
@@ -332,25 +345,35 @@ import TestSupport
         _ = try CandidateEvents(rules: rules, database: database, years: dataset.manifest.years)
         // Values held by exactly one person, or by several, read from the candidate events (v0 FINESS, v1 day).
         let (a, b, c, busy, d) = try database.queue.inDatabase { db in
-            let soleFiness = try Row.fetchAll(db, sql: "SELECT v0, MIN(person) FROM temp.candidates GROUP BY v0 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0")
-            let soleDay = try Row.fetchAll(db, sql: "SELECT v1, MIN(person) FROM temp.candidates GROUP BY v1 HAVING COUNT(DISTINCT person) = 1 ORDER BY v1")
-            let solePair = try Row.fetchAll(db, sql: """
-                SELECT v0, v1, MIN(person) FROM temp.candidates GROUP BY v0, v1 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0, v1
-                """)
-            let crowded = try Row.fetchOne(db, sql: """
-                SELECT v0, v1 FROM temp.candidates GROUP BY v0, v1 HAVING COUNT(DISTINCT person) > 1 ORDER BY v0, v1
-                """)
+            let soleFiness = try Row.fetchAll(
+                db, sql: "SELECT v0, MIN(person) FROM temp.candidates GROUP BY v0 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0")
+            let soleDay = try Row.fetchAll(
+                db, sql: "SELECT v1, MIN(person) FROM temp.candidates GROUP BY v1 HAVING COUNT(DISTINCT person) = 1 ORDER BY v1")
+            let solePair = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v0, v1, MIN(person) FROM temp.candidates GROUP BY v0, v1 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0, v1
+                    """)
+            let crowded = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v0, v1 FROM temp.candidates GROUP BY v0, v1 HAVING COUNT(DISTINCT person) > 1 ORDER BY v0, v1
+                    """)
             let finess = try #require(soleFiness.first)
             let day = try #require(soleDay.first { ($0[1] as String) != (finess[1] as String) })
             let pair = try #require(solePair.first { ($0[2] as String) != (finess[1] as String) && ($0[2] as String) != (day[1] as String) })
             let others = Set([finess[1] as String, day[1] as String, pair[2] as String])
             // A line is linked only if its person matches no other line in the configuration: the
             // fourth patient has no stay where the other lines' hospitals are.
-            let elsewhere = Set(try String.fetchAll(db, sql: "SELECT DISTINCT person FROM temp.candidates WHERE v0 IN (?, ?)",
-                                                    arguments: [pair[0] as String, crowded?[0] as String? ?? ""]))
+            let elsewhere = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT person FROM temp.candidates WHERE v0 IN (?, ?)",
+                    arguments: [pair[0] as String, crowded?[0] as String? ?? ""]))
             let another = try #require(soleFiness.first { !others.contains($0[1] as String) && !elsewhere.contains($0[1] as String) })
-            return ((finess[0] as String, finess[1] as String), (day[0] as Int, day[1] as String),
-                    (pair[0] as String, pair[1] as Int), try #require(crowded), (another[0] as String, another[1] as String))
+            return (
+                (finess[0] as String, finess[1] as String), (day[0] as Int, day[1] as String),
+                (pair[0] as String, pair[1] as Int), try #require(crowded), (another[0] as String, another[1] as String)
+            )
         }
         try database.close()
         func iso(_ day: Int) -> String { CalendarDate(daysSinceEpoch: day).iso }
@@ -388,8 +411,9 @@ import TestSupport
         #expect(results.contains("7;S6;found;;1;1;FINESS;"), "\(results)")
         // With `max_missing: 0` an empty value matches nothing: S6 waits for group 2,
         // where the date is dropped; every other line ends as before.
-        let strictURL = try IndirectFixture.rulesFile(Self.rules.replacingOccurrences(of: "max_dropped: 1}", with: "max_dropped: 1, max_missing: 0}"),
-                                                      in: folder, name: "strict")
+        let strictURL = try IndirectFixture.rulesFile(
+            Self.rules.replacingOccurrences(of: "max_dropped: 1}", with: "max_dropped: 1, max_missing: 0}"),
+            in: folder, name: "strict")
         let strictRun = folder.appendingPathComponent("strict-run")
         try IndirectFixture.link(cohort, rules: strictURL, dataset: dataset, to: strictRun)
         let strict = try IndirectFixture.outcomes(of: strictRun, key: dataset.key)

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Linkage
 import SNDSModel
-import Testing
 import TestSupport
+import Testing
 
 /// The rules files: the shipped ones read, every mistake named with its place, and the two
 /// normalisations (Swift for the cohort, SQL for the SNDS) agreeing value by value.
@@ -45,33 +45,57 @@ import TestSupport
         ("version: 2\nevents: {source: mco_stays}\ncriteria: []\n", "version 2 is not supported"),
         ("version: 1\nevents: {source: dcir}\ncriteria: []\n", "unknown event source 'dcir'"),
         ("version: 1\nevents: {source: mco_stays}\ncriteria: []\n", "give at least one criterion"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: ER_PRS_F.BEN_SEX_COD, normalise: sex}\n",
-         "the table ER_PRS_F is not available"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.NOPE, normalise: sex}\n",
-         "the table IR_BEN_R has no column NOPE"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: soundex}\n",
-         "unknown normalisation 'soundex'"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer, compare: {within_days: 2}}\n",
-         "within_days compares dates"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: {within_days: 5000}}\n",
-         "5000 is out of range"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: fuzzy}\n",
-         "unknown comparison 'fuzzy'"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n  - {column: x, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer}\n",
-         "the column X is given twice"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {drop_order: [Y]}\n",
-         "Y is not a criterion's column"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n  - {column: Y, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer, keep: true}\nstrategy: {max_dropped: 1, drop_order: [Y]}\n",
-         "Y is marked keep"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {success_threshold: 1.5}\n",
-         "expected a share above 0 and at most 1"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {max_missing: two}\n",
-         "strategy.max_missing"),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: ER_PRS_F.BEN_SEX_COD, normalise: sex}\n",
+            "the table ER_PRS_F is not available"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.NOPE, normalise: sex}\n",
+            "the table IR_BEN_R has no column NOPE"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: soundex}\n",
+            "unknown normalisation 'soundex'"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer, compare: {within_days: 2}}\n",
+            "within_days compares dates"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: {within_days: 5000}}\n",
+            "5000 is out of range"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: fuzzy}\n",
+            "unknown comparison 'fuzzy'"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n  - {column: x, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer}\n",
+            "the column X is given twice"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {drop_order: [Y]}\n",
+            "Y is not a criterion's column"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n  - {column: Y, source: IR_BEN_R.BEN_NAI_ANN, normalise: integer, keep: true}\nstrategy: {max_dropped: 1, drop_order: [Y]}\n",
+            "Y is marked keep"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {success_threshold: 1.5}\n",
+            "expected a share above 0 and at most 1"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {max_missing: two}\n",
+            "strategy.max_missing"
+        ),
         ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD}\n", "missing key 'normalise'"),
         ("version: 1\nevents: {source: mco_stays\n", "not valid YAML"),
         ("", "the file is empty"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, aliases: [SUBJECT], source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n",
-         "the name SUBJECT is used by two columns"),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, aliases: [SUBJECT], source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n",
+            "the name SUBJECT is used by two columns"
+        ),
     ])
     func aMistakeIsNamed(yaml: String, message: String) {
         #expect {
@@ -134,13 +158,19 @@ import TestSupport
     /// (Yams' own description starts with the context and puts the reason and a quote of the file on
     /// the lines after: only "while scanning for the next token" was left).
     @Test(arguments: [
-        ("version: 1\nevents:\n\tsource: mco_stays\n",
-         "bad.yml line 3: not valid YAML at column 1: found character that cannot start any token (while scanning for the next token)"),
-        ("version: 1\nevents: {source: mco_stays}\nname: \"open\ncriteria: []\n",
-         "bad.yml line 5: not valid YAML at column 1: found unexpected end of stream (while scanning a quoted scalar that starts at line 3, column 7)"),
+        (
+            "version: 1\nevents:\n\tsource: mco_stays\n",
+            "bad.yml line 3: not valid YAML at column 1: found character that cannot start any token (while scanning for the next token)"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\nname: \"open\ncriteria: []\n",
+            "bad.yml line 5: not valid YAML at column 1: found unexpected end of stream (while scanning a quoted scalar that starts at line 3, column 7)"
+        ),
         ("version: 1\nversion: 2\nevents: {source: mco_stays}\ncriteria: []\n", "bad.yml line 1: the key 'version' is given twice"),
-        ("version: 1\nevents: {source: mco_stays}\ncriteria: *nowhere\n",
-         "bad.yml line 3: not valid YAML at column 11: found undefined alias: an alias (*name) refers to no anchor"),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria: *nowhere\n",
+            "bad.yml line 3: not valid YAML at column 11: found undefined alias: an alias (*name) refers to no anchor"
+        ),
     ])
     func aYAMLErrorKeepsItsReasonAndLine(yaml: String, message: String) {
         #expect {
@@ -199,13 +229,19 @@ import TestSupport
     ])
     func bothSidesNormaliseAlike(normalisation: IndirectRules.Normalisation, cohortValues: [String], snds: String) throws {
         let db = try DatabaseQueue()
-        let sndsSide = try db.read { try DatabaseValue.fetchOne($0, sql: "SELECT " + CriterionValues.sql("x", normalisation, .exact) + " FROM (SELECT ? AS x)", arguments: [snds]) }
+        let sndsSide = try db.read {
+            try DatabaseValue.fetchOne(
+                $0, sql: "SELECT " + CriterionValues.sql("x", normalisation, .exact) + " FROM (SELECT ? AS x)", arguments: [snds])
+        }
         for raw in cohortValues {
             guard case .value(let canonical, _) = CriterionValues.read(raw, as: normalisation) else {
                 Issue.record("\(raw) not read as \(normalisation)")
                 continue
             }
-            let cohortSide = try db.read { try DatabaseValue.fetchOne($0, sql: "SELECT " + CriterionValues.sql("x", normalisation, .exact) + " FROM (SELECT ? AS x)", arguments: [canonical]) }
+            let cohortSide = try db.read {
+                try DatabaseValue.fetchOne(
+                    $0, sql: "SELECT " + CriterionValues.sql("x", normalisation, .exact) + " FROM (SELECT ? AS x)", arguments: [canonical])
+            }
             #expect(cohortSide == sndsSide, "\(raw) → \(canonical) → \(String(describing: cohortSide)) vs \(snds) → \(String(describing: sndsSide))")
             #expect(cohortSide != nil && cohortSide != .null)
         }
@@ -220,21 +256,22 @@ import TestSupport
             try db.execute(sql: "CREATE TABLE BE_IDE_R (IDE_ETA_NUM TEXT, IDE_GES_NUM TEXT)")
             try db.execute(sql: "INSERT INTO BE_IDE_R VALUES ('750000028', '750000010'), ('060000011', '060000003')")
             try CriterionValues.prepare(db)
-            try CriterionValues.prepare(db)   // idempotent
+            try CriterionValues.prepare(db)  // idempotent
         }
         let (mapped, rows) = try db.write { db -> ([String: String?], Int?) in
             var mapped: [String: String?] = [:]
             for raw in ["750000028", "750000010", "60000011", "330000001"] {
                 guard case .value(let c, _) = CriterionValues.read(raw, as: .finessEntity) else { continue }
-                mapped[raw] = try String.fetchOne(db, sql: "SELECT " + CriterionValues.sql("x", .finessEntity, .exact) + " FROM (SELECT ? AS x)",
-                                                  arguments: [c])
+                mapped[raw] = try String.fetchOne(
+                    db, sql: "SELECT " + CriterionValues.sql("x", .finessEntity, .exact) + " FROM (SELECT ? AS x)",
+                    arguments: [c])
             }
             return (mapped, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.finess_entity"))
         }
-        #expect(mapped["750000028"] == "750000010")   // a site: its entity
-        #expect(mapped["750000010"] == "750000010")   // the entity itself
-        #expect(mapped["60000011"] == "060000003")    // a site that lost its leading zero
-        #expect(mapped["330000001"] == "330000001")   // no site of the referential
+        #expect(mapped["750000028"] == "750000010")  // a site: its entity
+        #expect(mapped["750000010"] == "750000010")  // the entity itself
+        #expect(mapped["60000011"] == "060000003")  // a site that lost its leading zero
+        #expect(mapped["330000001"] == "330000001")  // no site of the referential
         #expect(rows == 2)
     }
 

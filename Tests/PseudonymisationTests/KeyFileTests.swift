@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pseudonymisation
 
 struct KeyFileTests {
@@ -92,8 +93,9 @@ struct KeyFileOwnershipTests {
         let scratch = Scratch()
         let path = scratch.file("k.key")
         let hex = String(repeating: "0123456789abcdef", count: 4)
-        _ = FileManager.default.createFile(atPath: path.path, contents: Data("# a comment\n\n  \(hex)  \r\n# another\n".utf8),
-                                           attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: path.path, contents: Data("# a comment\n\n  \(hex)  \r\n# another\n".utf8),
+            attributes: [.posixPermissions: 0o600])
         let plain = scratch.file("plain.key")
         _ = FileManager.default.createFile(atPath: plain.path, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600])
         #expect(try KeyFile.load(at: path).fingerprint == KeyFile.load(at: plain).fingerprint)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pseudonymisation
 
 /// Sealed files and key files that are not regular files — a named pipe, a device, a directory —

@@ -2,6 +2,7 @@ import CArgon2
 import Foundation
 import SNDSModel
 import Testing
+
 @testable import Pseudonymisation
 
 struct PseudonymiserTests {
@@ -10,8 +11,9 @@ struct PseudonymiserTests {
     static func sampleInputs(_ count: Int) -> [PseudonymInput] {
         (0..<count).map { i in
             let nir = NIR(sexDigit: 1 + i % 2, birthYear: 1950 + i % 60, birthMonth: 1 + i % 12, birthPlace: "75056", order: 1 + i % 999)
-            return .beneficiary(ouvreur: nir, birthDate: CalendarDate(year: 1990 + i % 30, month: 1 + i % 12, day: 1 + i % 28)!,
-                                sex: i % 3 == 0 ? .male : .female)
+            return .beneficiary(
+                ouvreur: nir, birthDate: CalendarDate(year: 1990 + i % 30, month: 1 + i % 12, day: 1 + i % 28)!,
+                sex: i % 3 == 0 ? .male : .female)
         }
     }
 
@@ -57,9 +59,11 @@ struct PseudonymiserTests {
         let parent = NIR(sexDigit: 2, birthYear: 1980, birthMonth: 4, birthPlace: "69123", order: 12)
         let child = NIR(sexDigit: 1, birthYear: 2012, birthMonth: 9, birthPlace: "69123", order: 40)
         let birth = CalendarDate(year: 2012, month: 9, day: 3)!
-        #expect(PseudonymInput.beneficiary(ouvreur: parent, birthDate: birth, sex: .male).bytes
+        #expect(
+            PseudonymInput.beneficiary(ouvreur: parent, birthDate: birth, sex: .male).bytes
                 == Array("2800469123012201209031".utf8))
-        #expect(PseudonymInput.beneficiary(ouvreur: parent, birthDate: birth, sex: .male)
+        #expect(
+            PseudonymInput.beneficiary(ouvreur: parent, birthDate: birth, sex: .male)
                 != PseudonymInput.beneficiary(ouvreur: child, birthDate: birth, sex: .male))
         #expect(PseudonymInput.individual(child).bytes.count == 13)
     }
@@ -78,10 +82,10 @@ struct PseudonymiserTests {
         let ones = [UInt8](repeating: 0xFF, count: 16)
         #expect(ones.withUnsafeBytes { PseudonymEncoding.encode($0) } == String(repeating: "Z", count: 17))
         var first = zeros
-        first[0] = 0b1000_0100 // 10000 → "G", then 100.. → "G"…
+        first[0] = 0b1000_0100  // 10000 → "G", then 100.. → "G"…
         #expect(first.withUnsafeBytes { PseudonymEncoding.encode($0) }.prefix(2) == "GG")
         var beyond = zeros
-        beyond[10] = 0b0000_0111 // bits 85–87 are dropped
+        beyond[10] = 0b0000_0111  // bits 85–87 are dropped
         #expect(beyond.withUnsafeBytes { PseudonymEncoding.encode($0) } == String(repeating: "0", count: 17))
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Pseudonymisation
 
 struct SealedFileTests {
     static func payload(_ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }
 
     static func seal(_ payload: [UInt8], key: SecretKey, at url: URL, blockBytes: Int = 1000) throws {
-        let writer = try SealedFileWriter(url: url, key: key, contents: "test", columns: ["A", "B"],
-                                          createdBy: "tests", blockBytes: blockBytes)
+        let writer = try SealedFileWriter(
+            url: url, key: key, contents: "test", columns: ["A", "B"],
+            createdBy: "tests", blockBytes: blockBytes)
         try writer.write(payload.prefix(payload.count / 3))
         try writer.write(payload.dropFirst(payload.count / 3))
         try writer.finish()

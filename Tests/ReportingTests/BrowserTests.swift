@@ -1,9 +1,10 @@
 import Foundation
+import Reporting
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Reporting
-import Testing
 
 /// The report opened in a real browser: Debian's Chromium, headless, driven through chromedriver
 /// (W3C WebDriver on a loopback port). The page must render with no console error, the figures a
@@ -27,8 +28,10 @@ import Testing
         #expect(try browser.script("return document.title") as? String == HTMLReport(run.report).title + " — " + run.folder.lastPathComponent)
 
         // The figures as rendered, read back and compared with the JSON.
-        let rendered = try browser.script(
-            "return Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.dataset.format, e.innerText])") as? [[String]] ?? []
+        let rendered =
+            try browser.script(
+                "return Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.dataset.format, e.innerText])") as? [[String]]
+            ?? []
         #expect(rendered.count == ReportFigures.figures(inHTML: run.html).count)
         let json = try JSONSerialization.jsonObject(with: run.json)
         let labels = ReportLabels(ReportBuilder.Language(rawValue: run.report.language)!)
@@ -37,14 +40,18 @@ import Testing
         }
         #expect(wrong.isEmpty, "\(wrong.prefix(10))")
         // The key numbers are visible on the first screen: the verdict and the lines found.
-        let headline = try browser.script("""
-            const r = document.querySelector('[data-key="outcome.found"]').getBoundingClientRect();
-            return [r.width > 0 && r.height > 0 && r.top < window.innerHeight, document.querySelector('[data-key="outcome.verdict"]').innerText];
-            """) as? [Any]
+        let headline =
+            try browser.script(
+                """
+                const r = document.querySelector('[data-key="outcome.found"]').getBoundingClientRect();
+                return [r.width > 0 && r.height > 0 && r.top < window.innerHeight, document.querySelector('[data-key="outcome.verdict"]').innerText];
+                """) as? [Any]
         #expect(headline?.first as? Bool == true)
         #expect(headline?.last as? String == labels(run.report.outcome.verdict.rawValue))
         // Every chart drew its bars.
-        let bars = try browser.script("return Array.from(document.querySelectorAll('svg.chart')).map(s => s.querySelectorAll('rect').length)") as? [Int] ?? []
+        let bars =
+            try browser.script("return Array.from(document.querySelectorAll('svg.chart')).map(s => s.querySelectorAll('rect').length)") as? [Int]
+            ?? []
         #expect(bars.count >= (kind == "direct" ? 3 : 5) && bars.allSatisfy { $0 > 0 }, "\(bars)")
 
         let png = try browser.screenshot()
@@ -116,13 +123,21 @@ final class Browser {
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }
-        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
-            "browserName": "chrome",
-            "goog:chromeOptions": ["binary": BrowserTests.chromium,
-                                   "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                            "--window-size=1200,1600", "--hide-scrollbars"]],
-            "goog:loggingPrefs": ["browser": "ALL"],
-        ]]]
+        let capabilities: [String: Any] = [
+            "capabilities": [
+                "alwaysMatch": [
+                    "browserName": "chrome",
+                    "goog:chromeOptions": [
+                        "binary": BrowserTests.chromium,
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            "--window-size=1200,1600", "--hide-scrollbars",
+                        ],
+                    ],
+                    "goog:loggingPrefs": ["browser": "ALL"],
+                ]
+            ]
+        ]
         let answer = try call("POST", "/session", capabilities) as? [String: Any]
         guard let id = answer?["sessionId"] as? String else { throw Failure.webDriver("no session: \(String(describing: answer))") }
         session = id
@@ -208,7 +223,8 @@ final class Browser {
             if expected == nil, let split = response.firstRange(of: [13, 10, 13, 10]) {
                 let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).lowercased()
                 if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-                   let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) {
+                    let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+                {
                     expected = split.upperBound + length
                 }
             }

@@ -17,8 +17,9 @@ enum ReportFigures {
         let regex = try! NSRegularExpression(pattern: pattern)
         let ns = html as NSString
         return regex.matches(in: html, range: NSRange(location: 0, length: ns.length)).map { m in
-            Figure(key: unescape(ns.substring(with: m.range(at: 1))), format: ns.substring(with: m.range(at: 2)),
-                   text: unescape(ns.substring(with: m.range(at: 3))))
+            Figure(
+                key: unescape(ns.substring(with: m.range(at: 1))), format: ns.substring(with: m.range(at: 2)),
+                text: unescape(ns.substring(with: m.range(at: 3))))
         }
     }
 
@@ -37,7 +38,8 @@ enum ReportFigures {
                 node = object[segment]
             } else if let array = node as? [[String: Any]] {
                 let ids = ["key", "group", "id", "column", "reason", "category"]
-                node = array.first { element in ids.contains { id in element[id].map { "\($0)" } == segment } }
+                node =
+                    array.first { element in ids.contains { id in element[id].map { "\($0)" } == segment } }
                     ?? Int(segment).flatMap { $0 < array.count ? array[$0] : nil }
             } else {
                 return nil
@@ -68,11 +70,12 @@ enum ReportFigures {
         case "percent", "decimal2", "decimal3":
             guard let v = (expected as? NSNumber)?.doubleValue else { return "\(f.key): the JSON holds no number" }
             guard let shown = number(f.text, language: language) else { return "\(f.key): '\(f.text)' is not a number" }
-            let (target, tolerance) = switch f.format {
-            case "percent": (v * 100, 0.05)
-            case "decimal2": (v, 0.005)
-            default: (v, 0.0005)
-            }
+            let (target, tolerance) =
+                switch f.format {
+                case "percent": (v * 100, 0.05)
+                case "decimal2": (v, 0.005)
+                default: (v, 0.0005)
+                }
             return abs(shown - target) <= tolerance + 1e-9 ? nil : "\(f.key): shows '\(f.text)', the JSON says \(v)"
         default:
             guard let s = expected as? String else { return "\(f.key): the JSON holds no text" }
@@ -84,8 +87,10 @@ enum ReportFigures {
     /// people, with its key path, so a test can check none escapes the rule or the page.
     static func countCells(in json: Any) -> [(key: String, value: Any)] {
         var out: [(String, Any)] = []
-        let countNames: Set<String> = ["count", "linked", "cumulative", "linesMatched", "missing", "reformatted", "invalid", "rejected",
-                                       "lines", "notLinked", "correct", "wrong", "found"]
+        let countNames: Set<String> = [
+            "count", "linked", "cumulative", "linesMatched", "missing", "reformatted", "invalid", "rejected",
+            "lines", "notLinked", "correct", "wrong", "found",
+        ]
         func walk(_ node: Any, _ path: String, _ inCounts: Bool) {
             if let object = node as? [String: Any] {
                 for (k, v) in object { walk(v, path.isEmpty ? k : "\(path).\(k)", countNames.contains(k)) }

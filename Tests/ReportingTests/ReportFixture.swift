@@ -38,8 +38,10 @@ struct ReportFixture: @unchecked Sendable {
     }
 
     /// A direct cohort drawn with the shipped noise profile, linked, evaluated, reported.
-    static func directRun(_ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
-                          language: ReportBuilder.Language = .fr, minCell: Int = 10) throws -> Run {
+    static func directRun(
+        _ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
+        language: ReportBuilder.Language = .fr, minCell: Int = 10
+    ) throws -> Run {
         let profile = try DirectNoiseProfile.load(nil, reference: GeneratedDataset.reference.data)
         let cohort = try DirectCohortGenerator(correspondence: dataset.correspondence(), profile: profile).make(size: size, seed: seed)
         let cohortFile = folder.appendingPathComponent("\(name).csv"), truthFile = folder.appendingPathComponent("\(name).truth.csv")
@@ -54,12 +56,15 @@ struct ReportFixture: @unchecked Sendable {
     }
 
     /// An indirect cohort of the default scenario, linked with rules/default.yml, evaluated, reported.
-    static func indirectRun(_ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
-                            language: ReportBuilder.Language = .fr, minCell: Int = 10) throws -> Run {
+    static func indirectRun(
+        _ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
+        language: ReportBuilder.Language = .fr, minCell: Int = 10
+    ) throws -> Run {
         let database = try dataset.open()
-        let generator = try IndirectCohortGenerator(database: database, years: dataset.manifest.years,
-                                                    scenario: IndirectScenario.named("sejours")!,
-                                                    profile: IndirectNoiseProfile.load(nil, reference: GeneratedDataset.reference.data))
+        let generator = try IndirectCohortGenerator(
+            database: database, years: dataset.manifest.years,
+            scenario: IndirectScenario.named("sejours")!,
+            profile: IndirectNoiseProfile.load(nil, reference: GeneratedDataset.reference.data))
         let cohort = try generator.make(size: size, seed: seed)
         try database.close()
         let cohortFile = folder.appendingPathComponent("\(name).csv"), truthFile = folder.appendingPathComponent("\(name).truth.csv")
@@ -73,8 +78,10 @@ struct ReportFixture: @unchecked Sendable {
         return try report(run, cohortFile: cohortFile, truthFile: truthFile, key: dataset.key, language: language, minCell: minCell)
     }
 
-    static func report(_ run: URL, cohortFile: URL, truthFile: URL, key: SecretKey, language: ReportBuilder.Language,
-                       minCell: Int) throws -> Run {
+    static func report(
+        _ run: URL, cohortFile: URL, truthFile: URL, key: SecretKey, language: ReportBuilder.Language,
+        minCell: Int
+    ) throws -> Run {
         let evaluation = try Evaluation.evaluate(run: run, truthFile: truthFile, key: key)
         let report = ReportBuilder(smallCellThreshold: minCell, language: language)
             .build(run: run, summary: try RunSummary.read(from: run), evaluation: evaluation)

@@ -1,8 +1,8 @@
 import Foundation
 import Linkage
 import Reporting
-import SNDSStore
 import SNDSModel
+import SNDSStore
 import TestSupport
 import Testing
 
@@ -34,10 +34,11 @@ import Testing
         for run in [f.direct, f.indirect] {
             let r = run.report
             let summary = try RunSummary.read(from: run.folder)
-            let (submitted, found, rejected): (Int, Int, Int) = switch summary {
-            case .direct(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
-            case .indirect(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
-            }
+            let (submitted, found, rejected): (Int, Int, Int) =
+                switch summary {
+                case .direct(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
+                case .indirect(let s): (s.counts.submitted, s.counts.found, s.counts.rejected)
+                }
             #expect(r.outcome.submitted == submitted)
             #expect(r.funnel.first { $0.key == "found" }!.count.value.map { $0 == found } ?? true)
             #expect(r.funnel.first { $0.key == "rejected" }!.count.value.map { $0 == rejected } ?? true)
@@ -128,8 +129,9 @@ import Testing
         #expect(hidden > 0, "a cohort of 30 to 40 lines must have small counts to hide")
 
         // With a threshold of 1 nothing is hidden: the rule, not the data, hid those counts.
-        let unprotected = ReportBuilder(smallCellThreshold: 1).build(run: tinyDirect.folder, summary: try .read(from: tinyDirect.folder),
-                                                              evaluation: tinyDirect.evaluation)
+        let unprotected = ReportBuilder(smallCellThreshold: 1).build(
+            run: tinyDirect.folder, summary: try .read(from: tinyDirect.folder),
+            evaluation: tinyDirect.evaluation)
         #expect(unprotected.funnel.allSatisfy { $0.count.value != nil })
         #expect((unprotected.bias.sex + unprotected.bias.ageBand).allSatisfy { $0.linked.value != nil && $0.notLinked.value != nil })
     }
@@ -157,7 +159,8 @@ import Testing
             let invalid = r.rejections.first { $0.reason == "invalid_value" }?.count ?? .count(0)
             out.append(("invalid values = per column", [invalid] + r.quality.map(\.rejected)))
             for g in r.groups ?? [] {
-                out.append(("group \(g.group) = its configurations", [g.linked] + (r.configurations ?? []).filter { $0.group == g.group }.map(\.linked)))
+                out.append(
+                    ("group \(g.group) = its configurations", [g.linked] + (r.configurations ?? []).filter { $0.group == g.group }.map(\.linked)))
             }
         }
         for (name, table) in [("sex", r.bias.sex), ("age", r.bias.ageBand), ("département", r.bias.departement)] where !table.isEmpty {
@@ -188,8 +191,10 @@ import Testing
         let folder = f.dataset.directory.appendingPathComponent("tiny-many-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for seed in UInt64(30)..<36 {
-            let runs = [try ReportFixture.directRun(f.dataset, size: 20 + Int(seed % 4) * 15, seed: seed, in: folder, name: "d\(seed)"),
-                        try ReportFixture.indirectRun(f.dataset, size: 20 + Int(seed % 4) * 15, seed: seed, in: folder, name: "i\(seed)")]
+            let runs = [
+                try ReportFixture.directRun(f.dataset, size: 20 + Int(seed % 4) * 15, seed: seed, in: folder, name: "d\(seed)"),
+                try ReportFixture.indirectRun(f.dataset, size: 20 + Int(seed % 4) * 15, seed: seed, in: folder, name: "i\(seed)"),
+            ]
             for run in runs {
                 let r = run.report, k = r.smallCellThreshold
                 for (name, members) in Self.sums(in: r) {

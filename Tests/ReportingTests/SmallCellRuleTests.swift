@@ -35,7 +35,11 @@ import Testing
         for _ in 0..<500 {
             let k = Int.random(in: 2...12, using: &random)
             let rows = Int.random(in: 1...6, using: &random), columns = Int.random(in: 2...3, using: &random)
-            var table = (0..<rows).map { _ in (0..<columns).map { _ in Int.random(in: 0...3, using: &random) == 0 ? Int.random(in: 0...15, using: &random) : Int.random(in: 0...60, using: &random) } }
+            var table = (0..<rows).map { _ in
+                (0..<columns).map { _ in
+                    Int.random(in: 0...3, using: &random) == 0 ? Int.random(in: 0...15, using: &random) : Int.random(in: 0...60, using: &random)
+                }
+            }
             if table.joined().allSatisfy({ $0 == 0 }) { table[0][0] = 1 }
             // values: cells, then row totals, then column totals, then the grand total (pinned).
             var values = table.flatMap { $0 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SNDSModel
 
 struct CalendarDateTests {
@@ -46,7 +47,7 @@ struct DepartementTests {
         #expect(Departement("2b")?.referentialCode == "02B")
         #expect(Departement("971")?.referentialCode == "971")
         #expect(Departement("971")?.isOverseas == true)
-        #expect(Departement("20") == nil) // Corsica has been 2A/2B since 1976
+        #expect(Departement("20") == nil)  // Corsica has been 2A/2B since 1976
         #expect(Departement("96") == nil)
         #expect(Departement("975") == nil)
         #expect(Departement("7") == nil)

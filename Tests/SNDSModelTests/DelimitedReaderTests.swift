@@ -1,8 +1,11 @@
 import Testing
+
 @testable import SNDSModel
 
 struct DelimitedReaderTests {
-    static func read(_ text: [UInt8], separator: UInt8 = UInt8(ascii: ";"), encoding: DelimitedReader.Encoding = .utf8) throws -> [DelimitedReader.Record] {
+    static func read(
+        _ text: [UInt8], separator: UInt8 = UInt8(ascii: ";"), encoding: DelimitedReader.Encoding = .utf8
+    ) throws -> [DelimitedReader.Record] {
         var reader = DelimitedReader(bytes: text, separator: separator, encoding: encoding)
         return try reader.readAll()
     }
@@ -21,7 +24,7 @@ struct DelimitedReaderTests {
     }
 
     @Test func latin1IsDecodedOnlyWhenDeclared() throws {
-        let latin1: [UInt8] = Array("NOM\n".utf8) + [0x48, 0xE9, 0x6C, 0xE8, 0x6E, 0x65, 0x0A] // Hélène
+        let latin1: [UInt8] = Array("NOM\n".utf8) + [0x48, 0xE9, 0x6C, 0xE8, 0x6E, 0x65, 0x0A]  // Hélène
         #expect(throws: DelimitedError.invalidEncoding(line: 2, encoding: .utf8)) { try Self.read(latin1) }
         #expect(try Self.read(latin1, encoding: .latin1).last?.fields == ["Hélène"])
         #expect(DelimitedReader.detectEncoding(of: latin1) == .latin1)
@@ -47,11 +50,13 @@ struct DelimitedReaderTests {
     /// A quoted field of doubled quotes (`""""…`) grew past the limit unchecked: a cohort file of
     /// quotes was held whole in one field. Found by the cohort fuzzer (scripts/fuzz).
     @Test func doubledQuotesCountTowardsTheLimit() throws {
-        var quotes = DelimitedReader(bytes: Array("a;\"".utf8) + Array(repeating: UInt8(ascii: "\""), count: 200) + Array("\"\n".utf8),
-                                     maxFieldBytes: 50)
+        var quotes = DelimitedReader(
+            bytes: Array("a;\"".utf8) + Array(repeating: UInt8(ascii: "\""), count: 200) + Array("\"\n".utf8),
+            maxFieldBytes: 50)
         #expect(throws: DelimitedError.fieldTooLong(line: 1, limit: 50)) { try quotes.next() }
-        var fits = DelimitedReader(bytes: Array("\"".utf8) + Array(repeating: UInt8(ascii: "\""), count: 100) + Array("\"\n".utf8),
-                                   maxFieldBytes: 50)
+        var fits = DelimitedReader(
+            bytes: Array("\"".utf8) + Array(repeating: UInt8(ascii: "\""), count: 100) + Array("\"\n".utf8),
+            maxFieldBytes: 50)
         #expect(try fits.next()?.fields == [String(repeating: "\"", count: 50)])
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SNDSModel
 
 /// The NIR validator: keys, Corsica, structure, and that errors never reveal the number.
@@ -35,7 +36,7 @@ struct NIRTests {
             #expect(NIR.key(forBody: a) == keyA)
             #expect(NIR.key(forBody: b) == keyB)
             _ = try NIR(validating: a + pad(keyA, 2))
-            _ = try NIR(validating: b.lowercased() + pad(keyB, 2)) // 2b accepted as 2B
+            _ = try NIR(validating: b.lowercased() + pad(keyB, 2))  // 2b accepted as 2B
         }
     }
 

@@ -36,8 +36,11 @@ struct ReferenceLocationTests {
         #expect(candidates.contains(prefix.appendingPathComponent("share/appariement/reference").standardizedFileURL.path))
         #expect(candidates.contains(prefix.appendingPathComponent("bin/reference").standardizedFileURL.path))
         // The two places beside an installed binary come first, before any clone above it.
-        #expect(Array(candidates.prefix(2)) == [prefix.appendingPathComponent("bin/reference").standardizedFileURL.path,
-                                                  prefix.appendingPathComponent("share/appariement/reference").standardizedFileURL.path])
+        #expect(
+            Array(candidates.prefix(2)) == [
+                prefix.appendingPathComponent("bin/reference").standardizedFileURL.path,
+                prefix.appendingPathComponent("share/appariement/reference").standardizedFileURL.path,
+            ])
     }
 
     /// This test process runs from the checkout's build folder: the reference is found from the

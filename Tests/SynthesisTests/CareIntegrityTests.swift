@@ -1,9 +1,10 @@
 import Foundation
-import TestSupport
 import GRDB
 import SNDSModel
 import SNDSStore
+import TestSupport
 import Testing
+
 @testable import Synthesis
 
 /// Referential integrity of the care tables: every pseudonym leads to IR_BEN_R, DCIR details join
@@ -21,25 +22,36 @@ import Testing
 
     @Test func everyClaimIsUnderABeneficiaryOfTheReferential() throws {
         #expect(try count("SELECT COUNT(*) FROM ER_PRS_F") > dataset.options.beneficiaries * 10)
-        #expect(try count("""
-            SELECT COUNT(*) FROM ER_PRS_F p WHERE NOT EXISTS (
-              SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM)
-            """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_PRS_F p WHERE NOT EXISTS (
+                  SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM)
+                """) == 0)
         // And the claim shows the row's person: same sex and birth year.
-        #expect(try count("""
-            SELECT COUNT(*) FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
-            WHERE b.BEN_SEX_COD <> p.BEN_SEX_COD OR b.BEN_NAI_ANN <> p.BEN_NAI_ANN
-            """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
+                WHERE b.BEN_SEX_COD <> p.BEN_SEX_COD OR b.BEN_NAI_ANN <> p.BEN_NAI_ANN
+                """) == 0)
     }
 
     @Test func stayPseudonymsLeadToTheReferentialUnlessTheChainingFailed() throws {
         for year in years {
-            let ok = "NIR_RET = 0 AND NAI_RET = '0' AND SEX_RET = 0 AND SEJ_RET = 0 AND FHO_RET = 0 AND PMS_RET = 0 AND DAT_RET = '0' AND COH_NAI_RET = 0 AND COH_SEX_RET = 0"
+            let ok =
+                "NIR_RET = 0 AND NAI_RET = '0' AND SEX_RET = 0 AND SEJ_RET = 0 AND FHO_RET = 0 AND PMS_RET = 0 AND DAT_RET = '0' AND COH_NAI_RET = 0 AND COH_SEX_RET = 0"
             let stays = try count("SELECT COUNT(*) FROM T_MCO\(year)C")
             let chained = try count("SELECT COUNT(*) FROM T_MCO\(year)C WHERE \(ok)")
             #expect(stays > 100)
-            #expect(try count("SELECT COUNT(*) FROM T_MCO\(year)C c WHERE \(ok) AND NOT EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = c.NIR_ANO_17)") == 0)
-            #expect(try count("SELECT COUNT(*) FROM T_MCO\(year)C c WHERE NOT (\(ok)) AND EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = c.NIR_ANO_17)") == 0)
+            #expect(
+                try count(
+                    "SELECT COUNT(*) FROM T_MCO\(year)C c WHERE \(ok) AND NOT EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = c.NIR_ANO_17)")
+                    == 0)
+            #expect(
+                try count(
+                    "SELECT COUNT(*) FROM T_MCO\(year)C c WHERE NOT (\(ok)) AND EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = c.NIR_ANO_17)")
+                    == 0)
             let failed = Double(stays - chained) / Double(stays)
             #expect(failed > 0 && failed < 0.08, "share of failed chaining \(failed)")
         }
@@ -51,52 +63,81 @@ import Testing
         let on = keys.map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
         for detail in ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
             #expect(try count("SELECT COUNT(*) FROM \(detail)") > 0, "\(detail) is empty")
-            #expect(try count("SELECT COUNT(*) FROM \(detail) d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE \(on))") == 0,
-                    "\(detail) rows without their ER_PRS_F line")
+            #expect(
+                try count("SELECT COUNT(*) FROM \(detail) d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE \(on))") == 0,
+                "\(detail) rows without their ER_PRS_F line")
         }
         // Each drug line is a pharmacy line (drugs at 65 % or 100 %, the flu vaccine); each CCAM
         // detail an act line.
         #expect(try count("SELECT COUNT(*) FROM ER_PHA_F d JOIN ER_PRS_F p ON \(on) WHERE p.PRS_NAT_REF NOT IN (3311, 3313, 3331)") == 0)
         #expect(try count("SELECT COUNT(*) FROM ER_CAM_F d JOIN ER_PRS_F p ON \(on) WHERE p.PRS_NAT_REF NOT IN (1321, 1322, 1352)") == 0)
-        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F p WHERE p.PRS_NAT_REF IN (3311, 3313, 3331) AND NOT EXISTS (SELECT 1 FROM ER_PHA_F d WHERE \(on))") == 0)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM ER_PRS_F p WHERE p.PRS_NAT_REF IN (3311, 3313, 3331) AND NOT EXISTS (SELECT 1 FROM ER_PHA_F d WHERE \(on))")
+                == 0)
     }
 
     @Test func pmsiTablesJoinOnEstablishmentAndStayNumber() throws {
         for year in years {
             let b = "T_MCO\(year)B", c = "T_MCO\(year)C", d = "T_MCO\(year)D", a = "T_MCO\(year)A"
             #expect(try count("SELECT COUNT(*) FROM (SELECT 1 FROM \(b) GROUP BY ETA_NUM, RSA_NUM HAVING COUNT(*) > 1)") == 0)
-            #expect(try count("SELECT COUNT(*) FROM \(b) x WHERE NOT EXISTS (SELECT 1 FROM \(c) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)") == 0)
-            #expect(try count("SELECT COUNT(*) FROM \(c) x WHERE NOT EXISTS (SELECT 1 FROM \(b) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)") == 0)
+            #expect(
+                try count("SELECT COUNT(*) FROM \(b) x WHERE NOT EXISTS (SELECT 1 FROM \(c) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)")
+                    == 0)
+            #expect(
+                try count("SELECT COUNT(*) FROM \(c) x WHERE NOT EXISTS (SELECT 1 FROM \(b) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)")
+                    == 0)
             for detail in [d, a] {
                 #expect(try count("SELECT COUNT(*) FROM \(detail)") > 0)
                 // D and A type ETA_NUM and RSA_NUM as text, B as integers: the join converts.
-                #expect(try count("SELECT COUNT(*) FROM \(detail) x WHERE NOT EXISTS (SELECT 1 FROM \(b) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)") == 0)
+                #expect(
+                    try count(
+                        "SELECT COUNT(*) FROM \(detail) x WHERE NOT EXISTS (SELECT 1 FROM \(b) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)"
+                    ) == 0)
             }
             // NBR_DGN and NBR_ACT count the D and A rows.
-            #expect(try count("SELECT COUNT(*) FROM \(b) x WHERE NBR_DGN <> (SELECT COUNT(*) FROM \(d) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)") == 0)
-            #expect(try count("SELECT COUNT(*) FROM \(b) x WHERE NBR_ACT <> (SELECT COUNT(*) FROM \(a) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)") == 0)
+            #expect(
+                try count(
+                    "SELECT COUNT(*) FROM \(b) x WHERE NBR_DGN <> (SELECT COUNT(*) FROM \(d) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)"
+                ) == 0)
+            #expect(
+                try count(
+                    "SELECT COUNT(*) FROM \(b) x WHERE NBR_ACT <> (SELECT COUNT(*) FROM \(a) y WHERE y.ETA_NUM = x.ETA_NUM AND y.RSA_NUM = x.RSA_NUM)"
+                ) == 0)
             // Every stay's establishment is in the establishment referential.
-            #expect(try count("SELECT COUNT(*) FROM \(b) x WHERE NOT EXISTS (SELECT 1 FROM BE_IDE_R e WHERE CAST(e.IDE_ETA_NUM AS INTEGER) = x.ETA_NUM)") == 0)
+            #expect(
+                try count("SELECT COUNT(*) FROM \(b) x WHERE NOT EXISTS (SELECT 1 FROM BE_IDE_R e WHERE CAST(e.IDE_ETA_NUM AS INTEGER) = x.ETA_NUM)")
+                    == 0)
         }
     }
 
     @Test func deathCertificatesPointToDeceasedBeneficiaries() throws {
         #expect(try count("SELECT COUNT(*) FROM KI_CCI_R") > 0)
-        #expect(try count("SELECT COUNT(*) FROM KI_CCI_R k WHERE BEN_IDT_TOP = 1 AND NOT EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_IDT_ANO = k.BEN_IDT_ANO AND b.BEN_DCD_DTE IS NOT NULL)") == 0)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM KI_CCI_R k WHERE BEN_IDT_TOP = 1 AND NOT EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_IDT_ANO = k.BEN_IDT_ANO AND b.BEN_DCD_DTE IS NOT NULL)"
+            ) == 0)
         #expect(try count("SELECT COUNT(*) FROM KI_ECD_R e WHERE NOT EXISTS (SELECT 1 FROM KI_CCI_R c WHERE c.DCD_IDT_ENC = e.DCD_IDT_ENC)") == 0)
-        #expect(try count("SELECT COUNT(*) FROM KI_CCI_R c WHERE NOT EXISTS (SELECT 1 FROM KI_ECD_R e WHERE e.DCD_IDT_ENC = c.DCD_IDT_ENC AND e.ECD_CAU_RNG = 1 AND e.ECD_CIM_COD = c.DCD_CIM_COD)") == 0)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM KI_CCI_R c WHERE NOT EXISTS (SELECT 1 FROM KI_ECD_R e WHERE e.DCD_IDT_ENC = c.DCD_IDT_ENC AND e.ECD_CAU_RNG = 1 AND e.ECD_CIM_COD = c.DCD_CIM_COD)"
+            ) == 0)
         // CépiDC's date agrees with the referential's within a day.
-        #expect(try count("""
-            SELECT COUNT(*) FROM KI_CCI_R k JOIN IR_BEN_R b ON b.BEN_IDT_ANO = k.BEN_IDT_ANO
-            WHERE abs(julianday(k.BEN_DCD_DTE) - julianday(b.BEN_DCD_DTE)) > 1
-            """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM KI_CCI_R k JOIN IR_BEN_R b ON b.BEN_IDT_ANO = k.BEN_IDT_ANO
+                WHERE abs(julianday(k.BEN_DCD_DTE) - julianday(b.BEN_DCD_DTE)) > 1
+                """) == 0)
         // Coverage is partial, and lower for the last year.
         let deaths = try count("SELECT COUNT(DISTINCT BEN_IDT_ANO) FROM IR_BEN_R WHERE BEN_DCD_DTE IS NOT NULL")
         #expect(try count("SELECT COUNT(*) FROM KI_CCI_R") < deaths)
     }
 
     @Test func establishmentsAndDrugsHaveValidNumbers() throws {
-        let finess = try dataset.open().read { db in try String.fetchAll(db, sql: "SELECT IDE_ETA_NUM FROM BE_IDE_R UNION SELECT IDE_GES_NUM FROM BE_IDE_R") }
+        let finess = try dataset.open().read { db in
+            try String.fetchAll(db, sql: "SELECT IDE_ETA_NUM FROM BE_IDE_R UNION SELECT IDE_GES_NUM FROM BE_IDE_R")
+        }
         #expect(finess.count > 500)
         #expect(finess.allSatisfy(Establishment.isValidFiness), "\(finess.filter { !Establishment.isValidFiness($0) }.prefix(5))")
         // Public sites are grouped under legal entities, as in FINESS.
@@ -126,29 +167,36 @@ import Testing
     var stays: String {
         dataset.options.years.map { y in
             let yy = pad(y % 100, 2)
-            return "SELECT '\(yy)' year, '\(yy)/' || c.ETA_NUM || '/' || c.RSA_NUM stay, c.ETA_NUM, c.NIR_ANO_17, c.ENT_DAT, c.SOR_DAT, b.SOR_MOD, b.DGN_PAL, b.GRG_GHM, b.SEJ_NBJ FROM T_MCO\(yy)C c JOIN T_MCO\(yy)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM"
+            return
+                "SELECT '\(yy)' year, '\(yy)/' || c.ETA_NUM || '/' || c.RSA_NUM stay, c.ETA_NUM, c.NIR_ANO_17, c.ENT_DAT, c.SOR_DAT, b.SOR_MOD, b.DGN_PAL, b.GRG_GHM, b.SEJ_NBJ FROM T_MCO\(yy)C c JOIN T_MCO\(yy)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM"
         }.joined(separator: " UNION ALL ")
     }
 
     @Test func noCareBeforeBirthAfterDeathOrOutsideThePeriod() throws {
         #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE EXE_SOI_DTD < '\(start)' OR EXE_SOI_DTD > '\(end)'") == 0)
-        #expect(try count("""
-            SELECT COUNT(*) FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
-            WHERE p.EXE_SOI_DTD >= b.BEN_DCD_DTE OR substr(p.EXE_SOI_DTD, 1, 7) < b.BEN_NAI_ANN || '-' || b.BEN_NAI_MOI
-            """) == 0)
-        #expect(try count("""
-            SELECT COUNT(*) FROM (\(stays)) s JOIN IR_BEN_R b ON b.BEN_NIR_PSA = s.NIR_ANO_17
-            WHERE s.SOR_DAT > b.BEN_DCD_DTE OR substr(s.ENT_DAT, 1, 7) < b.BEN_NAI_ANN || '-' || b.BEN_NAI_MOI
-               OR s.ENT_DAT < '\(start)' OR s.SOR_DAT > '\(end)' OR s.SOR_DAT < s.ENT_DAT
-            """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
+                WHERE p.EXE_SOI_DTD >= b.BEN_DCD_DTE OR substr(p.EXE_SOI_DTD, 1, 7) < b.BEN_NAI_ANN || '-' || b.BEN_NAI_MOI
+                """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM (\(stays)) s JOIN IR_BEN_R b ON b.BEN_NIR_PSA = s.NIR_ANO_17
+                WHERE s.SOR_DAT > b.BEN_DCD_DTE OR substr(s.ENT_DAT, 1, 7) < b.BEN_NAI_ANN || '-' || b.BEN_NAI_MOI
+                   OR s.ENT_DAT < '\(start)' OR s.SOR_DAT > '\(end)' OR s.SOR_DAT < s.ENT_DAT
+                """) == 0)
         // The exit is the death day exactly when the stay ends in death (pseudonyms shared by twins,
         // one of whom may have died, left out).
-        #expect(try count("""
-            SELECT COUNT(*) FROM (\(stays)) s
-            JOIN (SELECT BEN_NIR_PSA, MIN(BEN_DCD_DTE) BEN_DCD_DTE FROM IR_BEN_R GROUP BY BEN_NIR_PSA HAVING COUNT(*) = 1) b
-              ON b.BEN_NIR_PSA = s.NIR_ANO_17
-            WHERE (s.SOR_MOD = '9') <> (s.SOR_DAT = COALESCE(b.BEN_DCD_DTE, ''))
-            """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM (\(stays)) s
+                JOIN (SELECT BEN_NIR_PSA, MIN(BEN_DCD_DTE) BEN_DCD_DTE FROM IR_BEN_R GROUP BY BEN_NIR_PSA HAVING COUNT(*) = 1) b
+                  ON b.BEN_NIR_PSA = s.NIR_ANO_17
+                WHERE (s.SOR_MOD = '9') <> (s.SOR_DAT = COALESCE(b.BEN_DCD_DTE, ''))
+                """) == 0)
         #expect(try count("SELECT COUNT(*) FROM (\(stays)) WHERE SOR_MOD = '9'") > 0)
         // PMSI year = discharge year.
         #expect(try count("SELECT COUNT(*) FROM (\(stays)) WHERE substr(SOR_DAT, 3, 2) <> year") == 0)
@@ -163,18 +211,22 @@ import Testing
               ON r.BEN_NIR_PSA = s.NIR_ANO_17
             """
         #expect(try count("SELECT COUNT(*) FROM (\(person))") > 500)
-        #expect(try count("""
-            SELECT COUNT(*) FROM (\(person)) a JOIN (\(person)) b ON a.person = b.person AND a.stay < b.stay
-            AND a.ENT_DAT <= b.SOR_DAT AND b.ENT_DAT <= a.SOR_DAT
-            """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM (\(person)) a JOIN (\(person)) b ON a.person = b.person AND a.stay < b.stay
+                AND a.ENT_DAT <= b.SOR_DAT AND b.ENT_DAT <= a.SOR_DAT
+                """) == 0)
     }
 
     /// Each newborn's birth stay is in the same maternity, on the same day, as a delivery stay of
     /// the parent who covers the child (through IR_BEN_R: the child's ASS_NIR_ANO is the mother's
     /// BEN_NIR_ANO). Chaining failures on either side leave a few unpaired.
     @Test func eachNewbornIsBornWhereAndWhenItsMotherDelivers() throws {
-        let newborns = try count("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL IN ('Z380', 'Z383') AND NIR_ANO_17 IN (SELECT BEN_NIR_PSA FROM IR_BEN_R)")
-        let paired = try count("""
+        let newborns = try count(
+            "SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL IN ('Z380', 'Z383') AND NIR_ANO_17 IN (SELECT BEN_NIR_PSA FROM IR_BEN_R)")
+        let paired = try count(
+            """
             SELECT COUNT(*) FROM (\(stays)) child WHERE child.DGN_PAL IN ('Z380', 'Z383') AND EXISTS (
               SELECT 1 FROM IR_BEN_R c JOIN IR_BEN_R m ON m.BEN_NIR_ANO = c.ASS_NIR_ANO
               JOIN (\(stays)) mother ON mother.NIR_ANO_17 = m.BEN_NIR_PSA
@@ -187,9 +239,11 @@ import Testing
 
     @Test func birthsDeliveriesAndNewbornStaysAgree() throws {
         let births = dataset.manifest.population["birthsDuringPeriod"]!
-        let twinPairsBorn = try count("""
-            SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL = 'Z383'
-            """) / 2
+        let twinPairsBorn =
+            try count(
+                """
+                SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL = 'Z383'
+                """) / 2
         let newbornStays = try count("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL IN ('Z380', 'Z383')")
         let deliveries = try count("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL IN ('O800', 'O821')")
         // One birth stay per newborn (a few lost to chaining failures), one delivery per birth event.
@@ -215,12 +269,20 @@ import Testing
         #expect(try count("SELECT COUNT(*) FROM (\(b)) WHERE GRG_GHM NOT GLOB '[0-2][0-9][CKMZ][0-9][0-9][1-4ABCDJTZ]'") == 0)
         // Sessions end in Z; obstetrics and newborns take A–D; levels 2, 3, 4 need 3, 4, 5 days.
         #expect(try count("SELECT COUNT(*) FROM (\(b)) WHERE substr(GRG_GHM, 1, 2) = '28' AND substr(GRG_GHM, 6) <> 'Z'") == 0)
-        #expect(try count("SELECT COUNT(*) FROM (\(b)) WHERE substr(GRG_GHM, 1, 2) IN ('14', '15') AND substr(GRG_GHM, 6) NOT IN ('A', 'B', 'C', 'D')") == 0)
-        #expect(try count("SELECT COUNT(*) FROM (\(b)) WHERE (substr(GRG_GHM, 6) = '2' AND SEJ_NBJ < 3) OR (substr(GRG_GHM, 6) = '3' AND SEJ_NBJ < 4) OR (substr(GRG_GHM, 6) = '4' AND SEJ_NBJ < 5)") == 0)
+        #expect(
+            try count("SELECT COUNT(*) FROM (\(b)) WHERE substr(GRG_GHM, 1, 2) IN ('14', '15') AND substr(GRG_GHM, 6) NOT IN ('A', 'B', 'C', 'D')")
+                == 0)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM (\(b)) WHERE (substr(GRG_GHM, 6) = '2' AND SEJ_NBJ < 3) OR (substr(GRG_GHM, 6) = '3' AND SEJ_NBJ < 4) OR (substr(GRG_GHM, 6) = '4' AND SEJ_NBJ < 5)"
+            ) == 0)
         #expect(try count("SELECT COUNT(*) FROM (\(b)) WHERE substr(GRG_GHM, 6) = 'J' AND SEJ_NBJ <> 0") == 0)
         // A principal diagnosis is not repeated as an associated one.
         for year in dataset.options.years.map({ pad($0 % 100, 2) }) {
-            #expect(try count("SELECT COUNT(*) FROM T_MCO\(year)B x JOIN T_MCO\(year)D d ON d.ETA_NUM = x.ETA_NUM AND d.RSA_NUM = x.RSA_NUM WHERE d.ASS_DGN = x.DGN_PAL") == 0)
+            #expect(
+                try count(
+                    "SELECT COUNT(*) FROM T_MCO\(year)B x JOIN T_MCO\(year)D d ON d.ETA_NUM = x.ETA_NUM AND d.RSA_NUM = x.RSA_NUM WHERE d.ASS_DGN = x.DGN_PAL"
+                ) == 0)
         }
     }
 
@@ -230,7 +292,8 @@ import Testing
         // Discharge prescriptions are dated on a discharge day of the patient's.
         let fromHospital = try count("SELECT COUNT(*) FROM ER_PRS_F WHERE ETB_PRE_FIN IS NOT NULL")
         let stays = dataset.options.years.map { "SELECT NIR_ANO_17, SOR_DAT FROM T_MCO\(pad($0 % 100, 2))C" }.joined(separator: " UNION ALL ")
-        let atDischarge = try count("""
+        let atDischarge = try count(
+            """
             SELECT COUNT(*) FROM ER_PRS_F p WHERE ETB_PRE_FIN IS NOT NULL AND EXISTS (
               SELECT 1 FROM IR_BEN_R b JOIN IR_BEN_R o ON o.BEN_IDT_ANO = b.BEN_IDT_ANO JOIN (\(stays)) s ON s.NIR_ANO_17 = o.BEN_NIR_PSA
               WHERE b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM AND s.SOR_DAT = p.PRE_PRE_DTD)
@@ -252,7 +315,8 @@ import Testing
         var outside = 0
         for claim in claims {
             guard let (from, until) = validity["\(claim["BEN_NIR_PSA"] as String)/\(claim["BEN_RNG_GEM"] as Int)"],
-                  let day = CalendarDate(iso: claim["EXE_SOI_DTD"] as String) else { outside += 1; continue }
+                let day = CalendarDate(iso: claim["EXE_SOI_DTD"] as String)
+            else { outside += 1; continue }
             if day < from || until.map({ day >= $0 }) == true { outside += 1 }
         }
         #expect(outside == 0)
@@ -286,7 +350,8 @@ import Testing
     var stays: String {
         dataset.options.years.map { y in
             let yy = pad(y % 100, 2)
-            return "SELECT '\(yy)' year, c.ETA_NUM, c.RSA_NUM, c.NIR_ANO_17, c.ENT_DAT, c.SOR_DAT, b.SOR_MOD, b.DGN_PAL FROM T_MCO\(yy)C c JOIN T_MCO\(yy)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM"
+            return
+                "SELECT '\(yy)' year, c.ETA_NUM, c.RSA_NUM, c.NIR_ANO_17, c.ENT_DAT, c.SOR_DAT, b.SOR_MOD, b.DGN_PAL FROM T_MCO\(yy)C c JOIN T_MCO\(yy)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM"
         }.joined(separator: " UNION ALL ")
     }
 
@@ -297,7 +362,8 @@ import Testing
     @Test func anInfarctionBringsItsActAndTheUsualDrugsAfterDischarge() throws {
         let infarctions = try value("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL LIKE 'I21%' AND SOR_MOD <> '9'")
         #expect(infarctions >= 10)
-        let withAngiography = try value("""
+        let withAngiography = try value(
+            """
             SELECT COUNT(*) FROM (\(stays)) s WHERE s.DGN_PAL LIKE 'I21%' AND s.SOR_MOD <> '9'
             AND EXISTS (SELECT 1 FROM (\(acts)) a WHERE a.year = s.year AND a.ETA_NUM = s.ETA_NUM AND a.RSA_NUM = s.RSA_NUM AND a.CDC_ACT = 'DDQH009')
             """)
@@ -305,7 +371,8 @@ import Testing
         // An antiplatelet dispensed within 45 days of discharge, for stays discharged early enough.
         let end = "\(dataset.options.years.upperBound)-11-01"
         let eligible = try value("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL LIKE 'I21%' AND SOR_MOD <> '9' AND SOR_DAT < '\(end)'")
-        let treated = try value("""
+        let treated = try value(
+            """
             SELECT COUNT(*) FROM (\(stays)) s WHERE s.DGN_PAL LIKE 'I21%' AND s.SOR_MOD <> '9' AND s.SOR_DAT < '\(end)' AND EXISTS (
               SELECT 1 FROM ER_PRS_F p JOIN ER_PHA_F f ON \(DCIRWriter.joinOnKeys("f", "p"))
               JOIN IR_PHA_R d ON d.PHA_CIP_C13 = f.PHA_PRS_C13
@@ -319,7 +386,8 @@ import Testing
     @Test func chronicTreatmentsAreDispensedRepeatedly() throws {
         // People on metformin in the first year get it about monthly.
         let year = dataset.options.years.lowerBound
-        let perPerson = try value("""
+        let perPerson = try value(
+            """
             SELECT AVG(n) FROM (
               SELECT b.BEN_IDT_ANO, COUNT(*) n FROM ER_PRS_F p
               JOIN ER_PHA_F f ON \(DCIRWriter.joinOnKeys("f", "p"))
@@ -363,13 +431,15 @@ import Testing
     @Test func everyHeadlineFigureIsWithinItsTolerance() throws {
         let dataset = try GeneratedDataset.shared(size: 20_000, seed: 7)
         let reference = try ReferenceData.locate()
-        let description = try DatasetDescription.describe(dataset.open(), manifest: dataset.manifest,
-                                                          model: CareModel.load(from: reference),
-                                                          population: PopulationReference(reference: reference))
+        let description = try DatasetDescription.describe(
+            dataset.open(), manifest: dataset.manifest,
+            model: CareModel.load(from: reference),
+            population: PopulationReference(reference: reference))
         #expect(description.figures.count >= 13)
         for figure in description.figures {
-            #expect(figure.withinTolerance == true,
-                    "\(figure.label): \(figure.generated) vs \(figure.reference ?? .nan) ± \((figure.tolerance ?? 0) * 100) %")
+            #expect(
+                figure.withinTolerance == true,
+                "\(figure.label): \(figure.generated) vs \(figure.reference ?? .nan) ± \((figure.tolerance ?? 0) * 100) %")
         }
         // Care rises with age: the oldest see their GP and the hospital far more than young adults.
         let young = description.byAgeBand.first { $0.band.hasPrefix("25") && $0.sex == 1 }!

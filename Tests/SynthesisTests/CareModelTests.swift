@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import SNDSModel
+import Testing
+
 @testable import Synthesis
 
 struct CareModelTests {

@@ -1,9 +1,10 @@
 import Foundation
-import TestSupport
 import GRDB
 import Pseudonymisation
 import SNDSStore
+import TestSupport
 import Testing
+
 @testable import Synthesis
 
 /// Same seed and key give the same tables; another seed or another key does not.

@@ -1,10 +1,11 @@
 import Foundation
-import TestSupport
 import GRDB
 import Pseudonymisation
 import SNDSModel
 import SNDSStore
+import TestSupport
 import Testing
+
 @testable import Synthesis
 
 /// The SNDS identity structure on generated data: valid NIRs, ouvreurs and their children, twins,
@@ -65,8 +66,9 @@ import Testing
         let parentRows = entries.filter { $0.cover == .parent }
         #expect(parentRows.count > dataset.options.beneficiaries / 20)
         let people = Set(entries.map(\.beneficiaryNIR.body))
-        let ownRights = Dictionary(entries.filter { $0.cover == .ownRights }.map { ($0.beneficiaryNIR.body, $0) },
-                                   uniquingKeysWith: { a, _ in a })
+        let ownRights = Dictionary(
+            entries.filter { $0.cover == .ownRights }.map { ($0.beneficiaryNIR.body, $0) },
+            uniquingKeysWith: { a, _ in a })
         for row in parentRows {
             #expect(row.ouvreurNIR != row.beneficiaryNIR)
             #expect(people.contains(row.ouvreurNIR.body))
@@ -83,12 +85,14 @@ import Testing
 
     /// An ouvreur covers only while alive: alive at the child's birth, and the cover ends at death.
     @Test func coverNeedsALivingAdultOuvreur() throws {
-        let people = Dictionary(entries.filter { $0.cover == .ownRights }.map { ($0.beneficiaryNIR.body, $0) },
-                                uniquingKeysWith: { a, _ in a })
-        let deaths = try Dictionary(dataset.referential().compactMap { row -> (String, String)? in
-            guard let death = row["BEN_DCD_DTE"] as String? else { return nil }
-            return (row["BEN_IDT_ANO"] as String, death)
-        }, uniquingKeysWith: { a, _ in a })
+        let people = Dictionary(
+            entries.filter { $0.cover == .ownRights }.map { ($0.beneficiaryNIR.body, $0) },
+            uniquingKeysWith: { a, _ in a })
+        let deaths = try Dictionary(
+            dataset.referential().compactMap { row -> (String, String)? in
+                guard let death = row["BEN_DCD_DTE"] as String? else { return nil }
+                return (row["BEN_IDT_ANO"] as String, death)
+            }, uniquingKeysWith: { a, _ in a })
         for row in entries where row.cover != .ownRights {
             guard let ouvreur = people[row.ouvreurNIR.body] else { continue }
             if let died = deaths[ouvreur.benIdtAno].flatMap(CalendarDate.init(iso:)) {

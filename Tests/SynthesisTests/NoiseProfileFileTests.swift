@@ -53,8 +53,10 @@ import Testing
         ("defects: {wrong_nir_key: 0.1\n", "not valid YAML at column 1: did not find expected ',' or '}'"),
         ("defects: {a: 1, a: 2}\n", ", line 1: the key 'a' is given twice"),
         ("", ": the file is empty"),
-        ("defects: {\"x\\ny\\e[31m\": 0.1}\ntwins: {share: 0.1, without_rank: 0.1}\nformats: {birth_date: {YYYYMMDD: 1}, sex: {1/2: 1}, nir_with_spaces: 0, date: {YYYYMMDD: 1}, icd10_with_dot: 0, departement_three_digits: 0, corsica_as_20: 0}\n",
-         "defects.x\\ny\\u{1B}[31m is not a defect"),
+        (
+            "defects: {\"x\\ny\\e[31m\": 0.1}\ntwins: {share: 0.1, without_rank: 0.1}\nformats: {birth_date: {YYYYMMDD: 1}, sex: {1/2: 1}, nir_with_spaces: 0, date: {YYYYMMDD: 1}, icd10_with_dot: 0, departement_three_digits: 0, corsica_as_20: 0}\n",
+            "defects.x\\ny\\u{1B}[31m is not a defect"
+        ),
     ])
     func aBadProfileIsRefusedOnOneLine(yaml: String, message: String) throws {
         let url = try Self.file(yaml)
@@ -71,9 +73,11 @@ import Testing
     }
 
     /// A device, a pipe or a folder is refused from its metadata: /dev/zero is never read.
-    @Test(arguments: [("/dev/zero", "is not a regular file (a device or a pipe): give a noise profile"),
-                      ("/tmp", "is a directory, not a noise profile"),
-                      ("/nonexistent/noise.yml", "no such file")])
+    @Test(arguments: [
+        ("/dev/zero", "is not a regular file (a device or a pipe): give a noise profile"),
+        ("/tmp", "is a directory, not a noise profile"),
+        ("/nonexistent/noise.yml", "no such file"),
+    ])
     func aFileThatIsNotAProfileIsRefusedBeforeItIsRead(path: String, message: String) {
         let messages = Self.refusal(URL(fileURLWithPath: path))
         #expect(messages == Array(repeating: "reference file \(path): \(message)", count: 2))

@@ -1,11 +1,12 @@
 import Foundation
-import Hardening
-import TestSupport
 import GRDB
+import Hardening
 import Pseudonymisation
 import SNDSModel
 import SNDSStore
+import TestSupport
 import Testing
+
 @testable import Synthesis
 
 /// Outputs appear complete or not at all, and an existing dataset is not overwritten by accident.

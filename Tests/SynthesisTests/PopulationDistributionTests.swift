@@ -1,8 +1,9 @@
 import Foundation
-import TestSupport
 import GRDB
 import SNDSModel
+import TestSupport
 import Testing
+
 @testable import Synthesis
 
 /// The population drawn against INSEE's figures shipped in synthetic/reference, and the stated
@@ -18,7 +19,11 @@ import Testing
         insee = GeneratedDataset.reference.population
         // One row per person: their own-rights row if any, else their first row.
         people = try dataset.open().read { db in
-            try Row.fetchAll(db, sql: "SELECT BEN_IDT_ANO, MIN(BEN_SEX_COD) sex, MIN(BEN_NAI_ANN) year, MIN(BEN_NAI_MOI) month, MIN(BEN_RES_DPT) dpt, MIN(BEN_DCD_DTE) death FROM IR_BEN_R GROUP BY BEN_IDT_ANO")
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT BEN_IDT_ANO, MIN(BEN_SEX_COD) sex, MIN(BEN_NAI_ANN) year, MIN(BEN_NAI_MOI) month, MIN(BEN_RES_DPT) dpt, MIN(BEN_DCD_DTE) death FROM IR_BEN_R GROUP BY BEN_IDT_ANO"
+            )
         }
     }
 

@@ -55,17 +55,19 @@ public func fuzzCohort(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let limit = limits[Int(options >> 6)]
 
     // The bare reader, as CohortFile will call it (with its own limits here).
-    let encoding: DelimitedReader.Encoding = switch encodingChoice {
-    case .utf8: .utf8
-    case .latin1: .latin1
-    case .auto: DelimitedReader.detectEncoding(of: bytes)
-    }
-    let separator: UInt8 = switch separatorChoice {
-    case .semicolon: UInt8(ascii: ";")
-    case .comma: UInt8(ascii: ",")
-    case .tab: 0x09
-    case .auto: DelimitedReader.detectSeparator(in: bytes) ?? UInt8(ascii: ";")
-    }
+    let encoding: DelimitedReader.Encoding =
+        switch encodingChoice {
+        case .utf8: .utf8
+        case .latin1: .latin1
+        case .auto: DelimitedReader.detectEncoding(of: bytes)
+        }
+    let separator: UInt8 =
+        switch separatorChoice {
+        case .semicolon: UInt8(ascii: ";")
+        case .comma: UInt8(ascii: ",")
+        case .tab: 0x09
+        case .auto: DelimitedReader.detectSeparator(in: bytes) ?? UInt8(ascii: ";")
+        }
     checkReader(bytes, separator: separator, encoding: encoding, maxFieldBytes: limit.field, maxFields: limit.fields)
 
     // The whole file, as the commands read it.
@@ -134,7 +136,9 @@ private func checkReader(_ bytes: [UInt8], separator: UInt8, encoding: Delimited
         }
     }
     if let failure {
-        require(failure.line > previous && failure.line <= lines, "error on line \(failure.line), last record on line \(previous), input of \(lines) lines")
+        require(
+            failure.line > previous && failure.line <= lines,
+            "error on line \(failure.line), last record on line \(previous), input of \(lines) lines")
         require(failure.description.hasPrefix("line \(failure.line): "), "an error message without its line")
     } else {
         // Written back with every field quoted, the records read back the same.
@@ -161,8 +165,13 @@ private func checkReader(_ bytes: [UInt8], separator: UInt8, encoding: Delimited
     }
     if !bytes.contains(UInt8(ascii: "\"")) {
         let expected = plainSplit(bytes, separator: separator, encoding: encoding, maxFieldBytes: maxFieldBytes, maxFields: maxFields)
-        require(expected.records == records.map { PlainRecord(line: $0.line, fields: $0.fields) }, "without quotes, the records differ from a plain split (\(expected.records.count) expected, \(records.count) read)")
-        require(expected.failure == failure, "without quotes, the error differs from a plain split (\(String(describing: expected.failure)) expected, \(String(describing: failure)) read)")
+        require(
+            expected.records == records.map { PlainRecord(line: $0.line, fields: $0.fields) },
+            "without quotes, the records differ from a plain split (\(expected.records.count) expected, \(records.count) read)")
+        require(
+            expected.failure == failure,
+            "without quotes, the error differs from a plain split (\(String(describing: expected.failure)) expected, \(String(describing: failure)) read)"
+        )
     }
 }
 
@@ -174,8 +183,10 @@ private struct PlainRecord: Equatable {
 /// The reading of text without quotes, written independently of DelimitedReader: records split on
 /// line ends (CRLF, LF, lone CR; blank lines skipped), fields on the separator, a leading UTF-8 BOM
 /// skipped; the first field too long, undecodable, or beyond the limit of fields stops the reading.
-private func plainSplit(_ bytes: [UInt8], separator: UInt8, encoding: DelimitedReader.Encoding,
-                        maxFieldBytes: Int, maxFields: Int) -> (records: [PlainRecord], failure: DelimitedError?) {
+private func plainSplit(
+    _ bytes: [UInt8], separator: UInt8, encoding: DelimitedReader.Encoding,
+    maxFieldBytes: Int, maxFields: Int
+) -> (records: [PlainRecord], failure: DelimitedError?) {
     var records: [PlainRecord] = []
     var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     var line = 1
@@ -224,8 +235,9 @@ private func checkError(_ error: LinkageError) {
 }
 
 private func checkCohortFile(_ cohort: CohortFile, bytes: [UInt8], columns: [CohortFile.Column]) {
-    var reader = DelimitedReader(bytes: bytes, separator: cohort.separator, encoding: cohort.encoding,
-                                 maxFieldBytes: CohortFile.maxFieldBytes, maxFields: 1_000)
+    var reader = DelimitedReader(
+        bytes: bytes, separator: cohort.separator, encoding: cohort.encoding,
+        maxFieldBytes: CohortFile.maxFieldBytes, maxFields: 1_000)
     guard let all = try? reader.readAll(), let header = all.first else {
         require(false, "CohortFile read a file the reader refuses")
         return
@@ -247,8 +259,9 @@ private func checkCohortFile(_ cohort: CohortFile, bytes: [UInt8], columns: [Coh
 
 /// Checks that lines are accounted for once each and that rejections say nothing they should not.
 private func checkLines(accepted: [Int], rejections: [Rejection], records: [DelimitedReader.Record]) {
-    require(accepted.count + rejections.count == records.count,
-            "\(accepted.count) accepted + \(rejections.count) rejected for \(records.count) lines")
+    require(
+        accepted.count + rejections.count == records.count,
+        "\(accepted.count) accepted + \(rejections.count) rejected for \(records.count) lines")
     let all = accepted + rejections.map(\.line)
     require(Set(all) == Set(records.map(\.line)) && Set(all).count == all.count, "a line is lost, invented or counted twice")
     require(rejections.map(\.line) == rejections.map(\.line).sorted(), "rejections are not in line order")
@@ -281,7 +294,9 @@ private func checkDirect(_ cohort: DirectCohort) {
         if let column = r.reason.directColumn { rejected[column, default: 0] += 1 }
     }
     for (column, quality) in cohort.quality {
-        require(quality.rejected == rejected[column, default: 0], "\(column): \(quality.rejected) rejected in the quality, \(rejected[column, default: 0]) in the rejections")
+        require(
+            quality.rejected == rejected[column, default: 0],
+            "\(column): \(quality.rejected) rejected in the quality, \(rejected[column, default: 0]) in the rejections")
         require(quality.missing >= 0 && quality.invalid >= 0 && quality.reformatted >= 0, "negative counts")
     }
     require(Set(cohort.traits.keys).isSubset(of: Set(byLine.keys)), "traits for lines that do not exist")
@@ -301,11 +316,15 @@ private func checkIndirect(_ cohort: IndirectCohort, rules: IndirectRules) {
         for (value, criterion) in zip(subject.values, rules.criteria) {
             guard let value else { continue }
             let again = CriterionValues.read(value, as: criterion.normalisation)
-            require(again == .value(value, reformatted: false),
-                    "a canonical \(criterion.normalisation.rawValue) value is not canonical when read again (\(again))")
+            require(
+                again == .value(value, reformatted: false),
+                "a canonical \(criterion.normalisation.rawValue) value is not canonical when read again (\(again))")
             let read = CriterionValues.read(file.value(criterion.column, in: record) ?? "", as: criterion.normalisation)
-            if case .value(let v, _) = read { require(v == value, "a subject's \(criterion.column) is not its line's value, read") }
-            else { require(false, "a subject has a \(criterion.column) its line does not give") }
+            if case .value(let v, _) = read {
+                require(v == value, "a subject's \(criterion.column) is not its line's value, read")
+            } else {
+                require(false, "a subject has a \(criterion.column) its line does not give")
+            }
         }
     }
     require(Set(cohort.subjects.map(\.ns)).count == cohort.subjects.count, "two subjects share an NS")

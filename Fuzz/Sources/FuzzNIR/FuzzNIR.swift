@@ -77,8 +77,9 @@ private func checkValidation(_ text: String) -> NIR? {
         require(NIR.key(forBody: nir.body) == nir.key, "the key of a NIR accepted does not recompute")
         require(referenceKey(Array(nir.body.utf8)) == nir.key, "the key of a NIR accepted differs from mod 97 computed independently")
         require((try? NIR(validating: clear)) == nir, "the clear text of a NIR accepted does not validate to the same NIR")
-        require(nir.description == "NIR(redacted)" && "\(nir)" == "NIR(redacted)" && !String(reflecting: nir).contains(clear),
-                "a NIR's description shows more than NIR(redacted)")
+        require(
+            nir.description == "NIR(redacted)" && "\(nir)" == "NIR(redacted)" && !String(reflecting: nir).contains(clear),
+            "a NIR's description shows more than NIR(redacted)")
         require(SubjectNumber.looksLikeNIR(text), "a valid NIR does not look like a NIR to SubjectNumber.looksLikeNIR")
         return nir
     } catch {
@@ -86,7 +87,8 @@ private func checkValidation(_ text: String) -> NIR? {
         if chars.count >= 6 {
             // Byte for byte (Foundation's contains ignores NULs).
             let message = Array(error.description.utf8)
-            let repeats = message.count >= chars.count
+            let repeats =
+                message.count >= chars.count
                 && (0...(message.count - chars.count)).contains { message[$0..<($0 + chars.count)].elementsEqual(chars) }
             require(!repeats, "an error message repeats the input")
         }
@@ -139,8 +141,9 @@ private func buildValid(from bytes: [UInt8]) -> String? {
     guard let key = referenceKey(body) else { return nil }
     // Cross-check with the constructor the generator uses.
     let place = String(decoding: body[5..<10], as: UTF8.self)
-    let made = NIR(sexDigit: Int(body[0] - 48), birthYear: Int(body[1] - 48) * 10 + Int(body[2] - 48), birthMonth: month,
-                   birthPlace: place, order: order)
+    let made = NIR(
+        sexDigit: Int(body[0] - 48), birthYear: Int(body[1] - 48) * 10 + Int(body[2] - 48), birthMonth: month,
+        birthPlace: place, order: order)
     require(made.key == key && Array(made.body.utf8) == body, "NIR(sexDigit:…) and mod 97 computed independently disagree")
     var text: [UInt8] = []
     let layout = bytes[11], spaces = bytes[12]
@@ -163,14 +166,16 @@ private func checkDetection(_ nir: NIR) {
         for digit in UInt8(48)...UInt8(57) where digit != clear[i] {
             var changed = clear
             changed[i] = digit
-            require((try? NIR(validating: String(decoding: changed, as: UTF8.self))) == nil,
-                    "changing position \(i + 1) of a valid NIR is not detected")
+            require(
+                (try? NIR(validating: String(decoding: changed, as: UTF8.self))) == nil,
+                "changing position \(i + 1) of a valid NIR is not detected")
         }
     }
     for i in 0..<12 where isDigit(clear[i]) && isDigit(clear[i + 1]) && clear[i] != clear[i + 1] {
         var swapped = clear
         swapped.swapAt(i, i + 1)
-        require((try? NIR(validating: String(decoding: swapped, as: UTF8.self))) == nil,
-                "swapping positions \(i + 1) and \(i + 2) of a valid NIR is not detected")
+        require(
+            (try? NIR(validating: String(decoding: swapped, as: UTF8.self))) == nil,
+            "swapping positions \(i + 1) and \(i + 2) of a valid NIR is not detected")
     }
 }

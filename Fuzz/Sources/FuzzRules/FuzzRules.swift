@@ -80,8 +80,9 @@ private func checkRules(_ rules: IndirectRules) {
         case .exact: break
         case .withinDays(let d): require(c.normalisation == .date && (0...366).contains(d), "within_days \(d) on \(c.normalisation.rawValue)")
         case .prefix(let k):
-            require([.text, .icd10, .finess, .departement, .scheme].contains(c.normalisation) && (1...20).contains(k),
-                    "prefix \(k) on \(c.normalisation.rawValue)")
+            require(
+                [.text, .icd10, .finess, .departement, .scheme].contains(c.normalisation) && (1...20).contains(k),
+                "prefix \(k) on \(c.normalisation.rawValue)")
         }
     }
     for f in rules.filters {
@@ -165,16 +166,20 @@ private func emit(_ rules: IndirectRules) -> String {
 }
 
 private func compare(_ a: IndirectRules, _ b: IndirectRules) {
-    require(a.name == b.name && a.description == b.description && a.idColumn == b.idColumn && a.events == b.events,
-            "written back: name, description, id column or event source changed")
-    require(a.filters.map(\.source) == b.filters.map(\.source) && a.filters.map(\.prefixes) == b.filters.map(\.prefixes),
-            "written back: the event filters changed")
+    require(
+        a.name == b.name && a.description == b.description && a.idColumn == b.idColumn && a.events == b.events,
+        "written back: name, description, id column or event source changed")
+    require(
+        a.filters.map(\.source) == b.filters.map(\.source) && a.filters.map(\.prefixes) == b.filters.map(\.prefixes),
+        "written back: the event filters changed")
     require(a.criteria.count == b.criteria.count, "written back: the number of criteria changed")
     for (x, y) in zip(a.criteria, b.criteria) {
-        require(x.column == y.column && x.aliases == y.aliases && x.source == y.source && x.normalisation == y.normalisation
-                    && x.comparison == y.comparison && x.keep == y.keep, "written back: criterion \(x.column) changed")
+        require(
+            x.column == y.column && x.aliases == y.aliases && x.source == y.source && x.normalisation == y.normalisation
+                && x.comparison == y.comparison && x.keep == y.keep, "written back: criterion \(x.column) changed")
     }
-    require(a.strategy.dropOrder == b.strategy.dropOrder && a.strategy.maxDropped == b.strategy.maxDropped
-                && a.strategy.successThreshold == b.strategy.successThreshold && a.strategy.maxMissing == b.strategy.maxMissing,
-            "written back: the strategy changed")
+    require(
+        a.strategy.dropOrder == b.strategy.dropOrder && a.strategy.maxDropped == b.strategy.maxDropped
+            && a.strategy.successThreshold == b.strategy.successThreshold && a.strategy.maxMissing == b.strategy.maxMissing,
+        "written back: the strategy changed")
 }

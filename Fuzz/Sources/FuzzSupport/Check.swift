@@ -5,8 +5,10 @@ import Foundation
 ///
 /// Messages describe the property, never the input: libFuzzer saves the input itself.
 @inline(__always)
-public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                    file: StaticString = #fileID, line: UInt = #line) {
+public func require(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() {
         let text = "property violated (\(file):\(line)): \(message())\n"
         FileHandle.standardError.write(text.data(using: .utf8)!)
@@ -36,7 +38,8 @@ public final class ScratchFile: @unchecked Sendable {
         // In memory when /dev/shm exists: rewriting a file on ext4 for every input costs more than the
         // code under test.
         let shm = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : nil
-        let base = ProcessInfo.processInfo.environment["APPARIEMENT_FUZZ_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            ProcessInfo.processInfo.environment["APPARIEMENT_FUZZ_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? shm ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         let dir = URL(fileURLWithPath: base).appendingPathComponent("appariement-fuzz-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

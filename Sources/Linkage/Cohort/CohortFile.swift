@@ -68,8 +68,10 @@ public struct CohortFile {
     /// lines (a 100 MB field) to the reader's own limits.
     public static func memoryEstimate(bytes: Int, lines: Int) -> Int { 3 * bytes + 900 * lines }
 
-    public init(url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
-                separator separatorChoice: SeparatorChoice = .auto) throws(LinkageError) {
+    public init(
+        url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
+        separator separatorChoice: SeparatorChoice = .auto
+    ) throws(LinkageError) {
         self.url = url
         let path = url.path
         // Before reading: a file the memory cannot hold is refused with its figures, not met by an
@@ -77,10 +79,14 @@ public struct CohortFile {
         // (Lines are counted only when it matters: not when the file would fit even were every
         // byte a line.)
         if let size = try? InputFile.requireRegular(url), size <= Self.maxFileBytes, let budget = MemoryBudget.current(),
-           Self.memoryEstimate(bytes: size, lines: size + 1) > budget.bytes,
-           let lines = Self.lineCount(url), Self.memoryEstimate(bytes: size, lines: lines) > budget.bytes {
+            Self.memoryEstimate(bytes: size, lines: size + 1) > budget.bytes,
+            let lines = Self.lineCount(url), Self.memoryEstimate(bytes: size, lines: lines) > budget.bytes
+        {
             let needed = Self.memoryEstimate(bytes: size, lines: lines)
-            throw .badCohort(path, "is \(MemoryBudget.shown(size)) in \(lines.formatted()) lines: linking it takes about \(MemoryBudget.shown(needed)) of memory, more than is left under \(budget.source): split it, or give more memory")
+            throw .badCohort(
+                path,
+                "is \(MemoryBudget.shown(size)) in \(lines.formatted()) lines: linking it takes about \(MemoryBudget.shown(needed)) of memory, more than is left under \(budget.source): split it, or give more memory"
+            )
         }
         let data: Data
         do { data = try InputFile.read(url, limit: Self.maxFileBytes) } catch {
@@ -114,19 +120,23 @@ public struct CohortFile {
             separator = given
         } else {
             guard let found = DelimitedReader.detectSeparator(in: bytes) else {
-                throw .badCohort(path, "the header has a single column: separate the columns with ';' or ',' (expected \(columns.map(\.name).joined(separator: ";")))")
+                throw .badCohort(
+                    path,
+                    "the header has a single column: separate the columns with ';' or ',' (expected \(columns.map(\.name).joined(separator: ";")))")
             }
             separator = found
         }
-        var reader = DelimitedReader(bytes: bytes, separator: separator, encoding: encoding,
-                                     maxFieldBytes: Self.maxFieldBytes, maxFields: 1_000)
+        var reader = DelimitedReader(
+            bytes: bytes, separator: separator, encoding: encoding,
+            maxFieldBytes: Self.maxFieldBytes, maxFields: 1_000)
         var records: [DelimitedReader.Record]
         do {
             records = try reader.readAll()
         } catch {
             var message = error.description
             if case .invalidEncoding(let line, _) = error {
-                message = declaredUTF8
+                message =
+                    declaredUTF8
                     ? "line \(line): bytes that are not valid UTF-8, although the file starts with a UTF-8 byte order mark — correct that line, or give --encoding latin-1 if the file is Latin-1"
                     : message + " — give --encoding latin-1 if the file is Latin-1"
             }
@@ -198,7 +208,10 @@ public struct CohortFile {
             let other = [";", ",", "\t"].first { header[0].contains($0) && $0 != String(UnicodeScalar(separator)) }
             if let other {
                 let shown = other == "\t" ? "tab" : other
-                throw .badCohort(path, "the header is read as one column with the separator '\(separator == 0x09 ? "tab" : String(UnicodeScalar(separator)))', but it contains '\(shown)': use --separator '\(shown)' (or auto)")
+                throw .badCohort(
+                    path,
+                    "the header is read as one column with the separator '\(separator == 0x09 ? "tab" : String(UnicodeScalar(separator)))', but it contains '\(shown)': use --separator '\(shown)' (or auto)"
+                )
             }
         }
         var positions: [String: Int] = [:]

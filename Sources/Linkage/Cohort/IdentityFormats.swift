@@ -17,10 +17,12 @@ public enum IdentityFormats {
         }
         var parts: (year: Int, month: Int, day: Int)?
         if t.count == 10, t[4] == UInt8(ascii: "-"), t[7] == UInt8(ascii: "-"),
-           let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) {
+            let y = number(0..<4), let m = number(5..<7), let d = number(8..<10)
+        {
             parts = (y, m, d)
         } else if t.count == 10, [UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: ".")].contains(t[2]), t[5] == t[2],
-                  let d = number(0..<2), let m = number(3..<5), let y = number(6..<10) {
+            let d = number(0..<2), let m = number(3..<5), let y = number(6..<10)
+        {
             parts = (y, m, d)
         } else if t.count == 8, let y = number(0..<4), let m = number(4..<6), let d = number(6..<8) {
             parts = (y, m, d)

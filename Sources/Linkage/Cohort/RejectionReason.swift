@@ -35,17 +35,18 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
 
     /// The reason a NIR that fails validation gets (the one table of NIR rejection codes).
     public init(_ error: NIRError) {
-        self = switch error {
-        case .wrongLength: .nirLength
-        case .invalidCharacter: .nirCharacter
-        case .invalidSex: .nirSex
-        case .invalidMonth: .nirMonth
-        case .invalidDepartement: .nirDepartement
-        case .invalidCommune: .nirCommune
-        case .invalidOrder: .nirOrder
-        case .invalidKey: .nirKeyFormat
-        case .keyMismatch: .nirKey
-        }
+        self =
+            switch error {
+            case .wrongLength: .nirLength
+            case .invalidCharacter: .nirCharacter
+            case .invalidSex: .nirSex
+            case .invalidMonth: .nirMonth
+            case .invalidDepartement: .nirDepartement
+            case .invalidCommune: .nirCommune
+            case .invalidOrder: .nirOrder
+            case .invalidKey: .nirKeyFormat
+            case .keyMismatch: .nirKey
+            }
     }
 
     /// The column of a direct cohort a rejection blames, nil for a fault of the whole line or of
@@ -54,7 +55,8 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
         switch self {
         case .missingNS, .nsInvalid, .nsLooksLikeNIR, .duplicateNS: "NS"
         case .missingNIR, .nirLength, .nirCharacter, .nirSex, .nirMonth, .nirDepartement, .nirCommune, .nirOrder,
-            .nirKeyFormat, .nirKey: "NIR"
+            .nirKeyFormat, .nirKey:
+            "NIR"
         case .missingBirthDate, .birthDateFormat, .birthDateInvalid, .birthDateFuture: "DATE_NAISSANCE"
         case .missingSex, .sexInvalid: "SEXE"
         case .twinRankInvalid: "RANG_GEMELLAIRE"

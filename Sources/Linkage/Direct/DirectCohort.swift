@@ -62,7 +62,10 @@ public struct DirectCohort {
         }
         let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {
-            throw .badCohort(file.url.path, "the NS column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)")
+            throw .badCohort(
+                file.url.path,
+                "the NS column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)"
+            )
         }
         // An NS given twice cannot say which identity it stands for: every line carrying it is
         // rejected, not only the later ones.
@@ -72,8 +75,10 @@ public struct DirectCohort {
             for r in requests {
                 if let lines = duplicated[r.ns] {
                     let others = lines.filter { $0 != r.line }
-                    rejections.append(Rejection(line: r.line, ns: r.ns, reason: .duplicateNS,
-                                                detail: SubjectNumber.duplicateDetail(otherLines: others)))
+                    rejections.append(
+                        Rejection(
+                            line: r.line, ns: r.ns, reason: .duplicateNS,
+                            detail: SubjectNumber.duplicateDetail(otherLines: others)))
                 } else {
                     kept.append(r)
                 }
@@ -107,7 +112,9 @@ public struct DirectCohort {
             // The key's value and the one expected are not repeated: with the NS beside them they
             // would narrow down the NIR.
             if case .keyMismatch = error {
-                return .invalid(reason: RejectionReason(error), detail: "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
+                return .invalid(
+                    reason: RejectionReason(error),
+                    detail: "the NIR's key does not match its 13 positions (a miscopied digit or key, or two digits transposed)")
             }
             return .invalid(reason: RejectionReason(error), detail: error.description)
         }
@@ -178,8 +185,11 @@ public struct DirectCohort {
             case .invalid: quality[column, default: .init()].invalid += 1; return nil
             }
         }
-        if ns.isEmpty { quality["NS", default: .init()].missing += 1 }
-        else if SubjectNumber.problem(ns) != nil { quality["NS", default: .init()].invalid += 1 }
+        if ns.isEmpty {
+            quality["NS", default: .init()].missing += 1
+        } else if SubjectNumber.problem(ns) != nil {
+            quality["NS", default: .init()].invalid += 1
+        }
         _ = note("NIR", fields.nir)
         let birth = note("DATE_NAISSANCE", fields.birth)
         let sex = note("SEXE", fields.sex)
@@ -198,8 +208,10 @@ public struct DirectCohort {
         return CohortProfile.Traits(sex: sex, birthYear: birth?.year, departement: departement)
     }
 
-    private static func validate(_ record: DelimitedReader.Record, _ fields: Fields?, file: CohortFile,
-                                 ns: String) -> Result<Request, Rejection> {
+    private static func validate(
+        _ record: DelimitedReader.Record, _ fields: Fields?, file: CohortFile,
+        ns: String
+    ) -> Result<Request, Rejection> {
         func reject(_ reason: RejectionReason, _ detail: String, showingNS: Bool = true) -> Result<Request, Rejection> {
             .failure(Rejection(line: record.line, ns: showingNS ? String(ns.prefix(SubjectNumber.maxLength)) : "", reason: reason, detail: detail))
         }

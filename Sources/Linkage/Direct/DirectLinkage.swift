@@ -45,7 +45,6 @@ public struct DirectLinkage {
         }
     }
 
-
     public struct Result: Sendable {
         public let request: DirectCohort.Request
         public let outcome: Outcome
@@ -53,8 +52,10 @@ public struct DirectLinkage {
 
     /// Hashes and resolves `requests` against `database`; returns each line's result and the
     /// number of distinct identities hashed. `progress` receives hashes done.
-    public static func link(_ requests: [DirectCohort.Request], pseudonymiser: Pseudonymiser, database: SNDSDatabase,
-                            threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws -> (results: [Result], hashes: Int) {
+    public static func link(
+        _ requests: [DirectCohort.Request], pseudonymiser: Pseudonymiser, database: SNDSDatabase,
+        threads: Int, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> (results: [Result], hashes: Int) {
         // Hash each distinct identity once.
         var index: [PseudonymInput: Int] = [:]
         var inputs: [PseudonymInput] = []

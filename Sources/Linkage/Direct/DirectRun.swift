@@ -56,8 +56,10 @@ public enum DirectRun {
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)
         defer { try? database.close() }
         progress.begin("hashing (argon2id, \(options.threads) threads)", total: cohort.requests.count)
-        let (results, hashes) = try DirectLinkage.link(cohort.requests, pseudonymiser: pseudonymiser, database: database,
-                                                       threads: options.threads) { [progress] in progress.advance(by: $0) }
+        let (results, hashes) = try DirectLinkage.link(
+            cohort.requests, pseudonymiser: pseudonymiser, database: database,
+            threads: options.threads
+        ) { [progress] in progress.advance(by: $0) }
         progress.end()
         inputs.lap("hashing_and_resolution", since: t)
 
@@ -87,7 +89,8 @@ public enum DirectRun {
             switch r.outcome {
             case .found(let person, let pseudonyms):
                 let others = (linesOfPerson[person] ?? []).filter { $0 != r.request.line }
-                let note = others.isEmpty ? "" : "same person as line\(others.count > 1 ? "s" : "") \(others.map(String.init).joined(separator: ", "))"
+                let note =
+                    others.isEmpty ? "" : "same person as line\(others.count > 1 ? "s" : "") \(others.map(String.init).joined(separator: ", "))"
                 try csv.write([String(r.request.line), r.request.ns, status, note, String(pseudonyms.count)])
             case .notFound, .ambiguous:
                 try csv.write([String(r.request.line), r.request.ns, status, r.outcome.wording, "0"])

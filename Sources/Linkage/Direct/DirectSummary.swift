@@ -37,8 +37,10 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         public var hashes: Int
     }
 
-    init(inputs: LinkageRun.Inputs, cohort: DirectCohort, results: [DirectLinkage.Result], extraction: Extraction.Counts?,
-         timings: [String: Double], hashes: Int) throws {
+    init(
+        inputs: LinkageRun.Inputs, cohort: DirectCohort, results: [DirectLinkage.Result], extraction: Extraction.Counts?,
+        timings: [String: Double], hashes: Int
+    ) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
         let file = cohort.file
         self.cohort = inputs.cohortSource
@@ -62,18 +64,23 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         let rejected = cohort.rejections.count
         let submitted = cohort.submitted
         guard submitted == rejected + found + notFound + ambiguous else {
-            throw LinkageError.badRun(inputs.output.path, "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(notFound) not found, \(ambiguous) ambiguous)")
+            throw LinkageError.badRun(
+                inputs.output.path,
+                "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(notFound) not found, \(ambiguous) ambiguous)"
+            )
         }
-        counts = Counts(submitted: submitted, rejected: rejected, accepted: results.count, found: found, notFound: notFound,
-                        ambiguous: ambiguous, foundRate: submitted == 0 ? 0 : Double(found) / Double(submitted), hashes: hashes)
+        counts = Counts(
+            submitted: submitted, rejected: rejected, accepted: results.count, found: found, notFound: notFound,
+            ambiguous: ambiguous, foundRate: submitted == 0 ? 0 : Double(found) / Double(submitted), hashes: hashes)
         rejectedByReason = Dictionary(cohort.rejections.map { ($0.reason, 1) }, uniquingKeysWith: +)
         notFoundByReason = notFoundReasons
         people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
         quality = cohort.quality
         let linkedLines = Set(results.compactMap { if case .found = $0.outcome { $0.request.line } else { nil } })
-        profile = CohortProfile(lines: file.records.map(\.line), traits: cohort.traits, linkedLines: linkedLines,
-                                referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
-                                departementColumn: file.positions["DEPARTEMENT"] != nil ? "DEPARTEMENT" : nil)
+        profile = CohortProfile(
+            lines: file.records.map(\.line), traits: cohort.traits, linkedLines: linkedLines,
+            referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
+            departementColumn: file.positions["DEPARTEMENT"] != nil ? "DEPARTEMENT" : nil)
         self.extraction = extraction
         self.timings = timings
     }

@@ -20,7 +20,8 @@ public enum NotFoundReason: Sendable, Hashable {
         if wording == Self.noBeneficiary.wording {
             self = .noBeneficiary
         } else if let rank = wording.split(separator: " ").last.flatMap({ Int($0) }),
-                  Self.twinRankMismatch(rank: rank).wording == wording {
+            Self.twinRankMismatch(rank: rank).wording == wording
+        {
             self = .twinRankMismatch(rank: rank)
         } else {
             return nil

@@ -97,7 +97,10 @@ public struct Evaluation: Codable, Sendable, Equatable {
             byReason[LineStatus.rejected.rawValue, default: [:]][record[2], default: 0] += 1
         }
         guard status.count == truth.entries.count, truth.entries.allSatisfy({ status[$0.line] != nil }) else {
-            throw LinkageError.badRun(run.path, "its lines do not match the truth file's (\(status.count) lines in the run, \(truth.entries.count) in the truth): was it made from this cohort?")
+            throw LinkageError.badRun(
+                run.path,
+                "its lines do not match the truth file's (\(status.count) lines in the run, \(truth.entries.count) in the truth): was it made from this cohort?"
+            )
         }
         // Same lines, same NS (where the run repeats the NS: it leaves out those it cannot trust).
         let differing = truth.entries.filter { t in
@@ -105,11 +108,13 @@ public struct Evaluation: Codable, Sendable, Equatable {
             return ns != t.ns && ns != CSVOutput.escape(t.ns)
         }.count
         guard differing == 0 else {
-            throw LinkageError.badRun(run.path, "the truth file's NS differ from the run's on \(differing) lines: it is not the truth of the cohort this run linked")
+            throw LinkageError.badRun(
+                run.path, "the truth file's NS differ from the run's on \(differing) lines: it is not the truth of the cohort this run linked")
         }
-        var e = Evaluation(run: run.path, truth: truthFile.path, lines: truth.entries.count, linked: 0, correct: 0, wrong: 0,
-                           precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,
-                           confusion: [:], byDefect: [:], byReason: byReason, mismatches: [])
+        var e = Evaluation(
+            run: run.path, truth: truthFile.path, lines: truth.entries.count, linked: 0, correct: 0, wrong: 0,
+            precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,
+            confusion: [:], byDefect: [:], byReason: byReason, mismatches: [])
         var inSNDS = 0, findableFound = 0
         let indirect = kind == .probabiliste
         for t in truth.entries {
@@ -118,7 +123,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
             if t.benIdtAno != nil { inSNDS += 1 }
             if t.expected == .found { e.findable += 1 }
             // An indirect linkage excludes what it cannot link one to one, whatever the reason.
-            var right = lineStatus == LineStatus(t.expected)
+            var right =
+                lineStatus == LineStatus(t.expected)
                 || (indirect && lineStatus == .excluded && (t.expected == .notFound || t.expected == .ambiguous))
             if lineStatus == .found {
                 e.linked += 1
@@ -141,8 +147,10 @@ public struct Evaluation: Codable, Sendable, Equatable {
             if right {
                 e.asExpected += 1
             } else {
-                e.mismatches.append(Mismatch(line: t.line, ns: t.ns, defect: t.defect, expected: t.expected.rawValue, actual: actual,
-                                             group: groupOfLine[t.line]))
+                e.mismatches.append(
+                    Mismatch(
+                        line: t.line, ns: t.ns, defect: t.defect, expected: t.expected.rawValue, actual: actual,
+                        group: groupOfLine[t.line]))
             }
         }
         var cumulative = 0

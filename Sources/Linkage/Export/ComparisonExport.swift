@@ -52,8 +52,10 @@ public enum ComparisonExport {
     /// Writes `candidates.csv` (`EVENT;BEN_IDT_ANO;` then the criteria), `cohort.csv` (`NS;` then the
     /// criteria; valid lines only) and `export.json` into `folder`, all three appearing together. A
     /// `finess_entity` criterion adds a last column `COLUMN_ENTITE` to both: the legal entity.
-    public static func write(cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL,
-                             replaceExisting: Bool = false) throws -> Description {
+    public static func write(
+        cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL,
+        replaceExisting: Bool = false
+    ) throws -> Description {
         for name in [candidatesFile, cohortFile, descriptionFile] where !replaceExisting {
             let url = folder.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: url.path) { throw OutputError.exists(url.path) }
@@ -77,7 +79,8 @@ public enum ComparisonExport {
         var persons = Set<String>()
         try database.queue.inDatabase { db in
             try CriterionValues.prepare(db)
-            let values = rules.criteria.map { c in fullValueSQL("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation) }
+            let values =
+                rules.criteria.map { c in fullValueSQL("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation) }
                 + entityColumns.map { i in
                     let c = rules.criteria[i]
                     return CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", .finessEntity, .exact)
@@ -111,17 +114,20 @@ public enum ComparisonExport {
         let description = Description(
             rules: rules.path, events: rules.events.rawValue,
             criteria: rules.criteria.map { c in
-                let (comparison, parameter): (String, Int?) = switch c.comparison {
-                case .exact: ("exact", nil)
-                case .withinDays(let d): ("within_days", d)
-                case .prefix(let k): ("prefix", k)
-                }
-                return .init(column: c.column, source: "\(c.source.table).\(c.source.column)", normalisation: c.normalisation.rawValue,
-                             comparison: comparison, parameter: parameter)
+                let (comparison, parameter): (String, Int?) =
+                    switch c.comparison {
+                    case .exact: ("exact", nil)
+                    case .withinDays(let d): ("within_days", d)
+                    case .prefix(let k): ("prefix", k)
+                    }
+                return .init(
+                    column: c.column, source: "\(c.source.table).\(c.source.column)", normalisation: c.normalisation.rawValue,
+                    comparison: comparison, parameter: parameter)
             },
-            extraColumns: Dictionary(uniqueKeysWithValues: extraHeader.map {
-                ($0, "the legal entity (FINESS juridique) of \($0.dropLast("_ENTITE".count)), from BE_IDE_R: what finess_entity compares")
-            }),
+            extraColumns: Dictionary(
+                uniqueKeysWithValues: extraHeader.map {
+                    ($0, "the legal entity (FINESS juridique) of \($0.dropLast("_ENTITE".count)), from BE_IDE_R: what finess_entity compares")
+                }),
             candidateRows: rows, candidatePersons: persons.count, cohortLines: cohort.subjects.count,
             rejected: Dictionary(grouping: cohort.rejections, by: \.reason.rawValue).mapValues(\.count),
             datasetId: manifest.datasetId, datasetSeed: manifest.seed, datasetDigest: manifest.contentDigest)

@@ -41,18 +41,21 @@ public struct CandidateEvents: ~Copyable {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             try CriterionValues.prepare(db)
             try db.execute(sql: "DROP TABLE IF EXISTS temp.candidates")
-            try db.execute(sql: """
-                CREATE TEMP TABLE candidates (event INTEGER PRIMARY KEY, person TEXT NOT NULL, psa TEXT NOT NULL,
-                rank INTEGER NOT NULL\(criteria.indices.map { ", \(Self.value($0))" }.joined()))
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE candidates (event INTEGER PRIMARY KEY, person TEXT NOT NULL, psa TEXT NOT NULL,
+                    rank INTEGER NOT NULL\(criteria.indices.map { ", \(Self.value($0))" }.joined()))
+                    """)
             let values = criteria.map { c in
                 CriterionValues.sql("\(rules.events.alias(of: c.source.table)).\(c.source.column)", c.normalisation, c.comparison)
             }
             for select in try Self.eventSelects(rules, years: years, values: values, db) {
-                try db.execute(sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(Self.value($0))" }.joined())) " + select)
+                try db.execute(
+                    sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(Self.value($0))" }.joined())) " + select)
             }
-            return try ValueCodes(db, sql: "SELECT \(criteria.indices.map(Self.value).joined(separator: ", ")) FROM temp.candidates",
-                                  columns: criteria.count)
+            return try ValueCodes(
+                db, sql: "SELECT \(criteria.indices.map(Self.value).joined(separator: ", ")) FROM temp.candidates",
+                columns: criteria.count)
         }
         codes = coded
         var measured: [IndirectEngine.Discriminance] = []
@@ -67,13 +70,16 @@ public struct CandidateEvents: ~Copyable {
             }
             var effective = entropy
             if case .withinDays(let d) = c.comparison { effective = max(0, entropy - log2(Double(2 * d + 1))) }
-            measured.append(IndirectEngine.Discriminance(column: c.column, entropyBits: entropy.rounded(toPlaces: 3),
-                                                         effectiveBits: effective.rounded(toPlaces: 3), distinctValues: counts.count - 1,
-                                                         uniqueShare: (Double(unique) / total).rounded(toPlaces: 4),
-                                                         missingShare: (Double(counts[0]) / total).rounded(toPlaces: 4)))
+            measured.append(
+                IndirectEngine.Discriminance(
+                    column: c.column, entropyBits: entropy.rounded(toPlaces: 3),
+                    effectiveBits: effective.rounded(toPlaces: 3), distinctValues: counts.count - 1,
+                    uniqueShare: (Double(unique) / total).rounded(toPlaces: 4),
+                    missingShare: (Double(counts[0]) / total).rounded(toPlaces: 4)))
         }
-        self.measured = Measurement(rules: rules, years: years, count: coded.rows, discriminance: measured,
-                                    plan: LinkagePlan(rules: rules, entropy: measured.map(\.effectiveBits)))
+        self.measured = Measurement(
+            rules: rules, years: years, count: coded.rows, discriminance: measured,
+            plan: LinkagePlan(rules: rules, entropy: measured.map(\.effectiveBits)))
     }
 
     /// The name of criterion `i`'s normalised value in the TEMP tables.
@@ -86,7 +92,8 @@ public struct CandidateEvents: ~Copyable {
         let present = Set(try String.fetchAll(db, sql: "SELECT name FROM main.sqlite_master WHERE type = 'table'"))
         let conditions = rules.filters.map { f in
             let column = "upper(CAST(\(rules.events.alias(of: f.source.table)).\(f.source.column) AS TEXT))"
-            return "(" + f.prefixes.map { "substr(\(column), 1, \($0.count)) = '\($0.replacingOccurrences(of: "'", with: "''"))'" }
+            return "("
+                + f.prefixes.map { "substr(\(column), 1, \($0.count)) = '\($0.replacingOccurrences(of: "'", with: "''"))'" }
                 .joined(separator: " OR ") + ")"
         }
         return years.compactMap { year in
@@ -100,13 +107,14 @@ public struct CandidateEvents: ~Copyable {
     /// on it (the uniqueness profile), ready to record what the join makes of it.
     public func profile() -> UniquenessProfile {
         let total = Double(max(count, 1))
-        return UniquenessProfile(configurations: plan.configurations.map { cfg in
-            IndirectEngine.ConfigurationResult(
-                id: cfg.id, group: cfg.group, kept: cfg.kept.map { rules.criteria[$0].column },
-                dropped: cfg.dropped.map { rules.criteria[$0].column },
-                uniqueShare: (Double(codes.uniqueRows(keeping: cfg.kept)) / total).rounded(toPlaces: 4),
-                index: indexColumns(compared: cfg.kept).map { rules.criteria[$0].column })
-        })
+        return UniquenessProfile(
+            configurations: plan.configurations.map { cfg in
+                IndirectEngine.ConfigurationResult(
+                    id: cfg.id, group: cfg.group, kept: cfg.kept.map { rules.criteria[$0].column },
+                    dropped: cfg.dropped.map { rules.criteria[$0].column },
+                    uniqueShare: (Double(codes.uniqueRows(keeping: cfg.kept)) / total).rounded(toPlaces: 4),
+                    index: indexColumns(compared: cfg.kept).map { rules.criteria[$0].column })
+            })
     }
 
     /// The engine's third stage: the cohort's valid lines loaded and normalised by the same SQL as
@@ -118,7 +126,8 @@ public struct CandidateEvents: ~Copyable {
             for table in ["cohort_raw", "cohort", "matches", "linked", "linked_persons"] {
                 try db.execute(sql: "DROP TABLE IF EXISTS temp.\(table)")
             }
-            try db.execute(sql: "CREATE TEMP TABLE cohort_raw (line INTEGER PRIMARY KEY, ns TEXT NOT NULL\(criteria.indices.map { ", r\($0) TEXT" }.joined()))")
+            try db.execute(
+                sql: "CREATE TEMP TABLE cohort_raw (line INTEGER PRIMARY KEY, ns TEXT NOT NULL\(criteria.indices.map { ", r\($0) TEXT" }.joined()))")
             let insert = try db.makeStatement(sql: "INSERT INTO temp.cohort_raw VALUES (?, ?\(String(repeating: ", ?", count: criteria.count)))")
             for s in cohort.subjects {
                 let values: [DatabaseValue] = [s.line.databaseValue, s.ns.databaseValue] + s.values.map { $0?.databaseValue ?? .null }
@@ -127,19 +136,23 @@ public struct CandidateEvents: ~Copyable {
             // Value columns without a declared type, like the candidates': a typed column (as
             // CREATE TABLE … AS SELECT CAST(…) would make) compares with numeric affinity, and an
             // index on an untyped column cannot serve that comparison — the join would scan.
-            try db.execute(sql: "CREATE TEMP TABLE cohort (line INTEGER PRIMARY KEY, ns TEXT NOT NULL\(criteria.indices.map { ", \(Self.value($0))" }.joined()))")
-            try db.execute(sql: """
-                INSERT INTO temp.cohort SELECT line, ns\(criteria.enumerated().map { i, c in
+            try db.execute(
+                sql: "CREATE TEMP TABLE cohort (line INTEGER PRIMARY KEY, ns TEXT NOT NULL\(criteria.indices.map { ", \(Self.value($0))" }.joined()))"
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO temp.cohort SELECT line, ns\(criteria.enumerated().map { i, c in
                     ", \(CriterionValues.sql("r\(i)", c.normalisation, c.comparison))" }.joined())
-                FROM temp.cohort_raw ORDER BY line
-                """)
-            try db.execute(sql: """
-                CREATE TEMP TABLE matches (grp INTEGER NOT NULL, cfg INTEGER NOT NULL, line INTEGER NOT NULL, person TEXT NOT NULL);
-                CREATE INDEX temp.matches_line ON matches (grp, cfg, line);
-                CREATE INDEX temp.matches_person ON matches (grp, cfg, person);
-                CREATE TEMP TABLE linked (line INTEGER PRIMARY KEY, person TEXT NOT NULL, grp INTEGER NOT NULL, cfg INTEGER NOT NULL);
-                CREATE TEMP TABLE linked_persons (person TEXT PRIMARY KEY);
-                """)
+                    FROM temp.cohort_raw ORDER BY line
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE matches (grp INTEGER NOT NULL, cfg INTEGER NOT NULL, line INTEGER NOT NULL, person TEXT NOT NULL);
+                    CREATE INDEX temp.matches_line ON matches (grp, cfg, line);
+                    CREATE INDEX temp.matches_person ON matches (grp, cfg, person);
+                    CREATE TEMP TABLE linked (line INTEGER PRIMARY KEY, person TEXT NOT NULL, grp INTEGER NOT NULL, cfg INTEGER NOT NULL);
+                    CREATE TEMP TABLE linked_persons (person TEXT PRIMARY KEY);
+                    """)
         }
         return LinkagePool(events: self, configurations: profile.configurations)
     }
@@ -197,14 +210,16 @@ public struct CandidateEvents: ~Copyable {
 
     func createIndex(compared: [Int], _ db: Database) throws {
         let columns = indexColumns(compared: compared)
-        try db.execute(sql: "CREATE INDEX IF NOT EXISTS temp.\(indexName(columns)) ON candidates (\(columns.map(Self.value).joined(separator: ", ")))")
+        try db.execute(
+            sql: "CREATE INDEX IF NOT EXISTS temp.\(indexName(columns)) ON candidates (\(columns.map(Self.value).joined(separator: ", ")))")
     }
 
     /// Every pseudonym (BEN_NIR_PSA, BEN_RNG_GEM) of the linked persons, in IR_BEN_R.
     public static func pseudonyms(of persons: Set<String>, in database: SNDSDatabase) throws -> [String: [(psa: String, rank: Int)]] {
         try database.queue.inDatabase { db in
             var out: [String: [(psa: String, rank: Int)]] = [:]
-            let statement = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM main.IR_BEN_R WHERE BEN_IDT_ANO = ? ORDER BY BEN_NIR_PSA, BEN_RNG_GEM")
+            let statement = try db.makeStatement(
+                sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM main.IR_BEN_R WHERE BEN_IDT_ANO = ? ORDER BY BEN_NIR_PSA, BEN_RNG_GEM")
             for person in persons.sorted() {
                 for row in try Row.fetchAll(statement, arguments: [person]) {
                     out[person, default: []].append((row[0], row[1]))

@@ -30,7 +30,9 @@ public enum CriterionValues {
             canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
         case .integer, .month, .year:
             // A number is written as it is: `03` and `3` are one value, neither reformatted.
-            guard text.count <= 9, text.allSatisfy(\.isASCIIDigit), let n = Int(text) else { return .invalid(why: "is not \(expected(normalisation))") }
+            guard text.count <= 9, text.allSatisfy(\.isASCIIDigit), let n = Int(text) else {
+                return .invalid(why: "is not \(expected(normalisation))")
+            }
             if normalisation == .month, !(1...12).contains(n) { return .invalid(why: "is not \(expected(normalisation))") }
             if normalisation == .year, text.count != 4 || !(1850...2100).contains(n) { return .invalid(why: "is not \(expected(normalisation))") }
             return .value(String(n), reformatted: false)
@@ -49,13 +51,18 @@ public enum CriterionValues {
         case .icd10:
             let code = String(text.uppercased().filter { !".+*- †".contains($0) })
             let chars = Array(code)
-            canonical = (3...7).contains(chars.count) && chars[0].isASCII && chars[0].isLetter
-                && chars.dropFirst().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? code : nil
+            canonical =
+                (3...7).contains(chars.count) && chars[0].isASCII && chars[0].isLetter
+                    && chars.dropFirst().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? code : nil
         case .scheme:
             let t = text.uppercased()
-            if t.count == 1, t.allSatisfy(\.isASCIIDigit) { canonical = "0" + t }
-            else if t.count >= 2, t.prefix(2).allSatisfy(\.isASCIIDigit) { canonical = String(t.prefix(2)) }
-            else { canonical = nil }
+            if t.count == 1, t.allSatisfy(\.isASCIIDigit) {
+                canonical = "0" + t
+            } else if t.count >= 2, t.prefix(2).allSatisfy(\.isASCIIDigit) {
+                canonical = String(t.prefix(2))
+            } else {
+                canonical = nil
+            }
         }
         guard let canonical else { return .invalid(why: "is not \(expected(normalisation))") }
         return .value(canonical, reformatted: canonical != text)
@@ -105,11 +112,13 @@ public enum CriterionValues {
     public static func prepare(_ db: Database) throws {
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS \(entityTable) (site TEXT PRIMARY KEY, entity TEXT NOT NULL) WITHOUT ROWID")
         guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.\(entityTable)") == 0,
-              try db.tableExists("BE_IDE_R", in: "main") else { return }
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO temp.\(entityTable)
-            SELECT IDE_ETA_NUM, IDE_GES_NUM FROM main.BE_IDE_R WHERE IDE_ETA_NUM IS NOT NULL AND IDE_GES_NUM IS NOT NULL
-            """)
+            try db.tableExists("BE_IDE_R", in: "main")
+        else { return }
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO temp.\(entityTable)
+                SELECT IDE_ETA_NUM, IDE_GES_NUM FROM main.BE_IDE_R WHERE IDE_ETA_NUM IS NOT NULL AND IDE_GES_NUM IS NOT NULL
+                """)
     }
 
     /// The SQL expression normalising `x` (an SNDS column, or a canonical cohort value) the way
@@ -137,7 +146,9 @@ public enum CriterionValues {
             let u = "replace(\(t), ' ', '')"
             let v = "(CASE WHEN substr(\(u), 1, 2) IN ('2A', '2B') THEN '20' || substr(\(u), 3) ELSE \(u) END)"
             let site = "CASE WHEN length(\(v)) = 8 THEN '0' || \(v) ELSE NULLIF(\(v), '') END"
-            value = normalisation == .finess ? site
+            value =
+                normalisation == .finess
+                ? site
                 : "coalesce((SELECT e.entity FROM temp.\(entityTable) e WHERE e.site = (\(site))), \(site))"
         case .icd10:
             value = "NULLIF(replace(replace(replace(replace(replace(\(t), '.', ''), ' ', ''), '+', ''), '*', ''), '-', ''), '')"

@@ -29,9 +29,11 @@ public struct IndirectCohort {
     /// SNDS column they are compared with, so that any rules file naming them gets a bias check.
     static func traitCriteria(_ rules: IndirectRules) -> (sex: Int?, birthYear: Int?, departement: Int?) {
         let c = rules.criteria
-        return (c.firstIndex { $0.normalisation == .sex },
-                c.firstIndex { $0.normalisation == .year && $0.source.column == "BEN_NAI_ANN" },
-                c.firstIndex { $0.normalisation == .departement && ["BDI_DEP", "BEN_RES_DPT"].contains($0.source.column) })
+        return (
+            c.firstIndex { $0.normalisation == .sex },
+            c.firstIndex { $0.normalisation == .year && $0.source.column == "BEN_NAI_ANN" },
+            c.firstIndex { $0.normalisation == .departement && ["BDI_DEP", "BEN_RES_DPT"].contains($0.source.column) }
+        )
     }
     public var submitted: Int { subjects.count + rejections.count }
 
@@ -47,8 +49,10 @@ public struct IndirectCohort {
         lines: for record in file.records {
             let ns = file.value(rules.idColumn, in: record) ?? ""
             func reject(_ reason: RejectionReason, _ detail: String, showingNS: Bool = true) {
-                rejections.append(.init(line: record.line, ns: showingNS ? String(ns.prefix(SubjectNumber.maxLength)) : "",
-                                        reason: reason, detail: detail))
+                rejections.append(
+                    .init(
+                        line: record.line, ns: showingNS ? String(ns.prefix(SubjectNumber.maxLength)) : "",
+                        reason: reason, detail: detail))
             }
             guard record.fields.count == file.headerCount else {
                 reject(.fieldCount, "\(record.fields.count) fields where the header has \(file.headerCount)", showingNS: false)
@@ -93,15 +97,20 @@ public struct IndirectCohort {
         }
         let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {
-            throw .badCohort(file.url.path, "the \(rules.idColumn) column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)")
+            throw .badCohort(
+                file.url.path,
+                "the \(rules.idColumn) column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)"
+            )
         }
         // An NS given twice cannot say which person it stands for: all its lines are rejected.
         let duplicated = nsLines.filter { $0.value.count > 1 }
         if !duplicated.isEmpty {
             subjects = subjects.filter { s in
                 guard let lines = duplicated[s.ns] else { return true }
-                rejections.append(.init(line: s.line, ns: s.ns, reason: .duplicateNS,
-                                        detail: SubjectNumber.duplicateDetail(otherLines: lines.filter { $0 != s.line })))
+                rejections.append(
+                    .init(
+                        line: s.line, ns: s.ns, reason: .duplicateNS,
+                        detail: SubjectNumber.duplicateDetail(otherLines: lines.filter { $0 != s.line })))
                 return false
             }
             rejections.sort { $0.line < $1.line }

@@ -132,12 +132,13 @@ public struct IndirectRules: Sendable {
         let path = url.relativePath
         let data: Data
         do { data = try InputFile.read(url, limit: 1 << 20) } catch {
-            let why = switch error {
-            case .missing, .directory: "no such rules file"
-            case .notRegular: "is not a regular file (a device or a pipe): give a rules file"
-            case .tooLarge: "is larger than 1 MB: not a rules file"
-            case .unreadable(let why): "cannot be read (\(why))"
-            }
+            let why =
+                switch error {
+                case .missing, .directory: "no such rules file"
+                case .notRegular: "is not a regular file (a device or a pipe): give a rules file"
+                case .tooLarge: "is larger than 1 MB: not a rules file"
+                case .unreadable(let why): "cannot be read (\(why))"
+                }
             throw RulesError(path: path, place: nil, line: nil, why: why)
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -243,8 +244,9 @@ private struct NodeReader {
     }
 
     mutating func rules(_ root: Node, sha256: String, reference: ReferenceData) throws(RulesError) -> IndirectRules {
-        let top = try mapping(root, "", allowed: ["version", "name", "description", "cohort", "events", "criteria", "strategy"],
-                              required: ["version", "events", "criteria"])
+        let top = try mapping(
+            root, "", allowed: ["version", "name", "description", "cohort", "events", "criteria", "strategy"],
+            required: ["version", "events", "criteria"])
         let version = try integer(top["version"]!, "version", in: 1...100)
         guard version == 1 else { throw fail("version", top["version"], "version \(version) is not supported (this tool reads version 1)") }
         let name = try top["name"].map { n throws(RulesError) in try string(n, "name") } ?? "rules"
@@ -258,7 +260,9 @@ private struct NodeReader {
         let eventsNode = try mapping(top["events"]!, "events", allowed: ["source", "where"], required: ["source"])
         let sourceName = try string(eventsNode["source"]!, "events.source")
         guard let events = EventSource(rawValue: sourceName) else {
-            throw fail("events.source", eventsNode["source"], "unknown event source '\(sourceName)' (known: \(EventSource.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fail(
+                "events.source", eventsNode["source"],
+                "unknown event source '\(sourceName)' (known: \(EventSource.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         var filters: [IndirectRules.EventFilter] = []
         if let whereNode = eventsNode["where"] {
@@ -278,8 +282,9 @@ private struct NodeReader {
         var criteria: [IndirectRules.Criterion] = []
         for (i, node) in try sequence(top["criteria"]!, "criteria").enumerated() {
             let place = "criteria[\(i)]"
-            let c = try mapping(node, place, allowed: ["column", "aliases", "source", "normalise", "compare", "keep"],
-                                required: ["column", "source", "normalise"])
+            let c = try mapping(
+                node, place, allowed: ["column", "aliases", "source", "normalise", "compare", "keep"],
+                required: ["column", "source", "normalise"])
             let column = try self.name(c["column"]!, "\(place).column")
             guard column != idColumn else { throw fail("\(place).column", c["column"], "\(column) is the cohort's id column, not a criterion") }
             guard !criteria.contains(where: { $0.column == column }) else {
@@ -292,7 +297,9 @@ private struct NodeReader {
             let source = try self.source(c["source"]!, "\(place).source", events: events, reference: reference)
             let normName = try string(c["normalise"]!, "\(place).normalise")
             guard let normalisation = IndirectRules.Normalisation(rawValue: normName) else {
-                throw fail("\(place).normalise", c["normalise"], "unknown normalisation '\(normName)' (known: \(IndirectRules.Normalisation.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw fail(
+                    "\(place).normalise", c["normalise"],
+                    "unknown normalisation '\(normName)' (known: \(IndirectRules.Normalisation.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             let comparison = try self.comparison(c["compare"], "\(place).compare", normalisation: normalisation)
             var keep = false
@@ -300,8 +307,10 @@ private struct NodeReader {
                 guard k.scalar != nil, let b = k.bool else { throw fail("\(place).keep", k, "expected true or false") }
                 keep = b
             }
-            criteria.append(.init(column: column, aliases: aliases, source: source, normalisation: normalisation,
-                                  comparison: comparison, keep: keep))
+            criteria.append(
+                .init(
+                    column: column, aliases: aliases, source: source, normalisation: normalisation,
+                    comparison: comparison, keep: keep))
         }
         guard !criteria.isEmpty else { throw fail("criteria", top["criteria"], "give at least one criterion") }
         guard criteria.count <= 20 else { throw fail("criteria", top["criteria"], "at most 20 criteria") }
@@ -358,28 +367,38 @@ private struct NodeReader {
                 maxMissing = try integer(m, "strategy.max_missing", in: 0...max(0, criteria.count - 1))
             }
         }
-        let rules = IndirectRules(name: name, description: description, idColumn: idColumn, events: events, filters: filters,
-                                  criteria: criteria,
-                                  strategy: .init(dropOrder: dropOrder, maxDropped: min(maxDropped, criteria.count - 1),
-                                                  successThreshold: threshold, maxMissing: maxMissing),
-                                  path: path, sha256: sha256)
-        let configurations = LinkagePlan.configurationCount(criteria: criteria.count, droppable: {
-            if case .explicit(let o) = dropOrder { return o.count }
-            return criteria.filter { !$0.keep }.count
-        }(), maxDropped: rules.strategy.maxDropped)
+        let rules = IndirectRules(
+            name: name, description: description, idColumn: idColumn, events: events, filters: filters,
+            criteria: criteria,
+            strategy: .init(
+                dropOrder: dropOrder, maxDropped: min(maxDropped, criteria.count - 1),
+                successThreshold: threshold, maxMissing: maxMissing),
+            path: path, sha256: sha256)
+        let configurations = LinkagePlan.configurationCount(
+            criteria: criteria.count,
+            droppable: {
+                if case .explicit(let o) = dropOrder { return o.count }
+                return criteria.filter { !$0.keep }.count
+            }(), maxDropped: rules.strategy.maxDropped)
         guard configurations <= IndirectRules.maxConfigurations else {
-            throw fail("strategy.max_dropped", top["strategy"], "\(configurations) configurations of criteria to try: at most \(IndirectRules.maxConfigurations) (drop fewer criteria)")
+            throw fail(
+                "strategy.max_dropped", top["strategy"],
+                "\(configurations) configurations of criteria to try: at most \(IndirectRules.maxConfigurations) (drop fewer criteria)")
         }
         return rules
     }
 
-    mutating func source(_ node: Node, _ place: String, events: EventSource, reference: ReferenceData) throws(RulesError) -> IndirectRules.SourceColumn {
+    mutating func source(
+        _ node: Node, _ place: String, events: EventSource, reference: ReferenceData
+    ) throws(RulesError) -> IndirectRules.SourceColumn {
         let text = try string(node, place)
         let parts = text.split(separator: ".")
         guard parts.count == 2 else { throw fail(place, node, "expected TABLE.COLUMN, e.g. T_MCOaaB.DGN_PAL") }
         let table = String(parts[0]), column = String(parts[1])
         guard events.tables.contains(table) else {
-            throw fail(place, node, "the table \(table) is not available to the event source \(events.rawValue) (available: \(events.tables.joined(separator: ", ")))")
+            throw fail(
+                place, node,
+                "the table \(table) is not available to the event source \(events.rawValue) (available: \(events.tables.joined(separator: ", ")))")
         }
         let schema: TableSchema
         do { schema = try reference.schema(named: table) } catch {
@@ -403,7 +422,9 @@ private struct NodeReader {
         }
         switch key {
         case "within_days":
-            guard normalisation == .date else { throw fail(place, node, "within_days compares dates: this criterion is normalised as \(normalisation.rawValue)") }
+            guard normalisation == .date else {
+                throw fail(place, node, "within_days compares dates: this criterion is normalised as \(normalisation.rawValue)")
+            }
             return .withinDays(try integer(value, "\(place).within_days", in: 0...366))
         case "prefix":
             guard [.text, .icd10, .finess, .departement, .scheme].contains(normalisation) else {

@@ -59,8 +59,10 @@ public enum IndirectRun {
 
     /// Checks the inputs, reads and validates the cohort, builds the candidate events and measures
     /// them.
-    public static func prepare(_ options: Options, key: SecretKey, reference: ReferenceData,
-                               progress: ProgressReporter = .silent) throws -> Prepared {
+    public static func prepare(
+        _ options: Options, key: SecretKey, reference: ReferenceData,
+        progress: ProgressReporter = .silent
+    ) throws -> Prepared {
         var (inputs, rules, _) = try LinkageRun.prepare(
             options.common, key: key, for: .sealing, progress: progress,
             reading: {
@@ -117,22 +119,27 @@ public enum IndirectRun {
         }
         return try LinkageRun.write(inputs, kind: .probabiliste, linked: linked, progress: progress, outputsStarted: t) {
             extraction, timings in
-            try IndirectSummary(inputs: inputs, cohort: cohort, events: events, linkage: linkage,
-                                pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings)
+            try IndirectSummary(
+                inputs: inputs, cohort: cohort, events: events, linkage: linkage,
+                pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings)
         }
     }
 
     /// Prepares and links in one call, for a caller that shows nothing in between.
-    public static func run(_ options: Options, key: SecretKey, reference: ReferenceData,
-                           progress: ProgressReporter = .silent) throws -> IndirectSummary {
+    public static func run(
+        _ options: Options, key: SecretKey, reference: ReferenceData,
+        progress: ProgressReporter = .silent
+    ) throws -> IndirectSummary {
         try link(prepare(options, key: key, reference: reference, progress: progress), progress: progress)
     }
 
     /// CRITERIA names the criteria a link was made on: the configuration's, less those the line
     /// left empty when empty values are not compared.
-    private static func writeResults(_ outcomes: [IndirectEngine.Outcome], rules: IndirectRules,
-                                     configurations: [IndirectEngine.ConfigurationResult], cohort: IndirectCohort,
-                                     to url: URL) throws {
+    private static func writeResults(
+        _ outcomes: [IndirectEngine.Outcome], rules: IndirectRules,
+        configurations: [IndirectEngine.ConfigurationResult], cohort: IndirectCohort,
+        to url: URL
+    ) throws {
         var csv = try CSVOutput(url: url)
         try csv.write(resultColumns)
         let subjects = Dictionary(uniqueKeysWithValues: cohort.subjects.map { ($0.line, $0) })
@@ -148,8 +155,10 @@ public enum IndirectRun {
                 }.joined(separator: "+")
                 try csv.write([String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), String(cfg), kept, history])
             } else {
-                try csv.write([String(o.line), o.ns, LineStatus.excluded.rawValue, o.exclusion?.rawValue ?? "", "", "", "",
-                               history])
+                try csv.write([
+                    String(o.line), o.ns, LineStatus.excluded.rawValue, o.exclusion?.rawValue ?? "", "", "", "",
+                    history,
+                ])
             }
         }
         try csv.finish()

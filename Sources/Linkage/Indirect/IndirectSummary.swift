@@ -81,39 +81,49 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         public var cumulativeRate: Double
     }
 
-    init(inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents.Measurement, linkage: IndirectEngine.Linkage,
-         pseudonymCounts: [String: Int], extraction: Extraction.Counts?, timings: [String: Double]) throws {
+    init(
+        inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents.Measurement, linkage: IndirectEngine.Linkage,
+        pseudonymCounts: [String: Int], extraction: Extraction.Counts?, timings: [String: Double]
+    ) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
         let file = cohort.file
         let outcomes = linkage.outcomes
         self.cohort = inputs.cohortSource
         dataset = inputs.datasetSource
         let r = events.rules
-        rules = .init(path: r.path, sha256: r.sha256, name: r.name,
-                      criteria: r.criteria.map { .init(column: $0.column, source: $0.source.description, normalise: $0.normalisation.rawValue,
-                                                       compare: $0.comparison.description, keep: $0.keep) },
-                      maxDropped: r.strategy.maxDropped,
-                      dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }(),
-                      maxMissing: r.strategy.maxMissing)
+        rules = .init(
+            path: r.path, sha256: r.sha256, name: r.name,
+            criteria: r.criteria.map {
+                .init(
+                    column: $0.column, source: $0.source.description, normalise: $0.normalisation.rawValue,
+                    compare: $0.comparison.description, keep: $0.keep)
+            },
+            maxDropped: r.strategy.maxDropped,
+            dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }(),
+            maxMissing: r.strategy.maxMissing)
         candidates = .init(source: r.events.rawValue, label: r.events.label, events: events.count, years: events.years)
         let found = outcomes.filter { $0.person != nil }.count
         let submitted = cohort.submitted, rejected = cohort.rejections.count
         let excluded = outcomes.count - found
         guard submitted == rejected + found + excluded, outcomes.count == cohort.subjects.count else {
-            throw LinkageError.badRun(inputs.output.path, "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(excluded) excluded)")
+            throw LinkageError.badRun(
+                inputs.output.path,
+                "internal error: the counts do not reconcile (\(submitted) submitted, \(rejected) rejected, \(found) found, \(excluded) excluded)")
         }
         let foundRate = submitted == 0 ? 0 : Double(found) / Double(submitted)
-        counts = .init(submitted: submitted, rejected: rejected, accepted: outcomes.count, found: found, excluded: excluded,
-                       foundRate: foundRate.rounded(toPlaces: 4))
+        counts = .init(
+            submitted: submitted, rejected: rejected, accepted: outcomes.count, found: found, excluded: excluded,
+            foundRate: foundRate.rounded(toPlaces: 4))
         var cumulative = 0
         let plan = events.plan
         groups = plan.groups.map { g in
             let linked = outcomes.filter { $0.group == g }.count
             cumulative += linked
-            return Group(group: g, dropped: g - 1, configurations: plan.configurations.filter { $0.group == g }.count, linked: linked,
-                         rate: submitted == 0 ? 0 : (Double(linked) / Double(submitted)).rounded(toPlaces: 4),
-                         cumulative: cumulative,
-                         cumulativeRate: submitted == 0 ? 0 : (Double(cumulative) / Double(submitted)).rounded(toPlaces: 4))
+            return Group(
+                group: g, dropped: g - 1, configurations: plan.configurations.filter { $0.group == g }.count, linked: linked,
+                rate: submitted == 0 ? 0 : (Double(linked) / Double(submitted)).rounded(toPlaces: 4),
+                cumulative: cumulative,
+                cumulativeRate: submitted == 0 ? 0 : (Double(cumulative) / Double(submitted)).rounded(toPlaces: 4))
         }
         threshold = r.strategy.successThreshold
         verdict = Verdict(foundRate: foundRate, threshold: threshold)
@@ -123,10 +133,11 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         dropOrder = plan.dropOrder.map { r.criteria[$0].column }
         configurations = linkage.configurations
         quality = cohort.quality
-        profile = CohortProfile(lines: file.records.map(\.line), traits: cohort.traits,
-                                linkedLines: Set(outcomes.compactMap { $0.person == nil ? nil : $0.line }),
-                                referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
-                                departementColumn: cohort.departementColumn)
+        profile = CohortProfile(
+            lines: file.records.map(\.line), traits: cohort.traits,
+            linkedLines: Set(outcomes.compactMap { $0.person == nil ? nil : $0.line }),
+            referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
+            departementColumn: cohort.departementColumn)
         var nsByPerson: [String: Set<String>] = [:]
         for o in outcomes { if let p = o.person { nsByPerson[p, default: []].insert(o.ns) } }
         people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)

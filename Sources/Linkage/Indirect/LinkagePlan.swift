@@ -37,8 +37,10 @@ public struct LinkagePlan: Sendable, Codable, Equatable {
         for dropped in 0...rules.strategy.maxDropped {
             for positions in Self.combinations(of: dropped, from: order.count) {
                 let removed = positions.map { order[$0] }
-                configurations.append(Configuration(id: configurations.count + 1, group: dropped + 1,
-                                                    kept: all.filter { !removed.contains($0) }, dropped: removed))
+                configurations.append(
+                    Configuration(
+                        id: configurations.count + 1, group: dropped + 1,
+                        kept: all.filter { !removed.contains($0) }, dropped: removed))
             }
         }
         self.configurations = configurations

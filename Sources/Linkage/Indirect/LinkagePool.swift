@@ -54,9 +54,11 @@ public struct LinkagePool: ~Copyable {
         let skippable = limit > 0 ? cfg.kept.filter { !rules.criteria[$0].keep } : []
         guard !skippable.isEmpty else { return [(cfg.kept, [])] }
         let mask = skippable.enumerated().map { k, i in "((co.\(CandidateEvents.value(i)) IS NULL) << \(k))" }.joined(separator: " | ")
-        let masks = try Int.fetchAll(db, sql: """
-            SELECT DISTINCT \(mask) FROM temp.cohort co WHERE NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
-            """)
+        let masks = try Int.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT \(mask) FROM temp.cohort co WHERE NOT EXISTS (SELECT 1 FROM temp.linked l WHERE l.line = co.line)
+                """)
         return masks.sorted().compactMap { m in
             let missing = skippable.enumerated().filter { m & (1 << $0.offset) != 0 }.map(\.element)
             let compared = cfg.kept.filter { !missing.contains($0) }
@@ -82,25 +84,35 @@ public struct LinkagePool: ~Copyable {
                     progress("group \(group), configuration \(cfg.id) of \(plan.configurations.count)")
                     for join in try joins(cfg, db) {
                         try events.createIndex(compared: join.compared, db)
-                        try db.execute(sql: "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(events.joinSQL(compared: join.compared, missing: join.missing)))")
+                        try db.execute(
+                            sql:
+                                "INSERT INTO temp.matches (grp, cfg, line, person) SELECT \(group), \(cfg.id), line, person FROM (\(events.joinSQL(compared: join.compared, missing: join.missing)))"
+                        )
                     }
-                    configurations[cfg.id - 1].linesMatched = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT line) FROM temp.matches WHERE grp = ? AND cfg = ?", arguments: [group, cfg.id]) ?? 0
+                    configurations[cfg.id - 1].linesMatched =
+                        try Int.fetchOne(
+                            db, sql: "SELECT COUNT(DISTINCT line) FROM temp.matches WHERE grp = ? AND cfg = ?", arguments: [group, cfg.id]) ?? 0
                 }
                 // Pairs unique on the line's side in a configuration, with how many lines match the person there.
                 try db.execute(sql: "DROP TABLE IF EXISTS temp.pairs")
-                try db.execute(sql: """
-                    CREATE TEMP TABLE pairs AS
-                    SELECT m.cfg, m.line, m.person, (SELECT COUNT(*) FROM temp.matches x WHERE x.grp = m.grp AND x.cfg = m.cfg AND x.person = m.person) AS person_lines
-                    FROM temp.matches m
-                    WHERE m.grp = ? AND (SELECT COUNT(*) FROM temp.matches y WHERE y.grp = m.grp AND y.cfg = m.cfg AND y.line = m.line) = 1
-                    """, arguments: [group])
+                try db.execute(
+                    sql: """
+                        CREATE TEMP TABLE pairs AS
+                        SELECT m.cfg, m.line, m.person, (SELECT COUNT(*) FROM temp.matches x WHERE x.grp = m.grp AND x.cfg = m.cfg AND x.person = m.person) AS person_lines
+                        FROM temp.matches m
+                        WHERE m.grp = ? AND (SELECT COUNT(*) FROM temp.matches y WHERE y.grp = m.grp AND y.cfg = m.cfg AND y.line = m.line) = 1
+                        """, arguments: [group])
                 // Persons uniquely matched by more than one line across the group's configurations.
-                let claimed = Set(try String.fetchAll(db, sql: "SELECT person FROM temp.pairs WHERE person_lines = 1 GROUP BY person HAVING COUNT(DISTINCT line) > 1"))
-                let perLine = try Row.fetchAll(db, sql: """
-                    SELECT line, COUNT(DISTINCT CASE WHEN person_lines = 1 THEN person END), MAX(person_lines > 1),
-                           MIN(CASE WHEN person_lines = 1 THEN cfg END), MIN(CASE WHEN person_lines = 1 THEN person END)
-                    FROM temp.pairs GROUP BY line
-                    """)
+                let claimed = Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT person FROM temp.pairs WHERE person_lines = 1 GROUP BY person HAVING COUNT(DISTINCT line) > 1"))
+                let perLine = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT line, COUNT(DISTINCT CASE WHEN person_lines = 1 THEN person END), MAX(person_lines > 1),
+                               MIN(CASE WHEN person_lines = 1 THEN cfg END), MIN(CASE WHEN person_lines = 1 THEN person END)
+                        FROM temp.pairs GROUP BY line
+                        """)
                 let matchedLines = Set(try Int.fetchAll(db, sql: "SELECT DISTINCT line FROM temp.matches WHERE grp = ?", arguments: [group]))
                 var decided = Set<Int>()
                 for row in perLine {

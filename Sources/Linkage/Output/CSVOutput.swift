@@ -19,7 +19,7 @@ public struct CSVOutput {
         guard fd >= 0 else {
             throw OutputError.cannotReplace(StagedOutputs.finalPath(of: url), String(cString: strerror(errno)))
         }
-        _ = fchmod(fd, 0o600)   // an existing file keeps its mode through O_TRUNC
+        _ = fchmod(fd, 0o600)  // an existing file keeps its mode through O_TRUNC
         close(fd)
         self.url = url
         do { handle = try FileHandle(forWritingTo: url) } catch { throw OutputError.writing(url, error) }
@@ -48,7 +48,8 @@ public struct CSVOutput {
         if !first { buffer.append(UInt8(ascii: ";")) }
         guard let lead = bytes.first else { return }
         if lead == UInt8(ascii: "=") || lead == UInt8(ascii: "+") || lead == UInt8(ascii: "-") || lead == UInt8(ascii: "@")
-            || lead == 0x09 || lead == 0x0D {
+            || lead == 0x09 || lead == 0x0D
+        {
             buffer.append(contentsOf: Self.escape(String(decoding: bytes, as: UTF8.self)).utf8)
             return
         }

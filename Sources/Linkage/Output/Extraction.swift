@@ -54,21 +54,24 @@ public struct Extraction {
         try queue.inDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
             try db.execute(sql: "ATTACH DATABASE ? AS snds", arguments: [source.path])
-            try db.execute(sql: "CREATE TEMP TABLE links (NS TEXT NOT NULL, BEN_NIR_PSA TEXT NOT NULL, BEN_RNG_GEM INTEGER NOT NULL, BEN_IDT_ANO TEXT NOT NULL)")
+            try db.execute(
+                sql: "CREATE TEMP TABLE links (NS TEXT NOT NULL, BEN_NIR_PSA TEXT NOT NULL, BEN_RNG_GEM INTEGER NOT NULL, BEN_IDT_ANO TEXT NOT NULL)")
             let insert = try db.makeStatement(sql: "INSERT INTO temp.links VALUES (?, ?, ?, ?)")
             for l in links { try insert.execute(arguments: [l.ns, l.benNirPsa, l.rank, l.benIdtAno]) }
             try db.execute(sql: "CREATE INDEX temp.links_psa ON links (BEN_NIR_PSA, BEN_RNG_GEM)")
             // Pseudonyms that belong to more than one person (same-sex twins): no PMSI through them.
-            try db.execute(sql: """
-                CREATE TEMP TABLE stay_keys AS
-                SELECT DISTINCT l.NS, l.BEN_NIR_PSA FROM temp.links l
-                WHERE NOT EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
-                """)
-            try db.execute(sql: """
-                CREATE TEMP TABLE shared_keys AS
-                SELECT DISTINCT l.BEN_NIR_PSA FROM temp.links l
-                WHERE EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE stay_keys AS
+                    SELECT DISTINCT l.NS, l.BEN_NIR_PSA FROM temp.links l
+                    WHERE NOT EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE shared_keys AS
+                    SELECT DISTINCT l.BEN_NIR_PSA FROM temp.links l
+                    WHERE EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
+                    """)
 
             func copy(_ table: String, from: String, on join: String, select ns: String) throws {
                 guard try db.tableExists(table, in: "snds") else { return }
@@ -94,25 +97,29 @@ public struct Extraction {
                 let c = "T_MCO\(aa)C"
                 guard try db.tableExists(c, in: "snds") else { continue }
                 try copy(c, from: "temp.stay_keys l", on: "t.NIR_ANO_17 = l.BEN_NIR_PSA", select: "l.NS")
-                counts.staysUnattributable += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.shared_keys s JOIN snds.\(c) t ON t.NIR_ANO_17 = s.BEN_NIR_PSA") ?? 0
+                counts.staysUnattributable +=
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.shared_keys s JOIN snds.\(c) t ON t.NIR_ANO_17 = s.BEN_NIR_PSA") ?? 0
                 // B types ETA_NUM and RSA_NUM as integers like C; D and A as text, ETA_NUM on 9
                 // positions: the probe is converted so that the join uses their index.
                 try copy("T_MCO\(aa)B", from: "main.\(c) c", on: "t.ETA_NUM = c.ETA_NUM AND t.RSA_NUM = c.RSA_NUM", select: "c.NS")
                 for detail in ["T_MCO\(aa)D", "T_MCO\(aa)A"] {
-                    try copy(detail, from: "main.\(c) c",
-                             on: "t.ETA_NUM = printf('%09d', c.ETA_NUM) AND t.RSA_NUM = CAST(c.RSA_NUM AS TEXT)", select: "c.NS")
+                    try copy(
+                        detail, from: "main.\(c) c",
+                        on: "t.ETA_NUM = printf('%09d', c.ETA_NUM) AND t.RSA_NUM = CAST(c.RSA_NUM AS TEXT)", select: "c.NS")
                 }
             }
-            try db.execute(sql: """
-                CREATE TEMP TABLE people AS SELECT DISTINCT NS, BEN_IDT_ANO FROM temp.links
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE people AS SELECT DISTINCT NS, BEN_IDT_ANO FROM temp.links
+                    """)
             try copy("KI_CCI_R", from: "temp.people l", on: "t.BEN_IDT_ANO = l.BEN_IDT_ANO", select: "l.NS")
             try copy("KI_ECD_R", from: "main.KI_CCI_R c", on: "t.DCD_IDT_ENC = c.DCD_IDT_ENC", select: "c.NS")
             // Indexes for what a team joins on: NS, and the SNDS keys within the extraction.
             for table in counts.tables {
                 try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_NS")) ON \(quote(table)) (NS)")
                 if table.hasPrefix("ER_") {
-                    try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_keys")) ON \(quote(table)) (\(DCIRKeys.indexColumns.joined(separator: ", ")))")
+                    try db.execute(
+                        sql: "CREATE INDEX \(quote("idx_\(table)_keys")) ON \(quote(table)) (\(DCIRKeys.indexColumns.joined(separator: ", ")))")
                 } else if table.hasPrefix("T_MCO") {
                     try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_stay")) ON \(quote(table)) (ETA_NUM, RSA_NUM)")
                 }

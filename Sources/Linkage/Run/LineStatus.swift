@@ -17,11 +17,12 @@ public enum LineStatus: String, Sendable, CaseIterable, Codable {
 extension LineStatus {
     /// The status a correct linkage gives a line whose truth expects `expected`.
     public init(_ expected: CohortTruth.Expected) {
-        self = switch expected {
-        case .found: .found
-        case .notFound: .notFound
-        case .ambiguous: .ambiguous
-        case .rejected: .rejected
-        }
+        self =
+            switch expected {
+            case .found: .found
+            case .notFound: .notFound
+            case .ambiguous: .ambiguous
+            case .rejected: .rejected
+            }
     }
 }

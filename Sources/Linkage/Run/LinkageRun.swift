@@ -80,9 +80,11 @@ public enum LinkageRun {
     /// is the dataset's (``KeyMismatch``) and the run checks what it needs of the dataset
     /// (`checkingDataset`: the hashing parameters); the cohort file is read. Returns the inputs,
     /// what `reading` read and what `checkingDataset` made.
-    public static func prepare<Own, Checked>(_ options: Options, key: SecretKey, for use: KeyMismatch.Use, progress: ProgressReporter,
-                                             reading: () throws -> (Own, CohortColumns),
-                                             checkingDataset: (DatasetManifest) throws -> Checked) throws -> (Inputs, Own, Checked) {
+    public static func prepare<Own, Checked>(
+        _ options: Options, key: SecretKey, for use: KeyMismatch.Use, progress: ProgressReporter,
+        reading: () throws -> (Own, CohortColumns),
+        checkingDataset: (DatasetManifest) throws -> Checked
+    ) throws -> (Inputs, Own, Checked) {
         let started = ContinuousClock.now
         let output = options.output.standardizedFileURL
         try RunFolder.checkReplaceable(output, replaceExisting: options.replaceExisting)
@@ -95,8 +97,9 @@ public enum LinkageRun {
         let readingStarted = ContinuousClock.now
         let file: CohortFile
         do {
-            file = try CohortFile(url: options.cohort, columns: columns.list, encoding: options.encoding,
-                                  separator: options.separator)
+            file = try CohortFile(
+                url: options.cohort, columns: columns.list, encoding: options.encoding,
+                separator: options.separator)
         } catch {
             // Columns named by a rules file: a mismatch is as likely the rules as the cohort.
             guard case .rules(let rules) = columns.source, case .badCohort(let path, let why) = error, why.contains("column") else {
@@ -105,8 +108,11 @@ public enum LinkageRun {
             throw LinkageError.columnsOfRules(path, why, rules: rules)
         }
         for note in file.readingNotes { progress.note(note) }
-        return (Inputs(options: options, output: output, manifest: manifest, key: key, file: file,
-                       started: started, readingStarted: readingStarted), own, checked)
+        return (
+            Inputs(
+                options: options, output: output, manifest: manifest, key: key, file: file,
+                started: started, readingStarted: readingStarted), own, checked
+        )
     }
 
     /// What a run made, ready to be written.
@@ -128,9 +134,11 @@ public enum LinkageRun {
     /// rejects.csv, the extraction, then `summary` (given the extraction's counts and the
     /// timings) written as summary.json, and the folder renamed into place — replacing a previous
     /// run only with `replaceExisting`.
-    public static func write<Summary: Encodable>(_ inputs: Inputs, kind: RunKind, linked: Linked, progress: ProgressReporter,
-                                                 outputsStarted: ContinuousClock.Instant = .now,
-                                                 summary: (Extraction.Counts?, [String: Double]) throws -> Summary) throws -> Summary {
+    public static func write<Summary: Encodable>(
+        _ inputs: Inputs, kind: RunKind, linked: Linked, progress: ProgressReporter,
+        outputsStarted: ContinuousClock.Instant = .now,
+        summary: (Extraction.Counts?, [String: Double]) throws -> Summary
+    ) throws -> Summary {
         var timings = inputs.timings
         let output = inputs.output
         // Everything is written under a hidden name, then renamed into place.
@@ -139,15 +147,18 @@ public enum LinkageRun {
         let folder = staged.stage(output)
         try StagedOutputs.createDirectory(folder, mode: 0o700)
 
-        try RunCorrespondence.write(linked.links, kind: kind, key: inputs.key, parameters: inputs.manifest.pseudonymisation,
-                                    to: folder.appendingPathComponent(RunFolder.correspondence))
+        try RunCorrespondence.write(
+            linked.links, kind: kind, key: inputs.key, parameters: inputs.manifest.pseudonymisation,
+            to: folder.appendingPathComponent(RunFolder.correspondence))
         try linked.writeResults(folder.appendingPathComponent(RunFolder.results))
         try RejectsCSV.write(linked.rejections, to: folder.appendingPathComponent(RunFolder.rejects))
         timings.lap("outputs", since: outputsStarted)
 
-        let extraction = inputs.options.extraction
-            ? try writeExtraction(linked.links, source: inputs.options.dataset.database, years: inputs.manifest.years,
-                                  into: folder, progress: progress, timings: &timings)
+        let extraction =
+            inputs.options.extraction
+            ? try writeExtraction(
+                linked.links, source: inputs.options.dataset.database, years: inputs.manifest.years,
+                into: folder, progress: progress, timings: &timings)
             : nil
         timings.lap("total", since: inputs.started)
         let value = try summary(extraction, timings.seconds)
@@ -159,8 +170,10 @@ public enum LinkageRun {
 
     /// Writes the linked people's data keyed by NS into a run's folder: extraction.sqlite (0600)
     /// and extraction/TABLE.csv.
-    static func writeExtraction(_ links: [Extraction.Link], source: URL, years: [Int], into folder: URL,
-                                progress: ProgressReporter, timings: inout StageTimings) throws -> Extraction.Counts {
+    static func writeExtraction(
+        _ links: [Extraction.Link], source: URL, years: [Int], into folder: URL,
+        progress: ProgressReporter, timings: inout StageTimings
+    ) throws -> Extraction.Counts {
         var t = ContinuousClock.now
         progress.begin("extracting the linked people's data")
         let sqlite = folder.appendingPathComponent("extraction.sqlite")

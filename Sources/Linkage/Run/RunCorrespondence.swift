@@ -9,8 +9,9 @@ public enum RunCorrespondence {
     public static let columns = ["NS", "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"]
 
     static func write(_ links: [Extraction.Link], kind: RunKind, key: SecretKey, parameters: PseudonymParameters, to url: URL) throws {
-        let writer = try SealedFileWriter(url: url, key: key, contents: kind.correspondenceContents, pseudonymisation: parameters,
-                                          columns: columns, createdBy: "appariement \(AppariementVersion.current)")
+        let writer = try SealedFileWriter(
+            url: url, key: key, contents: kind.correspondenceContents, pseudonymisation: parameters,
+            columns: columns, createdBy: "appariement \(AppariementVersion.current)")
         for l in links {
             try writer.write(line: "\(l.ns)\t\(l.benNirPsa)\t\(l.rank)\t\(l.benIdtAno)")
         }
@@ -25,7 +26,8 @@ public enum RunCorrespondence {
         }
         let reader = try SealedFileReader(url: url, key: key)
         guard RunKind.allCases.map(\.correspondenceContents).contains(reader.header.contents),
-              reader.header.columns == columns else {
+            reader.header.columns == columns
+        else {
             throw LinkageError.badRun(url.path, "not a linkage correspondence")
         }
         let payload = try reader.readAll()

@@ -13,8 +13,9 @@ public enum RunFolder {
     /// other folder or file.
     public static func kind(of folder: URL) -> RunKind? {
         guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(summary).path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              object["tool"] as? String == "appariement" else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["tool"] as? String == "appariement"
+        else { return nil }
         return (object["kind"] as? String).flatMap(RunKind.init(rawValue:))
     }
 

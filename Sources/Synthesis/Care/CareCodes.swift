@@ -4,13 +4,13 @@ import SNDSModel
 /// code the model names exists in them — so a typo in care-model.yml fails at load time with its
 /// place, not as an unexplained conformance failure after a long generation.
 struct CareCodes {
-    let diagnoses: Set<String>      // MS_CIM_V (PMSI diagnoses)
-    let causes: Set<String>         // IR_CIM_V (CépiDC causes)
-    let acts: Set<String>           // IR_CCAM_V63
-    let natures: Set<String>        // IR_NAT_V
-    let specialties: Set<String>    // IR_SPE_V
-    let activities: Set<String>     // IR_ACT_V
-    let places: Set<String>         // DS_LIE_V
+    let diagnoses: Set<String>  // MS_CIM_V (PMSI diagnoses)
+    let causes: Set<String>  // IR_CIM_V (CépiDC causes)
+    let acts: Set<String>  // IR_CCAM_V63
+    let natures: Set<String>  // IR_NAT_V
+    let specialties: Set<String>  // IR_SPE_V
+    let activities: Set<String>  // IR_ACT_V
+    let places: Set<String>  // DS_LIE_V
     /// ATC code → label (openmedic_ATC5).
     let atc: [String: String]
 

@@ -23,9 +23,11 @@ struct CareGenerator {
     static let tables = ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "KI_CCI_R", "KI_ECD_R", "BE_IDE_R"]
     static let yearlyTables = ["T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA"]
     /// Nomenclatures the care tables take codes from, loaded beside them.
-    static let nomenclatures = ["IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_EXO_V", "IR_RGM_V", "IR_TYT_V", "IR_NEM_T",
-                                "IR_SGN_V", "IR_CET_V", "IR_TYE_V", "IR_MDT_V", "IR_SEQ_V", "IR_CCAM_V63", "XC_ATE_V",
-                                "MS_CIM_V", "IR_CIM_V", "MS_SOR_V", "MS_PRV_V", "DS_LIE_V", "DS_CER_V", "DS_STA_V", "DS_VER_V"]
+    static let nomenclatures = [
+        "IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_EXO_V", "IR_RGM_V", "IR_TYT_V", "IR_NEM_T",
+        "IR_SGN_V", "IR_CET_V", "IR_TYE_V", "IR_MDT_V", "IR_SEQ_V", "IR_CCAM_V63", "XC_ATE_V",
+        "MS_CIM_V", "IR_CIM_V", "MS_SOR_V", "MS_PRV_V", "DS_LIE_V", "DS_CER_V", "DS_STA_V", "DS_VER_V",
+    ]
 
     /// What the generation produced beyond the tables.
     struct Outcome {
@@ -48,8 +50,10 @@ struct CareGenerator {
         self.threads = threads
     }
 
-    func generate(into database: SNDSDatabase, identity: IdentityStructure, pseudonyms: PopulationPseudonyms,
-                  progress: ProgressReporter) throws -> Outcome {
+    func generate(
+        into database: SNDSDatabase, identity: IdentityStructure, pseudonyms: PopulationPseudonyms,
+        progress: ProgressReporter
+    ) throws -> Outcome {
         var schemas: [String: TableSchema] = [:]
         for name in Self.tables + Self.yearlyTables { schemas[name] = try reference.data.schema(named: name) }
         for name in Self.tables { try database.createTable(schemas[name]!) }
@@ -62,13 +66,17 @@ struct CareGenerator {
         // a realistic list of patients whatever the synthetic population's size.
         let residents = reference.population.byDepartement
         // Pools for every specialty the model names: services, stay operators, discharge prescribers.
-        let specialties = Array(Set(model.services.compactMap(\.specialty)
-            + model.hospitalEvents.compactMap(\.operatorSpecialty)
-            + model.hospitalEvents.compactMap { $0.followUp?.prescriberSpecialty } + [4, 7])).sorted()
+        let specialties = Array(
+            Set(
+                model.services.compactMap(\.specialty)
+                    + model.hospitalEvents.compactMap(\.operatorSpecialty)
+                    + model.hospitalEvents.compactMap { $0.followUp?.prescriberSpecialty } + [4, 7])
+        ).sorted()
         let practitioners = PractitionerDirectory(residents: residents, specialties: specialties, rules: model.practitioners)
         let drugs = DrugCatalogue(atcLabels: codes.atc)
-        let simulator = CareSimulator(model: model, population: population, establishments: establishments,
-                                      practitioners: practitioners, drugs: drugs, seed: seed)
+        let simulator = CareSimulator(
+            model: model, population: population, establishments: establishments,
+            practitioners: practitioners, drugs: drugs, seed: seed)
         let start = population.start.daysSinceEpoch, end = population.end.daysSinceEpoch
         let days = DayStrings(from: start - 400, through: end + 120)
 
@@ -82,8 +90,9 @@ struct CareGenerator {
         try database.transaction { db in
             let dcir = try DCIRWriter(db, schemas: schemas, days: days, model: model)
             let pmsi = try PMSIWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
-            let cepidc = try CepiDCWriter(db, schemas: schemas, days: days, rules: model.causesOfDeath,
-                                          lastYear: population.years.upperBound)
+            let cepidc = try CepiDCWriter(
+                db, schemas: schemas, days: days, rules: model.causesOfDeath,
+                lastYear: population.years.upperBound)
             let blockSize = 1024
             var blockStart = 0
             while blockStart < people.count {
@@ -130,8 +139,9 @@ struct CareGenerator {
         let pharmacySchema = try reference.data.nomenclatureSchema(named: "IR_PHA_R")
         try database.createTable(pharmacySchema)
         rows["IR_PHA_R"] = try Self.writeDrugs(drugs, database: database, schema: pharmacySchema)
-        return Outcome(beneficiaries: beneficiaries, rows: rows, conditionIds: model.conditions.map(\.id),
-                       conditionCounts: conditionCounts, seconds: spent.mapValues(\.seconds))
+        return Outcome(
+            beneficiaries: beneficiaries, rows: rows, conditionIds: model.conditions.map(\.id),
+            conditionCounts: conditionCounts, seconds: spent.mapValues(\.seconds))
     }
 
     /// Simulates a block of people on `threads` cores; results in id order.
@@ -149,10 +159,12 @@ struct CareGenerator {
     }
 
     private static func writeEstablishments(_ directory: EstablishmentDirectory, db: Database, schema: TableSchema) throws -> Int {
-        let table = try CareTable(db, schema: schema, columns: [
-            "IDE_ETA_NUM", "IDE_ETA_NU8", "IDE_ETA_NOM", "IDE_BDI_COD", "IDE_INS_COM", "IDE_GES_NUM", "IDE_PSH_CAT",
-            "IDE_IMP_DPT",
-        ])
+        let table = try CareTable(
+            db, schema: schema,
+            columns: [
+                "IDE_ETA_NUM", "IDE_ETA_NU8", "IDE_ETA_NOM", "IDE_BDI_COD", "IDE_INS_COM", "IDE_GES_NUM", "IDE_PSH_CAT",
+                "IDE_IMP_DPT",
+            ])
         for e in directory.all {
             try table.insert { f in
                 let place = (e.departement.isOverseas ? "97" : e.departement.code) + e.commune
@@ -165,10 +177,12 @@ struct CareGenerator {
 
     private static func writeDrugs(_ catalogue: DrugCatalogue, database: SNDSDatabase, schema: TableSchema) throws -> Int {
         try database.transaction { db in
-            let table = try CareTable(db, schema: schema, columns: [
-                "PHA_CIP_C13", "PHA_PRS_IDE", "PHA_MED_NOM", "PHA_MED_GEN", "PHA_PRI_UNI", "PHA_ATC_C07", "PHA_ATC_L07",
-                "PHA_ATC_C03",
-            ])
+            let table = try CareTable(
+                db, schema: schema,
+                columns: [
+                    "PHA_CIP_C13", "PHA_PRS_IDE", "PHA_MED_NOM", "PHA_MED_GEN", "PHA_PRI_UNI", "PHA_ATC_C07", "PHA_ATC_L07",
+                    "PHA_ATC_C03",
+                ])
             for p in catalogue.presentations {
                 try table.insert { f in
                     f.add(p.cip13); f.add(p.cip7); f.add(p.label); f.add(p.generic ? "G" : "R")

@@ -99,7 +99,8 @@ public struct CareModel: Decodable, Sendable {
         func checkRates(_ rates: AgeSexRates?, _ at: String) throws {
             guard let rates else { return }
             guard rates.male.count == ageBands.count, rates.female.count == ageBands.count,
-                  (rates.male + rates.female).allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                (rates.male + rates.female).allSatisfy({ $0 >= 0 && $0.isFinite })
+            else {
                 throw fail("\(at) must give \(ageBands.count) non-negative values per sex (one per age band)")
             }
         }
@@ -145,9 +146,11 @@ public struct CareModel: Decodable, Sendable {
             guard !e.dp.isEmpty, e.dp.values.allSatisfy({ $0.weight > 0 }) else { throw fail("hospital_events.\(e.id).dp: positive weights needed") }
         }
         try checkRates(endOfLife.inHospitalShare, "end_of_life.in_hospital_share")
-        for (share, name) in [(births.caesareanShare, "births.caesarean_share"), (births.publicShare, "births.public_share"),
-                              (endOfLife.palliativeShare, "end_of_life.palliative_share"),
-                              (endOfLife.publicShare, "end_of_life.public_share")] where !(0...1).contains(share) {
+        for (share, name) in [
+            (births.caesareanShare, "births.caesarean_share"), (births.publicShare, "births.public_share"),
+            (endOfLife.palliativeShare, "end_of_life.palliative_share"),
+            (endOfLife.publicShare, "end_of_life.public_share"),
+        ] where !(0...1).contains(share) {
             throw fail("\(name): \(share) is not a share between 0 and 1")
         }
         for ghm in [births.vaginal.ghm, births.caesarean.ghm, births.newborn.ghm, endOfLife.ghm] where !Self.isGHMRoot(ghm) {

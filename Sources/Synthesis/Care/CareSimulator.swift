@@ -29,8 +29,10 @@ struct CareSimulator {
     private let lineCounts: [Int]
     private let lineSampler: WeightedSampler
 
-    init(model: CareModel, population: Population, establishments: EstablishmentDirectory,
-         practitioners: PractitionerDirectory, drugs: DrugCatalogue, seed: UInt64) {
+    init(
+        model: CareModel, population: Population, establishments: EstablishmentDirectory,
+        practitioners: PractitionerDirectory, drugs: DrugCatalogue, seed: UInt64
+    ) {
         self.model = model
         self.population = population
         self.establishments = establishments
@@ -126,8 +128,10 @@ struct CareSimulator {
                     let count = rng.poisson(s.perYear * Double(last - since + 1) / 365.25)
                     for _ in 0..<count {
                         let day = seasonalDay(since, last, model.hospitalEvents[ei].seasonality, &rng)
-                        if let stay = makeStay(model.hospitalEvents[ei], on: day, person: p, conditions: conditions,
-                                               condition: model.conditions[ci], rng: &rng) {
+                        if let stay = makeStay(
+                            model.hospitalEvents[ei], on: day, person: p, conditions: conditions,
+                            condition: model.conditions[ci], rng: &rng)
+                        {
                             stays.append((stay, ei, 1))
                         }
                     }
@@ -161,9 +165,11 @@ struct CareSimulator {
             if let followUp = e.followUp {
                 let until = min(last, stay.exit + followUp.months * 30)
                 for d in followUp.drugs ?? [] where rng.chance(d.share) {
-                    regimens.append(Regimen(atc: d.atc, everyDays: d.everyDays, from: stay.exit + 1, until: until,
-                                            fullRate: false, hospital: stay.establishment, hospitalUntil: stay.exit + 31,
-                                            hospitalSpecialty: followUp.prescriberSpecialty ?? 1))
+                    regimens.append(
+                        Regimen(
+                            atc: d.atc, everyDays: d.everyDays, from: stay.exit + 1, until: until,
+                            fullRate: false, hospital: stay.establishment, hospitalUntil: stay.exit + 31,
+                            hospitalSpecialty: followUp.prescriberSpecialty ?? 1))
                 }
                 for v in followUp.visits ?? [] {
                     if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, stay.exit + 1, until, false)) }
@@ -173,8 +179,10 @@ struct CareSimulator {
         for (ci, since) in conditions {
             let c = model.conditions[ci]
             for d in c.drugs ?? [] where rng.chance(d.share) {
-                regimens.append(Regimen(atc: d.atc, everyDays: d.everyDays, from: since, until: last,
-                                        fullRate: c.ald ?? false, hospital: nil, hospitalUntil: 0, hospitalSpecialty: 1))
+                regimens.append(
+                    Regimen(
+                        atc: d.atc, everyDays: d.everyDays, from: since, until: last,
+                        fullRate: c.ald ?? false, hospital: nil, hospitalUntil: 0, hospitalSpecialty: 1))
             }
             let ald = c.ald ?? false
             for v in c.visits ?? [] {
@@ -239,32 +247,38 @@ struct CareSimulator {
                 }
                 let act = s.act.flatMap { rng.chance($0.share) ? $0.code : nil }
                 let product = s.drug.flatMap { drugs.presentation(of: $0, using: &rng) }
-                care.contacts.append(Contact(day: day, service: si, executor: executor, prescriber: prescriber,
-                                             establishment: establishment, act: act, fullRate: fullRate, product: product))
+                care.contacts.append(
+                    Contact(
+                        day: day, service: si, executor: executor, prescriber: prescriber,
+                        establishment: establishment, act: act, fullRate: fullRate, product: product))
                 if let chance = s.prescription, rng.chance(chance) {
                     let delay = rng.chance(0.7) ? 0 : (rng.chance(0.66) ? 1 : 2)
                     let dispensingDay = day + delay
                     guard dispensingDay <= last, !inStay(dispensingDay, care.stays) else { continue }
                     let lines = acuteLines(on: dispensingDay, age: age, rng: &rng)
                     if !lines.isEmpty {
-                        care.dispensations.append(Dispensation(day: dispensingDay, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
-                                                               prescriber: executor, prescriberSpecialty: s.specialty ?? 1,
-                                                               prescribingEstablishment: nil,
-                                                               prescriptionDay: day, lines: lines))
+                        care.dispensations.append(
+                            Dispensation(
+                                day: dispensingDay, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
+                                prescriber: executor, prescriberSpecialty: s.specialty ?? 1,
+                                prescribingEstablishment: nil,
+                                prescriptionDay: day, lines: lines))
                     }
                 }
             }
 
             // Chronic and follow-up treatments: a monthly visit to the pharmacy.
             if !regimens.isEmpty {
-                care.dispensations += chronicDispensations(regimens, first: first, last: last, stays: care.stays,
-                                                           person: p, ownGP: ownGP, rng: &rng)
+                care.dispensations += chronicDispensations(
+                    regimens, first: first, last: last, stays: care.stays,
+                    person: p, ownGP: ownGP, rng: &rng)
             }
         }
         care.dispensations.sort { $0.day < $1.day }
         if dies, let deathDay, let cause {
-            care.death = deathRecord(p, day: deathDay, cause: cause, conditions: conditions.map(\.index),
-                                     terminal: care.stays.last.flatMap { $0.diedInStay ? $0 : nil }, rng: &rng)
+            care.death = deathRecord(
+                p, day: deathDay, cause: cause, conditions: conditions.map(\.index),
+                terminal: care.stays.last.flatMap { $0.diedInStay ? $0 : nil }, rng: &rng)
         }
         return care
     }
@@ -315,8 +329,11 @@ struct CareSimulator {
         return min(d.max, max(d.min, v))
     }
 
-    private func pickDiagnosis(_ choices: [String: CareModel.DiagnosisChoice], _ rng: inout SeededGenerator)
-        -> (code: String, choice: CareModel.DiagnosisChoice) {
+    private func pickDiagnosis(
+        _ choices: [String: CareModel.DiagnosisChoice], _ rng: inout SeededGenerator
+    )
+        -> (code: String, choice: CareModel.DiagnosisChoice)
+    {
         let code = pickCode(choices.mapValues(\.weight), &rng)
         return (code, choices[code]!)
     }
@@ -349,9 +366,11 @@ struct CareSimulator {
         return root + String(level)
     }
 
-    private func makeStay(_ e: CareModel.HospitalEvent, on day: Int, person p: Person,
-                          conditions: [(index: Int, since: Int)], condition: CareModel.Condition? = nil,
-                          rng: inout SeededGenerator) -> Stay? {
+    private func makeStay(
+        _ e: CareModel.HospitalEvent, on day: Int, person p: Person,
+        conditions: [(index: Int, since: Int)], condition: CareModel.Condition? = nil,
+        rng: inout SeededGenerator
+    ) -> Stay? {
         let los = length(e.los, &rng)
         let exit = day + los
         let lastAlive = (p.deathDate?.daysSinceEpoch ?? end + 1) - 1
@@ -377,12 +396,13 @@ struct CareSimulator {
         for act in e.acts ?? [] where rng.chance(act.share) { acts.append((act.code, los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
         let emergency = rng.chance(e.emergency)
         let operatorSpecialty = e.operatorSpecialty ?? 4
-        return Stay(entry: day, exit: exit, establishment: site, dp: dp,
-                    dr: (e.drFromCondition ?? false) ? condition?.icd10 : nil, das: das, acts: acts,
-                    ghm: ghm(ghmRoot, los: los, &rng), entryMode: "8", origin: emergency ? "5" : nil,
-                    exitMode: "8", destination: nil, birthWeight: nil, gestationalAge: nil,
-                    operatingDoctor: acts.isEmpty ? nil : practitioners.pick(.specialist, specialty: operatorSpecialty, in: site.departement, using: &rng),
-                    operatorSpecialty: operatorSpecialty)
+        return Stay(
+            entry: day, exit: exit, establishment: site, dp: dp,
+            dr: (e.drFromCondition ?? false) ? condition?.icd10 : nil, das: das, acts: acts,
+            ghm: ghm(ghmRoot, los: los, &rng), entryMode: "8", origin: emergency ? "5" : nil,
+            exitMode: "8", destination: nil, birthWeight: nil, gestationalAge: nil,
+            operatingDoctor: acts.isEmpty ? nil : practitioners.pick(.specialist, specialty: operatorSpecialty, in: site.departement, using: &rng),
+            operatorSpecialty: operatorSpecialty)
     }
 
     /// The delivery shared by a mother and her newborn(s): same establishment, same days.
@@ -402,11 +422,12 @@ struct CareSimulator {
         let day = newborn.birthDate.daysSinceEpoch
         let deathDay = mother.deathDate?.daysSinceEpoch
         let exit = min(day + los, deathDay ?? Int.max)
-        return Stay(entry: day, exit: exit, establishment: site, dp: kind.dp, dr: nil, das: newborn.twin != nil ? [model.births.twinsDas] : [],
-                    acts: [(kind.act, 0)], ghm: ghm(kind.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
-                    exitMode: exit == deathDay ? "9" : "8", destination: nil, birthWeight: nil, gestationalAge: nil,
-                    operatingDoctor: practitioners.pick(.specialist, specialty: 7, in: site.departement, using: &rng),
-                    operatorSpecialty: 7)
+        return Stay(
+            entry: day, exit: exit, establishment: site, dp: kind.dp, dr: nil, das: newborn.twin != nil ? [model.births.twinsDas] : [],
+            acts: [(kind.act, 0)], ghm: ghm(kind.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
+            exitMode: exit == deathDay ? "9" : "8", destination: nil, birthWeight: nil, gestationalAge: nil,
+            operatingDoctor: practitioners.pick(.specialist, specialty: 7, in: site.departement, using: &rng),
+            operatorSpecialty: 7)
     }
 
     private func birthStay(newborn first: Person, mother: Int, twins: Bool, forTwin: Person? = nil) -> Stay {
@@ -419,16 +440,19 @@ struct CareSimulator {
         let day = baby.birthDate.daysSinceEpoch
         let deathDay = baby.deathDate?.daysSinceEpoch
         let exit = min(day + los, deathDay ?? Int.max)
-        return Stay(entry: day, exit: exit, establishment: site, dp: twins ? n.twinsDp : n.dp, dr: nil, das: [], acts: [],
-                    ghm: ghm(n.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
-                    exitMode: exit == deathDay ? "9" : "8", destination: nil,
-                    birthWeight: max(400, Int(rng.normal(mean: weight.mean, sd: weight.sd).rounded())),
-                    gestationalAge: min(43, max(24, Int(rng.normal(mean: weeks.mean, sd: weeks.sd).rounded()))),
-                    operatingDoctor: nil, operatorSpecialty: nil)
+        return Stay(
+            entry: day, exit: exit, establishment: site, dp: twins ? n.twinsDp : n.dp, dr: nil, das: [], acts: [],
+            ghm: ghm(n.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
+            exitMode: exit == deathDay ? "9" : "8", destination: nil,
+            birthWeight: max(400, Int(rng.normal(mean: weight.mean, sd: weight.sd).rounded())),
+            gestationalAge: min(43, max(24, Int(rng.normal(mean: weeks.mean, sd: weeks.sd).rounded()))),
+            operatingDoctor: nil, operatorSpecialty: nil)
     }
 
-    private func terminalStay(_ p: Person, deathDay: Int, cause: String, conditions: [(index: Int, since: Int)],
-                              rng: inout SeededGenerator) -> Stay {
+    private func terminalStay(
+        _ p: Person, deathDay: Int, cause: String, conditions: [(index: Int, since: Int)],
+        rng: inout SeededGenerator
+    ) -> Stay {
         let los = length(model.endOfLife.los, &rng)
         let entry = max(deathDay - los, max(start, p.birthDate.daysSinceEpoch))
         let home = p.residence(on: CalendarDate(daysSinceEpoch: entry)).departement
@@ -447,10 +471,11 @@ struct CareSimulator {
         }
         var das = conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != dp }
         if rng.chance(model.endOfLife.palliativeShare) { das.append(model.endOfLife.palliativeDas) }
-        return Stay(entry: entry, exit: deathDay, establishment: site, dp: dp, dr: nil, das: das, acts: [],
-                    ghm: ghm(model.endOfLife.ghm, los: deathDay - entry, &rng), entryMode: "8",
-                    origin: rng.chance(0.7) ? "5" : nil, exitMode: "9", destination: nil, birthWeight: nil,
-                    gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
+        return Stay(
+            entry: entry, exit: deathDay, establishment: site, dp: dp, dr: nil, das: das, acts: [],
+            ghm: ghm(model.endOfLife.ghm, los: deathDay - entry, &rng), entryMode: "8",
+            origin: rng.chance(0.7) ? "5" : nil, exitMode: "9", destination: nil, birthWeight: nil,
+            gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
     }
 
     /// Keeps stays that do not overlap, favouring births and deaths, then the earliest.
@@ -490,8 +515,10 @@ struct CareSimulator {
         }
     }
 
-    private func chronicDispensations(_ regimens: [Regimen], first: Int, last: Int, stays: [Stay], person p: Person,
-                                      ownGP: (Int) -> String, rng: inout SeededGenerator) -> [Dispensation] {
+    private func chronicDispensations(
+        _ regimens: [Regimen], first: Int, last: Int, stays: [Stay], person p: Person,
+        ownGP: (Int) -> String, rng: inout SeededGenerator
+    ) -> [Dispensation] {
         var result: [Dispensation] = []
         let from = regimens.map(\.from).min()!
         var visit = from + rng.uniform(28)
@@ -508,7 +535,8 @@ struct CareSimulator {
                     if let given = lastGiven[r.atc], visit - given < r.everyDays - 4 { continue }
                     guard rng.chance(0.93) else { continue }
                     guard !lines.contains(where: { $0.presentation.atc == r.atc }),
-                          let presentation = drugs.presentation(of: r.atc, using: &rng) else { continue }
+                        let presentation = drugs.presentation(of: r.atc, using: &rng)
+                    else { continue }
                     lines.append(DrugLine(presentation: presentation, boxes: 1, fullRate: r.fullRate))
                     lastGiven[r.atc] = visit
                     since = max(since, r.from)
@@ -520,13 +548,16 @@ struct CareSimulator {
                 }
                 if !lines.isEmpty {
                     let home = p.residence(on: CalendarDate(daysSinceEpoch: visit)).departement
-                    let prescriber = hospital.map { practitioners.pick(.specialist, specialty: hospitalSpecialty, in: $0.departement, using: &rng) }
+                    let prescriber =
+                        hospital.map { practitioners.pick(.specialist, specialty: hospitalSpecialty, in: $0.departement, using: &rng) }
                         ?? ownGP(visit)
-                    result.append(Dispensation(day: visit, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
-                                               prescriber: prescriber, prescriberSpecialty: hospital == nil ? 1 : hospitalSpecialty,
-                                               prescribingEstablishment: hospital,
-                                               prescriptionDay: hospital != nil ? discharge : max(since, visit - rng.uniform(60)),
-                                               lines: lines))
+                    result.append(
+                        Dispensation(
+                            day: visit, pharmacy: practitioners.pick(.pharmacy, in: home, using: &rng),
+                            prescriber: prescriber, prescriberSpecialty: hospital == nil ? 1 : hospitalSpecialty,
+                            prescribingEstablishment: hospital,
+                            prescriptionDay: hospital != nil ? discharge : max(since, visit - rng.uniform(60)),
+                            lines: lines))
                 }
             }
             visit += 28 + rng.uniform(6)
@@ -548,8 +579,10 @@ struct CareSimulator {
         return pickCode(causes.isEmpty ? group.causes : causes, &rng)
     }
 
-    private func deathRecord(_ p: Person, day: Int, cause: String, conditions: [Int], terminal: Stay?,
-                             rng: inout SeededGenerator) -> DeathRecord {
+    private func deathRecord(
+        _ p: Person, day: Int, cause: String, conditions: [Int], terminal: Stay?,
+        rng: inout SeededGenerator
+    ) -> DeathRecord {
         var contributing: [String] = []
         for ci in conditions {
             if let code = model.conditions[ci].causeOfDeath, code != cause, !contributing.contains(code), rng.chance(0.5) {
@@ -565,13 +598,15 @@ struct CareSimulator {
         }
         let home = p.residence(on: CalendarDate(daysSinceEpoch: day))
         if let terminal {
-            return DeathRecord(day: day, cause: cause, contributing: Array(contributing.prefix(3)),
-                               place: terminal.establishment.sector == .public ? 2 : 3,
-                               departement: terminal.establishment.departement, commune: terminal.establishment.commune)
+            return DeathRecord(
+                day: day, cause: cause, contributing: Array(contributing.prefix(3)),
+                place: terminal.establishment.sector == .public ? 2 : 3,
+                departement: terminal.establishment.departement, commune: terminal.establishment.commune)
         }
         let places = model.endOfLife.placeOutsideHospital.keys.sorted()
         let sampler = WeightedSampler(weights: places.map { model.endOfLife.placeOutsideHospital[$0]! })
-        return DeathRecord(day: day, cause: cause, contributing: Array(contributing.prefix(3)),
-                           place: places[sampler.sample(using: &rng)], departement: home.departement, commune: home.commune)
+        return DeathRecord(
+            day: day, cause: cause, contributing: Array(contributing.prefix(3)),
+            place: places[sampler.sample(using: &rng)], departement: home.departement, commune: home.commune)
     }
 }

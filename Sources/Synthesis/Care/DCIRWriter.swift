@@ -26,8 +26,11 @@ final class DCIRWriter {
 
     /// An SQL join condition on the nine keys between two aliases.
     static func joinOnKeys(_ a: String, _ b: String) -> String { DCIRKeys.join(a, b) }
-    static let phaColumns = ["PHA_PRS_C13", "PHA_PRS_IDE", "PHA_ACT_QSN", "PHA_ACT_PRU", "PHA_ORD_NUM", "PHA_SEQ_RNV",
-                             "ORG_CLE_NEW"] + keyColumns
+    static let phaColumns =
+        [
+            "PHA_PRS_C13", "PHA_PRS_IDE", "PHA_ACT_QSN", "PHA_ACT_PRU", "PHA_ORD_NUM", "PHA_SEQ_RNV",
+            "ORG_CLE_NEW",
+        ] + keyColumns
     static let camColumns = ["CAM_PRS_IDE", "CAM_ACT_COD", "CAM_ORD_NUM", "CAM_ACT_PRU", "CAM_REM_BSE", "ORG_CLE_NEW"] + keyColumns
     static let eteColumns = ["ETB_EXE_FIN", "ETE_CAT_COD", "ETE_TYP_COD", "MDT_COD", "ORG_CLE_NEW"] + keyColumns
 
@@ -62,8 +65,10 @@ final class DCIRWriter {
         let number: Int
     }
 
-    private func open(person: Person, row: Int, day: Int, beneficiaries: inout Beneficiaries,
-                      rng: inout SeededGenerator) -> Decompte {
+    private func open(
+        person: Person, row: Int, day: Int, beneficiaries: inout Beneficiaries,
+        rng: inout SeededGenerator
+    ) -> Decompte {
         let processing = day + min(delay.max, max(delay.min, Int(rng.normal(mean: delay.mean, sd: delay.sd).rounded())))
         let affiliation = beneficiaries.affiliation(row)
         let home = person.residence(on: CalendarDate(daysSinceEpoch: day))
@@ -72,8 +77,9 @@ final class DCIRWriter {
         let number = (decomptes[emitter] ?? 0) + 1
         decomptes[emitter] = number
         beneficiaries.record(row: row, processingDay: processing)
-        return Decompte(row: row, person: person, day: day, processing: processing, scheme: scheme,
-                        affiliation: affiliation, home: home, number: number)
+        return Decompte(
+            row: row, person: person, day: day, processing: processing, scheme: scheme,
+            affiliation: affiliation, home: home, number: number)
     }
 
     private func addKeys(_ f: inout RowFiller, _ d: Decompte, line: Int) {
@@ -81,7 +87,7 @@ final class DCIRWriter {
         f.add(days.date(d.processing))
         f.add(d.scheme.emitterType)
         f.add(d.scheme.emitterNumber)
-        f.add(d.number / 1_000 + 1) // the day's flows carry a thousand décomptes each
+        f.add(d.number / 1_000 + 1)  // the day's flows carry a thousand décomptes each
         f.add(d.affiliation)
         f.add(d.number)
         f.add(line)
@@ -89,10 +95,12 @@ final class DCIRWriter {
     }
 
     /// One ER_PRS_F line.
-    private func line(_ d: Decompte, line: Int, beneficiaries: Beneficiaries, day: Int, nature: Int, quantity: Int,
-                      unitPrice: Double, paid: Double, rate: Int, fullRate: Bool, executorSpecialty: Int?, executorActivity: Int?,
-                      prescriberSpecialty: Int?, executor: String?, prescriber: String?, prescribingEstablishment: String?,
-                      prescriptionDay: Int?) throws {
+    private func line(
+        _ d: Decompte, line: Int, beneficiaries: Beneficiaries, day: Int, nature: Int, quantity: Int,
+        unitPrice: Double, paid: Double, rate: Int, fullRate: Bool, executorSpecialty: Int?, executorActivity: Int?,
+        prescriberSpecialty: Int?, executor: String?, prescriber: String?, prescribingEstablishment: String?,
+        prescriptionDay: Int?
+    ) throws {
         let base = unitPrice * Double(quantity)
         let home = d.home
         try prs.insert { f in
@@ -144,16 +152,18 @@ final class DCIRWriter {
         let price = spread > 0 ? (s.tariff * (1 - spread + 2 * spread * rng.unit()) * 100).rounded() / 100 : s.tariff
         let overbilled = s.specialty.map { $0 != 1 } ?? false && c.establishment == nil && rng.chance(0.25)
         let rate = c.fullRate ? 100 : s.reimbursement
-        try line(d, line: 1, beneficiaries: beneficiaries, day: c.day, nature: s.nature, quantity: 1, unitPrice: price,
-                 paid: price + (overbilled ? 20 : 0), rate: rate, fullRate: c.fullRate, executorSpecialty: s.specialty,
-                 executorActivity: s.activity, prescriberSpecialty: c.prescriber == nil ? nil : 1, executor: c.executor,
-                 prescriber: c.prescriber, prescribingEstablishment: nil, prescriptionDay: c.prescriber == nil ? nil : c.day)
+        try line(
+            d, line: 1, beneficiaries: beneficiaries, day: c.day, nature: s.nature, quantity: 1, unitPrice: price,
+            paid: price + (overbilled ? 20 : 0), rate: rate, fullRate: c.fullRate, executorSpecialty: s.specialty,
+            executorActivity: s.activity, prescriberSpecialty: c.prescriber == nil ? nil : 1, executor: c.executor,
+            prescriber: c.prescriber, prescribingEstablishment: nil, prescriptionDay: c.prescriber == nil ? nil : c.day)
         if let act = c.act {
             let actPrice = 14.26
-            try line(d, line: 2, beneficiaries: beneficiaries, day: c.day, nature: 1352, quantity: 1, unitPrice: actPrice,
-                     paid: actPrice, rate: rate, fullRate: c.fullRate, executorSpecialty: s.specialty, executorActivity: nil,
-                     prescriberSpecialty: nil, executor: c.executor, prescriber: nil, prescribingEstablishment: nil,
-                     prescriptionDay: nil)
+            try line(
+                d, line: 2, beneficiaries: beneficiaries, day: c.day, nature: 1352, quantity: 1, unitPrice: actPrice,
+                paid: actPrice, rate: rate, fullRate: c.fullRate, executorSpecialty: s.specialty, executorActivity: nil,
+                prescriberSpecialty: nil, executor: c.executor, prescriber: nil, prescribingEstablishment: nil,
+                prescriptionDay: nil)
             try cam.insert { f in
                 f.add(act); f.add("1"); f.add(1); f.add(actPrice); f.add(actPrice); f.add(d.affiliation)
                 addKeys(&f, d, line: 2)
@@ -177,20 +187,23 @@ final class DCIRWriter {
     }
 
     /// A visit to the pharmacy: one décompte, one ER_PRS_F line and one ER_PHA_F row per drug.
-    func write(_ dispensation: Dispensation, person: Person, beneficiaries: inout Beneficiaries,
-               rng: inout SeededGenerator) throws {
+    func write(
+        _ dispensation: Dispensation, person: Person, beneficiaries: inout Beneficiaries,
+        rng: inout SeededGenerator
+    ) throws {
         let row = beneficiaries.row(of: person.id, on: dispensation.day, using: &rng)
         let d = open(person: person, row: row, day: dispensation.day, beneficiaries: &beneficiaries, rng: &rng)
         let prescriberSpecialty = dispensation.prescriberSpecialty
         for (i, drug) in dispensation.lines.enumerated() {
             let p = drug.presentation
             let rate = drug.fullRate ? 100 : 65
-            try line(d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: drug.fullRate ? 3311 : 3313,
-                     quantity: drug.boxes, unitPrice: p.price, paid: p.price * Double(drug.boxes), rate: rate,
-                     fullRate: drug.fullRate, executorSpecialty: nil, executorActivity: 50,
-                     prescriberSpecialty: prescriberSpecialty, executor: dispensation.pharmacy, prescriber: dispensation.prescriber,
-                     prescribingEstablishment: dispensation.prescribingEstablishment?.finess8,
-                     prescriptionDay: dispensation.prescriptionDay)
+            try line(
+                d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: drug.fullRate ? 3311 : 3313,
+                quantity: drug.boxes, unitPrice: p.price, paid: p.price * Double(drug.boxes), rate: rate,
+                fullRate: drug.fullRate, executorSpecialty: nil, executorActivity: 50,
+                prescriberSpecialty: prescriberSpecialty, executor: dispensation.pharmacy, prescriber: dispensation.prescriber,
+                prescribingEstablishment: dispensation.prescribingEstablishment?.finess8,
+                prescriptionDay: dispensation.prescriptionDay)
             try pha.insert { f in
                 f.add(p.cip13); f.add(p.cip7); f.add(drug.boxes); f.add(p.price); f.add(i + 1)
                 f.add(dispensation.prescriptionDay == dispensation.day ? 0 : 1); f.add(d.affiliation)
@@ -219,19 +232,21 @@ final class DCIRWriter {
             eteRows += 1
         }
         let ghs = (700 + 450 * Double(stay.lengthOfStay) + Double(rng.uniform(400))).rounded()
-        try line(d, line: 1, beneficiaries: beneficiaries, day: stay.entry, nature: 2111, quantity: 1, unitPrice: ghs,
-                 paid: ghs, rate: 100, fullRate: false, executorSpecialty: nil, executorActivity: nil, prescriberSpecialty: nil,
-                 executor: nil, prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
+        try line(
+            d, line: 1, beneficiaries: beneficiaries, day: stay.entry, nature: 2111, quantity: 1, unitPrice: ghs,
+            paid: ghs, rate: 100, fullRate: false, executorSpecialty: nil, executorActivity: nil, prescriberSpecialty: nil,
+            executor: nil, prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
         try addEstablishment(line: 1)
         guard let doctor = stay.operatingDoctor else { return }
         let obstetric = stay.dp.hasPrefix("O")
         for (i, act) in stay.acts.enumerated() {
             let price = (150 + Double(rng.uniform(450))).rounded()
             let day = stay.entry + act.offset
-            try line(d, line: i + 2, beneficiaries: beneficiaries, day: day, nature: obstetric ? 1322 : 1321, quantity: 1,
-                     unitPrice: price, paid: price + (rng.chance(0.4) ? 120 : 0), rate: 100, fullRate: false,
-                     executorSpecialty: stay.operatorSpecialty ?? 4, executorActivity: nil, prescriberSpecialty: nil,
-                     executor: doctor, prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
+            try line(
+                d, line: i + 2, beneficiaries: beneficiaries, day: day, nature: obstetric ? 1322 : 1321, quantity: 1,
+                unitPrice: price, paid: price + (rng.chance(0.4) ? 120 : 0), rate: 100, fullRate: false,
+                executorSpecialty: stay.operatorSpecialty ?? 4, executorActivity: nil, prescriberSpecialty: nil,
+                executor: doctor, prescriber: nil, prescribingEstablishment: nil, prescriptionDay: nil)
             try cam.insert { f in
                 f.add(act.code); f.add("1"); f.add(1); f.add(price); f.add(price); f.add(d.affiliation)
                 addKeys(&f, d, line: i + 2)

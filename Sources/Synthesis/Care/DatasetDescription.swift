@@ -49,8 +49,10 @@ public struct DatasetDescription: Codable, Sendable {
 
     public func figure(_ id: String) -> Figure? { figures.first { $0.id == id } }
 
-    public static func describe(_ database: SNDSDatabase, manifest: DatasetManifest, model: CareModel,
-                                population: PopulationReference) throws -> DatasetDescription {
+    public static func describe(
+        _ database: SNDSDatabase, manifest: DatasetManifest, model: CareModel,
+        population: PopulationReference
+    ) throws -> DatasetDescription {
         let years = manifest.years
         let start = "\(years.first!)-01-01", end = "\(years.last!)-12-31"
         let yearTables = years.map { pad($0 % 100, 2) }
@@ -63,37 +65,41 @@ public struct DatasetDescription: Codable, Sendable {
         // `inDatabase` (not `read`, which forbids any write) lets us create them.
         return try database.queue.inDatabase { db in
             // Exposure per person (one row per BEN_IDT_ANO): born mid-month, alive until death.
-            try db.execute(sql: """
-                CREATE TEMP TABLE exposure AS
-                SELECT BEN_IDT_ANO id, MIN(BEN_SEX_COD) sex,
-                       date(MIN(BEN_NAI_ANN) || '-' || MIN(BEN_NAI_MOI) || '-15') birth, MIN(BEN_DCD_DTE) death
-                FROM IR_BEN_R GROUP BY BEN_IDT_ANO
-                """)
-            try db.execute(sql: """
-                CREATE TEMP TABLE person_years AS
-                SELECT id, sex, birth, death,
-                       MAX(0, julianday(MIN('\(end)', COALESCE(date(death, '-1 day'), '\(end)'))) - julianday(MAX('\(start)', birth)) + 1) / 365.25 py,
-                       CAST((julianday(MAX('\(start)', birth)) - julianday(birth)) / 365.25 AS INTEGER) age
-                FROM exposure
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE exposure AS
+                    SELECT BEN_IDT_ANO id, MIN(BEN_SEX_COD) sex,
+                           date(MIN(BEN_NAI_ANN) || '-' || MIN(BEN_NAI_MOI) || '-15') birth, MIN(BEN_DCD_DTE) death
+                    FROM IR_BEN_R GROUP BY BEN_IDT_ANO
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE person_years AS
+                    SELECT id, sex, birth, death,
+                           MAX(0, julianday(MIN('\(end)', COALESCE(date(death, '-1 day'), '\(end)'))) - julianday(MAX('\(start)', birth)) + 1) / 365.25 py,
+                           CAST((julianday(MAX('\(start)', birth)) - julianday(birth)) / 365.25 AS INTEGER) age
+                    FROM exposure
+                    """)
             let personYears = try Double.fetchOne(db, sql: "SELECT SUM(py) FROM person_years") ?? 0
             // Every claim and stay, tied to its person and age band.
-            try db.execute(sql: """
-                CREATE TEMP TABLE claim_person AS
-                SELECT p.PRS_NAT_REF nature, p.EXE_SOI_DTD day,
-                       p.FLX_TRT_DTD || '/' || p.FLX_EMT_TYP || '/' || p.FLX_EMT_NUM || '/' || p.ORG_CLE_NUM || '/' || p.DCT_ORD_NUM decompte,
-                       b.BEN_IDT_ANO id
-                FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
-                """)
-            try db.execute(sql: """
-                CREATE TEMP TABLE stay_person AS
-                SELECT b.DGN_PAL dp, b.SOR_MOD exit_mode, b.BDI_DEP home, e.IDE_IMP_DPT site, r.BEN_IDT_ANO id
-                FROM (\(stays("B"))) b
-                JOIN (\(stays("C"))) c ON c.year = b.year AND c.ETA_NUM = b.ETA_NUM AND c.RSA_NUM = b.RSA_NUM
-                LEFT JOIN BE_IDE_R e ON CAST(e.IDE_ETA_NUM AS INTEGER) = b.ETA_NUM
-                LEFT JOIN (SELECT BEN_NIR_PSA, MIN(BEN_IDT_ANO) BEN_IDT_ANO FROM IR_BEN_R GROUP BY BEN_NIR_PSA) r
-                  ON r.BEN_NIR_PSA = c.NIR_ANO_17
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE claim_person AS
+                    SELECT p.PRS_NAT_REF nature, p.EXE_SOI_DTD day,
+                           p.FLX_TRT_DTD || '/' || p.FLX_EMT_TYP || '/' || p.FLX_EMT_NUM || '/' || p.ORG_CLE_NUM || '/' || p.DCT_ORD_NUM decompte,
+                           b.BEN_IDT_ANO id
+                    FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE stay_person AS
+                    SELECT b.DGN_PAL dp, b.SOR_MOD exit_mode, b.BDI_DEP home, e.IDE_IMP_DPT site, r.BEN_IDT_ANO id
+                    FROM (\(stays("B"))) b
+                    JOIN (\(stays("C"))) c ON c.year = b.year AND c.ETA_NUM = b.ETA_NUM AND c.RSA_NUM = b.RSA_NUM
+                    LEFT JOIN BE_IDE_R e ON CAST(e.IDE_ETA_NUM AS INTEGER) = b.ETA_NUM
+                    LEFT JOIN (SELECT BEN_NIR_PSA, MIN(BEN_IDT_ANO) BEN_IDT_ANO FROM IR_BEN_R GROUP BY BEN_NIR_PSA) r
+                      ON r.BEN_NIR_PSA = c.NIR_ANO_17
+                    """)
             func scalar(_ sql: String) throws -> Double { try Double.fetchOne(db, sql: sql) ?? 0 }
             let gp = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210)")
             let specialists = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1112, 1118)")
@@ -103,11 +109,13 @@ public struct DatasetDescription: Codable, Sendable {
             let hip = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'S720'")
             let deaths = try scalar("SELECT COUNT(*) FROM exposure WHERE death IS NOT NULL")
             let hospitalDeaths = try scalar("SELECT COUNT(*) FROM stay_person WHERE exit_mode = '9'")
-            let homeStays = try scalar("""
+            let homeStays = try scalar(
+                """
                 SELECT COUNT(*) FROM stay_person WHERE dp <> 'Z511' AND (substr(site, 2) = home OR (home = '97' AND site LIKE '97%'))
                 """)
             let firstYearEnd = "\(years.first!)-12-31"
-            let treatedDiabetes = try scalar("""
+            let treatedDiabetes = try scalar(
+                """
                 SELECT COUNT(DISTINCT b.BEN_IDT_ANO) FROM ER_PHA_F f
                 JOIN IR_PHA_R d ON d.PHA_CIP_C13 = f.PHA_PRS_C13 AND d.PHA_ATC_C07 LIKE 'A10%'
                 JOIN ER_PRS_F p ON \(DCIRWriter.joinOnKeys("p", "f"))
@@ -116,8 +124,9 @@ public struct DatasetDescription: Codable, Sendable {
                 """)
             let aliveFirstYear = try scalar("SELECT COUNT(*) FROM exposure WHERE birth < '\(start)'")
             let monthly = try (1...12).map { month in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210) AND CAST(substr(day, 6, 2) AS INTEGER) = ?",
-                                 arguments: [month]) ?? 0
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210) AND CAST(substr(day, 6, 2) AS INTEGER) = ?",
+                    arguments: [month]) ?? 0
             }
             let generated: [String: Double] = [
                 "gp_contacts_per_person_year": gp / personYears,
@@ -132,22 +141,29 @@ public struct DatasetDescription: Codable, Sendable {
                 "winter_summer_gp_ratio": monthly[7] > 0 ? Double(monthly[0]) / Double(monthly[7]) : 0,
             ]
             var figures = model.references.map { r in
-                Figure(id: r.id, label: r.label, generated: generated[r.id] ?? .nan, reference: r.value,
-                       tolerance: r.tolerance, source: r.source)
+                Figure(
+                    id: r.id, label: r.label, generated: generated[r.id] ?? .nan, reference: r.value,
+                    tolerance: r.tolerance, source: r.source)
             }
             // Population against INSEE and the identity assumptions.
             let women = try scalar("SELECT AVG(sex = 2) FROM exposure WHERE birth < '\(start)'")
-            figures.append(Figure(id: "women_share", label: "share of women on the first 1 January", generated: women,
-                                  reference: population.share(of: .female), tolerance: 0.05,
-                                  source: "INSEE, population au 1er janvier 2023"))
+            figures.append(
+                Figure(
+                    id: "women_share", label: "share of women on the first 1 January", generated: women,
+                    reference: population.share(of: .female), tolerance: 0.05,
+                    source: "INSEE, population au 1er janvier 2023"))
             let over75 = try scalar("SELECT AVG(age >= 75) FROM person_years WHERE birth < '\(start)'")
             // `age` is the age when the person enters the period (0 for those born during it).
-            figures.append(Figure(id: "aged_75_and_over_share", label: "share aged 75 and over on the first 1 January",
-                                  generated: over75, reference: population.share(ages: 75...120), tolerance: 0.1,
-                                  source: "INSEE, population au 1er janvier 2023"))
-            figures.append(Figure(id: "deaths_per_thousand", label: "deaths per 1,000 person-years",
-                                  generated: deaths / personYears * 1000, reference: 9.4, tolerance: 0.2,
-                                  source: "INSEE, bilan démographique 2023: 639,000 deaths for 68 million people"))
+            figures.append(
+                Figure(
+                    id: "aged_75_and_over_share", label: "share aged 75 and over on the first 1 January",
+                    generated: over75, reference: population.share(ages: 75...120), tolerance: 0.1,
+                    source: "INSEE, population au 1er janvier 2023"))
+            figures.append(
+                Figure(
+                    id: "deaths_per_thousand", label: "deaths per 1,000 person-years",
+                    generated: deaths / personYears * 1000, reference: 9.4, tolerance: 0.2,
+                    source: "INSEE, bilan démographique 2023: 639,000 deaths for 68 million people"))
 
             // By age band and sex.
             var rows: [AgeBandRow] = []
@@ -160,15 +176,18 @@ public struct DatasetDescription: Codable, Sendable {
                     let gpBand = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210) AND \(inBand)")
                     let dispBand = try scalar("SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE nature IN (3311, 3313) AND \(inBand)")
                     let staysBand = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp <> 'Z511' AND \(inBand)")
-                    rows.append(AgeBandRow(band: high >= 200 ? "\(low)+" : low == high ? "\(low)" : "\(low)–\(high)", sex: sex, personYears: py,
-                                           gpContacts: gpBand / py, dispensings: dispBand / py, staysPerThousand: staysBand / py * 1000))
+                    rows.append(
+                        AgeBandRow(
+                            band: high >= 200 ? "\(low)+" : low == high ? "\(low)" : "\(low)–\(high)", sex: sex, personYears: py,
+                            gpContacts: gpBand / py, dispensings: dispBand / py, staysPerThousand: staysBand / py * 1000))
                 }
             }
             let top = try Row.fetchAll(db, sql: "SELECT dp, COUNT(*) n FROM stay_person WHERE dp <> 'Z511' GROUP BY dp ORDER BY n DESC, dp LIMIT 12")
                 .map { Count(code: $0["dp"], count: $0["n"]) }
             for table in ["exposure", "person_years", "claim_person", "stay_person"] { try db.execute(sql: "DROP TABLE temp.\(table)") }
-            return DatasetDescription(personYears: personYears, figures: figures, byAgeBand: rows, gpContactsByMonth: monthly,
-                                      topDiagnoses: top, tableRows: Dictionary(uniqueKeysWithValues: manifest.tables.map { ($0.name, $0.rows) }))
+            return DatasetDescription(
+                personYears: personYears, figures: figures, byAgeBand: rows, gpContactsByMonth: monthly,
+                topDiagnoses: top, tableRows: Dictionary(uniqueKeysWithValues: manifest.tables.map { ($0.name, $0.rows) }))
         }
     }
 }

@@ -39,9 +39,11 @@ public struct DrugCatalogue: Sendable {
                 let cip13 = Int64(body + String(Self.ean13Check(body)))!
                 let price = generic ? base * 0.6 : base
                 byATC[atc, default: []].append(presentations.count)
-                presentations.append(Presentation(cip13: cip13, cip7: cip7, atc: atc, substance: atcLabels[atc]!,
-                                                  label: String((atcLabels[atc]! + (generic ? " GENERIQUE" : " PRINCEPS")).prefix(60)),
-                                                  price: (price * 100).rounded() / 100, generic: generic))
+                presentations.append(
+                    Presentation(
+                        cip13: cip13, cip7: cip7, atc: atc, substance: atcLabels[atc]!,
+                        label: String((atcLabels[atc]! + (generic ? " GENERIQUE" : " PRINCEPS")).prefix(60)),
+                        price: (price * 100).rounded() / 100, generic: generic))
             }
         }
         self.presentations = presentations

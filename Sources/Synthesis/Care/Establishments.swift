@@ -92,25 +92,31 @@ public struct EstablishmentDirectory: Sendable {
             if teachingHosts.contains(departement) {
                 let entity = number()
                 for site in 1...2 {
-                    sites.append(Establishment(finess: number(), legalFiness: entity, departement: departement, commune: commune,
-                                               sector: .public, teaching: true, maternity: site == 1,
-                                               name: "CHR \(label) SITE \(site)"))
+                    sites.append(
+                        Establishment(
+                            finess: number(), legalFiness: entity, departement: departement, commune: commune,
+                            sector: .public, teaching: true, maternity: site == 1,
+                            name: "CHR \(label) SITE \(site)"))
                 }
             }
             let publicCount = max(1, Int((Double(inhabitants) / Double(rules.inhabitantsPerPublicSite)).rounded()))
             var entity = number()
             for site in 0..<publicCount {
                 if site > 0, site % max(1, rules.publicSitesPerLegalEntity) == 0 { entity = number() }
-                sites.append(Establishment(finess: number(), legalFiness: entity, departement: departement, commune: commune,
-                                           sector: .public, teaching: false, maternity: site == 0,
-                                           name: "CH \(label) \(site + 1)"))
+                sites.append(
+                    Establishment(
+                        finess: number(), legalFiness: entity, departement: departement, commune: commune,
+                        sector: .public, teaching: false, maternity: site == 0,
+                        name: "CH \(label) \(site + 1)"))
             }
             let privateCount = Int((Double(inhabitants) / Double(rules.inhabitantsPerPrivateSite)).rounded())
             for site in 0..<privateCount {
                 let own = number()
-                sites.append(Establishment(finess: number(), legalFiness: own, departement: departement, commune: commune,
-                                           sector: .private, teaching: false, maternity: site % 2 == 0,
-                                           name: "CLINIQUE \(label) \(site + 1)"))
+                sites.append(
+                    Establishment(
+                        finess: number(), legalFiness: own, departement: departement, commune: commune,
+                        sector: .private, teaching: false, maternity: site % 2 == 0,
+                        name: "CLINIQUE \(label) \(site + 1)"))
             }
             byDepartement[departement] = Array(all.count..<all.count + sites.count)
             all += sites
@@ -123,22 +129,27 @@ public struct EstablishmentDirectory: Sendable {
 
     /// Where a stay of the given setting takes place for a patient living in `home`: mostly in
     /// the home département, sometimes elsewhere in its region, rarely anywhere.
-    func site(for setting: CareModel.Setting, maternity: Bool = false, home: Departement,
-              using rng: inout SeededGenerator) -> Establishment {
+    func site(
+        for setting: CareModel.Setting, maternity: Bool = false, home: Departement,
+        using rng: inout SeededGenerator
+    ) -> Establishment {
         var departement = home
         let draw = rng.unit()
         if draw < rules.elsewhereShare {
             let keys = byDepartement.keys.sorted()
             departement = keys[rng.uniform(keys.count)]
         } else if draw < rules.elsewhereShare + rules.otherDepartementShare,
-                  let region = regionOf[home], let neighbours = byRegion[region], neighbours.count > 1 {
+            let region = regionOf[home], let neighbours = byRegion[region], neighbours.count > 1
+        {
             departement = neighbours[rng.uniform(neighbours.count)]
         }
         return pick(setting, maternity: maternity, in: departement, region: regionOf[departement], using: &rng)
     }
 
-    private func pick(_ setting: CareModel.Setting, maternity: Bool, in departement: Departement, region: Int?,
-                      using rng: inout SeededGenerator) -> Establishment {
+    private func pick(
+        _ setting: CareModel.Setting, maternity: Bool, in departement: Departement, region: Int?,
+        using rng: inout SeededGenerator
+    ) -> Establishment {
         let local = (byDepartement[departement] ?? []).map { all[$0] }
         func suitable(_ e: Establishment) -> Bool {
             if maternity && !e.maternity { return false }

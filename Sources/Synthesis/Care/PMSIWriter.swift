@@ -68,9 +68,10 @@ final class PMSIWriter {
             func table(_ template: String, _ columns: [String]) throws -> CareTable {
                 try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
             }
-            tables[year] = YearTables(c: try table("T_MCOaaC", Self.cColumns), b: try table("T_MCOaaB", Self.bColumns),
-                                      d: try table("T_MCOaaD", Self.dColumns), a: try table("T_MCOaaA", Self.aColumns),
-                                      year: year)
+            tables[year] = YearTables(
+                c: try table("T_MCOaaC", Self.cColumns), b: try table("T_MCOaaB", Self.bColumns),
+                d: try table("T_MCOaaD", Self.dColumns), a: try table("T_MCOaaA", Self.aColumns),
+                year: year)
         }
         self.tables = tables
         self.days = days
@@ -99,7 +100,9 @@ final class PMSIWriter {
         }
         // A failed chaining leaves a placeholder, or the pseudonym of a wrong identity (well formed,
         // found nowhere).
-        let nirAno = failed == nil ? beneficiaries.psa(row)
+        let nirAno =
+            failed == nil
+            ? beneficiaries.psa(row)
             : (rng.chance(chaining.placeholderShare) ? chaining.placeholder : Self.strayPseudonym(&rng))
         let etaInteger = Int(site.finess)!
         let entryDate = CalendarDate(daysSinceEpoch: stay.entry)
@@ -133,7 +136,9 @@ final class PMSIWriter {
             f.add(stay.birthWeight); f.add(stay.gestationalAge); f.add(0)
         }
         for (i, code) in stay.das.enumerated() {
-            try t.d.insert { f in f.add(site.finess); f.add(rsaText); f.add(code); f.add(i + 1) }
+            try t.d.insert { f in
+                f.add(site.finess); f.add(rsaText); f.add(code); f.add(i + 1)
+            }
         }
         for act in stay.acts {
             try t.a.insert { f in

@@ -38,8 +38,10 @@ public struct PractitionerDirectory: Sendable {
     }
 
     /// A professional of `executor` kind (and `specialty` for specialists) practising in `departement`.
-    func pick(_ executor: CareModel.Executor, specialty: Int? = nil, in departement: Departement,
-              using rng: inout SeededGenerator) -> String {
+    func pick(
+        _ executor: CareModel.Executor, specialty: Int? = nil, in departement: Departement,
+        using rng: inout SeededGenerator
+    ) -> String {
         let key: String
         switch executor {
         case .specialist: key = "s\(specialty ?? 0)"

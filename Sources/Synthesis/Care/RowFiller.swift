@@ -59,7 +59,9 @@ struct DayStrings {
             let date = CalendarDate(daysSinceEpoch: day)
             iso.append(date.iso)
             months.append(pad(date.year, 4) + pad(date.month, 2))
-            let next = date.month == 12 ? CalendarDate(year: date.year + 1, month: 1, day: 1)! : CalendarDate(year: date.year, month: date.month + 1, day: 1)!
+            let next =
+                date.month == 12
+                ? CalendarDate(year: date.year + 1, month: 1, day: 1)! : CalendarDate(year: date.year, month: date.month + 1, day: 1)!
             nextMonths.append(next.iso)
         }
         self.iso = iso

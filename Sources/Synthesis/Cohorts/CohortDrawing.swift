@@ -62,29 +62,35 @@ public enum CohortDrawing {
     /// correspondence, hence the key, which must be the dataset's (read once the dataset is
     /// verified, so that a broken dataset is said first). The reference data is located after the
     /// outputs are checked, as the command always did.
-    public static func direct(size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?, keyFile: URL,
-                              reference: () throws -> ReferenceData, to destination: Destination) throws -> Drawn {
+    public static func direct(
+        size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?, keyFile: URL,
+        reference: () throws -> ReferenceData, to destination: Destination
+    ) throws -> Drawn {
         try destination.check()
         let profile = try DirectNoiseProfile.load(noise, reference: reference())
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let key = try KeyFile.load(at: keyFile)
-        try manifest.requireKey(fingerprint: key.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
-                                for: .readingCorrespondence)
+        try manifest.requireKey(
+            fingerprint: key.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
+            for: .readingCorrespondence)
         let entries = try Correspondence.read(from: dataset.correspondence, key: key)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         let residence = try DirectCohortGenerator.residences(in: sqlite)
         try sqlite.close()
         let cohort = try DirectCohortGenerator(correspondence: entries, profile: profile, residence: residence).make(size: size, seed: seed)
         try destination.write(csv: cohort.csv, truth: cohort.truth)
-        return Drawn(cohort: destination.cohort, truth: destination.truth,
-                     expected: Dictionary(cohort.truth.entries.map { ($0.expected, 1) }, uniquingKeysWith: +),
-                     defects: Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +), eligiblePatients: nil)
+        return Drawn(
+            cohort: destination.cohort, truth: destination.truth,
+            expected: Dictionary(cohort.truth.entries.map { ($0.expected, 1) }, uniquingKeysWith: +),
+            defects: Dictionary(cohort.truth.entries.map { ($0.defect, 1) }, uniquingKeysWith: +), eligiblePatients: nil)
     }
 
     /// An indirect-linkage cohort (NS and the criteria of a scenario's events): reads only the
     /// database, no key.
-    public static func indirect(scenario: IndirectScenario, size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?,
-                                reference: () throws -> ReferenceData, to destination: Destination) throws -> Drawn {
+    public static func indirect(
+        scenario: IndirectScenario, size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?,
+        reference: () throws -> ReferenceData, to destination: Destination
+    ) throws -> Drawn {
         try destination.check()
         let profile = try IndirectNoiseProfile.load(noise, reference: reference())
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
@@ -95,9 +101,10 @@ public enum CohortDrawing {
         try destination.write(csv: cohort.csv, truth: cohort.truth)
         var defects: [String: Int] = [:]
         for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
-        return Drawn(cohort: destination.cohort, truth: destination.truth,
-                     expected: Dictionary(cohort.truth.entries.map { ($0.expected, 1) }, uniquingKeysWith: +),
-                     defects: defects, eligiblePatients: generator.eligiblePatients)
+        return Drawn(
+            cohort: destination.cohort, truth: destination.truth,
+            expected: Dictionary(cohort.truth.entries.map { ($0.expected, 1) }, uniquingKeysWith: +),
+            defects: defects, eligiblePatients: generator.eligiblePatients)
     }
 
     /// How many patients a scenario can draw from in a dataset (the demo sizes its registry by it).
@@ -105,7 +112,9 @@ public enum CohortDrawing {
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? sqlite.close() }
-        return try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario,
-                                           profile: IndirectNoiseProfile.load(nil, reference: reference)).eligiblePatients
+        return try IndirectCohortGenerator(
+            database: sqlite, years: manifest.years, scenario: scenario,
+            profile: IndirectNoiseProfile.load(nil, reference: reference)
+        ).eligiblePatients
     }
 }

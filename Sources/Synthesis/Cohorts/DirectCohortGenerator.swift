@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Hardening
-import SNDSStore
 import SNDSModel
+import SNDSStore
 
 /// Draws a direct-linkage cohort from a synthetic SNDS's clear identities, with the defects of a
 /// noise profile, and computes its truth.
@@ -55,7 +55,9 @@ public struct DirectCohortGenerator {
             var out: [String: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT BEN_IDT_ANO, BEN_RES_DPT FROM IR_BEN_R ORDER BY BEN_IDT_ANO, BEN_DTE_MAJ") {
                 // Written as registries do: 59, 2A, 971 (IR_BEN_R pads metropolitan codes: 059, 02A).
-                if let person: String = row[0], let dpt: String = row[1] { out[person] = dpt.count == 3 && dpt.hasPrefix("0") ? String(dpt.dropFirst()) : dpt }
+                if let person: String = row[0], let dpt: String = row[1] {
+                    out[person] = dpt.count == 3 && dpt.hasPrefix("0") ? String(dpt.dropFirst()) : dpt
+                }
             }
             return out
         }
@@ -99,8 +101,10 @@ public struct DirectCohortGenerator {
         var used = Set<String>()
 
         // Defects first, then people suited to them.
-        let drawn: [DirectNoiseProfile.Defect] = [.wrongNIRKey, .transposedDigits, .beneficiaryNIR, .absentFromSNDS,
-                                                  .duplicateNS, .missingValue]
+        let drawn: [DirectNoiseProfile.Defect] = [
+            .wrongNIRKey, .transposedDigits, .beneficiaryNIR, .absentFromSNDS,
+            .duplicateNS, .missingValue,
+        ]
         let twinLines = min(Int((Double(size) * profile.twins.share).rounded()), twinOrder.count)
         var kinds: [Bool] = Array(repeating: true, count: twinLines) + Array(repeating: false, count: size - twinLines)
         rng.shuffle(&kinds)
@@ -146,9 +150,11 @@ public struct DirectCohortGenerator {
                 twinCursor += 1
                 let row = rowsByPerson[person]!.first(where: isShared)!
                 let withoutRank = rng.chance(profile.twins.withoutRank)
-                lines.append(Line(ns: ns, nir: row.ouvreurNIR, birth: row.birthDate, sex: row.sex,
-                                  rank: withoutRank ? nil : row.rank, person: person,
-                                  defect: withoutRank ? .twinWithoutRank : .none))
+                lines.append(
+                    Line(
+                        ns: ns, nir: row.ouvreurNIR, birth: row.birthDate, sex: row.sex,
+                        rank: withoutRank ? nil : row.rank, person: person,
+                        defect: withoutRank ? .twinWithoutRank : .none))
                 continue
             }
             var defect = DirectNoiseProfile.Defect.none
@@ -172,8 +178,9 @@ public struct DirectCohortGenerator {
             }
             var row = current(person)
             if defect == .beneficiaryNIR { row = rowsByPerson[person]!.first { $0.cover != .ownRights }! }
-            var line = Line(ns: ns, nir: row.ouvreurNIR, birth: row.birthDate, sex: row.sex,
-                            rank: isShared(row) ? row.rank : nil, person: person, defect: defect)
+            var line = Line(
+                ns: ns, nir: row.ouvreurNIR, birth: row.birthDate, sex: row.sex,
+                rank: isShared(row) ? row.rank : nil, person: person, defect: defect)
             switch defect {
             case .beneficiaryNIR: line.nir = row.beneficiaryNIR
             case .duplicateNS: line.ns = lines[rng.uniform(lines.count)].ns
@@ -185,7 +192,7 @@ public struct DirectCohortGenerator {
                 }
             case .wrongNIRKey:
                 let key = row.ouvreurNIR.key
-                let wrong = (key - 1 + 1 + rng.uniform(96)) % 97 + 1 // any other key from 01 to 97
+                let wrong = (key - 1 + 1 + rng.uniform(96)) % 97 + 1  // any other key from 01 to 97
                 line.nirText = row.ouvreurNIR.body + pad(wrong, 2)
             case .transposedDigits:
                 var digits = Array(row.ouvreurNIR.clearText)
@@ -209,8 +216,9 @@ public struct DirectCohortGenerator {
             let sex: Sex = rng.chance(0.5) ? .male : .female
             guard let birth = CalendarDate(year: 1930 + rng.uniform(90), month: 1 + rng.uniform(12), day: 1 + rng.uniform(28)) else { continue }
             let place = pad(1 + rng.uniform(95), 2) + pad(1 + rng.uniform(400), 3)
-            let nir = NIR(sexDigit: sex.code, birthYear: birth.year, birthMonth: birth.month, birthPlace: place,
-                          order: 1 + rng.uniform(999))
+            let nir = NIR(
+                sexDigit: sex.code, birthYear: birth.year, birthMonth: birth.month, birthPlace: place,
+                order: 1 + rng.uniform(999))
             if holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] == nil {
                 return Line(ns: ns, nir: nir, birth: birth, sex: sex, rank: nil, person: nil, defect: .absentFromSNDS)
             }
@@ -256,8 +264,10 @@ public struct DirectCohortGenerator {
                 fields.append(l.person.flatMap { residence[$0] } ?? known[Int(places.next() % UInt64(known.count))])
             }
             csv += fields.joined(separator: ";") + "\n"
-            truth.append(CohortTruth.Entry(line: i + 2, ns: l.ns, benIdtAno: l.person, defect: l.defect.rawValue,
-                                           expected: expected(l, duplicated: nsCount[l.ns]! > 1)))
+            truth.append(
+                CohortTruth.Entry(
+                    line: i + 2, ns: l.ns, benIdtAno: l.person, defect: l.defect.rawValue,
+                    expected: expected(l, duplicated: nsCount[l.ns]! > 1)))
         }
         return Cohort(csv: csv, truth: CohortTruth(entries: truth))
     }

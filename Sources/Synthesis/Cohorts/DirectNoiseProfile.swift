@@ -64,9 +64,15 @@ public struct DirectNoiseProfile: Decodable, Sendable {
             guard (0...1).contains(rate) else { throw fail("defects.\(key): \(rate) is not a share between 0 and 1") }
         }
         guard defects.values.reduce(0, +) <= 1 else { throw fail("defects: the rates add up to more than 1") }
-        try NoiseProfileFile.checkShares([("twins.share", twins.share), ("twins.without_rank", twins.withoutRank),
-                                          ("formats.nir_with_spaces", formats.nirWithSpaces)], in: name)
-        try NoiseProfileFile.checkFormats([("formats.birth_date", formats.birthDate, Self.dateFormats),
-                                           ("formats.sex", formats.sex, Self.sexFormats)], in: name)
+        try NoiseProfileFile.checkShares(
+            [
+                ("twins.share", twins.share), ("twins.without_rank", twins.withoutRank),
+                ("formats.nir_with_spaces", formats.nirWithSpaces),
+            ], in: name)
+        try NoiseProfileFile.checkFormats(
+            [
+                ("formats.birth_date", formats.birthDate, Self.dateFormats),
+                ("formats.sex", formats.sex, Self.sexFormats),
+            ], in: name)
     }
 }

@@ -31,15 +31,20 @@ public struct IndirectScenario: Sendable {
     ]
 
     public static let all: [IndirectScenario] = [
-        IndirectScenario(name: "sejours", label: "patients hospitalised in MCO during the dataset's years, one stay each (a hospital discharge registry)",
-                         rulesFile: "rules/default.yml", diagnosisPrefixes: [], pick: .anyStay, columns: stayColumns, maxDateShift: 2),
-        IndirectScenario(name: "infarctus", label: "patients hospitalised for an acute myocardial infarction (I21, I22), first stay (a coronary registry)",
-                         rulesFile: "rules/infarctus.yml", diagnosisPrefixes: ["I21", "I22"], pick: .firstStay, columns: stayColumns, maxDateShift: 2),
-        IndirectScenario(name: "cancer", label: "patients with a cancer (principal diagnosis C00–C97), date and topography of the first stay (a cancer registry)",
-                         rulesFile: "rules/cancer.yml", diagnosisPrefixes: ["C"], pick: .firstStay,
-                         columns: [("SEXE", .sex), ("ANNEE_NAISSANCE", .birthYear), ("MOIS_NAISSANCE", .birthMonth),
-                                   ("DEPARTEMENT", .departement), ("DATE_DIAGNOSTIC", .entryDate), ("TOPOGRAPHIE", .diagnosis)],
-                         maxDateShift: 20),
+        IndirectScenario(
+            name: "sejours", label: "patients hospitalised in MCO during the dataset's years, one stay each (a hospital discharge registry)",
+            rulesFile: "rules/default.yml", diagnosisPrefixes: [], pick: .anyStay, columns: stayColumns, maxDateShift: 2),
+        IndirectScenario(
+            name: "infarctus", label: "patients hospitalised for an acute myocardial infarction (I21, I22), first stay (a coronary registry)",
+            rulesFile: "rules/infarctus.yml", diagnosisPrefixes: ["I21", "I22"], pick: .firstStay, columns: stayColumns, maxDateShift: 2),
+        IndirectScenario(
+            name: "cancer", label: "patients with a cancer (principal diagnosis C00–C97), date and topography of the first stay (a cancer registry)",
+            rulesFile: "rules/cancer.yml", diagnosisPrefixes: ["C"], pick: .firstStay,
+            columns: [
+                ("SEXE", .sex), ("ANNEE_NAISSANCE", .birthYear), ("MOIS_NAISSANCE", .birthMonth),
+                ("DEPARTEMENT", .departement), ("DATE_DIAGNOSTIC", .entryDate), ("TOPOGRAPHIE", .diagnosis),
+            ],
+            maxDateShift: 20),
     ]
 
     public static let defaultName = "sejours"
@@ -99,27 +104,35 @@ public struct IndirectCohortGenerator {
         self.profile = profile
         self.years = years
         var stays: [Stay] = []
-        let filter = scenario.diagnosisPrefixes.isEmpty ? "" : " AND (" + scenario.diagnosisPrefixes
-            .map { "substr(b.DGN_PAL, 1, \($0.count)) = '\($0)'" }.joined(separator: " OR ") + ")"
+        let filter =
+            scenario.diagnosisPrefixes.isEmpty
+            ? ""
+            : " AND ("
+                + scenario.diagnosisPrefixes
+                .map { "substr(b.DGN_PAL, 1, \($0.count)) = '\($0)'" }.joined(separator: " OR ") + ")"
         try database.queue.inDatabase { db in
             for year in years {
                 let aa = pad(year % 100, 2)
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT r.BEN_IDT_ANO, r.BEN_SEX_COD, r.BEN_NAI_ANN, r.BEN_NAI_MOI, b.BDI_DEP, printf('%09d', c.ETA_NUM),
-                           (SELECT e.IDE_GES_NUM FROM BE_IDE_R e WHERE e.IDE_ETA_NUM = printf('%09d', c.ETA_NUM)),
-                           substr(c.EXE_SOI_DTD, 1, 10), substr(c.EXE_SOI_DTF, 1, 10), b.DGN_PAL, substr(r.ORG_AFF_BEN, 1, 2)
-                    FROM T_MCO\(aa)C c
-                    JOIN T_MCO\(aa)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
-                    JOIN IR_BEN_R r ON r.BEN_NIR_PSA = c.NIR_ANO_17
-                    WHERE \(PMSIChaining.reliableConditions(on: "c").joined(separator: " AND "))\(filter)
-                      AND NOT EXISTS (SELECT 1 FROM IR_BEN_R t WHERE t.BEN_NIR_PSA = c.NIR_ANO_17 AND t.BEN_IDT_ANO <> r.BEN_IDT_ANO)
-                    ORDER BY c.EXE_SOI_DTD, c.ETA_NUM, c.RSA_NUM
-                    """)
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT r.BEN_IDT_ANO, r.BEN_SEX_COD, r.BEN_NAI_ANN, r.BEN_NAI_MOI, b.BDI_DEP, printf('%09d', c.ETA_NUM),
+                               (SELECT e.IDE_GES_NUM FROM BE_IDE_R e WHERE e.IDE_ETA_NUM = printf('%09d', c.ETA_NUM)),
+                               substr(c.EXE_SOI_DTD, 1, 10), substr(c.EXE_SOI_DTF, 1, 10), b.DGN_PAL, substr(r.ORG_AFF_BEN, 1, 2)
+                        FROM T_MCO\(aa)C c
+                        JOIN T_MCO\(aa)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM
+                        JOIN IR_BEN_R r ON r.BEN_NIR_PSA = c.NIR_ANO_17
+                        WHERE \(PMSIChaining.reliableConditions(on: "c").joined(separator: " AND "))\(filter)
+                          AND NOT EXISTS (SELECT 1 FROM IR_BEN_R t WHERE t.BEN_NIR_PSA = c.NIR_ANO_17 AND t.BEN_IDT_ANO <> r.BEN_IDT_ANO)
+                        ORDER BY c.EXE_SOI_DTD, c.ETA_NUM, c.RSA_NUM
+                        """)
                 while let row = try rows.next() {
                     guard let entry = CalendarDate(iso: row[7] as String), let exit = CalendarDate(iso: row[8] as String) else { continue }
-                    stays.append(Stay(person: row[0], sex: Int(row[1] as String) ?? 0, birthYear: Int(row[2] as String) ?? 0,
-                                      birthMonth: Int(row[3] as String? ?? ""), departement: row[4], finess: row[5],
-                                      legalFiness: row[6], entry: entry, exit: exit, diagnosis: row[9], scheme: row[10]))
+                    stays.append(
+                        Stay(
+                            person: row[0], sex: Int(row[1] as String) ?? 0, birthYear: Int(row[2] as String) ?? 0,
+                            birthMonth: Int(row[3] as String? ?? ""), departement: row[4], finess: row[5],
+                            legalFiness: row[6], entry: entry, exit: exit, diagnosis: row[9], scheme: row[10]))
                 }
             }
         }
@@ -154,7 +167,9 @@ public struct IndirectCohortGenerator {
             } else if u < absent + duplicate, let earlier = drawn.last(where: { $0.stay != nil })?.stay {
                 drawn.append((earlier, [IndirectNoiseProfile.Defect.duplicatePatient.rawValue]))
             } else {
-                guard cursor < people.count else { throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name, maximum: maximum) }
+                guard cursor < people.count else {
+                    throw .tooFewPatients(size: size, eligible: people.count, scenario: scenario.name, maximum: maximum)
+                }
                 let own = staysOf[people[cursor]]!
                 cursor += 1
                 drawn.append((scenario.pick == .firstStay ? own[0] : own[rng.uniform(own.count)], []))
@@ -185,15 +200,18 @@ public struct IndirectCohortGenerator {
             csv += ([ns] + scenario.columns.map { format($0.field, values, &rng) }).joined(separator: ";") + "\n"
             let person = d.stay.map { stays[$0].person }
             let expected: CohortTruth.Expected = person == nil ? .notFound : (linesOfPerson[person!]! > 1 ? .ambiguous : .found)
-            truth.append(CohortTruth.Entry(line: index + 2, ns: ns, benIdtAno: person,
-                                           defect: defects.isEmpty ? "none" : defects.joined(separator: "+"), expected: expected))
+            truth.append(
+                CohortTruth.Entry(
+                    line: index + 2, ns: ns, benIdtAno: person,
+                    defect: defects.isEmpty ? "none" : defects.joined(separator: "+"), expected: expected))
         }
         return Cohort(csv: csv, truth: CohortTruth(entries: truth))
     }
 
     static func values(of s: Stay) -> Values {
-        Values(sex: s.sex, birthYear: s.birthYear, birthMonth: s.birthMonth, departement: s.departement, finess: s.finess,
-               entry: s.entry, exit: s.exit, diagnosis: s.diagnosis, scheme: s.scheme)
+        Values(
+            sex: s.sex, birthYear: s.birthYear, birthMonth: s.birthMonth, departement: s.departement, finess: s.finess,
+            entry: s.entry, exit: s.exit, diagnosis: s.diagnosis, scheme: s.scheme)
     }
 
     private var fields: Set<IndirectScenario.Field> { Set(scenario.columns.map(\.field)) }
@@ -238,10 +256,11 @@ public struct IndirectCohortGenerator {
         let first = CalendarDate(year: years.first ?? 2023, month: 1, day: 1)!
         let span = CalendarDate(year: (years.last ?? 2023) + 1, month: 1, day: 1)!.daysSinceEpoch - first.daysSinceEpoch
         let entry = first.adding(days: rng.uniform(span))
-        return Values(sex: 1 + rng.uniform(2), birthYear: template.birthYear + rng.uniform(in: -15...15), birthMonth: 1 + rng.uniform(12),
-                      departement: template.departement, finess: template.finess, entry: entry,
-                      exit: entry.adding(days: template.entry.days(until: template.exit)), diagnosis: template.diagnosis,
-                      scheme: template.scheme)
+        return Values(
+            sex: 1 + rng.uniform(2), birthYear: template.birthYear + rng.uniform(in: -15...15), birthMonth: 1 + rng.uniform(12),
+            departement: template.departement, finess: template.finess, entry: entry,
+            exit: entry.adding(days: template.entry.days(until: template.exit)), diagnosis: template.diagnosis,
+            scheme: template.scheme)
     }
 
     private func format(_ field: IndirectScenario.Field, _ v: Values, _ rng: inout SeededGenerator) -> String {

@@ -48,11 +48,17 @@ public struct IndirectNoiseProfile: Decodable, Sendable {
         guard profile.rate(of: .absentFromSNDS) + profile.rate(of: .duplicatePatient) < 0.5 else {
             throw fail("defects: absent_from_snds and duplicate_patient add up to half the cohort or more")
         }
-        try NoiseProfileFile.checkShares([("formats.icd10_with_dot", profile.formats.icd10WithDot),
-                                          ("formats.departement_three_digits", profile.formats.departementThreeDigits),
-                                          ("formats.corsica_as_20", profile.formats.corsicaAs20)], in: name)
-        try NoiseProfileFile.checkFormats([("formats.date", profile.formats.date, DirectNoiseProfile.dateFormats),
-                                           ("formats.sex", profile.formats.sex, DirectNoiseProfile.sexFormats)], in: name)
+        try NoiseProfileFile.checkShares(
+            [
+                ("formats.icd10_with_dot", profile.formats.icd10WithDot),
+                ("formats.departement_three_digits", profile.formats.departementThreeDigits),
+                ("formats.corsica_as_20", profile.formats.corsicaAs20),
+            ], in: name)
+        try NoiseProfileFile.checkFormats(
+            [
+                ("formats.date", profile.formats.date, DirectNoiseProfile.dateFormats),
+                ("formats.sex", profile.formats.sex, DirectNoiseProfile.sexFormats),
+            ], in: name)
         return profile
     }
 }

@@ -18,21 +18,24 @@ enum NoiseProfileFile {
 
     /// Decodes the profile at `url`, or the shipped `defaultFile` when nil; also returns the name
     /// messages use for it.
-    static func decode<T: Decodable>(_ type: T.Type, _ url: URL?, defaultFile: String,
-                                     reference: ReferenceData) throws(ReferenceDataError) -> (profile: T, name: String) {
+    static func decode<T: Decodable>(
+        _ type: T.Type, _ url: URL?, defaultFile: String,
+        reference: ReferenceData
+    ) throws(ReferenceDataError) -> (profile: T, name: String) {
         let location = url ?? reference.root.appendingPathComponent(defaultFile)
         let name = url?.path ?? defaultFile
         func fail(_ line: Int?, _ why: String) -> ReferenceDataError { failure(name, line: line, why) }
         let data: Data
         do { data = try InputFile.read(location, limit: maxBytes) } catch {
             if url == nil, error == .missing || error == .directory { throw .missingFile(defaultFile) }
-            let why = switch error {
-            case .missing: "no such file"
-            case .directory: "is a directory, not a noise profile"
-            case .notRegular: "is not a regular file (a device or a pipe): give a noise profile"
-            case .tooLarge: "is larger than 1 MB: not a noise profile"
-            case .unreadable(let why): "cannot be read (\(why))"
-            }
+            let why =
+                switch error {
+                case .missing: "no such file"
+                case .directory: "is a directory, not a noise profile"
+                case .notRegular: "is not a regular file (a device or a pipe): give a noise profile"
+                case .tooLarge: "is larger than 1 MB: not a noise profile"
+                case .unreadable(let why): "cannot be read (\(why))"
+                }
             throw fail(nil, why)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw fail(nil, "is not UTF-8 text") }
