@@ -683,6 +683,56 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                     #expect((try? Data(contentsOf: url)) == foreign, "output-generate-force-foreign-file: the file was replaced")
                 })
         },
+        BadInput(
+            id: "output-export-links-force-foreign", kind: .output,
+            expected: .refused(exit: 6, message: "--force only replaces a previous links file")
+        ) { place in
+            // A secret key where the links would go: --force replaces a links file, never a user's file.
+            try place.writeKey("victim.key", place.keyText, mode: 0o600)
+            let before = try Data(contentsOf: place.url("victim.key"))
+            return Invocation(
+                arguments: ["export", "links", Corpus.finishedRun, "--out", place.path("victim.key"), "--force", "--key-file", place.keyPath],
+                outputs: [],
+                cleanup: { [url = place.url("victim.key")] in
+                    #expect((try? Data(contentsOf: url)) == before, "output-export-links-force-foreign: the key was replaced")
+                })
+        },
+        BadInput(
+            id: "output-export-candidates-force-own-input", kind: .output,
+            expected: .refused(exit: 6, message: "it is one of the command's own inputs")
+        ) { place in
+            // The cohort given is the export's own cohort.csv: --force must not write over its input.
+            try FileManager.default.createDirectory(at: place.url("out"), withIntermediateDirectories: true)
+            let cohort = try Data(contentsOf: place.root.appendingPathComponent(place.indirectCohortPath))
+            try cohort.write(to: place.url("out/cohort.csv"))
+            return Invocation(
+                arguments: [
+                    "export", "candidates", place.path("out/cohort.csv"), "--criteria", "rules/default.yml", "--database",
+                    place.datasetPath + ".sqlite", "--out", place.path("out"), "--force",
+                ],
+                outputs: [place.path("out/candidates.csv"), place.path("out/export.json")],
+                cleanup: { [url = place.url("out/cohort.csv")] in
+                    #expect((try? Data(contentsOf: url)) == cohort, "output-export-candidates-force-own-input: the cohort was replaced")
+                })
+        },
+        BadInput(
+            id: "output-cohort-force-foreign", kind: .output,
+            expected: .refused(exit: 6, message: "--force only replaces a previous cohort and its truth")
+        ) { place in
+            // A user's own cohort (no truth beside it) under the name asked: never replaced.
+            try FileManager.default.createDirectory(at: place.url("out"), withIntermediateDirectories: true)
+            let mine = Data(place.directCohort.text.utf8)
+            try mine.write(to: place.url("out/mine.csv"))
+            return Invocation(
+                arguments: [
+                    "cohort", "direct", "--size", "10", "--database", place.datasetPath + ".sqlite", "--key-file", place.keyPath,
+                    "--dir", place.path("out"), "--name", "mine", "--force",
+                ],
+                outputs: [place.path("out/mine.truth.csv")],
+                cleanup: { [url = place.url("out/mine.csv")] in
+                    #expect((try? Data(contentsOf: url)) == mine, "output-cohort-force-foreign: the cohort was replaced")
+                })
+        },
         BadInput(id: "output-disk-full", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
             var invocation = place.direct(place.directCohortPath, out: place.path("tiny/run"))
@@ -1087,6 +1137,11 @@ final class Corpus: @unchecked Sendable {
                 "--dir", "cohorts", "--name", "study",
             ],
             ["cohort", "probabiliste", "--size", "80", "--seed", "1", "--database", "data/snds.sqlite", "--dir", "cohorts", "--name", "registry"],
+            // A finished run, for the cases that read one.
+            [
+                "direct", "cohorts/study.csv", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out", Corpus.finishedRun,
+                "--no-extraction",
+            ],
         ]
         for step in steps {
             let outcome = try CommandLine.run(step, in: scratch.url)
@@ -1103,6 +1158,9 @@ final class Corpus: @unchecked Sendable {
     }
 
     enum CorpusError: Error { case setup(String) }
+
+    /// A finished direct run of the study cohort, made once for the cases that read a run.
+    static let finishedRun = "runs/finished"
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var made: Result<Corpus, any Error>?

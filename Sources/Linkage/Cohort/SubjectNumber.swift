@@ -45,9 +45,9 @@ public enum SubjectNumber {
         return false
     }
 
-    /// The detail of the rejection of each line of an NS given on several lines (such an NS cannot
-    /// say which person it stands for): the other lines that carry it.
-    static func duplicateDetail(otherLines: [Int]) -> String {
-        "the NS is also on line\(otherLines.count > 1 ? "s" : "") \(otherLines.map(String.init).joined(separator: ", "))"
+    /// The detail of the rejection of `line`, whose NS is on all of `lines` (such an NS cannot say
+    /// which person it stands for): the other lines that carry it, the first few named.
+    static func duplicateDetail(of line: Int, lines: [Int]) -> String {
+        "the NS is also on " + LineList.others(of: line, in: lines)
     }
 }

@@ -74,11 +74,10 @@ public struct DirectCohort {
             var kept: [Request] = []
             for r in requests {
                 if let lines = duplicated[r.ns] {
-                    let others = lines.filter { $0 != r.line }
                     rejections.append(
                         Rejection(
                             line: r.line, ns: r.ns, reason: .duplicateNS,
-                            detail: SubjectNumber.duplicateDetail(otherLines: others)))
+                            detail: SubjectNumber.duplicateDetail(of: r.line, lines: lines)))
                 } else {
                     kept.append(r)
                 }

@@ -88,9 +88,8 @@ public enum DirectRun {
             let status = r.outcome.status.rawValue
             switch r.outcome {
             case .found(let person, let pseudonyms):
-                let others = (linesOfPerson[person] ?? []).filter { $0 != r.request.line }
-                let note =
-                    others.isEmpty ? "" : "same person as line\(others.count > 1 ? "s" : "") \(others.map(String.init).joined(separator: ", "))"
+                let lines = linesOfPerson[person] ?? []
+                let note = lines.count > 1 ? "same person as " + LineList.others(of: r.request.line, in: lines) : ""
                 try csv.write([String(r.request.line), r.request.ns, status, note, String(pseudonyms.count)])
             case .notFound, .ambiguous:
                 try csv.write([String(r.request.line), r.request.ns, status, r.outcome.wording, "0"])

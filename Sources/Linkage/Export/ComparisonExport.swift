@@ -52,13 +52,19 @@ public enum ComparisonExport {
     /// Writes `candidates.csv` (`EVENT;BEN_IDT_ANO;` then the criteria), `cohort.csv` (`NS;` then the
     /// criteria; valid lines only) and `export.json` into `folder`, all three appearing together. A
     /// `finess_entity` criterion adds a last column `COLUMN_ENTITE` to both: the legal entity.
+    ///
+    /// An existing file is replaced only with `replaceExisting`, and only when the folder holds a
+    /// previous export (its export.json is one) and the file is not one of the inputs (the cohort,
+    /// the rules, the dataset).
     public static func write(
         cohort: IndirectCohort, rules: IndirectRules, dataset: DatasetFiles, into folder: URL,
         replaceExisting: Bool = false
     ) throws -> Description {
-        for name in [candidatesFile, cohortFile, descriptionFile] where !replaceExisting {
-            let url = folder.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: url.path) { throw OutputError.exists(url.path) }
+        let previousExport = isExport(folder)
+        let inputs = [cohort.file.url, URL(fileURLWithPath: rules.path)] + dataset.all
+        for name in [candidatesFile, cohortFile, descriptionFile] {
+            try PreviousOutput.check(folder.appendingPathComponent(name), replaceExisting: replaceExisting, inputs: inputs,
+                                     isNot: "part of an export of appariement", replaces: "a previous export") { _ in previousExport }
         }
         try StagedOutputs.checkWritable(folder.appendingPathComponent(candidatesFile))
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
@@ -183,17 +189,27 @@ public enum ComparisonExport {
         }
     }
 
-    /// Writes ``links(of:key:)`` as `NS;BEN_IDT_ANO;GROUP` to `file` (staged, 0600).
+    /// Whether `folder` holds a previous export: its export.json reads as one.
+    static func isExport(_ folder: URL) -> Bool {
+        let url = folder.appendingPathComponent(descriptionFile)
+        guard let data = try? InputFile.read(url, limit: 1 << 20) else { return false }
+        return (try? JSONDecoder().decode(Description.self, from: data)) != nil
+    }
+
+    /// The header of a links file: also how `--force` recognises a previous one, the only file it replaces.
+    static let linksHeader = ["NS", "BEN_IDT_ANO", "GROUP"]
+
+    /// Writes ``links(of:key:)`` as `NS;BEN_IDT_ANO;GROUP` to `file` (staged, 0600). An existing
+    /// file is replaced only with `replaceExisting`, and only when it is a previous links file.
     public static func writeLinks(_ links: [Link], to file: URL, replaceExisting: Bool = false) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw OutputError.cannotReplace(file.path, "it is a folder") }
-            if !replaceExisting { throw OutputError.exists(file.path) }
+        try PreviousOutput.check(file, replaceExisting: replaceExisting, isNot: "a links file written by export links",
+                                 replaces: "a previous links file") {
+            PreviousOutput.begins($0, with: linksHeader.joined(separator: ";") + "\n")
         }
         try StagedOutputs.checkWritable(file)
         let staged = StagedOutputs()
         var csv = try CSVOutput(url: staged.stage(file))
-        try csv.write(["NS", "BEN_IDT_ANO", "GROUP"])
+        try csv.write(linksHeader)
         for l in links { try csv.write([l.ns, l.person, l.group.map(String.init) ?? ""]) }
         try csv.finish()
         try staged.commit(replacingExisting: replaceExisting)

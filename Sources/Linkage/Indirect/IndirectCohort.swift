@@ -110,7 +110,7 @@ public struct IndirectCohort {
                 rejections.append(
                     .init(
                         line: s.line, ns: s.ns, reason: .duplicateNS,
-                        detail: SubjectNumber.duplicateDetail(otherLines: lines.filter { $0 != s.line })))
+                        detail: SubjectNumber.duplicateDetail(of: s.line, lines: lines)))
                 return false
             }
             rejections.sort { $0.line < $1.line }

@@ -35,10 +35,16 @@ public enum CohortDrawing {
         var cohort: URL { folder.appendingPathComponent("\(name).csv") }
         var truth: URL { folder.appendingPathComponent("\(name).truth.csv") }
 
-        /// Refuses, before any work, files that exist (without --force) or a folder that cannot be written.
-        func check() throws {
-            for url in [cohort, truth] where !replaceExisting && FileManager.default.fileExists(atPath: url.path) {
-                throw OutputError.exists(url.path)
+        /// Refuses, before any work, files that exist (without --force), files that are not a cohort
+        /// drawn before (with --force: a cohort and its truth are replaced only when the truth is a
+        /// truth file of this tool — a user's own cohort of the same name never is), or a folder
+        /// that cannot be written.
+        func check(inputs: [URL]) throws {
+            let previous = PreviousOutput.begins(truth, with: CohortTruth.columns.joined(separator: ";") + "\n")
+            for url in [cohort, truth] {
+                try PreviousOutput.check(url, replaceExisting: replaceExisting, inputs: inputs,
+                                         isNot: "a cohort drawn by appariement (with its truth beside it)",
+                                         replaces: "a previous cohort and its truth") { _ in previous }
             }
             try StagedOutputs.checkWritable(cohort)
         }
@@ -66,7 +72,7 @@ public enum CohortDrawing {
         size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?, keyFile: URL,
         reference: () throws -> ReferenceData, to destination: Destination
     ) throws -> Drawn {
-        try destination.check()
+        try destination.check(inputs: dataset.all + (noise.map { [$0] } ?? []))
         let profile = try DirectNoiseProfile.load(noise, reference: reference())
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let key = try KeyFile.load(at: keyFile)
@@ -91,7 +97,7 @@ public enum CohortDrawing {
         scenario: IndirectScenario, size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?,
         reference: () throws -> ReferenceData, to destination: Destination
     ) throws -> Drawn {
-        try destination.check()
+        try destination.check(inputs: dataset.all + (noise.map { [$0] } ?? []))
         let profile = try IndirectNoiseProfile.load(noise, reference: reference())
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
