@@ -28,8 +28,10 @@ public enum PreviousOutput {
 
     /// Refuses an existing `output` unless `replaceExisting` and `isPrevious` says it is a previous
     /// output of the command; refuses it always when it is one of `inputs`.
-    public static func check(_ output: URL, replaceExisting: Bool, inputs: [URL] = [], isNot: String, replaces: String,
-                             isPrevious: (URL) -> Bool) throws(OutputError) {
+    public static func check(
+        _ output: URL, replaceExisting: Bool, inputs: [URL] = [], isNot: String, replaces: String,
+        isPrevious: (URL) -> Bool
+    ) throws(OutputError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
         if inputs.contains(where: { sameFile($0, output) }) {

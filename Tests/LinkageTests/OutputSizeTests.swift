@@ -1,8 +1,8 @@
 import Foundation
 import Linkage
 import SNDSModel
-import Testing
 import TestSupport
+import Testing
 
 /// Whatever a cohort holds, every output a run writes grows at most linearly with it: bounded by a
 /// constant times the cohort's size plus a constant. Lines naming other lines ("same person as

@@ -63,8 +63,10 @@ public enum ComparisonExport {
         let previousExport = isExport(folder)
         let inputs = [cohort.file.url, URL(fileURLWithPath: rules.path)] + dataset.all
         for name in [candidatesFile, cohortFile, descriptionFile] {
-            try PreviousOutput.check(folder.appendingPathComponent(name), replaceExisting: replaceExisting, inputs: inputs,
-                                     isNot: "part of an export of appariement", replaces: "a previous export") { _ in previousExport }
+            try PreviousOutput.check(
+                folder.appendingPathComponent(name), replaceExisting: replaceExisting, inputs: inputs,
+                isNot: "part of an export of appariement", replaces: "a previous export"
+            ) { _ in previousExport }
         }
         try StagedOutputs.checkWritable(folder.appendingPathComponent(candidatesFile))
         let manifest = try DatasetVerifier.verifyIdentity(dataset)
@@ -202,8 +204,10 @@ public enum ComparisonExport {
     /// Writes ``links(of:key:)`` as `NS;BEN_IDT_ANO;GROUP` to `file` (staged, 0600). An existing
     /// file is replaced only with `replaceExisting`, and only when it is a previous links file.
     public static func writeLinks(_ links: [Link], to file: URL, replaceExisting: Bool = false) throws {
-        try PreviousOutput.check(file, replaceExisting: replaceExisting, isNot: "a links file written by export links",
-                                 replaces: "a previous links file") {
+        try PreviousOutput.check(
+            file, replaceExisting: replaceExisting, isNot: "a links file written by export links",
+            replaces: "a previous links file"
+        ) {
             PreviousOutput.begins($0, with: linksHeader.joined(separator: ";") + "\n")
         }
         try StagedOutputs.checkWritable(file)

@@ -42,9 +42,11 @@ public enum CohortDrawing {
         func check(inputs: [URL]) throws {
             let previous = PreviousOutput.begins(truth, with: CohortTruth.columns.joined(separator: ";") + "\n")
             for url in [cohort, truth] {
-                try PreviousOutput.check(url, replaceExisting: replaceExisting, inputs: inputs,
-                                         isNot: "a cohort drawn by appariement (with its truth beside it)",
-                                         replaces: "a previous cohort and its truth") { _ in previous }
+                try PreviousOutput.check(
+                    url, replaceExisting: replaceExisting, inputs: inputs,
+                    isNot: "a cohort drawn by appariement (with its truth beside it)",
+                    replaces: "a previous cohort and its truth"
+                ) { _ in previous }
             }
             try StagedOutputs.checkWritable(cohort)
         }
