@@ -42,8 +42,70 @@ public enum DatasetVerifier {
         return manifest
     }
 
+    /// The check before reading a dataset: the manifest is intact and belongs to this database (same
+    /// dataset id), the database's structure is the manifest's (every table, column and index:
+    /// a table dropped or a column renamed is refused here, not met as an SQL error mid-run), every
+    /// table has the row count the manifest records, and the tables in `digesting` — those a command
+    /// reads whole to decide something (IR_BEN_R to resolve a person, the event tables of an
+    /// indirect linkage) — have the manifest's digest too.
+    ///
+    /// Why not the digest of every table: that is `verify` (`check-dataset`, the demo's reuse),
+    /// which reads every row of DCIR; on 20,000 people the counts and the identity and stay tables
+    /// cost a fraction of a second (docs/hardening.md), the whole digest several seconds, and it
+    /// grows with the claims. A table the run only extracts from (the claims) is checked by its
+    /// count: an edit that keeps the count is the manifest's limit, said in docs/hardening.md.
+    @discardableResult
+    public static func verifyForReading(_ files: DatasetFiles, digesting: [String] = []) throws(StoreError) -> DatasetManifest {
+        try verifyForReading(files) { _ in digesting }
+    }
+
+    /// ``verifyForReading(_:digesting:)`` with the tables to digest named from the manifest (the
+    /// years it holds).
+    @discardableResult
+    public static func verifyForReading(_ files: DatasetFiles, digesting: (DatasetManifest) -> [String]) throws(StoreError) -> DatasetManifest {
+        let manifest = try DatasetManifest.load(for: files)
+        let database = try SNDSDatabase.openReadOnly(at: files.database)
+        defer { try? database.close() }
+        guard try database.metadata("dataset_id") == manifest.datasetId else {
+            throw .altered(files.database.path, "it is not the database its manifest describes (another dataset id)")
+        }
+        try verifyStructure(database, files, manifest)
+        for table in manifest.tables {
+            let rows = try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table.name))") ?? 0 }
+            guard rows == table.rows else {
+                throw .altered(
+                    files.database.path, "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))")
+            }
+        }
+        for name in digesting(manifest) {
+            guard let table = manifest.table(name) else { continue }
+            let digest = try database.read { db in try TableDigest.compute(db, table: table.name) }
+            guard digest == table.digest else {
+                throw .altered(files.database.path, "table \(table.name) was changed since generation (same \(table.rows) rows, different contents)")
+            }
+        }
+        return manifest
+    }
+
+    /// The database's structure against its manifest: the schema's digest, then which tables.
+    private static func verifyStructure(_ database: SNDSDatabase, _ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
+        let names = try database.tableNames()
+        let recorded = manifest.tables.map(\.name).sorted()
+        guard names == recorded else {
+            let missing = Set(recorded).subtracting(names).sorted(), extra = Set(names).subtracting(recorded).sorted()
+            throw .altered(
+                files.database.path,
+                "its tables differ from the manifest"
+                    + (missing.isEmpty ? "" : " (missing: \(missing.joined(separator: ", ")))")
+                    + (extra.isEmpty ? "" : " (not in the manifest: \(extra.joined(separator: ", ")))"))
+        }
+        guard try database.read({ db in try TableDigest.schema(db) }) == manifest.schemaDigest else {
+            throw .altered(files.database.path, "its structure (tables, columns, indexes or triggers) differs from the manifest")
+        }
+    }
+
     /// The light check: the manifest is intact and belongs to this database (same dataset id).
-    /// For commands that read the tables but do not need them pristine.
+    /// For commands that only look up the manifest's figures beside the database.
     @discardableResult
     public static func verifyIdentity(_ files: DatasetFiles) throws(StoreError) -> DatasetManifest {
         let manifest = try DatasetManifest.load(for: files)

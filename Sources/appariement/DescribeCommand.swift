@@ -26,7 +26,7 @@ struct Describe: ParsableCommand {
             // Describing needs the tables, not a pristine dataset: only check the manifest belongs
             // to this database (an analyst's extra index should not stop it; check-dataset is the
             // full verification).
-            let manifest = try DatasetVerifier.verifyIdentity(files)
+            let manifest = try DatasetVerifier.verifyForReading(files)
             let reference = try ReferenceData.locate()
             let model = try CareModel.load(from: reference)
             let store = try SNDSDatabase.openReadOnly(at: files.database)

@@ -495,6 +495,58 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try queue.close()
             return Invocation(arguments: ["check-dataset", place.relative(files.database)], outputs: [])
         },
+        // A dataset altered after generation, met by the commands that read it (not only by
+        // check-dataset): its structure, its row counts and the tables a linkage decides on are
+        // checked against the manifest before anything is linked or written.
+        BadInput(id: "database-table-dropped-direct", kind: .database, expected: .refused(exit: 5, message: "(missing: ER_PHA_F)")) { place in
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in try db.execute(sql: "DROP TABLE ER_PHA_F") }
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(
+            id: "database-pmsi-year-dropped-probabiliste", kind: .database, expected: .refused(exit: 5, message: "(missing: T_MCO24B, T_MCO24C)")
+        ) { place in
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in try db.execute(sql: "DROP TABLE T_MCO24C; DROP TABLE T_MCO24B") }
+            return Invocation(
+                arguments: [
+                    "probabiliste", place.indirectCohortPath, "--criteria", "rules/default.yml", "--database", place.relative(files.database),
+                    "--out", place.run, "--key-file", place.keyPath,
+                ], outputs: [place.run])
+        },
+        BadInput(
+            id: "database-column-renamed-probabiliste", kind: .database,
+            expected: .refused(exit: 5, message: "its structure (tables, columns, indexes or triggers) differs from the manifest")
+        ) { place in
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in try db.execute(sql: "ALTER TABLE IR_BEN_R RENAME COLUMN BEN_NIR_PSA TO X") }
+            return Invocation(
+                arguments: [
+                    "probabiliste", place.indirectCohortPath, "--criteria", "rules/default.yml", "--database", place.relative(files.database),
+                    "--out", place.run, "--key-file", place.keyPath,
+                ], outputs: [place.run])
+        },
+        BadInput(
+            id: "database-column-renamed-describe", kind: .database,
+            expected: .refused(exit: 5, message: "its structure (tables, columns, indexes or triggers) differs from the manifest")
+        ) { place in
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in try db.execute(sql: "ALTER TABLE IR_BEN_R RENAME COLUMN BEN_NIR_PSA TO X") }
+            return Invocation(arguments: ["describe", place.relative(files.database)], outputs: [])
+        },
+        BadInput(id: "database-person-deleted-direct", kind: .database, expected: .refused(exit: 5, message: "table IR_BEN_R was changed")) {
+            place in
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in
+                try db.execute(sql: "DELETE FROM IR_BEN_R WHERE BEN_IDT_ANO = (SELECT BEN_IDT_ANO FROM IR_BEN_R ORDER BY BEN_IDT_ANO LIMIT 1)")
+            }
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(id: "database-person-edited-direct", kind: .database, expected: .refused(exit: 5, message: "different contents")) { place in
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in try db.execute(sql: "UPDATE IR_BEN_R SET BEN_SEX_COD = 3 - BEN_SEX_COD WHERE rowid = 1") }
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
         BadInput(
             id: "database-sealed-correspondence-missing", kind: .database,
             expected: .refused(exit: 5, message: "the sealed correspondence is missing")
@@ -746,6 +798,13 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                 outputs: [place.path("tiny/snds.sqlite"), place.path("tiny/snds.manifest.json")], cleanup: cleanup)
         },
     ]
+
+    /// Changes a copied dataset's database as a user with sqlite3 might, after generation.
+    static func alter(_ files: DatasetFiles, _ change: (Database) throws -> Void) throws {
+        let queue = try DatabaseQueue(path: files.database.path)
+        try queue.write { db in try change(db) }
+        try queue.close()
+    }
 
     // MARK: Builders
 

@@ -47,7 +47,7 @@ public enum DirectRun {
         // The dataset's hashing parameters are checked before the cohort is read, as the pseudonymiser is made.
         var (inputs, _, pseudonymiser) = try LinkageRun.prepare(
             options.common, key: key, for: .hashing, progress: progress,
-            reading: { ((), LinkageRun.CohortColumns(DirectCohort.columns)) },
+            reading: { ((), LinkageRun.CohortColumns(DirectCohort.columns), LinkageRun.TablesRead(["IR_BEN_R"])) },
             checkingDataset: { try Pseudonymiser(key: key, parameters: $0.pseudonymisation) })
         let cohort = try DirectCohort(file: inputs.file, today: options.today)
         inputs.cohortValidated()

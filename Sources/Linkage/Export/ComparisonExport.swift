@@ -69,7 +69,8 @@ public enum ComparisonExport {
             ) { _ in previousExport }
         }
         try StagedOutputs.checkWritable(folder.appendingPathComponent(candidatesFile))
-        let manifest = try DatasetVerifier.verifyIdentity(dataset)
+        let manifest = try DatasetVerifier.verifyForReading(
+            dataset, digesting: LinkageRun.TablesRead(rules.events.tables + ["IR_BEN_R"]).names(in:))
         let database = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? database.close() }
         // Quasi-identifiers beside NS: the folder is the owner's alone, as a run's is.

@@ -67,7 +67,10 @@ public enum IndirectRun {
             options.common, key: key, for: .sealing, progress: progress,
             reading: {
                 let rules = try IndirectRules.load(options.rules, reference: reference)
-                return (rules, LinkageRun.CohortColumns(rules.cohortColumns, namedBy: .rules(path: rules.path)))
+                return (
+                    rules, LinkageRun.CohortColumns(rules.cohortColumns, namedBy: .rules(path: rules.path)),
+                    LinkageRun.TablesRead(Array(Set(rules.events.tables + ["IR_BEN_R"])).sorted())
+                )
             },
             checkingDataset: { _ in })
         let cohort = try IndirectCohort(file: inputs.file, rules: rules)

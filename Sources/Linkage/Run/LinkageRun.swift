@@ -55,6 +55,21 @@ public enum LinkageRun {
         }
     }
 
+    /// The tables a run decides on (reads whole to link), digested against the manifest before the
+    /// run; a name with `aa` stands for every year of the dataset (`T_MCOaaC`).
+    public struct TablesRead: Sendable {
+        public var patterns: [String]
+
+        public init(_ patterns: [String]) { self.patterns = patterns }
+
+        /// The dataset's tables these patterns name.
+        public func names(in manifest: DatasetManifest) -> [String] {
+            patterns.flatMap { pattern in
+                pattern.contains("aa") ? manifest.years.map { pattern.replacingOccurrences(of: "aa", with: pad($0 % 100, 2)) } : [pattern]
+            }
+        }
+    }
+
     /// A run's inputs, checked before any linking.
     public struct Inputs {
         public let options: Options
@@ -82,15 +97,17 @@ public enum LinkageRun {
     /// what `reading` read and what `checkingDataset` made.
     public static func prepare<Own, Checked>(
         _ options: Options, key: SecretKey, for use: KeyMismatch.Use, progress: ProgressReporter,
-        reading: () throws -> (Own, CohortColumns),
+        reading: () throws -> (Own, CohortColumns, TablesRead),
         checkingDataset: (DatasetManifest) throws -> Checked
     ) throws -> (Inputs, Own, Checked) {
         let started = ContinuousClock.now
         let output = options.output.standardizedFileURL
         try RunFolder.checkReplaceable(output, replaceExisting: options.replaceExisting)
-        let (own, columns) = try reading()
-        // The dataset: its manifest says how it was pseudonymised and with which key.
-        let manifest = try DatasetVerifier.verifyIdentity(options.dataset)
+        let (own, columns, tables) = try reading()
+        // The dataset: its manifest says how it was pseudonymised and with which key; what the run
+        // reads is as the manifest records it (structure, row counts, and the digest of the tables
+        // the linkage decides on).
+        let manifest = try DatasetVerifier.verifyForReading(options.dataset, digesting: tables.names(in:))
         try manifest.requireKey(fingerprint: key.fingerprint, database: options.dataset.database.path, for: use)
         let checked = try checkingDataset(manifest)
 

@@ -76,7 +76,7 @@ public enum CohortDrawing {
     ) throws -> Drawn {
         try destination.check(inputs: dataset.all + (noise.map { [$0] } ?? []))
         let profile = try DirectNoiseProfile.load(noise, reference: reference())
-        let manifest = try DatasetVerifier.verifyIdentity(dataset)
+        let manifest = try DatasetVerifier.verifyForReading(dataset, digesting: ["IR_BEN_R"])
         let key = try KeyFile.load(at: keyFile)
         try manifest.requireKey(
             fingerprint: key.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
@@ -101,7 +101,7 @@ public enum CohortDrawing {
     ) throws -> Drawn {
         try destination.check(inputs: dataset.all + (noise.map { [$0] } ?? []))
         let profile = try IndirectNoiseProfile.load(noise, reference: reference())
-        let manifest = try DatasetVerifier.verifyIdentity(dataset)
+        let manifest = try DatasetVerifier.verifyForReading(dataset)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? sqlite.close() }
         let generator = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario, profile: profile)
@@ -117,7 +117,7 @@ public enum CohortDrawing {
 
     /// How many patients a scenario can draw from in a dataset (the demo sizes its registry by it).
     public static func eligiblePatients(scenario: IndirectScenario, dataset: DatasetFiles, reference: ReferenceData) throws -> Int {
-        let manifest = try DatasetVerifier.verifyIdentity(dataset)
+        let manifest = try DatasetVerifier.verifyForReading(dataset)
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? sqlite.close() }
         return try IndirectCohortGenerator(
