@@ -12,8 +12,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case key = 4
     /// An integrity failure: a sealed file or a dataset altered, truncated or mismatched.
     case integrity = 5
-    /// An output problem: it exists (without --force) or cannot be written.
+    /// An output problem: it exists (without --force) or cannot be written (a full disk included).
     case output = 6
+    /// The machine lacks what the command needs: memory for argon2id's hashing.
+    case resources = 7
     /// Wrong usage: an invalid option or an impossible combination of parameters.
     case usage = 64
 }

@@ -27,7 +27,9 @@ public enum PreviousOutput {
     }
 
     /// Refuses an existing `output` unless `replaceExisting` and `isPrevious` says it is a previous
-    /// output of the command; refuses it always when it is one of `inputs`.
+    /// output of the command; refuses it always when it is one of `inputs`. A file that is not a
+    /// previous output is named as such even without `replaceExisting`: advising --force for a file
+    /// --force would not replace would send the user round in a circle.
     public static func check(
         _ output: URL, replaceExisting: Bool, inputs: [URL] = [], isNot: String, replaces: String,
         isPrevious: (URL) -> Bool
@@ -38,7 +40,7 @@ public enum PreviousOutput {
             throw .cannotReplace(output.path, "it is one of the command's own inputs")
         }
         if isDirectory.boolValue { throw .cannotReplace(output.path, "it is a folder") }
-        guard replaceExisting else { throw .exists(output.path) }
         guard isPrevious(output) else { throw .foreign(output.path, isNot: isNot, replaces: replaces) }
+        guard replaceExisting else { throw .exists(output.path) }
     }
 }

@@ -215,7 +215,9 @@ public enum KeyFileError: Error, Equatable, CustomStringConvertible {
 }
 
 extension KeyFileError: ExitStatusProviding {
-    /// Whatever is wrong with a key file — missing, too open, malformed, not creatable — is a key
-    /// problem.
-    public var exitStatus: ExitStatus { .key }
+    /// Whatever is wrong with a key file — missing, too open, malformed — is a key problem; a key
+    /// file that cannot be written (a full disk, a folder not writable) is an output problem.
+    public var exitStatus: ExitStatus {
+        if case .cannotCreate = self { .output } else { .key }
+    }
 }

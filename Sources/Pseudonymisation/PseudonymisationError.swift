@@ -46,7 +46,10 @@ extension PseudonymisationError: ExitStatusProviding {
         // format version — is refused input; a sealed file damaged, cut or tampered with is 5.
         case .unreadable, .notAFile, .notASealedFile, .unsupportedSealedVersion: .badInput
         case .io: .output
-        case .hashingFailed, .damagedHeader, .tampered, .truncated: .integrity
+        // argon2id fails only for want of memory (its parameters are checked before): not the
+        // data's fault.
+        case .hashingFailed: .resources
+        case .damagedHeader, .tampered, .truncated: .integrity
         }
     }
 }

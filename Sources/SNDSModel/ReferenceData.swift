@@ -27,10 +27,15 @@ public struct ReferenceData: Sendable {
     )
         throws(ReferenceDataError) -> ReferenceData
     {
-        var candidates: [URL] = []
+        // Named by the user: used, or refused — never passed over for another copy without a word.
         if let dir = environment["APPARIEMENT_REFERENCE"], !dir.isEmpty {
-            candidates.append(URL(fileURLWithPath: dir))
+            let named = URL(fileURLWithPath: dir)
+            guard FileManager.default.fileExists(atPath: named.appendingPathComponent("schemas").path) else {
+                throw .notInEnvironmentFolder(dir)
+            }
+            return try ReferenceData(root: named.standardizedFileURL)
         }
+        var candidates: [URL] = []
         candidates.append(
             URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                 .appendingPathComponent("synthetic/reference"))
@@ -164,6 +169,8 @@ public struct DelimitedTable: Sendable {
 
 public enum ReferenceDataError: Error, Equatable, CustomStringConvertible {
     case notFound(searched: [String])
+    /// `APPARIEMENT_REFERENCE` names a folder without reference data.
+    case notInEnvironmentFolder(String)
     case missingFile(String)
     case malformed(String, line: Int, String)
 
@@ -172,6 +179,8 @@ public enum ReferenceDataError: Error, Equatable, CustomStringConvertible {
         case .notFound(let searched):
             "the reference data (synthetic/reference) was not found; looked in: "
                 + searched.joined(separator: ", ") + ". Run from the checkout or set APPARIEMENT_REFERENCE."
+        case .notInEnvironmentFolder(let dir):
+            "APPARIEMENT_REFERENCE names \(MessageText.shown(dir)), which holds no reference data (no schemas folder): set it to a copy of synthetic/reference, or unset it"
         case .missingFile(let file): "reference file \(file) is missing from synthetic/reference"
         case .malformed(let file, let line, let why):
             "reference file \(file)" + (line > 0 ? ", line \(line)" : "") + ": \(why)"

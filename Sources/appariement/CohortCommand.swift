@@ -46,7 +46,7 @@ struct CohortDirect: ParsableCommand {
 
     @OptionGroup var key: KeyOption
 
-    @Flag(help: "Replace existing cohort files of the same name.")
+    @Flag(help: "Replace a cohort drawn before under the same name (its truth file beside it); never a user's own file.")
     var force = false
 
     func validate() throws {
@@ -130,7 +130,7 @@ struct CohortProbabiliste: ParsableCommand {
     @Option(help: ArgumentHelp("Noise profile (YAML) with the defect rates; default: the shipped one.", valueName: "path"))
     var noise: String?
 
-    @Flag(help: "Replace existing cohort files of the same name.")
+    @Flag(help: "Replace a cohort drawn before under the same name (its truth file beside it); never a user's own file.")
     var force = false
 
     func validate() throws {

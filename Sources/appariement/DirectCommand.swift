@@ -42,7 +42,7 @@ struct Direct: ParsableCommand {
     @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
     var noExtraction = false
 
-    @Flag(help: "Replace an existing run folder.")
+    @Flag(help: "Replace a previous run folder (never a folder of other files).")
     var force = false
 
     @OptionGroup var key: KeyOption

@@ -80,7 +80,7 @@ struct ExportLinks: ParsableCommand {
             One line per NS and person linked, with the group of the link for an indirect run (empty \
             for a direct one). BEN_IDT_ANO is the SNDS's anonymous person identifier, the one a cohort's \
             truth file names, so any scorer can compare the links with the truth. The file is written \
-            atomically, mode 0600; an existing file is replaced only with --force.
+            atomically, mode 0600; with --force it replaces a previous links file (one with that header), never another file.
             """)
 
     @Argument(help: ArgumentHelp("The run's folder.", valueName: "run"))
@@ -89,7 +89,7 @@ struct ExportLinks: ParsableCommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("The CSV file to write.", valueName: "path"))
     var output: String
 
-    @Flag(help: "Replace an existing file.")
+    @Flag(help: "Replace a previous links file (never another file).")
     var force = false
 
     @OptionGroup var key: KeyOption

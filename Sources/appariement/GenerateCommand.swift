@@ -85,7 +85,7 @@ struct Generate: ParsableCommand {
               correspondence  \(files.correspondence.relativePath) (sealed)
               manifest        \(files.manifest.relativePath)
             Population: \(count("persons")) persons (\(count("personsOnFirstJanuary")) on 1 January, \(count("birthsDuringPeriod")) births, \(count("deathsDuringPeriod")) deaths)
-            IR_BEN_R: \(count("referentialRows")) rows, \(count("distinctBEN_NIR_PSA")) BEN_NIR_PSA; \(count("personsWithSeveralBEN_NIR_PSA")) persons with several; \(count("sameSexTwinPairs")) same-sex twin pairs
+            IR_BEN_R: \(count("referentialRows")) rows, \(count("distinctBEN_NIR_PSA")) BEN_NIR_PSA; \(count("personsWithSeveralBEN_NIR_PSA")) persons with several; \(count("sameSexTwinPairs")) same-sex twin pair\((p["sameSexTwinPairs"] ?? 0) == 1 ? "" : "s")
             Hashing: argon2id t=\(manifest.pseudonymisation.iterations) m=\(manifest.pseudonymisation.memoryKiB) KiB, \(String(format: "%.1f", manifest.timings["hashing"] ?? 0)) s on \(manifest.threads) thread\(manifest.threads == 1 ? "" : "s"); total \(String(format: "%.1f", manifest.timings["total"] ?? 0)) s
             """)
     }

@@ -13,4 +13,11 @@ struct KeyOption: ParsableArguments {
     var keyFile: String?
 
     var location: (url: URL, source: KeyFile.Source) { KeyFile.resolve(option: keyFile) }
+
+    /// An empty --key-file is a mistake (an unset shell variable), not a request for the default key.
+    func validate() throws {
+        if let keyFile, keyFile.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--key-file is empty: give the path of the key file")
+        }
+    }
 }

@@ -46,7 +46,7 @@ struct Probabiliste: ParsableCommand {
     @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
     var noExtraction = false
 
-    @Flag(help: "Replace an existing run folder.")
+    @Flag(help: "Replace a previous run folder (never a folder of other files).")
     var force = false
 
     @Flag(
