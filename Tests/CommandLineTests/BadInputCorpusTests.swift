@@ -239,6 +239,83 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                     2: "@SUM(A1:A9);" + rest(2),
                 ]).utf8)
         },
+        linkedCohort(
+            "cohort-ns-nir-other-digits",
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.filter { $0.count > 2 && $0[2] == "ns_looks_like_nir" && $0[1].isEmpty }.count >= 3,
+                    "cohort-ns-nir-other-digits: the NIRs in other digits are not all rejected as NIR-like")
+                for name in ["results.csv", "rejects.csv"] {
+                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+                    #expect(
+                        !text.unicodeScalars.contains { $0.properties.numericType == .decimal && !$0.isASCII },
+                        "cohort-ns-nir-other-digits: \(name) holds digits of another script")
+                }
+            }
+        ) { c in
+            // The NS column holding the line's NIR in fullwidth, Arabic-Indic and Devanagari digits.
+            func digits(_ text: String, zero: UInt32) -> String {
+                String(
+                    String.UnicodeScalarView(
+                        text.unicodeScalars.map { u in
+                            u.isASCII && u.properties.numericType == .decimal ? Unicode.Scalar(zero + u.value - 48) ?? u : u
+                        }))
+            }
+            let lines = (1..<c.count).filter { c.fields($0)[1].replacingOccurrences(of: " ", with: "").count == 15 }.prefix(3)
+            var replacing: [Int: String] = [:]
+            for (i, zero) in zip(lines, [UInt32(0xFF10), 0x0660, 0x0966]) {
+                let f = c.fields(i)
+                replacing[i] = ([digits(f[1].replacingOccurrences(of: " ", with: ""), zero: zero)] + f.dropFirst()).joined(separator: ";")
+            }
+            return Array(c.lines(replacing: replacing).utf8)
+        },
+        linkedCohort(
+            "cohort-ns-invisible-characters",
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.filter { $0.count > 2 && $0[2] == "ns_invalid" && $0[1].isEmpty }.count >= 3,
+                    "cohort-ns-invisible-characters: the NS with a soft hyphen, a word joiner or a bidi override are not all rejected")
+                for name in ["results.csv", "rejects.csv"] {
+                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+                    #expect(
+                        !text.unicodeScalars.contains { $0.properties.generalCategory == .format },
+                        "cohort-ns-invisible-characters: \(name) holds an invisible or bidi character")
+                }
+            }
+        ) { c in
+            // A soft hyphen and a word joiner in another line's NS (a duplicate that compared apart),
+            // a right-to-left override before an NS.
+            let ns = { (i: Int) in c.fields(i)[0] }
+            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
+            func inserting(_ mark: String, into text: String) -> String { String(text.prefix(2)) + mark + String(text.dropFirst(2)) }
+            return Array(
+                c.lines(replacing: [
+                    1: inserting("\u{00AD}", into: ns(2)) + ";" + rest(1),
+                    3: inserting("\u{2060}", into: ns(4)) + ";" + rest(3),
+                    5: "\u{202E}" + ns(5) + ";" + rest(5),
+                ]).utf8)
+        },
+        linkedCohort(
+            "cohort-ns-fullwidth-duplicate",
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                for line in ["2", "3"] {
+                    #expect(
+                        rejects.contains { $0.first == line && $0.count > 2 && $0[2] == "duplicate_ns" },
+                        "cohort-ns-fullwidth-duplicate: line \(line) is not rejected as a duplicate NS")
+                }
+            }
+        ) { c in
+            // Line 2 carries line 3's NS in fullwidth letters and digits: the same NS to a reader.
+            let fullwidth = String(
+                String.UnicodeScalarView(
+                    c.fields(2)[0].unicodeScalars.map { u in
+                        (0x21...0x7E).contains(u.value) ? Unicode.Scalar(u.value + 0xFEE0) ?? u : u
+                    }))
+            return Array(c.lines(replacing: [1: fullwidth + ";" + c.fields(1).dropFirst().joined(separator: ";")]).utf8)
+        },
         BadInput(
             id: "cohort-indirect-formula-values", kind: .cohort,
             expected: .linked({ run in

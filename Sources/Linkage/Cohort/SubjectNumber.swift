@@ -17,6 +17,16 @@ public enum SubjectNumber {
         if ns.count > maxLength || ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return (.nsInvalid, "the NS is longer than \(maxLength) characters or holds control characters", true)
         }
+        // Invisible characters (a soft hyphen, a zero-width space, a word joiner) make two NS look
+        // alike that compare apart, and a bidi override makes an NS read otherwise than it is: not
+        // repeated, for the same reason.
+        if ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) {
+            return (
+                .nsInvalid,
+                "the NS holds invisible or direction-changing characters (a soft hyphen, a zero-width space, a bidi override): not repeated here",
+                false
+            )
+        }
         // An NS a spreadsheet would run as a formula would be written differently in the CSV
         // outputs (neutralised) than in the sealed file and the extraction: refused instead.
         if CSVOutput.isFormulaLike(ns) {
@@ -25,16 +35,19 @@ public enum SubjectNumber {
         return nil
     }
 
-    /// Whether a value holds a run of 13 or more NIR characters (digits, and A/B for Corsica),
-    /// separators ignored: such a value is treated as a NIR and never written out.
+    /// Whether a value holds a run of 13 or more NIR characters (digits of any script, and A/B for
+    /// Corsica, fullwidth forms included), separators ignored: such a value is treated as a NIR and
+    /// never written out.
     public static func looksLikeNIR(_ text: String) -> Bool {
         // Whatever separates the groups — spaces of any kind (a no-break space from a spreadsheet's
         // number format), tabs, dots, dashes, slashes — does not break the run: only another letter
         // or digit does. An identifier of 13 digits in groups is refused too: the price of never
         // writing back a NIR written with dots.
+        // Digits of another script (fullwidth １, Arabic-Indic ١, Devanagari १) are digits to a
+        // reader: a NIR written in them is a NIR. Fullwidth letters become ASCII under NFKC.
         var run = 0
-        for u in text.unicodeScalars {
-            let nirCharacter = ("0"..."9").contains(u) || u == "A" || u == "B" || u == "a" || u == "b"
+        for u in text.precomposedStringWithCompatibilityMapping.unicodeScalars {
+            let nirCharacter = u.properties.numericType == .decimal || u == "A" || u == "B" || u == "a" || u == "b"
             if nirCharacter {
                 run += 1
             } else if u.properties.isAlphabetic || u.properties.numericType != nil {
@@ -44,6 +57,10 @@ public enum SubjectNumber {
         }
         return false
     }
+
+    /// What makes two NS the same NS: their compatibility form (NFKC), so that `ＮＳ_1` (fullwidth)
+    /// repeats `NS_1` rather than passing for another subject.
+    static func identity(_ ns: String) -> String { ns.precomposedStringWithCompatibilityMapping }
 
     /// The detail of the rejection of `line`, whose NS is on all of `lines` (such an NS cannot say
     /// which person it stands for): the other lines that carry it, the first few named.

@@ -53,7 +53,7 @@ public struct DirectCohort {
             if let fields { traits[record.line] = Self.observe(fields, ns: ns, quality: &quality) }
             // Only an NS read from a well-formed line, that is not a NIR, can repeat another.
             if !ns.isEmpty, fields != nil, !SubjectNumber.looksLikeNIR(ns) {
-                nsLines[ns, default: []].append(record.line)
+                nsLines[SubjectNumber.identity(ns), default: []].append(record.line)
             }
             switch Self.validate(record, fields, file: file, ns: ns) {
             case .success(let request): requests.append(request)
@@ -73,7 +73,7 @@ public struct DirectCohort {
         if !duplicated.isEmpty {
             var kept: [Request] = []
             for r in requests {
-                if let lines = duplicated[r.ns] {
+                if let lines = duplicated[SubjectNumber.identity(r.ns)] {
                     rejections.append(
                         Rejection(
                             line: r.line, ns: r.ns, reason: .duplicateNS,

@@ -62,7 +62,7 @@ public struct IndirectCohort {
                 reject(problem.reason, problem.detail, showingNS: problem.showNS)
                 continue
             }
-            nsLines[ns, default: []].append(record.line)
+            nsLines[SubjectNumber.identity(ns), default: []].append(record.line)
             var values: [String?] = []
             var invalid: [String] = []
             for c in rules.criteria {
@@ -106,7 +106,7 @@ public struct IndirectCohort {
         let duplicated = nsLines.filter { $0.value.count > 1 }
         if !duplicated.isEmpty {
             subjects = subjects.filter { s in
-                guard let lines = duplicated[s.ns] else { return true }
+                guard let lines = duplicated[SubjectNumber.identity(s.ns)] else { return true }
                 rejections.append(
                     .init(
                         line: s.line, ns: s.ns, reason: .duplicateNS,
