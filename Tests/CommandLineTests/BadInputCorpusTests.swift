@@ -333,6 +333,27 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try place.write("cohort.csv", Array(c.lines(replacing: [1: fields.joined(separator: ";")]).utf8))
             return place.probabiliste("cohort.csv")
         },
+        BadInput(
+            id: "cohort-indirect-nir-in-text-criterion", kind: .cohort,
+            expected: .linked({ run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.contains { $0.first == "2" && $0.count > 3 && $0[2] == "invalid_value" && $0[3].contains("like a NIR") },
+                    "cohort-indirect-nir-in-text-criterion: line 2 not rejected for its NIR-like value")
+            })
+        ) { place in
+            // The diagnosis compared as text, and a NIR written in its column: never compared nor repeated.
+            let shipped = try String(contentsOf: CommandLine.checkout.appendingPathComponent("rules/default.yml"), encoding: .utf8)
+            try place.write("rules.yml", Array(shipped.replacingOccurrences(of: "normalise: icd10", with: "normalise: text").utf8))
+            let c = place.indirectCohort
+            let column = try #require(c.fields(0).firstIndex(of: "DIAGNOSTIC"))
+            var fields = c.fields(1)
+            let study = place.directCohort
+            let nirLine = try #require((1..<study.count).first { study.fields($0)[1].replacingOccurrences(of: " ", with: "").count == 15 })
+            fields[column] = study.fields(nirLine)[1]
+            try place.write("cohort.csv", Array(c.lines(replacing: [1: fields.joined(separator: ";")]).utf8))
+            return place.probabiliste("cohort.csv", rules: place.path("rules.yml"))
+        },
         BadInput(id: "cohort-missing-file", kind: .cohort, expected: .refused(exit: 3, message: "no such file")) { place in
             place.direct("absent.csv")
         },
@@ -465,6 +486,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             r.replacingOccurrences(of: "normalise: sex", with: "normalise: soundex")
         },
         refusedRules("rules-unknown-source", "BEN_XXX_COD") { r in r.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_BEN_R.BEN_XXX_COD") },
+        refusedRules("rules-pseudonym-source", "is a pseudonym or a person's identifier, not a criterion") { r in
+            r.replacingOccurrences(of: "IR_BEN_R.BEN_SEX_COD", with: "IR_BEN_R.BEN_NIR_PSA")
+        },
         refusedRules("rules-larger-than-1mb", "is larger than 1 MB") { r in r + "#" + String(repeating: "x", count: 2 << 20) + "\n" },
         BadInput(id: "rules-missing-file", kind: .rules, expected: .refused(exit: 3, message: "no such rules file")) { place in
             place.probabiliste(place.indirectCohortPath, rules: "absent.yml")

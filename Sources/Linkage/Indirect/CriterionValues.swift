@@ -26,6 +26,9 @@ public enum CriterionValues {
         let canonical: String?
         switch normalisation {
         case .text:
+            // A NIR in a text column is never compared nor written back (the export's cohort.csv,
+            // the rejects' detail): the line is rejected for that column, its value not repeated.
+            if SubjectNumber.looksLikeNIR(text) { return .invalid(why: "holds a number like a NIR, which is not repeated here") }
             // ASCII upper case only, as SQLite's upper(): é stays é on both sides.
             canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
         case .integer, .month, .year:

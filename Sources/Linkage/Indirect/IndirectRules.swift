@@ -14,6 +14,9 @@ import Yams
 /// place in the file and one clear sentence. See docs/indirect-linkage.md for the format.
 public struct IndirectRules: Sendable {
     /// How a value is brought to one representation on both sides before comparison.
+    /// SNDS columns that identify a person (pseudonyms, the anonymous person key): never a criterion.
+    public static let identifierColumns: Set<String> = ["BEN_NIR_PSA", "NIR_ANO_17", "BEN_NIR_ANO", "BEN_IDT_ANO", "NIR_ANO_PSA"]
+
     public enum Normalisation: String, Sendable, CaseIterable, Codable {
         /// Trimmed, upper case.
         case text
@@ -406,6 +409,12 @@ private struct NodeReader {
         }
         guard schema.field(named: column) != nil else {
             throw fail(place, node, "the table \(table) has no column \(column)")
+        }
+        // Indirect linkage compares non-identifying criteria: a pseudonym as a criterion would put
+        // it beside each NS in the export and the candidates, which hold neither by design.
+        guard !IndirectRules.identifierColumns.contains(column) else {
+            throw fail(
+                place, node, "\(column) is a pseudonym or a person's identifier, not a criterion: indirect linkage compares non-identifying values")
         }
         return .init(table: table, column: column)
     }
