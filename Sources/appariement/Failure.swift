@@ -35,7 +35,9 @@ enum Failure {
         } else {
             text = String(describing: error)
         }
-        guard let remedy = (error as? any RemedyProviding)?.remedy, options.contains(remedy.option) else { return text }
-        return text + remedy.appended
+        // One line, whatever the error carries: a path or a value holding a line break, a tab or a
+        // bidi control is shown escaped (MessageText), never split over lines or reordered.
+        guard let remedy = (error as? any RemedyProviding)?.remedy, options.contains(remedy.option) else { return MessageText.shown(text) }
+        return MessageText.shown(text + remedy.appended)
     }
 }

@@ -217,6 +217,17 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                 }.joined(separator: "\n") + "\n").utf8)
         },
         refusedCohort("cohort-no-header", "looks like data") { c in Array(c.lines(1...c.count - 1).utf8) },
+        refusedCohort("cohort-title-above-header", "line 1 is not the header, line 2 is") { c in
+            Array(("Registre des cancers 2023\n" + c.lines(0...c.count - 1) + "\n").utf8)
+        },
+        refusedCohort("cohort-blank-above-header", "line 1 is not the header, line 2 is") { c in Array(("\n" + c.lines(0...c.count - 1) + "\n").utf8)
+        },
+        refusedCohort("cohort-unknown-column-with-digits", "unknown column 'SUIVI_2023'") { c in
+            Array(
+                (c.fields(0).joined(separator: ";") + ";SUIVI_2023\n"
+                    + (1..<c.count).map { c.fields($0).joined(separator: ";") + ";x" }
+                    .joined(separator: "\n") + "\n").utf8)
+        },
         linkedCohort(
             "cohort-formula-injection",
             check: { run in

@@ -120,6 +120,14 @@ public struct CohortFile {
             separator = given
         } else {
             guard let found = DelimitedReader.detectSeparator(in: bytes) else {
+                // A title or a blank line above the header (what a spreadsheet export or a
+                // hand-made file often has) says where the header is, rather than "one column".
+                if let line = Self.headerLine(in: bytes, columns: columns) {
+                    throw .badCohort(
+                        path,
+                        "line 1 is not the header, line \(line) is: remove the line\(line > 2 ? "s" : "") above it (the file must start with its header)"
+                    )
+                }
                 throw .badCohort(
                     path,
                     "the header has a single column: separate the columns with ';' or ',' (expected \(columns.map(\.name).joined(separator: ";")))")
@@ -197,6 +205,27 @@ public struct CohortFile {
         return max(evenNUL, oddNUL) * 10 >= pairs * 9 && min(evenNUL, oddNUL) * 10 <= pairs
     }
 
+    /// The number of the line (2 to 10) that holds the header when line 1 does not: the first with a
+    /// separator and at least two of the expected column names.
+    static func headerLine(in bytes: [UInt8], columns: [Column]) -> Int? {
+        let names = Set(columns.flatMap { [$0.name] + $0.aliases })
+        let lines = bytes.prefix(64 * 1024).split(separator: 0x0A, omittingEmptySubsequences: false).prefix(10)
+        for (index, line) in lines.enumerated().dropFirst() {
+            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let separator = [";", ",", "\t"].first(where: { text.contains($0) }) else { continue }
+            let cells = text.components(separatedBy: separator).map { normalise($0.replacingOccurrences(of: "\"", with: "")) }
+            if cells.filter({ names.contains($0) }).count >= 2 { return index + 1 }
+        }
+        return nil
+    }
+
+    /// Whether a header cell reads as a value rather than a column's name: a number like a NIR,
+    /// or a cell starting with a digit (a date, an amount). `SUIVI_2023` is a name.
+    static func looksLikeValue(_ cell: String) -> Bool {
+        let text = cell.trimmingCharacters(in: .whitespaces)
+        return SubjectNumber.looksLikeNIR(text) || (text.unicodeScalars.first?.properties.numericType != nil)
+    }
+
     private static func normalise(_ name: String) -> String {
         name.trimmingCharacters(in: .whitespaces).uppercased()
             .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
@@ -214,16 +243,21 @@ public struct CohortFile {
                 )
             }
         }
+        // A header whose cells are mostly values is a first line of data: the file has no header.
+        // Its values (a NIR among them) are not repeated.
+        if header.filter(looksLikeValue).count * 2 >= header.count {
+            throw .badCohort(path, "the first line looks like data, not a header: the file must start with a header line (\(expected))")
+        }
         var positions: [String: Int] = [:]
         var seen: [String: Int] = [:]
         for (index, raw) in header.enumerated() {
             let name = normalise(raw)
             guard !name.isEmpty else { throw .badCohort(path, "column \(index + 1) of the header has no name") }
             guard let column = columns.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
-                // A header cell with digits is data (a file without a header): it may be a NIR and
-                // is not repeated.
-                if raw.contains(where: \.isNumber) {
-                    throw .badCohort(path, "the first line looks like data, not a header: the file must start with a header line (\(expected))")
+                // A cell that may be a NIR is not repeated, even as a column's name.
+                if looksLikeValue(raw) {
+                    throw .badCohort(
+                        path, "column \(index + 1) of the header is not a column's name (a value, not repeated here) (expected \(expected))")
                 }
                 let shown = MessageText.shown(raw.count > 40 ? String(raw.prefix(40)) + "…" : raw)
                 let optional = columns.contains { !$0.required } ? "; optional columns may be left out" : ""
