@@ -72,23 +72,25 @@ public enum DatasetVerifier {
         try verifyStructure(database, files, manifest)
         for table in manifest.tables {
             let rows = try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table.name))") ?? 0 }
-            guard rows == table.rows else {
-                throw .altered(
-                    files.database.path, "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))")
-            }
+            guard rows == table.rows else { throw changed(table, rows: rows, files) }
         }
         for name in digesting(manifest) {
             guard let table = manifest.table(name) else { continue }
             let digest = try database.read { db in try TableDigest.compute(db, table: table.name) }
-            guard digest == table.digest else {
-                throw .altered(files.database.path, "table \(table.name) was changed since generation (same \(table.rows) rows, different contents)")
-            }
+            guard digest == table.digest else { throw changed(table, rows: table.rows, files) }
         }
         return manifest
     }
 
-    /// The database's structure against its manifest: the schema's digest, then which tables.
+    /// The database's structure against its manifest: which tables first (the message names a
+    /// table dropped), then the schema's digest (a column renamed, an index dropped).
     private static func verifyStructure(_ database: SNDSDatabase, _ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
+        try requireTables(database, files, manifest)
+        try requireSchema(database, files, manifest)
+    }
+
+    /// The database holds the tables its manifest lists, no more, no fewer.
+    private static func requireTables(_ database: SNDSDatabase, _ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
         let names = try database.tableNames()
         let recorded = manifest.tables.map(\.name).sorted()
         guard names == recorded else {
@@ -99,9 +101,22 @@ public enum DatasetVerifier {
                     + (missing.isEmpty ? "" : " (missing: \(missing.joined(separator: ", ")))")
                     + (extra.isEmpty ? "" : " (not in the manifest: \(extra.joined(separator: ", ")))"))
         }
+    }
+
+    /// The database's schema (tables, columns, indexes, triggers) has the manifest's digest.
+    private static func requireSchema(_ database: SNDSDatabase, _ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
         guard try database.read({ db in try TableDigest.schema(db) }) == manifest.schemaDigest else {
             throw .altered(files.database.path, "its structure (tables, columns, indexes or triggers) differs from the manifest")
         }
+    }
+
+    /// A table found other than the manifest records it: `rows` counted now.
+    private static func changed(_ table: DatasetManifest.Table, rows: Int, _ files: DatasetFiles) -> StoreError {
+        .altered(
+            files.database.path,
+            rows != table.rows
+                ? "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))"
+                : "table \(table.name) was changed since generation (same \(rows) rows, different contents)")
     }
 
     /// The light check: the manifest is intact and belongs to this database (same dataset id).
@@ -124,19 +139,8 @@ public enum DatasetVerifier {
         guard try database.metadata("dataset_id") == manifest.datasetId else {
             throw .altered(files.database.path, "it is not the database its manifest describes (another dataset id)")
         }
-        guard try database.read({ db in try TableDigest.schema(db) }) == manifest.schemaDigest else {
-            throw .altered(files.database.path, "its structure (tables, columns, indexes or triggers) differs from the manifest")
-        }
-        let names = try database.tableNames()
-        let recorded = manifest.tables.map(\.name).sorted()
-        guard names == recorded else {
-            let missing = Set(recorded).subtracting(names).sorted(), extra = Set(names).subtracting(recorded).sorted()
-            throw .altered(
-                files.database.path,
-                "its tables differ from the manifest"
-                    + (missing.isEmpty ? "" : " (missing: \(missing.joined(separator: ", ")))")
-                    + (extra.isEmpty ? "" : " (not in the manifest: \(extra.joined(separator: ", ")))"))
-        }
+        try requireSchema(database, files, manifest)
+        try requireTables(database, files, manifest)
         for table in manifest.tables {
             let (rows, digest) = try database.read { db in
                 (
@@ -144,13 +148,7 @@ public enum DatasetVerifier {
                     try TableDigest.compute(db, table: table.name)
                 )
             }
-            guard rows == table.rows, digest == table.digest else {
-                throw .altered(
-                    files.database.path,
-                    rows != table.rows
-                        ? "table \(table.name) was changed since generation (\(rows) rows, the manifest records \(table.rows))"
-                        : "table \(table.name) was changed since generation (same \(rows) rows, different contents)")
-            }
+            guard rows == table.rows, digest == table.digest else { throw changed(table, rows: rows, files) }
         }
         guard size == manifest.files.databaseBytes else {
             throw .altered(files.database.path, "its size differs from the manifest's")

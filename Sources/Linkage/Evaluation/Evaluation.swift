@@ -86,7 +86,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
             nsOfLine[line] = record[1]
             if lineStatus != .found {
                 // A direct run's reasons not found are counted by code, as its summary counts them.
-                let reason = NotFoundReason(wording: record[3])?.code.rawValue ?? record[3]
+                let reason = kind == .direct ? NotFoundReason(wording: record[3])?.code.rawValue ?? record[3] : record[3]
                 byReason[lineStatus.rawValue, default: [:]][reason, default: 0] += 1
             }
             if kind == .probabiliste, let g = Int(record[4]) { groupOfLine[line] = g }
