@@ -226,4 +226,14 @@ import Testing
         #expect(cohort.rejections.map(\.reason.rawValue) == ["ns_invalid"])
         #expect(cohort.requests.map(\.ns) == ["-12"])
     }
+
+    /// A header with one cell that is a value (a NIR pasted in the header line) among names: refused
+    /// without repeating the value; a name with digits is an unknown column, named.
+    @Test func aValueInTheHeaderIsNotRepeated() throws {
+        let body = String(Self.nir.prefix(13))
+        let m = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE;\(Self.nir)\nA;\(Self.nir);1985-05-07;1;x\n") }
+        #expect(m.contains("column 5 of the header is not a column's name") && !m.contains(body), "\(m)")
+        let named = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE;SUIVI_2023\nA;\(Self.nir);1985-05-07;1;x\n") }
+        #expect(named.contains("unknown column 'SUIVI_2023'"), "\(named)")
+    }
 }

@@ -228,6 +228,27 @@ import Testing
     }
 }
 
+/// A run's results.csv edited by hand: a status the tool never writes is refused, named by its line.
+@Suite struct EditedRunTests {
+    @Test func anUnknownStatusInResultsIsRefused() throws {
+        let f = try DirectFixture.shared.get()
+        let copy = f.folder.deletingLastPathComponent().appendingPathComponent("edited-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: f.folder, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let results = copy.appendingPathComponent(RunFolder.results)
+        var lines = try String(contentsOf: results, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[1].split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        fields[2] = "maybe"
+        lines[1] = fields.joined(separator: ";")
+        try lines.joined(separator: "\n").write(to: results, atomically: true, encoding: .utf8)
+        let truth = copy.appendingPathComponent("truth.csv")
+        try f.truth.text.write(to: truth, atomically: true, encoding: .utf8)
+        #expect(throws: LinkageError.badRun(results.path, "line \(fields[0]) has an unknown status")) {
+            _ = try Evaluation.evaluate(run: copy, truthFile: truth, key: f.dataset.key)
+        }
+    }
+}
+
 /// summary.json keeps its layout when its values are enums: dictionaries keyed by a reason are JSON
 /// objects keyed by the reason's code, kinds and verdicts are their codes.
 @Suite struct SummaryLayoutTests {
