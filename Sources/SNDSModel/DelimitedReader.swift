@@ -1,3 +1,4 @@
+import Foundation
 import Hardening
 
 /// Reads delimited text (CSV with `;`, `,` or tab) record by record, at the byte level.
@@ -12,6 +13,9 @@ public struct DelimitedReader {
     public enum Encoding: String, Sendable, CaseIterable {
         case utf8 = "utf-8"
         case latin1 = "latin-1"
+        /// Latin-1 with printable characters in 0x80–0x9F (’ œ € …) where Latin-1 has C1 control
+        /// characters: what Excel and Notepad on Windows write as "ANSI".
+        case windows1252 = "windows-1252"
     }
 
     /// One record: the line it starts on (1-based) and its fields.
@@ -141,6 +145,14 @@ public struct DelimitedReader {
         case .latin1:
             // ISO-8859-1 maps each byte to the code point of the same value.
             return String(String.UnicodeScalarView(field.map { Unicode.Scalar($0) }))
+        case .windows1252:
+            // ASCII reads as itself; Foundation's code page table does the rest, and refuses the
+            // five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+            if field.allSatisfy({ $0 < 0x80 }) { return String(decoding: field, as: UTF8.self) }
+            guard let text = String(bytes: field, encoding: .windowsCP1252) else {
+                throw .invalidEncoding(line: line, encoding: .windows1252)
+            }
+            return text
         }
     }
 
@@ -158,10 +170,72 @@ public struct DelimitedReader {
         return best.value > 0 ? best.key : nil
     }
 
+    /// What the bytes say of their encoding, for a reader that is not told it.
+    public enum EncodingEvidence: Equatable, Sendable {
+        /// Valid UTF-8 (pure ASCII included).
+        case utf8
+        /// Not UTF-8, and a byte in 0x80–0x9F at `line`: Latin-1 has only invisible control
+        /// characters there, Windows-1252 has ’ œ € and the like, so the file is Windows-1252.
+        case windows1252(line: Int)
+        /// Not UTF-8 and nothing in 0x80–0x9F: Latin-1 (Windows-1252 reads such bytes the same).
+        case latin1
+        /// Mostly UTF-8 — `validSequences` accented characters read as UTF-8 — but bytes that are
+        /// not UTF-8 from `line` on: a file edited in two encodings. Reading it all as one
+        /// single-byte encoding would garble every accented character silently, so it is refused.
+        case mixed(line: Int, validSequences: Int)
+
+        /// The encoding to read with, when the evidence names one.
+        public var encoding: Encoding? {
+            switch self {
+            case .utf8: .utf8
+            case .windows1252: .windows1252
+            case .latin1: .latin1
+            case .mixed: nil
+            }
+        }
+    }
+
+    /// Looks at every byte once: UTF-8 sequences that decode, bytes that do not, and bytes in
+    /// 0x80–0x9F. A file with both decodable multi-byte UTF-8 and undecodable bytes is mixed;
+    /// one with no decodable multi-byte sequence is single-byte, Windows-1252 when it has a byte
+    /// in 0x80–0x9F.
+    public static func encodingEvidence(of bytes: [UInt8]) -> EncodingEvidence {
+        if String(validating: bytes, as: UTF8.self) != nil { return .utf8 }
+        var valid = 0
+        var firstInvalidLine: Int?
+        var firstC1Line: Int?
+        var line = 1
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A { line += 1 }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            if (0x80...0x9F).contains(b), firstC1Line == nil { firstC1Line = line }
+            let length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0
+            if length > 0, i + length <= bytes.count,
+                String(validating: bytes[i..<i + length], as: UTF8.self) != nil
+            {
+                valid += 1
+                i += length
+                continue
+            }
+            if firstInvalidLine == nil { firstInvalidLine = line }
+            i += 1
+        }
+        let invalidLine = firstInvalidLine ?? line
+        if valid > 0 { return .mixed(line: invalidLine, validSequences: valid) }
+        if let c1 = firstC1Line { return .windows1252(line: c1) }
+        return .latin1
+    }
+
     /// The encoding the bytes can be in: UTF-8 when they decode as UTF-8 (pure ASCII included),
-    /// Latin-1 otherwise (every byte sequence is valid Latin-1).
+    /// else Windows-1252 when a byte falls in 0x80–0x9F, else Latin-1. A mixed file reads as
+    /// UTF-8 here, so that the reader stops at its first bad line.
     public static func detectEncoding(of bytes: [UInt8]) -> Encoding {
-        String(validating: bytes, as: UTF8.self) != nil ? .utf8 : .latin1
+        encodingEvidence(of: bytes).encoding ?? .utf8
     }
 }
 

@@ -386,6 +386,47 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                 + c.bytes(replacing: 2, with: Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
         },
         linkedCohort(
+            "cohort-windows1252",
+            check: { run in
+                // ’ and œ are 0x92 and 0x9C in Windows-1252 (control characters in Latin-1): detected
+                // by those bytes, read as Windows-1252, linked, and written back in UTF-8.
+                let results = try String(contentsOf: run.appendingPathComponent("results.csv"), encoding: .utf8)
+                #expect(results.contains("NS_C\u{0153}ur\u{2019}1"), "cohort-windows1252: the NS is not in results.csv as UTF-8")
+                let summary = try RunChecks.json(run.appendingPathComponent("summary.json"))
+                #expect(
+                    ((summary["cohort"] as? [String: Any])?["encoding"] as? String) == "windows-1252",
+                    "cohort-windows1252: summary.json does not say windows-1252")
+            }
+        ) { c in
+            c.bytes(replacing: 2, with: Array("NS_C".utf8) + [0x9C] + Array("ur".utf8) + [0x92] + Array(("1;" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
+        },
+        linkedCohort(
+            "cohort-windows1252-read-as-latin1", line: 3, reason: "ns_invalid", after: 4,
+            extra: ["--encoding", "latin-1"]
+        ) { c in
+            // The same file, the user saying Latin-1: ’ becomes a control character, and the line is
+            // rejected with its number rather than linked under an NS nobody wrote.
+            c.bytes(replacing: 2, with: Array("NS_C".utf8) + [0x9C] + Array("ur".utf8) + [0x92] + Array(("1;" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
+        },
+        BadInput(
+            id: "cohort-windows1252-undefined-byte", kind: .cohort,
+            expected: .refused(exit: 3, message: "line 3: a byte Windows-1252 leaves undefined")
+        ) { place in
+            // 0x81 is one of the five bytes Windows-1252 leaves undefined.
+            let c = place.directCohort
+            try place.write(
+                "cohort.csv", c.bytes(replacing: 2, with: Array("NS_".utf8) + [0x81] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8)))
+            return place.direct("cohort.csv", extra: ["--encoding", "windows-1252"])
+        },
+        refusedCohort("cohort-utf8-stray-latin1", "line 4: bytes that are not valid UTF-8, though the file has 2 accented characters in UTF-8") { c in
+            // No byte order mark, Hélène in UTF-8 on line 3 and one Latin-1 É on line 4: read as
+            // Latin-1, every accent of the file would come back garbled (NS_HÃ©lÃ¨ne), silently.
+            var out = c.all.map { Array($0.utf8) }
+            out[2] = Array(("NS_Hélène;" + c.fields(2).dropFirst().joined(separator: ";")).utf8)
+            out[3] = Array("NS_".utf8) + [0xC9] + Array((";" + c.fields(3).dropFirst().joined(separator: ";")).utf8)
+            return Array(out.joined(separator: [0x0A])) + [0x0A]
+        },
+        linkedCohort(
             "cohort-separator-only-lines",
             check: { run in
                 // Lines 2 and 6 hold only separators (empty spreadsheet rows): skipped like blank lines, not
@@ -927,11 +968,11 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     }
 
     static func linkedCohort(
-        _ id: String, line: Int, reason: String, after next: Int,
+        _ id: String, line: Int, reason: String, after next: Int, extra: [String] = [],
         bytes: @escaping @Sendable (CohortText) -> [UInt8]
     ) -> BadInput {
         linkedCohort(
-            id,
+            id, extra: extra,
             check: { run in
                 let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
                 #expect(
@@ -942,12 +983,12 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     }
 
     static func linkedCohort(
-        _ id: String, check: @escaping @Sendable (URL) throws -> Void,
+        _ id: String, extra: [String] = [], check: @escaping @Sendable (URL) throws -> Void,
         bytes: @escaping @Sendable (CohortText) -> [UInt8]
     ) -> BadInput {
         BadInput(id: id, kind: .cohort, expected: .linked(check)) { place in
             try place.write("cohort.csv", bytes(place.directCohort))
-            return place.direct("cohort.csv")
+            return place.direct("cohort.csv", extra: extra)
         }
     }
 

@@ -31,6 +31,35 @@ struct DelimitedReaderTests {
         #expect(DelimitedReader.detectEncoding(of: Array("Hélène".utf8)) == .utf8)
     }
 
+    @Test func windows1252IsToldFromLatin1ByItsBytesIn0x80To0x9F() throws {
+        // "Cœur’s 5 €" as Excel on Windows writes it: œ 0x9C, ’ 0x92, € 0x80.
+        let windows: [UInt8] = Array("NOM\n".utf8) + [0x43, 0x9C, 0x75, 0x72, 0x92, 0x73, 0x20, 0x35, 0x20, 0x80, 0x0A]
+        #expect(DelimitedReader.encodingEvidence(of: windows) == .windows1252(line: 2))
+        #expect(try Self.read(windows, encoding: .windows1252).last?.fields == ["C\u{0153}ur\u{2019}s 5 \u{20AC}"])
+        // Latin-1 reads the same bytes as invisible C1 control characters.
+        #expect(try Self.read(windows, encoding: .latin1).last?.fields.first?.unicodeScalars.contains { $0.value == 0x9C } == true)
+        // Accented letters only (0xA0–0xFF): Latin-1, which Windows-1252 reads the same.
+        let latin1: [UInt8] = Array("NOM\n".utf8) + [0x48, 0xE9, 0x6C, 0xE8, 0x6E, 0x65, 0x0A]
+        #expect(DelimitedReader.encodingEvidence(of: latin1) == .latin1)
+        #expect(try Self.read(latin1, encoding: .windows1252) == Self.read(latin1, encoding: .latin1))
+        // The five bytes Windows-1252 leaves undefined are refused with their line.
+        for undefined: UInt8 in [0x81, 0x8D, 0x8F, 0x90, 0x9D] {
+            #expect(throws: DelimitedError.invalidEncoding(line: 2, encoding: .windows1252)) {
+                try Self.read(Array("NOM\n".utf8) + [0x41, undefined, 0x0A], encoding: .windows1252)
+            }
+        }
+    }
+
+    @Test func aFileMixingUTF8AndSingleBytesIsToldApart() {
+        // Hélène in UTF-8 on line 2, a Latin-1 É on line 3: neither encoding reads it whole.
+        let mixed: [UInt8] = Array("NOM\nHélène\n".utf8) + [0xC9, 0x0A]
+        #expect(DelimitedReader.encodingEvidence(of: mixed) == .mixed(line: 3, validSequences: 2))
+        #expect(DelimitedReader.encodingEvidence(of: mixed).encoding == nil)
+        // A truncated UTF-8 sequence at the very end is not a valid one.
+        #expect(DelimitedReader.encodingEvidence(of: Array("NOM\nA".utf8) + [0xC3]) == .latin1)
+        #expect(DelimitedReader.encodingEvidence(of: Array("NOM\nHélène\n".utf8)) == .utf8)
+    }
+
     @Test(arguments: [
         ("a;\"open\nb;c\n", DelimitedError.unterminatedQuote(line: 1)),
         ("a;\"x\"y;c\n", DelimitedError.textAfterClosingQuote(line: 1)),

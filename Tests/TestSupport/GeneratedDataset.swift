@@ -32,6 +32,7 @@ public struct GeneratedDataset: @unchecked Sendable {
     public static func make(size: Int, seed: UInt64, key: SecretKey, years: ClosedRange<Int> = 2023...2024) throws -> GeneratedDataset {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("appariement-synthesis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        Leftovers.removeAtExit(directory)
         var options = GenerationOptions()
         options.beneficiaries = size
         options.seed = seed
@@ -70,5 +71,26 @@ final class Cache: @unchecked Sendable {
         let result = Result { try make() }
         values[key] = result
         return try result.get()
+    }
+}
+
+/// Datasets removed when the test process exits: each is tens of MB, and a suite makes dozens,
+/// which piled up by the gigabyte in /tmp of a developer's machine.
+enum Leftovers {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var directories: [URL] = []
+    nonisolated(unsafe) private static var registered = false
+
+    static func removeAtExit(_ directory: URL) {
+        lock.lock()
+        defer { lock.unlock() }
+        directories.append(directory)
+        guard !registered else { return }
+        registered = true
+        atexit {
+            Leftovers.lock.lock()
+            defer { Leftovers.lock.unlock() }
+            for directory in Leftovers.directories { try? FileManager.default.removeItem(at: directory) }
+        }
     }
 }

@@ -4,7 +4,7 @@
 // (`appariement direct`) or `IndirectCohort` with a shipped rules file (`appariement probabiliste`).
 //
 // Input: the first byte chooses how to read, the rest is the file.
-//   bits 0–1  encoding: auto, utf-8, latin-1, auto        bits 2–3  separator: auto, ';', ',', tab
+//   bits 0–1  encoding: auto, utf-8, latin-1, windows-1252 bits 2–3  separator: auto, ';', ',', tab
 //   bits 4–5  cohort: direct, or indirect with rules/default.yml, infarctus.yml, cancer.yml
 //   bits 6–7  limits of the bare reader (bytes per field, fields per record): 1 MiB / 10,000,
 //             16 / 8, 4 / 3, 64 / 1,000 — small limits reach the "too long" errors with short inputs
@@ -49,7 +49,7 @@ public func fuzzCohort(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let input = inputBytes(data, size)
     guard let options = input.first else { return 0 }
     let bytes = Array(input.dropFirst())
-    let encodingChoice: CohortFile.EncodingChoice = [.auto, .utf8, .latin1, .auto][Int(options & 3)]
+    let encodingChoice: CohortFile.EncodingChoice = [.auto, .utf8, .latin1, .windows1252][Int(options & 3)]
     let separatorChoice: CohortFile.SeparatorChoice = [.auto, .semicolon, .comma, .tab][Int(options >> 2 & 3)]
     let kind = Int(options >> 4 & 3)
     let limit = limits[Int(options >> 6)]
@@ -59,6 +59,7 @@ public func fuzzCohort(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         switch encodingChoice {
         case .utf8: .utf8
         case .latin1: .latin1
+        case .windows1252: .windows1252
         case .auto: DelimitedReader.detectEncoding(of: bytes)
         }
     let separator: UInt8 =
@@ -210,6 +211,11 @@ private func plainSplit(
             case .latin1:
                 var s = ""
                 s.unicodeScalars.append(contentsOf: piece.map { Unicode.Scalar($0) })
+                fields.append(s)
+            case .windows1252:
+                guard let s = String(bytes: piece, encoding: .windowsCP1252) else {
+                    return (records, .invalidEncoding(line: line, encoding: .windows1252))
+                }
                 fields.append(s)
             }
             if fields.count > maxFields { return (records, .tooManyFields(line: line, limit: maxFields)) }

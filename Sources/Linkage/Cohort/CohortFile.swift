@@ -10,10 +10,11 @@ import SNDSStore
 /// unknown or missing columns) stop the run with one message; a record with the wrong number of
 /// fields is only that record's problem and is rejected by the caller.
 public struct CohortFile {
-    /// How to read the bytes: a given encoding, or `auto` (UTF-8 when the bytes are valid UTF-8,
-    /// Latin-1 otherwise, said on stderr by the caller).
+    /// How to read the bytes: a given encoding, or `auto` (UTF-8 when the bytes are valid UTF-8;
+    /// else Windows-1252 when a byte falls in 0x80–0x9F, else Latin-1, said on stderr by the
+    /// caller; a file mixing UTF-8 and single bytes is refused).
     public enum EncodingChoice: String, Sendable, CaseIterable {
-        case auto, utf8 = "utf-8", latin1 = "latin-1"
+        case auto, utf8 = "utf-8", latin1 = "latin-1", windows1252 = "windows-1252"
     }
 
     /// How fields are separated: given, or detected from the header line.
@@ -45,6 +46,8 @@ public struct CohortFile {
     public let encoding: DelimitedReader.Encoding
     /// Whether the encoding was detected rather than given.
     public let encodingDetected: Bool
+    /// What decided a detected single-byte encoding, said in the reading notes.
+    let encodingEvidence: DelimitedReader.EncodingEvidence?
     public let separator: UInt8
     /// For each expected column, its index in the records (nil for an absent optional column).
     public let positions: [String: Int]
@@ -110,12 +113,27 @@ public struct CohortFile {
         // A UTF-8 byte order mark declares the encoding: bytes that are not UTF-8 after it are a
         // damaged line to show, not a reason to read the whole file as Latin-1.
         let declaredUTF8 = choice == .auto && bytes.starts(with: [0xEF, 0xBB, 0xBF])
+        var evidence: DelimitedReader.EncodingEvidence?
         switch choice {
         case .utf8: encoding = .utf8; encodingDetected = false
         case .latin1: encoding = .latin1; encodingDetected = false
+        case .windows1252: encoding = .windows1252; encodingDetected = false
         case .auto where declaredUTF8: encoding = .utf8; encodingDetected = false
-        case .auto: encoding = DelimitedReader.detectEncoding(of: bytes); encodingDetected = true
+        case .auto:
+            let found = DelimitedReader.encodingEvidence(of: bytes)
+            // Accented characters in UTF-8 and a byte that is not: read as one single-byte
+            // encoding, every accented NS would come back garbled (`HÃ©lÃ¨ne`), silently.
+            if case .mixed(let line, let valid) = found {
+                throw .badCohort(
+                    path,
+                    "line \(line): bytes that are not valid UTF-8, though the file has \(valid.formatted()) accented character\(valid == 1 ? "" : "s") in UTF-8 before or after: it mixes two encodings — correct that line, or give --encoding latin-1 or windows-1252 if the whole file is in one of them"
+                )
+            }
+            encoding = found.encoding ?? .utf8
+            encodingDetected = true
+            evidence = found
         }
+        encodingEvidence = evidence
         if let given = separatorChoice.byte {
             separator = given
         } else {
@@ -142,11 +160,13 @@ public struct CohortFile {
             records = try reader.readAll()
         } catch {
             var message = error.description
-            if case .invalidEncoding(let line, _) = error {
+            if case .invalidEncoding(let line, let read) = error {
                 message =
                     declaredUTF8
-                    ? "line \(line): bytes that are not valid UTF-8, although the file starts with a UTF-8 byte order mark — correct that line, or give --encoding latin-1 if the file is Latin-1"
-                    : message + " — give --encoding latin-1 if the file is Latin-1"
+                    ? "line \(line): bytes that are not valid UTF-8, although the file starts with a UTF-8 byte order mark — correct that line, or give --encoding latin-1 or windows-1252 if the file is in one of them"
+                    : read == .windows1252
+                        ? "line \(line): a byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90 or 0x9D): the file is not Windows-1252 — give --encoding latin-1 if it is Latin-1, or utf-8"
+                        : message + " — give --encoding latin-1 or windows-1252 if the file is in one of them"
             }
             throw .badCohort(path, message)
         }
@@ -184,8 +204,15 @@ public struct CohortFile {
     /// What the reader decided that the user should know (said on stderr by the runs).
     public var readingNotes: [String] {
         var notes: [String] = []
-        if encodingDetected, encoding == .latin1 {
-            notes.append("\(url.lastPathComponent) is not valid UTF-8: read as Latin-1 (--encoding to say otherwise)")
+        switch encodingEvidence {
+        case .latin1:
+            notes.append(
+                "\(url.lastPathComponent) is not valid UTF-8: read as Latin-1, which Windows-1252 reads the same here (--encoding to say otherwise)")
+        case .windows1252(let line):
+            notes.append(
+                "\(url.lastPathComponent) is not valid UTF-8 and has bytes in 0x80–0x9F (first on line \(line)), characters such as ’ œ € in Windows-1252 but invisible controls in Latin-1: read as Windows-1252 (--encoding to say otherwise)"
+            )
+        case .utf8, .mixed, nil: break
         }
         if blankRecords > 0 {
             notes.append("\(url.lastPathComponent): \(blankRecords) line\(blankRecords == 1 ? "" : "s") of separators only skipped, like blank lines")
