@@ -92,16 +92,21 @@ public final class SealedFileWriter {
             + SealedFileLayout.bigEndian32(UInt32(json.count)) + json
         headerDigest = LibCrypto.sha256(prefix)
 
-        guard
-            FileManager.default.createFile(
-                atPath: url.path, contents: Data(prefix),
-                attributes: [.posixPermissions: 0o600]),
-            let handle = FileHandle(forWritingAtPath: url.path)
-        else {
-            throw .io(url.path, "cannot create the file")
+        // open(2) rather than FileManager.createFile, which says only "false": a full disk or a
+        // folder without write permission is named, under the path the user gave.
+        let shownPath = StagedOutputs.finalPath(of: url)
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw .io(shownPath, "cannot create the file: \(String(cString: strerror(errno)))")
+        }
+        // A file already there keeps its own mode through O_TRUNC: owner-only, whatever it was.
+        _ = fchmod(descriptor, 0o600)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do { try handle.write(contentsOf: Data(prefix)) } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw .io(shownPath, "cannot write the file: \(OutputError.reason(of: error))")
         }
         self.handle = handle
-        handle.seekToEndOfFile()
         pending.reserveCapacity(blockBytes)
     }
 

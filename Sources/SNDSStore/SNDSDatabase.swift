@@ -65,14 +65,33 @@ public final class SNDSDatabase: @unchecked Sendable {
         do {
             queue = try DatabaseQueue(path: url.path, configuration: configuration)
         } catch {
+            if let journal = leftoverJournal(of: url) { throw .leftoverJournal(url.path, journal: journal) }
             throw .notSQLite(url.path)
         }
         let database = SNDSDatabase(url: url, queue: queue)
-        guard let version = try database.metadata("layout_version") else { throw .notSynthetic(url.path) }
+        let found: String?
+        do { found = try database.metadata("layout_version") } catch {
+            if let journal = leftoverJournal(of: url) { throw .leftoverJournal(url.path, journal: journal) }
+            throw error
+        }
+        guard let version = found else { throw .notSynthetic(url.path) }
         guard Int(version) == layoutVersion else {
             throw .wrongLayout(url.path, found: version, expected: layoutVersion)
         }
         return database
+    }
+
+    /// The name of a non-empty rollback journal or write-ahead log left beside the database: a
+    /// write into it (not appariement's: generation writes without a journal and renames) was
+    /// interrupted, and SQLite will not read the file read-only until it is rolled back.
+    static func leftoverJournal(of url: URL) -> String? {
+        for suffix in ["-journal", "-wal"] {
+            let path = url.path + suffix
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 {
+                return url.lastPathComponent + suffix
+            }
+        }
+        return nil
     }
 
     /// Refuses, from its metadata, a database path that is not a regular file — a directory, a
@@ -223,6 +242,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case corrupt(String)
     /// Writing failed for a reason of the disk or the file system.
     case writeFailed(String, String)
+    /// A rollback journal or write-ahead log beside the database, from an interrupted write.
+    case leftoverJournal(String, journal: String)
 
     /// Maps an SQLite failure to what it means for the user: the disk (an output problem), a
     /// damaged file (integrity), or something unexpected.
@@ -264,6 +285,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .altered(let path, let why): "\(path): \(why); generate the dataset again"
         case .corrupt(let path): "database \(path) is damaged (SQLite reports a malformed file); generate it again"
         case .writeFailed(let path, let why): "cannot write \(path): \(why)"
+        case .leftoverJournal(let path, let journal):
+            "database \(path) cannot be read: \(journal) beside it holds a write into it that was interrupted and never finished or undone — remove \(journal) and run `appariement check-dataset` (it tells whether the tables are intact), or generate the dataset again"
         }
     }
 }
@@ -273,7 +296,7 @@ extension StoreError: ExitStatusProviding {
         switch self {
         case .cannotCreate, .io, .writeFailed: .output
         case .missing, .unreadable, .refused, .notSQLite, .notSynthetic, .wrongLayout, .schemaMismatch: .badInput
-        case .incomplete, .altered, .corrupt: .integrity
+        case .incomplete, .altered, .corrupt, .leftoverJournal: .integrity
         // SQL that fails on a dataset that passed its checks: a bug.
         case .sql: .unexpected
         }

@@ -398,7 +398,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                     "cohort-windows1252: summary.json does not say windows-1252")
             }
         ) { c in
-            c.bytes(replacing: 2, with: Array("NS_C".utf8) + [0x9C] + Array("ur".utf8) + [0x92] + Array(("1;" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
+            c.bytes(
+                replacing: 2,
+                with: Array("NS_C".utf8) + [0x9C] + Array("ur".utf8) + [0x92] + Array(("1;" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
         },
         linkedCohort(
             "cohort-windows1252-read-as-latin1", line: 3, reason: "ns_invalid", after: 4,
@@ -406,7 +408,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         ) { c in
             // The same file, the user saying Latin-1: ’ becomes a control character, and the line is
             // rejected with its number rather than linked under an NS nobody wrote.
-            c.bytes(replacing: 2, with: Array("NS_C".utf8) + [0x9C] + Array("ur".utf8) + [0x92] + Array(("1;" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
+            c.bytes(
+                replacing: 2,
+                with: Array("NS_C".utf8) + [0x9C] + Array("ur".utf8) + [0x92] + Array(("1;" + c.fields(2).dropFirst().joined(separator: ";")).utf8))
         },
         BadInput(
             id: "cohort-windows1252-undefined-byte", kind: .cohort,
@@ -415,7 +419,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             // 0x81 is one of the five bytes Windows-1252 leaves undefined.
             let c = place.directCohort
             try place.write(
-                "cohort.csv", c.bytes(replacing: 2, with: Array("NS_".utf8) + [0x81] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8)))
+                "cohort.csv",
+                c.bytes(replacing: 2, with: Array("NS_".utf8) + [0x81] + Array((";" + c.fields(2).dropFirst().joined(separator: ";")).utf8)))
             return place.direct("cohort.csv", extra: ["--encoding", "windows-1252"])
         },
         refusedCohort("cohort-utf8-stray-latin1", "line 4: bytes that are not valid UTF-8, though the file has 2 accented characters in UTF-8") { c in
@@ -700,6 +705,29 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },
         BadInput(
+            id: "database-leftover-journal", kind: .database,
+            expected: .refused(exit: 5, message: "snds.sqlite-journal beside it holds a write into it that was interrupted")
+        ) { place in
+            // A write into the dataset (with sqlite3, say) interrupted halfway: its rollback journal
+            // is taken while the transaction is open, then put back beside the untouched file.
+            let files = try place.copyDataset()
+            let journal = URL(fileURLWithPath: files.database.path + "-journal")
+            var configuration = Configuration()
+            configuration.journalMode = .default
+            let queue = try DatabaseQueue(path: files.database.path, configuration: configuration)
+            let taken: Data = try queue.inDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = DELETE; PRAGMA cache_size = 5")
+                try db.execute(sql: "BEGIN; UPDATE ER_PRS_F SET PRS_ACT_QTE = PRS_ACT_QTE + 1")
+                let bytes = try Data(contentsOf: journal)
+                try db.execute(sql: "ROLLBACK")
+                return bytes
+            }
+            try queue.close()
+            #expect(taken.count > 512, "database-leftover-journal: no journal was written")
+            try taken.write(to: journal)
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
+        BadInput(
             id: "database-sealed-correspondence-missing", kind: .database,
             expected: .refused(exit: 5, message: "the sealed correspondence is missing")
         ) { place in
@@ -940,6 +968,23 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(id: "output-disk-full", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
             var invocation = place.direct(place.directCohortPath, out: place.path("tiny/run"))
+            invocation.cleanup = cleanup
+            return invocation
+        },
+        BadInput(
+            id: "output-disk-full-sealed", kind: .output,
+            expected: .refused(exit: 6, message: "tiny/run/correspondence.sealed: cannot write the file: No space left on device")
+        ) { place in
+            // A disk filled to the last page: the first file of the run, the sealed correspondence,
+            // fails — named by the path the user gave, with the reason, not as a hidden staged path.
+            guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
+            let filler = place.url("tiny/filler")
+            FileManager.default.createFile(atPath: filler.path, contents: nil)
+            if let handle = FileHandle(forWritingAtPath: filler.path) {
+                while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
+                try? handle.close()
+            }
+            var invocation = place.direct(place.directCohortPath, out: place.path("tiny/run"), extra: ["--no-extraction"])
             invocation.cleanup = cleanup
             return invocation
         },
