@@ -91,9 +91,22 @@ public struct DemoPlan: Sendable {
     ) -> Summary? {
         guard !fresh, let previous, previous[keyPath: source].contentDigest == manifest.contentDigest,
             FileManager.default.fileExists(atPath: linkage.truth.path),
-            previous[keyPath: cohortSource].sha256 == FileDigest.sha256(of: linkage.cohort)
+            previous[keyPath: cohortSource].sha256 == FileDigest.sha256(of: linkage.cohort),
+            // A run whose files are not those it sealed is made again, not reused.
+            (try? RunIntegrity.verify(linkage.run, reading: RunFolder.sealed, key: nil)) != nil
         else { return nil }
         return previous
+    }
+
+    /// Throws when the cohort of `linkage` is not the one its previous run linked — edited by hand
+    /// after the demo drew it — unless --fresh: the demo would otherwise draw it again over the
+    /// user's edits. A cohort without a previous run (a demo interrupted after drawing) is drawn
+    /// again.
+    public func requireUnedited<Summary>(_ linkage: RunFiles, _ previous: Summary?, cohort cohortSource: KeyPath<Summary, CohortSource>) throws {
+        guard !fresh, let previous, FileManager.default.fileExists(atPath: linkage.cohort.path),
+            let digest = FileDigest.sha256(of: linkage.cohort), digest != previous[keyPath: cohortSource].sha256
+        else { return }
+        throw DemoError.cohortEdited(cohort: linkage.cohort.relativePath, run: linkage.run.relativePath)
     }
 
     /// The direct cohort's lines: 1,000, or a quarter of a small dataset's people (a cohort is drawn

@@ -42,6 +42,8 @@ public enum Remedy: Sendable, Hashable {
     case force
     /// Make the dataset again (the demo).
     case fresh
+    /// Draw the demo's cohort again over one edited by hand.
+    case freshDraw
     /// The rules file, which names the cohort's columns.
     case criteria
     /// --force was given, but what exists is not a previous output of the command, which it only
@@ -52,7 +54,7 @@ public enum Remedy: Sendable, Hashable {
     public var option: CommandOption {
         switch self {
         case .force, .forceReplacesOnly: .force
-        case .fresh: .fresh
+        case .fresh, .freshDraw: .fresh
         case .criteria: .criteria
         }
     }
@@ -62,6 +64,7 @@ public enum Remedy: Sendable, Hashable {
         switch self {
         case .force: "; use --force to replace it"
         case .fresh: ", or use --fresh to generate it again with this key"
+        case .freshDraw: ", or use --fresh to draw it again (your edits are lost)"
         case .criteria: " (--criteria)"
         case .forceReplacesOnly(let what): "; --force only replaces \(what)"
         }

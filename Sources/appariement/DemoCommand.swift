@@ -72,10 +72,9 @@ struct Demo: ParsableCommand {
     private func directLinkage(_ plan: DemoPlan) throws -> (URL, Evaluation) {
         let manifest = try DatasetVerifier.verifyIdentity(plan.dataset)
         let files = plan.direct
-        if let previous = plan.reusableRun(
-            files, try? DirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
-            manifest: manifest)
-        {
+        let previousRun = try? DirectSummary.read(from: files.run)
+        try plan.requireUnedited(files, previousRun, cohort: \.cohort)
+        if let previous = plan.reusableRun(files, previousRun, dataset: \.dataset, cohort: \.cohort, manifest: manifest) {
             print("\nReusing the direct linkage in \(files.run.relativePath) (same cohort, same dataset; --fresh redoes it).")
             Direct.print(previous, folder: files.run)
             return (files.run, try evaluate(run: files.run, truth: files.truth))
@@ -102,9 +101,9 @@ struct Demo: ParsableCommand {
         let files = plan.indirect
         let reference = try ReferenceData.locate()
         let rules = DemoPlan.rulesFile(plan.scenario.rulesFile, reference: reference)
-        if let previous = plan.reusableRun(
-            files, try? IndirectSummary.read(from: files.run), dataset: \.dataset, cohort: \.cohort,
-            manifest: manifest),
+        let previousRun = try? IndirectSummary.read(from: files.run)
+        try plan.requireUnedited(files, previousRun, cohort: \.cohort)
+        if let previous = plan.reusableRun(files, previousRun, dataset: \.dataset, cohort: \.cohort, manifest: manifest),
             previous.rules.sha256 == FileDigest.sha256(of: rules)
         {
             print("\nReusing the indirect linkage in \(files.run.relativePath) (same cohort, same dataset; --fresh redoes it).")
@@ -130,8 +129,9 @@ struct Demo: ParsableCommand {
 
     /// Evaluates a run against its truth, writes evaluation.json and prints it.
     private func evaluate(run: URL, truth: URL, key secret: SecretKey? = nil) throws -> Evaluation {
-        let evaluation = try Evaluation.evaluate(run: run, truthFile: truth, key: secret ?? KeyFile.load(at: key.location.url))
-        try evaluation.write(into: run)
+        let secret = try secret ?? KeyFile.load(at: key.location.url)
+        let evaluation = try Evaluation.evaluate(run: run, truthFile: truth, key: secret)
+        try evaluation.write(into: run, sealingWith: secret)
         print("")
         Evaluate.print(evaluation, run: run.relativePath, truth: truth.relativePath, folder: run)
         return evaluation

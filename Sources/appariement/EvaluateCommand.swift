@@ -27,7 +27,7 @@ struct Evaluate: ParsableCommand {
             let secret = try KeyFile.load(at: key.location.url)
             let folder = URL(fileURLWithPath: runFolder)
             let e = try Evaluation.evaluate(run: folder, truthFile: URL(fileURLWithPath: truth), key: secret)
-            try e.write(into: folder)
+            try e.write(into: folder, sealingWith: secret)
             Self.print(e, run: runFolder, truth: truth, folder: folder)
         }
     }

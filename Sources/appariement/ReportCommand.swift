@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Hardening
 import Linkage
 import Pseudonymisation
 import Reporting
@@ -43,11 +44,25 @@ struct Report: ParsableCommand {
     func run() throws {
         try Failure.reporting {
             let folder = URL(fileURLWithPath: runFolder)
+            // The run's files are checked against its seal before a figure of them is shown: with
+            // the key when there is one (always with --truth, or a key file named), else against
+            // their digests only, which the report says.
+            let location = key.location
+            let secret: SecretKey? =
+                truth != nil || location.source != .defaultLocation || FileManager.default.fileExists(atPath: location.url.path)
+                ? try KeyFile.load(at: location.url) : nil
+            let evaluationFile = truth == nil && FileManager.default.fileExists(atPath: folder.appendingPathComponent(Evaluation.file).path)
+            let check = try RunIntegrity.verify(folder, reading: RunFolder.sealed + (evaluationFile ? [Evaluation.file] : []), key: secret)
+            if check == .digestsOnly {
+                FileHandle.standardError.write(
+                    Data(
+                        "appariement: note: no key file at \(MessageText.shown(location.url.relativePath)): the run's files were checked against the digests in its integrity.json only, not authenticated with the dataset's key (--key-file)\n"
+                            .utf8))
+            }
             var evaluation: Evaluation?
-            if let truth {
-                let secret = try KeyFile.load(at: key.location.url)
+            if let truth, let secret {
                 evaluation = try Evaluation.evaluate(run: folder, truthFile: URL(fileURLWithPath: truth), key: secret)
-            } else if FileManager.default.fileExists(atPath: folder.appendingPathComponent(Evaluation.file).path) {
+            } else if evaluationFile {
                 evaluation = try Evaluation.read(from: folder)
             }
             let report = try Self.write(run: folder, evaluation: evaluation, language: language, minCell: minCell)

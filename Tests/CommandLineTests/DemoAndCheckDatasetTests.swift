@@ -36,6 +36,25 @@ import Testing
         #expect(again.stdout.contains("Reusing the direct linkage"))
         #expect(again.stdout.contains("Reusing the indirect linkage"))
 
+        // The demo's cohort edited by hand: not drawn again over the edits; left as it is.
+        let cohort = scratch.file("cohorts/demo-direct.csv")
+        let drawn = try Data(contentsOf: cohort)
+        let edited = Data(String(decoding: drawn, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        try edited.write(to: cohort)
+        let overEdits = try Self.demo(scratch)
+        #expect(overEdits.status == 6, "\(overEdits.stdout) \(overEdits.stderr)")
+        #expect(overEdits.stderr.contains("cohorts/demo-direct.csv was changed since the demo drew it"), "\(overEdits.stderr)")
+        #expect(overEdits.stderr.contains("--fresh to draw it again"), "\(overEdits.stderr)")
+        #expect(try Data(contentsOf: cohort) == edited)
+        try drawn.write(to: cohort)
+        // A run whose results were edited is made again, not reused.
+        let results = scratch.file("runs/demo-direct/results.csv")
+        try (try String(contentsOf: results, encoding: .utf8) + "\n").write(to: results, atomically: true, encoding: .utf8)
+        let afterRunEdit = try Self.demo(scratch)
+        #expect(afterRunEdit.status == 0, "\(afterRunEdit.stderr)")
+        #expect(!afterRunEdit.stdout.contains("Reusing the direct linkage"), "\(afterRunEdit.stdout)")
+        #expect(afterRunEdit.stdout.contains("Reusing the indirect linkage"), "\(afterRunEdit.stdout)")
+
         let bigger = try CommandLine.run(["demo", "--beneficiaries", "350"], in: scratch.url)
         #expect(bigger.status == 0)
         #expect(bigger.stdout.contains("generating one with 350"))

@@ -138,6 +138,9 @@ import Testing
         fields[4] = ""
         lines[found] = fields.joined(separator: ";")
         try lines.joined(separator: "\n").write(to: results, atomically: true, encoding: .utf8)
+        #expect { _ = try ComparisonExport.links(of: copy, key: f.dataset.key) } throws: { "\($0)".contains("changed after the run wrote it") }
+        // Sealed again with the key, the hole is still refused by the reader itself.
+        try RunIntegrity.seal(RunFolder.sealed, in: copy, key: f.dataset.key)
         #expect { _ = try ComparisonExport.links(of: copy, key: f.dataset.key) } throws: { "\($0)".contains("found without a group") }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Linkage
+import Pseudonymisation
 import SNDSModel
 import Synthesis
 import TestSupport
@@ -228,8 +229,67 @@ import Testing
     }
 }
 
-/// A run's results.csv edited by hand: a status the tool never writes is refused, named by its line.
+/// A run's files edited by hand: the seal (integrity.json) names the file changed; figures that do
+/// not reconcile are refused even when the seal was made again; a status the tool never writes is
+/// refused, named by its line, even in a file sealed again.
 @Suite struct EditedRunTests {
+    /// A copy of the shared direct run, removed by the caller.
+    static func copy(_ f: DirectFixture) throws -> URL {
+        let copy = f.folder.deletingLastPathComponent().appendingPathComponent("edited-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: f.folder, to: copy)
+        return copy
+    }
+
+    @Test func anEditedResultsFileIsNamedByTheSeal() throws {
+        let f = try DirectFixture.shared.get()
+        let copy = try Self.copy(f)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let truth = copy.appendingPathComponent("truth.csv")
+        try f.truth.text.write(to: truth, atomically: true, encoding: .utf8)
+        // Untouched, the run verifies with its key and without.
+        #expect(try RunIntegrity.verify(copy, reading: RunFolder.sealed, key: f.dataset.key) == .authenticated)
+        #expect(try RunIntegrity.verify(copy, reading: RunFolder.sealed, key: nil) == .digestsOnly)
+        let results = copy.appendingPathComponent(RunFolder.results)
+        let text = try String(contentsOf: results, encoding: .utf8)
+        try text.replacingOccurrences(of: ";not_found;", with: ";found;").write(to: results, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try Evaluation.evaluate(run: copy, truthFile: truth, key: f.dataset.key)
+        } throws: { error in
+            guard case LinkageError.runAltered(let path, let why) = error else { return false }
+            return path == results.path && why.contains("changed after the run wrote it") && (error as? LinkageError)?.exitStatus == .integrity
+        }
+        // A seal made again without the key does not verify with it.
+        try RunIntegrity.seal(RunFolder.sealed, in: copy, key: SecretKey.random())
+        #expect(throws: LinkageError.self) { try RunIntegrity.verify(copy, reading: RunFolder.sealed, key: f.dataset.key) }
+    }
+
+    @Test func figuresThatDoNotReconcileAreRefusedWhateverTheSeal() throws {
+        let f = try DirectFixture.shared.get()
+        let copy = try Self.copy(f)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let summaryURL = copy.appendingPathComponent(RunFolder.summary)
+        var summary = try DirectSummary.read(from: copy)
+        #expect(summary.figuresProblem == nil)
+        // "2,000 % found": the count and the rate raised together, the funnel no longer adds up.
+        summary.counts.found *= 20
+        summary.counts.foundRate *= 20
+        try FileManager.default.removeItem(at: summaryURL)
+        try summary.write(to: summaryURL)
+        try RunIntegrity.seal(RunFolder.sealed, in: copy, key: f.dataset.key)
+        #expect { _ = try RunSummary.read(from: copy) } throws: { "\($0)".contains("its figures do not reconcile") }
+
+        var evaluation = try Evaluation.evaluate(
+            run: f.folder,
+            truthFile: { () throws -> URL in
+                let truth = copy.appendingPathComponent("truth.csv")
+                try f.truth.text.write(to: truth, atomically: true, encoding: .utf8)
+                return truth
+            }(), key: f.dataset.key)
+        #expect(evaluation.figuresProblem == nil)
+        evaluation.precision = -7.5
+        #expect(evaluation.figuresProblem?.contains("precision is -7.5") == true)
+    }
+
     @Test func anUnknownStatusInResultsIsRefused() throws {
         let f = try DirectFixture.shared.get()
         let copy = f.folder.deletingLastPathComponent().appendingPathComponent("edited-\(UUID().uuidString)")
@@ -241,6 +301,8 @@ import Testing
         fields[2] = "maybe"
         lines[1] = fields.joined(separator: ";")
         try lines.joined(separator: "\n").write(to: results, atomically: true, encoding: .utf8)
+        // Sealed again with the key: the reader's own check is what refuses it.
+        try RunIntegrity.seal(RunFolder.sealed, in: copy, key: f.dataset.key)
         let truth = copy.appendingPathComponent("truth.csv")
         try f.truth.text.write(to: truth, atomically: true, encoding: .utf8)
         #expect(throws: LinkageError.badRun(results.path, "line \(fields[0]) has an unknown status")) {

@@ -88,6 +88,8 @@ public struct DirectSummary: Codable, Sendable, Equatable {
     public func write(to url: URL) throws { try RunJSON.write(self, to: url) }
 
     public static func read(from run: URL) throws -> DirectSummary {
-        try RunJSON.read(DirectSummary.self, file: RunFolder.summary, in: run, what: "")
+        let summary = try RunJSON.read(DirectSummary.self, file: RunFolder.summary, in: run, what: "")
+        try RunFigures.check(summary.figuresProblem, file: run.appendingPathComponent(RunFolder.summary))
+        return summary
     }
 }

@@ -64,6 +64,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
 
     /// Evaluates the run in `run` against `truth`; `key` opens the run's sealed correspondence.
     public static func evaluate(run: URL, truthFile: URL, key: SecretKey) throws -> Evaluation {
+        // The run's files are the run's own (sealed with the key) before anything is counted.
+        try RunIntegrity.verify(run, reading: RunFolder.sealed, key: key)
         let truth = try CohortTruth.read(from: truthFile)
         let links = try RunCorrespondence.read(in: run, key: key)
         var personOfNS: [String: String] = [:]
@@ -183,13 +185,17 @@ public struct Evaluation: Codable, Sendable, Equatable {
 
     /// Reads the `evaluation.json` that `evaluate` wrote into a run's folder.
     public static func read(from run: URL) throws -> Evaluation {
-        try RunJSON.read(Evaluation.self, file: file, in: run, what: " as an evaluation")
+        let evaluation = try RunJSON.read(Evaluation.self, file: file, in: run, what: " as an evaluation")
+        try RunFigures.check(evaluation.figuresProblem, file: run.appendingPathComponent(file))
+        return evaluation
     }
 
-    /// Writes `evaluation.json` into the run's folder (temporary file, then rename).
-    public func write(into run: URL) throws {
+    /// Writes `evaluation.json` into the run's folder (temporary file, then rename) and adds it to
+    /// the run's seal, so that `report` can tell it from an edited one.
+    public func write(into run: URL, sealingWith key: SecretKey) throws {
         let staged = StagedOutputs()
         try RunJSON.write(self, to: staged.stage(run.appendingPathComponent(Self.file)))
         try staged.commit()
+        try RunIntegrity.add(Self.file, to: run, key: key)
     }
 }

@@ -171,6 +171,8 @@ public enum ComparisonExport {
         guard FileManager.default.fileExists(atPath: run.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LinkageError.badRun(run.path, "no such folder")
         }
+        // The run's kind (summary.json), its groups (results.csv) and its links, as the run sealed them.
+        try RunIntegrity.verify(run, reading: RunFolder.sealed, key: key)
         var groupOfNS: [String: Int] = [:]
         let results = run.appendingPathComponent("results.csv")
         let indirect = RunFolder.kind(of: run) == .probabiliste

@@ -148,6 +148,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     public func write(to url: URL) throws { try RunJSON.write(self, to: url) }
 
     public static func read(from run: URL) throws -> IndirectSummary {
-        try RunJSON.read(IndirectSummary.self, file: RunFolder.summary, in: run, what: " as an indirect run's summary")
+        let summary = try RunJSON.read(IndirectSummary.self, file: RunFolder.summary, in: run, what: " as an indirect run's summary")
+        try RunFigures.check(summary.figuresProblem, file: run.appendingPathComponent(RunFolder.summary))
+        return summary
     }
 }

@@ -9,16 +9,30 @@ public enum LinkageError: Error, Equatable, CustomStringConvertible, ExitStatusP
     case columnsOfRules(String, String, rules: String)
     /// A finished run's folder lacks what a command needs.
     case badRun(String, String)
+    /// A run's file differs from what the run wrote and sealed (integrity.json), or its figures do
+    /// not reconcile: nothing computed from it can be trusted.
+    case runAltered(String, String)
+    /// The key given is not the one the run's files were sealed with (the dataset's).
+    case runKey(String, sealedWith: String, given: String)
 
     public var description: String {
         switch self {
         case .badCohort(let path, let why): "\(path): \(why)"
         case .columnsOfRules(let path, let why, let rules): "\(path): \(why) — the columns expected are those of \(rules)"
         case .badRun(let path, let why): "\(path): \(why)"
+        case .runAltered(let path, let why): "\(path): \(why)"
+        case .runKey(let path, let sealed, let given):
+            "\(path) was sealed with the key of fingerprint \(sealed), but the key given has fingerprint \(given): give the key of the dataset it linked to"
         }
     }
 
-    public var exitStatus: ExitStatus { .badInput }
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .runAltered: .integrity
+        case .runKey: .key
+        case .badCohort, .columnsOfRules, .badRun: .badInput
+        }
+    }
 
     /// The rules file is named by --criteria, where the command has it.
     public var remedy: Remedy? {

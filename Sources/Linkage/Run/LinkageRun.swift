@@ -180,6 +180,7 @@ public enum LinkageRun {
         timings.lap("total", since: inputs.started)
         let value = try summary(extraction, timings.seconds)
         try RunJSON.write(value, to: folder.appendingPathComponent(RunFolder.summary))
+        try RunIntegrity.seal(RunFolder.sealed, in: folder, key: inputs.key)
         let replacing = inputs.options.replaceExisting
         try staged.commit(removingFirst: replacing ? [output] : [], replacingExisting: replacing)
         return value

@@ -8,6 +8,8 @@ public enum RunFolder {
     public static let results = "results.csv"
     public static let rejects = "rejects.csv"
     public static let correspondence = "correspondence.sealed"
+    /// The files a run seals in integrity.json: those later commands read back.
+    public static let sealed = [summary, results, rejects, correspondence]
 
     /// The kind of a finished linkage run of this tool (its summary.json says so), nil for any
     /// other folder or file.
