@@ -79,6 +79,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "SNDSModelTests", dependencies: ["SNDSModel"]),
+        .testTarget(name: "HardeningTests", dependencies: ["Hardening"]),
         .testTarget(name: "PseudonymisationTests", dependencies: ["Pseudonymisation", "SNDSModel", "CArgon2"]),
         // A synthetic SNDS made by the real generator, shared by the test targets.
         .target(

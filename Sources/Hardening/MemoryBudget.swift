@@ -36,18 +36,39 @@ public struct MemoryBudget: Sendable, Equatable {
         return budgets.min { $0.bytes < $1.bytes }
     }
 
-    /// The memory limit of the process's control group (cgroup v2: a container's, a systemd
-    /// unit's) and what it uses, when there is one: /proc/meminfo shows the host's memory there.
-    static func controlGroupMemory() -> (limit: Int, used: Int)? {
-        guard let groups = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8),
-            let line = groups.split(separator: "\n").first(where: { $0.hasPrefix("0::") })
-        else { return nil }
-        let folder = "/sys/fs/cgroup" + line.dropFirst(3)
-        func number(_ name: String) -> Int? {
-            (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    /// The memory limit of the process's control group and what it uses, when there is a limit:
+    /// /proc/meminfo shows the host's memory inside a container or a systemd unit.
+    ///
+    /// cgroup v2 (one hierarchy, `0::PATH`): `memory.max` and `memory.current`. cgroup v1 (a
+    /// `memory` hierarchy of its own, as on this project's CI machines): `memory.limit_in_bytes`,
+    /// lowered by the `hierarchical_memory_limit` of `memory.stat` (an ancestor's limit binds too),
+    /// and `memory.usage_in_bytes`. Inside a container the group's path may not exist under the
+    /// mount (its own namespace): the mount's root is then the group. v1 writes "no limit" as a
+    /// number near 2^63, read as no limit.
+    static func controlGroupMemory(cgroupFile: String = "/proc/self/cgroup", root: String = "/sys/fs/cgroup") -> (limit: Int, used: Int)? {
+        guard let groups = try? String(contentsOfFile: cgroupFile, encoding: .utf8) else { return nil }
+        func number(_ path: String) -> Int? {
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
-        guard let limit = number("memory.max"), let used = number("memory.current") else { return nil }  // "max": no limit
-        return (limit, used)
+        let lines = groups.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }
+        // v2: "max" is no limit (not a number).
+        if let line = lines.first(where: { $0.count == 3 && $0[0] == "0" && $0[1].isEmpty }) {
+            let folder = root + line[2]
+            if let limit = number(folder + "/memory.max"), let used = number(folder + "/memory.current") { return (limit, used) }
+        }
+        // v1: the hierarchy whose controllers include memory.
+        guard let line = lines.first(where: { $0.count == 3 && $0[1].split(separator: ",").contains("memory") }) else { return nil }
+        for folder in [root + "/memory" + line[2], root + "/memory"] {
+            guard var limit = number(folder + "/memory.limit_in_bytes"), let used = number(folder + "/memory.usage_in_bytes") else { continue }
+            if let stat = try? String(contentsOfFile: folder + "/memory.stat", encoding: .utf8),
+                let field = stat.split(separator: "\n").first(where: { $0.hasPrefix("hierarchical_memory_limit ") }),
+                let hierarchical = Int(field.split(separator: " ").last ?? "")
+            {
+                limit = min(limit, hierarchical)
+            }
+            return limit >= 1 << 62 ? nil : (limit, used)
+        }
+        return nil
     }
 
     /// A `Name:   123 kB` field of a /proc file, in bytes.

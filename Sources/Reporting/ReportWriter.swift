@@ -24,8 +24,8 @@ public enum ReportWriter {
     /// Reads a report's JSON twin.
     public static func read(from run: URL) throws -> LinkageReport {
         let url = run.appendingPathComponent(LinkageReport.jsonFile)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LinkageError.badRun(run.path, "no \(LinkageReport.jsonFile): run `appariement report` first")
+        guard let data = try? InputFile.read(url, limit: 256 << 20) else {
+            throw LinkageError.badRun(run.path, "no readable \(LinkageReport.jsonFile) (a regular file): run `appariement report` first")
         }
         return try JSONDecoder().decode(LinkageReport.self, from: data)
     }

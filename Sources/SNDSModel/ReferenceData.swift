@@ -124,7 +124,7 @@ public struct ReferenceData: Sendable {
     }
 
     public static func readTable(at url: URL, name: String) throws(ReferenceDataError) -> DelimitedTable {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missingFile(name) }
+        let data = try contents(of: url, name: name)
         var reader = DelimitedReader(bytes: [UInt8](data), separator: UInt8(ascii: ";"), encoding: .utf8)
         let records: [DelimitedReader.Record]
         do throws(DelimitedError) { records = try reader.readAll() } catch {
@@ -142,9 +142,22 @@ public struct ReferenceData: Sendable {
         return DelimitedTable(header: header.fields, rows: rows)
     }
 
+    /// A reference file's bytes, read with the special-file guard: a pipe or a device under a
+    /// reference file's name is refused, never opened (the read would block, or never end).
+    static func contents(of url: URL, name: String) throws(ReferenceDataError) -> Data {
+        do { return try InputFile.read(url, limit: 256 << 20) } catch {
+            switch error {
+            case .missing: throw .missingFile(name)
+            case .directory, .notRegular: throw .malformed(name, line: 0, "is not a regular file (a directory, a device or a pipe)")
+            case .tooLarge: throw .malformed(name, line: 0, "is larger than 256 MB: not a reference file")
+            case .unreadable(let why): throw .malformed(name, line: 0, "cannot be read (\(why))")
+            }
+        }
+    }
+
     private func decodeSchema(at url: URL) throws(ReferenceDataError) -> TableSchema {
         let relative = String(url.path.dropFirst(root.path.count + 1))
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missingFile(relative) }
+        let data = try Self.contents(of: url, name: relative)
         do {
             return try JSONDecoder().decode(TableSchema.self, from: data)
         } catch {

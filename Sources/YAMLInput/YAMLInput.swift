@@ -10,12 +10,80 @@ import Yams
 ///   laughs: Yams shares an alias's node, so the tree is small in memory, but a reader or a decoder
 ///   walking it would visit every copy);
 /// - a YAML syntax error keeps libyaml's reason, its context and its line, on one line;
-/// - `base60Number(in:)` finds YAML 1.1's base-60 numbers (`1:30` is 90), which Yams reads as
-///   integers by multiplying without overflow check (a trap from about twelve parts) and as
-///   floating-point numbers silently: a reader decoding numbers refuses them first.
+/// - `nonDecimalNumber(in:)` finds the numbers YAML 1.1 reads other than as written: base 60
+///   (`1:30` is 90, which Yams multiplies without overflow check: a trap from about twelve parts),
+///   hexadecimal, octal, binary, with underscores: a reader decoding numbers refuses them first.
 ///
 /// The size limit and the regular-file check are made before the text exists (`InputFile`).
 public enum YAMLInput {
+    /// The first plain scalar (in document order) that Yams would decode as a number although it is
+    /// not written as a plain decimal one: YAML 1.1 reads `0x1` as 1, `0o17` and `017` as 15,
+    /// `0b11` as 3, `1_000` as 1000, `1:30` as 90 (base 60), `.inf` and `.nan` as what they say. A
+    /// rate, a threshold or a count written so is a mistake to refuse, not a number to read
+    /// silently. Quoted, such a value is text and not found.
+    public static func nonDecimalNumber(in node: Node) -> Node.Scalar? {
+        switch node {
+        case .scalar(let scalar):
+            guard scalar.style == .plain || scalar.style == .any else { return nil }
+            let text = scalar.string
+            guard Double.construct(from: scalar) != nil || (!text.contains(":") && Int.construct(from: scalar) != nil) else { return nil }
+            return isPlainDecimal(text) ? nil : scalar
+        case .alias:
+            return nil
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if let found = nonDecimalNumber(in: key) ?? nonDecimalNumber(in: value) { return found }
+            }
+            return nil
+        case .sequence(let sequence):
+            for item in sequence {
+                if let found = nonDecimalNumber(in: item) { return found }
+            }
+            return nil
+        }
+    }
+
+    /// `12`, `-3`, `0.05`, `.5`, `1e-3`: digits with at most a sign, a point and an exponent, and no
+    /// leading zero before another digit (`017` is octal to YAML 1.1).
+    static func isPlainDecimal(_ text: String) -> Bool {
+        var rest = Substring(text)
+        if rest.first == "+" || rest.first == "-" { rest = rest.dropFirst() }
+        let integer = rest.prefix { $0.isASCII && $0.isNumber }
+        rest = rest.dropFirst(integer.count)
+        if integer.count > 1, integer.first == "0" { return false }
+        var fraction = Substring("")
+        if rest.first == "." {
+            rest = rest.dropFirst()
+            fraction = rest.prefix { $0.isASCII && $0.isNumber }
+            rest = rest.dropFirst(fraction.count)
+        }
+        guard !integer.isEmpty || !fraction.isEmpty else { return false }
+        if rest.first == "e" || rest.first == "E" {
+            rest = rest.dropFirst()
+            if rest.first == "+" || rest.first == "-" { rest = rest.dropFirst() }
+            let exponent = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !exponent.isEmpty else { return false }
+            rest = rest.dropFirst(exponent.count)
+        }
+        return rest.isEmpty
+    }
+
+    /// What to say of a number `nonDecimalNumber(in:)` found, `what` naming the values expected
+    /// ("rates", "a threshold").
+    public static func nonDecimalMessage(_ scalar: Node.Scalar, example: String) -> String {
+        let shown = scalar.string.count > 40 ? scalar.string.prefix(40) + "…" : Substring(scalar.string)
+        let digits = scalar.string.drop { $0 == "+" || $0 == "-" }
+        if scalar.string.contains(":") {
+            return "\(shown) is a base-60 number in YAML (1:30 is 90): write a decimal number (e.g. \(example))"
+        }
+        if digits.count > 1, digits.first == "0", digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return
+                "\(shown) has a leading zero, which YAML 1.1 reads as an octal number: quote it ('\(shown)') if it is a code, or write it without the zero"
+        }
+        return
+            "\(shown) is not a plain decimal number (YAML 1.1 reads 0x1, 0b11 and 1_000 in other bases or ways): write a decimal number (e.g. \(example))"
+    }
+
     /// A YAML text the project refuses: the line where it is, when known, and why, in one sentence.
     public struct Problem: Error, Equatable, Sendable {
         public let line: Int?
@@ -65,31 +133,6 @@ public enum YAMLInput {
                 guard fits(item, budget: &budget) else { return false }
             }
             return true
-        }
-    }
-
-    /// The first plain scalar (in document order) that Yams would decode as a base-60 number, such as
-    /// `1:30`, `0:0:1` or `1:0:0:0:0:0:0:0:0:0:0:0:0`. Quoted, it is text and not found.
-    public static func base60Number(in node: Node) -> Node.Scalar? {
-        switch node {
-        case .scalar(let scalar):
-            guard scalar.style == .plain || scalar.style == .any, scalar.string.contains(":") else { return nil }
-            // Not the resolved tag: Yams' number constructors read any plain scalar with ':' whose
-            // parts are numbers as base 60, whatever its tag (`0:0:1`, a string to the resolver,
-            // decodes as the Double 1). Double's constructor is the one that cannot trap.
-            return Double.construct(from: scalar) != nil ? scalar : nil
-        case .alias:
-            return nil
-        case .mapping(let mapping):
-            for (key, value) in mapping {
-                if let found = base60Number(in: key) ?? base60Number(in: value) { return found }
-            }
-            return nil
-        case .sequence(let sequence):
-            for item in sequence {
-                if let found = base60Number(in: item) { return found }
-            }
-            return nil
         }
     }
 

@@ -488,6 +488,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
     // Rules files, run with `probabiliste` on a real registry cohort.
     static let rules: [BadInput] = [
+        refusedRules("rules-threshold-base-60", "line 50: 0:0.9 is a base-60 number in YAML") { y in
+            // Read as 0.9 (0 × 60 + 0.9) before: a typo for 0.9 that happened to mean it.
+            y.replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 0:0.9")
+        },
         refusedRules("rules-empty", "the file is empty") { _ in "" },
         refusedRules("rules-not-yaml", "not valid YAML") { _ in "version: 1\ncriteria: [\n" },
         refusedRules("rules-unknown-key", "unknown key 'colour'") { r in
@@ -579,6 +583,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         },
         refusedNoise("noise-base-60", "is a base-60 number") { p in
             p.replacingOccurrences(of: "wrong_nir_key: 0.01", with: "wrong_nir_key: 1:0:0:0:0:0:0:0:0:0:0:0:0")
+        },
+        refusedNoise("noise-hex-number", "0x1 is not a plain decimal number") { p in
+            // YAML 1.1 reads 0x1 as 1: a rate of 100 %, read silently before.
+            p.replacingOccurrences(of: "wrong_nir_key: 0.01", with: "wrong_nir_key: 0x1")
         },
         refusedNoise("noise-not-yaml", "did not find expected ',' or '}'", indirect: true) { p in
             p.replacingOccurrences(of: "sex: {\"1/2\": 0.6,", with: "sex: {\"1/2\": 0.6")
@@ -869,6 +877,23 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             let results = run.appendingPathComponent("results.csv")
             let text = try String(contentsOf: results, encoding: .utf8)
             try text.replacingOccurrences(of: ";not_found;", with: ";found;").write(to: results, atomically: true, encoding: .utf8)
+        },
+        refusedRun(
+            "run-evaluation-fifo", exit: 5, "evaluation.json: cannot be read to check it (not a regular file", command: ["report"],
+            options: ["--key-file", "keys/secret.key"]
+        ) { run in
+            // A named pipe in a file's place: never opened (the read would wait for a writer forever).
+            let file = run.appendingPathComponent("evaluation.json")
+            try FileManager.default.removeItem(at: file)
+            #expect(mkfifo(file.path, 0o600) == 0, "run-evaluation-fifo: mkfifo failed")
+        },
+        refusedRun(
+            "run-summary-fifo", exit: 3, "no summary.json of appariement: not a finished linkage run", command: ["report"],
+            options: ["--key-file", "keys/secret.key"]
+        ) { run in
+            let file = run.appendingPathComponent("summary.json")
+            try FileManager.default.removeItem(at: file)
+            #expect(mkfifo(file.path, 0o600) == 0, "run-summary-fifo: mkfifo failed")
         },
         refusedRun(
             "run-integrity-missing", exit: 5, "integrity.json: missing: the run's files cannot be checked", command: ["report"],

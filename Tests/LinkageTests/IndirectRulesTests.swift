@@ -138,8 +138,31 @@ import Testing
         #expect {
             _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
         } throws: { error in
-            "\(error)".contains("(version): expected a whole number")
+            "\(error)".contains("line 1: \(version.dropFirst(9)) is a base-60 number in YAML")
         }
+    }
+
+    /// YAML 1.1 numbers not written as decimals are read silently by Yams (`0:0.9` as 0.9, `0x1`
+    /// as 1, `017` as 15): refused wherever they are, with their line; quoted, they are text.
+    @Test(arguments: [
+        ("  success_threshold: 0:0.9", "0:0.9 is a base-60 number"),
+        ("  max_dropped: 0x1", "0x1 is not a plain decimal number"),
+        ("  max_dropped: 0b1", "0b1 is not a plain decimal number"),
+        ("  max_dropped: 1_0", "1_0 is not a plain decimal number"),
+        ("  max_dropped: 01", "01 has a leading zero, which YAML 1.1 reads as an octal number"),
+        ("  success_threshold: .inf", ".inf is not a plain decimal number"),
+    ])
+    func aNumberNotWrittenAsADecimalIsRefused(line: String, message: String) {
+        let yaml =
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy:\n\(line)\n"
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
+        } throws: { error in
+            "\(error)".contains("line 6: \(message)")
+        }
+        // The same values as plain decimals are read.
+        let plain = yaml.replacingOccurrences(of: line, with: "  max_dropped: 0\n  success_threshold: 0.9")
+        #expect(throws: Never.self) { _ = try IndirectRules.parse(plain, path: "good.yml", reference: Self.reference) }
     }
 
     /// A key quoted from the file is shown on one line of plain text (a property the rules fuzzer

@@ -170,8 +170,15 @@ public struct Evaluation: Codable, Sendable, Equatable {
     }
 
     static func readCSV(_ url: URL, expecting columns: [String], headerOnly: Bool = false) throws -> [[String]] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LinkageError.badRun(url.deletingLastPathComponent().path, "no \(url.lastPathComponent): not a finished linkage run")
+        let data: Data
+        do { data = try InputFile.read(url, limit: 1 << 33) } catch {
+            switch error {
+            case .missing:
+                throw LinkageError.badRun(url.deletingLastPathComponent().path, "no \(url.lastPathComponent): not a finished linkage run")
+            case .directory, .notRegular: throw LinkageError.badRun(url.path, "is not a regular file (a directory, a device or a pipe)")
+            case .tooLarge: throw LinkageError.badRun(url.path, "is larger than 8 GB: not a run's file")
+            case .unreadable(let why): throw LinkageError.badRun(url.path, "cannot be read (\(why))")
+            }
         }
         var reader = DelimitedReader(bytes: [UInt8](data))
         guard let header = try reader.next(), header.fields == columns else {

@@ -160,6 +160,10 @@ public struct IndirectRules: Sendable {
             throw RulesError(path: path, place: nil, line: error.line, why: error.why)
         }
         guard let root = composed else { throw RulesError(path: path, place: nil, line: nil, why: "the file is empty") }
+        // `success_threshold: 0:0.9` is 0.9 in base 60, `max_dropped: 0x1` is 1: refused, not read.
+        if let number = YAMLInput.nonDecimalNumber(in: root) {
+            throw RulesError(path: path, place: nil, line: number.mark?.line, why: YAMLInput.nonDecimalMessage(number, example: "0.90"))
+        }
         var reader = NodeReader(path: path)
         return try reader.rules(root, sha256: sha256, reference: reference)
     }

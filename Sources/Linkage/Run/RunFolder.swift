@@ -14,7 +14,8 @@ public enum RunFolder {
     /// The kind of a finished linkage run of this tool (its summary.json says so), nil for any
     /// other folder or file.
     public static func kind(of folder: URL) -> RunKind? {
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(summary).path),
+        // Read with the special-file guard: a pipe named summary.json is not a run, and not opened.
+        guard let data = try? InputFile.read(folder.appendingPathComponent(summary), limit: 256 << 20),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             object["tool"] as? String == "appariement"
         else { return nil }

@@ -18,8 +18,14 @@ enum RunJSON {
     /// Reads `file` in `run`; `what` names the expected content in the error.
     static func read<T: Decodable>(_ type: T.Type, file: String, in run: URL, what: String) throws -> T {
         let url = run.appendingPathComponent(file)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LinkageError.badRun(run.path, "no \(file): not a finished linkage run")
+        let data: Data
+        do { data = try InputFile.read(url, limit: 256 << 20) } catch {
+            switch error {
+            case .missing: throw LinkageError.badRun(run.path, "no \(file): not a finished linkage run")
+            case .directory, .notRegular: throw LinkageError.badRun(url.path, "is not a regular file (a directory, a device or a pipe)")
+            case .tooLarge: throw LinkageError.badRun(url.path, "is larger than 256 MB: not a run's \(file)")
+            case .unreadable(let why): throw LinkageError.badRun(url.path, "cannot be read (\(why))")
+            }
         }
         do { return try JSONDecoder().decode(type, from: data) } catch {
             throw LinkageError.badRun(url.path, "cannot be read\(what) (\(error.localizedDescription))")

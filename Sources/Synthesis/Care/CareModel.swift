@@ -59,8 +59,8 @@ public struct CareModel: Decodable, Sendable {
             throw fail(error.line, error.why)
         }
         guard let root = composed else { throw fail(nil, "the file is empty") }
-        if let number = YAMLInput.base60Number(in: root) {
-            throw fail(number.mark?.line, "\(number.string.prefix(40)) is a base-60 number in YAML (1:30 is 90): write a decimal number")
+        if let number = YAMLInput.nonDecimalNumber(in: root) {
+            throw fail(number.mark?.line, YAMLInput.nonDecimalMessage(number, example: "0.05"))
         }
         let model: CareModel
         do {

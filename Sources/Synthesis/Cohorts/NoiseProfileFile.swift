@@ -44,11 +44,10 @@ enum NoiseProfileFile {
             throw fail(error.line, error.why)
         }
         guard let root = composed else { throw fail(nil, "the file is empty") }
-        // Yams reads `1:30` as base 60 (90), and traps on an integer of about twelve parts: a rate
-        // written so is a mistake, never a share.
-        if let number = YAMLInput.base60Number(in: root) {
-            let shown = number.string.count > 40 ? number.string.prefix(40) + "…" : number.string
-            throw fail(number.mark?.line, "\(shown) is a base-60 number in YAML (1:30 is 90): write rates as decimal numbers (e.g. 0.05)")
+        // Yams reads `1:30` as base 60 (90), and traps on an integer of about twelve parts; `0x1`
+        // as 1: a rate written so is a mistake, never a share.
+        if let number = YAMLInput.nonDecimalNumber(in: root) {
+            throw fail(number.mark?.line, YAMLInput.nonDecimalMessage(number, example: "0.05"))
         }
         do {
             return (try YAMLDecoder().decode(type, from: root), name)
