@@ -434,6 +434,17 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             return Array(out.joined(separator: [0x0A])) + [0x0A]
         },
         linkedCohort(
+            "cohort-separator-rows-above-header",
+            check: { run in
+                // Two empty spreadsheet rows above the header (`;;;;;`): skipped like blank lines, the
+                // header read on line 3 — it was "column 1 of the header has no name".
+                let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
+                #expect(results.first?.first == "4", "cohort-separator-rows-above-header: the first data line is not line 4")
+            }
+        ) { c in
+            Array((";;;;;\n ; ;\t; ;\n" + c.text).utf8)
+        },
+        linkedCohort(
             "cohort-separator-only-lines",
             check: { run in
                 // Lines 2 and 6 hold only separators (empty spreadsheet rows): skipped like blank lines, not

@@ -172,9 +172,11 @@ public struct CohortFile {
         }
         // Lines of separators only (`;;;;`, what a spreadsheet exports for empty rows) are blank
         // lines: skipped, counted, not submitted people.
-        let blank = records.dropFirst().filter(\.isBlank).count
-        if blank > 0 { records = [records[0]] + records.dropFirst().filter { !$0.isBlank } }
+        // Above the header too: a spreadsheet's empty first rows come out as `;;;;` lines.
+        let blank = records.filter(\.isBlank).count
+        if blank > 0 { records = records.filter { !$0.isBlank } }
         blankRecords = blank
+        guard !records.isEmpty else { throw .badCohort(path, "the file is empty (lines of separators only)") }
         let header = records.removeFirst()
         headerCount = header.fields.count
         positions = try Self.map(header: header.fields, columns: columns, separator: separator, path: path)
