@@ -1,3 +1,4 @@
+import CPlatform
 import Dispatch
 import Foundation
 
@@ -38,19 +39,27 @@ public enum Interruption {
 
     /// Removes what is staged, says so, and ends the process by the signal itself — so that a shell
     /// sees a run killed by Ctrl-C (status 130, a loop over cohorts stops), not one that exited.
+    ///
+    /// The other threads go on while this runs: the main thread could create a staged file (or a
+    /// folder's contents) just after it was removed, and leave it. So they are parked first, in a
+    /// signal handler that never returns (``cplatform_park_other_threads``), and only then is
+    /// anything removed — with system calls alone (``cplatform_remove_tree``), since a parked
+    /// thread may hold any lock, malloc's included. What the removal needs (paths, the message) is
+    /// made before the park.
     private static func stop(by number: Int32) -> Never {
-        lock.lock()  // never released: the process ends holding it, no commit starts after
+        lock.lock()  // never released: the process ends holding it, no commit or staging starts after
         // A commit that held the lock has moved its files: what remains staged is what goes.
-        let present = staged.filter { FileManager.default.fileExists(atPath: $0) }
-        for path in present { try? FileManager.default.removeItem(atPath: path) }
-        StagedOutputs.removeCreatedDirectories()
-        let said =
-            present.isEmpty
-            ? "interrupted; no output was being written (those in place are complete)"
-            : "interrupted; the outputs being written were removed"
+        let paths = staged.compactMap { strdup($0) }
+        let folders = StagedOutputs.createdDirectoriesDeepestFirst().compactMap { strdup($0) }
+        let removedLine = strdup("\nappariement: interrupted; the outputs being written were removed\n")
+        let noneLine = strdup("\nappariement: interrupted; no output was being written (those in place are complete)\n")
+        _ = cplatform_park_other_threads(200)
+        var removed = false
+        for path in paths where cplatform_remove_tree(path) == 0 { removed = true }
+        for folder in folders { _ = rmdir(folder) }
         // write(2), not FileHandle: on a closed terminal (SIGHUP) the write fails, and must not trap.
-        let line = "\nappariement: \(said)\n"
-        _ = line.withCString { write(2, $0, strlen($0)) }
+        let line = removed ? removedLine : noneLine
+        if let line { _ = write(2, line, strlen(line)) }
         signal(number, SIG_DFL)
         var set = sigset_t()
         sigemptyset(&set)

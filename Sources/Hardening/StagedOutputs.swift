@@ -189,6 +189,12 @@ public final class StagedOutputs {
     /// Removes the folders this process created for its outputs that are still empty, deepest
     /// first: a command that fails or is interrupted leaves no empty `runs/` or `cohorts/` behind
     /// (folders holding anything, earlier outputs included, stay).
+    /// The folders this process created for its outputs, deepest first (for an interruption,
+    /// which removes the empty ones itself).
+    static func createdDirectoriesDeepestFirst() -> [String] {
+        createdLock.withLock { createdDirectories }.reversed()
+    }
+
     public static func removeCreatedDirectories() {
         let paths = createdLock.withLock { createdDirectories }
         for path in paths.reversed() { _ = rmdir(path) }

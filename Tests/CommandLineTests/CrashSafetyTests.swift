@@ -169,6 +169,38 @@ import Glibc
             in: scratch)
     }
 
+    /// Ctrl-C (SIGINT) anywhere: the run cleans up itself before it ends — no staged leftover the
+    /// moment it has exited (not only after the next run), and the run folder absent or whole. The
+    /// interruption parks the other threads before removing anything, so the main thread cannot
+    /// create a staged file just after it was removed.
+    @Test func directInterruptedAnywhereLeavesNothing() throws {
+        let scratch = Scratch()
+        try Self.prepareDataset(in: scratch)
+        let cohort = try CommandLine.run(
+            [
+                "cohort", "direct", "--size", "500", "--seed", "2", "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study",
+            ], in: scratch.url)
+        #expect(cohort.status == 0, "\(cohort.stderr)")
+        let arguments = ["direct", "cohorts/study.csv", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out"]
+        let runs = scratch.file("runs")
+        let reference = try Self.timedRun(arguments + ["runs/reference"], in: scratch, watching: "runs")
+        let expected = try Self.contents(of: runs.appendingPathComponent("reference"), scratch: scratch)
+        var rng = SeededGenerator.stream(seed: Self.seed, purpose: "direct-interrupted")
+        var interruptedMidRun = 0
+        for (index, point) in (Self.killPoints(for: reference, &rng) + Self.killPoints(for: reference, &rng)).enumerated() {
+            let label = "direct, SIGINT \(index + 1) \(point) (CRASH_SAFETY_SEED=\(Self.seed))"
+            let run = runs.appendingPathComponent("r\(index)")
+            let stopped = try Self.killed(arguments + ["runs/r\(index)"], in: scratch, at: point, watching: runs, signal: SIGINT)
+            if stopped.midRun { interruptedMidRun += 1 }
+            #expect(Self.leftovers(in: runs).isEmpty, "\(label): staged leftovers after the interrupted run ended: \(Self.leftovers(in: runs))")
+            if FileManager.default.fileExists(atPath: run.path) {
+                #expect(try Self.contents(of: run, scratch: scratch) == expected, "\(label): runs/r\(index) is there but not the complete run")
+            }
+        }
+        #expect(interruptedMidRun > 0, "no SIGINT landed while the run was going")
+    }
+
     // MARK: probabiliste
 
     @Test func probabilisteKilledAnywhereNeverLeavesARunThatLooksComplete() throws {
@@ -340,8 +372,11 @@ import Glibc
         return Timed(seconds: seconds, stagingStarted: staging)
     }
 
-    /// Starts the command and sends it SIGKILL at `point`, watching `folder` for staged outputs.
-    static func killed(_ arguments: [String], in scratch: Scratch, at point: KillPoint, watching folder: URL) throws -> Killed {
+    /// Starts the command and sends it `signal` (SIGKILL unless said) at `point`, watching `folder`
+    /// for staged outputs.
+    static func killed(
+        _ arguments: [String], in scratch: Scratch, at point: KillPoint, watching folder: URL, signal: Int32 = SIGKILL
+    ) throws -> Killed {
         let start = ContinuousClock.now
         let process = try launch(arguments, in: scratch)
         var stagedAt: ContinuousClock.Instant?
@@ -358,9 +393,9 @@ import Glibc
             usleep(500)
         }
         let at = (ContinuousClock.now - start).inSeconds
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill(process.processIdentifier, signal) }
         process.waitUntilExit()
-        let midRun = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
+        let midRun = process.terminationReason == .uncaughtSignal && process.terminationStatus == signal
         return Killed(point: point, at: at, midRun: midRun, stagingSeen: stagedAt != nil)
     }
 

@@ -15,4 +15,15 @@ int cplatform_rename_noreplace(const char *from, const char *to);
 /// /proc/PID/mem reads by other processes of the same user. Returns 0, or -1 where unsupported.
 int cplatform_forbid_dumps(void);
 
+/// Parks every other thread of the process that does not block SIGUSR2 in a signal handler
+/// that never returns, and waits up to `timeout_ms` for them to get there: after it, no other
+/// thread creates a file. Returns the number of threads parked, or -1. For the end of the
+/// process only (an interrupted command removing its staged outputs): nothing resumes them.
+int cplatform_park_other_threads(int timeout_ms);
+
+/// Removes a file, or a folder and everything in it, with system calls only and no allocation
+/// (safe when other threads are parked holding any lock). Returns 0 when something was removed,
+/// 1 when nothing was there, -1 on failure (errno).
+int cplatform_remove_tree(const char *path);
+
 #endif
