@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Fuzzers for appariement's readers of untrusted input: the NIR validator, the cohort CSV reader
-// (DelimitedReader, CohortFile, DirectCohort, IndirectCohort) and the rules parser (IndirectRules).
+// (DelimitedReader, CohortFile, DirectCohort, IndirectCohort), the rules parser (IndirectRules) and
+// the readers of a run's own files (RunSummary, Evaluation, RunIntegrity).
 // A package of its own so that the main build never sees -sanitize=fuzzer; it uses the checkout's
 // own targets through the root package's library products. Build and run them with scripts/fuzz.
 import PackageDescription
@@ -31,6 +32,10 @@ let package = Package(
                 "FuzzSupport", .product(name: "SNDSModel", package: "appariement"),
                 .product(name: "Linkage", package: "appariement"),
             ],
+            swiftSettings: fuzzerSettings),
+        .executableTarget(
+            name: "FuzzRunFiles",
+            dependencies: ["FuzzSupport", .product(name: "Linkage", package: "appariement")],
             swiftSettings: fuzzerSettings),
         .executableTarget(
             name: "FuzzRules",

@@ -40,7 +40,20 @@ enum RunFigures {
     }
 
     static func sum(_ name: String, _ parts: [Int], equals total: Int, _ totalName: String) -> Problem {
-        parts.reduce(0, +) == total ? nil : "\(name) add up to \(parts.reduce(0, +)), not \(totalName) \(total)"
+        // Added without trapping: an edited file may hold numbers whose sum overflows.
+        guard let sum = Self.sum(of: parts) else { return "\(name) add up to more than any count" }
+        return sum == total ? nil : "\(name) add up to \(sum), not \(totalName) \(total)"
+    }
+
+    /// The sum of `parts`, nil when it overflows.
+    static func sum(of parts: [Int]) -> Int? {
+        var sum = 0
+        for part in parts {
+            let (next, overflow) = sum.addingReportingOverflow(part)
+            if overflow { return nil }
+            sum = next
+        }
+        return sum
     }
 }
 
@@ -89,10 +102,10 @@ extension IndirectSummary {
                     ? nil : "the verdict is \(verdict.rawValue), but \(c.found) found of \(c.submitted) against a threshold of \(threshold) is not"
             },
         ]
-        var cumulative = 0
+        var cumulative: Int? = 0
         for g in groups {
-            cumulative += g.linked
-            let expected = cumulative
+            cumulative = cumulative.flatMap { RunFigures.sum(of: [$0, g.linked]) }
+            let expected = cumulative ?? -1
             checks += [
                 { RunFigures.negative(["group \(g.group) linked": g.linked]) },
                 { RunFigures.rate("group \(g.group)'s rate", g.rate, is: g.linked, of: c.submitted) },
