@@ -311,6 +311,66 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                 ]).utf8)
         },
         linkedCohort(
+            "cohort-ns-nir-more-digits",
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.filter { $0.count > 2 && $0[2] == "ns_looks_like_nir" && $0[1].isEmpty }.count >= 3,
+                    "cohort-ns-nir-more-digits: the NIRs in Bengali, Thai and mathematical bold digits are not all rejected as NIR-like")
+                for name in ["results.csv", "rejects.csv"] {
+                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+                    #expect(
+                        !text.unicodeScalars.contains { $0.properties.numericType != nil && !$0.isASCII },
+                        "cohort-ns-nir-more-digits: \(name) holds digits of another script")
+                }
+            }
+        ) { c in
+            // The neighbours of cohort-ns-nir-other-digits: Bengali, Thai and mathematical bold digits.
+            func digits(_ text: String, zero: UInt32) -> String {
+                String(
+                    String.UnicodeScalarView(
+                        text.unicodeScalars.map { u in
+                            u.isASCII && u.properties.numericType == .decimal ? Unicode.Scalar(zero + u.value - 48) ?? u : u
+                        }))
+            }
+            let lines = (1..<c.count).filter { c.fields($0)[1].replacingOccurrences(of: " ", with: "").count == 15 }.prefix(3)
+            var replacing: [Int: String] = [:]
+            for (i, zero) in zip(lines, [UInt32(0x09E6), 0x0E50, 0x1D7CE]) {
+                let f = c.fields(i)
+                replacing[i] = ([digits(f[1].replacingOccurrences(of: " ", with: ""), zero: zero)] + f.dropFirst()).joined(separator: ";")
+            }
+            return Array(c.lines(replacing: replacing).utf8)
+        },
+        linkedCohort(
+            "cohort-ns-more-invisible-characters",
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.filter { $0.count > 2 && $0[2] == "ns_invalid" && $0[1].isEmpty }.count >= 3,
+                    "cohort-ns-more-invisible-characters: the NS with a combining grapheme joiner, a variation selector or a Hangul filler are not all rejected"
+                )
+                for name in ["results.csv", "rejects.csv"] {
+                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+                    #expect(
+                        !text.unicodeScalars.contains { $0.properties.isDefaultIgnorableCodePoint },
+                        "cohort-ns-more-invisible-characters: \(name) holds an invisible character")
+                }
+            }
+        ) { c in
+            // The neighbours of cohort-ns-invisible-characters, invisible but not "format" characters:
+            // a combining grapheme joiner, a variation selector, a Hangul filler, each inside another
+            // line's NS (a duplicate that compared apart).
+            let ns = { (i: Int) in c.fields(i)[0] }
+            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
+            func inserting(_ mark: String, into text: String) -> String { String(text.prefix(2)) + mark + String(text.dropFirst(2)) }
+            return Array(
+                c.lines(replacing: [
+                    1: inserting("\u{034F}", into: ns(2)) + ";" + rest(1),
+                    3: inserting("\u{FE0F}", into: ns(4)) + ";" + rest(3),
+                    5: inserting("\u{3164}", into: ns(6)) + ";" + rest(5),
+                ]).utf8)
+        },
+        linkedCohort(
             "cohort-ns-fullwidth-duplicate",
             check: { run in
                 let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))

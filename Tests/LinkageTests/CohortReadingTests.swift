@@ -237,3 +237,54 @@ import Testing
         #expect(named.contains("unknown column 'SUIVI_2023'"), "\(named)")
     }
 }
+
+/// The neighbours of the corpus' NS cases: a NIR in any script's digits is NIR-like and never
+/// repeated; any invisible character (Unicode's default-ignorable code points: zero-width
+/// characters, joiners, variation selectors, Hangul fillers, tags…) or direction control makes the
+/// NS invalid, so two NS that look alike cannot compare apart.
+struct SubjectNumberNeighbourTests {
+    static let nir = "1850578006084"
+
+    /// The NIR with each ASCII digit replaced by the digit of the same value from `zero`'s block.
+    static func digits(from zero: UInt32) -> String {
+        String(String.UnicodeScalarView(nir.unicodeScalars.map { Unicode.Scalar(zero + $0.value - 48)! }))
+    }
+
+    @Test(arguments: [
+        ("fullwidth", UInt32(0xFF10)), ("Arabic-Indic", 0x0660), ("Extended Arabic-Indic", 0x06F0), ("Devanagari", 0x0966),
+        ("Bengali", 0x09E6), ("Gurmukhi", 0x0A66), ("Tamil", 0x0BE6), ("Thai", 0x0E50), ("Lao", 0x0ED0), ("Tibetan", 0x0F20),
+        ("Myanmar", 0x1040), ("Khmer", 0x17E0), ("Mongolian", 0x1810), ("mathematical bold", 0x1D7CE),
+        ("mathematical monospace", 0x1D7F6), ("Adlam", 0x1E950),
+    ])
+    func aNIRInAnyDigitsIsNIRLike(script: String, zero: UInt32) {
+        let ns = Self.digits(from: zero)
+        #expect(SubjectNumber.problem(ns)?.reason == .nsLooksLikeNIR, "\(script)")
+        #expect(SubjectNumber.problem(ns)?.showNS == false, "\(script)")
+    }
+
+    @Test func circledAndSuperscriptDigitsToo() {
+        // Not decimal digits to Unicode, but digits once in compatibility form (NFKC).
+        let circled = String(String.UnicodeScalarView(Self.nir.unicodeScalars.map { $0 == "0" ? "⓪" : Unicode.Scalar(0x2460 + $0.value - 49)! }))
+        let superscript = Self.nir.map { c -> String in ["0": "⁰", "1": "¹", "2": "²", "3": "³"][c] ?? String(UnicodeScalar(0x2070 + UInt32(String(c))!)!) }
+            .joined()
+        for ns in [circled, superscript] {
+            #expect(SubjectNumber.problem(ns)?.reason == .nsLooksLikeNIR, "\(ns.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    @Test(arguments: [
+        ("soft hyphen", "\u{00AD}"), ("combining grapheme joiner", "\u{034F}"), ("Arabic letter mark", "\u{061C}"),
+        ("Hangul choseong filler", "\u{115F}"), ("Hangul jungseong filler", "\u{1160}"), ("Mongolian vowel separator", "\u{180E}"),
+        ("zero-width space", "\u{200B}"), ("zero-width non-joiner", "\u{200C}"), ("zero-width joiner", "\u{200D}"),
+        ("left-to-right mark", "\u{200E}"), ("right-to-left mark", "\u{200F}"), ("left-to-right embedding", "\u{202A}"),
+        ("right-to-left override", "\u{202E}"), ("word joiner", "\u{2060}"), ("invisible times", "\u{2062}"),
+        ("left-to-right isolate", "\u{2066}"), ("Hangul filler", "\u{3164}"), ("variation selector 16", "\u{FE0F}"),
+        ("byte order mark inside", "\u{FEFF}"), ("halfwidth Hangul filler", "\u{FFA0}"), ("tag letter", "\u{E0041}"),
+        ("variation selector 17", "\u{E0100}"),
+    ])
+    func anInvisibleCharacterMakesTheNSInvalid(name: String, mark: String) {
+        let ns = "NS_" + mark + "000560"
+        #expect(SubjectNumber.problem(ns)?.reason == .nsInvalid, "\(name)")
+        #expect(SubjectNumber.problem(ns)?.showNS == false, "\(name): repeated")
+    }
+}

@@ -17,10 +17,11 @@ public enum SubjectNumber {
         if ns.count > maxLength || ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return (.nsInvalid, "the NS is longer than \(maxLength) characters or holds control characters", true)
         }
-        // Invisible characters (a soft hyphen, a zero-width space, a word joiner) make two NS look
-        // alike that compare apart, and a bidi override makes an NS read otherwise than it is: not
-        // repeated, for the same reason.
-        if ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) {
+        // Invisible characters (a soft hyphen, a zero-width space, a word joiner, a combining
+        // grapheme joiner, a variation selector, a Hangul filler: Unicode's default-ignorable code
+        // points) make two NS look alike that compare apart, and a bidi override makes an NS read
+        // otherwise than it is: not repeated, for the same reason.
+        if ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .format || $0.properties.isDefaultIgnorableCodePoint }) {
             return (
                 .nsInvalid,
                 "the NS holds invisible or direction-changing characters (a soft hyphen, a zero-width space, a bidi override): not repeated here",
