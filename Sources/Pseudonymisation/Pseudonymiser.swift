@@ -1,6 +1,7 @@
 import CArgon2
 import Dispatch
 import Foundation
+import Hardening
 import SNDSModel
 
 /// What gets hashed into a pseudonym: the SNDS identity inputs, as bytes.
@@ -108,6 +109,12 @@ public struct Pseudonymiser: Sendable {
             }
         }
         guard code == ARGON2_OK.rawValue else {
+            // Its memory is the one failure a user can act on: say how much each hash takes.
+            if code == ARGON2_MEMORY_ALLOCATION_ERROR.rawValue {
+                throw .hashingFailed(
+                    "it could not allocate the \(MemoryBudget.shown(parameters.memoryKiB * 1024)) each hash takes (argon2 m = \(parameters.memoryKiB) KiB, times the hashing threads): give the process more memory (ulimit -v, the container's limit)"
+                )
+            }
             throw .hashingFailed(String(cString: argon2_error_message(code)))
         }
     }

@@ -1154,6 +1154,19 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             invocation.cleanup = cleanup
             return invocation
         },
+        BadInput(
+            id: "resources-argon2-memory", kind: .output,
+            expected: .refused(exit: 7, message: "argon2id hashing failed: it could not allocate the 2.9 GB each hash takes")
+        ) { place in
+            // argon2id asked for 3 GB per hash under the corpus' 2 GB address-space limit: the
+            // machine's resources, exit 7 — not an integrity failure (5), as it was.
+            Invocation(
+                arguments: [
+                    "generate", "--beneficiaries", "20", "--argon2-memory", "3000000", "--out", place.path("big/snds.sqlite"),
+                    "--key-file", place.keyPath,
+                ],
+                outputs: [place.path("big/snds.sqlite"), place.path("big/snds.manifest.json")])
+        },
         BadInput(id: "output-disk-full-generate", kind: .output, expected: .refused(exit: 6, message: "the disk is full")) { place in
             guard let cleanup = try place.tinyFilesystem("tiny") else { return nil }
             return Invocation(

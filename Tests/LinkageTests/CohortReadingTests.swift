@@ -265,8 +265,10 @@ struct SubjectNumberNeighbourTests {
     @Test func circledAndSuperscriptDigitsToo() {
         // Not decimal digits to Unicode, but digits once in compatibility form (NFKC).
         let circled = String(String.UnicodeScalarView(Self.nir.unicodeScalars.map { $0 == "0" ? "⓪" : Unicode.Scalar(0x2460 + $0.value - 49)! }))
-        let superscript = Self.nir.map { c -> String in ["0": "⁰", "1": "¹", "2": "²", "3": "³"][c] ?? String(UnicodeScalar(0x2070 + UInt32(String(c))!)!) }
-            .joined()
+        let superscript = Self.nir.map { c -> String in
+            ["0": "⁰", "1": "¹", "2": "²", "3": "³"][c] ?? String(UnicodeScalar(0x2070 + UInt32(String(c))!)!)
+        }
+        .joined()
         for ns in [circled, superscript] {
             #expect(SubjectNumber.problem(ns)?.reason == .nsLooksLikeNIR, "\(ns.unicodeScalars.map { String($0.value, radix: 16) })")
         }
