@@ -18,5 +18,8 @@ public struct DatasetFiles: Sendable, Equatable {
 
     public var manifest: URL { stem.appendingPathExtension("manifest.json") }
     public var correspondence: URL { stem.appendingPathExtension("correspondence.sealed") }
+    /// The record that the database was verified whole, in its present state
+    /// (``VerificationStamp``): not part of the dataset (`all`), made again whenever missing.
+    public var verification: URL { stem.appendingPathExtension("verified.json") }
     public var all: [URL] { [database, correspondence, manifest] }
 }

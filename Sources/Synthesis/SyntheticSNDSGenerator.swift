@@ -172,6 +172,9 @@ public struct SyntheticSNDSGenerator {
         // the run checked, and one there now is another run's, which must stay (the commit then
         // fails at the database, exclusive, and this run exits 6).
         try staged.commit(removingFirst: options.replaceExisting ? [files.manifest] : [], replacingExisting: options.replaceExisting)
+        // The manifest's digests were computed from the database just written: it is verified
+        // whole, and the first linkage need not digest it again.
+        VerificationStamp.record(for: files, manifest: manifest)
         return manifest
     }
 

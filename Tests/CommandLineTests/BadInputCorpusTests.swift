@@ -785,6 +785,14 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try Self.alter(files) { db in try db.execute(sql: "UPDATE IR_BEN_R SET BEN_SEX_COD = 3 - BEN_SEX_COD WHERE rowid = 1") }
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },
+        BadInput(id: "database-claim-edited-direct", kind: .database, expected: .refused(exit: 5, message: "table ER_PRS_F was changed")) {
+            place in
+            // A claim the extraction would copy, edited with the row count kept: every table is
+            // digested once per state of the database file (the verification stamp), so it is seen.
+            let files = try place.copyDataset()
+            try Self.alter(files) { db in try db.execute(sql: "UPDATE ER_PRS_F SET PRS_ACT_QTE = PRS_ACT_QTE + 1 WHERE rowid = 1") }
+            return place.direct(place.directCohortPath, database: place.relative(files.database))
+        },
         BadInput(
             id: "database-leftover-journal", kind: .database,
             expected: .refused(exit: 5, message: "snds.sqlite-journal beside it holds a write into it that was interrupted")
