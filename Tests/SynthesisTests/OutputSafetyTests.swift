@@ -34,7 +34,8 @@ import Testing
         options.replaceExisting = true
         try SyntheticSNDSGenerator(reference: GeneratedDataset.reference, options: options).generate(key: dataset.key)
         let names = try FileManager.default.contentsOfDirectory(atPath: dataset.directory.path).sorted()
-        #expect(names == ["snds.correspondence.sealed", "snds.manifest.json", "snds.sqlite"])
+        // The dataset's three files, and the stamp that its database was verified (written last).
+        #expect(names == ["snds.correspondence.sealed", "snds.manifest.json", "snds.sqlite", "snds.verified.json"])
     }
 
     @Test func invalidOptionsFailBeforeWritingAnything() throws {
