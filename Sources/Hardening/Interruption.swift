@@ -25,11 +25,24 @@ public enum Interruption {
     /// Installs the handlers; called once by the command line before any work. A signal ignored
     /// when the process started stays ignored: `nohup` (SIGHUP) and a script's background job
     /// (SIGINT) ask for a run that survives them, and get it.
+    ///
+    /// The signals are blocked first, and stay blocked in every thread (threads inherit the mask):
+    /// a signal that arrived between their being set to "ignore" and the dispatch source's start
+    /// was discarded — a `kill -TERM` right after the start could go unseen, and the run end with
+    /// 0. Blocked, it stays pending until the source takes it (Linux never discards a blocked
+    /// signal, even an ignored one).
     public static func handleSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, number) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
         for number in [SIGINT, SIGTERM, SIGHUP] {
+            // A signal ignored from the start stays ignored (and blocked: never delivered).
+            var current = sigaction()
+            sigaction(number, nil, &current)
+            if unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
             // Ignored for the default action, delivered to the dispatch source instead.
-            let previous = signal(number, SIG_IGN)
-            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { stop(by: number) }
             source.resume()

@@ -286,7 +286,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .corrupt(let path): "database \(path) is damaged (SQLite reports a malformed file); generate it again"
         case .writeFailed(let path, let why): "cannot write \(path): \(why)"
         case .leftoverJournal(let path, let journal):
-            "database \(path) cannot be read: \(journal) beside it holds a write into it that was interrupted and never finished or undone — remove \(journal) and run `appariement check-dataset` (it tells whether the tables are intact), or generate the dataset again"
+            "database \(path) cannot be read: \(journal) beside it holds a write into it that was interrupted and never undone — open the database once with sqlite3 (`sqlite3 FILE 'PRAGMA integrity_check'`), which rolls the write back, then run `appariement check-dataset`; do not delete the journal (the database would stay half-written)"
         }
     }
 }

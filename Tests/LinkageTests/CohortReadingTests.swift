@@ -290,3 +290,12 @@ struct SubjectNumberNeighbourTests {
         #expect(SubjectNumber.problem(ns)?.showNS == false, "\(name): repeated")
     }
 }
+
+/// An NS with a control character or a line separator is refused and not repeated: an escape
+/// sequence would reach the terminal of whoever reads rejects.csv, and U+2028 splits a CSV row for
+/// many readers.
+@Test(arguments: ["\u{1B}[31mNS_1", "NS_\u{0085}1", "NS_\u{2028}1", "NS_\u{2029}1", "NS\u{7F}_1"])
+func controlCharactersAndLineSeparatorsAreNotRepeated(ns: String) {
+    #expect(SubjectNumber.problem(ns)?.reason == .nsInvalid)
+    #expect(SubjectNumber.problem(ns)?.showNS == false)
+}

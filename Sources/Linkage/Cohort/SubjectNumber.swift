@@ -14,8 +14,16 @@ public enum SubjectNumber {
         if looksLikeNIR(ns) {
             return (.nsLooksLikeNIR, "the NS is a long number like a NIR (columns swapped?): not repeated here", false)
         }
-        if ns.count > maxLength || ns.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return (.nsInvalid, "the NS is longer than \(maxLength) characters or holds control characters", true)
+        // Control characters (an escape sequence would reach the terminal of whoever reads
+        // rejects.csv) and line or paragraph separators (U+2028 splits a CSV row for many
+        // readers) are not repeated either.
+        if ns.unicodeScalars.contains(where: {
+            [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
+        }) {
+            return (.nsInvalid, "the NS holds control characters or line separators: not repeated here", false)
+        }
+        if ns.count > maxLength {
+            return (.nsInvalid, "the NS is longer than \(maxLength) characters", true)
         }
         // Invisible characters (a soft hyphen, a zero-width space, a word joiner, a combining
         // grapheme joiner, a variation selector, a Hangul filler: Unicode's default-ignorable code
