@@ -559,6 +559,15 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
     // Rules files, run with `probabiliste` on a real registry cohort.
     static let rules: [BadInput] = [
+        refusedRules("rules-where-keeps-nothing", "the dataset has no candidate event (MCO stays with a reliable chaining) under events.where") { y in
+            // A filter no event passes (a misspelt code): every configuration would run for
+            // nothing, the run end in FAILURE without a word on why.
+            y.replacingOccurrences(of: "  source: mco_stays", with: "  source: mco_stays\n  where:\n    T_MCOaaB.DGN_PAL: [ZZZ]")
+        },
+        refusedRules("rules-where-unquoted-number", "1 is read by YAML as a number, not a code: quote it ('1')") { y in
+            // [1] matched départements 10 to 19.
+            y.replacingOccurrences(of: "  source: mco_stays", with: "  source: mco_stays\n  where:\n    T_MCOaaB.BDI_DEP: [1]")
+        },
         refusedRules("rules-threshold-base-60", "line 50: 0:0.9 is a base-60 number in YAML") { y in
             // Read as 0.9 (0 × 60 + 0.9) before: a typo for 0.9 that happened to mean it.
             y.replacingOccurrences(of: "success_threshold: 0.90", with: "success_threshold: 0:0.9")

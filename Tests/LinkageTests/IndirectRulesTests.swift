@@ -165,6 +165,21 @@ import Testing
         #expect(throws: Never.self) { _ = try IndirectRules.parse(plain, path: "good.yml", reference: Self.reference) }
     }
 
+    /// A prefix of `events.where` is a code: unquoted, `null`, `yes`, `75.0` or `1` are read by YAML
+    /// as something else and filtered silently (`1` matched départements 10–19); refused.
+    @Test(arguments: [("null", "missing value"), ("yes", "yes/no value"), ("75.0", "number"), ("1", "number")])
+    func aPrefixYAMLReadsAsNoCodeIsRefused(value: String, kind: String) {
+        let yaml =
+            "version: 1\nevents:\n  source: mco_stays\n  where:\n    T_MCOaaB.BDI_DEP: [\(value)]\ncriteria:\n  - {column: SEXE, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\n"
+        #expect {
+            _ = try IndirectRules.parse(yaml, path: "bad.yml", reference: Self.reference)
+        } throws: { error in
+            "\(error)".contains("line 5 (events.where.T_MCOaaB.BDI_DEP[0]): \(value) is read by YAML as a \(kind), not a code")
+        }
+        let quoted = yaml.replacingOccurrences(of: "[\(value)]", with: "['\(value)']")
+        #expect(throws: Never.self) { _ = try IndirectRules.parse(quoted, path: "good.yml", reference: Self.reference) }
+    }
+
     /// A key quoted from the file is shown on one line of plain text (a property the rules fuzzer
     /// checks, scripts/fuzz): its line break and escape sequence come out escaped.
     @Test func anUnknownKeyIsShownOnOneLine() {

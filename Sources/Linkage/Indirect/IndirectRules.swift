@@ -279,6 +279,21 @@ private struct NodeReader {
                 let source = try self.source(key, place, events: events, reference: reference)
                 var prefixes: [String] = []
                 for (i, p) in try sequence(value, place).enumerated() {
+                    // A prefix is a code: `null`, `yes`, `75.0` or `1` unquoted are read by YAML as
+                    // something else (nothing, true, 75, 1 matching 10–19), and filtered silently.
+                    if let scalar = p.scalar, scalar.style == .plain || scalar.style == .any {
+                        let text = scalar.string
+                        let kind: String? =
+                            ["", "~", "null", "Null", "NULL"].contains(text)
+                            ? "missing value"
+                            : Bool.construct(from: scalar) != nil
+                                ? "yes/no value" : (Int.construct(from: scalar) != nil || Double.construct(from: scalar) != nil) ? "number" : nil
+                        if let kind {
+                            throw fail(
+                                "\(place)[\(i)]", p,
+                                "\(MessageText.shown(text)) is read by YAML as a \(kind), not a code: quote it ('\(MessageText.shown(text))')")
+                        }
+                    }
                     prefixes.append(try string(p, "\(place)[\(i)]").uppercased())
                 }
                 guard !prefixes.isEmpty else { throw fail(place, value, "give at least one prefix") }

@@ -82,6 +82,15 @@ public enum IndirectRun {
         progress.begin("building the candidate events (\(rules.events.label))")
         let events = try CandidateEvents(rules: rules, database: database, years: inputs.manifest.years)
         progress.end()
+        // A filter that keeps no event (a code misspelt, a prefix of another kind) would run every
+        // configuration for nothing and end in FAILURE without saying why.
+        guard events.count > 0 else {
+            throw RulesError(
+                path: rules.path, place: "events", line: nil,
+                why:
+                    "the dataset has no candidate event (\(rules.events.label))\(rules.filters.isEmpty ? "" : " under events.where (check its codes)"): nothing could be linked"
+            )
+        }
         inputs.lap("candidates", since: t)
         t = ContinuousClock.now
         progress.begin("measuring the uniqueness of each configuration")
