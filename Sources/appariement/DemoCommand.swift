@@ -80,6 +80,11 @@ struct Demo: ParsableCommand {
             return (files.run, try evaluate(run: files.run, truth: files.truth))
         }
         let size = plan.directCohortSize(manifest)
+        try requireDemoCohort(files, plan: plan, previousRun: previousRun != nil) { folder in
+            _ = try CohortDrawing.direct(
+                size: size, seed: 1, dataset: plan.dataset, noise: nil, keyFile: plan.keyFile, reference: { try ReferenceData.locate() },
+                to: .init(name: files.name, folder: folder, replaceExisting: true))
+        }
         print(
             "\nDirect linkage of a synthetic cohort of \(size.formatted()) lines (NIR + birth date + sex)\(size < 1_000 ? ", a quarter of the dataset's people" : ""):"
         )
@@ -113,6 +118,11 @@ struct Demo: ParsableCommand {
         print("\nIndirect linkage of a synthetic registry of hospital stays (no identifier; \(rules.relativePath)):")
         let eligible = try CohortDrawing.eligiblePatients(scenario: plan.scenario, dataset: plan.dataset, reference: reference)
         let size = plan.registrySize(eligiblePatients: eligible)
+        try requireDemoCohort(files, plan: plan, previousRun: previousRun != nil) { folder in
+            _ = try CohortDrawing.indirect(
+                scenario: plan.scenario, size: size, seed: 1, dataset: plan.dataset, noise: nil, reference: { try ReferenceData.locate() },
+                to: .init(name: files.name, folder: folder, replaceExisting: true))
+        }
         if size < 1_000 {
             print("The registry has \(size.formatted()) lines: half of the \(eligible.formatted()) patients of this dataset the scenario can draw.")
         }
@@ -125,6 +135,24 @@ struct Demo: ParsableCommand {
         let summary = try IndirectRun.run(options, key: secret, reference: reference, progress: ProgressReporter())
         Probabiliste.print(summary, folder: files.run)
         return (files.run, try evaluate(run: files.run, truth: files.truth, key: secret))
+    }
+
+    /// Without a run of it to tell whether the cohort in place was edited, it is compared with the
+    /// cohort the demo would draw (drawn aside, then removed): one that differs — edited by hand,
+    /// or drawn from another dataset — is not replaced unless --fresh.
+    private func requireDemoCohort(
+        _ files: DemoPlan.RunFiles, plan: DemoPlan, previousRun: Bool, draw: (URL) throws -> Void
+    ) throws {
+        guard !plan.fresh, !previousRun, FileManager.default.fileExists(atPath: files.cohort.path) else { return }
+        // Beside the cohort, hidden: the draw holds the same clear identities, and stays on the
+        // same disk as the cohort itself.
+        let aside = files.cohortFolder.appendingPathComponent(".\(files.name).demo-check.partial-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: aside) }
+        try draw(aside)
+        guard FileDigest.sha256(of: aside.appendingPathComponent(files.cohort.lastPathComponent)) != FileDigest.sha256(of: files.cohort) else {
+            return
+        }
+        throw DemoError.cohortNotTheDemos(cohort: files.cohort.relativePath)
     }
 
     /// Evaluates a run against its truth, writes evaluation.json and prints it.

@@ -54,6 +54,20 @@ import Testing
         #expect(afterRunEdit.status == 0, "\(afterRunEdit.stderr)")
         #expect(!afterRunEdit.stdout.contains("Reusing the direct linkage"), "\(afterRunEdit.stdout)")
         #expect(afterRunEdit.stdout.contains("Reusing the indirect linkage"), "\(afterRunEdit.stdout)")
+        // Edited, with no run of it left to tell: compared with the cohort the demo draws, and kept.
+        try edited.write(to: cohort)
+        try FileManager.default.removeItem(at: scratch.file("runs/demo-direct"))
+        let noRun = try Self.demo(scratch)
+        #expect(noRun.status == 6, "\(noRun.stdout) \(noRun.stderr)")
+        #expect(noRun.stderr.contains("is not the cohort the demo draws from this dataset"), "\(noRun.stderr)")
+        #expect(try Data(contentsOf: cohort) == edited)
+        #expect(
+            !((try? FileManager.default.contentsOfDirectory(atPath: scratch.file("cohorts").path)) ?? []).contains { $0.hasPrefix(".") },
+            "the cohort drawn aside to compare is left behind")
+        // The demo's own cohort, without its run: drawn again (the same), linked.
+        try drawn.write(to: cohort)
+        let ownCohort = try Self.demo(scratch)
+        #expect(ownCohort.status == 0, "\(ownCohort.stderr)")
 
         let bigger = try CommandLine.run(["demo", "--beneficiaries", "350"], in: scratch.url)
         #expect(bigger.status == 0)
