@@ -81,6 +81,44 @@ static int cplatform_blocks_usr2(long tid) {
     return (mask >> (SIGUSR2 - 1)) & 1;
 }
 
+/* Calls `visit` on every entry of the open folder `fd` but `.` and `..`, reading it with
+ * getdents64 into a buffer on the stack (no allocation); returns how many visits returned 1. */
+static int cplatform_each_entry(int fd, int (*visit)(const char *name, void *context), void *context) {
+    char buffer[2048];
+    int counted = 0;
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+        if (n <= 0) break;
+        for (long offset = 0; offset < n;) {
+            struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
+            offset += entry->d_reclen;
+            if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
+            if (visit(entry->d_name, context) == 1) counted++;
+        }
+    }
+    return counted;
+}
+
+struct cplatform_telling { long self; int told; };
+
+/* Sends SIGUSR2 to the thread an entry of /proc/self/task names, unless it is this one or blocks it. */
+static int cplatform_tell(const char *name, void *context) {
+    struct cplatform_telling *telling = context;
+    long tid = strtol(name, NULL, 10);
+    if (tid <= 0 || tid == telling->self || cplatform_blocks_usr2(tid)) return 0;
+    if (syscall(SYS_tgkill, getpid(), tid, SIGUSR2) != 0) return 0;
+    telling->told++;
+    return 1;
+}
+
+struct cplatform_removing { int fd; int depth; };
+static int cplatform_remove_at(int dirfd, const char *name, int depth);
+
+static int cplatform_remove_entry(const char *name, void *context) {
+    struct cplatform_removing *removing = context;
+    return cplatform_remove_at(removing->fd, name, removing->depth) == 0 ? 1 : 0;
+}
+
 int cplatform_park_other_threads(int timeout_ms) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -90,19 +128,9 @@ int cplatform_park_other_threads(int timeout_ms) {
     long self = syscall(SYS_gettid);
     int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -1;
-    char buffer[4096];
-    int told = 0;
-    for (;;) {
-        long n = syscall(SYS_getdents64, fd, buffer, sizeof buffer);
-        if (n <= 0) break;
-        for (long offset = 0; offset < n;) {
-            struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
-            offset += entry->d_reclen;
-            long tid = strtol(entry->d_name, NULL, 10);
-            if (tid <= 0 || tid == self || cplatform_blocks_usr2(tid)) continue;
-            if (syscall(SYS_tgkill, getpid(), tid, SIGUSR2) == 0) told++;
-        }
-    }
+    struct cplatform_telling telling = {self, 0};
+    cplatform_each_entry(fd, cplatform_tell, &telling);
+    int told = telling.told;
     close(fd);
     for (int waited = 0; waited < timeout_ms && cplatform_parked < told; waited++) usleep(1000);
     return cplatform_parked;
@@ -117,22 +145,9 @@ static int cplatform_remove_at(int dirfd, const char *name, int depth) {
     if (depth > 32) return -1;
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? 1 : -1;
-    char buffer[2048];
-    int removedSome;
-    do {
-        removedSome = 0;
-        lseek(fd, 0, SEEK_SET);
-        for (;;) {
-            long n = syscall(SYS_getdents64, fd, buffer, sizeof buffer);
-            if (n <= 0) break;
-            for (long offset = 0; offset < n;) {
-                struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
-                offset += entry->d_reclen;
-                if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-                if (cplatform_remove_at(fd, entry->d_name, depth + 1) == 0) removedSome = 1;
-            }
-        }
-    } while (removedSome);
+    struct cplatform_removing removing = {fd, depth + 1};
+    /* Entries removed while the folder is read may hide others: read again until none goes. */
+    do { lseek(fd, 0, SEEK_SET); } while (cplatform_each_entry(fd, cplatform_remove_entry, &removing) > 0);
     close(fd);
     return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 ? 0 : (errno == ENOENT ? 1 : -1);
 }

@@ -252,37 +252,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                     2: "@SUM(A1:A9);" + rest(2),
                 ]).utf8)
         },
-        linkedCohort(
-            "cohort-ns-nir-other-digits",
-            check: { run in
-                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-                #expect(
-                    rejects.filter { $0.count > 2 && $0[2] == "ns_looks_like_nir" && $0[1].isEmpty }.count >= 3,
-                    "cohort-ns-nir-other-digits: the NIRs in other digits are not all rejected as NIR-like")
-                for name in ["results.csv", "rejects.csv"] {
-                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
-                    #expect(
-                        !text.unicodeScalars.contains { $0.properties.numericType == .decimal && !$0.isASCII },
-                        "cohort-ns-nir-other-digits: \(name) holds digits of another script")
-                }
-            }
-        ) { c in
-            // The NS column holding the line's NIR in fullwidth, Arabic-Indic and Devanagari digits.
-            func digits(_ text: String, zero: UInt32) -> String {
-                String(
-                    String.UnicodeScalarView(
-                        text.unicodeScalars.map { u in
-                            u.isASCII && u.properties.numericType == .decimal ? Unicode.Scalar(zero + u.value - 48) ?? u : u
-                        }))
-            }
-            let lines = (1..<c.count).filter { c.fields($0)[1].replacingOccurrences(of: " ", with: "").count == 15 }.prefix(3)
-            var replacing: [Int: String] = [:]
-            for (i, zero) in zip(lines, [UInt32(0xFF10), 0x0660, 0x0966]) {
-                let f = c.fields(i)
-                replacing[i] = ([digits(f[1].replacingOccurrences(of: " ", with: ""), zero: zero)] + f.dropFirst()).joined(separator: ";")
-            }
-            return Array(c.lines(replacing: replacing).utf8)
-        },
+        nirInOtherDigits("cohort-ns-nir-other-digits", zeros: [0xFF10, 0x0660, 0x0966]),  // fullwidth, Arabic-Indic, Devanagari
         linkedCohort(
             "cohort-ns-invisible-characters",
             check: { run in
@@ -310,66 +280,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                     5: "\u{202E}" + ns(5) + ";" + rest(5),
                 ]).utf8)
         },
-        linkedCohort(
-            "cohort-ns-nir-more-digits",
-            check: { run in
-                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-                #expect(
-                    rejects.filter { $0.count > 2 && $0[2] == "ns_looks_like_nir" && $0[1].isEmpty }.count >= 3,
-                    "cohort-ns-nir-more-digits: the NIRs in Bengali, Thai and mathematical bold digits are not all rejected as NIR-like")
-                for name in ["results.csv", "rejects.csv"] {
-                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
-                    #expect(
-                        !text.unicodeScalars.contains { $0.properties.numericType != nil && !$0.isASCII },
-                        "cohort-ns-nir-more-digits: \(name) holds digits of another script")
-                }
-            }
-        ) { c in
-            // The neighbours of cohort-ns-nir-other-digits: Bengali, Thai and mathematical bold digits.
-            func digits(_ text: String, zero: UInt32) -> String {
-                String(
-                    String.UnicodeScalarView(
-                        text.unicodeScalars.map { u in
-                            u.isASCII && u.properties.numericType == .decimal ? Unicode.Scalar(zero + u.value - 48) ?? u : u
-                        }))
-            }
-            let lines = (1..<c.count).filter { c.fields($0)[1].replacingOccurrences(of: " ", with: "").count == 15 }.prefix(3)
-            var replacing: [Int: String] = [:]
-            for (i, zero) in zip(lines, [UInt32(0x09E6), 0x0E50, 0x1D7CE]) {
-                let f = c.fields(i)
-                replacing[i] = ([digits(f[1].replacingOccurrences(of: " ", with: ""), zero: zero)] + f.dropFirst()).joined(separator: ";")
-            }
-            return Array(c.lines(replacing: replacing).utf8)
-        },
-        linkedCohort(
-            "cohort-ns-more-invisible-characters",
-            check: { run in
-                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
-                #expect(
-                    rejects.filter { $0.count > 2 && $0[2] == "ns_invalid" && $0[1].isEmpty }.count >= 3,
-                    "cohort-ns-more-invisible-characters: the NS with a combining grapheme joiner, a variation selector or a Hangul filler are not all rejected"
-                )
-                for name in ["results.csv", "rejects.csv"] {
-                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
-                    #expect(
-                        !text.unicodeScalars.contains { $0.properties.isDefaultIgnorableCodePoint },
-                        "cohort-ns-more-invisible-characters: \(name) holds an invisible character")
-                }
-            }
-        ) { c in
-            // The neighbours of cohort-ns-invisible-characters, invisible but not "format" characters:
-            // a combining grapheme joiner, a variation selector, a Hangul filler, each inside another
-            // line's NS (a duplicate that compared apart).
-            let ns = { (i: Int) in c.fields(i)[0] }
-            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
-            func inserting(_ mark: String, into text: String) -> String { String(text.prefix(2)) + mark + String(text.dropFirst(2)) }
-            return Array(
-                c.lines(replacing: [
-                    1: inserting("\u{034F}", into: ns(2)) + ";" + rest(1),
-                    3: inserting("\u{FE0F}", into: ns(4)) + ";" + rest(3),
-                    5: inserting("\u{3164}", into: ns(6)) + ";" + rest(5),
-                ]).utf8)
-        },
+        nirInOtherDigits("cohort-ns-nir-more-digits", zeros: [0x09E6, 0x0E50, 0x1D7CE]),  // Bengali, Thai, mathematical bold
+        // Invisible but not "format" characters: a combining grapheme joiner, a variation selector, a
+        // Hangul filler (Unicode's default-ignorable code points).
+        invisibleInNS("cohort-ns-more-invisible-characters", marks: ["\u{034F}", "\u{FE0F}", "\u{3164}"]),
         linkedCohort(
             "cohort-ns-fullwidth-duplicate",
             check: { run in
@@ -913,23 +827,13 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             "run-summary-edited", exit: 5, "summary.json: changed after the run wrote it", command: ["report"],
             options: ["--key-file", "keys/secret.key"]
         ) { run in
-            try editJSON(run.appendingPathComponent("summary.json")) { object in
-                var counts = object["counts"] as! [String: Any]
-                counts["found"] = 1_000
-                counts["foundRate"] = 20.0
-                object["counts"] = counts
-            }
+            try inflateFound(run)
         },
         refusedRun(
             "run-summary-edited-digest-forged", exit: 5, "integrity.json: does not verify with the dataset's key", command: ["report"],
             options: ["--key-file", "keys/secret.key"]
         ) { run in
-            try editJSON(run.appendingPathComponent("summary.json")) { object in
-                var counts = object["counts"] as! [String: Any]
-                counts["found"] = 1_000
-                counts["foundRate"] = 20.0
-                object["counts"] = counts
-            }
+            try inflateFound(run)
             try redigest(run, "summary.json")
         },
         refusedRun(
@@ -937,12 +841,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             options: []
         ) { run in
             // Without a key file (none at the default place) only the digests and the figures can be checked.
-            try editJSON(run.appendingPathComponent("summary.json")) { object in
-                var counts = object["counts"] as! [String: Any]
-                counts["found"] = 1_000
-                counts["foundRate"] = 20.0
-                object["counts"] = counts
-            }
+            try inflateFound(run)
             try redigest(run, "summary.json")
         },
         refusedRun(
@@ -971,17 +870,13 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             options: ["--key-file", "keys/secret.key"]
         ) { run in
             // A named pipe in a file's place: never opened (the read would wait for a writer forever).
-            let file = run.appendingPathComponent("evaluation.json")
-            try FileManager.default.removeItem(at: file)
-            #expect(mkfifo(file.path, 0o600) == 0, "run-evaluation-fifo: mkfifo failed")
+            try replaceByFIFO(run, "evaluation.json")
         },
         refusedRun(
             "run-summary-fifo", exit: 3, "no summary.json of appariement: not a finished linkage run", command: ["report"],
             options: ["--key-file", "keys/secret.key"]
         ) { run in
-            let file = run.appendingPathComponent("summary.json")
-            try FileManager.default.removeItem(at: file)
-            #expect(mkfifo(file.path, 0o600) == 0, "run-summary-fifo: mkfifo failed")
+            try replaceByFIFO(run, "summary.json")
         },
         refusedRun(
             "run-integrity-missing", exit: 5, "integrity.json: missing: the run's files cannot be checked", command: ["report"],
@@ -1201,6 +1096,70 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
     // MARK: Builders
 
+    /// The NS column of three lines holding the line's own NIR written with the digits of the
+    /// scripts whose zeros are `zeros`: those lines rejected `ns_looks_like_nir`, their NS not
+    /// repeated, and no output holds a digit of another script.
+    static func nirInOtherDigits(_ id: String, zeros: [UInt32]) -> BadInput {
+        linkedCohort(
+            id,
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.filter { $0.count > 2 && $0[2] == "ns_looks_like_nir" && $0[1].isEmpty }.count >= zeros.count,
+                    "\(id): the NIRs in other digits are not all rejected as NIR-like")
+                for name in ["results.csv", "rejects.csv"] {
+                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+                    #expect(
+                        !text.unicodeScalars.contains { $0.properties.numericType != nil && !$0.isASCII },
+                        "\(id): \(name) holds digits of another script")
+                }
+            }
+        ) { c in
+            func digits(_ text: String, zero: UInt32) -> String {
+                String(
+                    String.UnicodeScalarView(
+                        text.unicodeScalars.map { u in
+                            u.isASCII && u.properties.numericType == .decimal ? Unicode.Scalar(zero + u.value - 48) ?? u : u
+                        }))
+            }
+            let lines = (1..<c.count).filter { c.fields($0)[1].replacingOccurrences(of: " ", with: "").count == 15 }.prefix(zeros.count)
+            var replacing: [Int: String] = [:]
+            for (i, zero) in zip(lines, zeros) {
+                let f = c.fields(i)
+                replacing[i] = ([digits(f[1].replacingOccurrences(of: " ", with: ""), zero: zero)] + f.dropFirst()).joined(separator: ";")
+            }
+            return Array(c.lines(replacing: replacing).utf8)
+        }
+    }
+
+    /// Each of `marks` inserted inside the NS of the next line, given to the line before (a
+    /// duplicate that compared apart): those lines rejected `ns_invalid`, their NS not repeated,
+    /// and no output holds an invisible character.
+    static func invisibleInNS(_ id: String, marks: [String]) -> BadInput {
+        linkedCohort(
+            id,
+            check: { run in
+                let rejects = try RunChecks.rows(run.appendingPathComponent("rejects.csv"))
+                #expect(
+                    rejects.filter { $0.count > 2 && $0[2] == "ns_invalid" && $0[1].isEmpty }.count >= marks.count,
+                    "\(id): the NS with invisible characters are not all rejected")
+                for name in ["results.csv", "rejects.csv"] {
+                    let text = try String(contentsOf: run.appendingPathComponent(name), encoding: .utf8)
+                    #expect(
+                        !text.unicodeScalars.contains { $0.properties.isDefaultIgnorableCodePoint || $0.properties.generalCategory == .format },
+                        "\(id): \(name) holds an invisible character")
+                }
+            }
+        ) { c in
+            let ns = { (i: Int) in c.fields(i)[0] }
+            let rest = { (i: Int) in c.fields(i).dropFirst().joined(separator: ";") }
+            func inserting(_ mark: String, into text: String) -> String { String(text.prefix(2)) + mark + String(text.dropFirst(2)) }
+            var replacing: [Int: String] = [:]
+            for (k, mark) in marks.enumerated() { replacing[1 + 2 * k] = inserting(mark, into: ns(2 + 2 * k)) + ";" + rest(1 + 2 * k) }
+            return Array(c.lines(replacing: replacing).utf8)
+        }
+    }
+
     static func refusedCohort(_ id: String, _ message: String, bytes: @escaping @Sendable (CohortText) -> [UInt8]) -> BadInput {
         BadInput(id: id, kind: .cohort, expected: .refused(exit: 3, message: message)) { place in
             try place.write("cohort.csv", bytes(place.directCohort))
@@ -1284,6 +1243,23 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             try edit(run)
             return Invocation(arguments: command + [place.path("run")] + options, outputs: [place.path("run/report.html")])
         }
+    }
+
+    /// "2,000 % found": summary.json's found count and rate raised together.
+    static func inflateFound(_ run: URL) throws {
+        try editJSON(run.appendingPathComponent("summary.json")) { object in
+            var counts = object["counts"] as! [String: Any]
+            counts["found"] = 1_000
+            counts["foundRate"] = 20.0
+            object["counts"] = counts
+        }
+    }
+
+    /// A named pipe in the place of a run's file `name`.
+    static func replaceByFIFO(_ run: URL, _ name: String) throws {
+        let file = run.appendingPathComponent(name)
+        try FileManager.default.removeItem(at: file)
+        #expect(mkfifo(file.path, 0o600) == 0, "\(name): mkfifo failed")
     }
 
     /// Rewrites a run's JSON file with `change` applied to its object.

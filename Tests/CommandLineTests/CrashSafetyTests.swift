@@ -159,13 +159,7 @@ import Glibc
 
     @Test func directKilledAnywhereNeverLeavesARunThatLooksComplete() throws {
         let scratch = Scratch()
-        try Self.prepareDataset(in: scratch)
-        let cohort = try CommandLine.run(
-            [
-                "cohort", "direct", "--size", "500", "--seed", "2", "--database", "data/snds.sqlite",
-                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study",
-            ], in: scratch.url)
-        #expect(cohort.status == 0, "\(cohort.stderr)")
+        try Self.prepareDirectCohort(in: scratch)
         try Self.killAndRecoverRuns(
             command: "direct",
             arguments: ["direct", "cohorts/study.csv", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out"],
@@ -178,13 +172,7 @@ import Glibc
     /// create a staged file just after it was removed.
     @Test func directInterruptedAnywhereLeavesNothing() throws {
         let scratch = Scratch()
-        try Self.prepareDataset(in: scratch)
-        let cohort = try CommandLine.run(
-            [
-                "cohort", "direct", "--size", "500", "--seed", "2", "--database", "data/snds.sqlite",
-                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study",
-            ], in: scratch.url)
-        #expect(cohort.status == 0, "\(cohort.stderr)")
+        try Self.prepareDirectCohort(in: scratch)
         let arguments = ["direct", "cohorts/study.csv", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out"]
         let runs = scratch.file("runs")
         let reference = try Self.timedRun(arguments + ["runs/reference"], in: scratch, watching: "runs")
@@ -223,6 +211,17 @@ import Glibc
                 "--key-file", "keys/secret.key", "--out",
             ],
             in: scratch)
+    }
+
+    /// The small dataset and a direct cohort of 500 lines drawn from it (`cohorts/study.csv`).
+    static func prepareDirectCohort(in scratch: Scratch) throws {
+        try prepareDataset(in: scratch)
+        let cohort = try CommandLine.run(
+            [
+                "cohort", "direct", "--size", "500", "--seed", "2", "--database", "data/snds.sqlite",
+                "--key-file", "keys/secret.key", "--dir", "cohorts", "--name", "study",
+            ], in: scratch.url)
+        #expect(cohort.status == 0, "\(cohort.stderr)")
     }
 
     /// A small dataset for the linkage commands (not itself under test here).
