@@ -62,7 +62,11 @@ struct CohortDirect: ParsableCommand {
                 size: size, seed: seed, name: name, directory: URL(fileURLWithPath: directory),
                 database: database, noise: noise.map { URL(fileURLWithPath: $0) },
                 keyFile: key.location.url, force: force)
-            print("Link it with: appariement direct \(written.cohort.relativePath)")
+            // The options that were not the defaults, so that the command runs as printed.
+            var command = "appariement direct \(ShellWord.quoted(written.cohort.relativePath))"
+            if database != DatasetFiles.defaultDatabase { command += " --database \(ShellWord.quoted(database))" }
+            if let keyFile = key.keyFile { command += " --key-file \(ShellWord.quoted(keyFile))" }
+            print("Link it with: \(command)")
         }
     }
 
@@ -151,7 +155,10 @@ struct CohortProbabiliste: ParsableCommand {
                 scenario: IndirectScenario.named(scenario)!, size: size, seed: seed, name: name ?? scenario,
                 directory: URL(fileURLWithPath: directory), database: database,
                 noise: noise.map { URL(fileURLWithPath: $0) }, force: force)
-            print("Link it with: appariement probabiliste \(written.cohort.relativePath) --criteria \(IndirectScenario.named(scenario)!.rulesFile)")
+            var command =
+                "appariement probabiliste \(ShellWord.quoted(written.cohort.relativePath)) --criteria \(IndirectScenario.named(scenario)!.rulesFile)"
+            if database != DatasetFiles.defaultDatabase { command += " --database \(ShellWord.quoted(database))" }
+            print("Link it with: \(command)")
         }
     }
 

@@ -15,6 +15,29 @@ import Testing
             ] + extra, in: scratch.url)
     }
 
+    /// `cohort` prints the command that links what it drew, with the options that were not the
+    /// defaults: run as printed, it links (it named neither the database nor the key before, and
+    /// ran against synthetic/ with exit 4).
+    @Test func theLinkCommandACohortPrintsRunsAsPrinted() throws {
+        let scratch = Scratch()
+        #expect(try Self.generate(in: scratch).status == 0)
+        for draw in [
+            ["cohort", "direct", "--size", "30", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--dir", "cohorts"],
+            ["cohort", "probabiliste", "--size", "30", "--database", "data/snds.sqlite", "--dir", "cohorts"],
+        ] {
+            let drawn = try CommandLine.run(draw, in: scratch.url)
+            #expect(drawn.status == 0, "\(drawn.stderr)")
+            let prefix = "Link it with: appariement "
+            let line = try #require(drawn.stdout.split(separator: "\n").first { $0.hasPrefix(prefix) }, "\(drawn.stdout)")
+            var words = line.dropFirst(prefix.count).split(separator: " ").map(String.init)
+            // The probabiliste run seals with the dataset's key, which cohort probabiliste does not read.
+            if words.first == "probabiliste" { words += ["--key-file", "keys/secret.key"] }
+            words = words.map { $0.replacingOccurrences(of: "rules/", with: CommandLine.checkout.path + "/rules/") }
+            let linked = try CommandLine.run(words + ["--out", "runs/\(words[0])"], in: scratch.url)
+            #expect(linked.status == 0 || linked.status == 2, "appariement \(words.joined(separator: " ")): \(linked.stderr)")
+        }
+    }
+
     @Test func generateWritesTheDatasetAndAPrivateKey() throws {
         let scratch = Scratch()
         let outcome = try Self.generate(in: scratch)
