@@ -23,9 +23,10 @@ public struct DelimitedReader {
         public let line: Int
         public let fields: [String]
 
-        /// Every field empty or white space: a line of separators only (`;;;;`).
+        /// Every field empty, white space or separator characters: a line of separators only
+        /// (`;;;;`, or `,,,,` above a `;` file — a spreadsheet's empty rows in another export).
         public var isBlank: Bool {
-            fields.allSatisfy { $0.allSatisfy(\.isWhitespace) }
+            fields.allSatisfy { $0.allSatisfy { $0.isWhitespace || $0 == ";" || $0 == "," } }
         }
     }
 
@@ -156,16 +157,27 @@ public struct DelimitedReader {
         }
     }
 
-    /// Guesses the separator from the first line: the most frequent of `;`, `,` and tab outside
-    /// quotes; nil when none appears.
+    /// Guesses the separator from the first line that holds anything but separators and white
+    /// space (a spreadsheet's empty rows above the header, `,,,,,`, say nothing of the header's):
+    /// the most frequent of `;`, `,` and tab outside quotes; nil when none appears.
     public static func detectSeparator(in bytes: [UInt8]) -> UInt8? {
+        let separators: Set<UInt8> = [UInt8(ascii: ";"), UInt8(ascii: ","), 0x09]
         var counts: [UInt8: Int] = [UInt8(ascii: ";"): 0, UInt8(ascii: ","): 0, 0x09: 0]
-        var quoted = false
+        var quoted = false, content = false
+        // A file of separator rows only keeps its first line's answer (it is then refused as empty).
+        var firstLine: [UInt8: Int]?
         for c in bytes.prefix(64 * 1024) {
             if c == UInt8(ascii: "\"") { quoted.toggle() }
-            if !quoted, c == 0x0A || c == 0x0D { break }
+            if !quoted, c == 0x0A || c == 0x0D {
+                if content { break }
+                if firstLine == nil, counts.values.contains(where: { $0 > 0 }) { firstLine = counts }
+                counts = counts.mapValues { _ in 0 }
+                continue
+            }
             if !quoted, counts[c] != nil { counts[c]! += 1 }
+            if quoted || (!separators.contains(c) && c != 0x20 && c != 0xEF && c != 0xBB && c != 0xBF) { content = true }
         }
+        if !content, let firstLine { counts = firstLine }
         let best = counts.max { a, b in (a.value, a.key) < (b.value, b.key) }!
         return best.value > 0 ? best.key : nil
     }

@@ -222,8 +222,15 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         refusedCohort("cohort-title-above-header", "line 1 is not the header, line 2 is") { c in
             Array(("Registre des cancers 2023\n" + c.lines(0...c.count - 1) + "\n").utf8)
         },
-        refusedCohort("cohort-blank-above-header", "line 1 is not the header, line 2 is") { c in Array(("\n" + c.lines(0...c.count - 1) + "\n").utf8)
-        },
+        linkedCohort(
+            "cohort-blank-above-header",
+            check: { run in
+                // A blank line above the header is skipped like any blank line: the header read on
+                // line 2, the data from line 3, their numbers those of the file.
+                let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
+                #expect(results.first?.first == "3", "cohort-blank-above-header: the first data line is not line 3")
+            }
+        ) { c in Array(("\n" + c.lines(0...c.count - 1) + "\n").utf8) },
         refusedCohort("cohort-unknown-column-with-digits", "unknown column 'SUIVI_2023'") { c in
             Array(
                 (c.fields(0).joined(separator: ";") + ";SUIVI_2023\n"
@@ -410,13 +417,15 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         linkedCohort(
             "cohort-separator-rows-above-header",
             check: { run in
-                // Two empty spreadsheet rows above the header (`;;;;;`): skipped like blank lines, the
-                // header read on line 3 — it was "column 1 of the header has no name".
+                // Empty spreadsheet rows above the header (`;;;;;`, `,,,,,`): skipped like blank lines, the
+                // header read on line 4 — it was "column 1 of the header has no name".
                 let results = try RunChecks.rows(run.appendingPathComponent("results.csv"))
-                #expect(results.first?.first == "4", "cohort-separator-rows-above-header: the first data line is not line 4")
+                #expect(results.first?.first == "5", "cohort-separator-rows-above-header: the first data line is not line 5")
             }
         ) { c in
-            Array((";;;;;\n ; ;\t; ;\n" + c.text).utf8)
+            // (`,,,,,` too, a comma-separated empty row above a `;` file, which also said nothing
+            // of the header's separator.)
+            Array((";;;;;\n,,,,,\n ; ;\t; ;\n" + c.text).utf8)
         },
         linkedCohort(
             "cohort-separator-only-lines",

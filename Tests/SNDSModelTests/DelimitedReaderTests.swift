@@ -50,6 +50,14 @@ struct DelimitedReaderTests {
         }
     }
 
+    @Test func theSeparatorIsReadFromTheFirstLineWithContent() {
+        // Empty spreadsheet rows above a `;` header, written with commas: not the header's separator.
+        #expect(DelimitedReader.detectSeparator(in: Array(",,,,,\r\n , ,\nNS;SEXE;ANNEE\n1;2;3\n".utf8)) == UInt8(ascii: ";"))
+        #expect(DelimitedReader.detectSeparator(in: Array("NS,SEXE;ANNEE,X\n".utf8)) == UInt8(ascii: ","))
+        #expect(DelimitedReader.detectSeparator(in: Array(";;;\n\n".utf8)) == UInt8(ascii: ";"))
+        #expect(DelimitedReader.detectSeparator(in: Array("NS\n1\n".utf8)) == nil)
+    }
+
     @Test func aFileMixingUTF8AndSingleBytesIsToldApart() {
         // Hélène in UTF-8 on line 2, a Latin-1 É on line 3: neither encoding reads it whole.
         let mixed: [UInt8] = Array("NOM\nHélène\n".utf8) + [0xC9, 0x0A]
