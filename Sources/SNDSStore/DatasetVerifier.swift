@@ -50,7 +50,7 @@ public enum DatasetVerifier {
     /// reads whole to decide something (IR_BEN_R to resolve a person, the event tables of an
     /// indirect linkage) — have the manifest's digest too.
     ///
-    /// Then every other table's digest, unless the dataset's ``VerificationStamp`` says the
+    /// Then every other table's digest — all of them skipped when the dataset's ``VerificationStamp`` says the
     /// database, in its present state, was verified whole already (by `generate`, `check-dataset`
     /// or a previous run): a linkage extracts the linked people's claims, so an edited claim must be
     /// refused too, but digesting every row of DCIR costs several seconds on 20,000 people and

@@ -679,11 +679,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         ) { place in
             let files = try place.copyDataset()
             try Self.alter(files) { db in try db.execute(sql: "DROP TABLE T_MCO24C; DROP TABLE T_MCO24B") }
-            return Invocation(
-                arguments: [
-                    "probabiliste", place.indirectCohortPath, "--criteria", "rules/default.yml", "--database", place.relative(files.database),
-                    "--out", place.run, "--key-file", place.keyPath,
-                ], outputs: [place.run])
+            return place.probabiliste(place.indirectCohortPath, database: place.relative(files.database))
         },
         BadInput(
             id: "database-column-renamed-probabiliste", kind: .database,
@@ -691,11 +687,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         ) { place in
             let files = try place.copyDataset()
             try Self.alter(files) { db in try db.execute(sql: "ALTER TABLE IR_BEN_R RENAME COLUMN BEN_NIR_PSA TO X") }
-            return Invocation(
-                arguments: [
-                    "probabiliste", place.indirectCohortPath, "--criteria", "rules/default.yml", "--database", place.relative(files.database),
-                    "--out", place.run, "--key-file", place.keyPath,
-                ], outputs: [place.run])
+            return place.probabiliste(place.indirectCohortPath, database: place.relative(files.database))
         },
         BadInput(
             id: "database-column-renamed-describe", kind: .database,
@@ -1347,12 +1339,12 @@ struct Place {
                 + ["--key-file", key ?? keyPath], outputs: [output])
     }
 
-    func probabiliste(_ cohort: String, rules: String? = nil, key: String? = nil) -> Invocation {
+    func probabiliste(_ cohort: String, rules: String? = nil, database: String? = nil, key: String? = nil) -> Invocation {
         let cohortPath = cohort.contains("/") ? cohort : path(cohort)
         return Invocation(
             arguments: [
                 "probabiliste", cohortPath, "--criteria", rules ?? "rules/default.yml",
-                "--database", datasetPath + ".sqlite", "--out", run, "--key-file", key ?? keyPath,
+                "--database", database ?? datasetPath + ".sqlite", "--out", run, "--key-file", key ?? keyPath,
             ],
             outputs: [run])
     }

@@ -146,6 +146,9 @@ import Testing
         #expect(cohort.submitted == 1 && cohort.rejections.isEmpty)
         let onlyBlank = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE\n;;;\n") }
         #expect(onlyBlank.contains("header but no data lines"), "\(onlyBlank)")
+        // Rows of separators and nothing else, above the header as below: no header at all.
+        let onlySeparators = message { _ = try read(";;;\n,,,\n;;;\n") }
+        #expect(onlySeparators.contains("the file is empty (lines of separators only)"), "\(onlySeparators)")
     }
 
     /// Line by line: each invalid value is rejected with its reason, never with the NIR.

@@ -11,8 +11,8 @@ import SNDSStore
 /// fields is only that record's problem and is rejected by the caller.
 public struct CohortFile {
     /// How to read the bytes: a given encoding, or `auto` (UTF-8 when the bytes are valid UTF-8;
-    /// else Windows-1252 when a byte falls in 0x80–0x9F, else Latin-1, said on stderr by the
-    /// caller; a file mixing UTF-8 and single bytes is refused).
+    /// else Windows-1252 when a byte falls in 0x80–0x9F, else Latin-1, and why in `readingNotes`;
+    /// a file mixing UTF-8 and single bytes is refused).
     public enum EncodingChoice: String, Sendable, CaseIterable {
         case auto, utf8 = "utf-8", latin1 = "latin-1", windows1252 = "windows-1252"
     }

@@ -41,17 +41,23 @@ public struct RunIntegrity: Codable, Sendable, Equatable {
     /// not at all.
     public static func seal(_ names: [String], in folder: URL, key: SecretKey) throws {
         var files: [String: String] = [:]
-        for name in names { files[name] = try digest(of: folder.appendingPathComponent(name), in: folder) }
+        for name in names { files[name] = try digest(of: folder.appendingPathComponent(name)) }
+        try write(files, in: folder, key: key)
+    }
+
+    /// Adds `name` to the seal of a run checked before (evaluate's evaluation.json): the digests
+    /// already sealed, just verified, are kept, only the new file is read.
+    public static func add(_ name: String, to folder: URL, key: SecretKey) throws {
+        var files = try read(from: folder).files
+        files[name] = try digest(of: folder.appendingPathComponent(name))
+        try write(files, in: folder, key: key)
+    }
+
+    private static func write(_ files: [String: String], in folder: URL, key: SecretKey) throws {
         let seal = RunIntegrity(keyFingerprint: key.fingerprint, files: files, mac: mac(files: files, key: key))
         let staged = StagedOutputs()
         try RunJSON.write(seal, to: staged.stage(folder.appendingPathComponent(file)))
         try staged.commit(replacingExisting: true)
-    }
-
-    /// Adds `name` to the seal of a run checked before (evaluate's evaluation.json).
-    public static func add(_ name: String, to folder: URL, key: SecretKey) throws {
-        let current = try read(from: folder)
-        try seal(Array(current.files.keys) + [name], in: folder, key: key)
     }
 
     /// Checks that `reading` (files of `run` a command is about to read) are as the run sealed
@@ -81,7 +87,7 @@ public struct RunIntegrity: Codable, Sendable, Equatable {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw LinkageError.runAltered(url.path, "missing, though the run sealed it (integrity.json) — run the linkage again")
             }
-            guard try digest(of: url, in: run) == sealed else {
+            guard try digest(of: url) == sealed else {
                 throw LinkageError.runAltered(
                     url.path,
                     "changed after the run wrote it (its SHA-256 is not the one sealed in integrity.json): nothing computed from it can be trusted — run the linkage again"
@@ -125,7 +131,7 @@ public struct RunIntegrity: Codable, Sendable, Equatable {
     }
 
     /// The SHA-256 of a run's file, read with the special-file guard (a pipe is not opened).
-    static func digest(of url: URL, in run: URL) throws -> String {
+    static func digest(of url: URL) throws -> String {
         guard let digest = FileDigest.sha256(of: url) else {
             throw LinkageError.runAltered(url.path, "cannot be read to check it (not a regular file, or unreadable)")
         }
