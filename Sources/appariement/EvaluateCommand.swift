@@ -57,6 +57,14 @@ struct Evaluate: ParsableCommand {
             for (g, q) in e.byGroup.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
                 text +=
                     "\n  group \(g): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong, precision \(rate(q.precision)), cumulative recall \(rate(q.cumulativeRecall))"
+                if let x = q.expectedWrong { text += String(format: " (the run expected %.1f wrong)", x) }
+            }
+        }
+        if let bands = e.calibration {
+            text += "\nCalibration of the link probabilities (links, mean probability, share right):"
+            for b in bands where b.links > 0 {
+                text += String(
+                    format: "\n  %.3f–%.3f: %@ links, %.4f, %.4f", b.from, b.to, b.links.formatted(), b.meanProbability ?? 0, b.shareRight ?? 0)
             }
         }
         if !e.mismatches.isEmpty {

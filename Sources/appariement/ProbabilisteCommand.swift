@@ -122,6 +122,7 @@ struct Probabiliste: ParsableCommand {
             let dropped = g.dropped == 0 ? "all criteria" : "\(g.dropped) dropped"
             text +=
                 "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : ""); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
+            if let e = s.confidence?.groups.first(where: { $0.group == g.group }) { text += "; \(e.phrase) expected wrong" }
         }
         text += "\n  excluded    \(c.excluded.formatted())\(share(c.excluded))"
         for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }) {
@@ -130,6 +131,14 @@ struct Probabiliste: ParsableCommand {
         text += String(
             format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
             s.verdict.shouted)
+        if let c = s.confidence {
+            text += "\n  of the \(c.total.links.formatted()) links, \(c.total.phrase) expected wrong (match model fitted on the run's candidates)"
+            let guardText = String(format: "%g", c.minLinkProbability)
+            text +=
+                c.minLinkProbability == 0
+                ? "\n  guard off (strategy.min_link_probability: 0): every unique link accepted"
+                : "\n  guard: links with a probability below \(guardText) excluded as weak_link (\(c.excludedAsWeak.links.formatted()), of which \(c.excludedAsWeak.phrase) expected wrong)\(c.minLinkProbabilityIsDefault ? "; the default, as the rules set no strategy.min_link_probability" : "")"
+        }
         if s.people.reachedBySeveralNS > 0 {
             text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
         }

@@ -322,8 +322,10 @@ import Testing
     }
 }
 
-/// Each reason a line is excluded for, provoked with lines built from the dataset's own stays
-/// under small rules (FINESS and entry date, one may be dropped).
+/// Each reason the CNAM procedure excludes a line for, provoked with lines built from the dataset's
+/// own stays under small rules (FINESS and entry date, one may be dropped). The guard is off here: a
+/// model fitted on seven crafted lines says little, and `weak_link` is provoked on a registry of its
+/// own (LinkConfidenceTests).
 @Suite struct IndirectExclusionTests {
     static let rules = """
         version: 1
@@ -332,7 +334,7 @@ import Testing
         criteria:
           - {column: FINESS, source: T_MCOaaC.ETA_NUM, normalise: finess}
           - {column: DATE_ENTREE, source: T_MCOaaC.EXE_SOI_DTD, normalise: date}
-        strategy: {drop_order: [FINESS, DATE_ENTREE], max_dropped: 1}
+        strategy: {drop_order: [FINESS, DATE_ENTREE], max_dropped: 1, min_link_probability: 0}
         """
 
     @Test func everyExclusionReasonIsExercised() throws {
@@ -412,7 +414,7 @@ import Testing
         // With `max_missing: 0` an empty value matches nothing: S6 waits for group 2,
         // where the date is dropped; every other line ends as before.
         let strictURL = try IndirectFixture.rulesFile(
-            Self.rules.replacingOccurrences(of: "max_dropped: 1}", with: "max_dropped: 1, max_missing: 0}"),
+            Self.rules.replacingOccurrences(of: "max_dropped: 1,", with: "max_dropped: 1, max_missing: 0,"),
             in: folder, name: "strict")
         let strictRun = folder.appendingPathComponent("strict-run")
         try IndirectFixture.link(cohort, rules: strictURL, dataset: dataset, to: strictRun)
@@ -426,6 +428,6 @@ import Testing
         #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a day of the calendar"), "\(rejects)")
         #expect(summary.counts.submitted == 7)
         #expect(summary.counts.submitted == summary.counts.found + summary.counts.excluded + summary.counts.rejected)
-        #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases))
+        #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases).subtracting([.weakLink]))
     }
 }

@@ -37,6 +37,15 @@ import Testing
         #expect(rules.strategy.maxMissing == 1)
         #expect(rules.criteria[1].comparison == .withinDays(2))
         #expect(rules.criteria[2].comparison == .prefix(3))
+        #expect(rules.strategy.minLinkProbability == IndirectRules.defaultMinLinkProbability)
+        #expect(!rules.strategy.minLinkProbabilityGiven)
+    }
+
+    @Test(arguments: [("0", 0.0), ("0.95", 0.95), ("0.5", 0.5)])
+    func theGuardIsReadAndMarkedAsGiven(text: String, value: Double) throws {
+        let rules = try IndirectRules.parse(Self.base + "\nstrategy: {min_link_probability: \(text)}\n", path: "r.yml", reference: Self.reference)
+        #expect(rules.strategy.minLinkProbability == value)
+        #expect(rules.strategy.minLinkProbabilityGiven)
     }
 
     /// Each mistake, and what the message must say.
@@ -84,6 +93,18 @@ import Testing
         (
             "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {success_threshold: 1.5}\n",
             "expected a share above 0 and at most 1"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {min_link_probability: 1}\n",
+            "expected a probability from 0 (no guard) to below 1"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {min_link_probability: -0.1}\n",
+            "expected a probability from 0 (no guard) to below 1"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {min_link_probability: high}\n",
+            "strategy.min_link_probability"
         ),
         (
             "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {max_missing: two}\n",

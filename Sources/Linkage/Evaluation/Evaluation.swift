@@ -42,6 +42,9 @@ public struct Evaluation: Codable, Sendable, Equatable {
     /// Indirect runs: per group, the links made, right and wrong, the group's precision and the
     /// recall reached once it is added to the groups before it.
     public var byGroup: [String: GroupQuality] = [:]
+    /// Indirect runs with link probabilities: for the links whose probability falls in each band,
+    /// the mean probability and the share right — calibrated when the two agree.
+    public var calibration: [CalibrationBand]?
 
     public struct GroupQuality: Codable, Sendable, Equatable {
         public var linked = 0
@@ -49,7 +52,21 @@ public struct Evaluation: Codable, Sendable, Equatable {
         public var wrong = 0
         public var precision: Double?
         public var cumulativeRecall: Double?
+        /// The run's own estimate of its wrong links, Σ (1 − P), to set beside `wrong`.
+        public var expectedWrong: Double?
         public init() {}
+    }
+
+    public struct CalibrationBand: Codable, Sendable, Equatable {
+        /// Probabilities in [from, to) (the last band includes 1).
+        public var from: Double
+        public var to: Double
+        public var links: Int
+        public var meanProbability: Double?
+        public var shareRight: Double?
+
+        /// The bands' bounds: finer near 1, where most links lie and where a user sets a guard.
+        static let bounds: [Double] = [0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1]
     }
 
     public struct Mismatch: Codable, Sendable, Equatable {
@@ -79,6 +96,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
         }
         let resultsURL = run.appendingPathComponent(RunFolder.results)
         var groupOfLine: [Int: Int] = [:]
+        var probabilityOfLine: [Int: Double] = [:]
         for record in try readCSV(resultsURL, expecting: kind == .probabiliste ? IndirectRun.resultColumns : DirectRun.resultColumns) {
             let line = Int(record[0]) ?? -1
             guard let lineStatus = LineStatus(rawValue: record[2]) else {
@@ -92,6 +110,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
                 byReason[lineStatus.rawValue, default: [:]][reason, default: 0] += 1
             }
             if kind == .probabiliste, let g = Int(record[4]) { groupOfLine[line] = g }
+            if kind == .probabiliste, let p = Double(record[8]) { probabilityOfLine[line] = p }
         }
         for record in try readCSV(run.appendingPathComponent(RunFolder.rejects), expecting: RejectsCSV.columns) {
             status[Int(record[0]) ?? -1] = .rejected
@@ -118,6 +137,9 @@ public struct Evaluation: Codable, Sendable, Equatable {
             precision: nil, recall: nil, foundRate: 0, findable: 0, findableFoundRate: nil, asExpected: 0,
             confusion: [:], byDefect: [:], byReason: byReason, mismatches: [])
         var inSNDS = 0, findableFound = 0
+        var bands = zip(CalibrationBand.bounds, CalibrationBand.bounds.dropFirst()).map {
+            (band: CalibrationBand(from: $0, to: $1, links: 0), sum: 0.0, right: 0)
+        }
         let indirect = kind == .probabiliste
         for t in truth.entries {
             guard let lineStatus = status[t.line] else { continue }  // every line has one: checked above
@@ -133,6 +155,14 @@ public struct Evaluation: Codable, Sendable, Equatable {
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
                 let group = groupOfLine[t.line].map(String.init) ?? "all"
                 if indirect { e.byGroup[group, default: GroupQuality()].linked += 1 }
+                if let p = probabilityOfLine[t.line] {
+                    e.byGroup[group, default: GroupQuality()].expectedWrong =
+                        (e.byGroup[group]?.expectedWrong ?? 0) + (1 - p)
+                    let b = bands.lastIndex { $0.band.from <= p } ?? 0
+                    bands[b].band.links += 1
+                    bands[b].sum += p
+                    if person != nil, person == t.benIdtAno { bands[b].right += 1 }
+                }
                 if let person, person == t.benIdtAno {
                     e.correct += 1
                     if t.expected == .found { findableFound += 1 }
@@ -161,6 +191,14 @@ public struct Evaluation: Codable, Sendable, Equatable {
             cumulative += q.correct
             e.byGroup[g]!.precision = q.linked == 0 ? nil : Double(q.correct) / Double(q.linked)
             e.byGroup[g]!.cumulativeRecall = inSNDS == 0 ? nil : Double(cumulative) / Double(inSNDS)
+        }
+        if !probabilityOfLine.isEmpty {
+            e.calibration = bands.map { b in
+                var band = b.band
+                band.meanProbability = band.links == 0 ? nil : b.sum / Double(band.links)
+                band.shareRight = band.links == 0 ? nil : Double(b.right) / Double(band.links)
+                return band
+            }
         }
         e.precision = e.linked == 0 ? nil : Double(e.correct) / Double(e.linked)
         e.recall = inSNDS == 0 ? nil : Double(e.correct) / Double(inSNDS)

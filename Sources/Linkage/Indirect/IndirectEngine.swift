@@ -28,6 +28,9 @@ public enum IndirectEngine {
         case conflicting
         /// The line's unique person is also matched by another line.
         case duplicatePerson = "duplicate_person"
+        /// The line's unique person agrees too weakly to be trusted: its link probability is below
+        /// the rules' `min_link_probability` (the guard), so it is not accepted.
+        case weakLink = "weak_link"
 
         /// Which reason names a line's exclusion when groups disagree: a conflict or a person claimed
         /// twice says more than several candidates, which says more than none.
@@ -37,6 +40,7 @@ public enum IndirectEngine {
             case .multipleCandidates: 1
             case .duplicatePerson: 2
             case .conflicting: 3
+            case .weakLink: 4
             }
         }
     }

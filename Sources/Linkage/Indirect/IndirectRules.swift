@@ -97,6 +97,11 @@ public struct IndirectRules: Sendable {
         /// How many of a configuration's criteria a line may leave empty and still be compared on
         /// the others (0: an empty value matches nothing, as a plain SQL join on all criteria).
         public var maxMissing: Int = 1
+        /// The guard: links whose probability (``LinkConfidence``) is below it are excluded as
+        /// `weak_link`. 0 turns it off.
+        public var minLinkProbability: Double = IndirectRules.defaultMinLinkProbability
+        /// Whether the rules file set it (else the default, which the summary says).
+        public var minLinkProbabilityGiven = false
     }
 
     /// Keeps candidate events whose column starts with one of the prefixes (e.g. DGN_PAL in I21, I22).
@@ -118,6 +123,11 @@ public struct IndirectRules: Sendable {
     public let sha256: String
 
     public static let defaultThreshold = 0.90
+    /// The guard when a rules file sets none: a link less likely right than 4 in 5 is not
+    /// accepted. Chosen from measurements (docs/link-confidence.md): on every scenario it kept
+    /// precision at 0.9996 or more for at most 0.0036 of recall; 0.5 left more wrong links, 0.9
+    /// cost recall for nothing.
+    public static let defaultMinLinkProbability = 0.80
     /// Other names accepted for an NS column.
     public static let subjectNumberAliases = ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"]
     /// Beyond this many configurations a run would be slow and its report unreadable.
@@ -349,8 +359,10 @@ private struct NodeReader {
         var threshold = IndirectRules.defaultThreshold
         // One empty criterion by default, within the range a file may give (none with a single criterion).
         var maxMissing = min(1, criteria.count - 1)
+        var minLinkProbability: Double?
         if let s = top["strategy"] {
-            let strategy = try mapping(s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "max_missing"])
+            let strategy = try mapping(
+                s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "max_missing", "min_link_probability"])
             if let d = strategy["drop_order"] {
                 if d.scalar != nil {
                     let value = try string(d, "strategy.drop_order")
@@ -388,13 +400,21 @@ private struct NodeReader {
             if let m = strategy["max_missing"] {
                 maxMissing = try integer(m, "strategy.max_missing", in: 0...max(0, criteria.count - 1))
             }
+            if let g = strategy["min_link_probability"] {
+                guard g.scalar != nil, let v = g.float, v >= 0, v < 1 else {
+                    throw fail("strategy.min_link_probability", g, "expected a probability from 0 (no guard) to below 1 (e.g. 0.9)")
+                }
+                minLinkProbability = v
+            }
         }
         let rules = IndirectRules(
             name: name, description: description, idColumn: idColumn, events: events, filters: filters,
             criteria: criteria,
             strategy: .init(
                 dropOrder: dropOrder, maxDropped: min(maxDropped, criteria.count - 1),
-                successThreshold: threshold, maxMissing: maxMissing),
+                successThreshold: threshold, maxMissing: maxMissing,
+                minLinkProbability: minLinkProbability ?? IndirectRules.defaultMinLinkProbability,
+                minLinkProbabilityGiven: minLinkProbability != nil),
             path: path, sha256: sha256)
         let configurations = LinkagePlan.configurationCount(
             criteria: criteria.count,

@@ -14,9 +14,12 @@ import Terminal
 /// joins and writes the run's folder.
 ///
 /// results.csv has one line per valid cohort line: found or excluded, group, configuration,
-/// criteria used, reason; no pseudonym.
+/// criteria used, the link's match weight, probability and each criterion's part of the weight
+/// (``LinkConfidence``), reason; no pseudonym.
 public enum IndirectRun {
-    public static let resultColumns = ["LINE", "NS", "STATUS", "REASON", "GROUP", "CONFIGURATION", "CRITERIA", "DETAIL"]
+    public static let resultColumns = [
+        "LINE", "NS", "STATUS", "REASON", "GROUP", "CONFIGURATION", "CRITERIA", "MATCH_WEIGHT", "MATCH_PROBABILITY", "WEIGHT_DETAIL", "DETAIL",
+    ]
 
     public struct Options: Sendable {
         public var cohort: URL
@@ -112,9 +115,19 @@ public enum IndirectRun {
         let steps = plan.configurations.count
         progress.begin("linking (\(steps) configurations)", total: steps)
         let events = pool.events.measured
-        let linkage = try pool.link { [progress] _ in progress.advance(by: 1) }
+        let codes = pool.events.codes
+        let made = try pool.link { [progress] _ in progress.advance(by: 1) }
         progress.end()
         inputs.lap("linkage", since: t)
+        t = ContinuousClock.now
+        progress.begin("estimating how sure each link is")
+        let confidence = try database.queue.inDatabase { db in
+            try LinkConfidence(db, rules: rules, linkage: made, codes: codes)
+        }
+        let linkage = confidence.guarded(made, minimum: rules.strategy.minLinkProbability)
+        let confidenceSummary = confidence.summary(rules: rules, made: made, accepted: linkage)
+        progress.end()
+        inputs.lap("confidence", since: t)
 
         t = ContinuousClock.now
         let outcomes = linkage.outcomes
@@ -127,13 +140,15 @@ public enum IndirectRun {
             }
         }
         let linked = LinkageRun.Linked(links: links, rejections: cohort.rejections) {
-            try writeResults(outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, to: $0)
+            try writeResults(
+                outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: confidence.scores, to: $0)
         }
         return try LinkageRun.write(inputs, kind: .probabiliste, linked: linked, progress: progress, outputsStarted: t) {
             extraction, timings in
             try IndirectSummary(
                 inputs: inputs, cohort: cohort, events: events, linkage: linkage,
-                pseudonymCounts: pseudonyms.mapValues(\.count), extraction: extraction, timings: timings)
+                pseudonymCounts: pseudonyms.mapValues(\.count), confidence: confidenceSummary, extraction: extraction,
+                timings: timings)
         }
     }
 
@@ -150,7 +165,7 @@ public enum IndirectRun {
     private static func writeResults(
         _ outcomes: [IndirectEngine.Outcome], rules: IndirectRules,
         configurations: [IndirectEngine.ConfigurationResult], cohort: IndirectCohort,
-        to url: URL
+        scores: [Int: LinkConfidence.Score], to url: URL
     ) throws {
         var csv = try CSVOutput(url: url)
         try csv.write(resultColumns)
@@ -165,11 +180,19 @@ public enum IndirectRun {
                     guard let i = index[column], !rules.criteria[i].keep, let subject = subjects[o.line] else { return true }
                     return subject.values[i] != nil
                 }.joined(separator: "+")
-                try csv.write([String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), String(cfg), kept, history])
+                let score = scores[o.line]
+                try csv.write([
+                    String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), String(cfg), kept,
+                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { String(format: "%.4f", $0.probability) } ?? "",
+                    score?.detail ?? "", history,
+                ])
             } else {
+                // A weak link keeps its weight and probability: the reason it was not accepted.
+                let score = o.exclusion == .weakLink ? scores[o.line] : nil
                 try csv.write([
                     String(o.line), o.ns, LineStatus.excluded.rawValue, o.exclusion?.rawValue ?? "", "", "", "",
-                    history,
+                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { String(format: "%.4f", $0.probability) } ?? "",
+                    score?.detail ?? "", history,
                 ])
             }
         }

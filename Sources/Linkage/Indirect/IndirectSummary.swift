@@ -31,6 +31,9 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     /// Linked and not linked by sex, age band and département (the report's bias check).
     public var profile: CohortProfile
     public var people: PeopleCounts
+    /// How sure the links are: the match model and the expected wrong links per group (absent
+    /// from runs made before it existed).
+    public var confidence: ConfidenceSummary?
     public var extraction: Extraction.Counts?
     public var timings: [String: Double]
 
@@ -83,7 +86,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
 
     init(
         inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents.Measurement, linkage: IndirectEngine.Linkage,
-        pseudonymCounts: [String: Int], extraction: Extraction.Counts?, timings: [String: Double]
+        pseudonymCounts: [String: Int], confidence: ConfidenceSummary?, extraction: Extraction.Counts?, timings: [String: Double]
     ) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
         let file = cohort.file
@@ -141,6 +144,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         var nsByPerson: [String: Set<String>] = [:]
         for o in outcomes { if let p = o.person { nsByPerson[p, default: []].insert(o.ns) } }
         people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
+        self.confidence = confidence
         self.extraction = extraction
         self.timings = timings
     }

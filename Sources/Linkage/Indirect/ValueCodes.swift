@@ -9,12 +9,14 @@ import GRDB
 /// indirect run. Coded once, each configuration is one pass packing the kept columns' codes into an
 /// exact key (no hashing collisions up to 128 bits of codes) and counting in a dictionary. A test
 /// checks the counts against SQL's GROUP BY.
-struct ValueCodes {
+struct ValueCodes: Sendable {
     /// Per column, per row: 0 for NULL, else 1… for each distinct value.
     let codes: [[UInt32]]
     /// Per column: how many rows hold each code (index = code).
     let frequencies: [[Int]]
     let rows: Int
+    /// Per column: the code of each value (to code a cohort line's values the same way).
+    private let dictionaries: [[DatabaseValue: UInt32]]
 
     /// Reads every row of `sql` (which selects the columns to code).
     init(_ db: Database, sql: String, columns: Int) throws {
@@ -44,9 +46,68 @@ struct ValueCodes {
         self.codes = codes
         self.frequencies = frequencies
         self.rows = rows
+        self.dictionaries = dictionaries
     }
 
     private struct Key128: Hashable { var high: UInt64, low: UInt64 }
+
+    /// The code of `value` in `column`; nil when no row holds it.
+    func code(_ column: Int, _ value: DatabaseValue) -> UInt32? { dictionaries[column][value] }
+
+    /// The value of each code of `column` (index 0, NULL, is `.null`).
+    func values(_ column: Int) -> [DatabaseValue] {
+        var out = Array(repeating: DatabaseValue.null, count: frequencies[column].count)
+        for (value, code) in dictionaries[column] { out[Int(code)] = value }
+        return out
+    }
+
+    /// Every value of `column` with the rows holding it.
+    func valueCounts(_ column: Int) -> [(value: DatabaseValue, rows: Int)] {
+        dictionaries[column].map { ($0.key, frequencies[column][Int($0.value)]) }
+    }
+
+    /// For each of `keys` (codes of the `kept` columns, in that order): the rows holding exactly
+    /// those codes. One pass over the rows, counting only the keys asked for.
+    func rowCounts(keeping kept: [Int], of keys: [[UInt32]]) -> [Int] {
+        let widths = kept.map { UInt64.bitWidth - UInt64(frequencies[$0].count).leadingZeroBitCount }
+        let total = widths.reduce(0, +)
+        func tally<K: Hashable>(_ key: (_ code: (Int) -> UInt32) -> K) -> [Int] {
+            var wanted = [K: Int](minimumCapacity: keys.count)
+            let asked = keys.map { k in key { k[$0] } }
+            for k in asked { wanted[k] = 0 }
+            for r in 0..<rows {
+                let k = key { codes[kept[$0]][r] }
+                if let n = wanted[k] { wanted[k] = n + 1 }
+            }
+            return asked.map { wanted[$0]! }
+        }
+        if total <= 64 {
+            return tally { code in
+                var key: UInt64 = 0
+                for i in kept.indices { key = key << UInt64(widths[i]) | UInt64(code(i)) }
+                return key
+            }
+        }
+        if total <= 128 {
+            return tally { code in
+                var key = Key128(high: 0, low: 0)
+                for i in kept.indices {
+                    let w = UInt64(widths[i])
+                    key.high = key.high << w | key.low >> (64 - w)
+                    key.low = key.low << w | UInt64(code(i))
+                }
+                return key
+            }
+        }
+        return tally { code in
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for i in kept.indices {
+                h = (h ^ UInt64(code(i))) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+            }
+            return h
+        }
+    }
 
     /// Rows whose combination of values on `kept` no other row has (NULL counts as a value, as in GROUP BY).
     func uniqueRows(keeping kept: [Int]) -> Int {

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+
+/// How sure each link of an indirect run is, and how many of a group's links are expected wrong,
+/// without a truth: the ``MatchModel`` fitted on the run's own candidate pairs.
+///
+/// Each link gets its match weight (Σ log2 m/u over the criteria compared, on the linked person's
+/// best-agreeing event) and its posterior probability; a group's expected wrong links are
+/// Σ (1 − P) over its links, with the 95 % interval of that sum (the links taken as independent
+/// trials: the model's own uncertainty is not in it).
+public struct LinkConfidence: Sendable {
+    /// What one link is worth.
+    public struct Score: Sendable, Equatable {
+        public let weight: Double
+        public let probability: Double
+        /// Each criterion's part of the weight: `SEXE = +1.0, DATE_ENTREE ~ +3.1, DEPARTEMENT ≠ −4.8`
+        /// (= agrees, ~ within tolerance, ≠ disagrees; criteria missing on either side left out).
+        public let detail: String
+    }
+
+    /// Scores of the links the engine made, by cohort line (weak ones included).
+    public let scores: [Int: Score]
+    private let model: MatchModel
+    private let pairCount: Int
+
+    /// Fits the model on the pairs the pool's joins left in `temp.matches` and scores the links.
+    init(_ db: Database, rules: IndirectRules, linkage: IndirectEngine.Linkage, codes: ValueCodes) throws {
+        let frequencies = TermFrequencies(codes: codes, rules: rules)
+        let pairs = try CandidatePairs(db, rules: rules, frequencies: frequencies, codes: codes)
+        model = MatchModel(
+            rules: rules, pairs: pairs, validLines: linkage.outcomes.count, events: frequencies.events, firstDate: frequencies.firstDate)
+        pairCount = pairs.byLine.reduce(0) { $0 + $1.pairs.count }
+        var scores: [Int: Score] = [:]
+        let linkedPerson = Dictionary(uniqueKeysWithValues: linkage.outcomes.compactMap { o in o.person.map { (o.line, $0) } })
+        for (line, linePairs) in pairs.byLine {
+            guard let person = linkedPerson[line] else { continue }
+            let p = model.posteriors(linePairs)
+            if let i = linePairs.firstIndex(where: { $0.person == person }) {
+                let parts = model.contributions(linePairs[i])
+                let detail =
+                    (parts.criteria.map { c -> String in
+                        let sign: String
+                        switch c.level {
+                        case .exact: sign = "="
+                        case .withinTolerance: sign = "~"
+                        case .disagree, .missing: sign = "≠"
+                        }
+                        return "\(rules.criteria[c.criterion].column) \(sign) \(String(format: "%+.1f", c.bits))"
+                    } + ["dependence \(String(format: "%+.1f", parts.dependence))"]).joined(separator: ", ")
+                scores[line] = Score(weight: model.weight(linePairs[i]), probability: p[i], detail: detail)
+            }
+        }
+        self.scores = scores
+    }
+
+    /// The linkage with the guard applied: links whose probability is below `minimum` become
+    /// exclusions of their own (`weak_link`), and leave their configuration's count of links.
+    func guarded(_ linkage: IndirectEngine.Linkage, minimum: Double) -> IndirectEngine.Linkage {
+        var configurations = linkage.configurations
+        let outcomes = linkage.outcomes.map { o -> IndirectEngine.Outcome in
+            guard let group = o.group, let cfg = o.configuration, (scores[o.line]?.probability ?? 0) < minimum else { return o }
+            var o = o
+            o.person = nil
+            o.group = nil
+            o.configuration = nil
+            o.history[group] = .weakLink
+            o.exclusion = .weakLink
+            configurations[cfg - 1].linked -= 1
+            return o
+        }
+        return IndirectEngine.Linkage(outcomes: outcomes, configurations: configurations)
+    }
+
+    /// The model and the expected wrong links of `accepted` (the linkage after the guard), with
+    /// what the guard took out of `made` (before it).
+    func summary(
+        rules: IndirectRules, made: IndirectEngine.Linkage, accepted: IndirectEngine.Linkage
+    ) -> ConfidenceSummary {
+        func estimate(_ lines: [Int], group: Int?) -> ConfidenceSummary.Estimate {
+            let wrong = lines.map { 1 - (scores[$0]?.probability ?? 0) }
+            let (low, high) = PoissonBinomial.interval(wrong, level: 0.95)
+            return .init(group: group, links: lines.count, expectedWrong: wrong.reduce(0, +).rounded(toPlaces: 2), low: low, high: high)
+        }
+        let groups = Array(Set(made.outcomes.compactMap(\.group))).sorted()
+        let weak = made.outcomes.filter { $0.person != nil }.map(\.line).filter { line in
+            accepted.outcomes.first { $0.line == line }?.person == nil
+        }
+        return ConfidenceSummary(
+            events: model.events, presentShare: model.rho.rounded(toPlaces: 4), iterations: model.iterations, pairs: pairCount,
+            criteria: rules.criteria.enumerated().map { k, c in
+                let levels = ComparisonLevel.levels(for: c.comparison)
+                func row(_ parentLevel: ComparisonLevel) -> [String: Double] {
+                    Dictionary(uniqueKeysWithValues: levels.map { ($0.label, model.m(k, $0, parentLevel: parentLevel).rounded(toPlaces: 4)) })
+                }
+                guard let parent = model.parent[k] else { return .init(column: c.column, m: row(.exact)) }
+                let parentLevels = ComparisonLevel.levels(for: rules.criteria[parent].comparison)
+                return .init(
+                    column: c.column, m: row(.exact), given: rules.criteria[parent].column,
+                    mGiven: Dictionary(uniqueKeysWithValues: parentLevels.map { ($0.label, row($0)) }))
+            },
+            minLinkProbability: rules.strategy.minLinkProbability,
+            minLinkProbabilityIsDefault: !rules.strategy.minLinkProbabilityGiven,
+            groups: groups.map { g in estimate(accepted.outcomes.filter { $0.group == g }.map(\.line), group: g) },
+            total: estimate(accepted.outcomes.filter { $0.person != nil }.map(\.line), group: nil),
+            excludedAsWeak: estimate(weak, group: nil))
+    }
+}
+
+/// The model and the expected wrong links, as summary.json records them.
+public struct ConfidenceSummary: Codable, Sendable, Equatable {
+    public struct Criterion: Codable, Sendable, Equatable {
+        public var column: String
+        /// m-probability per comparison level (for a later date: given the first date agrees).
+        public var m: [String: Double]
+        /// A later date's m depends on the first date's level: that date's column, and m per level
+        /// of it.
+        public var given: String?
+        public var mGiven: [String: [String: Double]]?
+    }
+
+    public struct Estimate: Codable, Sendable, Equatable {
+        /// nil: all groups.
+        public var group: Int?
+        public var links: Int
+        /// Σ (1 − P) over the links.
+        public var expectedWrong: Double
+        /// 95 % interval of the number wrong.
+        public var low: Int
+        public var high: Int
+
+        /// "about 17 (9–27)".
+        public var phrase: String {
+            let about = expectedWrong < 10 ? String(format: "%.1f", expectedWrong) : String(Int(expectedWrong.rounded()))
+            return "about \(about) (\(low)–\(high))"
+        }
+    }
+
+    public var method = "Fellegi-Sunter: m by EM on the candidate pairs, u from the events' term frequencies"
+    public var events: Int
+    /// ρ: share of valid lines whose true event is among their candidates, as the model fits it.
+    public var presentShare: Double
+    public var iterations: Int
+    public var pairs: Int
+    public var criteria: [Criterion]
+    /// The guard applied, and whether it is the default (the rules file set none).
+    public var minLinkProbability: Double
+    public var minLinkProbabilityIsDefault: Bool
+    /// Accepted links, per group and in all.
+    public var groups: [Estimate]
+    public var total: Estimate
+    /// Links the guard excluded as `weak_link`, with how many of them the model expected wrong
+    /// (the rest is the recall the guard cost).
+    public var excludedAsWeak: Estimate
+}
+
+/// The distribution of a count of independent trials with unequal chances.
+enum PoissonBinomial {
+    /// The central interval holding `level` of the count's probability.
+    static func interval(_ chances: [Double], level: Double) -> (low: Int, high: Int) {
+        let relevant = chances.filter { $0 > 1e-9 }
+        let mean = relevant.reduce(0, +)
+        let sd = relevant.reduce(0) { $0 + $1 * (1 - $1) }.squareRoot()
+        let cap = Int((mean + 10 * sd + 10).rounded(.up))
+        guard cap <= 5_000 else {
+            // Large counts: the normal approximation is as good as the exact sum and far cheaper.
+            return (max(0, Int((mean - 1.96 * sd).rounded(.down))), Int((mean + 1.96 * sd).rounded(.up)))
+        }
+        var distribution = [1.0] + Array(repeating: 0.0, count: cap)
+        var reach = 0
+        for p in relevant {
+            reach = min(reach + 1, cap)
+            for k in stride(from: reach, through: 1, by: -1) {
+                distribution[k] = distribution[k] * (1 - p) + distribution[k - 1] * p
+            }
+            distribution[0] *= 1 - p
+        }
+        let tail = (1 - level) / 2
+        var running = 0.0, low = 0, high = cap
+        var foundLow = false
+        for (k, q) in distribution.enumerated() {
+            running += q
+            if !foundLow, running > tail {
+                low = k
+                foundLow = true
+            }
+            if running >= 1 - tail {
+                high = k
+                break
+            }
+        }
+        return (low, high)
+    }
+}

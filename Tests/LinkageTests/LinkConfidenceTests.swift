@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+import SNDSModel
+import TestSupport
+import Testing
+
+@testable import Linkage
+
+/// The match model's figures against the truth: on a thin registry (sex, birth year, département,
+/// entry date, diagnosis) whose looser groups link strangers, the wrong links each group expects
+/// are the wrong links it makes, probabilities rank right links above wrong ones, and the guard
+/// takes out the wrong ones at little cost in recall.
+@Suite(.serialized) struct LinkConfidenceTests {
+    /// A thin registry drawn once and linked twice: guard off, and the default guard.
+    struct Thin: @unchecked Sendable {
+        let dataset: GeneratedDataset
+        let truth: CohortTruth
+        let open: (summary: IndirectSummary, evaluation: Evaluation, run: URL)
+        let guarded: (summary: IndirectSummary, evaluation: Evaluation, run: URL)
+    }
+
+    static let columns = ["NS", "SEXE", "ANNEE_NAISSANCE", "DEPARTEMENT", "DATE_ENTREE", "DIAGNOSTIC"]
+
+    static func thinRules(maxDropped: Int, guardLine: String) -> String {
+        """
+        version: 1
+        events: {source: mco_stays}
+        criteria:
+          - {column: SEXE, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}
+          - {column: ANNEE_NAISSANCE, source: IR_BEN_R.BEN_NAI_ANN, normalise: year}
+          - {column: DEPARTEMENT, source: T_MCOaaB.BDI_DEP, normalise: departement}
+          - {column: DATE_ENTREE, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: {within_days: 2}}
+          - {column: DIAGNOSTIC, source: T_MCOaaB.DGN_PAL, normalise: icd10, compare: {prefix: 3}}
+        strategy:
+          max_dropped: \(maxDropped)
+        \(guardLine)
+        """
+    }
+
+    static let shared: Result<Thin, any Error> = Result {
+        let dataset = try GeneratedDataset.shared()
+        let folder = dataset.directory.appendingPathComponent("confidence-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let cohort = try IndirectFixture.drawCohort(dataset, size: 950, seed: 11)
+        // The registry keeps only the thin columns of the drawn stays.
+        let rows = cohort.csv.split(separator: "\n").map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+        let keep = columns.map { c in rows[0].firstIndex(of: c)! }
+        let cohortFile = folder.appendingPathComponent("thin.csv"), truthFile = folder.appendingPathComponent("thin.truth.csv")
+        try rows.map { r in keep.map { r[$0] }.joined(separator: ";") }.joined(separator: "\n").appending("\n")
+            .write(to: cohortFile, atomically: true, encoding: .utf8)
+        try cohort.truth.text.write(to: truthFile, atomically: true, encoding: .utf8)
+        func link(_ name: String, guardLine: String) throws -> (IndirectSummary, Evaluation, URL) {
+            let rules = try IndirectFixture.rulesFile(thinRules(maxDropped: 3, guardLine: guardLine), in: folder, name: name)
+            let run = folder.appendingPathComponent(name)
+            let summary = try IndirectFixture.link(cohortFile, rules: rules, dataset: dataset, to: run)
+            return (summary, try Evaluation.evaluate(run: run, truthFile: truthFile, key: dataset.key), run)
+        }
+        return Thin(
+            dataset: dataset, truth: cohort.truth, open: try link("open", guardLine: "  min_link_probability: 0"),
+            guarded: try link("guarded", guardLine: ""))
+    }
+
+    var thin: Thin { get throws { try Self.shared.get() } }
+
+    /// results.csv: LINE → (status, reason, probability).
+    static func probabilities(_ run: URL) throws -> [Int: (status: String, reason: String, probability: Double?)] {
+        var reader = DelimitedReader(bytes: [UInt8](try Data(contentsOf: run.appendingPathComponent(RunFolder.results))))
+        let header = try #require(try reader.next()).fields
+        #expect(header == IndirectRun.resultColumns)
+        let p = header.firstIndex(of: "MATCH_PROBABILITY")!
+        var out: [Int: (status: String, reason: String, probability: Double?)] = [:]
+        while let r = try reader.next() { out[Int(r.fields[0])!] = (r.fields[2], r.fields[3], Double(r.fields[p])) }
+        return out
+    }
+
+    /// Within a factor of 1.5 of the actual wrong links, or within 5 of them when they are few:
+    /// the issue's tolerance.
+    static func close(_ expected: Double, _ actual: Int) -> Bool {
+        abs(expected - Double(actual)) <= max(5, 0.5 * Double(actual))
+    }
+
+    @Test func eachGroupExpectsTheWrongLinksItMakes() throws {
+        let t = try thin
+        let confidence = try #require(t.open.summary.confidence)
+        #expect(confidence.minLinkProbability == 0 && !confidence.minLinkProbabilityIsDefault)
+        #expect(confidence.excludedAsWeak.links == 0)
+        var wrongSeen = 0
+        for estimate in confidence.groups {
+            let group = try #require(estimate.group)
+            let actual = t.open.evaluation.byGroup[String(group)]?.wrong ?? 0
+            wrongSeen += actual
+            #expect(Self.close(estimate.expectedWrong, actual), "group \(group): expected \(estimate.expectedWrong), actual \(actual)")
+            #expect(Double(estimate.low) <= estimate.expectedWrong && estimate.expectedWrong <= Double(estimate.high))
+            #expect(estimate.links == t.open.summary.groups.first { $0.group == group }?.linked)
+        }
+        // The thin registry with three criteria dropped links strangers: the check has work to do.
+        #expect(wrongSeen >= 5)
+        #expect(Self.close(confidence.total.expectedWrong, t.open.evaluation.wrong))
+        // evaluate sets the run's own estimate beside the actual count.
+        for (g, q) in t.open.evaluation.byGroup {
+            let estimate = confidence.groups.first { $0.group == Int(g) }
+            #expect(abs((q.expectedWrong ?? -1) - (estimate?.expectedWrong ?? -2)) < 0.05)
+        }
+    }
+
+    @Test func probabilitiesSeparateRightLinksFromWrongOnes() throws {
+        let t = try thin
+        let outcomes = try Self.probabilities(t.open.run)
+        let wrong = Set(t.open.evaluation.mismatches.filter { $0.actual == Evaluation.foundWrongPerson }.map(\.line))
+        let found = outcomes.filter { $0.value.status == LineStatus.found.rawValue }
+        #expect(found.allSatisfy { $0.value.probability != nil })
+        let sure = found.filter { $0.value.probability! >= 0.99 }
+        let doubtful = found.filter { $0.value.probability! < 0.5 }
+        #expect(sure.count > found.count * 9 / 10)
+        #expect(Double(sure.keys.filter { !wrong.contains($0) }.count) >= 0.995 * Double(sure.count))
+        #expect(doubtful.count >= 5)
+        #expect(Double(doubtful.keys.filter { wrong.contains($0) }.count) >= 0.8 * Double(doubtful.count))
+        // The bands evaluate writes hold every link once.
+        let bands = try #require(t.open.evaluation.calibration)
+        #expect(bands.reduce(0) { $0 + $1.links } == t.open.evaluation.linked)
+    }
+
+    @Test func theDefaultGuardExcludesWeakLinksAndKeepsRecall() throws {
+        let t = try thin
+        let confidence = try #require(t.guarded.summary.confidence)
+        #expect(confidence.minLinkProbabilityIsDefault)
+        #expect(confidence.minLinkProbability == IndirectRules.defaultMinLinkProbability)
+        let weak = t.guarded.summary.excludedByReason[.weakLink] ?? 0
+        #expect(weak > 0 && weak == confidence.excludedAsWeak.links)
+        // Every link made without the guard is either accepted or a weak link with it.
+        #expect(t.guarded.summary.counts.found + weak == t.open.summary.counts.found)
+        for (_, o) in try Self.probabilities(t.guarded.run) {
+            if o.status == LineStatus.found.rawValue { #expect(o.probability! >= confidence.minLinkProbability) }
+            if o.reason == IndirectEngine.Exclusion.weakLink.rawValue { #expect(o.probability! < confidence.minLinkProbability) }
+        }
+        let guarded = t.guarded.evaluation, open = t.open.evaluation
+        #expect((guarded.precision ?? 0) >= 0.998)
+        #expect((open.precision ?? 1) < (guarded.precision ?? 0))
+        #expect((open.recall ?? 0) - (guarded.recall ?? 0) <= 0.005)
+        // The counts still reconcile with the weak links among the exclusions.
+        let c = t.guarded.summary.counts
+        #expect(c.submitted == c.rejected + c.found + c.excluded)
+        #expect(t.guarded.summary.configurations.reduce(0) { $0 + $1.linked } == c.found)
+    }
+
+    @Test(arguments: [(20, 0.3), (50, 0.05), (7, 0.9)])
+    func theIntervalIsTheBinomialOnesWhenChancesAreEqual(n: Int, p: Double) {
+        // Exact binomial quantiles, computed term by term.
+        var pmf: [Double] = []
+        for k in 0...n {
+            var c = 1.0
+            for i in 0..<k { c = c * Double(n - i) / Double(i + 1) }
+            pmf.append(c * pow(p, Double(k)) * pow(1 - p, Double(n - k)))
+        }
+        var running = 0.0, low = -1, high = n
+        for (k, q) in pmf.enumerated() {
+            running += q
+            if low < 0, running > 0.025 { low = k }
+            if running >= 0.975 {
+                high = k
+                break
+            }
+        }
+        let interval = PoissonBinomial.interval(Array(repeating: p, count: n), level: 0.95)
+        #expect(interval.low == low && interval.high == high)
+        #expect(PoissonBinomial.interval(Array(repeating: 0, count: n), level: 0.95) == (0, 0))
+    }
+
+    @Test func termFrequenciesAreShareOfEventsAndDateWindowsCountNeighbours() throws {
+        let rules = try IndirectRules.parse(
+            """
+            version: 1
+            events: {source: mco_stays}
+            criteria:
+              - {column: DIAGNOSTIC, source: T_MCOaaB.DGN_PAL, normalise: icd10, compare: {prefix: 3}}
+              - {column: DATE_ENTREE, source: T_MCOaaC.EXE_SOI_DTD, normalise: date, compare: {within_days: 2}}
+            """, path: "r.yml", reference: IndirectFixture.reference)
+        let queue = try DatabaseQueue()
+        let codes = try queue.write { db in
+            try db.execute(sql: "CREATE TABLE e (v0, v1)")
+            // 10 events: I21 ×6, C50 ×3, one without a diagnosis; days 100 ×4, 101 ×2, 103, 110 ×3.
+            for (d, day) in [
+                ("I21", 100), ("I21", 100), ("I21", 100), ("I21", 101), ("I21", 101), ("I21", 103), ("C50", 110), ("C50", 110), ("C50", 110),
+                (nil, 100),
+            ] as [(String?, Int)] {
+                try db.execute(sql: "INSERT INTO e VALUES (?, ?)", arguments: [d, day])
+            }
+            return try ValueCodes(db, sql: "SELECT v0, v1 FROM e", columns: 2)
+        }
+        let f = TermFrequencies(codes: codes, rules: rules)
+        #expect(f.events == 10)
+        #expect(f.u(0, "I21".databaseValue, .exact) == 0.6)
+        #expect(abs(f.u(0, "I21".databaseValue, .disagree) - 0.4) < 1e-12)
+        // A value no event holds: rarer than the pool can show, not impossible.
+        #expect(f.u(0, "Z99".databaseValue, .exact) == 0.05)
+        #expect(f.u(1, 100.databaseValue, .exact) == 0.4)
+        // Within 2 days of day 101, that day aside: days 100 (4) and 103 (1).
+        #expect(abs(f.u(1, 101.databaseValue, .withinTolerance) - 0.5) < 1e-12)
+        #expect(abs(f.u(1, 101.databaseValue, .disagree) - 0.3) < 1e-12)
+        // Joint counts: the rows holding both codes.
+        let i21 = try #require(codes.code(0, "I21".databaseValue)), c50 = try #require(codes.code(0, "C50".databaseValue))
+        let d100 = try #require(codes.code(1, 100.databaseValue)), d110 = try #require(codes.code(1, 110.databaseValue))
+        #expect(codes.rowCounts(keeping: [0, 1], of: [[i21, d100], [c50, d110], [c50, d100]]) == [3, 3, 0])
+    }
+}
