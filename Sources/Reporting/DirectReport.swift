@@ -62,7 +62,7 @@ extension ReportBuilder {
                     (FunnelStage.notFound.rawValue, notFound), (FunnelStage.ambiguous.rawValue, ambiguous),
                     (FunnelStage.notLinked.rawValue, funnel.notLinked),
                 ], submitted: c.submitted),
-            groups: nil, configurations: nil, discriminance: nil,
+            groups: nil, configurations: nil, discriminance: nil, confidence: nil,
             rejections: reasonRows(counts, rejections, submitted: c.submitted),
             exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
             quality: qualityRows(counts, quality, submitted: c.submitted),

@@ -177,7 +177,7 @@ public struct HTMLReport {
                 String(g.configurations),
                 count("groups.\(g.group).linked", g.linked), percent("groups.\(g.group).rate", g.rate),
                 count("groups.\(g.group).cumulative", g.cumulative), percent("groups.\(g.group).cumulativeRate", g.cumulativeRate),
-            ]
+            ] + (report.confidence == nil ? [] : [g.expectedWrong.map(t.about) ?? "—"])
         }
         let chart = SVGBarChart(
             title: t("uniqueness"),
@@ -193,10 +193,23 @@ public struct HTMLReport {
                 count("configurations.\(c.id).linesMatched", c.linesMatched), count("configurations.\(c.id).linked", c.linked),
             ]
         }
+        var note = t("groups_note")
+        if let c = report.confidence {
+            note += " " + t("confidence_note")
+            if let total = c.expectedWrong { note += " " + t("confidence_total").replacingOccurrences(of: "%x", with: t.about(total)) }
+            note +=
+                " "
+                + (c.minLinkProbability == 0
+                    ? t("guard_off")
+                    : t(c.minLinkProbabilityIsDefault ? "guard_default" : "guard_set").replacingOccurrences(
+                        of: "%p", with: t.decimal(c.minLinkProbability, places: 2)))
+            if let weak = c.weakExpectedWrong { note += " " + t("guard_weak").replacingOccurrences(of: "%x", with: t.about(weak)) }
+        }
         return section(
-            "groups", t("groups"), note: t("groups_note"),
+            "groups", t("groups"), note: note,
             table(
-                [t("group"), t("criteria_droppable"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("cumulative_rate")],
+                [t("group"), t("criteria_droppable"), t("configurations"), t("linked"), t("rate"), t("cumulative"), t("cumulative_rate")]
+                    + (report.confidence == nil ? [] : [t("expected_wrong")]),
                 groupRows, numericFrom: 2))
             + section(
                 "uniqueness", t("uniqueness"), note: t("uniqueness_note"),

@@ -65,7 +65,16 @@ extension ReportBuilder {
                 group: g.group, dropped: g.dropped, configurations: g.configurations, criteriaDropped: dropped,
                 linked: counts[groupCells[i]], rate: counts[groupCells[i]].share(of: c.submitted)?.reportRounded,
                 cumulative: counts[cumulativeCells[i]],
-                cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded)
+                cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded,
+                expectedWrong: counts[groupCells[i]].value == nil
+                    ? nil : s.confidence?.groups.first { $0.group == g.group })
+        }
+        // Estimates, not counts of people; shown only beside counts that are shown.
+        let confidence = s.confidence.map { m in
+            LinkageReport.Confidence(
+                method: m.method, expectedWrong: counts[funnel.found].value == nil ? nil : m.total,
+                minLinkProbability: m.minLinkProbability, minLinkProbabilityIsDefault: m.minLinkProbabilityIsDefault,
+                weakExpectedWrong: m.excludedAsWeak.links == 0 ? nil : m.excludedAsWeak)
         }
         let configurations = s.configurations.map { cfg in
             LinkageReport.ConfigurationRow(
@@ -101,7 +110,7 @@ extension ReportBuilder {
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
             funnel: stages(counts, funnel, stageList, submitted: c.submitted),
-            groups: groups, configurations: configurations, discriminance: discriminance,
+            groups: groups, configurations: configurations, discriminance: discriminance, confidence: confidence,
             rejections: reasonRows(counts, rejections, submitted: c.submitted),
             exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
             quality: qualityRows(counts, quality, submitted: c.submitted),

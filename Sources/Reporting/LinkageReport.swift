@@ -25,6 +25,7 @@ public struct LinkageReport: Codable, Sendable, Equatable {
     public var groups: [GroupRow]?
     public var configurations: [ConfigurationRow]?
     public var discriminance: [DiscriminanceRow]?
+    public var confidence: Confidence?
     public var rejections: [ReasonRow]
     /// Why accepted lines were not linked: exclusions (indirect), not found or ambiguous (direct).
     public var exclusions: [ReasonRow]
@@ -71,6 +72,20 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var rate: Double?
         public var cumulative: Cell
         public var cumulativeRate: Double?
+        /// The run's own estimate of the group's wrong links; nil when the group's count is hidden
+        /// or the run has no match model.
+        public var expectedWrong: ConfidenceSummary.Estimate?
+    }
+
+    /// How sure the links are, from the run's match model (indirect runs made with one).
+    public struct Confidence: Codable, Sendable, Equatable {
+        public var method: String
+        /// Expected wrong among all accepted links (nil when the count of links is hidden).
+        public var expectedWrong: ConfidenceSummary.Estimate?
+        public var minLinkProbability: Double
+        public var minLinkProbabilityIsDefault: Bool
+        /// What the guard took out, and how many of those the model expected wrong.
+        public var weakExpectedWrong: ConfidenceSummary.Estimate?
     }
 
     public struct ConfigurationRow: Codable, Sendable, Equatable {

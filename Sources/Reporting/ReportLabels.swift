@@ -1,3 +1,5 @@
+import Linkage
+
 /// The words and number layout of a report in one language. The JSON's keys never change with the
 /// language; only what a person reads does.
 public struct ReportLabels: Sendable {
@@ -40,6 +42,12 @@ public struct ReportLabels: Sendable {
     /// A share as a percentage with one decimal: 95,9 % (fr) or 95.9% (en).
     public func percent(_ share: Double) -> String {
         decimal(share * 100, places: 1) + (language == .fr ? "\u{202F}%" : "%")
+    }
+
+    /// An estimate of wrong links with its interval: "environ 4,3 (2–7)", "about 17 (9–27)".
+    public func about(_ e: ConfidenceSummary.Estimate) -> String {
+        let x = e.expectedWrong < 10 ? decimal(e.expectedWrong, places: 1) : integer(Int(e.expectedWrong.rounded()))
+        return "\(self("about")) \(x) (\(integer(e.low))–\(integer(e.high)))"
     }
 
     /// A count, or the mark of a hidden one.
@@ -87,6 +95,14 @@ public struct ReportLabels: Sendable {
         "excluded": "Exclues", "not_linked": "Non appariées (toutes causes)",
         "group": "Groupe", "group_n": "Groupe %n", "cumulative": "Cumul",
         "groups": "Groupes",
+        "about": "environ", "expected_wrong": "Erronées attendues (IC 95 %)",
+        "confidence_note":
+            "Chaque lien porte un poids (somme des log2 m/u des critères comparés) et une probabilité d'être juste, d'un modèle de Fellegi–Sunter ajusté sur les candidats de l'exécution elle-même, sans vérité ; les erronées attendues d'un groupe sont la somme des (1 − probabilité) de ses liens.",
+        "confidence_total": "Sur tous les liens acceptés : %x erronés attendus.",
+        "guard_default": "Garde : les liens de probabilité inférieure à %p sont exclus (weak_link) ; valeur par défaut, les règles n'en fixant pas.",
+        "guard_set": "Garde : les liens de probabilité inférieure à %p sont exclus (weak_link), comme les règles le demandent.",
+        "guard_off": "Garde désactivée par les règles : tout lien unique est accepté.",
+        "guard_weak": "Parmi les liens ainsi exclus, %x étaient attendus erronés.",
         "groups_note":
             "Le groupe 1 exige tous les critères ; chaque groupe suivant abandonne un critère de plus, du moins discriminant au plus discriminant. Seules les correspondances uniques dans les deux sens sont retenues.",
         "criteria_dropped": "Critères abandonnés", "criteria_droppable": "Critères abandonnés tour à tour",
@@ -144,7 +160,8 @@ public struct ReportLabels: Sendable {
         "birth_date_invalid": "date de naissance impossible", "birth_date_future": "date de naissance future",
         "missing_sex": "sexe manquant", "sex_invalid": "sexe illisible", "twin_rank_invalid": "rang gémellaire illisible",
         "no_candidate": "aucun candidat", "multiple_candidates": "plusieurs candidats", "conflicting": "candidats contradictoires",
-        "duplicate_person": "personne visée par plusieurs lignes", "no_beneficiary": "aucun bénéficiaire avec ce NIR, cette date et ce sexe",
+        "duplicate_person": "personne visée par plusieurs lignes",
+        "weak_link": "lien trop incertain (probabilité sous le seuil)", "no_beneficiary": "aucun bénéficiaire avec ce NIR, cette date et ce sexe",
         "twin_rank_mismatch": "rang gémellaire absent du SNDS",
         "yes": "oui", "no": "non", "kind": "Type", "direct": "direct", "probabiliste": "indirect (probabiliste)",
     ]
@@ -167,6 +184,14 @@ public struct ReportLabels: Sendable {
         "excluded": "Excluded", "not_linked": "Not linked (all causes)",
         "group": "Group", "group_n": "Group %n", "cumulative": "Cumulative",
         "groups": "Groups",
+        "about": "about", "expected_wrong": "Expected wrong (95% interval)",
+        "confidence_note":
+            "Each link carries a weight (the sum of log2 m/u over the criteria compared) and a probability of being right, from a Fellegi–Sunter model fitted on the run's own candidates, without a truth; a group's expected wrong links are the sum of (1 − probability) over its links.",
+        "confidence_total": "Over all accepted links: %x expected wrong.",
+        "guard_default": "Guard: links with a probability below %p are excluded (weak_link); the default, as the rules set none.",
+        "guard_set": "Guard: links with a probability below %p are excluded (weak_link), as the rules ask.",
+        "guard_off": "Guard turned off by the rules: every unique link is accepted.",
+        "guard_weak": "Of the links so excluded, %x were expected wrong.",
         "groups_note":
             "Group 1 requires every criterion; each later group drops one more, least discriminant first. Only matches unique both ways are kept.",
         "criteria_dropped": "Criteria dropped", "criteria_droppable": "Criteria dropped in turn",
@@ -223,7 +248,8 @@ public struct ReportLabels: Sendable {
         "birth_date_invalid": "impossible birth date", "birth_date_future": "birth date in the future",
         "missing_sex": "missing sex", "sex_invalid": "unreadable sex", "twin_rank_invalid": "unreadable twin rank",
         "no_candidate": "no candidate", "multiple_candidates": "several candidates", "conflicting": "conflicting candidates",
-        "duplicate_person": "person matched by several lines", "no_beneficiary": "no beneficiary with this NIR, birth date and sex",
+        "duplicate_person": "person matched by several lines",
+        "weak_link": "link too uncertain (probability below the guard)", "no_beneficiary": "no beneficiary with this NIR, birth date and sex",
         "twin_rank_mismatch": "twin rank not in the SNDS",
         "yes": "yes", "no": "no", "kind": "Kind", "direct": "direct", "probabiliste": "indirect (probabilistic)",
     ]
