@@ -13,11 +13,13 @@ import GRDB
 /// not independent: a hospital's FINESS fixes most of its patients' département, chemotherapy
 /// sessions (Z51) fill a few hospitals, a patient's sessions repeat the same values fifty times.
 /// The product then says a chance agreement on (département, FINESS, diagnosis) is a thousand times
-/// rarer than it is. So the chance intensity of a pair is counted on the events themselves: the
-/// events holding the line's values on every exact criterion the pair agrees on (one pass over the
-/// coded events per set of such criteria), less the candidate's own events there plus one (the candidate itself, once:
-/// its fifty sessions are one person, and a pattern only it holds still happened once), times the
-/// term-frequency u of the rest (dates, disagreements), taken as independent of those.
+/// rarer than it is. So the chance intensity of a pair is counted on the events themselves where
+/// they can tell: the *other* events (the candidate's own left out) holding the line's values on
+/// every exact criterion the pair agrees on, times the term-frequency u of the rest (dates,
+/// disagreements), taken as independent of those — and the product of every criterion's u where
+/// that count is smaller (no other event holds the pattern: the count says nothing). Counting the
+/// candidate in instead (at least one chance event per pattern) read a registry whose dates were
+/// shifted on a fifth of its lines as a fifth of its patients absent (docs/link-confidence.md).
 struct CandidatePairs {
     struct Pair {
         let line: Int
@@ -65,8 +67,8 @@ struct CandidatePairs {
         }
 
         // Pairs with, for the joint count: the set of exact criteria agreeing, the line's values
-        // there, the candidate's own events holding them, and ln u of the other criteria.
-        var pending: [(pair: Pair, agreeing: [Int], key: [DatabaseValue], own: Int, logRest: Double)] = []
+        // there, and ln u of the other criteria.
+        var pending: [(pair: Pair, agreeing: [Int], key: [DatabaseValue], own: Int, logRest: Double, logIndependent: Double)] = []
         var current: (line: Int, person: String, mine: [DatabaseValue], events: [[DatabaseValue]])?
         func flush() {
             guard let c = current else { return }
@@ -100,10 +102,11 @@ struct CandidatePairs {
             }
             let agreeing = joint.filter { best[$0] == .exact }
             let key = agreeing.map { c.mine[$0] }
-            let own = c.events.filter { e in agreeing.allSatisfy { e[$0] == c.mine[$0] } }.count
             let logRest = (0..<n).filter { !agreeing.contains($0) }.reduce(0.0) { $0 + logU[$1] }
+            let own = c.events.filter { e in agreeing.allSatisfy { e[$0] == c.mine[$0] } }.count
+            let logIndependent = log(Double(frequencies.events)) + logU.reduce(0, +)
             pending.append(
-                (Pair(line: c.line, person: c.person, levels: best, logU: logU, logChance: 0), agreeing, key, own, logRest))
+                (Pair(line: c.line, person: c.person, levels: best, logU: logU, logChance: 0), agreeing, key, own, logRest, logIndependent))
             current = nil
         }
         while let row = try cursor.next() {
@@ -135,7 +138,7 @@ struct CandidatePairs {
         var byLine: [(line: Int, pairs: [Pair])] = []
         for (p, total) in zip(pending, totals) {
             var pair = p.pair
-            pair.logChance = log(Double(max(total, 1))) + p.logRest
+            pair.logChance = max(log(Double(max(total - p.own, 0))) + p.logRest, p.logIndependent)
             if byLine.last?.line == pair.line { byLine[byLine.count - 1].pairs.append(pair) } else { byLine.append((pair.line, [pair])) }
         }
         self.byLine = byLine
