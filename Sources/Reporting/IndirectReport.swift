@@ -74,7 +74,7 @@ extension ReportBuilder {
             LinkageReport.Confidence(
                 method: m.method, expectedWrong: counts[funnel.found].value == nil ? nil : m.total,
                 minLinkProbability: m.minLinkProbability, minLinkProbabilityIsDefault: m.minLinkProbabilityIsDefault,
-                weakExpectedWrong: m.excludedAsWeak.links == 0 ? nil : m.excludedAsWeak)
+                weakExpectedWrong: exclusions.first { $0.reason == .weakLink }.flatMap { counts[$0.cell].value == nil ? nil : m.excludedAsWeak })
         }
         let configurations = s.configurations.map { cfg in
             LinkageReport.ConfigurationRow(
@@ -94,6 +94,10 @@ extension ReportBuilder {
             "max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
             "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)",
         ]
+        if let m = s.rules.maxMissing { parameters["max_missing"] = String(m) }
+        if let c = s.confidence {
+            parameters["min_link_probability"] = "\(c.minLinkProbability)" + (c.minLinkProbabilityIsDefault ? " (default)" : "")
+        }
         if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }
         let stageList =
             [

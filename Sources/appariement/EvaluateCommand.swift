@@ -60,11 +60,17 @@ struct Evaluate: ParsableCommand {
                 if let x = q.expectedWrong { text += String(format: " (the run expected %.1f wrong)", x) }
             }
         }
-        if let bands = e.calibration {
+        if let w = e.weakLinks, w.excluded > 0 {
+            text += String(
+                format: "\nThe guard excluded %@ weak link%@: %@ wrong and %@ right by the truth (the run expected %.1f wrong).",
+                w.excluded.formatted(), w.excluded == 1 ? "" : "s", w.wrong.formatted(), w.right.formatted(), w.expectedWrong)
+        }
+        if let bands = e.calibration, bands.contains(where: { $0.links > 0 }) {
             text += "\nCalibration of the link probabilities (links, mean probability, share right):"
             for b in bands where b.links > 0 {
                 text += String(
-                    format: "\n  %.3f–%.3f: %@ links, %.4f, %.4f", b.from, b.to, b.links.formatted(), b.meanProbability ?? 0, b.shareRight ?? 0)
+                    format: "\n  %.3f–%.3f: %@ link%@, %.4f, %.4f", b.from, b.to, b.links.formatted(), b.links == 1 ? "" : "s",
+                    b.meanProbability ?? 0, b.shareRight ?? 0)
             }
         }
         if !e.mismatches.isEmpty {

@@ -10,7 +10,7 @@ import SNDSStore
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export an indirect linkage's inputs, or any run's links, to compare appariement with another tool.",
-        subcommands: [ExportCandidates.self, ExportLinks.self])
+        subcommands: [ExportCandidates.self, ExportLinks.self, ExportReview.self])
 }
 
 /// `appariement export candidates`: the SNDS's candidate events and the cohort, normalised.
@@ -100,6 +100,46 @@ struct ExportLinks: ParsableCommand {
             let links = try ComparisonExport.links(of: URL(fileURLWithPath: runFolder), key: secret)
             try ComparisonExport.writeLinks(links, to: URL(fileURLWithPath: output), replaceExisting: force)
             print("\(links.count.formatted()) links written to \(output)")
+        }
+    }
+}
+
+/// `appariement export review`: the candidates of the lines an indirect run left for a person to
+/// decide, with who they are.
+struct ExportReview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Write an indirect run's lines to review with their candidates (opens its review.sealed: needs the key).",
+        discussion: """
+            The lines excluded as multiple_candidates, conflicting or weak_link, each with up to five \
+            candidates ranked by the match model (and, for a weak link, the person the groups linked, \
+            LINKED_BY_RULES yes): NS;CANDIDATE;BEN_IDT_ANO;REASON;LINKED_BY_RULES;MATCH_PROBABILITY;WEIGHT_DETAIL. \
+            BEN_IDT_ANO is the SNDS's anonymous person identifier. The file is written atomically, mode \
+            0600; with --force it replaces a previous review file (one with that header), never another file. \
+            See docs/link-confidence.md.
+            """)
+
+    @Argument(help: ArgumentHelp("The indirect run's folder.", valueName: "run"))
+    var runFolder: String
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The CSV file to write.", valueName: "path"))
+    var output: String
+
+    @Flag(help: "Replace a previous review file (never another file).")
+    var force = false
+
+    @OptionGroup var key: KeyOption
+
+    func run() throws {
+        try Failure.reporting(offering: [.force]) {
+            let secret = try KeyFile.load(at: key.location.url)
+            let run = URL(fileURLWithPath: runFolder)
+            guard RunFolder.kind(of: run) == .probabiliste else {
+                throw LinkageError.badRun(run.path, "not an indirect linkage run (only those have lines to review)")
+            }
+            let candidates = try ClericalReview.candidates(of: run, key: secret)
+            try ClericalReview.writeExport(candidates, to: URL(fileURLWithPath: output), replaceExisting: force)
+            print("\(Set(candidates.map(\.ns)).count.formatted()) lines, \(candidates.count.formatted()) candidates written to \(output)")
         }
     }
 }

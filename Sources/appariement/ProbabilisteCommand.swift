@@ -23,9 +23,15 @@ struct Probabiliste: ParsableCommand {
             configurations is excluded as conflicting. Linked lines and persons leave the pool before the \
             next group. Rejected lines go to rejects.csv with their line number and reason.
 
+            Every link then gets a match weight and a probability from a Fellegi–Sunter model fitted on \
+            the run's own candidates, and each group the number of wrong links it expects; links below \
+            the rules' strategy.min_link_probability (0.8 by default, 0 turns it off) are excluded as \
+            weak_link. See docs/link-confidence.md.
+
             Writes the folder --out atomically: summary.json (groups, rates, verdict, discriminance, \
-            configurations, data quality), results.csv, rejects.csv, correspondence.sealed (NS ↔ \
-            pseudonyms, AES-256-GCM) and the extraction keyed by NS. The exit code is 0 whatever the \
+            configurations, data quality, the match model), results.csv, rejects.csv, \
+            correspondence.sealed (NS ↔ pseudonyms, AES-256-GCM), review.csv and review.sealed (the \
+            lines to review and their candidates; see export review) and the extraction keyed by NS. The exit code is 0 whatever the \
             verdict (it is in summary.json and printed), unless --require-success. See docs/indirect-linkage.md.
             """)
 
@@ -131,13 +137,17 @@ struct Probabiliste: ParsableCommand {
         text += String(
             format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
             s.verdict.shouted)
-        if let c = s.confidence {
+        if let c = s.confidence, c.total.links + c.excludedAsWeak.links > 0 {
             text += "\n  of the \(c.total.links.formatted()) links, \(c.total.phrase) expected wrong (match model fitted on the run's candidates)"
-            let guardText = String(format: "%g", c.minLinkProbability)
+            let guardText = "\(c.minLinkProbability)"
             text +=
                 c.minLinkProbability == 0
                 ? "\n  guard off (strategy.min_link_probability: 0): every unique link accepted"
-                : "\n  guard: links with a probability below \(guardText) excluded as weak_link (\(c.excludedAsWeak.links.formatted()), of which \(c.excludedAsWeak.phrase) expected wrong)\(c.minLinkProbabilityIsDefault ? "; the default, as the rules set no strategy.min_link_probability" : "")"
+                : "\n  guard: links with a probability below \(guardText) excluded as weak_link (\(c.excludedAsWeak.links.formatted())\(c.excludedAsWeak.links > 0 ? ", of which \(c.excludedAsWeak.phrase) expected wrong" : ""))\(c.minLinkProbabilityIsDefault ? "; the default, as the rules set no strategy.min_link_probability" : "")"
+            if let lines = c.reviewLines, lines > 0 {
+                text +=
+                    "\n  \(lines.formatted()) line\(lines == 1 ? "" : "s") to review, with their candidates ranked: review.csv (review.sealed holds their pseudonyms)"
+            }
         }
         if s.people.reachedBySeveralNS > 0 {
             text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"

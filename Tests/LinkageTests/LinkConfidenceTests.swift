@@ -90,7 +90,8 @@ import Testing
             let actual = t.open.evaluation.byGroup[String(group)]?.wrong ?? 0
             wrongSeen += actual
             #expect(Self.close(estimate.expectedWrong, actual), "group \(group): expected \(estimate.expectedWrong), actual \(actual)")
-            #expect(Double(estimate.low) <= estimate.expectedWrong && estimate.expectedWrong <= Double(estimate.high))
+            // The interval brackets the mean to the nearest whole link (a mean of 0.02 has (0, 0)).
+            #expect(Double(estimate.low) <= estimate.expectedWrong.rounded(.up) && estimate.expectedWrong.rounded(.down) <= Double(estimate.high))
             #expect(estimate.links == t.open.summary.groups.first { $0.group == group }?.linked)
         }
         // The thin registry with three criteria dropped links strangers: the check has work to do.
@@ -141,6 +142,35 @@ import Testing
         let c = t.guarded.summary.counts
         #expect(c.submitted == c.rejected + c.found + c.excluded)
         #expect(t.guarded.summary.configurations.reduce(0) { $0 + $1.linked } == c.found)
+    }
+
+    @Test func theLinesToReviewListTheirCandidatesAndEvaluateChecksTheGuard() throws {
+        let t = try thin
+        let run = t.guarded.run
+        let reasons = t.guarded.summary.excludedByReason
+        let reviewed = ClericalReview.reasons.reduce(0) { $0 + (reasons[$1] ?? 0) }
+        let rows = try Evaluation.readCSV(run.appendingPathComponent(ClericalReview.csv), expecting: ClericalReview.columns)
+        #expect(Set(rows.map { $0[0] }).count == reviewed)
+        #expect(t.guarded.summary.confidence?.reviewLines == reviewed)
+        #expect(t.guarded.summary.confidence?.reviewCandidates == rows.count)
+        // Each weak link is listed, flagged as the groups' link, once per line.
+        let weakLines = Set(rows.filter { $0[2] == "weak_link" }.map { $0[0] })
+        #expect(weakLines.count == reasons[.weakLink])
+        for line in weakLines { #expect(rows.filter { $0[0] == line && $0[4] == "yes" }.count == 1) }
+        // Candidates ranked by probability within a line.
+        for line in Set(rows.map { $0[0] }) {
+            let p = rows.filter { $0[0] == line }.sorted { Int($0[3])! < Int($1[3])! }.map { Double($0[6])! }
+            #expect(p == p.sorted(by: >))
+        }
+        // The sealed file names every candidate; review.csv names none.
+        let candidates = try ClericalReview.candidates(of: run, key: t.dataset.key)
+        #expect(candidates.count == rows.count)
+        let csvText = try String(contentsOf: run.appendingPathComponent(ClericalReview.csv), encoding: .utf8)
+        #expect(candidates.allSatisfy { !csvText.contains($0.person) })
+        // evaluate sets the weak links against the truth: the guard's estimate holds there too.
+        let weak = try #require(t.guarded.evaluation.weakLinks)
+        #expect(weak.excluded == reasons[.weakLink] && weak.right + weak.wrong == weak.excluded)
+        #expect(Self.close(weak.expectedWrong, weak.wrong), "expected \(weak.expectedWrong), actual \(weak.wrong)")
     }
 
     @Test(arguments: [(20, 0.3), (50, 0.05), (7, 0.9)])

@@ -20,6 +20,8 @@ public struct LinkConfidence: Sendable {
 
     /// Scores of the links the engine made, by cohort line (weak ones included).
     public let scores: [Int: Score]
+    /// Every line's candidates (persons) with their scores, most probable first.
+    let candidates: [Int: [(person: String, score: Score)]]
     private let model: MatchModel
     private let pairCount: Int
 
@@ -27,30 +29,38 @@ public struct LinkConfidence: Sendable {
     init(_ db: Database, rules: IndirectRules, linkage: IndirectEngine.Linkage, codes: ValueCodes) throws {
         let frequencies = TermFrequencies(codes: codes, rules: rules)
         let pairs = try CandidatePairs(db, rules: rules, frequencies: frequencies, codes: codes)
-        model = MatchModel(
+        let model = MatchModel(
             rules: rules, pairs: pairs, validLines: linkage.outcomes.count, events: frequencies.events, firstDate: frequencies.firstDate)
+        self.model = model
         pairCount = pairs.byLine.reduce(0) { $0 + $1.pairs.count }
         var scores: [Int: Score] = [:]
+        var candidates: [Int: [(person: String, score: Score)]] = [:]
         let linkedPerson = Dictionary(uniqueKeysWithValues: linkage.outcomes.compactMap { o in o.person.map { (o.line, $0) } })
         for (line, linePairs) in pairs.byLine {
-            guard let person = linkedPerson[line] else { continue }
             let p = model.posteriors(linePairs)
-            if let i = linePairs.firstIndex(where: { $0.person == person }) {
-                let parts = model.contributions(linePairs[i])
-                let detail =
-                    (parts.criteria.map { c -> String in
-                        let sign: String
-                        switch c.level {
-                        case .exact: sign = "="
-                        case .withinTolerance: sign = "~"
-                        case .disagree, .missing: sign = "≠"
-                        }
-                        return "\(rules.criteria[c.criterion].column) \(sign) \(String(format: "%+.1f", c.bits))"
-                    } + ["dependence \(String(format: "%+.1f", parts.dependence))"]).joined(separator: ", ")
-                scores[line] = Score(weight: model.weight(linePairs[i]), probability: p[i], detail: detail)
-            }
+            let ranked = linePairs.indices.map { i in (person: linePairs[i].person, score: Self.score(linePairs[i], p[i], model, rules)) }
+                .sorted { ($0.score.probability, $1.person) > ($1.score.probability, $0.person) }
+            candidates[line] = ranked
+            if let person = linkedPerson[line], let mine = ranked.first(where: { $0.person == person }) { scores[line] = mine.score }
         }
+        self.candidates = candidates
         self.scores = scores
+    }
+
+    /// A pair's weight, probability and the parts of its weight.
+    private static func score(_ pair: CandidatePairs.Pair, _ probability: Double, _ model: MatchModel, _ rules: IndirectRules) -> Score {
+        let parts = model.contributions(pair)
+        let detail =
+            (parts.criteria.map { c -> String in
+                let sign: String
+                switch c.level {
+                case .exact: sign = "="
+                case .withinTolerance: sign = "~"
+                case .disagree, .missing: sign = "≠"
+                }
+                return "\(rules.criteria[c.criterion].column) \(sign) \(String(format: "%+.1f", c.bits))"
+            } + ["dependence \(String(format: "%+.1f", parts.dependence))"]).joined(separator: ", ")
+        return Score(weight: model.weight(pair), probability: probability, detail: detail)
     }
 
     /// The linkage with the guard applied: links whose probability is below `minimum` become
@@ -82,9 +92,8 @@ public struct LinkConfidence: Sendable {
             return .init(group: group, links: lines.count, expectedWrong: wrong.reduce(0, +).rounded(toPlaces: 2), low: low, high: high)
         }
         let groups = Array(Set(made.outcomes.compactMap(\.group))).sorted()
-        let weak = made.outcomes.filter { $0.person != nil }.map(\.line).filter { line in
-            accepted.outcomes.first { $0.line == line }?.person == nil
-        }
+        // Both in line order, one outcome per valid line.
+        let weak = zip(made.outcomes, accepted.outcomes).filter { $0.0.person != nil && $0.1.person == nil }.map(\.0.line)
         return ConfidenceSummary(
             events: model.events, presentShare: model.rho.rounded(toPlaces: 4), iterations: model.iterations, pairs: pairCount,
             criteria: rules.criteria.enumerated().map { k, c in
@@ -151,6 +160,10 @@ public struct ConfidenceSummary: Codable, Sendable, Equatable {
     /// Links the guard excluded as `weak_link`, with how many of them the model expected wrong
     /// (the rest is the recall the guard cost).
     public var excludedAsWeak: Estimate
+    /// Lines excluded as multiple_candidates, conflicting or weak_link, and their candidates, in
+    /// review.csv (``ClericalReview``).
+    public var reviewLines: Int?
+    public var reviewCandidates: Int?
 }
 
 /// The distribution of a count of independent trials with unequal chances.

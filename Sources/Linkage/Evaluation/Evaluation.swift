@@ -45,6 +45,16 @@ public struct Evaluation: Codable, Sendable, Equatable {
     /// Indirect runs with link probabilities: for the links whose probability falls in each band,
     /// the mean probability and the share right — calibrated when the two agree.
     public var calibration: [CalibrationBand]?
+    /// Indirect runs with a guard: the links it excluded as weak_link (read from the run's review
+    /// files), right and wrong by the truth, beside the wrong ones the run expected.
+    public var weakLinks: WeakLinks?
+
+    public struct WeakLinks: Codable, Sendable, Equatable {
+        public var excluded: Int
+        public var right: Int
+        public var wrong: Int
+        public var expectedWrong: Double
+    }
 
     public struct GroupQuality: Codable, Sendable, Equatable {
         public var linked = 0
@@ -97,7 +107,10 @@ public struct Evaluation: Codable, Sendable, Equatable {
         let resultsURL = run.appendingPathComponent(RunFolder.results)
         var groupOfLine: [Int: Int] = [:]
         var probabilityOfLine: [Int: Double] = [:]
-        for record in try readCSV(resultsURL, expecting: kind == .probabiliste ? IndirectRun.resultColumns : DirectRun.resultColumns) {
+        for record in try readCSV(
+            resultsURL, expecting: kind == .probabiliste ? IndirectRun.resultColumns : DirectRun.resultColumns,
+            or: kind == .probabiliste ? [IndirectRun.resultColumnsBeforeConfidence] : [])
+        {
             let line = Int(record[0]) ?? -1
             guard let lineStatus = LineStatus(rawValue: record[2]) else {
                 throw LinkageError.badRun(resultsURL.path, "line \(record[0]) has an unknown status")
@@ -192,6 +205,18 @@ public struct Evaluation: Codable, Sendable, Equatable {
             e.byGroup[g]!.precision = q.linked == 0 ? nil : Double(q.correct) / Double(q.linked)
             e.byGroup[g]!.cumulativeRecall = inSNDS == 0 ? nil : Double(cumulative) / Double(inSNDS)
         }
+        if FileManager.default.fileExists(atPath: run.appendingPathComponent(ClericalReview.sealed).path) {
+            // A weak link is its line's candidate the groups linked, in the review files.
+            let truthOfNS = Dictionary(truth.entries.map { ($0.ns, $0.benIdtAno) }, uniquingKeysWith: { a, _ in a })
+            var weak = WeakLinks(excluded: 0, right: 0, wrong: 0, expectedWrong: 0)
+            for c in try ClericalReview.candidates(of: run, key: key) where c.linkedByRules && c.reason == IndirectEngine.Exclusion.weakLink.rawValue
+            {
+                weak.excluded += 1
+                weak.expectedWrong += 1 - (Double(c.probability) ?? 0)
+                if truthOfNS[c.ns] == .some(c.person) { weak.right += 1 } else { weak.wrong += 1 }
+            }
+            e.weakLinks = weak
+        }
         if !probabilityOfLine.isEmpty {
             e.calibration = bands.map { b in
                 var band = b.band
@@ -207,7 +232,11 @@ public struct Evaluation: Codable, Sendable, Equatable {
         return e
     }
 
-    static func readCSV(_ url: URL, expecting columns: [String], headerOnly: Bool = false) throws -> [[String]] {
+    /// Reads a run's CSV whose header is `columns`; with `alternatives`, a header among those
+    /// (a file written by an earlier version) is read too, its rows padded to the same columns.
+    static func readCSV(
+        _ url: URL, expecting columns: [String], or alternatives: [[String]] = [], headerOnly: Bool = false
+    ) throws -> [[String]] {
         let data: Data
         do { data = try InputFile.read(url, limit: 1 << 33) } catch {
             switch error {
@@ -219,12 +248,16 @@ public struct Evaluation: Codable, Sendable, Equatable {
             }
         }
         var reader = DelimitedReader(bytes: [UInt8](data))
-        guard let header = try reader.next(), header.fields == columns else {
+        guard let header = try reader.next(), header.fields == columns || alternatives.contains(header.fields) else {
             throw LinkageError.badRun(url.path, "unexpected header")
         }
         if headerOnly { return [] }
+        // An earlier layout's row, with each of today's columns it lacks left empty.
+        let place = columns.map { header.fields.firstIndex(of: $0) }
         var rows: [[String]] = []
-        while let r = try reader.next() { rows.append(r.fields) }
+        while let r = try reader.next() {
+            rows.append(header.fields == columns ? r.fields : place.map { i in i.flatMap { $0 < r.fields.count ? r.fields[$0] : nil } ?? "" })
+        }
         return rows
     }
 

@@ -177,7 +177,8 @@ public enum ComparisonExport {
         let results = run.appendingPathComponent("results.csv")
         let indirect = RunFolder.kind(of: run) == .probabiliste
         if indirect {
-            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns) where LineStatus(rawValue: r[2]) == .found {
+            for r in try Evaluation.readCSV(results, expecting: IndirectRun.resultColumns, or: [IndirectRun.resultColumnsBeforeConfidence])
+            where LineStatus(rawValue: r[2]) == .found {
                 guard let group = Int(r[4]) else { throw LinkageError.badRun(results.path, "line \(r[0]) is found without a group") }
                 groupOfNS[r[1]] = group
             }

@@ -20,6 +20,13 @@ public enum IndirectRun {
     public static let resultColumns = [
         "LINE", "NS", "STATUS", "REASON", "GROUP", "CONFIGURATION", "CRITERIA", "MATCH_WEIGHT", "MATCH_PROBABILITY", "WEIGHT_DETAIL", "DETAIL",
     ]
+    /// results.csv of runs made before links had a probability: still evaluated and exported
+    /// (without calibration).
+    static let resultColumnsBeforeConfidence = ["LINE", "NS", "STATUS", "REASON", "GROUP", "CONFIGURATION", "CRITERIA", "DETAIL"]
+
+    /// A probability as results.csv writes it: six decimals, rounded down, so that a link the guard
+    /// excluded never reads as reaching it (0.79996 is 0.799960, not 0.8000).
+    static func probabilityText(_ p: Double) -> String { String(format: "%.6f", (p * 1e6).rounded(.down) / 1e6) }
 
     public struct Options: Sendable {
         public var cohort: URL
@@ -125,7 +132,7 @@ public enum IndirectRun {
             try LinkConfidence(db, rules: rules, linkage: made, codes: codes)
         }
         let linkage = confidence.guarded(made, minimum: rules.strategy.minLinkProbability)
-        let confidenceSummary = confidence.summary(rules: rules, made: made, accepted: linkage)
+        var confidenceSummary = confidence.summary(rules: rules, made: made, accepted: linkage)
         progress.end()
         inputs.lap("confidence", since: t)
 
@@ -139,10 +146,19 @@ public enum IndirectRun {
                 links.append(Extraction.Link(ns: o.ns, benNirPsa: p.psa, rank: p.rank, benIdtAno: person))
             }
         }
-        let linked = LinkageRun.Linked(links: links, rejections: cohort.rejections) {
-            try writeResults(
-                outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: confidence.scores, to: $0)
-        }
+        let review = ClericalReview(linkage, made: made, confidence: confidence)
+        confidenceSummary.reviewLines = review.lines
+        confidenceSummary.reviewCandidates = review.entries.count
+        let reviewPseudonyms = try CandidateEvents.pseudonyms(of: Set(review.entries.map(\.person)), in: database)
+        let linked = LinkageRun.Linked(
+            links: links, rejections: cohort.rejections,
+            writeResults: {
+                try writeResults(
+                    outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: confidence.scores, to: $0)
+            },
+            writeMore: { [inputs] in
+                try review.write(into: $0, pseudonyms: reviewPseudonyms, key: inputs.key, parameters: inputs.manifest.pseudonymisation)
+            })
         return try LinkageRun.write(inputs, kind: .probabiliste, linked: linked, progress: progress, outputsStarted: t) {
             extraction, timings in
             try IndirectSummary(
@@ -183,7 +199,7 @@ public enum IndirectRun {
                 let score = scores[o.line]
                 try csv.write([
                     String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), String(cfg), kept,
-                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { String(format: "%.4f", $0.probability) } ?? "",
+                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { probabilityText($0.probability) } ?? "",
                     score?.detail ?? "", history,
                 ])
             } else {
@@ -191,7 +207,7 @@ public enum IndirectRun {
                 let score = o.exclusion == .weakLink ? scores[o.line] : nil
                 try csv.write([
                     String(o.line), o.ns, LineStatus.excluded.rawValue, o.exclusion?.rawValue ?? "", "", "", "",
-                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { String(format: "%.4f", $0.probability) } ?? "",
+                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { probabilityText($0.probability) } ?? "",
                     score?.detail ?? "", history,
                 ])
             }

@@ -139,11 +139,18 @@ public enum LinkageRun {
         public var rejections: [Rejection]
         /// Writes results.csv (its columns are the run's own).
         public var writeResults: (URL) throws -> Void
+        /// Writes the run's other files into its folder (an indirect run's review files) and
+        /// returns their names, sealed in integrity.json with the rest.
+        public var writeMore: (URL) throws -> [String]
 
-        public init(links: [Extraction.Link], rejections: [Rejection], writeResults: @escaping (URL) throws -> Void) {
+        public init(
+            links: [Extraction.Link], rejections: [Rejection], writeResults: @escaping (URL) throws -> Void,
+            writeMore: @escaping (URL) throws -> [String] = { _ in [] }
+        ) {
             self.links = links
             self.rejections = rejections
             self.writeResults = writeResults
+            self.writeMore = writeMore
         }
     }
 
@@ -169,6 +176,7 @@ public enum LinkageRun {
             to: folder.appendingPathComponent(RunFolder.correspondence))
         try linked.writeResults(folder.appendingPathComponent(RunFolder.results))
         try RejectsCSV.write(linked.rejections, to: folder.appendingPathComponent(RunFolder.rejects))
+        let more = try linked.writeMore(folder)
         timings.lap("outputs", since: outputsStarted)
 
         let extraction =
@@ -180,7 +188,7 @@ public enum LinkageRun {
         timings.lap("total", since: inputs.started)
         let value = try summary(extraction, timings.seconds)
         try RunJSON.write(value, to: folder.appendingPathComponent(RunFolder.summary))
-        try RunIntegrity.seal(RunFolder.sealed, in: folder, key: inputs.key)
+        try RunIntegrity.seal(RunFolder.sealed + more, in: folder, key: inputs.key)
         let replacing = inputs.options.replaceExisting
         try staged.commit(removingFirst: replacing ? [output] : [], replacingExisting: replacing)
         return value
