@@ -172,8 +172,10 @@ public struct HTMLReport {
         guard let groups = report.groups, let configurations = report.configurations else { return "" }
         let groupRows = groups.map { g in
             [
-                t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)),
-                HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
+                t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group))
+                    + (g.weighted == true ? " (\(t("weighted")))" : ""),
+                g.weighted == true
+                    ? t("weighted_criteria") : HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
                 String(g.configurations),
                 count("groups.\(g.group).linked", g.linked), percent("groups.\(g.group).rate", g.rate),
                 count("groups.\(g.group).cumulative", g.cumulative), percent("groups.\(g.group).cumulativeRate", g.cumulativeRate),

@@ -67,7 +67,8 @@ extension ReportBuilder {
                 cumulative: counts[cumulativeCells[i]],
                 cumulativeRate: counts[cumulativeCells[i]].share(of: c.submitted)?.reportRounded,
                 expectedWrong: counts[groupCells[i]].value == nil
-                    ? nil : s.confidence?.groups.first { $0.group == g.group })
+                    ? nil : s.confidence?.groups.first { $0.group == g.group },
+                weighted: g.weighted)
         }
         // Estimates, not counts of people; shown only beside counts that are shown.
         let confidence = s.confidence.map { m in

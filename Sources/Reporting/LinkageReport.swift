@@ -75,6 +75,8 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         /// The run's own estimate of the group's wrong links; nil when the group's count is hidden
         /// or the run has no match model.
         public var expectedWrong: ConfidenceSummary.Estimate?
+        /// The `weighted` group, apart from the CNAM groups.
+        public var weighted: Bool?
     }
 
     /// How sure the links are, from the run's match model (indirect runs made with one).

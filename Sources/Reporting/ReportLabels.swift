@@ -95,7 +95,8 @@ public struct ReportLabels: Sendable {
         "excluded": "Exclues", "not_linked": "Non appariées (toutes causes)",
         "group": "Groupe", "group_n": "Groupe %n", "cumulative": "Cumul",
         "groups": "Groupes",
-        "about": "environ", "expected_wrong": "Erronées attendues (IC 95 %)",
+        "about": "environ", "expected_wrong": "Erronées attendues (IC 95 %)", "weighted": "pondéré",
+        "weighted_criteria": "le plus probable de plusieurs candidats (modèle de Fellegi–Sunter)",
         "confidence_note":
             "Chaque lien porte un poids (somme des log2 m/u des critères comparés) et une probabilité d'être juste, d'un modèle de Fellegi–Sunter ajusté sur les candidats de l'exécution elle-même, sans vérité ; les erronées attendues d'un groupe sont la somme des (1 − probabilité) de ses liens.",
         "confidence_total": "Sur tous les liens acceptés : %x erronés attendus.",
@@ -184,7 +185,8 @@ public struct ReportLabels: Sendable {
         "excluded": "Excluded", "not_linked": "Not linked (all causes)",
         "group": "Group", "group_n": "Group %n", "cumulative": "Cumulative",
         "groups": "Groups",
-        "about": "about", "expected_wrong": "Expected wrong (95% interval)",
+        "about": "about", "expected_wrong": "Expected wrong (95% interval)", "weighted": "weighted",
+        "weighted_criteria": "the most probable of several candidates (Fellegi–Sunter model)",
         "confidence_note":
             "Each link carries a weight (the sum of log2 m/u over the criteria compared) and a probability of being right, from a Fellegi–Sunter model fitted on the run's own candidates, without a truth; a group's expected wrong links are the sum of (1 − probability) over its links.",
         "confidence_total": "Over all accepted links: %x expected wrong.",

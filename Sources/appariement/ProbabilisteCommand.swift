@@ -126,9 +126,13 @@ struct Probabiliste: ParsableCommand {
         }
         for g in s.groups {
             let dropped = g.dropped == 0 ? "all criteria" : "\(g.dropped) dropped"
+            let how =
+                g.weighted == true
+                ? "weighted: the most probable of several candidates, at a probability of \(s.confidence.map { "\(max($0.minLinkProbability, 0.5))" } ?? "0.5") or more"
+                : "\(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : "")"
             text +=
-                "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : ""); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
-            if let e = s.confidence?.groups.first(where: { $0.group == g.group }) { text += "; \(e.phrase) expected wrong" }
+                "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(how); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
+            if let e = s.confidence?.groups.first(where: { $0.group == g.group }), e.links > 0 { text += "; \(e.phrase) expected wrong" }
         }
         text += "\n  excluded    \(c.excluded.formatted())\(share(c.excluded))"
         for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }) {

@@ -24,9 +24,11 @@ import Testing
         let group1 = try #require(e.byGroup["1"])
         #expect(group1.linked > 500)
         #expect((group1.precision ?? 0) >= 0.995, "group 1 precision \(group1.precision ?? 0)")
-        // Defects that dropping a criterion absorbs are found in group 2.
-        #expect(f.summary.groups.count == 2)
+        // Defects that dropping a criterion absorbs are found in group 2; the weighted group
+        // comes after the CNAM groups.
+        #expect(f.summary.groups.count == 3)
         #expect(f.summary.groups[1].linked > 0)
+        #expect(f.summary.groups[2].weighted == true && f.summary.groups.prefix(2).allSatisfy { $0.weighted == nil })
     }
 
     @Test func countsReconcileAndRatesAddUp() {
@@ -76,7 +78,7 @@ import Testing
             let rules = try IndirectFixture.rulesFile(text, in: folder, name: "max\(maxDropped)")
             let summary = try IndirectFixture.link(
                 f.cohortFile, rules: rules, dataset: f.dataset, to: folder.appendingPathComponent("max\(maxDropped)-run"))
-            #expect(summary.groups.count == maxDropped + 1)
+            #expect(summary.groups.filter { $0.weighted == nil }.count == maxDropped + 1)
             return try IndirectFixture.outcomes(of: folder.appendingPathComponent("max\(maxDropped)-run"), key: f.dataset.key)
         }
         let none = try run(maxDropped: 0), one = try IndirectFixture.outcomes(of: f.folder, key: f.dataset.key), two = try run(maxDropped: 2)

@@ -39,6 +39,9 @@ import Testing
         #expect(rules.criteria[2].comparison == .prefix(3))
         #expect(rules.strategy.minLinkProbability == IndirectRules.defaultMinLinkProbability)
         #expect(!rules.strategy.minLinkProbabilityGiven)
+        #expect(rules.strategy.weightedGroup)
+        let strict = try IndirectRules.parse(Self.base + "\nstrategy: {weighted_group: false}\n", path: "r.yml", reference: Self.reference)
+        #expect(!strict.strategy.weightedGroup)
     }
 
     @Test(arguments: [("0", 0.0), ("0.95", 0.95), ("0.5", 0.5)])
@@ -105,6 +108,10 @@ import Testing
         (
             "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {min_link_probability: high}\n",
             "strategy.min_link_probability"
+        ),
+        (
+            "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {weighted_group: maybe}\n",
+            "strategy.weighted_group"
         ),
         (
             "version: 1\nevents: {source: mco_stays}\ncriteria:\n  - {column: X, source: IR_BEN_R.BEN_SEX_COD, normalise: sex}\nstrategy: {max_missing: two}\n",

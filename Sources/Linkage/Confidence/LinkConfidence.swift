@@ -20,6 +20,9 @@ public struct LinkConfidence: Sendable {
 
     /// Scores of the links the engine made, by cohort line (weak ones included).
     public let scores: [Int: Score]
+
+    /// The score of `line`'s link to `person`, whoever made it (the groups or the weighted group).
+    func score(line: Int, person: String) -> Score? { candidates[line]?.first { $0.person == person }?.score }
     /// Every line's candidates (persons) with their scores, most probable first.
     let candidates: [Int: [(person: String, score: Score)]]
     private let model: MatchModel
@@ -81,19 +84,50 @@ public struct LinkConfidence: Sendable {
         return IndirectEngine.Linkage(outcomes: outcomes, configurations: configurations)
     }
 
+    /// The linkage with the `weighted` group added as group `group`: each line excluded as
+    /// `multiple_candidates` or `conflicting` goes to its most probable candidate when that one's
+    /// probability is at least `minimum` (and 0.5), the person is linked to no line yet, and no
+    /// other line of this group picks it (uniqueness both ways, as in the other groups). The
+    /// probability already weighs the rivals: at 0.8 the first candidate's odds are at least four
+    /// times those of all the others together.
+    func weighted(_ linkage: IndirectEngine.Linkage, minimum: Double, group: Int) -> IndirectEngine.Linkage {
+        let threshold = max(minimum, 0.5)
+        let linked = Set(linkage.outcomes.compactMap(\.person))
+        var picks: [Int: String] = [:]
+        for o in linkage.outcomes where o.person == nil && (o.exclusion == .multipleCandidates || o.exclusion == .conflicting) {
+            guard let best = candidates[o.line]?.first, best.score.probability >= threshold, !linked.contains(best.person) else { continue }
+            picks[o.line] = best.person
+        }
+        let claimed = Dictionary(grouping: picks.values, by: { $0 }).filter { $0.value.count > 1 }.keys
+        let outcomes = linkage.outcomes.map { o -> IndirectEngine.Outcome in
+            guard let person = picks[o.line], !claimed.contains(person) else { return o }
+            var o = o
+            o.person = person
+            o.group = group
+            o.configuration = nil
+            o.exclusion = nil
+            return o
+        }
+        return IndirectEngine.Linkage(outcomes: outcomes, configurations: linkage.configurations)
+    }
+
     /// The model and the expected wrong links of `accepted` (the linkage after the guard), with
     /// what the guard took out of `made` (before it).
     func summary(
-        rules: IndirectRules, made: IndirectEngine.Linkage, accepted: IndirectEngine.Linkage
+        rules: IndirectRules, made: IndirectEngine.Linkage, accepted: IndirectEngine.Linkage, groups: [Int]
     ) -> ConfidenceSummary {
+        let personOf = Dictionary(uniqueKeysWithValues: accepted.outcomes.compactMap { o in o.person.map { (o.line, $0) } })
+        func probability(_ line: Int) -> Double {
+            if let p = personOf[line], let s = score(line: line, person: p) { return s.probability }
+            return scores[line]?.probability ?? 0
+        }
         func estimate(_ lines: [Int], group: Int?) -> ConfidenceSummary.Estimate {
-            let wrong = lines.map { 1 - (scores[$0]?.probability ?? 0) }
+            let wrong = lines.map { 1 - probability($0) }
             let (low, high) = PoissonBinomial.interval(wrong, level: 0.95)
             return .init(group: group, links: lines.count, expectedWrong: wrong.reduce(0, +).rounded(toPlaces: 2), low: low, high: high)
         }
-        let groups = Array(Set(made.outcomes.compactMap(\.group))).sorted()
         // Both in line order, one outcome per valid line.
-        let weak = zip(made.outcomes, accepted.outcomes).filter { $0.0.person != nil && $0.1.person == nil }.map(\.0.line)
+        let weak = zip(made.outcomes, accepted.outcomes).filter { $0.0.person != nil && $0.1.exclusion == .weakLink }.map(\.0.line)
         return ConfidenceSummary(
             events: model.events, presentShare: model.rho.rounded(toPlaces: 4), iterations: model.iterations, pairs: pairCount,
             criteria: rules.criteria.enumerated().map { k, c in

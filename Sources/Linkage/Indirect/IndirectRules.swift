@@ -102,6 +102,11 @@ public struct IndirectRules: Sendable {
         public var minLinkProbability: Double = IndirectRules.defaultMinLinkProbability
         /// Whether the rules file set it (else the default, which the summary says).
         public var minLinkProbabilityGiven = false
+        /// The `weighted` last group: a line the groups left with several candidates (or two
+        /// configurations disagreeing) is linked to its most probable candidate when that one's
+        /// probability clears the guard (at least 0.5). `weighted_group: false` keeps the strict
+        /// procedure alone.
+        public var weightedGroup = true
     }
 
     /// Keeps candidate events whose column starts with one of the prefixes (e.g. DGN_PAL in I21, I22).
@@ -360,9 +365,10 @@ private struct NodeReader {
         // One empty criterion by default, within the range a file may give (none with a single criterion).
         var maxMissing = min(1, criteria.count - 1)
         var minLinkProbability: Double?
+        var weightedGroup = true
         if let s = top["strategy"] {
             let strategy = try mapping(
-                s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "max_missing", "min_link_probability"])
+                s, "strategy", allowed: ["drop_order", "max_dropped", "success_threshold", "max_missing", "min_link_probability", "weighted_group"])
             if let d = strategy["drop_order"] {
                 if d.scalar != nil {
                     let value = try string(d, "strategy.drop_order")
@@ -406,6 +412,10 @@ private struct NodeReader {
                 }
                 minLinkProbability = v
             }
+            if let w = strategy["weighted_group"] {
+                guard w.scalar != nil, let b = w.bool else { throw fail("strategy.weighted_group", w, "expected true or false") }
+                weightedGroup = b
+            }
         }
         let rules = IndirectRules(
             name: name, description: description, idColumn: idColumn, events: events, filters: filters,
@@ -414,7 +424,7 @@ private struct NodeReader {
                 dropOrder: dropOrder, maxDropped: min(maxDropped, criteria.count - 1),
                 successThreshold: threshold, maxMissing: maxMissing,
                 minLinkProbability: minLinkProbability ?? IndirectRules.defaultMinLinkProbability,
-                minLinkProbabilityGiven: minLinkProbability != nil),
+                minLinkProbabilityGiven: minLinkProbability != nil, weightedGroup: weightedGroup),
             path: path, sha256: sha256)
         let configurations = LinkagePlan.configurationCount(
             criteria: criteria.count,

@@ -131,8 +131,14 @@ public enum IndirectRun {
         let confidence = try database.queue.inDatabase { db in
             try LinkConfidence(db, rules: rules, linkage: made, codes: codes)
         }
-        let linkage = confidence.guarded(made, minimum: rules.strategy.minLinkProbability)
-        var confidenceSummary = confidence.summary(rules: rules, made: made, accepted: linkage)
+        let guarded = confidence.guarded(made, minimum: rules.strategy.minLinkProbability)
+        let weightedGroup = rules.strategy.weightedGroup ? (plan.groups.max() ?? 0) + 1 : nil
+        let linkage = weightedGroup.map { confidence.weighted(guarded, minimum: rules.strategy.minLinkProbability, group: $0) } ?? guarded
+        // Every link's score, the weighted group's included; a weak link keeps its own.
+        var scores = confidence.scores
+        for o in linkage.outcomes { if let p = o.person, let s = confidence.score(line: o.line, person: p) { scores[o.line] = s } }
+        var confidenceSummary = confidence.summary(
+            rules: rules, made: made, accepted: linkage, groups: plan.groups + (weightedGroup.map { [$0] } ?? []))
         progress.end()
         inputs.lap("confidence", since: t)
 
@@ -154,7 +160,7 @@ public enum IndirectRun {
             links: links, rejections: cohort.rejections,
             writeResults: {
                 try writeResults(
-                    outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: confidence.scores, to: $0)
+                    outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: scores, to: $0)
             },
             writeMore: { [inputs] in
                 try review.write(into: $0, pseudonyms: reviewPseudonyms, key: inputs.key, parameters: inputs.manifest.pseudonymisation)
@@ -163,7 +169,8 @@ public enum IndirectRun {
             extraction, timings in
             try IndirectSummary(
                 inputs: inputs, cohort: cohort, events: events, linkage: linkage,
-                pseudonymCounts: pseudonyms.mapValues(\.count), confidence: confidenceSummary, extraction: extraction,
+                pseudonymCounts: pseudonyms.mapValues(\.count), confidence: confidenceSummary, weightedGroup: weightedGroup,
+                extraction: extraction,
                 timings: timings)
         }
     }
@@ -189,7 +196,15 @@ public enum IndirectRun {
         let index = Dictionary(uniqueKeysWithValues: rules.criteria.enumerated().map { ($1.column, $0) })
         for o in outcomes {
             let history = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }.joined(separator: "; ")
-            if let cfg = o.configuration, let group = o.group {
+            if o.configuration == nil, let group = o.group {
+                // The weighted group: no configuration, the match model's choice.
+                let score = scores[o.line]
+                try csv.write([
+                    String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), "", "weighted",
+                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { probabilityText($0.probability) } ?? "",
+                    score?.detail ?? "", history,
+                ])
+            } else if let cfg = o.configuration, let group = o.group {
                 // A link is made only on a pattern within max_missing, so every empty value of the
                 // configuration's criteria was left uncompared.
                 let kept = configurations[cfg - 1].kept.filter { column in

@@ -82,11 +82,15 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         public var rate: Double
         public var cumulative: Int
         public var cumulativeRate: Double
+        /// The `weighted` group (the match model's choice among several candidates), apart from
+        /// the CNAM groups; absent for those.
+        public var weighted: Bool?
     }
 
     init(
         inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents.Measurement, linkage: IndirectEngine.Linkage,
-        pseudonymCounts: [String: Int], confidence: ConfidenceSummary?, extraction: Extraction.Counts?, timings: [String: Double]
+        pseudonymCounts: [String: Int], confidence: ConfidenceSummary?, weightedGroup: Int? = nil, extraction: Extraction.Counts?,
+        timings: [String: Double]
     ) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
         let file = cohort.file
@@ -119,14 +123,16 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
             foundRate: foundRate.rounded(toPlaces: 4))
         var cumulative = 0
         let plan = events.plan
-        groups = plan.groups.map { g in
+        groups = (plan.groups + (weightedGroup.map { [$0] } ?? [])).map { g in
             let linked = outcomes.filter { $0.group == g }.count
             cumulative += linked
+            let weighted = g == weightedGroup
             return Group(
-                group: g, dropped: g - 1, configurations: plan.configurations.filter { $0.group == g }.count, linked: linked,
+                group: g, dropped: weighted ? 0 : g - 1, configurations: plan.configurations.filter { $0.group == g }.count, linked: linked,
                 rate: submitted == 0 ? 0 : (Double(linked) / Double(submitted)).rounded(toPlaces: 4),
                 cumulative: cumulative,
-                cumulativeRate: submitted == 0 ? 0 : (Double(cumulative) / Double(submitted)).rounded(toPlaces: 4))
+                cumulativeRate: submitted == 0 ? 0 : (Double(cumulative) / Double(submitted)).rounded(toPlaces: 4),
+                weighted: weighted ? true : nil)
         }
         threshold = r.strategy.successThreshold
         verdict = Verdict(foundRate: foundRate, threshold: threshold)
