@@ -1,5 +1,4 @@
 import Foundation
-import Hardening
 import Pseudonymisation
 import SNDSModel
 
@@ -134,18 +133,9 @@ public struct ClericalReview: Sendable {
     /// Writes ``candidates(of:key:)`` to `file` (staged, 0600): an existing file is replaced only with
     /// `replaceExisting`, and only when it is a previous review export.
     public static func writeExport(_ candidates: [Candidate], to file: URL, replaceExisting: Bool = false) throws {
-        try PreviousOutput.check(
-            file, replaceExisting: replaceExisting, isNot: "a review file written by export review",
-            replaces: "a previous review file"
-        ) {
-            PreviousOutput.begins($0, with: exportHeader.joined(separator: ";") + "\n")
-        }
-        try StagedOutputs.checkWritable(file)
-        let staged = StagedOutputs()
-        var csv = try CSVOutput(url: staged.stage(file))
-        try csv.write(exportHeader)
-        for c in candidates { try csv.write([c.ns, String(c.rank), c.person, c.reason, c.linkedByRules ? "yes" : "", c.probability, c.detail]) }
-        try csv.finish()
-        try staged.commit(replacingExisting: replaceExisting)
+        try ComparisonExport.writeExportFile(
+            header: exportHeader,
+            rows: candidates.map { [$0.ns, String($0.rank), $0.person, $0.reason, $0.linkedByRules ? "yes" : "", $0.probability, $0.detail] },
+            to: file, replaceExisting: replaceExisting, kind: "review file", command: "export review")
     }
 }

@@ -208,17 +208,25 @@ public enum ComparisonExport {
     /// Writes ``links(of:key:)`` as `NS;BEN_IDT_ANO;GROUP` to `file` (staged, 0600). An existing
     /// file is replaced only with `replaceExisting`, and only when it is a previous links file.
     public static func writeLinks(_ links: [Link], to file: URL, replaceExisting: Bool = false) throws {
-        try PreviousOutput.check(
-            file, replaceExisting: replaceExisting, isNot: "a links file written by export links",
-            replaces: "a previous links file"
-        ) {
-            PreviousOutput.begins($0, with: linksHeader.joined(separator: ";") + "\n")
+        try writeExportFile(
+            header: linksHeader, rows: links.map { [$0.ns, $0.person, $0.group.map(String.init) ?? ""] }, to: file,
+            replaceExisting: replaceExisting, kind: "links file", command: "export links")
+    }
+
+    /// Writes a file an export command makes for the key holder (staged, then renamed): an existing
+    /// file is replaced only with `replaceExisting`, and only when it begins with the same header,
+    /// the mark of a previous file of that `kind` (`--force` never replaces another file).
+    static func writeExportFile(
+        header: [String], rows: [[String]], to file: URL, replaceExisting: Bool, kind: String, command: String
+    ) throws {
+        try PreviousOutput.check(file, replaceExisting: replaceExisting, isNot: "a \(kind) written by \(command)", replaces: "a previous \(kind)") {
+            PreviousOutput.begins($0, with: header.joined(separator: ";") + "\n")
         }
         try StagedOutputs.checkWritable(file)
         let staged = StagedOutputs()
         var csv = try CSVOutput(url: staged.stage(file))
-        try csv.write(linksHeader)
-        for l in links { try csv.write([l.ns, l.person, l.group.map(String.init) ?? ""]) }
+        try csv.write(header)
+        for r in rows { try csv.write(r) }
         try csv.finish()
         try staged.commit(replacingExisting: replaceExisting)
     }
