@@ -113,7 +113,8 @@ struct ExportReview: ParsableCommand {
         discussion: """
             The lines excluded as multiple_candidates, conflicting or weak_link, each with up to five \
             candidates ranked by the match model (and, for a weak link, the person the groups linked, \
-            LINKED_BY_RULES yes): NS;CANDIDATE;BEN_IDT_ANO;REASON;LINKED_BY_RULES;MATCH_PROBABILITY;WEIGHT_DETAIL. \
+            LINKED_BY_RULES yes; LINKED_TO_LINE names the line a candidate is linked to already): \
+            NS;CANDIDATE;BEN_IDT_ANO;REASON;LINKED_BY_RULES;LINKED_TO_LINE;MATCH_PROBABILITY;WEIGHT_DETAIL. \
             BEN_IDT_ANO is the SNDS's anonymous person identifier. The file is written atomically, mode \
             0600; with --force it replaces a previous review file (one with that header), never another file. \
             See docs/link-confidence.md.

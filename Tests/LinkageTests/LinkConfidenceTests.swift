@@ -170,9 +170,13 @@ import Testing
         for line in weakLines { #expect(rows.filter { $0[0] == line && $0[4] == "yes" }.count == 1) }
         // Candidates ranked by probability within a line.
         for line in Set(rows.map { $0[0] }) {
-            let p = rows.filter { $0[0] == line }.sorted { Int($0[3])! < Int($1[3])! }.map { Double($0[6])! }
+            let p = rows.filter { $0[0] == line }.sorted { Int($0[3])! < Int($1[3])! }.map { Double($0[7])! }
             #expect(p == p.sorted(by: >))
         }
+        // A candidate linked to another line says which.
+        let found = Dictionary(
+            uniqueKeysWithValues: try Self.probabilities(run).filter { $0.value.status == LineStatus.found.rawValue }.map { ($0.key, true) })
+        for r in rows where !r[5].isEmpty { #expect(found[Int(r[5])!] == true) }
         // The sealed file names every candidate; review.csv names none.
         let candidates = try ClericalReview.candidates(of: run, key: t.dataset.key)
         #expect(candidates.count == rows.count)

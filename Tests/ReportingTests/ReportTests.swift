@@ -158,7 +158,8 @@ import Testing
             out.append(("excluded = its reasons", [stage["excluded"]!] + r.exclusions.map(\.count)))
             let invalid = r.rejections.first { $0.reason == "invalid_value" }?.count ?? .count(0)
             out.append(("invalid values = per column", [invalid] + r.quality.map(\.rejected)))
-            for g in r.groups ?? [] {
+            // The weighted group has no configuration.
+            for g in r.groups ?? [] where g.weighted != true {
                 out.append(
                     ("group \(g.group) = its configurations", [g.linked] + (r.configurations ?? []).filter { $0.group == g.group }.map(\.linked)))
             }

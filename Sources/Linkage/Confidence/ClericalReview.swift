@@ -15,7 +15,9 @@ import SNDSModel
 public struct ClericalReview: Sendable {
     public static let csv = "review.csv"
     public static let sealed = "review.sealed"
-    public static let columns = ["LINE", "NS", "REASON", "CANDIDATE", "LINKED_BY_RULES", "MATCH_WEIGHT", "MATCH_PROBABILITY", "WEIGHT_DETAIL"]
+    public static let columns = [
+        "LINE", "NS", "REASON", "CANDIDATE", "LINKED_BY_RULES", "LINKED_TO_LINE", "MATCH_WEIGHT", "MATCH_PROBABILITY", "WEIGHT_DETAIL",
+    ]
     public static let sealedColumns = ["NS", "CANDIDATE", "BEN_NIR_PSA", "BEN_RNG_GEM", "BEN_IDT_ANO"]
     public static let sealedContents = "indirect-linkage-review-candidates"
     /// Candidates listed per line, most probable first: beyond five, a reviewer learns nothing.
@@ -32,6 +34,9 @@ public struct ClericalReview: Sendable {
         public let person: String
         /// The candidate the groups linked (a weak link's person): not always the model's first.
         public let linkedByRules: Bool
+        /// The line this candidate is linked to already, if any: accepting it here would link one
+        /// person to two lines.
+        public let linkedToLine: Int?
         public let score: LinkConfidence.Score
     }
 
@@ -44,6 +49,7 @@ public struct ClericalReview: Sendable {
     /// `made` is the linkage before the guard (whose links the weak ones were).
     init(_ linkage: IndirectEngine.Linkage, made: IndirectEngine.Linkage, confidence: LinkConfidence) {
         var entries: [Entry] = []
+        let lineOf = Dictionary(linkage.outcomes.compactMap { o in o.person.map { ($0, o.line) } }, uniquingKeysWith: min)
         for (o, before) in zip(linkage.outcomes, made.outcomes) {
             guard o.person == nil, let reason = o.exclusion, Self.reasons.contains(reason), let ranked = confidence.candidates[o.line]
             else { continue }
@@ -56,7 +62,7 @@ public struct ClericalReview: Sendable {
                 entries.append(
                     Entry(
                         line: o.line, ns: o.ns, reason: reason, rank: i + 1, person: c.person, linkedByRules: c.person == before.person,
-                        score: c.score))
+                        linkedToLine: lineOf[c.person], score: c.score))
             }
         }
         self.entries = entries
@@ -71,7 +77,8 @@ public struct ClericalReview: Sendable {
         try csv.write(Self.columns)
         for e in entries {
             try csv.write([
-                String(e.line), e.ns, e.reason.rawValue, String(e.rank), e.linkedByRules ? "yes" : "", String(format: "%.2f", e.score.weight),
+                String(e.line), e.ns, e.reason.rawValue, String(e.rank), e.linkedByRules ? "yes" : "", e.linkedToLine.map(String.init) ?? "",
+                String(format: "%.2f", e.score.weight),
                 IndirectRun.probabilityText(e.score.probability), e.score.detail,
             ])
         }
@@ -95,6 +102,7 @@ public struct ClericalReview: Sendable {
         public let person: String
         public let reason: String
         public let linkedByRules: Bool
+        public let linkedToLine: String
         public let probability: String
         public let detail: String
     }
@@ -123,19 +131,22 @@ public struct ClericalReview: Sendable {
             guard let rank = Int(r[3]), let who = person["\(ns)\t\(r[3])"] else {
                 throw LinkageError.badRun(run.path, "line \(r[0]) of review.csv has no candidate in review.sealed")
             }
-            return Candidate(ns: ns, rank: rank, person: who, reason: r[2], linkedByRules: r[4] == "yes", probability: r[6], detail: r[7])
+            return Candidate(
+                ns: ns, rank: rank, person: who, reason: r[2], linkedByRules: r[4] == "yes", linkedToLine: r[5], probability: r[7], detail: r[8])
         }
     }
 
     /// The header of `export review`'s file: also how `--force` recognises a previous one.
-    static let exportHeader = ["NS", "CANDIDATE", "BEN_IDT_ANO", "REASON", "LINKED_BY_RULES", "MATCH_PROBABILITY", "WEIGHT_DETAIL"]
+    static let exportHeader = ["NS", "CANDIDATE", "BEN_IDT_ANO", "REASON", "LINKED_BY_RULES", "LINKED_TO_LINE", "MATCH_PROBABILITY", "WEIGHT_DETAIL"]
 
     /// Writes ``candidates(of:key:)`` to `file` (staged, 0600): an existing file is replaced only with
     /// `replaceExisting`, and only when it is a previous review export.
     public static func writeExport(_ candidates: [Candidate], to file: URL, replaceExisting: Bool = false) throws {
         try ComparisonExport.writeExportFile(
             header: exportHeader,
-            rows: candidates.map { [$0.ns, String($0.rank), $0.person, $0.reason, $0.linkedByRules ? "yes" : "", $0.probability, $0.detail] },
+            rows: candidates.map {
+                [$0.ns, String($0.rank), $0.person, $0.reason, $0.linkedByRules ? "yes" : "", $0.linkedToLine, $0.probability, $0.detail]
+            },
             to: file, replaceExisting: replaceExisting, kind: "review file", command: "export review")
     }
 }

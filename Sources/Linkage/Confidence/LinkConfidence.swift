@@ -86,16 +86,24 @@ public struct LinkConfidence: Sendable {
 
     /// The linkage with the `weighted` group added as group `group`: each line excluded as
     /// `multiple_candidates` or `conflicting` goes to its most probable candidate when that one's
-    /// probability is at least `minimum` (and 0.5), the person is linked to no line yet, and no
-    /// other line of this group picks it (uniqueness both ways, as in the other groups). The
+    /// probability is at least `minimum` (and 0.5), the person is linked to no line yet and is a
+    /// candidate of no other line still out (uniqueness both ways, as in the other groups). The
     /// probability already weighs the rivals: at 0.8 the first candidate's odds are at least four
     /// times those of all the others together.
     func weighted(_ linkage: IndirectEngine.Linkage, minimum: Double, group: Int) -> IndirectEngine.Linkage {
         let threshold = max(minimum, 0.5)
         let linked = Set(linkage.outcomes.compactMap(\.person))
+        // How many lines still out have each person among their candidates: a person another line
+        // could also be is not given (what the groups call a duplicate person).
+        var wanted: [String: Int] = [:]
+        for o in linkage.outcomes where o.person == nil {
+            for c in candidates[o.line] ?? [] { wanted[c.person, default: 0] += 1 }
+        }
         var picks: [Int: String] = [:]
         for o in linkage.outcomes where o.person == nil && (o.exclusion == .multipleCandidates || o.exclusion == .conflicting) {
-            guard let best = candidates[o.line]?.first, best.score.probability >= threshold, !linked.contains(best.person) else { continue }
+            guard let best = candidates[o.line]?.first, best.score.probability >= threshold, !linked.contains(best.person),
+                wanted[best.person] == 1
+            else { continue }
             picks[o.line] = best.person
         }
         let claimed = Dictionary(grouping: picks.values, by: { $0 }).filter { $0.value.count > 1 }.keys

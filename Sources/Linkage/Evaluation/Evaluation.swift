@@ -205,7 +205,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
             e.byGroup[g]!.precision = q.linked == 0 ? nil : Double(q.correct) / Double(q.linked)
             e.byGroup[g]!.cumulativeRecall = inSNDS == 0 ? nil : Double(cumulative) / Double(inSNDS)
         }
-        if FileManager.default.fileExists(atPath: run.appendingPathComponent(ClericalReview.sealed).path) {
+        // The run's seal says whether it wrote review files (a run made before them has none).
+        if try RunIntegrity.read(from: run).files[ClericalReview.sealed] != nil {
             // A weak link is its line's candidate the groups linked, in the review files.
             let truthOfNS = Dictionary(truth.entries.map { ($0.ns, $0.benIdtAno) }, uniquingKeysWith: { a, _ in a })
             var weak = WeakLinks(excluded: 0, right: 0, wrong: 0, expectedWrong: 0)
