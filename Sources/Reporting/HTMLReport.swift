@@ -128,7 +128,7 @@ public struct HTMLReport {
         var start: Double? = 0
         for stage in report.funnel {
             let label =
-                stage.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) }
+                stage.group.map(groupLabel)
                 ?? t(stage.key)
             var value = stage.count.value.map(Double.init)
             let style: SVGBarChart.Style =
@@ -158,7 +158,7 @@ public struct HTMLReport {
         let rows = report.funnel.map { s in
             [
                 HTML.escape(
-                    s.group.map { t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String($0)) }
+                    s.group.map(groupLabel)
                         ?? t(s.key)),
                 count("funnel.\(s.key).count", s.count), percent("funnel.\(s.key).rate", s.rate),
             ]
@@ -168,12 +168,17 @@ public struct HTMLReport {
             "<figure>\(chart.svg)</figure>" + table(["", t("lines"), t("share")], rows))
     }
 
+    /// "Groupe 2", or "Groupe 3 (pondéré)" for the weighted group, wherever a group is named.
+    func groupLabel(_ n: Int) -> String {
+        let label = t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(n))
+        return report.groups?.first(where: { $0.group == n })?.weighted == true ? label + " (\(t("weighted")))" : label
+    }
+
     func groups() -> String {
         guard let groups = report.groups, let configurations = report.configurations else { return "" }
         let groupRows = groups.map { g in
             [
-                t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group))
-                    + (g.weighted == true ? " (\(t("weighted")))" : ""),
+                groupLabel(g.group),
                 g.weighted == true
                     ? t("weighted_criteria") : HTML.escape(g.criteriaDropped.isEmpty ? t("none") : g.criteriaDropped.joined(separator: ", ")),
                 String(g.configurations),
@@ -340,7 +345,7 @@ public struct HTMLReport {
         ]
         for g in e.groups {
             rows.append([
-                t("group_n").replacingOccurrences(of: " ", with: "\u{00A0}").replacingOccurrences(of: "%n", with: String(g.group)),
+                groupLabel(g.group),
                 count("evaluation.groups.\(g.group).linked", g.linked),
                 count("evaluation.groups.\(g.group).correct", g.correct), count("evaluation.groups.\(g.group).wrong", g.wrong),
                 decimal("evaluation.groups.\(g.group).precision", g.precision, places: 3),
