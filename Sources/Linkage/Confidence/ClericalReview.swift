@@ -62,7 +62,7 @@ public struct ClericalReview: Sendable {
                 entries.append(
                     Entry(
                         line: o.line, ns: o.ns, reason: reason, rank: i + 1, person: c.person, linkedByRules: c.person == before.person,
-                        linkedToLine: lineOf[c.person], score: c.score))
+                        linkedToLine: lineOf[c.person], score: confidence.score(of: c)))
             }
         }
         self.entries = entries

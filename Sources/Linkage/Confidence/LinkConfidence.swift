@@ -21,11 +21,24 @@ public struct LinkConfidence: Sendable {
     /// Scores of the links the engine made, by cohort line (weak ones included).
     public let scores: [Int: Score]
 
-    /// The score of `line`'s link to `person`, whoever made it (the groups or the weighted group).
-    func score(line: Int, person: String) -> Score? { candidates[line]?.first { $0.person == person }?.score }
-    /// Every line's candidates (persons) with their scores, most probable first.
-    let candidates: [Int: [(person: String, score: Score)]]
+    /// One candidate person of a line: its probability, and the pair its score is made from when
+    /// asked (formatting every pair's detail, tens of thousands, for the few read is wasted work).
+    struct Candidate {
+        let person: String
+        let probability: Double
+        let pair: CandidatePairs.Pair
+    }
+
+    /// Every line's candidates, most probable first.
+    let candidates: [Int: [Candidate]]
     private let model: MatchModel
+    private let rules: IndirectRules
+
+    /// The score of one candidate.
+    func score(of candidate: Candidate) -> Score { Self.score(candidate.pair, candidate.probability, model, rules) }
+
+    /// The score of `line`'s link to `person`, whoever made it (the groups or the weighted group).
+    func score(line: Int, person: String) -> Score? { candidates[line]?.first { $0.person == person }.map(score(of:)) }
     private let pairCount: Int
 
     /// Fits the model on the pairs the pool's joins left in `temp.matches` and scores the links.
@@ -35,16 +48,19 @@ public struct LinkConfidence: Sendable {
         let model = MatchModel(
             rules: rules, pairs: pairs, validLines: linkage.outcomes.count, events: frequencies.events, firstDate: frequencies.firstDate)
         self.model = model
+        self.rules = rules
         pairCount = pairs.byLine.reduce(0) { $0 + $1.pairs.count }
         var scores: [Int: Score] = [:]
-        var candidates: [Int: [(person: String, score: Score)]] = [:]
+        var candidates: [Int: [Candidate]] = [:]
         let linkedPerson = Dictionary(uniqueKeysWithValues: linkage.outcomes.compactMap { o in o.person.map { (o.line, $0) } })
         for (line, linePairs) in pairs.byLine {
             let p = model.posteriors(linePairs)
-            let ranked = linePairs.indices.map { i in (person: linePairs[i].person, score: Self.score(linePairs[i], p[i], model, rules)) }
-                .sorted { ($0.score.probability, $1.person) > ($1.score.probability, $0.person) }
+            let ranked = linePairs.indices.map { i in Candidate(person: linePairs[i].person, probability: p[i], pair: linePairs[i]) }
+                .sorted { ($0.probability, $1.person) > ($1.probability, $0.person) }
             candidates[line] = ranked
-            if let person = linkedPerson[line], let mine = ranked.first(where: { $0.person == person }) { scores[line] = mine.score }
+            if let person = linkedPerson[line], let mine = ranked.first(where: { $0.person == person }) {
+                scores[line] = Self.score(mine.pair, mine.probability, model, rules)
+            }
         }
         self.candidates = candidates
         self.scores = scores
@@ -101,14 +117,14 @@ public struct LinkConfidence: Sendable {
         }
         var picks: [Int: String] = [:]
         for o in linkage.outcomes where o.person == nil && (o.exclusion == .multipleCandidates || o.exclusion == .conflicting) {
-            guard let best = candidates[o.line]?.first, best.score.probability >= threshold, !linked.contains(best.person),
+            // Wanted by this line alone, so no two lines can pick the same person.
+            guard let best = candidates[o.line]?.first, best.probability >= threshold, !linked.contains(best.person),
                 wanted[best.person] == 1
             else { continue }
             picks[o.line] = best.person
         }
-        let claimed = Dictionary(grouping: picks.values, by: { $0 }).filter { $0.value.count > 1 }.keys
         let outcomes = linkage.outcomes.map { o -> IndirectEngine.Outcome in
-            guard let person = picks[o.line], !claimed.contains(person) else { return o }
+            guard let person = picks[o.line] else { return o }
             var o = o
             o.person = person
             o.group = group
