@@ -188,6 +188,16 @@ import Testing
         #expect(Self.close(weak.expectedWrong, weak.wrong), "expected \(weak.expectedWrong), actual \(weak.wrong)")
     }
 
+    @Test func aRunWithoutReviewFilesIsNamedNotRead() throws {
+        // A direct run (like an indirect one made before review files existed) has none.
+        let direct = try DirectFixture.shared.get()
+        #expect {
+            _ = try ClericalReview.candidates(of: direct.folder, key: direct.dataset.key)
+        } throws: { error in
+            "\(error)".contains("no review.sealed") && "\(error)".contains("link it again")
+        }
+    }
+
     @Test(arguments: [(20, 0.3), (50, 0.05), (7, 0.9)])
     func theIntervalIsTheBinomialOnesWhenChancesAreEqual(n: Int, p: Double) {
         // Exact binomial quantiles, computed term by term.
