@@ -164,3 +164,9 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         return manifest
     }
 }
+
+extension DatasetManifest {
+    /// The population the dataset stands for: its people alive on 1 January of the first year (the
+    /// size asked for), the base a projection to a larger SNDS scales from.
+    public var standsFor: Int { population["personsOnFirstJanuary"] ?? beneficiariesRequested }
+}

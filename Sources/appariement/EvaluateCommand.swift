@@ -62,6 +62,13 @@ struct Evaluate: ParsableCommand {
                 if let x = q.expectedWrong { text += String(format: " (the run expected %.1f wrong)", x) }
             }
         }
+        if let byConfiguration = e.byConfiguration, !byConfiguration.isEmpty {
+            text += "\nBy configuration (linked, wrong, expected wrong):"
+            for (c, q) in byConfiguration.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
+                text += "\n  configuration \(c): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong"
+                if let x = q.expectedWrong { text += String(format: ", the run expected %.1f", x) }
+            }
+        }
         if let w = e.weakLinks, w.excluded > 0 {
             text += String(
                 format: "\nThe guard excluded %@ weak link%@: %@ wrong and %@ right by the truth (the run expected %.1f wrong).",

@@ -111,7 +111,7 @@ struct ExportReview: ParsableCommand {
         commandName: "review",
         abstract: "Write an indirect run's lines to review with their candidates (opens its review.sealed: needs the key).",
         discussion: """
-            The lines excluded as multiple_candidates, conflicting or weak_link, each with up to five \
+            The lines excluded as multiple_candidates, conflicting, duplicate_person or weak_link, each with up to five \
             candidates ranked by the match model (and, for a weak link, the person the groups linked, \
             LINKED_BY_RULES yes; LINKED_TO_LINE names the line a candidate is linked to already): \
             NS;CANDIDATE;BEN_IDT_ANO;REASON;LINKED_BY_RULES;LINKED_TO_LINE;MATCH_PROBABILITY;WEIGHT_DETAIL. \

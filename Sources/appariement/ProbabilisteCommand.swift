@@ -26,12 +26,15 @@ struct Probabiliste: ParsableCommand {
             Every link then gets a match weight and a probability from a Fellegi–Sunter model fitted on \
             the run's own candidates, and each group the number of wrong links it expects; links below \
             the rules' strategy.min_link_probability (0.8 by default, 0 turns it off) are excluded as \
-            weak_link. See docs/link-confidence.md.
+            weak_link. The verdict is then projected to a larger SNDS (--project-to, the real one by \
+            default): the found rate and wrong links the same registry would give there. See \
+            docs/link-confidence.md.
 
             Writes the folder --out atomically: summary.json (groups, rates, verdict, discriminance, \
             configurations, data quality, the match model), results.csv, rejects.csv, \
             correspondence.sealed (NS ↔ pseudonyms, AES-256-GCM), review.csv and review.sealed (the \
-            lines to review and their candidates; see export review) and the extraction keyed by NS. The exit code is 0 whatever the \
+            lines to review and their candidates; see export review), candidates.csv (each line's \
+            candidates per configuration, observed and expected by chance) and the extraction keyed by NS. The exit code is 0 whatever the \
             verdict (it is in summary.json and printed), unless --require-success. See docs/indirect-linkage.md.
             """)
 
@@ -52,6 +55,13 @@ struct Probabiliste: ParsableCommand {
     @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
     var noExtraction = false
 
+    @Option(
+        name: .customLong("project-to"),
+        help: ArgumentHelp(
+            "The SNDS size the verdict is projected to, in people (default: the real SNDS's 67,000,000); the dataset's own size is read from its manifest.",
+            valueName: "N"))
+    var projectTo = 67_000_000
+
     @Flag(help: "Replace a previous run folder (never a folder of other files).")
     var force = false
 
@@ -61,6 +71,10 @@ struct Probabiliste: ParsableCommand {
     var requireSuccess = false
 
     @OptionGroup var key: KeyOption
+
+    func validate() throws {
+        guard projectTo >= 1 else { throw ValidationError("--project-to takes a number of people, 1 or more (got \(projectTo)).") }
+    }
 
     func run() throws {
         try Failure.reporting(offering: [.force, .criteria]) {
@@ -74,6 +88,7 @@ struct Probabiliste: ParsableCommand {
             options.separator = cohortFile.separatorChoice
             options.replaceExisting = force
             options.extraction = !noExtraction
+            options.projectTo = projectTo
             let secret = try KeyFile.load(at: key.location.url)
             let progress = ProgressReporter()
             let prepared = try IndirectRun.prepare(options, key: secret, reference: try ReferenceData.locate(), progress: progress)
@@ -153,12 +168,16 @@ struct Probabiliste: ParsableCommand {
                     "\n  \(lines.formatted()) line\(lines == 1 ? "" : "s") to review, with their candidates ranked: review.csv (review.sealed holds their pseudonyms)"
             }
         }
+        if let p = s.projection {
+            text +=
+                "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found about \(String(format: "%.1f %%", 100 * p.foundRate)) (\(p.foundLow.formatted())–\(p.foundHigh.formatted()) lines), of which about \(p.expectedWrong < 10 ? String(format: "%.1f", p.expectedWrong) : String(Int(p.expectedWrong.rounded()))) (\(p.low)–\(p.high)) expected wrong: \(p.verdict.shouted) against \(String(format: "%.0f %%", 100 * s.threshold))."
+        }
         if s.people.reachedBySeveralNS > 0 {
             text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
         }
         text += "\nLinkage \(String(format: "%.1f", s.timings["linkage"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
         text +=
-            "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
+            "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed, review.csv, review.sealed, candidates.csv\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"
         Swift.print(text)
     }
 }

@@ -31,7 +31,7 @@ struct CandidatePairs {
         let logU: [Double]
         /// ln of the expected chance events comparing with the line as this pair does, from the
         /// joint count (see the type's documentation).
-        fileprivate(set) var logChance: Double
+        var logChance: Double
     }
 
     /// Pairs grouped by line, lines in order.

@@ -3,8 +3,9 @@ import Pseudonymisation
 import SNDSModel
 
 /// The lines a person should decide: excluded because several persons agree with them
-/// (`multiple_candidates`), because two configurations disagree on who (`conflicting`), or because
-/// their only candidate is too doubtful (`weak_link`) — each with its candidates ranked by the
+/// (`multiple_candidates`), because two configurations disagree on who (`conflicting`), because
+/// another line claims their person too (`duplicate_person`), or because their only candidate is
+/// too doubtful (`weak_link`) — each with its candidates ranked by the
 /// match model, for a clerical review.
 ///
 /// Two files, as for the links themselves: `review.csv` holds no identity (LINE, NS, the reason,
@@ -23,7 +24,7 @@ public struct ClericalReview: Sendable {
     /// Candidates listed per line, most probable first: beyond five, a reviewer learns nothing.
     public static let candidatesPerLine = 5
     /// The reasons whose lines are reviewed.
-    public static let reasons: Set<IndirectEngine.Exclusion> = [.multipleCandidates, .conflicting, .weakLink]
+    public static let reasons: Set<IndirectEngine.Exclusion> = [.multipleCandidates, .conflicting, .duplicatePerson, .weakLink]
 
     public struct Entry: Sendable {
         public let line: Int

@@ -31,7 +31,9 @@ public struct LinkConfidence: Sendable {
 
     /// Every line's candidates, most probable first.
     let candidates: [Int: [Candidate]]
-    private let model: MatchModel
+    let model: MatchModel
+    /// The events' term frequencies the model's u come from.
+    let frequencies: TermFrequencies
     private let rules: IndirectRules
 
     /// The score of one candidate.
@@ -48,6 +50,7 @@ public struct LinkConfidence: Sendable {
         let model = MatchModel(
             rules: rules, pairs: pairs, validLines: linkage.outcomes.count, events: frequencies.events, firstDate: frequencies.firstDate)
         self.model = model
+        self.frequencies = frequencies
         self.rules = rules
         pairCount = pairs.byLine.reduce(0) { $0 + $1.pairs.count }
         var scores: [Int: Score] = [:]
@@ -82,6 +85,10 @@ public struct LinkConfidence: Sendable {
         return Score(weight: model.weight(pair), probability: probability, detail: detail)
     }
 
+    /// The exclusions the weighted group reconsiders: several candidates, a conflict between
+    /// configurations, a person several lines claim.
+    static let weighable: Set<IndirectEngine.Exclusion?> = [.multipleCandidates, .conflicting, .duplicatePerson]
+
     /// The linkage with the guard applied: links whose probability is below `minimum` become
     /// exclusions of their own (`weak_link`), and leave their configuration's count of links.
     func guarded(_ linkage: IndirectEngine.Linkage, minimum: Double) -> IndirectEngine.Linkage {
@@ -101,27 +108,30 @@ public struct LinkConfidence: Sendable {
     }
 
     /// The linkage with the `weighted` group added as group `group`: each line excluded as
-    /// `multiple_candidates` or `conflicting` goes to its most probable candidate when that one's
-    /// probability is at least `minimum` (and 0.5), the person is linked to no line yet and is a
-    /// candidate of no other line still out (uniqueness both ways, as in the other groups). The
-    /// probability already weighs the rivals: at 0.8 the first candidate's odds are at least four
-    /// times those of all the others together.
+    /// `multiple_candidates`, `conflicting` or `duplicate_person` goes to its most probable
+    /// candidate when that one's probability is at least `minimum` (and 0.5), the person is linked
+    /// to no line yet, and every other line still out that has the person among its candidates
+    /// also has it as its most probable candidate, as sure: then they are one patient the registry
+    /// holds under several NS, and all are linked to it (the summary counts the people reached by
+    /// several NS, as a direct linkage does). A person another line could also be, less surely or
+    /// as a second choice, is not given. The probability already weighs the rivals: at 0.8 the
+    /// first candidate's odds are at least four times those of all the others together.
     func weighted(_ linkage: IndirectEngine.Linkage, minimum: Double, group: Int) -> IndirectEngine.Linkage {
         let threshold = max(minimum, 0.5)
         let linked = Set(linkage.outcomes.compactMap(\.person))
-        // How many lines still out have each person among their candidates: a person another line
-        // could also be is not given (what the groups call a duplicate person).
+        // How many lines still out have each person among their candidates.
         var wanted: [String: Int] = [:]
         for o in linkage.outcomes where o.person == nil {
             for c in candidates[o.line] ?? [] { wanted[c.person, default: 0] += 1 }
         }
+        var claimants: [String: [Int]] = [:]
+        for o in linkage.outcomes where o.person == nil && Self.weighable.contains(o.exclusion) {
+            guard let best = candidates[o.line]?.first, best.probability >= threshold, !linked.contains(best.person) else { continue }
+            claimants[best.person, default: []].append(o.line)
+        }
         var picks: [Int: String] = [:]
-        for o in linkage.outcomes where o.person == nil && (o.exclusion == .multipleCandidates || o.exclusion == .conflicting) {
-            // Wanted by this line alone, so no two lines can pick the same person.
-            guard let best = candidates[o.line]?.first, best.probability >= threshold, !linked.contains(best.person),
-                wanted[best.person] == 1
-            else { continue }
-            picks[o.line] = best.person
+        for (person, lines) in claimants where wanted[person] == lines.count {
+            for line in lines { picks[line] = person }
         }
         let outcomes = linkage.outcomes.map { o -> IndirectEngine.Outcome in
             guard let person = picks[o.line] else { return o }
@@ -195,6 +205,14 @@ public struct ConfidenceSummary: Codable, Sendable, Equatable {
         public var low: Int
         public var high: Int
 
+        public init(group: Int?, links: Int, expectedWrong: Double, low: Int, high: Int) {
+            self.group = group
+            self.links = links
+            self.expectedWrong = expectedWrong
+            self.low = low
+            self.high = high
+        }
+
         /// "about 17 (9–27)".
         public var phrase: String {
             let about = expectedWrong < 10 ? String(format: "%.1f", expectedWrong) : String(Int(expectedWrong.rounded()))
@@ -218,10 +236,31 @@ public struct ConfidenceSummary: Codable, Sendable, Equatable {
     /// Links the guard excluded as `weak_link`, with how many of them the model expected wrong
     /// (the rest is the recall the guard cost).
     public var excludedAsWeak: Estimate
-    /// Lines excluded as multiple_candidates, conflicting or weak_link, and their candidates, in
+    /// Per configuration: the candidates its joins observed and the events expected to agree by
+    /// chance, over the lines tried in it, with its accepted links' expected wrong
+    /// (``ChanceCandidates``; absent from runs made before it existed).
+    public var configurations: [ConfigurationEstimate]?
+    /// Lines excluded as multiple_candidates, conflicting, duplicate_person or weak_link, and their candidates, in
     /// review.csv (``ClericalReview``).
     public var reviewLines: Int?
     public var reviewCandidates: Int?
+}
+
+/// One configuration's candidates, observed and expected by chance, and its links' expected wrong.
+public struct ConfigurationEstimate: Codable, Sendable, Equatable {
+    public var configuration: Int
+    public var group: Int
+    /// Lines in the pool when it ran, whose values let them be joined in it.
+    public var linesTried: Int
+    /// Persons its joins matched, summed over those lines.
+    public var candidates: Int
+    /// Events expected to agree with those lines by chance, summed.
+    public var expectedByChance: Double
+    /// Its accepted links, and how many of them are expected wrong (Σ 1 − P, 95 % interval).
+    public var links: Int
+    public var expectedWrong: Double
+    public var low: Int
+    public var high: Int
 }
 
 /// The distribution of a count of independent trials with unequal chances.

@@ -139,6 +139,10 @@ struct MatchModel {
         return s
     }
 
+    /// ln r of a pair: its odds of being the line's patient against "none of the candidates is",
+    /// as if it were the line's only candidate.
+    func logOdds(_ pair: CandidatePairs.Pair) -> Double { log(rho) - log(1 - rho) + logLikelihoodRatio(pair) }
+
     /// The probability that each of one line's candidates is its patient.
     func posteriors(_ linePairs: [CandidatePairs.Pair]) -> [Double] {
         let logPrior = log(rho) - log(1 - rho)

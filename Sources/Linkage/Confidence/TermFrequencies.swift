@@ -105,3 +105,33 @@ struct TermFrequencies {
         }
     }
 }
+
+extension TermFrequencies {
+    /// The share of events whose date on `criterion` lies within its tolerance of `value` (the
+    /// same day included): the chance that a random event passes that criterion of a join.
+    func windowShare(_ criterion: Int, _ value: DatabaseValue) -> Double {
+        guard let histogram = days[criterion], let day = Int64.fromDatabaseValue(value) else { return 1 }
+        let d = tolerance[criterion]
+        return bounded(Double(histogram.count(day - d, day + d)) / Double(events))
+    }
+
+    /// The share of events passing a later date's window given that their first date passed its
+    /// own: the event's first date lies at any day of its window (weighted by the events on that
+    /// day), and its later date at its own difference from it. nil when the criterion is not a
+    /// later date or a value is not a day.
+    func windowShare(later criterion: Int, _ value: DatabaseValue, first: DatabaseValue) -> Double? {
+        guard let i = firstDate, let histogram = differences[criterion], histogram.total > 0, let firstDays = days[i],
+            let day = Int64.fromDatabaseValue(value), let start = Int64.fromDatabaseValue(first)
+        else { return nil }
+        let d = tolerance[criterion], dFirst = tolerance[i]
+        var weighted = 0.0, weights = 0.0
+        for offset in -dFirst...dFirst {
+            let w = Double(firstDays.count(start + offset, start + offset))
+            guard w > 0 else { continue }
+            let target = (day - start) - offset
+            weighted += w * Double(histogram.count(target - d, target + d)) / Double(histogram.total)
+            weights += w
+        }
+        return weights > 0 ? bounded(weighted / weights) : nil
+    }
+}

@@ -42,6 +42,8 @@ public struct Evaluation: Codable, Sendable, Equatable {
     /// Indirect runs: per group, the links made, right and wrong, the group's precision and the
     /// recall reached once it is added to the groups before it.
     public var byGroup: [String: GroupQuality] = [:]
+    /// Indirect runs: the same per configuration (the weighted group's links have none).
+    public var byConfiguration: [String: GroupQuality]?
     /// Indirect runs with link probabilities: for the links whose probability falls in each band,
     /// the mean probability and the share right — calibrated when the two agree.
     public var calibration: [CalibrationBand]?
@@ -107,6 +109,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
         let resultsURL = run.appendingPathComponent(RunFolder.results)
         var groupOfLine: [Int: Int] = [:]
         var probabilityOfLine: [Int: Double] = [:]
+        var configurationOfLine: [Int: Int] = [:]
         for record in try readCSV(
             resultsURL, expecting: kind == .probabiliste ? IndirectRun.resultColumns : DirectRun.resultColumns,
             or: kind == .probabiliste ? [IndirectRun.resultColumnsBeforeConfidence] : [])
@@ -123,6 +126,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
                 byReason[lineStatus.rawValue, default: [:]][reason, default: 0] += 1
             }
             if kind == .probabiliste, let g = Int(record[4]) { groupOfLine[line] = g }
+            if kind == .probabiliste, let c = Int(record[5]) { configurationOfLine[line] = c }
             if kind == .probabiliste, let p = Double(record[8]) { probabilityOfLine[line] = p }
         }
         for record in try readCSV(run.appendingPathComponent(RunFolder.rejects), expecting: RejectsCSV.columns) {
@@ -167,10 +171,17 @@ public struct Evaluation: Codable, Sendable, Equatable {
                 e.linked += 1
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
                 let group = groupOfLine[t.line].map(String.init) ?? "all"
+                let configuration = configurationOfLine[t.line].map(String.init)
                 if indirect { e.byGroup[group, default: GroupQuality()].linked += 1 }
+                if let configuration {
+                    e.byConfiguration = e.byConfiguration ?? [:]; e.byConfiguration![configuration, default: GroupQuality()].linked += 1
+                }
                 if let p = probabilityOfLine[t.line] {
                     e.byGroup[group, default: GroupQuality()].expectedWrong =
                         (e.byGroup[group]?.expectedWrong ?? 0) + (1 - p)
+                    if let configuration {
+                        e.byConfiguration![configuration]!.expectedWrong = (e.byConfiguration![configuration]!.expectedWrong ?? 0) + (1 - p)
+                    }
                     let b = bands.lastIndex { $0.band.from <= p } ?? 0
                     bands[b].band.links += 1
                     bands[b].sum += p
@@ -180,11 +191,13 @@ public struct Evaluation: Codable, Sendable, Equatable {
                     e.correct += 1
                     if t.expected == .found { findableFound += 1 }
                     if indirect { e.byGroup[group, default: GroupQuality()].correct += 1 }
+                    if let configuration { e.byConfiguration![configuration]!.correct += 1 }
                 } else {
                     e.wrong += 1
                     right = false
                     actual = Self.foundWrongPerson
                     if indirect { e.byGroup[group, default: GroupQuality()].wrong += 1 }
+                    if let configuration { e.byConfiguration![configuration]!.wrong += 1 }
                 }
             }
             e.confusion[t.expected.rawValue, default: [:]][actual, default: 0] += 1
@@ -204,6 +217,10 @@ public struct Evaluation: Codable, Sendable, Equatable {
             cumulative += q.correct
             e.byGroup[g]!.precision = q.linked == 0 ? nil : Double(q.correct) / Double(q.linked)
             e.byGroup[g]!.cumulativeRecall = inSNDS == 0 ? nil : Double(cumulative) / Double(inSNDS)
+        }
+        for c in e.byConfiguration?.keys.map({ $0 }) ?? [] {
+            let q = e.byConfiguration![c]!
+            e.byConfiguration![c]!.precision = q.linked == 0 ? nil : Double(q.correct) / Double(q.linked)
         }
         // The run's seal says whether it wrote review files (a run made before them has none).
         if try RunIntegrity.read(from: run).files[ClericalReview.sealed] != nil {

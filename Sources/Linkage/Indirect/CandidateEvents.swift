@@ -53,9 +53,11 @@ public struct CandidateEvents: ~Copyable {
                 try db.execute(
                     sql: "INSERT INTO temp.candidates (person, psa, rank\(criteria.indices.map { ", \(Self.value($0))" }.joined())) " + select)
             }
+            // The person last: chance candidates are persons, and a person can hold many events
+            // with the same values (a patient's sessions).
             return try ValueCodes(
-                db, sql: "SELECT \(criteria.indices.map(Self.value).joined(separator: ", ")) FROM temp.candidates",
-                columns: criteria.count)
+                db, sql: "SELECT \(criteria.indices.map(Self.value).joined(separator: ", ")), person FROM temp.candidates",
+                columns: criteria.count + 1)
         }
         codes = coded
         var measured: [IndirectEngine.Discriminance] = []

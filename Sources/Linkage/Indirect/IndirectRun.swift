@@ -37,6 +37,9 @@ public enum IndirectRun {
         public var separator: CohortFile.SeparatorChoice = .auto
         public var replaceExisting = false
         public var extraction = true
+        /// The base the verdict is projected to (``Projection``): the real SNDS's beneficiaries
+        /// unless the user names another size.
+        public var projectTo = Projection.realSNDS
 
         public init(cohort: URL, rules: URL, dataset: DatasetFiles, output: URL) {
             self.cohort = cohort
@@ -65,6 +68,7 @@ public enum IndirectRun {
         /// The plan's configurations with the share of events unique on each.
         public let profile: UniquenessProfile
         var inputs: LinkageRun.Inputs
+        let projectTo: Int
     }
 
     /// Checks the inputs, reads and validates the cohort, builds the candidate events and measures
@@ -107,7 +111,7 @@ public enum IndirectRun {
         let profile = events.profile()
         progress.end()
         inputs.lap("discriminance", since: t)
-        return Prepared(rules: rules, cohort: cohort, events: events, profile: profile, inputs: inputs)
+        return Prepared(rules: rules, cohort: cohort, events: events, profile: profile, inputs: inputs, projectTo: options.projectTo)
     }
 
     /// Links a prepared run group by group and writes its folder; returns its summary.
@@ -128,8 +132,10 @@ public enum IndirectRun {
         inputs.lap("linkage", since: t)
         t = ContinuousClock.now
         progress.begin("estimating how sure each link is")
-        let confidence = try database.queue.inDatabase { db in
-            try LinkConfidence(db, rules: rules, linkage: made, codes: codes)
+        let (confidence, chance) = try database.queue.inDatabase { db in
+            let confidence = try LinkConfidence(db, rules: rules, linkage: made, codes: codes)
+            let chance = try ChanceCandidates(db, rules: rules, plan: plan, frequencies: confidence.frequencies, codes: codes, confidence: confidence)
+            return (confidence, chance)
         }
         let guarded = confidence.guarded(made, minimum: rules.strategy.minLinkProbability)
         let weightedGroup = rules.strategy.weightedGroup ? (plan.groups.max() ?? 0) + 1 : nil
@@ -139,6 +145,11 @@ public enum IndirectRun {
         for o in linkage.outcomes { if let p = o.person, let s = confidence.score(line: o.line, person: p) { scores[o.line] = s } }
         var confidenceSummary = confidence.summary(
             rules: rules, made: made, accepted: linkage, groups: plan.groups + (weightedGroup.map { [$0] } ?? []))
+        confidenceSummary.configurations = chance.estimates(made: made, accepted: linkage, plan: plan, confidence: confidence)
+        let projection = Projection.project(
+            made: made, rules: rules, plan: plan, chance: chance, confidence: confidence, frequencies: confidence.frequencies,
+            population: prepared.projectTo, datasetPopulation: inputs.manifest.standsFor, submitted: cohort.submitted,
+            weightedGroup: weightedGroup)
         progress.end()
         inputs.lap("confidence", since: t)
 
@@ -163,13 +174,16 @@ public enum IndirectRun {
                     outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: scores, to: $0)
             },
             writeMore: { [inputs] in
-                try review.write(into: $0, pseudonyms: reviewPseudonyms, key: inputs.key, parameters: inputs.manifest.pseudonymisation)
+                try chance.write(to: $0.appendingPathComponent(ChanceCandidates.file), made: made, plan: plan)
+                return try review.write(into: $0, pseudonyms: reviewPseudonyms, key: inputs.key, parameters: inputs.manifest.pseudonymisation)
+                    + [ChanceCandidates.file]
             })
         return try LinkageRun.write(inputs, kind: .probabiliste, linked: linked, progress: progress, outputsStarted: t) {
             extraction, timings in
             try IndirectSummary(
                 inputs: inputs, cohort: cohort, events: events, linkage: linkage,
-                pseudonymCounts: pseudonyms.mapValues(\.count), confidence: confidenceSummary, weightedGroup: weightedGroup,
+                pseudonymCounts: pseudonyms.mapValues(\.count), confidence: confidenceSummary, projection: projection,
+                weightedGroup: weightedGroup,
                 extraction: extraction,
                 timings: timings)
         }

@@ -34,6 +34,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     /// How sure the links are: the match model and the expected wrong links per group (absent
     /// from runs made before it existed).
     public var confidence: ConfidenceSummary?
+    /// What the same registry would give on a larger SNDS (absent from runs made before it existed).
+    public var projection: ProjectionSummary?
     public var extraction: Extraction.Counts?
     public var timings: [String: Double]
 
@@ -89,7 +91,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
 
     init(
         inputs: LinkageRun.Inputs, cohort: IndirectCohort, events: CandidateEvents.Measurement, linkage: IndirectEngine.Linkage,
-        pseudonymCounts: [String: Int], confidence: ConfidenceSummary?, weightedGroup: Int? = nil, extraction: Extraction.Counts?,
+        pseudonymCounts: [String: Int], confidence: ConfidenceSummary?, projection: ProjectionSummary? = nil, weightedGroup: Int? = nil,
+        extraction: Extraction.Counts?,
         timings: [String: Double]
     ) throws {
         createdAt = ISO8601DateFormatter().string(from: Date())
@@ -151,6 +154,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         for o in outcomes { if let p = o.person { nsByPerson[p, default: []].insert(o.ns) } }
         people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
         self.confidence = confidence
+        self.projection = projection
         self.extraction = extraction
         self.timings = timings
     }

@@ -67,19 +67,26 @@ struct ValueCodes: Sendable {
     }
 
     /// For each of `keys` (codes of the `kept` columns, in that order): the rows holding exactly
-    /// those codes. One pass over the rows, counting only the keys asked for.
-    func rowCounts(keeping kept: [Int], of keys: [[UInt32]]) -> [Int] {
+    /// those codes — or, with `distinct`, the distinct values of that column among them (the
+    /// persons holding them, not their events). One pass over the rows, counting only the keys
+    /// asked for.
+    func rowCounts(keeping kept: [Int], of keys: [[UInt32]], distinct: Int? = nil) -> [Int] {
         let widths = kept.map { UInt64.bitWidth - UInt64(frequencies[$0].count).leadingZeroBitCount }
         let total = widths.reduce(0, +)
         func tally<K: Hashable>(_ key: (_ code: (Int) -> UInt32) -> K) -> [Int] {
-            var wanted = [K: Int](minimumCapacity: keys.count)
+            var slots = [K: Int](minimumCapacity: keys.count)
             let asked = keys.map { k in key { k[$0] } }
-            for k in asked { wanted[k] = 0 }
+            for k in asked where slots[k] == nil { slots[k] = slots.count }
+            var counts = Array(repeating: 0, count: slots.count)
+            var seen = Set<UInt64>()
             for r in 0..<rows {
-                let k = key { codes[kept[$0]][r] }
-                if let n = wanted[k] { wanted[k] = n + 1 }
+                guard let slot = slots[key { codes[kept[$0]][r] }] else { continue }
+                if let distinct {
+                    guard seen.insert(UInt64(slot) << 32 | UInt64(codes[distinct][r])).inserted else { continue }
+                }
+                counts[slot] += 1
             }
-            return asked.map { wanted[$0]! }
+            return asked.map { counts[slots[$0]!] }
         }
         if total <= 64 {
             return tally { code in
