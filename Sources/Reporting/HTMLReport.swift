@@ -193,12 +193,20 @@ public struct HTMLReport {
                     label: "\(c.id) · " + (c.dropped.isEmpty ? t("all_criteria") : "− " + c.dropped.joined(separator: ", ")),
                     value: c.uniqueShare, text: t.percent(c.uniqueShare), style: c.group == 1 ? .main : .light)
             }, maximum: 1)
-        let configRows = configurations.map { c in
-            [
-                String(c.id), String(c.group), HTML.escape(c.dropped.isEmpty ? t("none") : c.dropped.joined(separator: ", ")),
-                percent("configurations.\(c.id).uniqueShare", c.uniqueShare),
-                count("configurations.\(c.id).linesMatched", c.linesMatched), count("configurations.\(c.id).linked", c.linked),
+        let withChance = configurations.contains { $0.expectedByChance != nil }
+        let configRows = configurations.map { c -> [String] in
+            let dropped = HTML.escape(c.dropped.isEmpty ? t("none") : c.dropped.joined(separator: ", "))
+            var row: [String] = [
+                String(c.id), String(c.group), dropped, percent("configurations.\(c.id).uniqueShare", c.uniqueShare),
+                count("configurations.\(c.id).linesMatched", c.linesMatched),
             ]
+            if withChance {
+                row.append(c.candidates.map { count("configurations.\(c.id).candidates", $0) } ?? "—")
+                row.append(c.expectedByChance.map { t.decimal($0, places: $0 < 10 ? 2 : 0) } ?? "—")
+            }
+            row.append(count("configurations.\(c.id).linked", c.linked))
+            if withChance { row.append(c.expectedWrong.map(t.about) ?? "—") }
+            return row
         }
         var note = t("groups_note")
         if let c = report.confidence {
@@ -219,11 +227,39 @@ public struct HTMLReport {
                     + (report.confidence == nil ? [] : [t("expected_wrong")]),
                 groupRows, numericFrom: 2))
             + section(
-                "uniqueness", t("uniqueness"), note: t("uniqueness_note"),
+                "uniqueness", t("uniqueness"), note: t("uniqueness_note") + (withChance ? " " + t("chance_note") : ""),
                 "<figure>\(chart.svg)</figure>"
                     + table(
-                        [t("configuration"), t("group"), t("criteria_dropped"), t("unique_share"), t("lines_matched"), t("linked")],
+                        [t("configuration"), t("group"), t("criteria_dropped"), t("unique_share"), t("lines_matched")]
+                            + (withChance ? [t("candidates_observed"), t("expected_by_chance")] : []) + [t("linked")]
+                            + (withChance ? [t("expected_wrong")] : []),
                         configRows, numericFrom: 3))
+            + projection()
+    }
+
+    /// What the same registry would give on a larger SNDS: estimates, stated as such.
+    func projection() -> String {
+        guard let p = report.projection else { return "" }
+        func about(_ x: Double, _ low: Int, _ high: Int) -> String {
+            t.about(.init(group: nil, links: 0, expectedWrong: x, low: low, high: high))
+        }
+        let headline = t("projection_summary")
+            .replacingOccurrences(of: "%N", with: t.integer(p.population))
+            .replacingOccurrences(of: "%k", with: t.decimal(p.factor, places: p.factor < 10 ? 2 : 0))
+            .replacingOccurrences(of: "%n", with: t.integer(p.datasetPopulation))
+            .replacingOccurrences(of: "%f", with: t.percent(p.foundRate))
+            .replacingOccurrences(of: "%w", with: about(p.expectedWrong, p.low, p.high))
+            .replacingOccurrences(of: "%v", with: t(p.verdict.rawValue))
+            .replacingOccurrences(of: "%s", with: t.percent(report.outcome.threshold))
+        let rows = p.groups.map { g in
+            [
+                groupLabel(g.group), percent("projection.groups.\(g.group).rate", g.rate),
+                about(g.expectedWrong, g.low, g.high),
+            ]
+        }
+        return section(
+            "projection", t("projection"), note: t("projection_note"),
+            "<p>\(HTML.escape(headline))</p>" + table([t("group"), t("projected_rate"), t("expected_wrong")], rows))
     }
 
     func discriminance() -> String {

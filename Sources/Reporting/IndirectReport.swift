@@ -11,24 +11,31 @@ extension ReportBuilder {
         let funnel = Funnel(counts, submitted: c.submitted, rejected: c.rejected, accepted: c.accepted, found: c.found)
         let excluded = counts.count(FunnelStage.excluded.rawValue, c.excluded)
         let groupCells = s.groups.map { counts.count("group_\($0.group)", $0.linked) }
-        let cumulativeCells = s.groups.map { counts.count("cumulative_\($0.group)", $0.cumulative) }
-        // The links of each group and configuration are hidden last; "lines with a candidate", a
-        // by-product, first.
-        counts.preferShown.formUnion(groupCells + cumulativeCells)
+        // Group 1's cumulative count is its own count: one cell, so that hiding one never hides
+        // the other through their equality.
+        let cumulativeCells = s.groups.enumerated().map { i, g in i == 0 ? groupCells[0] : counts.count("cumulative_\(g.group)", g.cumulative) }
+        // The run's result (found, excluded) is hidden last; then the links of each group and
+        // configuration; a cumulative count before them (it is a sum of shown ones); "lines with a
+        // candidate", a by-product, first. A weighted group of three links then hides a group and
+        // a cumulative count, not the headline.
+        counts.headline.insert(excluded)
+        counts.preferShown.formUnion(groupCells)
         counts.sum(funnel.accepted, of: groupCells + [excluded])
         counts.sum(funnel.found, of: groupCells)
         counts.sum(funnel.notLinked, of: [funnel.rejected, excluded])
-        for i in cumulativeCells.indices { counts.sum(cumulativeCells[i], of: i == 0 ? [groupCells[0]] : [cumulativeCells[i - 1], groupCells[i]]) }
+        for i in cumulativeCells.indices.dropFirst() { counts.sum(cumulativeCells[i], of: [cumulativeCells[i - 1], groupCells[i]]) }
         if let last = cumulativeCells.last { counts.sum(funnel.found, of: [last]) }
         // Per configuration: its links partition its group's.
-        var configCells: [Int: (matched: Int, linked: Int)] = [:]
+        var configCells: [Int: (matched: Int, linked: Int, candidates: Int?)] = [:]
         for (i, g) in s.groups.enumerated() {
             let configs = s.configurations.filter { $0.group == g.group }
             for cfg in configs {
-                configCells[cfg.id] = (
-                    counts.count("configuration_\(cfg.id).matched", cfg.linesMatched),
-                    counts.count("configuration_\(cfg.id).linked", cfg.linked)
-                )
+                let matched = counts.count("configuration_\(cfg.id).matched", cfg.linesMatched)
+                // SNDS persons, not cohort lines: a count of its own, under the same small-cell rule.
+                let candidates = s.confidence?.configurations?.first { $0.configuration == cfg.id }.map { e in
+                    counts.count("configuration_\(cfg.id).candidates", e.candidates)
+                }
+                configCells[cfg.id] = (matched, counts.count("configuration_\(cfg.id).linked", cfg.linked), candidates)
                 counts.preferShown.insert(configCells[cfg.id]!.linked)
                 counts.atLeast(configCells[cfg.id]!.matched, configCells[cfg.id]!.linked, name: "configuration_\(cfg.id)")
             }
@@ -78,11 +85,18 @@ extension ReportBuilder {
                 weakExpectedWrong: exclusions.first { $0.reason == .weakLink }.flatMap { counts[$0.cell].value == nil ? nil : m.excludedAsWeak })
         }
         let configurations = s.configurations.map { cfg in
-            LinkageReport.ConfigurationRow(
+            let estimate = s.confidence?.configurations?.first { $0.configuration == cfg.id }
+            let linked = configCells[cfg.id].map { counts[$0.linked] } ?? rule.cell(cfg.linked)
+            return LinkageReport.ConfigurationRow(
                 id: cfg.id, group: cfg.group, kept: cfg.kept, dropped: cfg.dropped,
                 uniqueShare: cfg.uniqueShare.reportRounded,
                 linesMatched: configCells[cfg.id].map { counts[$0.matched] } ?? rule.cell(cfg.linesMatched),
-                linked: configCells[cfg.id].map { counts[$0.linked] } ?? rule.cell(cfg.linked))
+                linked: linked,
+                candidates: configCells[cfg.id]?.candidates.map { counts[$0] },
+                expectedByChance: estimate?.expectedByChance,
+                expectedWrong: linked.value == nil
+                    ? nil
+                    : estimate.map { .init(group: $0.group, links: $0.links, expectedWrong: $0.expectedWrong, low: $0.low, high: $0.high) })
         }
         let discriminance = s.discriminance.map { d in
             LinkageReport.DiscriminanceRow(
@@ -99,6 +113,7 @@ extension ReportBuilder {
         if let c = s.confidence {
             parameters["min_link_probability"] = "\(c.minLinkProbability)" + (c.minLinkProbabilityIsDefault ? " (default)" : "")
         }
+        if let p = s.projection { parameters["project_to"] = String(p.population) }
         if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }
         let stageList =
             [
@@ -116,6 +131,7 @@ extension ReportBuilder {
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
             funnel: stages(counts, funnel, stageList, submitted: c.submitted),
             groups: groups, configurations: configurations, discriminance: discriminance, confidence: confidence,
+            projection: s.projection,
             rejections: reasonRows(counts, rejections, submitted: c.submitted),
             exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
             quality: qualityRows(counts, quality, submitted: c.submitted),

@@ -26,6 +26,9 @@ public struct LinkageReport: Codable, Sendable, Equatable {
     public var configurations: [ConfigurationRow]?
     public var discriminance: [DiscriminanceRow]?
     public var confidence: Confidence?
+    /// What the same registry would give on a larger SNDS (estimates from the run's model, not
+    /// counts of people).
+    public var projection: ProjectionSummary?
     public var rejections: [ReasonRow]
     /// Why accepted lines were not linked: exclusions (indirect), not found or ambiguous (direct).
     public var exclusions: [ReasonRow]
@@ -99,6 +102,12 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var uniqueShare: Double
         public var linesMatched: Cell
         public var linked: Cell
+        /// SNDS persons the configuration's joins matched, over the lines tried in it (at least
+        /// one per line matched), and the events expected to agree with those lines by chance.
+        public var candidates: Cell?
+        public var expectedByChance: Double?
+        /// Its links' expected wrong; nil when its count of links is hidden.
+        public var expectedWrong: ConfidenceSummary.Estimate?
     }
 
     public struct DiscriminanceRow: Codable, Sendable, Equatable {

@@ -45,7 +45,7 @@ public struct ReportBuilder {
             found = counts.count(FunnelStage.found.rawValue, f)
             notLinked = counts.count(FunnelStage.notLinked.rawValue, s - f)
             counts.pinned.insert(submitted)
-            counts.preferShown.formUnion([found, accepted])
+            counts.headline.formUnion([found, accepted, notLinked])
             counts.sum(submitted, of: [rejected, accepted])
             counts.sum(submitted, of: [found, notLinked])
         }
@@ -268,6 +268,8 @@ final class CountSystem {
     private(set) var equations: [[Int]] = []
     var pinned: Set<Int> = []
     var preferShown: Set<Int> = []
+    /// Hidden last of all: the run's result.
+    var headline: Set<Int> = []
     private var cells: [Cell] = []
 
     /// The cell named `name` (registered with `value` the first time).
@@ -293,7 +295,7 @@ final class CountSystem {
     }
 
     func solve(_ rule: SmallCellRule) {
-        cells = rule.protect(values, equations: equations, pinned: pinned, preferShown: preferShown)
+        cells = rule.protect(values, equations: equations, pinned: pinned, preferShown: preferShown, headline: headline)
     }
 
     subscript(_ i: Int) -> Cell { cells[i] }

@@ -115,6 +115,15 @@ public struct ReportLabels: Sendable {
         "uniqueness": "Profil d'unicité des configurations",
         "uniqueness_note":
             "Part des événements du SNDS seuls à porter leur combinaison de valeurs : plus elle est haute, moins une correspondance risque d'être fortuite.",
+        "chance_note":
+            "Candidats : personnes du SNDS appariées par la configuration, sur les lignes qui y ont été essayées ; attendus par hasard : événements du SNDS qui s'accorderaient avec ces lignes par pur hasard (fréquences des valeurs de chaque ligne).",
+        "candidates_observed": "Candidats observés", "expected_by_chance": "Attendus par hasard",
+        "projection": "Projection sur un SNDS plus grand",
+        "projection_note":
+            "Le même registre sur une base plus grande : chaque patient y est une fois, mais chaque valeur y rencontre proportionnellement plus d'inconnus. Le modèle de l'exécution, les candidats attendus par hasard multipliés par le rapport des tailles, donne le taux et les liens erronés attendus (estimations, pas des effectifs ; méthode et validation : docs/link-confidence.md).",
+        "projection_summary":
+            "Sur un SNDS de %N personnes (%k × les %n de ce jeu) : environ %f trouvés, dont %w erronés attendus ; verdict projeté : %v au seuil de %s.",
+        "projected_rate": "Taux projeté",
         "discriminance": "Pouvoir discriminant des critères",
         "discriminance_note":
             "Entropie des valeurs côté SNDS, en bits, moins la tolérance de comparaison (bits effectifs). Le critère le moins discriminant est abandonné le premier.",
@@ -205,6 +214,15 @@ public struct ReportLabels: Sendable {
         "uniqueness": "Uniqueness profile of the configurations",
         "uniqueness_note":
             "Share of the SNDS's events alone in carrying their combination of values: the higher, the less likely a match is by chance.",
+        "chance_note":
+            "Candidates: SNDS persons the configuration matched, over the lines tried in it; expected by chance: SNDS events that would agree with those lines by chance alone (from the frequencies of each line's values).",
+        "candidates_observed": "Candidates observed", "expected_by_chance": "Expected by chance",
+        "projection": "Projection to a larger SNDS",
+        "projection_note":
+            "The same registry on a larger base: each patient is in it once, but each value meets proportionally more strangers. The run's model, with the candidates expected by chance scaled by the ratio of the sizes, gives the rate and the expected wrong links (estimates, not counts; method and validation: docs/link-confidence.md).",
+        "projection_summary":
+            "On an SNDS of %N people (%k × this dataset's %n): about %f found, of which %w expected wrong; projected verdict: %v against %s.",
+        "projected_rate": "Projected rate",
         "discriminance": "Discriminating power of the criteria",
         "discriminance_note":
             "Entropy of the values on the SNDS side, in bits, less the comparison's tolerance (effective bits). The least discriminant criterion is dropped first.",

@@ -70,11 +70,13 @@ public struct SmallCellRule: Sendable, Equatable {
     ///     first, then its parts (knowing all but one gives the last).
     ///   - pinned: indices always shown (the cohort's size).
     ///   - hidden: indices already hidden elsewhere in the report (a total hidden in another table).
-    ///   - preferShown: indices hidden only when nothing else can be (the headline figures).
+    ///   - preferShown: indices hidden only when nothing else can be (a table's main figures).
+    ///   - headline: indices hidden after those too (the run's result: found, not linked).
     public func protect(
         _ values: [Int], equations: [[Int]], pinned: Set<Int> = [], hidden: Set<Int> = [],
-        preferShown: Set<Int> = []
+        preferShown: Set<Int> = [], headline: Set<Int> = []
     ) -> [Cell] {
+        func tier(_ i: Int) -> Int { headline.contains(i) ? 2 : preferShown.contains(i) ? 1 : 0 }
         var cells = values.indices.map { i -> Cell in
             if pinned.contains(i) { return .count(values[i]) }
             if hidden.contains(i) { return .masked }
@@ -92,7 +94,7 @@ public struct SmallCellRule: Sendable, Equatable {
                 let hiddenSum = parts.filter(isHidden).reduce(0) { $0 + values[$1] }
                 guard hiddenSum > 0, hiddenSum < threshold, parts.filter(isHidden).count > 1 else { continue }
                 let candidates = parts.filter { !isHidden($0) && !pinned.contains($0) }
-                func rank(_ i: Int) -> (Int, Int, Int) { (preferShown.contains(i) ? 1 : 0, values[i] == 0 ? 1 : 0, values[i]) }
+                func rank(_ i: Int) -> (Int, Int, Int) { (tier(i), values[i] == 0 ? 1 : 0, values[i]) }
                 guard let next = candidates.min(by: { rank($0) < rank($1) }) else { continue }
                 cells[next] = .masked
                 changed = true
@@ -102,7 +104,7 @@ public struct SmallCellRule: Sendable, Equatable {
                 // headline figure, then one that is not zero (hiding a zero protects as well, but
                 // says less that is true).
                 let candidates = equation.filter { !isHidden($0) && !pinned.contains($0) }
-                func rank(_ i: Int) -> (Int, Int, Int) { (preferShown.contains(i) ? 1 : 0, values[i] == 0 ? 1 : 0, values[i]) }
+                func rank(_ i: Int) -> (Int, Int, Int) { (tier(i), values[i] == 0 ? 1 : 0, values[i]) }
                 guard let next = candidates.min(by: { rank($0) < rank($1) }) else { continue }
                 cells[next] = .masked
                 changed = true
