@@ -58,9 +58,12 @@ struct IndirectFixture: @unchecked Sendable {
     }
 
     @discardableResult
-    static func link(_ cohort: URL, rules: URL, dataset: GeneratedDataset, to run: URL, extraction: Bool = false) throws -> IndirectSummary {
+    static func link(
+        _ cohort: URL, rules: URL, dataset: GeneratedDataset, to run: URL, extraction: Bool = false, projectTo: Int? = nil
+    ) throws -> IndirectSummary {
         var options = IndirectRun.Options(cohort: cohort, rules: rules, dataset: dataset.files, output: run)
         options.extraction = extraction
+        if let projectTo { options.projectTo = projectTo }
         options.replaceExisting = true
         return try IndirectRun.run(options, key: dataset.key, reference: reference)
     }

@@ -86,7 +86,9 @@ import Testing
         let none = try run(maxDropped: 0), one = try IndirectFixture.outcomes(of: f.folder, key: f.dataset.key), two = try run(maxDropped: 2)
         let truth = Dictionary(uniqueKeysWithValues: f.truth.entries.map { ($0.line, $0.benIdtAno) })
         var rightInGroup1 = 0
-        for (line, o) in none where o.status == "found" {
+        // The CNAM groups' links (the weighted group, last, may take more lines in one run than in
+        // another: it comes after different groups).
+        for (line, o) in none where o.status == "found" && o.group == 1 {
             #expect(one[line]?.group == 1 && one[line]?.person == o.person)
             #expect(two[line]?.group == 1 && two[line]?.person == o.person)
             if o.person == truth[line] ?? nil { rightInGroup1 += 1 }

@@ -18,6 +18,8 @@ import Testing
         let truth: CohortTruth
         let open: (summary: IndirectSummary, evaluation: Evaluation, run: URL)
         let guarded: (summary: IndirectSummary, evaluation: Evaluation, run: URL)
+        /// The open rules again, projected to the dataset's own size (``ProjectionTests``).
+        let openAtOwnSize: IndirectSummary
     }
 
     static let columns = ["NS", "SEXE", "ANNEE_NAISSANCE", "DEPARTEMENT", "DATE_ENTREE", "DIAGNOSTIC"]
@@ -52,15 +54,17 @@ import Testing
         try rows.map { r in keep.map { r[$0] }.joined(separator: ";") }.joined(separator: "\n").appending("\n")
             .write(to: cohortFile, atomically: true, encoding: .utf8)
         try cohort.truth.text.write(to: truthFile, atomically: true, encoding: .utf8)
-        func link(_ name: String, guardLine: String) throws -> (IndirectSummary, Evaluation, URL) {
+        func link(_ name: String, guardLine: String, projectTo: Int? = nil) throws -> (IndirectSummary, Evaluation, URL) {
             let rules = try IndirectFixture.rulesFile(thinRules(maxDropped: 3, guardLine: guardLine), in: folder, name: name)
             let run = folder.appendingPathComponent(name)
-            let summary = try IndirectFixture.link(cohortFile, rules: rules, dataset: dataset, to: run)
+            let summary = try IndirectFixture.link(cohortFile, rules: rules, dataset: dataset, to: run, projectTo: projectTo)
             return (summary, try Evaluation.evaluate(run: run, truthFile: truthFile, key: dataset.key), run)
         }
+        let openRules = "  min_link_probability: 0\n  weighted_group: false"
         return Thin(
-            dataset: dataset, truth: cohort.truth, open: try link("open", guardLine: "  min_link_probability: 0\n  weighted_group: false"),
-            guarded: try link("guarded", guardLine: ""))
+            dataset: dataset, truth: cohort.truth, open: try link("open", guardLine: openRules),
+            guarded: try link("guarded", guardLine: ""),
+            openAtOwnSize: try link("own-size", guardLine: openRules, projectTo: dataset.manifest.standsFor).0)
     }
 
     var thin: Thin { get throws { try Self.shared.get() } }
@@ -141,9 +145,10 @@ import Testing
         for (line, o) in try Self.probabilities(t.guarded.run) {
             if o.status == LineStatus.found.rawValue { #expect(o.probability! >= confidence.minLinkProbability) }
             if o.reason == IndirectEngine.Exclusion.weakLink.rawValue { #expect(o.probability! < confidence.minLinkProbability) }
-            // A weighted link is a line the groups left with several candidates or a conflict.
+            // A weighted link is a line the groups left with several candidates, a conflict, or a
+            // person another line claimed too (a patient the registry holds twice).
             if o.status == LineStatus.found.rawValue, open[line]?.status != LineStatus.found.rawValue {
-                #expect(["multiple_candidates", "conflicting"].contains(open[line]?.reason ?? ""))
+                #expect(["multiple_candidates", "conflicting", "duplicate_person"].contains(open[line]?.reason ?? ""))
             }
         }
         #expect(weighted.linked > 0)

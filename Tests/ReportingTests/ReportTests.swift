@@ -44,7 +44,10 @@ import Testing
             #expect(r.funnel.first { $0.key == "rejected" }!.count.value.map { $0 == rejected } ?? true)
             #expect(r.outcome.verdict == (Double(found) / Double(submitted) >= r.outcome.threshold ? .success : .failure))
             // At this size the headline is shown, and the evaluation is the run's.
-            #expect(r.outcome.found == .count(found))
+            #expect(
+                r.outcome.found == .count(found),
+                "funnel \(r.funnel.map { "\($0.key) \($0.count)" }), groups \(r.groups?.map { "\($0.linked)" } ?? [])"
+            )
             #expect(r.evaluation?.precision == run.evaluation.precision.map { ($0 * 10_000).rounded() / 10_000 })
             #expect(r.evaluation?.wrongLinks.count == run.evaluation.mismatches.filter { $0.actual == "found_wrong_person" }.count)
             // Each bias table covers the whole cohort once.
