@@ -5,27 +5,30 @@ import GRDB
 /// beneficiaries): the run's own model with the pool scaled.
 ///
 /// A base k times as large as the dataset holds each registry patient once, as the dataset does,
-/// but k times as many strangers per value: a line's expected chance events under a configuration
-/// (``ChanceCandidates``) become μ = k·λ, Poisson-distributed. Each line then goes through the
-/// groups as the engine takes it, on two branches weighed by its most probable candidate's
-/// probability P:
+/// but k times as many strangers per value. Under a configuration, a line's strangers there are
+/// those the run saw (its candidates, less its patient) plus the (k − 1)·λ new ones the added
+/// people bring, Poisson-distributed (λ: its expected chance candidates, ``ChanceCandidates``);
+/// where the run did not try the configuration (the line was linked before), all of them are
+/// Poisson, less the persons the run had linked in earlier groups. So at k = 1 the projection is
+/// the run itself, which the tests check. Each line goes through the groups as the engine takes
+/// it, on two branches weighed by its most probable candidate's probability P:
 ///
 /// - **its patient is that candidate** (P): a configuration under which the patient agrees links it
-///   when no stranger agrees there too (e^{−μ}) and no other configuration of the group has a
-///   single stranger of its own (a conflict); when strangers crowd every such configuration, a
-///   configuration without the patient may still hold exactly one stranger (μe^{−μ}): a wrong link;
-///   otherwise the line goes on to the next group;
-/// - **it is not** (1 − P): only strangers, linked wrongly when a configuration holds exactly one.
+///   when no stranger agrees there too and no other configuration of the group holds a single
+///   stranger of its own (a conflict); when strangers crowd every such configuration, one without
+///   the patient may still hold exactly one stranger: a wrong link; otherwise the line goes on;
+/// - **it is not** (1 − P): that candidate is one more stranger, and the line is linked wrongly
+///   when exactly one configuration of a group holds exactly one.
 ///
 /// The guard is applied as in the run: a link is accepted when its probability on the larger base
 /// clears `min_link_probability`; the patient's odds r (the run's, alone) become r/k there, a
 /// stranger's those of a pair agreeing on the configuration and disagreeing on what it dropped.
-/// The weighted group takes the lines still out with their patient among strangers when its
-/// probability against them clears its threshold. A patient the registry holds under two NS goes to
-/// neither, as in the run. Persons linked in earlier groups leave the pool, as in the run (their
-/// share of it shrinks k times on the larger base). Counts are sums of per-line probabilities, with 95 % Poisson-binomial
-/// intervals; the model's own uncertainty and the chance that two lines claim one stranger are
-/// not in them (docs/link-confidence.md measures the projection against larger datasets).
+/// The weighted group decides as in the run: the first candidate against the others and the new
+/// strangers of the loosest configuration, all k times less likely, no other line wanting that
+/// person unless all name it as surely. A patient two lines claim stays out of the groups. Counts
+/// are sums of per-line probabilities, with 95 % Poisson-binomial intervals; the model's own
+/// uncertainty and the chance that two lines claim one new stranger are not in them
+/// (docs/link-confidence.md measures the projection against larger datasets).
 enum Projection {
     /// The real SNDS's beneficiaries, what `--project-to` defaults to.
     static let realSNDS = 67_000_000
@@ -85,6 +88,12 @@ enum Projection {
             let patientAccepted = passes(patientLogOdds, guardMinimum)
             var lineFound = 0.0
             var last: (strangers: Strangers, lambda: Double, logOdds: Double)?
+            // Strangers are nested: a configuration keeps a subset of group 1's criteria, so it
+            // holds every stranger group 1 held. A line group 1 left with a stranger beside its
+            // patient, or with two strangers, is stuck (only the weighted group may take it); the
+            // rest go on "free", meeting in later groups only the strangers beyond group 1's.
+            var base: (patient: Strangers, stranger: Strangers, logOdds: Double, sameDay: Double)?
+            var stuckPatient = 0.0, stuckStranger = 0.0
             for g in plan.groups {
                 let cfgs = plan.configurations.filter { $0.group == g && entries.indices.contains($0.id - 1) && entries[$0.id - 1].expected != nil }
                 guard !cfgs.isEmpty else {
@@ -99,16 +108,32 @@ enum Projection {
                 let tried = o.group.map { g <= $0 } ?? true
                 let kept = 1 - min(Double(linkedBefore[g] ?? 0) / Double(max(chance.persons, 1)), 1)
                 let agrees = cfgs.map { entries[$0.id - 1].bestAgrees }
-                let patientSide = cfgs.indices.map { i -> Strangers in
+                var patientSide = cfgs.indices.map { i -> Strangers in
                     let lambda = entries[cfgs[i].id - 1].expected!
                     guard tried else { return Strangers(seen: 0, new: lambda * (kept + k - 1)) }
                     let seen = chance.observed[o.line]?[cfgs[i].id] ?? 0
                     return Strangers(seen: max(seen - (agrees[i] ? 1 : 0), 0), new: lambda * (k - 1))
                 }
                 // Where the line's best candidate is not its patient, it is one more stranger.
-                let strangerSide = cfgs.indices.map { i -> Strangers in
+                var strangerSide = cfgs.indices.map { i -> Strangers in
                     let s = patientSide[i]
                     return Strangers(seen: s.seen + (agrees[i] ? 1 : 0), new: s.new)
+                }
+                let first = g == plan.groups.first
+                if first, cfgs.count == 1 {
+                    let c = cfgs[0].id - 1
+                    let set = chance.compared[o.line]![c]!
+                    // How often a stranger within a date's window has the very day (then it is as
+                    // likely as the patient): that day's share of the window's events.
+                    let v = chance.values[o.line]!
+                    let sameDay = set.filter { isDate[$0].0 && isDate[$0].1 > 0 }.reduce(1.0) {
+                        $0 * min(frequencies.u($1, v[$1], .exact) / frequencies.windowShare($1, v[$1]), 1)
+                    }
+                    base = (patientSide[0], strangerSide[0], strangerLogOdds(o.line, set, entries[c].expected!), sameDay)
+                }
+                if !first, let base {
+                    patientSide = patientSide.map { $0.beyond(base.patient) }
+                    strangerSide = strangerSide.map { $0.beyond(base.stranger) }
                 }
                 let strangerPasses = cfgs.indices.map { i in
                     passes(strangerLogOdds(o.line, chance.compared[o.line]![cfgs[i].id - 1]!, entries[cfgs[i].id - 1].expected!), guardMinimum)
@@ -152,6 +177,15 @@ enum Projection {
                 lineFound += (patientAccepted ? linkedRight : 0) + linkedWrong
                 reachPatient *= 1 - patientRight - patientWrong.chance
                 reachStranger *= 1 - strangerOnly.chance
+                if first, let base {
+                    // Out of group 1: crowded beside the patient, or two strangers or more: stuck.
+                    let patientFree = agrees[0] ? 0 : base.patient.none / max(base.patient.none + base.patient.several, 1e-300)
+                    let strangerFree = base.stranger.none / max(base.stranger.none + base.stranger.several, 1e-300)
+                    stuckPatient += reachPatient * (1 - patientFree)
+                    reachPatient *= patientFree
+                    stuckStranger += reachStranger * (1 - strangerFree)
+                    reachStranger *= strangerFree
+                }
             }
             if let w = weightedGroup {
                 // Lines still out with several candidates: the weighted group takes the most
@@ -164,11 +198,29 @@ enum Projection {
                 if let best, let last, wanting <= 1 || wanting == sureClaims[best.person],
                     !linkedPersons.contains(best.person) || o.person == best.person
                 {
+                    let threshold = max(guardMinimum, 0.5)
                     let odds = (confidence.candidates[o.line] ?? []).map { exp(model.logOdds($0.pair)) / k }
-                    let newRivals = (k - 1) * last.lambda * exp(last.logOdds) / k
-                    if odds[0] / (1 + odds.reduce(0, +) + newRivals) >= max(guardMinimum, 0.5) {
+                    let against = 1 + odds.reduce(0, +) + (k - 1) * last.lambda * exp(last.logOdds) / k
+                    if odds[0] / against >= threshold {
                         r = reachPatient
                         s = reachStranger * last.strangers.several
+                    }
+                    // A stuck patient has beside it the strangers that crowded group 1, agreeing on
+                    // everything: those the run saw are among its candidates already; each new one
+                    // is as likely as the patient when it has its very days (no weighted link then),
+                    // less when its dates are only near. Summed over their number (at least one
+                    // when the run saw none).
+                    if let base, base.patient.several + base.patient.single > 0 {
+                        let rival = exp(base.logOdds) / k
+                        let fewest = base.patient.seen == 0 ? 1 : 0
+                        let total = fewest == 1 ? 1 - base.patient.none : 1
+                        var accepted = 0.0
+                        for m in fewest...8 where odds[0] / (against + Double(m) * rival) >= threshold {
+                            accepted += Strangers(seen: 0, new: base.patient.new).count(m) / max(total, 1e-300) * pow(1 - base.sameDay, Double(m))
+                        }
+                        r += stuckPatient * accepted
+                    } else {
+                        r += stuckPatient
                     }
                 }
                 right[w]!.append(r)
@@ -206,6 +258,15 @@ private struct Strangers {
     var none: Double { seen == 0 ? exp(-new) : 0 }
     var single: Double { seen == 0 ? new * exp(-new) : seen == 1 ? exp(-new) : 0 }
     var mean: Double { Double(seen) + new }
+    /// The strangers beyond those of `base`, a configuration keeping more criteria (whose
+    /// strangers this one holds too).
+    func beyond(_ base: Strangers) -> Strangers { Strangers(seen: max(seen - base.seen, 0), new: max(new - base.new, 0)) }
+    /// The chance of exactly `n` strangers.
+    func count(_ n: Int) -> Double {
+        guard n >= seen else { return 0 }
+        let extra = n - seen
+        return exp(-new + Double(extra) * log(max(new, 1e-300)) - lgamma(Double(extra) + 1))
+    }
     /// Two or more: the line is left with several candidates.
     var several: Double { seen >= 2 ? 1 : seen == 1 ? 1 - exp(-new) : 1 - exp(-new) * (1 + new) }
 }
