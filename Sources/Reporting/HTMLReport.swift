@@ -247,9 +247,14 @@ public struct HTMLReport {
             .replacingOccurrences(of: "%N", with: t.integer(p.population))
             .replacingOccurrences(of: "%k", with: t.decimal(p.factor, places: p.factor < 10 ? 2 : 0))
             .replacingOccurrences(of: "%n", with: t.integer(p.datasetPopulation))
-            .replacingOccurrences(of: "%f", with: t.percent(p.foundRate))
+            .replacingOccurrences(
+                of: "%f",
+                with: p.foundRateGroupsOnly < p.foundRate - 0.0005
+                    ? t("projection_range").replacingOccurrences(of: "%a", with: t.percent(p.foundRateGroupsOnly)).replacingOccurrences(
+                        of: "%b", with: t.percent(p.foundRate)) : t("about") + " " + t.percent(p.foundRate)
+            )
             .replacingOccurrences(of: "%w", with: about(p.expectedWrong, p.low, p.high))
-            .replacingOccurrences(of: "%v", with: t(p.verdict.rawValue))
+            .replacingOccurrences(of: "%v", with: p.verdict.map { t($0.rawValue) } ?? t("uncertain"))
             .replacingOccurrences(of: "%s", with: t.percent(report.outcome.threshold))
         let rows = p.groups.map { g in
             [

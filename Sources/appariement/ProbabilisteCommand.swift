@@ -169,8 +169,18 @@ struct Probabiliste: ParsableCommand {
             }
         }
         if let p = s.projection {
+            let wrong = p.expectedWrong < 10 ? String(format: "%.1f", p.expectedWrong) : String(Int(p.expectedWrong.rounded()))
+            let rate =
+                p.foundRateGroupsOnly < p.foundRate - 0.0005
+                ? String(
+                    format: "between %.1f %% (the CNAM groups) and %.1f %% (with the weighted group, which it overstates)",
+                    100 * p.foundRateGroupsOnly, 100 * p.foundRate)
+                : String(format: "about %.1f %%", 100 * p.foundRate)
+            let verdict =
+                p.verdict.map { "\($0.shouted) against \(String(format: "%.0f %%", 100 * s.threshold))" }
+                ?? "uncertain against \(String(format: "%.0f %%", 100 * s.threshold)) (the weighted group decides)"
             text +=
-                "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found about \(String(format: "%.1f %%", 100 * p.foundRate)) (\(p.foundLow.formatted())–\(p.foundHigh.formatted()) lines), of which about \(p.expectedWrong < 10 ? String(format: "%.1f", p.expectedWrong) : String(Int(p.expectedWrong.rounded()))) (\(p.low)–\(p.high)) expected wrong: \(p.verdict.shouted) against \(String(format: "%.0f %%", 100 * s.threshold))."
+                "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found \(rate), of which about \(wrong) (\(p.low)–\(p.high)) expected wrong: \(verdict)."
         }
         if s.people.reachedBySeveralNS > 0 {
             text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"

@@ -232,13 +232,18 @@ enum Projection {
         let threshold = rules.strategy.successThreshold
         let n = Double(max(submitted, 1))
         let foundTotal = found.reduce(0, +)
+        // The weighted group is the least certain part of the projection (docs/link-confidence.md:
+        // at ten times the pool it was projected up to twice what was measured), so the rate is
+        // given as a range: the CNAM groups alone, then with it; a verdict only when both agree.
+        let groupsOnly = plan.groups.reduce(0.0) { t, g in t + zip(right[g]!, wrong[g]!).reduce(0.0) { $0 + $1.0 + $1.1 } } / n
+        let verdicts = Set([Verdict(foundRate: groupsOnly, threshold: threshold), Verdict(foundRate: foundTotal / n, threshold: threshold)])
         let (foundLow, foundHigh) = PoissonBinomial.interval(found, level: 0.95)
         let allWrong = groups.flatMap { wrong[$0]! }
         let (low, high) = PoissonBinomial.interval(allWrong, level: 0.95)
         return ProjectionSummary(
             population: population, datasetPopulation: datasetPopulation, factor: k.rounded(toPlaces: 2), submitted: submitted,
             found: foundTotal.rounded(toPlaces: 1), foundLow: foundLow, foundHigh: foundHigh, foundRate: (foundTotal / n).rounded(toPlaces: 4),
-            verdict: Verdict(foundRate: foundTotal / n, threshold: threshold),
+            foundRateGroupsOnly: groupsOnly.rounded(toPlaces: 4), verdict: verdicts.count == 1 ? verdicts.first : nil,
             groups: groups.map { g in
                 let links = zip(right[g]!, wrong[g]!).reduce(0.0) { $0 + $1.0 + $1.1 }
                 let (l, h) = PoissonBinomial.interval(wrong[g]!, level: 0.95)
@@ -297,8 +302,11 @@ public struct ProjectionSummary: Codable, Sendable, Equatable {
     public var foundLow: Int
     public var foundHigh: Int
     public var foundRate: Double
-    /// The rules' threshold applied to the projected rate.
-    public var verdict: Verdict
+    /// The rate the CNAM groups alone would reach: the low end of the projection, `foundRate` (with
+    /// the weighted group, which the projection overstates) its high end.
+    public var foundRateGroupsOnly: Double
+    /// The rules' threshold applied to both ends; nil when they fall on either side of it.
+    public var verdict: Verdict?
     public var groups: [Group]
     /// Expected wrong links among the accepted ones, with their 95 % interval.
     public var expectedWrong: Double
