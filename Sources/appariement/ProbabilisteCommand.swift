@@ -58,9 +58,9 @@ struct Probabiliste: ParsableCommand {
     @Option(
         name: .customLong("project-to"),
         help: ArgumentHelp(
-            "The SNDS size the verdict is projected to, in people (default: the real SNDS's 67,000,000); the dataset's own size is read from its manifest.",
+            "The SNDS size the verdict is projected to, in people (the default is the real SNDS's); at least the dataset's own size, read from its manifest.",
             valueName: "N"))
-    var projectTo = 67_000_000
+    var projectTo = Projection.realSNDS
 
     @Flag(help: "Replace a previous run folder (never a folder of other files).")
     var force = false

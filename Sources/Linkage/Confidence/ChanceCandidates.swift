@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
 
-/// For each valid line and each configuration: how many SNDS events would agree with the line by
+/// For each valid line and each configuration: how many SNDS persons would agree with the line by
 /// chance under that configuration, next to the candidates the join observed.
 ///
-/// The expected count is the pool times the chance agreement of the line's own values: the events
+/// The expected count is the pool times the chance agreement of the line's own values: the persons
 /// holding the line's values on every exact criterion the configuration compares, counted jointly
 /// on the events (a FINESS fixes its département; see ``CandidatePairs``), times the share of
 /// events within each compared date's tolerance; the product of every criterion's term frequency
@@ -18,7 +18,7 @@ import GRDB
 struct ChanceCandidates {
     /// One line under one configuration.
     struct Entry {
-        /// Expected chance events; nil when the line cannot be joined in the configuration (more
+        /// Expected chance persons; nil when the line cannot be joined in the configuration (more
         /// empty values than `max_missing`, or an empty criterion marked `keep`).
         let expected: Double?
         /// Whether the line's most probable candidate agrees under the configuration.
@@ -164,7 +164,7 @@ struct ChanceCandidates {
     }
 
     /// candidates.csv: one row per line and configuration it was tried in — the persons the join
-    /// matched, and the events expected to agree by chance.
+    /// matched, and the persons expected to agree by chance.
     static let file = "candidates.csv"
     static let columns = ["LINE", "NS", "GROUP", "CONFIGURATION", "CANDIDATES", "EXPECTED_BY_CHANCE"]
 

@@ -236,7 +236,7 @@ public struct ConfidenceSummary: Codable, Sendable, Equatable {
     /// Links the guard excluded as `weak_link`, with how many of them the model expected wrong
     /// (the rest is the recall the guard cost).
     public var excludedAsWeak: Estimate
-    /// Per configuration: the candidates its joins observed and the events expected to agree by
+    /// Per configuration: the candidates its joins observed and the persons expected to agree by
     /// chance, over the lines tried in it, with its accepted links' expected wrong
     /// (``ChanceCandidates``; absent from runs made before it existed).
     public var configurations: [ConfigurationEstimate]?
@@ -254,7 +254,7 @@ public struct ConfigurationEstimate: Codable, Sendable, Equatable {
     public var linesTried: Int
     /// Persons its joins matched, summed over those lines.
     public var candidates: Int
-    /// Events expected to agree with those lines by chance, summed.
+    /// Persons expected to agree with those lines by chance, summed.
     public var expectedByChance: Double
     /// Its accepted links, and how many of them are expected wrong (Σ 1 − P, 95 % interval).
     public var links: Int
@@ -267,7 +267,8 @@ public struct ConfigurationEstimate: Codable, Sendable, Equatable {
 enum PoissonBinomial {
     /// The central interval holding `level` of the count's probability.
     static func interval(_ chances: [Double], level: Double) -> (low: Int, high: Int) {
-        let relevant = chances.filter { $0 > 1e-9 }
+        // A chance is within [0, 1]; anything else (a NaN from a degenerate model) counts as none.
+        let relevant = chances.filter { $0.isFinite && $0 > 1e-9 }.map { min($0, 1) }
         let mean = relevant.reduce(0, +)
         let sd = relevant.reduce(0) { $0 + $1 * (1 - $1) }.squareRoot()
         let cap = Int((mean + 10 * sd + 10).rounded(.up))

@@ -29,9 +29,9 @@ import GRDB
 /// are sums of per-line probabilities, with 95 % Poisson-binomial intervals; the model's own
 /// uncertainty and the chance that two lines claim one new stranger are not in them
 /// (docs/link-confidence.md measures the projection against larger datasets).
-enum Projection {
+public enum Projection {
     /// The real SNDS's beneficiaries, what `--project-to` defaults to.
-    static let realSNDS = 67_000_000
+    public static let realSNDS = 67_000_000
 
     static func project(
         made: IndirectEngine.Linkage, rules: IndirectRules, plan: LinkagePlan, chance: ChanceCandidates, confidence: LinkConfidence,
@@ -143,13 +143,16 @@ enum Projection {
                     strangerSide[loosest], entries[cfgs[loosest].id - 1].expected!,
                     strangerLogOdds(o.line, chance.compared[o.line]![cfgs[loosest].id - 1]!, entries[cfgs[loosest].id - 1].expected!)
                 )
+                // On the stranger branch, a single stranger the run saw is the line's own first
+                // candidate: the guard judges it on its own odds, not a generic stranger's.
+                let seenPasses = cfgs.indices.map { i in agrees[i] && strangerSide[i].seen == 1 ? patientAccepted : strangerPasses[i] }
                 /// The chance that exactly one configuration among `among` holds a single stranger
                 /// (two would be two persons: a conflict, no link), and the share of such links the
                 /// guard accepts.
-                func stranger(_ among: [Int], _ side: [Strangers]) -> (chance: Double, accepted: Double) {
+                func stranger(_ among: [Int], _ side: [Strangers], _ accepts: [Bool]) -> (chance: Double, accepted: Double) {
                     let alone = among.map { c in side[c].single * among.reduce(1.0) { $1 == c ? $0 : $0 * (1 - side[$1].single) } }
                     let mass = alone.reduce(0, +)
-                    let passing = zip(among, alone).reduce(0.0) { $0 + (strangerPasses[$1.0] ? $1.1 : 0) }
+                    let passing = zip(among, alone).reduce(0.0) { $0 + (accepts[$1.0] ? $1.1 : 0) }
                     return (mass, mass > 0 ? passing / mass : 0)
                 }
                 let all = Array(cfgs.indices)
@@ -157,15 +160,15 @@ enum Projection {
                 let withoutPatient = all.filter { !agrees[$0] }
                 var patientRight = 0.0, patientWrong = (chance: 0.0, accepted: 0.0)
                 if withPatient.isEmpty {
-                    patientWrong = stranger(all, patientSide)
+                    patientWrong = stranger(all, patientSide, strangerPasses)
                 } else {
                     let clean = withPatient.map { patientSide[$0].none }.max()!
-                    let other = stranger(withoutPatient, patientSide)
+                    let other = stranger(withoutPatient, patientSide, strangerPasses)
                     let noStranger = withoutPatient.reduce(1.0) { $0 * (1 - patientSide[$1].single) }
                     patientRight = duplicate ? 0 : clean * noStranger
                     patientWrong = ((1 - clean) * other.chance, other.accepted)
                 }
-                let strangerOnly = stranger(all, strangerSide)
+                let strangerOnly = stranger(all, strangerSide, seenPasses)
                 let linkedRight = reachPatient * patientRight
                 let linkedWrong =
                     reachPatient * patientWrong.chance * patientWrong.accepted + reachStranger * strangerOnly.chance * strangerOnly.accepted
@@ -210,18 +213,20 @@ enum Projection {
                     // is as likely as the patient when it has its very days (no weighted link then),
                     // less when its dates are only near. Summed over their number (at least one
                     // when the run saw none).
+                    var accepted = odds[0] / against >= threshold ? 1.0 : 0
                     if let base, base.patient.several + base.patient.single > 0 {
                         let rival = exp(base.logOdds) / k
                         let fewest = base.patient.seen == 0 ? 1 : 0
                         let total = fewest == 1 ? 1 - base.patient.none : 1
-                        var accepted = 0.0
+                        accepted = 0
                         for m in fewest...8 where odds[0] / (against + Double(m) * rival) >= threshold {
                             accepted += Strangers(seen: 0, new: base.patient.new).count(m) / max(total, 1e-300) * pow(1 - base.sameDay, Double(m))
                         }
-                        r += stuckPatient * accepted
-                    } else {
-                        r += stuckPatient
                     }
+                    // The same choice on the stranger branch: a line stuck among strangers alone
+                    // goes to its first candidate, wrongly, as often.
+                    r += stuckPatient * accepted
+                    s += stuckStranger * accepted
                 }
                 right[w]!.append(r)
                 wrong[w]!.append(s)
@@ -291,7 +296,7 @@ public struct ProjectionSummary: Codable, Sendable, Equatable {
     }
 
     public var method =
-        "the run's match model with every line's expected chance events scaled by population / datasetPopulation (docs/link-confidence.md)"
+        "the run's match model, every line's strangers scaled by population / datasetPopulation (docs/link-confidence.md)"
     /// The base projected to, and what the dataset stands for (its people on 1 January, from its manifest).
     public var population: Int
     public var datasetPopulation: Int

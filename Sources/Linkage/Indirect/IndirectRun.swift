@@ -87,6 +87,10 @@ public enum IndirectRun {
                 )
             },
             checkingDataset: { _ in })
+        guard options.projectTo >= inputs.manifest.standsFor else {
+            throw LinkageError.projectionBelowDataset(
+                options.dataset.database.path, standsFor: inputs.manifest.standsFor, asked: options.projectTo)
+        }
         let cohort = try IndirectCohort(file: inputs.file, rules: rules)
         inputs.cohortValidated()
 

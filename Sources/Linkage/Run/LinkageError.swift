@@ -14,6 +14,8 @@ public enum LinkageError: Error, Equatable, CustomStringConvertible, ExitStatusP
     case runAltered(String, String)
     /// The key given is not the one the run's files were sealed with (the dataset's).
     case runKey(String, sealedWith: String, given: String)
+    /// A projection asked to a base smaller than the dataset (it scales the pool up).
+    case projectionBelowDataset(String, standsFor: Int, asked: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum LinkageError: Error, Equatable, CustomStringConvertible, ExitStatusP
         case .columnsOfRules(let path, let why, let rules): "\(path): \(why) — the columns expected are those of \(rules)"
         case .badRun(let path, let why): "\(path): \(why)"
         case .runAltered(let path, let why): "\(path): \(why)"
+        case .projectionBelowDataset(let path, let standsFor, let asked):
+            "--project-to \(asked) is smaller than the \(standsFor) people \(path) stands for: a projection scales the SNDS up; give \(standsFor) or more (67000000, the default, is the real SNDS)"
         case .runKey(let path, let sealed, let given):
             "\(path) was sealed with the key of fingerprint \(sealed), but the key given has fingerprint \(given): give the key of the dataset it linked to"
         }
@@ -30,7 +34,7 @@ public enum LinkageError: Error, Equatable, CustomStringConvertible, ExitStatusP
         switch self {
         case .runAltered: .integrity
         case .runKey: .key
-        case .badCohort, .columnsOfRules, .badRun: .badInput
+        case .badCohort, .columnsOfRules, .badRun, .projectionBelowDataset: .badInput
         }
     }
 
