@@ -92,11 +92,20 @@ extension ReportBuilder {
                 uniqueShare: cfg.uniqueShare.reportRounded,
                 linesMatched: configCells[cfg.id].map { counts[$0.matched] } ?? rule.cell(cfg.linesMatched),
                 linked: linked,
-                candidates: configCells[cfg.id]?.candidates.map { counts[$0] },
+                // Persons matched bound the lines matched: shown only beside them.
+                candidates: configCells[cfg.id].flatMap { c in counts[c.matched].value == nil ? nil : c.candidates.map { counts[$0] } },
                 expectedByChance: estimate?.expectedByChance,
                 expectedWrong: linked.value == nil
                     ? nil
                     : estimate.map { .init(group: $0.group, links: $0.links, expectedWrong: $0.expectedWrong, low: $0.low, high: $0.high) })
+        }
+        // Estimates, not counts; but near the dataset's own size a projection is the run itself: it
+        // is given only at ten times the dataset or more, and a group's only beside its count.
+        let projection = s.projection.flatMap { p -> ProjectionSummary? in
+            guard p.factor >= 10, counts[funnel.found].value != nil else { return nil }
+            var p = p
+            p.groups = p.groups.filter { g in s.groups.firstIndex { $0.group == g.group }.map { counts[groupCells[$0]].value != nil } ?? false }
+            return p
         }
         let discriminance = s.discriminance.map { d in
             LinkageReport.DiscriminanceRow(
@@ -131,7 +140,7 @@ extension ReportBuilder {
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
             funnel: stages(counts, funnel, stageList, submitted: c.submitted),
             groups: groups, configurations: configurations, discriminance: discriminance, confidence: confidence,
-            projection: s.projection,
+            projection: projection,
             rejections: reasonRows(counts, rejections, submitted: c.submitted),
             exclusions: reasonRows(counts, exclusions, submitted: c.submitted),
             quality: qualityRows(counts, quality, submitted: c.submitted),

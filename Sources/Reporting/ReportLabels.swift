@@ -116,13 +116,15 @@ public struct ReportLabels: Sendable {
         "uniqueness_note":
             "Part des événements du SNDS seuls à porter leur combinaison de valeurs : plus elle est haute, moins une correspondance risque d'être fortuite.",
         "chance_note":
-            "Candidats : personnes du SNDS appariées par la configuration, sur les lignes qui y ont été essayées ; attendus par hasard : événements du SNDS qui s'accorderaient avec ces lignes par pur hasard (fréquences des valeurs de chaque ligne).",
+            "Candidats : personnes du SNDS appariées par la configuration, sur les lignes qui y ont été essayées ; attendus par hasard : personnes du SNDS qui s'accorderaient avec ces lignes par pur hasard (fréquences des valeurs de chaque ligne).",
         "candidates_observed": "Candidats observés", "expected_by_chance": "Attendus par hasard",
         "projection": "Projection sur un SNDS plus grand",
         "projection_note":
             "Le même registre sur une base plus grande : chaque patient y est une fois, mais chaque valeur y rencontre proportionnellement plus d'inconnus. Le modèle de l'exécution, les candidats attendus par hasard multipliés par le rapport des tailles, donne le taux et les liens erronés attendus (estimations, pas des effectifs ; méthode et validation : docs/link-confidence.md).",
         "projection_summary":
-            "Sur un SNDS de %N personnes (%k × les %n de ce jeu) : environ %f trouvés, dont %w erronés attendus ; verdict projeté : %v au seuil de %s.",
+            "Sur un SNDS de %N personnes (%k × les %n de ce jeu) : %f trouvés, dont %w erronés attendus ; verdict projeté : %v au seuil de %s.",
+        "projection_range": "entre %a (groupes de la CNAM seuls) et %b (avec le groupe pondéré, que la projection surestime)",
+        "uncertain": "incertain (le groupe pondéré en décide)",
         "projected_rate": "Taux projeté",
         "discriminance": "Pouvoir discriminant des critères",
         "discriminance_note":
@@ -215,13 +217,15 @@ public struct ReportLabels: Sendable {
         "uniqueness_note":
             "Share of the SNDS's events alone in carrying their combination of values: the higher, the less likely a match is by chance.",
         "chance_note":
-            "Candidates: SNDS persons the configuration matched, over the lines tried in it; expected by chance: SNDS events that would agree with those lines by chance alone (from the frequencies of each line's values).",
+            "Candidates: SNDS persons the configuration matched, over the lines tried in it; expected by chance: SNDS persons who would agree with those lines by chance alone (from the frequencies of each line's values).",
         "candidates_observed": "Candidates observed", "expected_by_chance": "Expected by chance",
         "projection": "Projection to a larger SNDS",
         "projection_note":
             "The same registry on a larger base: each patient is in it once, but each value meets proportionally more strangers. The run's model, with the candidates expected by chance scaled by the ratio of the sizes, gives the rate and the expected wrong links (estimates, not counts; method and validation: docs/link-confidence.md).",
         "projection_summary":
-            "On an SNDS of %N people (%k × this dataset's %n): about %f found, of which %w expected wrong; projected verdict: %v against %s.",
+            "On an SNDS of %N people (%k × this dataset's %n): %f found, of which %w expected wrong; projected verdict: %v against %s.",
+        "projection_range": "between %a (the CNAM groups alone) and %b (with the weighted group, which the projection overstates)",
+        "uncertain": "uncertain (the weighted group decides)",
         "projected_rate": "Projected rate",
         "discriminance": "Discriminating power of the criteria",
         "discriminance_note":
