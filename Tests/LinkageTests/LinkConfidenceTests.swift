@@ -18,8 +18,10 @@ import Testing
         let truth: CohortTruth
         let open: (summary: IndirectSummary, evaluation: Evaluation, run: URL)
         let guarded: (summary: IndirectSummary, evaluation: Evaluation, run: URL)
-        /// The open rules again, projected to the dataset's own size (``ProjectionTests``).
+        /// The open rules and the defaults again, projected to the dataset's own size
+        /// (``ProjectionTests``).
         let openAtOwnSize: IndirectSummary
+        let guardedAtOwnSize: IndirectSummary
     }
 
     static let columns = ["NS", "SEXE", "ANNEE_NAISSANCE", "DEPARTEMENT", "DATE_ENTREE", "DIAGNOSTIC"]
@@ -64,7 +66,8 @@ import Testing
         return Thin(
             dataset: dataset, truth: cohort.truth, open: try link("open", guardLine: openRules),
             guarded: try link("guarded", guardLine: ""),
-            openAtOwnSize: try link("own-size", guardLine: openRules, projectTo: dataset.manifest.standsFor).0)
+            openAtOwnSize: try link("own-size", guardLine: openRules, projectTo: dataset.manifest.standsFor).0,
+            guardedAtOwnSize: try link("guarded-own-size", guardLine: "", projectTo: dataset.manifest.standsFor).0)
     }
 
     var thin: Thin { get throws { try Self.shared.get() } }

@@ -95,6 +95,22 @@ import Testing
         #expect(Double(p.low) <= p.expectedWrong && p.expectedWrong <= Double(p.high))
     }
 
+    @Test func withTheGuardTooTheProjectionAtItsOwnSizeIsTheRun() throws {
+        let t = try thin
+        let run = t.guarded.summary, p = try #require(t.guardedAtOwnSize.projection)
+        let confidence = try #require(run.confidence)
+        #expect(abs(p.foundRate - run.counts.foundRate) <= 0.005, "projected \(p.foundRate), measured \(run.counts.foundRate)")
+        for g in run.groups {
+            let projected = try #require(p.groups.first { $0.group == g.group })
+            let expected = try #require(confidence.groups.first { $0.group == g.group })
+            #expect(abs(projected.links - Double(g.linked)) <= max(3, 0.03 * Double(g.linked)), "group \(g.group)")
+            // The wrong links the run expects of its accepted links, the guard judging each
+            // stranger on its own odds.
+            #expect(abs(projected.expectedWrong - expected.expectedWrong) <= max(0.5, 0.25 * expected.expectedWrong), "group \(g.group)")
+        }
+        #expect(abs(p.excludedAsWeak - Double(confidence.excludedAsWeak.links)) <= max(2, 0.1 * Double(confidence.excludedAsWeak.links)))
+    }
+
     @Test func aLargerBaseFindsFewerAndLinksMoreStrangers() throws {
         let t = try thin
         // The default: the real SNDS, scaled from what the manifest says the dataset stands for.

@@ -1,10 +1,11 @@
 import Foundation
 import Linkage
-import Reporting
 import SNDSModel
 import SNDSStore
 import TestSupport
 import Testing
+
+@testable import Reporting
 
 /// Reports of real runs on generated data: the page and its JSON twin say the same, they say what
 /// the run did, and they never show a small count or an identifier.
@@ -234,6 +235,22 @@ import Testing
         #expect(frPage.contains("Entonnoir") && frPage.contains("lang=\"fr\""))
         #expect(enPage.contains("Funnel") && enPage.contains("lang=\"en\""))
         #expect(ReportFigures.figures(inHTML: frPage).map(\.key) == ReportFigures.figures(inHTML: enPage).map(\.key))
+        #expect(frPage.contains("Projection sur un SNDS plus grand") && enPage.contains("Projection to a larger SNDS"))
+    }
+
+    /// Every label the page asks for exists in both languages: a missing one prints its key
+    /// (`projection_range` once did, in every report).
+    @Test func everyLabelThePageUsesExistsInBothLanguages() throws {
+        let source = try String(
+            contentsOf: ReportFixture.checkout.appendingPathComponent("Sources/Reporting/HTMLReport.swift"), encoding: .utf8)
+        let regex = try NSRegularExpression(pattern: #"\bt\("([a-z_]+)"\)"#)
+        let keys = Set(
+            regex.matches(in: source, range: NSRange(source.startIndex..., in: source)).map { m in
+                String(source[Range(m.range(at: 1), in: source)!])
+            })
+        #expect(keys.count > 50)
+        #expect(keys.subtracting(ReportLabels.french.keys).isEmpty, "missing in French: \(keys.subtracting(ReportLabels.french.keys))")
+        #expect(keys.subtracting(ReportLabels.english.keys).isEmpty, "missing in English: \(keys.subtracting(ReportLabels.english.keys))")
     }
 
     /// A direct cohort may carry the département of residence: it feeds the bias check, is counted in
