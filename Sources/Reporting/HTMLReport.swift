@@ -254,7 +254,7 @@ public struct HTMLReport {
                         of: "%b", with: t.percent(p.foundRate)) : t("about") + " " + t.percent(p.foundRate)
             )
             .replacingOccurrences(of: "%w", with: about(p.expectedWrong, p.low, p.high))
-            .replacingOccurrences(of: "%v", with: p.verdict.map { t($0.rawValue) } ?? t("uncertain"))
+            .replacingOccurrences(of: "%v", with: t(p.verdict.rawValue))
             .replacingOccurrences(of: "%s", with: t.percent(report.outcome.threshold))
         let rows = p.groups.map { g in
             [
@@ -263,7 +263,7 @@ public struct HTMLReport {
             ]
         }
         return section(
-            "projection", t("projection"), note: t("projection_note"),
+            "projection", t("projection"), note: t("projection_note") + (p.beyondValidated ? " " + t("projection_extrapolated") : ""),
             "<p>\(HTML.escape(headline))</p>" + table([t("group"), t("projected_rate"), t("expected_wrong")], rows))
     }
 

@@ -102,7 +102,7 @@ extension ReportBuilder {
         // Estimates, not counts; but near the dataset's own size a projection is the run itself: it
         // is given only at ten times the dataset or more, and a group's only beside its count.
         let projection = s.projection.flatMap { p -> ProjectionSummary? in
-            guard p.factor >= 10, counts[funnel.found].value != nil else { return nil }
+            guard p.population >= 10 * p.datasetPopulation, counts[funnel.found].value != nil else { return nil }
             var p = p
             p.groups = p.groups.filter { g in s.groups.firstIndex { $0.group == g.group }.map { counts[groupCells[$0]].value != nil } ?? false }
             return p

@@ -125,6 +125,8 @@ public struct ReportLabels: Sendable {
             "Sur un SNDS de %N personnes (%k × les %n de ce jeu) : %f trouvés, dont %w erronés attendus ; verdict projeté : %v au seuil de %s.",
         "projection_range": "entre %a (groupes de la CNAM seuls) et %b (avec le groupe pondéré, que la projection surestime)",
         "uncertain": "incertain (le groupe pondéré en décide)",
+        "projection_extrapolated":
+            "Au-delà de 50 fois la taille du jeu, la projection est une extrapolation (validée jusqu'à 1 000 000 de personnes à partir de 20 000) ; ses intervalles n'incluent pas l'incertitude du modèle lui-même : à lire comme un ordre de grandeur.",
         "projected_rate": "Taux projeté",
         "discriminance": "Pouvoir discriminant des critères",
         "discriminance_note":
@@ -226,6 +228,8 @@ public struct ReportLabels: Sendable {
             "On an SNDS of %N people (%k × this dataset's %n): %f found, of which %w expected wrong; projected verdict: %v against %s.",
         "projection_range": "between %a (the CNAM groups alone) and %b (with the weighted group, which the projection overstates)",
         "uncertain": "uncertain (the weighted group decides)",
+        "projection_extrapolated":
+            "Beyond 50 times the dataset's size the projection is an extrapolation (validated up to 1,000,000 people from 20,000); its intervals leave out the model's own uncertainty: read it as an order of magnitude.",
         "projected_rate": "Projected rate",
         "discriminance": "Discriminating power of the criteria",
         "discriminance_note":

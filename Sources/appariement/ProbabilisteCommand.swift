@@ -168,6 +168,9 @@ struct Probabiliste: ParsableCommand {
                     "\n  \(lines.formatted()) line\(lines == 1 ? "" : "s") to review, with their candidates ranked: review.csv (review.sealed holds their pseudonyms)"
             }
         }
+        if s.people.reachedBySeveralNS > 0 {
+            text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
+        }
         if let p = s.projection {
             let wrong = p.expectedWrong < 10 ? String(format: "%.1f", p.expectedWrong) : String(Int(p.expectedWrong.rounded()))
             let rate =
@@ -176,14 +179,16 @@ struct Probabiliste: ParsableCommand {
                     format: "between %.1f %% (the CNAM groups) and %.1f %% (with the weighted group, which it overstates)",
                     100 * p.foundRateGroupsOnly, 100 * p.foundRate)
                 : String(format: "about %.1f %%", 100 * p.foundRate)
+            let threshold = String(format: "%.0f %%", 100 * s.threshold)
             let verdict =
-                p.verdict.map { "\($0.shouted) against \(String(format: "%.0f %%", 100 * s.threshold))" }
-                ?? "uncertain against \(String(format: "%.0f %%", 100 * s.threshold)) (the weighted group decides)"
+                p.verdict == .uncertain
+                ? "uncertain against \(threshold) (the weighted group decides)" : "\(p.verdict.shouted) against \(threshold)"
             text +=
                 "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found \(rate), of which about \(wrong) (\(p.low)–\(p.high)) expected wrong: \(verdict)."
-        }
-        if s.people.reachedBySeveralNS > 0 {
-            text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
+            if p.beyondValidated {
+                text +=
+                    "\n  an extrapolation: validated up to 50 times the dataset (docs/link-confidence.md); its intervals leave out the model's own uncertainty"
+            }
         }
         text += "\nLinkage \(String(format: "%.1f", s.timings["linkage"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
         text +=

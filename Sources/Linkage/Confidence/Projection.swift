@@ -204,7 +204,11 @@ public enum Projection {
                     let threshold = max(guardMinimum, 0.5)
                     let odds = (confidence.candidates[o.line] ?? []).map { exp(model.logOdds($0.pair)) / k }
                     let against = 1 + odds.reduce(0, +) + (k - 1) * last.lambda * exp(last.logOdds) / k
-                    if odds[0] / against >= threshold {
+                    // The model's own probability of the link on the larger base: a weighted link is
+                    // wrong 1 − P' of the time even on the patient's branch (a new stranger may be
+                    // the one picked), as the run itself would count it.
+                    var sure = odds[0] / against
+                    if sure >= threshold {
                         r = reachPatient
                         s = reachStranger * last.strangers.several
                     }
@@ -219,14 +223,21 @@ public enum Projection {
                         let fewest = base.patient.seen == 0 ? 1 : 0
                         let total = fewest == 1 ? 1 - base.patient.none : 1
                         accepted = 0
+                        var weighed = 0.0
                         for m in fewest...8 where odds[0] / (against + Double(m) * rival) >= threshold {
-                            accepted += Strangers(seen: 0, new: base.patient.new).count(m) / max(total, 1e-300) * pow(1 - base.sameDay, Double(m))
+                            let share = Strangers(seen: 0, new: base.patient.new).count(m) / max(total, 1e-300) * pow(1 - base.sameDay, Double(m))
+                            accepted += share
+                            weighed += share * odds[0] / (against + Double(m) * rival)
                         }
+                        if stuckPatient + stuckStranger > reachPatient + reachStranger, accepted > 0 { sure = weighed / accepted }
                     }
                     // The same choice on the stranger branch: a line stuck among strangers alone
                     // goes to its first candidate, wrongly, as often.
                     r += stuckPatient * accepted
                     s += stuckStranger * accepted
+                    let doubt = r * (1 - min(sure, 1))
+                    r -= doubt
+                    s += doubt
                 }
                 right[w]!.append(r)
                 wrong[w]!.append(s)
@@ -242,13 +253,15 @@ public enum Projection {
         // given as a range: the CNAM groups alone, then with it; a verdict only when both agree.
         let groupsOnly = plan.groups.reduce(0.0) { t, g in t + zip(right[g]!, wrong[g]!).reduce(0.0) { $0 + $1.0 + $1.1 } } / n
         let verdicts = Set([Verdict(foundRate: groupsOnly, threshold: threshold), Verdict(foundRate: foundTotal / n, threshold: threshold)])
+        let verdict: ProjectionSummary.ProjectedVerdict =
+            verdicts.count > 1 ? .uncertain : verdicts.first == .success ? .success : .failure
         let (foundLow, foundHigh) = PoissonBinomial.interval(found, level: 0.95)
         let allWrong = groups.flatMap { wrong[$0]! }
         let (low, high) = PoissonBinomial.interval(allWrong, level: 0.95)
         return ProjectionSummary(
             population: population, datasetPopulation: datasetPopulation, factor: k.rounded(toPlaces: 2), submitted: submitted,
             found: foundTotal.rounded(toPlaces: 1), foundLow: foundLow, foundHigh: foundHigh, foundRate: (foundTotal / n).rounded(toPlaces: 4),
-            foundRateGroupsOnly: groupsOnly.rounded(toPlaces: 4), verdict: verdicts.count == 1 ? verdicts.first : nil,
+            foundRateGroupsOnly: groupsOnly.rounded(toPlaces: 4), verdict: verdict,
             groups: groups.map { g in
                 let links = zip(right[g]!, wrong[g]!).reduce(0.0) { $0 + $1.0 + $1.1 }
                 let (l, h) = PoissonBinomial.interval(wrong[g]!, level: 0.95)
@@ -310,8 +323,19 @@ public struct ProjectionSummary: Codable, Sendable, Equatable {
     /// The rate the CNAM groups alone would reach: the low end of the projection, `foundRate` (with
     /// the weighted group, which the projection overstates) its high end.
     public var foundRateGroupsOnly: Double
-    /// The rules' threshold applied to both ends; nil when they fall on either side of it.
-    public var verdict: Verdict?
+    /// The rules' threshold applied to both ends of the range.
+    public enum ProjectedVerdict: String, Codable, Sendable {
+        case success, failure
+        /// The two ends fall on either side of the threshold: the weighted group decides.
+        case uncertain
+
+        public var shouted: String { rawValue.uppercased() }
+    }
+
+    public var verdict: ProjectedVerdict
+    /// The sizes the projection was validated across (docs/link-confidence.md): beyond 50 times the
+    /// dataset, an extrapolation, its interval without the model's own uncertainty.
+    public var beyondValidated: Bool { Double(population) > 50 * Double(datasetPopulation) }
     public var groups: [Group]
     /// Expected wrong links among the accepted ones, with their 95 % interval.
     public var expectedWrong: Double
