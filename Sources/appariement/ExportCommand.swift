@@ -9,7 +9,8 @@ import SNDSStore
 /// `appariement export`: files for measuring another linkage tool against appariement (bench/).
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export an indirect linkage's inputs, or any run's links, to compare appariement with another tool.",
+        abstract:
+            "Export an indirect linkage's inputs, or any run's links, to compare appariement with another tool; or an indirect run's lines to review.",
         subcommands: [ExportCandidates.self, ExportLinks.self, ExportReview.self])
 }
 

@@ -73,7 +73,9 @@ struct Probabiliste: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func validate() throws {
-        guard projectTo >= 1 else { throw ValidationError("--project-to takes a number of people, 1 or more (got \(projectTo)).") }
+        guard projectTo >= 1 else {
+            throw ValidationError("--project-to takes a number of people, at least the dataset's own size (got \(projectTo)).")
+        }
     }
 
     func run() throws {
