@@ -37,9 +37,9 @@ struct ChanceCandidates {
     let persons: Int
 
     init(
-        _ db: Database, rules: IndirectRules, plan: LinkagePlan, frequencies: TermFrequencies, codes: ValueCodes,
-        confidence: LinkConfidence
+        _ db: Database, rules: IndirectRules, plan: LinkagePlan, codes: ValueCodes, confidence: LinkConfidence
     ) throws {
+        let frequencies = confidence.frequencies
         let n = rules.criteria.count
         var values: [Int: [DatabaseValue]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT line\((0..<n).map { ", \(CandidateEvents.value($0))" }.joined()) FROM temp.cohort") {

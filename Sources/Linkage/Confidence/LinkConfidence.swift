@@ -85,6 +85,22 @@ public struct LinkConfidence: Sendable {
         return Score(weight: model.weight(pair), probability: probability, detail: detail)
     }
 
+    /// Who wants whom among the lines `linkage` leaves out: how many have each person among their
+    /// candidates, and, per person, the lines the weighted group could give it to (excluded for a
+    /// reason it reconsiders, that person first, at `minimum` and 0.5 or more). The weighted
+    /// group, and its projection, give a person only when every line wanting it is among those.
+    func demand(_ linkage: IndirectEngine.Linkage, minimum: Double) -> (wanted: [String: Int], sure: [String: [Int]]) {
+        let threshold = max(minimum, 0.5)
+        var wanted: [String: Int] = [:], sure: [String: [Int]] = [:]
+        for o in linkage.outcomes where o.person == nil {
+            for c in candidates[o.line] ?? [] { wanted[c.person, default: 0] += 1 }
+            if Self.weighable.contains(o.exclusion), let best = candidates[o.line]?.first, best.probability >= threshold {
+                sure[best.person, default: []].append(o.line)
+            }
+        }
+        return (wanted, sure)
+    }
+
     /// The exclusions the weighted group reconsiders: several candidates, a conflict between
     /// configurations, a person several lines claim.
     static let weighable: Set<IndirectEngine.Exclusion?> = [.multipleCandidates, .conflicting, .duplicatePerson]
@@ -117,20 +133,10 @@ public struct LinkConfidence: Sendable {
     /// as a second choice, is not given. The probability already weighs the rivals: at 0.8 the
     /// first candidate's odds are at least four times those of all the others together.
     func weighted(_ linkage: IndirectEngine.Linkage, minimum: Double, group: Int) -> IndirectEngine.Linkage {
-        let threshold = max(minimum, 0.5)
         let linked = Set(linkage.outcomes.compactMap(\.person))
-        // How many lines still out have each person among their candidates.
-        var wanted: [String: Int] = [:]
-        for o in linkage.outcomes where o.person == nil {
-            for c in candidates[o.line] ?? [] { wanted[c.person, default: 0] += 1 }
-        }
-        var claimants: [String: [Int]] = [:]
-        for o in linkage.outcomes where o.person == nil && Self.weighable.contains(o.exclusion) {
-            guard let best = candidates[o.line]?.first, best.probability >= threshold, !linked.contains(best.person) else { continue }
-            claimants[best.person, default: []].append(o.line)
-        }
+        let demand = demand(linkage, minimum: minimum)
         var picks: [Int: String] = [:]
-        for (person, lines) in claimants where wanted[person] == lines.count {
+        for (person, lines) in demand.sure where !linked.contains(person) && demand.wanted[person] == lines.count {
             for line in lines { picks[line] = person }
         }
         let outcomes = linkage.outcomes.map { o -> IndirectEngine.Outcome in

@@ -35,10 +35,10 @@ public enum Projection {
 
     static func project(
         made: IndirectEngine.Linkage, rules: IndirectRules, plan: LinkagePlan, chance: ChanceCandidates, confidence: LinkConfidence,
-        frequencies: TermFrequencies, population: Int, datasetPopulation: Int, submitted: Int, weightedGroup: Int?
+        population: Int, datasetPopulation: Int, submitted: Int, weightedGroup: Int?
     ) -> ProjectionSummary {
         let k = Double(population) / Double(max(datasetPopulation, 1))
-        let model = confidence.model
+        let model = confidence.model, frequencies = confidence.frequencies
         let guardMinimum = rules.strategy.minLinkProbability
         let isDate = rules.criteria.map { c -> (Bool, Int) in if case .withinDays(let d) = c.comparison { (true, d) } else { (false, 0) } }
         func passes(_ logOdds: Double, _ minimum: Double) -> Bool {
@@ -65,13 +65,8 @@ public enum Projection {
 
         let groups = plan.groups + (weightedGroup.map { [$0] } ?? [])
         // For the weighted group, as the run decides it: persons other lines still want or hold.
-        var wanted: [String: Int] = [:]
-        for o in made.outcomes where o.person == nil { for c in confidence.candidates[o.line] ?? [] { wanted[c.person, default: 0] += 1 } }
+        let demand = confidence.demand(made, minimum: guardMinimum)
         let linkedPersons = Set(made.outcomes.compactMap(\.person))
-        var sureClaims: [String: Int] = [:]
-        for o in made.outcomes where o.person == nil && LinkConfidence.weighable.contains(o.exclusion) {
-            if let b = confidence.candidates[o.line]?.first, b.probability >= max(guardMinimum, 0.5) { sureClaims[b.person, default: 0] += 1 }
-        }
         let linkedBefore = Dictionary(uniqueKeysWithValues: plan.groups.map { g in (g, made.outcomes.filter { ($0.group ?? .max) < g }.count) })
         var right = Dictionary(uniqueKeysWithValues: groups.map { ($0, [Double]()) })
         var wrong = right
@@ -197,8 +192,8 @@ public enum Projection {
                 // threshold, and no other line still out wants that person. The same choice on both
                 // branches: right where its patient is that candidate, wrong where it is not.
                 var r = 0.0, s = 0.0
-                let wanting = best.map { wanted[$0.person] ?? 0 } ?? 0
-                if let best, let last, wanting <= 1 || wanting == sureClaims[best.person],
+                let wanting = best.map { demand.wanted[$0.person] ?? 0 } ?? 0
+                if let best, let last, wanting <= 1 || wanting == demand.sure[best.person]?.count,
                     !linkedPersons.contains(best.person) || o.person == best.person
                 {
                     let threshold = max(guardMinimum, 0.5)

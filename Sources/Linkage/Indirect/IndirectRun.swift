@@ -138,7 +138,7 @@ public enum IndirectRun {
         progress.begin("estimating how sure each link is")
         let (confidence, chance) = try database.queue.inDatabase { db in
             let confidence = try LinkConfidence(db, rules: rules, linkage: made, codes: codes)
-            let chance = try ChanceCandidates(db, rules: rules, plan: plan, frequencies: confidence.frequencies, codes: codes, confidence: confidence)
+            let chance = try ChanceCandidates(db, rules: rules, plan: plan, codes: codes, confidence: confidence)
             return (confidence, chance)
         }
         let guarded = confidence.guarded(made, minimum: rules.strategy.minLinkProbability)
@@ -151,7 +151,7 @@ public enum IndirectRun {
             rules: rules, made: made, accepted: linkage, groups: plan.groups + (weightedGroup.map { [$0] } ?? []))
         confidenceSummary.configurations = chance.estimates(made: made, accepted: linkage, plan: plan, confidence: confidence)
         let projection = Projection.project(
-            made: made, rules: rules, plan: plan, chance: chance, confidence: confidence, frequencies: confidence.frequencies,
+            made: made, rules: rules, plan: plan, chance: chance, confidence: confidence,
             population: prepared.projectTo, datasetPopulation: inputs.manifest.standsFor, submitted: cohort.submitted,
             weightedGroup: weightedGroup)
         progress.end()
