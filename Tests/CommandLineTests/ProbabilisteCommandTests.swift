@@ -67,6 +67,14 @@ import Testing
         #expect(failing.status == 2, "\(failing.stderr)")
         #expect(failing.stdout.contains("FAILURE"))
         #expect(FileManager.default.fileExists(atPath: scratch.file("runs/strict/summary.json").path))
+        // The verdict projected to the real SNDS by default; a smaller base than the dataset's is
+        // refused before the join, with the option named, and nothing written.
+        #expect(run.stdout.contains("Projected to an SNDS of 67,000,000 people"), "\(run.stdout)")
+        let small = try Self.link(scratch, rules: rules, out: "runs/small", extra: ["--no-extraction", "--project-to", "100"])
+        #expect(small.status == 3 && small.stderr.contains("--project-to 100 is smaller than"), "\(small.stderr)")
+        #expect(!small.stderr.contains("Discriminance") && !FileManager.default.fileExists(atPath: scratch.file("runs/small").path))
+        let zero = try Self.link(scratch, rules: rules, out: "runs/zero", extra: ["--no-extraction", "--project-to", "0"])
+        #expect(zero.status == 64 && zero.stderr.contains("--project-to takes a number of people"), "\(zero.stderr)")
     }
 
     @Test func badRulesAndBadCohortsGetOneClearMessageAndLeaveNothing() throws {
