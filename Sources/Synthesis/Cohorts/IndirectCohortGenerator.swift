@@ -194,7 +194,7 @@ public struct IndirectCohortGenerator {
                 values = Self.values(of: stays[s])
                 applyDefects(&values, stay: stays[s], defects: &defects, departements: departements, &rng)
             } else {
-                values = absentValues(&rng)
+                values = absentValues(people: people, staysOf: staysOf, &rng)
             }
             let ns = "NS_" + pad(numbering[index], digits)
             csv += ([ns] + scenario.columns.map { format($0.field, values, &rng) }).joined(separator: ";") + "\n"
@@ -250,14 +250,25 @@ public struct IndirectCohortGenerator {
         }
     }
 
-    /// Plausible values describing nobody: a stay's place and diagnosis, another birth and dates.
-    private func absentValues(_ rng: inout SeededGenerator) -> Values {
-        let template = stays[rng.uniform(stays.count)]
+    /// Values describing nobody, drawn as a present patient's are, so that nothing in them but
+    /// the absence tells them apart: one eligible patient's stay (a patient drawn, not a stay, as
+    /// for present lines) gives the sex, diagnosis, place and length of stay; the birth year is one
+    /// to three years off it and the entry date at least a month from it, so that this patient is
+    /// not a near match. Measured: values scrambled further (any sex for any diagnosis, a birth
+    /// year up to 15 years off, a template weighted by stays) made absent lines far rarer in the
+    /// pool than present ones, an artefact the match model, which takes absence independent of
+    /// the values as it is in a real registry, was wrong about both ways
+    /// (docs/link-confidence.md).
+    private func absentValues(people: [String], staysOf: [String: [Int]], _ rng: inout SeededGenerator) -> Values {
+        let own = staysOf[people[rng.uniform(people.count)]]!
+        let template = stays[scenario.pick == .firstStay ? own[0] : own[rng.uniform(own.count)]]
         let first = CalendarDate(year: years.first ?? 2023, month: 1, day: 1)!
         let span = CalendarDate(year: (years.last ?? 2023) + 1, month: 1, day: 1)!.daysSinceEpoch - first.daysSinceEpoch
-        let entry = first.adding(days: rng.uniform(span))
+        var entry = template.entry
+        while abs(template.entry.days(until: entry)) < 31 { entry = first.adding(days: rng.uniform(span)) }
+        let offset = rng.uniform(in: 1...3) * (rng.chance(0.5) ? 1 : -1)
         return Values(
-            sex: 1 + rng.uniform(2), birthYear: template.birthYear + rng.uniform(in: -15...15), birthMonth: 1 + rng.uniform(12),
+            sex: template.sex, birthYear: template.birthYear + offset, birthMonth: 1 + rng.uniform(12),
             departement: template.departement, finess: template.finess, entry: entry,
             exit: entry.adding(days: template.entry.days(until: template.exit)), diagnosis: template.diagnosis,
             scheme: template.scheme)
