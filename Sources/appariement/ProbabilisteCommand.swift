@@ -25,7 +25,7 @@ struct Probabiliste: ParsableCommand {
 
             Every link then gets a match weight and a probability from a Fellegi–Sunter model fitted on \
             the run's own candidates, and each group the number of wrong links it expects; links below \
-            the rules' strategy.min_link_probability (0.8 by default, 0 turns it off) are excluded as \
+            the rules' strategy.min_link_probability (0.9 by default, 0 turns it off) are excluded as \
             weak_link. The verdict is then projected to a larger SNDS (--project-to, the real one by \
             default): the found rate and wrong links the same registry would give there. See \
             docs/link-confidence.md.

@@ -130,8 +130,8 @@ public struct LinkConfidence: Sendable {
     /// also has it as its most probable candidate, as sure: then they are one patient the registry
     /// holds under several NS, and all are linked to it (the summary counts the people reached by
     /// several NS, as a direct linkage does). A person another line could also be, less surely or
-    /// as a second choice, is not given. The probability already weighs the rivals: at 0.8 the
-    /// first candidate's odds are at least four times those of all the others together.
+    /// as a second choice, is not given. The probability already weighs the rivals: at 0.9 the
+    /// first candidate's odds are at least nine times those of all the others together.
     func weighted(_ linkage: IndirectEngine.Linkage, minimum: Double, group: Int) -> IndirectEngine.Linkage {
         let linked = Set(linkage.outcomes.compactMap(\.person))
         let demand = demand(linkage, minimum: minimum)
