@@ -13,7 +13,7 @@ struct Direct: ParsableCommand {
         abstract: "Direct linkage: NIR + birth date + sex → BEN_NIR_PSA → IR_BEN_R → the person's data, under the NS.",
         discussion: """
             The cohort file has the columns NS, NIR (of the ouvreur de droits, 15 positions with the key, \
-            spaces allowed), DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD), \
+            spaces allowed), DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY, YYYYMMDD or 14APR1970, with or without a time), \
             SEXE (1/2, M/F or H/F) \
             and optionally RANG_GEMELLAIRE (twin rank). Every line is validated: a rejected line goes to \
             rejects.csv with its line number and reason, never its NIR. Valid lines are hashed with the \

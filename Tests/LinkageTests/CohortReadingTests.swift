@@ -9,16 +9,31 @@ import Testing
     @Test(arguments: [
         ("1985-05-07", "1985-05-07"), ("07/05/1985", "1985-05-07"), ("07-05-1985", "1985-05-07"),
         ("07.05.1985", "1985-05-07"), ("19850507", "1985-05-07"),
+        // Excel's d/m/yyyy, day first; R's and pandas' date-times; SAS's DATE9 in any case.
+        ("7/5/1985", "1985-05-07"), ("4/1/1970", "1970-01-04"), ("07/5/1985", "1985-05-07"), ("1985-5-7", "1985-05-07"),
+        ("1985-05-07 00:00:00", "1985-05-07"), ("1985-05-07T00:00:00", "1985-05-07"), ("07/05/1985 00:00", "1985-05-07"),
+        ("1985-05-07 13:45:10.250", "1985-05-07"), ("07MAY1985", "1985-05-07"), ("07may1985", "1985-05-07"),
+        ("29FEB2024", "2024-02-29"), ("07OCT1985 00:00:00", "1985-10-07"),
     ])
-    func birthDatesInEveryFormat(text: String, iso: String) {
-        #expect(IdentityFormats.birthDate(text) == .date(CalendarDate(iso: iso)!))
+    func datesInEveryLayout(text: String, iso: String) {
+        #expect(DateLayouts.read(text) == .date(CalendarDate(iso: iso)!))
     }
 
-    @Test func impossibleAndUnreadableDates() {
-        #expect(IdentityFormats.birthDate("31/02/2020") == .impossible)
-        #expect(IdentityFormats.birthDate("2020-13-01") == .impossible)
-        #expect(IdentityFormats.birthDate("1/5/1985") == .unreadable)
-        #expect(IdentityFormats.birthDate("May 7, 1985") == .unreadable)
+    @Test func impossibleAndUnreadableDatesSayWhy() {
+        #expect(DateLayouts.read("31/02/2020") == .impossible)
+        #expect(DateLayouts.read("2020-13-01") == .impossible)
+        #expect(DateLayouts.read("29FEB2023") == .impossible)
+        #expect(DateLayouts.read("01/01/1800") == .impossible)
+        #expect(DateLayouts.read("18/12/24") == .twoDigitYear)
+        #expect(DateLayouts.read("18-12-24 00:00:00") == .twoDigitYear)
+        #expect(DateLayouts.read("45644") == .spreadsheetDayNumber)
+        for text in ["May 7, 1985", "1985", "07/05/1985 noon", "07MAI1985", "1985-05-07 25", "7/5/85/1", "123/05/1985"] {
+            #expect(DateLayouts.read(text) == .unreadable, "\(text)")
+        }
+        // Every refusal is a sentence a data manager can act on; the unreadable one lists the layouts.
+        #expect(DateLayouts.Reading.twoDigitYear.problem!.contains("two digits"))
+        #expect(DateLayouts.Reading.spreadsheetDayNumber.problem!.contains("spreadsheet"))
+        #expect(DateLayouts.Reading.unreadable.problem!.contains(DateLayouts.accepted))
     }
 
     @Test func sexesInEveryCoding() {

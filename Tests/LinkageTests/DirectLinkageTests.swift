@@ -213,6 +213,43 @@ import Testing
         #expect(throws: (any Error).self) { try DirectRun.run(options, key: f.dataset.key) }
     }
 
+    /// The same cohort with its birth dates written as Excel (`4/1/1970`), R and pandas
+    /// (`1970-01-04 00:00:00`), SAS (`04JAN1970`) and a hospital export with a time write them:
+    /// every line ends as it did, none rejected for its date.
+    @Test func birthDatesAsToolsWriteThemLinkAsBefore() throws {
+        let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+        var reader = DelimitedReader(bytes: Array(f.cohortText.utf8))
+        let rows = try reader.readAll().map(\.fields)
+        let column = try #require(rows[0].firstIndex(of: "DATE_NAISSANCE"))
+        var rewritten = 0
+        let lines = rows.enumerated().map { index, row -> String in
+            var fields = row
+            if index > 0, column < fields.count, case .date(let d) = DateLayouts.read(fields[column]) {
+                fields[column] =
+                    [
+                        "\(d.day)/\(d.month)/\(d.year)", "\(d.iso) 00:00:00", String(format: "%02d%@%d", d.day, months[d.month - 1], d.year),
+                        "\(String(format: "%02d/%02d", d.day, d.month))/\(d.year) 00:00",
+                    ][index % 4]
+                rewritten += 1
+            }
+            return fields.joined(separator: ";")
+        }
+        #expect(rewritten > 1_000)
+        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("layouts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cohort = folder.appendingPathComponent("cohort.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
+        var options = DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: folder.appendingPathComponent("run"))
+        options.extraction = false
+        let summary = try DirectRun.run(options, key: f.dataset.key)
+        #expect(summary.counts.found == f.summary.counts.found)
+        #expect(summary.rejectedByReason == f.summary.rejectedByReason)
+        var again = DelimitedReader(bytes: [UInt8](try Data(contentsOf: options.output.appendingPathComponent("results.csv"))))
+        let statuses = try again.readAll().dropFirst().map { $0.fields[2] }
+        #expect(statuses == (try f.csv("results.csv")).dropFirst().map { $0[2] })
+    }
+
     /// The cohort's lines come from clear identities only: the same dataset seed, cohort seed and
     /// profile give the same file under another key (only the truth's BEN_IDT_ANO change).
     @Test func theCohortDoesNotDependOnTheKey() throws {

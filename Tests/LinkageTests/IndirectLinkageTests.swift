@@ -352,7 +352,7 @@ import Testing
         let database = try dataset.open()
         _ = try CandidateEvents(rules: rules, database: database, years: dataset.manifest.years)
         // Values held by exactly one person, or by several, read from the candidate events (v0 FINESS, v1 day).
-        let (a, b, c, busy, d) = try database.queue.inDatabase { db in
+        let (a, b, c, busy, d, e) = try database.queue.inDatabase { db in
             let soleFiness = try Row.fetchAll(
                 db, sql: "SELECT v0, MIN(person) FROM temp.candidates GROUP BY v0 HAVING COUNT(DISTINCT person) = 1 ORDER BY v0")
             let soleDay = try Row.fetchAll(
@@ -377,10 +377,13 @@ import Testing
                 try String.fetchAll(
                     db, sql: "SELECT DISTINCT person FROM temp.candidates WHERE v0 IN (?, ?)",
                     arguments: [pair[0] as String, crowded?[0] as String? ?? ""]))
-            let another = try #require(soleFiness.first { !others.contains($0[1] as String) && !elsewhere.contains($0[1] as String) })
+            let alone = soleFiness.filter { !others.contains($0[1] as String) && !elsewhere.contains($0[1] as String) }
+            let another = try #require(alone.first)
+            let third = try #require(alone.first { ($0[1] as String) != (another[1] as String) })
             return (
                 (finess[0] as String, finess[1] as String), (day[0] as Int, day[1] as String),
-                (pair[0] as String, pair[1] as Int), try #require(crowded), (another[0] as String, another[1] as String)
+                (pair[0] as String, pair[1] as Int), try #require(crowded), (another[0] as String, another[1] as String),
+                (third[0] as String, third[1] as String)
             )
         }
         try database.close()
@@ -393,7 +396,8 @@ import Testing
             S4;\(busy[0] as String);\(iso(busy[1] as Int))
             S5;990000000;1990-01-01
             S6;\(d.0);
-            S7;\(d.0);31/02/2024
+            S7;not a FINESS;31/02/2024
+            S8;\(e.0);31/02/2024
 
             """
         let cohort = folder.appendingPathComponent("crafted.csv")
@@ -429,10 +433,20 @@ import Testing
         #expect(strict[7]?.group == 2)
         #expect(strict[7]?.person == d.1)
         for line in 2...6 { #expect(strict[line]?.reason == outcomes[line]?.reason) }
-        // S7: a date that is no date: rejected, counted, with its line.
+        // S7: nothing readable left to compare: rejected, counted, with its line and both columns.
         let rejects = try String(contentsOf: run.appendingPathComponent("rejects.csv"), encoding: .utf8)
-        #expect(rejects.contains("8;S7;invalid_value;DATE_ENTREE is not a day of the calendar"), "\(rejects)")
-        #expect(summary.counts.submitted == 7)
+        let both = "FINESS is not a FINESS number of 9 positions; DATE_ENTREE is not a day of the calendar"
+        #expect(rejects.contains("8;S7;invalid_value;\"\(both)"), "\(rejects)")
+        // S8: a date that is no date is left out, not the line: the FINESS alone finds its patient,
+        // and results.csv says the date was not compared.
+        #expect(outcomes[9]?.status == "found", "\(results)")
+        #expect(outcomes[9]?.person == e.1)
+        #expect(results.contains("9;S8;found;;1;1;FINESS;"), "\(results)")
+        #expect(results.contains("unreadable, compared as missing: DATE_ENTREE"), "\(results)")
+        #expect(summary.quality["DATE_ENTREE"]?.invalid == 2)
+        #expect(summary.quality["DATE_ENTREE"]?.rejected == 0)
+        #expect(summary.quality["FINESS"]?.rejected == 1)
+        #expect(summary.counts.submitted == 8)
         #expect(summary.counts.submitted == summary.counts.found + summary.counts.excluded + summary.counts.rejected)
         #expect(Set(summary.excludedByReason.keys) == Set(IndirectEngine.Exclusion.allCases).subtracting([.weakLink]))
     }

@@ -121,12 +121,14 @@ public struct DirectCohort {
 
     static func readBirthDate(_ text: String, today: CalendarDate) -> Reading<CalendarDate> {
         guard !text.isEmpty else { return .missing(reason: .missingBirthDate, detail: "no birth date") }
-        switch IdentityFormats.birthDate(text) {
+        let reading = DateLayouts.read(text)
+        switch reading {
         case .date(let d):
             guard d <= today else { return .invalid(reason: .birthDateFuture, detail: "the birth date is after today") }
             return .value(d, reformatted: d.iso != text)
-        case .unreadable: return .invalid(reason: .birthDateFormat, detail: "the birth date is not YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
         case .impossible: return .invalid(reason: .birthDateInvalid, detail: "the birth date is not a day of the calendar")
+        case .twoDigitYear, .spreadsheetDayNumber, .unreadable:
+            return .invalid(reason: .birthDateFormat, detail: "the birth date is \(reading.problem!)")
         }
     }
 
@@ -202,7 +204,7 @@ public struct DirectCohort {
         case .value(let d, let reformatted)?:
             if reformatted { quality["DEPARTEMENT", default: .init()].reformatted += 1 }
             departement = d
-        case .invalid?: quality["DEPARTEMENT", default: .init()].invalid += 1
+        case .invalid?, .refused?: quality["DEPARTEMENT", default: .init()].invalid += 1
         }
         return CohortProfile.Traits(sex: sex, birthYear: birth?.year, departement: departement)
     }

@@ -15,8 +15,12 @@ public enum CriterionValues {
         case missing
         /// The canonical text, and whether it differs from what the file wrote.
         case value(String, reformatted: Bool)
-        /// Unreadable for this kind of value: `why` says what is wrong and what is accepted (never the value).
+        /// Unreadable for this kind of value: `why` says what is wrong and what is accepted (never the
+        /// value). The line is linked without it, as if it were missing.
         case invalid(why: String)
+        /// A value the line is rejected for, not merely left out: a NIR where none belongs, a sign
+        /// the file is not what the rules describe.
+        case refused(why: String)
     }
 
     /// Reads one trimmed cohort value.
@@ -28,7 +32,7 @@ public enum CriterionValues {
         case .text:
             // A NIR in a text column is never compared nor written back (the export's cohort.csv,
             // the rejects' detail): the line is rejected for that column, its value not repeated.
-            if SubjectNumber.looksLikeNIR(text) { return .invalid(why: "holds a number like a NIR, which is not repeated here") }
+            if SubjectNumber.looksLikeNIR(text) { return .refused(why: "holds a number like a NIR, which is not repeated here") }
             // ASCII upper case only, as SQLite's upper(): é stays é on both sides.
             canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
         case .integer, .month, .year:
@@ -42,11 +46,9 @@ public enum CriterionValues {
         case .sex:
             canonical = IdentityFormats.sex(text).map { String($0.code) }
         case .date:
-            switch IdentityFormats.birthDate(text) {
-            case .date(let d): canonical = d.iso
-            case .impossible: return .invalid(why: "is not a day of the calendar (or is before 1850)")
-            case .unreadable: canonical = nil
-            }
+            let reading = DateLayouts.read(text)
+            guard case .date(let d) = reading else { return .invalid(why: "is \(reading.problem!)") }
+            canonical = d.iso
         case .departement:
             canonical = departement(text.uppercased())
         case .finess, .finessEntity:
@@ -79,7 +81,7 @@ public enum CriterionValues {
         case .month: "a month from 1 to 12"
         case .year: "a year on four digits"
         case .sex: "1/2, M/F or H/F"
-        case .date: "a date as YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD"
+        case .date: "a date (\(DateLayouts.accepted))"
         case .departement: "a département code (01–95, 2A/2B or 20, 971–976)"
         case .finess, .finessEntity: "a FINESS number of 9 positions"
         case .icd10: "an ICD-10 code (a letter and 2 to 6 characters, dot allowed)"

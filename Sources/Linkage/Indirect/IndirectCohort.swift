@@ -6,13 +6,18 @@ import SNDSModel
 ///
 /// A missing value is not an error: the line simply cannot satisfy a configuration that keeps
 /// that criterion, and may be found once it is dropped. A value that cannot be read for its kind
-/// (a date that is no date) rejects the line, with the column named and the value never repeated.
+/// (a date that is no date, `Nord` for a département) is counted in the column's quality and then
+/// taken as missing: the line is still linked on its other criteria, and results.csv says which
+/// of its values were left out. Rejecting the line for one bad value lost patients a reader would
+/// find. Only a line with nothing left to compare, or with a NIR in a criterion, is rejected.
 public struct IndirectCohort {
     public struct Subject: Sendable {
         public let line: Int
         public let ns: String
-        /// Canonical values, in the rules' criteria order; nil when missing.
+        /// Canonical values, in the rules' criteria order; nil when missing or unreadable.
         public let values: [String?]
+        /// The criteria (columns) whose value could not be read: compared as missing.
+        public let unreadable: [String]
     }
 
     public let file: CohortFile
@@ -64,7 +69,8 @@ public struct IndirectCohort {
             }
             nsLines[SubjectNumber.identity(ns), default: []].append(record.line)
             var values: [String?] = []
-            var invalid: [String] = []
+            var invalid: [(column: String, why: String)] = []
+            var refused: [String] = []
             for c in rules.criteria {
                 switch CriterionValues.read(file.value(c.column, in: record) ?? "", as: c.normalisation) {
                 case .missing:
@@ -75,9 +81,13 @@ public struct IndirectCohort {
                     values.append(v)
                 case .invalid(let why):
                     quality[c.column]!.invalid += 1
-                    // The line is rejected once, in the first column that cannot be read.
-                    if invalid.isEmpty { quality[c.column]!.rejected += 1 }
-                    invalid.append("\(c.column) \(why)")
+                    invalid.append((c.column, why))
+                    values.append(nil)
+                case .refused(let why):
+                    quality[c.column]!.invalid += 1
+                    // The line is rejected once, in the first column it is rejected for.
+                    if refused.isEmpty { quality[c.column]!.rejected += 1 }
+                    refused.append("\(c.column) \(why)")
                     values.append(nil)
                 }
             }
@@ -85,15 +95,21 @@ public struct IndirectCohort {
                 sex: traitIndex.sex.flatMap { values[$0] }.flatMap(Int.init).flatMap(Sex.init(rawValue:)),
                 birthYear: traitIndex.birthYear.flatMap { values[$0] }.flatMap(Int.init),
                 departement: traitIndex.departement.flatMap { values[$0] })
-            if !invalid.isEmpty {
-                reject(.invalidValue, invalid.joined(separator: "; "))
+            if !refused.isEmpty {
+                reject(.invalidValue, refused.joined(separator: "; "))
                 continue lines
             }
             guard values.contains(where: { $0 != nil }) else {
-                reject(.noCriteria, "every criterion is missing")
+                if invalid.isEmpty {
+                    reject(.noCriteria, "every criterion is missing")
+                } else {
+                    // Nothing left to compare because of unreadable values: rejected for the first.
+                    quality[invalid[0].column]!.rejected += 1
+                    reject(.invalidValue, invalid.map { "\($0.column) \($0.why)" }.joined(separator: "; "))
+                }
                 continue
             }
-            subjects.append(Subject(line: record.line, ns: ns, values: values))
+            subjects.append(Subject(line: record.line, ns: ns, values: values, unreadable: invalid.map(\.column)))
         }
         let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {

@@ -213,7 +213,11 @@ public enum IndirectRun {
         let subjects = Dictionary(uniqueKeysWithValues: cohort.subjects.map { ($0.line, $0) })
         let index = Dictionary(uniqueKeysWithValues: rules.criteria.enumerated().map { ($1.column, $0) })
         for o in outcomes {
-            let history = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }.joined(separator: "; ")
+            var notes = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }
+            if let unreadable = subjects[o.line]?.unreadable, !unreadable.isEmpty {
+                notes.insert("unreadable, compared as missing: \(unreadable.joined(separator: ", "))", at: 0)
+            }
+            let history = notes.joined(separator: "; ")
             if o.configuration == nil, let group = o.group {
                 // The weighted group: no configuration, the match model's choice.
                 let score = scores[o.line]
