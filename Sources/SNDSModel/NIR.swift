@@ -34,10 +34,27 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
         self.key = NIR.key(forBody: body)!
     }
 
-    /// Validates a NIR written with or without spaces (15 positions once spaces are removed) — any
-    /// white space: word processors and spreadsheets group NIRs with no-break spaces (U+00A0,
-    /// U+202F) or tabs. Errors never contain the NIR itself.
+    /// Validates a NIR of 15 positions (13 and the key), its groups separated or not (see
+    /// ``read(_:)``). Errors never contain the NIR itself.
     public init(validating text: String) throws(NIRError) {
+        let (nir, keyGiven) = try Self.read(text)
+        guard keyGiven else { throw .wrongLength(13) }
+        self = nir
+    }
+
+    private init(body: String, key: Int) {
+        self.body = body
+        self.key = key
+    }
+
+    /// Reads a NIR as files write it: 15 positions (13 and the key), or the 13 positions alone —
+    /// common, and enough, since the pseudonym is computed from those 13; the key is then computed
+    /// and `keyGiven` is false (nothing checked the positions against it). Groups may be separated
+    /// by white space of any kind (word processors and spreadsheets use no-break spaces, U+00A0,
+    /// U+202F), dots, dashes or slashes: `1.70.04.99.234.774-85`. A number a spreadsheet turned
+    /// into `2,77080E+14` is named as such: its last positions are lost.
+    public static func read(_ text: String) throws(NIRError) -> (nir: NIR, keyGiven: Bool) {
+        if isScientificNotation(text) { throw .spreadsheetNumber }
         var chars: [UInt8] = []
         chars.reserveCapacity(15)
         for scalar in text.unicodeScalars where !Self.isSeparator(scalar) {
@@ -46,22 +63,32 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
             chars.append(c >= 97 && c <= 122 ? c - 32 : c)
             if chars.count > 15 { throw .wrongLength(Self.significantLength(text)) }
         }
-        guard chars.count == 15 else { throw .wrongLength(chars.count) }
+        guard chars.count == 15 || chars.count == 13 else { throw .wrongLength(chars.count) }
         try Self.checkStructure(chars)
+        let body = String(decoding: chars[0..<13], as: UTF8.self)
+        guard let expected = Self.key(forBody: body) else { throw .invalidCharacter(position: 1) }
+        guard chars.count == 15 else { return (NIR(body: body, key: expected), false) }
         guard let keyValue = CalendarDate.number(chars[13..<15]), (1...97).contains(keyValue) else {
             throw .invalidKey
         }
-        let body = String(decoding: chars[0..<13], as: UTF8.self)
-        guard let expected = Self.key(forBody: body) else { throw .invalidCharacter(position: 1) }
         guard expected == keyValue else { throw .keyMismatch(given: keyValue, expected: expected) }
-        self.body = body
-        self.key = keyValue
+        return (NIR(body: body, key: keyValue), true)
     }
 
-    /// Checks positions 1–13 without the key.
+    /// `2,77080E+14`, `2.7708e+14`: a digit, a decimal separator and digits, an exponent.
+    private static func isScientificNotation(_ text: String) -> Bool {
+        let t = Array(text.uppercased().unicodeScalars.filter { !$0.properties.isWhitespace })
+        guard let e = t.firstIndex(of: "E"), e >= 1, e + 1 < t.count else { return false }
+        let mantissa = t[..<e], exponent = t[(e + 1)...].drop { $0 == "+" }
+        return mantissa.allSatisfy { ("0"..."9").contains($0) || $0 == "," || $0 == "." }
+            && mantissa.first.map { ("0"..."9").contains($0) } == true
+            && !exponent.isEmpty && exponent.allSatisfy { ("0"..."9").contains($0) }
+    }
+
+    /// Checks positions 1–13, and the key's positions when there are 15.
     static func checkStructure(_ c: [UInt8]) throws(NIRError) {
         func digit(_ i: Int) -> Int? { c[i] >= 48 && c[i] <= 57 ? Int(c[i] - 48) : nil }
-        for i in 0..<15 where !(i == 5 || i == 6) {
+        for i in 0..<c.count where !(i == 5 || i == 6) {
             guard digit(i) != nil else { throw .invalidCharacter(position: i + 1) }
         }
         let sex = digit(0)!
@@ -109,8 +136,10 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
         text.unicodeScalars.reduce(0) { $0 + (isSeparator($1) ? 0 : 1) }
     }
 
+    /// White space of any kind, and the dots, dashes and slashes people put between a NIR's groups.
     private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || (scalar.value > 0x20 ? scalar.properties.isWhitespace : scalar == "\t")
+        scalar == " " || scalar == "." || scalar == "-" || scalar == "/"
+            || (scalar.value > 0x20 ? scalar.properties.isWhitespace : scalar == "\t")
     }
 
     /// The 15 positions in clear. Call only to hash or to seal; never print it.
@@ -137,10 +166,12 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidOrder
     case invalidKey
     case keyMismatch(given: Int, expected: Int)
+    /// A spreadsheet showed the column as a number in scientific notation: positions are lost.
+    case spreadsheetNumber
 
     public var description: String {
         switch self {
-        case .wrongLength(let n): "NIR has \(n) positions, expected 15 (13 + 2-digit key)"
+        case .wrongLength(let n): "NIR has \(n) positions, expected 15 (13 and the 2-digit key) or 13"
         case .invalidCharacter(let p): "NIR position \(p) is not a digit"
         case .invalidSex: "NIR position 1 (sex) is not 1, 2, 3, 4, 7 or 8"
         case .invalidMonth: "NIR positions 4–5 (month of birth) are not 01–12, 20, 30–42 or 50–99"
@@ -150,6 +181,8 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidKey: "NIR key (positions 14–15) is not a number from 01 to 97"
         case .keyMismatch(let given, let expected):
             "NIR key \(pad(given, 2)) does not match the 13 positions (expected \(pad(expected, 2)))"
+        case .spreadsheetNumber:
+            "the NIR was turned into a number by a spreadsheet (written like 2,77080E+14): its last positions are lost; format the column as text before saving"
         }
     }
 }

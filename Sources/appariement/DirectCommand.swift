@@ -88,6 +88,10 @@ struct Direct: ParsableCommand {
               ambiguous   \(c.ambiguous.formatted())\(share(c.ambiguous)) (same-sex twins without a rank)
             People linked: \(s.people.linked.formatted()), of whom \(s.people.withSeveralPseudonyms.formatted()) with several pseudonyms (their NS receive the data of all)
             """
+        if let n = s.nirWithoutKey, n > 0 {
+            text +=
+                "\n  \(n.formatted()) accepted lines gave the NIR's 13 positions without its key: linked unchecked (a miscopied digit would reach someone else or nobody)"
+        }
         if s.people.reachedBySeveralNS > 0 {
             text +=
                 "\n  \(s.people.reachedBySeveralNS.formatted()) people are reached by more than one NS (listed twice in the cohort?): their data is delivered under each"

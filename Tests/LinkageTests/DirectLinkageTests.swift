@@ -250,6 +250,55 @@ import Testing
         #expect(statuses == (try f.csv("results.csv")).dropFirst().map { $0[2] })
     }
 
+    /// The same cohort with its NIRs as hospital systems hold them: the 13 positions alone, the
+    /// key in a column of its own, groups separated by dots and a dash. Every line ends as it did;
+    /// those without a key are counted and flagged, since no key checked them.
+    @Test func nirsWithoutKeyOrSplitOrDottedLinkAsBefore() throws {
+        var reader = DelimitedReader(bytes: Array(f.cohortText.utf8))
+        let rows = try reader.readAll().map(\.fields)
+        let column = try #require(rows[0].firstIndex(of: "NIR"))
+        var unkeyed = Set<Int>()
+        var lines = [(rows[0] + ["CLE_NIR"]).joined(separator: ";")]
+        for (index, row) in rows.enumerated().dropFirst() {
+            var fields = row, key = ""
+            if column < fields.count, let (nir, keyGiven) = try? NIR.read(fields[column]), keyGiven {
+                let t = Array(nir.clearText)
+                switch index % 3 {
+                case 0:
+                    fields[column] = String(t[0..<13])
+                    unkeyed.insert(index + 1)
+                case 1:
+                    fields[column] = String(t[0..<13])
+                    key = String(t[13...])
+                default:
+                    fields[column] =
+                        [t[0..<1], t[1..<3], t[3..<5], t[5..<7], t[7..<10], t[10..<13]].map { String($0) }.joined(separator: ".")
+                        + "-" + String(t[13...])
+                }
+            }
+            lines.append((fields + [key]).joined(separator: ";"))
+        }
+        #expect(unkeyed.count > 300)
+        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("nirs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cohort = folder.appendingPathComponent("cohort.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
+        var options = DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: folder.appendingPathComponent("run"))
+        options.extraction = false
+        let summary = try DirectRun.run(options, key: f.dataset.key)
+        #expect(summary.counts.found == f.summary.counts.found)
+        #expect(summary.rejectedByReason == f.summary.rejectedByReason)
+        var again = DelimitedReader(bytes: [UInt8](try Data(contentsOf: options.output.appendingPathComponent("results.csv"))))
+        let results = try again.readAll().dropFirst().map(\.fields)
+        // Counted among the accepted lines (a line rejected for its birth date is not linked at all).
+        #expect(summary.nirWithoutKey == results.filter { unkeyed.contains(Int($0[0])!) }.count)
+        #expect(results.map { $0[2] } == (try f.csv("results.csv")).dropFirst().map { $0[2] })
+        let flagged = Set(results.filter { $0[3].contains("NIR without its key") }.map { Int($0[0])! })
+        #expect(flagged == Set(results.filter { unkeyed.contains(Int($0[0])!) && $0[2] == "found" }.map { Int($0[0])! }))
+        #expect(!flagged.isEmpty)
+    }
+
     /// The cohort's lines come from clear identities only: the same dataset seed, cohort seed and
     /// profile give the same file under another key (only the truth's BEN_IDT_ANO change).
     @Test func theCohortDoesNotDependOnTheKey() throws {

@@ -61,6 +61,27 @@ struct NIRTests {
         }
     }
 
+    /// Thirteen positions are read (the key computed, not checked); dots, dashes and slashes
+    /// between groups are separators; a spreadsheet's scientific notation is named as such.
+    @Test func filesWriteNIRsWithoutKeyDottedOrAsNumbers() throws {
+        let body = "1850578006084"
+        let key = pad(Self.referenceKey(body), 2)
+        let (bare, keyGiven) = try NIR.read(body)
+        #expect(bare.body == body && bare.clearText == body + key && !keyGiven)
+        #expect(throws: NIRError.wrongLength(13)) { try NIR(validating: body) }
+        for written in ["1.85.05.78.006.084-" + key, "1-85-05-78-006-084-" + key, "1/85/05/78/006/084/" + key, "1.85.05.78.006.084 " + key] {
+            let (nir, given) = try NIR.read(written)
+            #expect(nir.body == body && given, "\(written)")
+        }
+        #expect(try NIR.read("1.85.05.78.006.084").keyGiven == false)
+        for number in ["1,85058E+14", "1.85058e+14", "1,8505780060840E+14", "2E+14"] {
+            #expect(throws: NIRError.spreadsheetNumber, "\(number)") { try NIR.read(number) }
+        }
+        #expect(!NIRError.spreadsheetNumber.description.contains("185"))
+        // 14 positions is neither: a key digit lost.
+        #expect(throws: NIRError.wrongLength(14)) { try NIR.read(body + "1") }
+    }
+
     @Test func spacesAreIgnored() throws {
         let body = "1850578006084"
         let key = pad(Self.referenceKey(body), 2)

@@ -21,6 +21,8 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
     case nirOrder = "nir_order"
     case nirKeyFormat = "nir_key_format"
     case nirKey = "nir_key"
+    /// A spreadsheet turned the NIR into a number in scientific notation (`2,77080E+14`).
+    case nirSpreadsheetNumber = "nir_spreadsheet_number"
     case missingBirthDate = "missing_birth_date"
     case birthDateFormat = "birth_date_format"
     case birthDateInvalid = "birth_date_invalid"
@@ -46,6 +48,7 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
             case .invalidOrder: .nirOrder
             case .invalidKey: .nirKeyFormat
             case .keyMismatch: .nirKey
+            case .spreadsheetNumber: .nirSpreadsheetNumber
             }
     }
 
@@ -55,7 +58,7 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
         switch self {
         case .missingNS, .nsInvalid, .nsLooksLikeNIR, .duplicateNS: "NS"
         case .missingNIR, .nirLength, .nirCharacter, .nirSex, .nirMonth, .nirDepartement, .nirCommune, .nirOrder,
-            .nirKeyFormat, .nirKey:
+            .nirKeyFormat, .nirKey, .nirSpreadsheetNumber:
             "NIR"
         case .missingBirthDate, .birthDateFormat, .birthDateInvalid, .birthDateFuture: "DATE_NAISSANCE"
         case .missingSex, .sexInvalid: "SEXE"

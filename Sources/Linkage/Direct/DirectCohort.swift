@@ -7,6 +7,8 @@ public struct DirectCohort {
     public static let columns: [CohortFile.Column] = [
         .init("NS", aliases: ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"]),
         .init("NIR", aliases: ["NIR_OUVREUR", "NIR_OD"]),
+        // The key in a column of its own, as many hospital systems store it.
+        .init("CLE_NIR", aliases: ["CLE", "NIR_CLE", "CLE_NIR_OUVREUR", "CLE_OUVREUR"], required: false),
         .init("DATE_NAISSANCE", aliases: ["DATE_DE_NAISSANCE", "DTNAIS", "BIRTH_DATE"]),
         .init("SEXE", aliases: ["SEX"]),
         .init("RANG_GEMELLAIRE", aliases: ["RANG_GEM", "BEN_RNG_GEM", "TWIN_RANK"], required: false),
@@ -23,6 +25,9 @@ public struct DirectCohort {
         public let sex: Sex
         /// BEN_RNG_GEM when the file gives it.
         public let rank: Int?
+        /// Whether the file gave the NIR's key, so that it checked the 13 positions; a NIR of 13
+        /// positions is linked all the same (the pseudonym is computed from them), unchecked.
+        public let keyChecked: Bool
     }
 
     public let file: CohortFile
@@ -44,7 +49,8 @@ public struct DirectCohort {
         var rejections: [Rejection] = []
         var nsLines: [String: [Int]] = [:]
         var quality: [String: ColumnQuality] = [:]
-        for c in Self.columns where c.required || file.positions[c.name] != nil { quality[c.name] = ColumnQuality() }
+        // The key's own column is read with the NIR and counted under it.
+        for c in Self.columns where c.name != "CLE_NIR" && (c.required || file.positions[c.name] != nil) { quality[c.name] = ColumnQuality() }
         var traits: [Int: CohortProfile.Traits] = [:]
         for record in file.records {
             let ns = file.value("NS", in: record) ?? ""
@@ -102,11 +108,12 @@ public struct DirectCohort {
         case invalid(reason: RejectionReason, detail: String)
     }
 
-    static func readNIR(_ text: String) -> Reading<NIR> {
+    /// Reads the NIR, with its key from a column of its own when the file has one (`key` nil).
+    static func readNIR(_ text: String, key: String?) -> Reading<(nir: NIR, keyChecked: Bool)> {
         guard !text.isEmpty else { return .missing(reason: .missingNIR, detail: "no NIR") }
         do {
-            let nir = try NIR(validating: text)
-            return .value(nir, reformatted: nir.clearText != text)
+            let (nir, keyGiven) = try NIR.read(text + (key ?? ""))
+            return .value((nir, keyGiven), reformatted: nir.clearText != text)
         } catch {
             // The key's value and the one expected are not repeated: with the NS beside them they
             // would narrow down the NIR.
@@ -156,7 +163,7 @@ public struct DirectCohort {
     /// The columns of a well-formed line, each read on its own; an optional column absent from the
     /// file is nil.
     struct Fields {
-        let nir: Reading<NIR>
+        let nir: Reading<(nir: NIR, keyChecked: Bool)>
         let birth: Reading<CalendarDate>
         let sex: Reading<Sex>
         let rank: Reading<Int?>
@@ -165,7 +172,7 @@ public struct DirectCohort {
         let departement: CriterionValues.Reading?
 
         init(_ record: DelimitedReader.Record, file: CohortFile, today: CalendarDate) {
-            nir = readNIR(file.value("NIR", in: record) ?? "")
+            nir = readNIR(file.value("NIR", in: record) ?? "", key: file.value("CLE_NIR", in: record))
             birth = readBirthDate(file.value("DATE_NAISSANCE", in: record) ?? "", today: today)
             sex = readSex(file.value("SEXE", in: record) ?? "")
             rankText = file.value("RANG_GEMELLAIRE", in: record)
@@ -223,7 +230,7 @@ public struct DirectCohort {
         }
         if let problem = SubjectNumber.problem(ns) { return reject(problem.reason, problem.detail, showingNS: problem.showNS) }
         // The first fault in column order is the line's reason.
-        let nir: NIR, birth: CalendarDate, sex: Sex, rank: Int?
+        let nir: (nir: NIR, keyChecked: Bool), birth: CalendarDate, sex: Sex, rank: Int?
         switch fields.nir {
         case .value(let v, _): nir = v
         case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
@@ -240,6 +247,7 @@ public struct DirectCohort {
         case .value(let v, _): rank = v
         case .missing(let reason, let detail), .invalid(let reason, let detail): return reject(reason, detail)
         }
-        return .success(Request(line: record.line, ns: ns, nir: nir, birthDate: birth, sex: sex, rank: rank))
+        return .success(
+            Request(line: record.line, ns: ns, nir: nir.nir, birthDate: birth, sex: sex, rank: rank, keyChecked: nir.keyChecked))
     }
 }

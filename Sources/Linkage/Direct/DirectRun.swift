@@ -89,8 +89,9 @@ public enum DirectRun {
             switch r.outcome {
             case .found(let person, let pseudonyms):
                 let lines = linesOfPerson[person] ?? []
-                let note = lines.count > 1 ? "same person as " + LineList.others(of: r.request.line, in: lines) : ""
-                try csv.write([String(r.request.line), r.request.ns, status, note, String(pseudonyms.count)])
+                var notes = lines.count > 1 ? ["same person as " + LineList.others(of: r.request.line, in: lines)] : []
+                if !r.request.keyChecked { notes.append("NIR without its key: not checked") }
+                try csv.write([String(r.request.line), r.request.ns, status, notes.joined(separator: "; "), String(pseudonyms.count)])
             case .notFound, .ambiguous:
                 try csv.write([String(r.request.line), r.request.ns, status, r.outcome.wording, "0"])
             }

@@ -18,6 +18,10 @@ public struct DirectSummary: Codable, Sendable, Equatable {
     public var people: PeopleCounts
     /// Per cohort column: values missing, reformatted, unreadable, lines rejected for it.
     public var quality: [String: ColumnQuality]
+    /// Accepted lines whose NIR had its 13 positions only, no key: linked all the same (the
+    /// pseudonym is computed from the 13), but no key checked them, so a miscopied digit would
+    /// reach someone else or nobody. nil in runs made before it was counted.
+    public var nirWithoutKey: Int?
     /// Linked and not linked by sex, age band and département (the report's bias check).
     public var profile: CohortProfile
     public var extraction: Extraction.Counts?
@@ -76,6 +80,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         notFoundByReason = notFoundReasons
         people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
         quality = cohort.quality
+        nirWithoutKey = results.filter { !$0.request.keyChecked }.count
         let linkedLines = Set(results.compactMap { if case .found = $0.outcome { $0.request.line } else { nil } })
         profile = CohortProfile(
             lines: file.records.map(\.line), traits: cohort.traits, linkedLines: linkedLines,
