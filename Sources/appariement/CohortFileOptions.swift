@@ -1,7 +1,8 @@
 import ArgumentParser
 import Linkage
 
-/// `--encoding` and `--separator`, shared by every command that reads a cohort file.
+/// `--encoding`, `--separator`, `--column` and `--ignore-columns`, shared by every command that
+/// reads a cohort file.
 struct CohortFileOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
@@ -12,7 +13,22 @@ struct CohortFileOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The field separator: auto (from the header), ';', ',' or tab.", valueName: "auto|;|,|tab"))
     var separator = "auto"
 
+    @Option(
+        name: .customLong("column"),
+        help: ArgumentHelp(
+            "A column the linkage reads, in a header cell of another name: NAME=HEADER, e.g. NS=num_patient (repeat for several).",
+            valueName: "NAME=HEADER"))
+    var columns: [String] = []
+
+    @Option(
+        name: .customLong("ignore-columns"),
+        help: ArgumentHelp("Columns of the file to leave unread (a centre, a comment), comma-separated.", valueName: "HEADER,…"))
+    var ignoredColumns: [String] = []
+
     func validate() throws {
+        for c in columns where !c.contains("=") || c.hasPrefix("=") || c.hasSuffix("=") {
+            throw ValidationError("--column takes NAME=HEADER (e.g. NS=num_patient), not '\(c)'")
+        }
         guard CohortFile.EncodingChoice(rawValue: encoding) != nil else {
             throw ValidationError("--encoding must be auto, utf-8, latin-1 or windows-1252")
         }
@@ -24,4 +40,13 @@ struct CohortFileOptions: ParsableArguments {
     /// The choices, once validated.
     var encodingChoice: CohortFile.EncodingChoice { CohortFile.EncodingChoice(rawValue: encoding)! }
     var separatorChoice: CohortFile.SeparatorChoice { CohortFile.SeparatorChoice(rawValue: separator)! }
+    var headerMapping: HeaderMapping {
+        var names: [String: String] = [:]
+        for c in columns {
+            let parts = c.split(separator: "=", maxSplits: 1)
+            names[String(parts[0]).trimmingCharacters(in: .whitespaces)] = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        }
+        let ignored = ignoredColumns.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return HeaderMapping(names: names, ignored: ignored)
+    }
 }

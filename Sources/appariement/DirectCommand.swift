@@ -60,6 +60,7 @@ struct Direct: ParsableCommand {
                 output: URL(fileURLWithPath: output ?? "runs/direct-\(stem)"))
             options.encoding = cohortFile.encodingChoice
             options.separator = cohortFile.separatorChoice
+            options.header = cohortFile.headerMapping
             options.threads = threads
             options.replaceExisting = force
             options.extraction = !noExtraction

@@ -55,7 +55,7 @@ struct ExportCandidates: ParsableCommand {
             let rules = try IndirectRules.load(URL(fileURLWithPath: criteria), reference: try ReferenceData.locate())
             let file = try CohortFile(
                 url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
-                encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice)
+                encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice, header: cohortFile.headerMapping)
             let lines = try IndirectCohort(file: file, rules: rules)
             let d = try ComparisonExport.write(
                 cohort: lines, rules: rules, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),

@@ -88,6 +88,7 @@ struct Probabiliste: ParsableCommand {
                 output: URL(fileURLWithPath: output ?? "runs/probabiliste-\(stem)"))
             options.encoding = cohortFile.encodingChoice
             options.separator = cohortFile.separatorChoice
+            options.header = cohortFile.headerMapping
             options.replaceExisting = force
             options.extraction = !noExtraction
             options.projectTo = projectTo

@@ -65,6 +65,55 @@ import Testing
         return "accepted"
     }
 
+    func read(_ text: String, mapping: HeaderMapping) throws -> CohortFile {
+        let url = try write(Array(text.utf8))
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try CohortFile(url: url, columns: DirectCohort.columns, header: mapping)
+    }
+
+    /// Headers as French hospitals and registries write them are read without a mapping.
+    @Test(arguments: [
+        "N° sujet;NIR;Date de naissance;Sexe", "Numéro sujet;N° SS;date_naiss;sexe", "num_patient;nir;DDN;SEXE",
+        "Numéro-patient ; NIR ; Date naiss. ; Sexe",
+    ])
+    func frenchHeadersRead(header: String) throws {
+        let file = try read("\(header)\nA1;\(Self.nir);07/05/1985;H\n")
+        #expect(Set(file.positions.keys) == ["NS", "NIR", "DATE_NAISSANCE", "SEXE"], "\(header)")
+        let cohort = try DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.requests.count == 1 && cohort.rejections.isEmpty)
+    }
+
+    /// A header the tool cannot know is mapped on the command line, extra columns left unread, and
+    /// every problem of a header said at once.
+    @Test func headersAreMappedIgnoredAndEveryProblemSaidAtOnce() throws {
+        let text = "ident;numero assure;naissance_le;genre;CENTRE;COMMENTAIRE\nA1;\(Self.nir);07/05/1985;H;Lille;ok\n"
+        let all = message { _ = try read(text) }
+        // One message names every unknown column, not only the first.
+        for cell in ["'ident'", "'numero assure'", "'naissance_le'", "'genre'", "'CENTRE'", "'COMMENTAIRE'"] {
+            #expect(all.contains(cell), "\(all)")
+        }
+        #expect(all.contains("--column") && all.contains("--ignore-columns") && all.contains("missing columns"), "\(all)")
+        let mapping = HeaderMapping(
+            names: ["NS": "ident", "nir": "Numéro assuré", "DATE_NAISSANCE": "naissance_le", "SEXE": "genre"],
+            ignored: ["centre", "Commentaire"])
+        let file = try read(text, mapping: mapping)
+        #expect(file.positions == ["NS": 0, "NIR": 1, "DATE_NAISSANCE": 2, "SEXE": 3])
+        let cohort = try DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!)
+        #expect(cohort.requests.count == 1 && cohort.rejections.isEmpty)
+        // A mapping naming no column the linkage reads, or a cell the header lacks, is said too.
+        let wrong = message {
+            _ = try read(text, mapping: HeaderMapping(names: ["PATIENT": "ident", "NIR": "nir_ouvreur"], ignored: ["SERVICE"]))
+        }
+        #expect(wrong.contains("--column PATIENT=…: not a column the linkage reads"), "\(wrong)")
+        #expect(wrong.contains("--column NIR=nir_ouvreur: the header has no column 'nir_ouvreur'"), "\(wrong)")
+        #expect(wrong.contains("--ignore-columns SERVICE: the header has no such column"), "\(wrong)")
+        // A mapped column is not also found under its own name: the file's own NS column is unknown.
+        let twice = message {
+            _ = try read("NS;ident;NIR;DATE_NAISSANCE;SEXE\nx;A1;\(Self.nir);07/05/1985;H\n", mapping: HeaderMapping(names: ["NS": "ident"]))
+        }
+        #expect(twice.contains("unknown column 'NS'"), "\(twice)")
+    }
+
     @Test func aFileFromAHospitalReads() throws {
         // BOM, CRLF, commas, quoted NS holding the separator, French column names in lower case.
         let text = "\u{FEFF}ns,nir,date_naissance,sexe\r\n\"NS,1\",\(Self.nir),07/05/1985,H\r\n"

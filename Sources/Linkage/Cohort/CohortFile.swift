@@ -57,6 +57,8 @@ public struct CohortFile {
     public let sha256: String
     /// Lines holding only separators and white space, skipped like blank lines.
     public let blankRecords: Int
+    /// What the user mapped or left unread in the header.
+    public let mapping: HeaderMapping
 
     /// Longest field accepted: far above any identifier, far below a memory problem.
     public static let maxFieldBytes = 64 * 1024
@@ -73,9 +75,10 @@ public struct CohortFile {
 
     public init(
         url: URL, columns: [Column], encoding choice: EncodingChoice = .auto,
-        separator separatorChoice: SeparatorChoice = .auto
+        separator separatorChoice: SeparatorChoice = .auto, header mapping: HeaderMapping = .init()
     ) throws(LinkageError) {
         self.url = url
+        self.mapping = mapping
         let path = url.path
         // Before reading: a file the memory cannot hold is refused with its figures, not met by an
         // allocation failure (exit 134) halfway through.
@@ -179,7 +182,7 @@ public struct CohortFile {
         guard !records.isEmpty else { throw .badCohort(path, "the file is empty (lines of separators only)") }
         let header = records.removeFirst()
         headerCount = header.fields.count
-        positions = try Self.map(header: header.fields, columns: columns, separator: separator, path: path)
+        positions = try Self.map(header: header.fields, columns: columns, mapping: mapping, separator: separator, path: path)
         guard !records.isEmpty else { throw .badCohort(path, "the file has a header but no data lines") }
         self.records = records
     }
@@ -237,7 +240,7 @@ public struct CohortFile {
     /// The number of the line (2 to 10) that holds the header when line 1 does not: the first with a
     /// separator and at least two of the expected column names.
     static func headerLine(in bytes: [UInt8], columns: [Column]) -> Int? {
-        let names = Set(columns.flatMap { [$0.name] + $0.aliases })
+        let names = Set(columns.flatMap { [$0.name] + $0.aliases }.map(normalise))
         let lines = bytes.prefix(64 * 1024).split(separator: 0x0A, omittingEmptySubsequences: false).prefix(10)
         for (index, line) in lines.enumerated().dropFirst() {
             let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -255,12 +258,17 @@ public struct CohortFile {
         return SubjectNumber.looksLikeNIR(text) || (text.unicodeScalars.first?.properties.numericType != nil)
     }
 
-    private static func normalise(_ name: String) -> String {
-        name.trimmingCharacters(in: .whitespaces).uppercased()
-            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
-    }
+    private static func normalise(_ name: String) -> String { HeaderMapping.normalised(name) }
 
-    private static func map(header: [String], columns: [Column], separator: UInt8, path: String) throws(LinkageError) -> [String: Int] {
+    /// A header cell or a user's name in a message: escaped, cut at 40 characters.
+    private static func shown(_ raw: String) -> String { MessageText.shown(raw.count > 40 ? String(raw.prefix(40)) + "…" : raw) }
+
+    /// Each expected column's position in the header. Every problem of the header is said at once
+    /// (unknown columns, a column twice, columns missing, a mapping naming no cell), so that a user
+    /// fixes them in one go rather than one run per bad name.
+    private static func map(
+        header: [String], columns: [Column], mapping: HeaderMapping, separator: UInt8, path: String
+    ) throws(LinkageError) -> [String: Int] {
         let expected = columns.map(\.name).joined(separator: String(UnicodeScalar(separator)))
         if header.count == 1 {
             let other = [";", ",", "\t"].first { header[0].contains($0) && $0 != String(UnicodeScalar(separator)) }
@@ -277,30 +285,69 @@ public struct CohortFile {
         if header.filter(looksLikeValue).count * 2 >= header.count {
             throw .badCohort(path, "the first line looks like data, not a header: the file must start with a header line (\(expected))")
         }
+        // The user's mapping first: header cell (normalised) → column.
+        var problems: [String] = []
+        var mapped: [String: Column] = [:]
+        var mappedColumns = Set<String>()
+        for (given, cell) in mapping.names.sorted(by: { $0.key < $1.key }) {
+            guard let column = columns.first(where: { normalise($0.name) == normalise(given) }) else {
+                problems.append("--column \(shown(given))=…: not a column the linkage reads (\(columns.map(\.name).joined(separator: ", ")))")
+                continue
+            }
+            mapped[normalise(cell)] = column
+            mappedColumns.insert(column.name)
+        }
+        let ignored = Set(mapping.ignored.map(normalise))
+        var unknown: [String] = []
         var positions: [String: Int] = [:]
         var seen: [String: Int] = [:]
+        var present = Set<String>()
         for (index, raw) in header.enumerated() {
             let name = normalise(raw)
-            guard !name.isEmpty else { throw .badCohort(path, "column \(index + 1) of the header has no name") }
-            guard let column = columns.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
+            present.insert(name)
+            guard !name.isEmpty else {
+                problems.append("column \(index + 1) of the header has no name")
+                continue
+            }
+            if ignored.contains(name) { continue }
+            let column =
+                mapped[name]
+                ?? columns.first { c in
+                    // A column the user mapped elsewhere is not also found under its own names.
+                    !mappedColumns.contains(c.name) && (normalise(c.name) == name || c.aliases.contains { normalise($0) == name })
+                }
+            guard let column else {
                 // A cell that may be a NIR is not repeated, even as a column's name.
                 if looksLikeValue(raw) {
-                    throw .badCohort(
-                        path, "column \(index + 1) of the header is not a column's name (a value, not repeated here) (expected \(expected))")
+                    problems.append("column \(index + 1) of the header is not a column's name (a value, not repeated here)")
+                } else {
+                    unknown.append("'\(shown(raw))'")
                 }
-                let shown = MessageText.shown(raw.count > 40 ? String(raw.prefix(40)) + "…" : raw)
-                let optional = columns.contains { !$0.required } ? "; optional columns may be left out" : ""
-                throw .badCohort(path, "unknown column '\(shown)' (expected \(expected)\(optional))")
+                continue
             }
             if let previous = seen[column.name] {
-                throw .badCohort(path, "columns \(previous + 1) and \(index + 1) are both \(column.name)")
+                problems.append("columns \(previous + 1) and \(index + 1) are both \(column.name)")
+                continue
             }
             seen[column.name] = index
             positions[column.name] = index
         }
+        if !unknown.isEmpty {
+            problems.insert(
+                "unknown column\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")) (name a column the linkage reads with --column NAME=HEADER, or leave others unread with --ignore-columns)",
+                at: 0)
+        }
+        for (column, cell) in mapping.names.sorted(by: { $0.key < $1.key }) where !present.contains(normalise(cell)) {
+            problems.append("--column \(column)=\(shown(cell)): the header has no column '\(shown(cell))'")
+        }
+        for cell in mapping.ignored where !present.contains(normalise(cell)) {
+            problems.append("--ignore-columns \(shown(cell)): the header has no such column")
+        }
         let missing = columns.filter { $0.required && positions[$0.name] == nil }.map(\.name)
-        guard missing.isEmpty else {
-            throw .badCohort(path, "missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (expected \(expected))")
+        if !missing.isEmpty { problems.append("missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))") }
+        guard problems.isEmpty else {
+            let optional = columns.contains { !$0.required } ? "; optional columns may be left out" : ""
+            throw .badCohort(path, problems.joined(separator: "; ") + " (expected \(expected)\(optional))")
         }
         return positions
     }

@@ -4,6 +4,14 @@ import Foundation
 /// cohort. An NS is written back in every output, so one that may be a NIR, or that a spreadsheet
 /// would run as a formula, is refused.
 public enum SubjectNumber {
+    /// Other names of the NS column, as French hospitals' and registries' files write it (header
+    /// cells are compared with accents, case and punctuation folded: `N° sujet` is `N_SUJET`).
+    public static let columnAliases = [
+        "NUMERO_SUJET", "NUM_SUJET", "N_SUJET", "NO_SUJET", "ID_SUJET", "NUMERO_PATIENT", "NUM_PATIENT", "N_PATIENT",
+        "NO_PATIENT", "ID_PATIENT", "NUMERO_INCLUSION", "NUM_INCLUSION", "N_INCLUSION", "SUBJECT", "SUBJECT_NUMBER", "SUBJECT_ID",
+        "PATIENT_ID",
+    ]
+
     /// Longest NS accepted.
     public static let maxLength = 64
 

@@ -5,12 +5,17 @@ import SNDSModel
 /// NIR of the ouvreur de droits, birth date, sex, twin rank) or a rejection with its reason.
 public struct DirectCohort {
     public static let columns: [CohortFile.Column] = [
-        .init("NS", aliases: ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"]),
-        .init("NIR", aliases: ["NIR_OUVREUR", "NIR_OD"]),
+        .init("NS", aliases: SubjectNumber.columnAliases),
+        .init("NIR", aliases: ["NIR_OUVREUR", "NIR_OD", "NIR_ASSURE", "NUMERO_SECURITE_SOCIALE", "NUM_SECU", "N_SECU", "NSS", "N_SS"]),
         // The key in a column of its own, as many hospital systems store it.
         .init("CLE_NIR", aliases: ["CLE", "NIR_CLE", "CLE_NIR_OUVREUR", "CLE_OUVREUR"], required: false),
-        .init("DATE_NAISSANCE", aliases: ["DATE_DE_NAISSANCE", "DTNAIS", "BIRTH_DATE"]),
-        .init("SEXE", aliases: ["SEX"]),
+        .init(
+            "DATE_NAISSANCE",
+            aliases: [
+                "DATE_DE_NAISSANCE", "DATE_NAISS", "DT_NAISS", "DT_NAIS", "DTNAIS", "DATNAIS", "DDN", "NAISSANCE", "BIRTH_DATE", "DATE_OF_BIRTH",
+                "DOB",
+            ]),
+        .init("SEXE", aliases: ["SEX", "SEXE_PATIENT", "CODE_SEXE"]),
         .init("RANG_GEMELLAIRE", aliases: ["RANG_GEM", "BEN_RNG_GEM", "TWIN_RANK"], required: false),
         // Residence, for the report's bias check only: it takes no part in the linkage.
         .init("DEPARTEMENT", aliases: ["DEPARTEMENT_RESIDENCE", "DEP", "BEN_RES_DPT"], required: false),

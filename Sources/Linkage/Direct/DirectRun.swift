@@ -19,6 +19,8 @@ public enum DirectRun {
         public var output: URL
         public var encoding: CohortFile.EncodingChoice = .auto
         public var separator: CohortFile.SeparatorChoice = .auto
+        /// Header cells mapped to columns (`--column`), or left unread (`--ignore-columns`).
+        public var header = HeaderMapping()
         public var threads = ProcessInfo.processInfo.activeProcessorCount
         public var replaceExisting = false
         /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
@@ -36,6 +38,7 @@ public enum DirectRun {
             var o = LinkageRun.Options(cohort: cohort, dataset: dataset, output: output)
             o.encoding = encoding
             o.separator = separator
+            o.header = header
             o.replaceExisting = replaceExisting
             o.extraction = extraction
             return o

@@ -135,7 +135,7 @@ public struct IndirectRules: Sendable {
     /// more, with the weighted group above the recall of the CNAM groups alone; 0.95 costs recall.
     public static let defaultMinLinkProbability = 0.90
     /// Other names accepted for an NS column.
-    public static let subjectNumberAliases = ["NUMERO_SUJET", "SUBJECT", "SUBJECT_NUMBER"]
+    public static let subjectNumberAliases = SubjectNumber.columnAliases
     /// Beyond this many configurations a run would be slow and its report unreadable.
     public static let maxConfigurations = 400
 

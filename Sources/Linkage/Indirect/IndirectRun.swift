@@ -35,6 +35,8 @@ public enum IndirectRun {
         public var output: URL
         public var encoding: CohortFile.EncodingChoice = .auto
         public var separator: CohortFile.SeparatorChoice = .auto
+        /// Header cells mapped to columns (`--column`), or left unread (`--ignore-columns`).
+        public var header = HeaderMapping()
         public var replaceExisting = false
         public var extraction = true
         /// The base the verdict is projected to (``Projection``): the real SNDS's beneficiaries
@@ -52,6 +54,7 @@ public enum IndirectRun {
             var o = LinkageRun.Options(cohort: cohort, dataset: dataset, output: output)
             o.encoding = encoding
             o.separator = separator
+            o.header = header
             o.replaceExisting = replaceExisting
             o.extraction = extraction
             return o

@@ -10,6 +10,9 @@ public struct CohortSource: Codable, Sendable, Equatable {
     public var separator: String
     /// Lines holding only separators, skipped like blank lines (absent in runs made before).
     public var blankLines: Int?
+    /// Header cells the user mapped to columns (`--column`) or left unread (`--ignore-columns`);
+    /// absent when none, and in runs made before.
+    public var headerMapping: HeaderMapping?
 
     init(path: String, file: CohortFile) {
         self.path = path
@@ -18,6 +21,7 @@ public struct CohortSource: Codable, Sendable, Equatable {
         encodingDetected = file.encodingDetected
         separator = file.separator == 0x09 ? "tab" : String(UnicodeScalar(file.separator))
         blankLines = file.blankRecords
+        headerMapping = file.mapping.isEmpty ? nil : file.mapping
     }
 
     /// "; 3 lines of separators only skipped" after the reading line of a printed summary.

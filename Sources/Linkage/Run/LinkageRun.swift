@@ -25,6 +25,8 @@ public enum LinkageRun {
         public var output: URL
         public var encoding: CohortFile.EncodingChoice = .auto
         public var separator: CohortFile.SeparatorChoice = .auto
+        /// Header cells mapped to columns, or left unread.
+        public var header = HeaderMapping()
         public var replaceExisting = false
         /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
         public var extraction = true
@@ -116,7 +118,7 @@ public enum LinkageRun {
         do {
             file = try CohortFile(
                 url: options.cohort, columns: columns.list, encoding: options.encoding,
-                separator: options.separator)
+                separator: options.separator, header: options.header)
         } catch {
             // Columns named by a rules file: a mismatch is as likely the rules as the cohort.
             guard case .rules(let rules) = columns.source, case .badCohort(let path, let why) = error, why.contains("column") else {
