@@ -955,16 +955,22 @@ struct BadInput: Sendable, CustomTestStringConvertible {
                 outputs: [place.path("g/snds.sqlite"), place.path("g/snds.manifest.json")], fileSizeBlocks: 256)
         },
         BadInput(id: "output-file-size-limit-rejects", kind: .output, expected: .refused(exit: 6, message: "File too large")) { place in
-            // Every line rejected, no extraction: rejects.csv is the file that outgrows the limit.
+            // Half the lines rejected (more would refuse the file before any output), no
+            // extraction: rejects.csv, whose details list the date layouts read, is the file that
+            // outgrows the limit (60 KB), after the correspondence and results.csv.
             let c = place.directCohort
             let lines = (1..<c.count).map { i in
-                var f = c.fields(i); f[2] = "31/02/1985"; return f.joined(separator: ";")
+                var f = c.fields(i); f[2] = "unknown"; return f.joined(separator: ";")
             }
             var text = c.header + "\n"
-            for round in 0..<20 { text += lines.map { "R\(round)_" + $0 }.joined(separator: "\n") + "\n" }
+            for round in 0..<20 {
+                text +=
+                    (round % 2 == 0 ? lines : (1..<c.count).map { c.fields($0).joined(separator: ";") })
+                    .map { "R\(round)_" + $0 }.joined(separator: "\n") + "\n"
+            }
             try place.write("cohort.csv", Array(text.utf8))
             var invocation = place.direct("cohort.csv", extra: ["--no-extraction"])
-            invocation.fileSizeBlocks = 40
+            invocation.fileSizeBlocks = 120
             return invocation
         },
         BadInput(

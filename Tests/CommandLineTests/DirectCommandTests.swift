@@ -101,7 +101,7 @@ import Testing
         let (scratch, setup) = try Self.prepare()
         for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
         let good = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8)
-        var bytes = Array("NS;NIR;DATE_NAISSANCE;SEXE;RANG_GEMELLAIRE\nNS_caf".utf8) + [0xE9]
+        var bytes = Array((good.split(separator: "\n")[0] + "\nNS_caf").utf8) + [0xE9]
         bytes += Array(good.split(separator: "\n")[1].drop { $0 != ";" }.utf8) + [0x0A]
         try FileManager.default.createDirectory(at: scratch.file("runs/.latin1.partial-999999"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: scratch.file("runs/.photos.partial-20240101"), withIntermediateDirectories: true)
@@ -136,6 +136,13 @@ import Testing
             ("huge-line", huge, [], "line 2: a field is longer than", 3),
             ("wrong-key", Data((header + firstLine + "\n").utf8), ["--key-file", "keys/other.key"], "fingerprint", 4),
             ("missing", Data(), [], "no such file", 3),
+            (
+                "comma-header",
+                Data(
+                    (good.split(separator: "\n")[0].replacingOccurrences(of: ";", with: ",") + "\n"
+                        + good.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n").utf8),
+                [], "would be rejected: the header is separated by ',' but the lines by ';'", 3
+            ),
         ]
         _ = try KeyFile.loadOrCreate(at: scratch.file("keys/other.key"))
         try FileManager.default.createDirectory(at: scratch.file("runs"), withIntermediateDirectories: true)

@@ -114,6 +114,26 @@ import Testing
         #expect(twice.contains("unknown column 'NS'"), "\(twice)")
     }
 
+    /// A file whose lines are mostly rejected is refused whole, with its probable cause: a header
+    /// separated by `,` over lines separated by `;`, or one column unreadable on most lines. Half
+    /// rejected is still a file with bad lines.
+    @Test func aMostlyRejectedFileIsAWrongFile() throws {
+        let good = "\(Self.nir);07/05/1985;H"
+        let mixed = try read("NS,NIR,DATE_NAISSANCE,SEXE\nA1;\(good)\nA2;\(good)\nA3,\(good.replacingOccurrences(of: ";", with: ","))\n")
+        let m1 = try DirectCohort(file: mixed, today: CalendarDate(iso: "2026-01-01")!)
+        let separators = message { try MostlyRejected.check(mixed, submitted: m1.submitted, rejections: m1.rejections) }
+        #expect(separators.contains("2 of 3 lines (67 %) would be rejected"), "\(separators)")
+        #expect(separators.contains("the header is separated by ',' but the lines by ';'"), "\(separators)")
+        #expect(separators.contains("nothing was written") && !separators.contains(String(Self.nir.prefix(13))), "\(separators)")
+        let dates = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);1985;H\nA2;\(Self.nir);07/05/85;H\nA3;\(Self.nir);1985-05-07;H\n")
+        let m2 = try DirectCohort(file: dates, today: CalendarDate(iso: "2026-01-01")!)
+        let column = message { try MostlyRejected.check(dates, submitted: m2.submitted, rejections: m2.rejections) }
+        #expect(column.contains("most for birth_date_format in DATE_NAISSANCE (2, first on lines 2, 3)"), "\(column)")
+        let half = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);1985;H\nA2;\(Self.nir);1985-05-07;H\n")
+        let m3 = try DirectCohort(file: half, today: CalendarDate(iso: "2026-01-01")!)
+        #expect(throws: Never.self) { try MostlyRejected.check(half, submitted: m3.submitted, rejections: m3.rejections) }
+    }
+
     @Test func aFileFromAHospitalReads() throws {
         // BOM, CRLF, commas, quoted NS holding the separator, French column names in lower case.
         let text = "\u{FEFF}ns,nir,date_naissance,sexe\r\n\"NS,1\",\(Self.nir),07/05/1985,H\r\n"

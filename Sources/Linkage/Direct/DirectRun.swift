@@ -53,7 +53,7 @@ public enum DirectRun {
             reading: { ((), LinkageRun.CohortColumns(DirectCohort.columns), LinkageRun.TablesRead(["IR_BEN_R"])) },
             checkingDataset: { try Pseudonymiser(key: key, parameters: $0.pseudonymisation) })
         let cohort = try DirectCohort(file: inputs.file, today: options.today)
-        inputs.cohortValidated()
+        try inputs.cohortValidated(submitted: cohort.submitted, rejections: cohort.rejections)
 
         var t = ContinuousClock.now
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)

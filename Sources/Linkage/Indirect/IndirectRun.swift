@@ -95,7 +95,7 @@ public enum IndirectRun {
                 options.dataset.database.path, standsFor: inputs.manifest.standsFor, asked: options.projectTo)
         }
         let cohort = try IndirectCohort(file: inputs.file, rules: rules)
-        inputs.cohortValidated()
+        try inputs.cohortValidated(submitted: cohort.submitted, rejections: cohort.rejections)
 
         // Read-only, closed when the events (which hold it) go: the TEMP tables live as long as they.
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)

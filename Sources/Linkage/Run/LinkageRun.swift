@@ -217,8 +217,12 @@ public enum LinkageRun {
 }
 
 extension LinkageRun.Inputs {
-    /// Ends the stage that read and validated the cohort (timed from the file's reading on).
-    public mutating func cohortValidated() { timings.lap("read_and_validate", since: readingStarted) }
+    /// Ends the stage that read and validated the cohort (timed from the file's reading on), and
+    /// stops the run when the file is mostly rejected (``MostlyRejected``): a wrong file, not bad lines.
+    public mutating func cohortValidated(submitted: Int, rejections: [Rejection]) throws(LinkageError) {
+        timings.lap("read_and_validate", since: readingStarted)
+        try MostlyRejected.check(file, submitted: submitted, rejections: rejections)
+    }
 
     /// Ends a stage the run times itself.
     public mutating func lap(_ name: String, since start: ContinuousClock.Instant) { timings.lap(name, since: start) }
