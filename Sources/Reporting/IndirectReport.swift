@@ -46,7 +46,8 @@ extension ReportBuilder {
         let exclusions = reasonCells(counts, .excluded, s.excludedByReason, total: excluded)
         let columns = s.rules.criteria.map(\.column).filter { s.quality[$0] != nil }
         let quality = qualityCells(counts, s.quality, columns: columns)
-        // A line with an unreadable value is rejected once, in its first unreadable column.
+        // A line rejected invalid_value is counted once, in the first column it is rejected for
+        // (a NIR in a criterion, or the first unreadable value when nothing is left to compare).
         counts.sum(counts.count(CellName.rejected(.invalidValue), s.rejectedByReason[.invalidValue] ?? 0), of: quality.map(\.cells.rejected))
         for (column, q) in quality { counts.atLeast(q.invalid, q.rejected, name: "quality.\(column).invalid") }
         // Lines stopped before their values are read (a wrong field count, a bad NS) have no traits.

@@ -38,7 +38,7 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
     /// ``read(_:)``). Errors never contain the NIR itself.
     public init(validating text: String) throws(NIRError) {
         let (nir, keyGiven) = try Self.read(text)
-        guard keyGiven else { throw .wrongLength(13) }
+        guard keyGiven else { throw .missingKey }
         self = nir
     }
 
@@ -73,6 +73,24 @@ public struct NIR: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
         }
         guard expected == keyValue else { throw .keyMismatch(given: keyValue, expected: expected) }
         return (NIR(body: body, key: keyValue), true)
+    }
+
+    /// Reads a NIR whose key a file keeps in a column of its own: `key` (one or two digits, `5`
+    /// as a spreadsheet keeps `05`) checks the 13 positions; when the NIR cell holds its key too,
+    /// the two must agree. An empty `key` reads the NIR cell alone. The key's digits never count
+    /// as positions of the NIR: 11 positions and a 2-digit key are not 13 positions.
+    public static func read(_ text: String, key: String) throws(NIRError) -> (nir: NIR, keyGiven: Bool) {
+        let (nir, keyGiven) = try read(text)
+        let digits = key.unicodeScalars.filter { !isSeparator($0) }
+        guard !digits.isEmpty else { return (nir, keyGiven) }
+        guard digits.count <= 2, digits.allSatisfy({ ("0"..."9").contains($0) }), let value = Int(String(String.UnicodeScalarView(digits))),
+            (1...97).contains(value)
+        else { throw .invalidKey }
+        guard value == nir.key else {
+            // The key the NIR cell gave is the one compared, when it gave one: it disagrees.
+            throw .keyMismatch(given: value, expected: nir.key)
+        }
+        return (nir, true)
     }
 
     /// `2,77080E+14`, `2.7708e+14`: a digit, a decimal separator and digits, an exponent.
@@ -166,6 +184,8 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidOrder
     case invalidKey
     case keyMismatch(given: Int, expected: Int)
+    /// 13 positions where the key is required (15).
+    case missingKey
     /// A spreadsheet showed the column as a number in scientific notation: positions are lost.
     case spreadsheetNumber
 
@@ -181,6 +201,7 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidKey: "NIR key (positions 14–15) is not a number from 01 to 97"
         case .keyMismatch(let given, let expected):
             "NIR key \(pad(given, 2)) does not match the 13 positions (expected \(pad(expected, 2)))"
+        case .missingKey: "NIR has 13 positions without its key, where 15 are required"
         case .spreadsheetNumber:
             "the NIR was turned into a number by a spreadsheet (written like 2,77080E+14): its last positions are lost; format the column as text before saving"
         }

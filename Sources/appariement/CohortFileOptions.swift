@@ -29,6 +29,10 @@ struct CohortFileOptions: ParsableArguments {
         for c in columns where !c.contains("=") || c.hasPrefix("=") || c.hasSuffix("=") {
             throw ValidationError("--column takes NAME=HEADER (e.g. NS=num_patient), not '\(c)'")
         }
+        let named = columns.map { HeaderMapping.normalised(String($0.prefix { $0 != "=" })) }
+        if let twice = named.first(where: { n in named.filter { $0 == n }.count > 1 }) {
+            throw ValidationError("--column names \(twice) twice: give one header cell per column")
+        }
         guard CohortFile.EncodingChoice(rawValue: encoding) != nil else {
             throw ValidationError("--encoding must be auto, utf-8, latin-1 or windows-1252")
         }

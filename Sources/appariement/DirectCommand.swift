@@ -12,10 +12,12 @@ struct Direct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Direct linkage: NIR + birth date + sex → BEN_NIR_PSA → IR_BEN_R → the person's data, under the NS.",
         discussion: """
-            The cohort file has the columns NS, NIR (of the ouvreur de droits, 15 positions with the key, \
-            spaces allowed), DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY, YYYYMMDD or 14APR1970, with or without a time), \
+            The cohort file has the columns NS, NIR (of the ouvreur de droits: 15 positions with the key, \
+            or 13 without it, unchecked; spaces, dots or dashes allowed; the key may be a CLE_NIR column), \
+            DATE_NAISSANCE (YYYY-MM-DD, DD/MM/YYYY, YYYYMMDD or 14APR1970, with or without a time), \
             SEXE (1/2, M/F or H/F) \
-            and optionally RANG_GEMELLAIRE (twin rank). Every line is validated: a rejected line goes to \
+            and optionally RANG_GEMELLAIRE (twin rank); other header names map with --column, extra \
+            columns are left unread with --ignore-columns. Every line is validated: a rejected line goes to \
             rejects.csv with its line number and reason, never its NIR. Valid lines are hashed with the \
             dataset's key and parameters (its manifest) and resolved through IR_BEN_R to the person and \
             all their pseudonyms; same-sex twins without a rank are reported ambiguous, never guessed.
@@ -91,7 +93,7 @@ struct Direct: ParsableCommand {
             """
         if let n = s.nirWithoutKey, n > 0 {
             text +=
-                "\n  \(n.formatted()) accepted lines gave the NIR's 13 positions without its key: linked unchecked (a miscopied digit would reach someone else or nobody)"
+                "\n  \(n.formatted()) accepted lines gave the NIR's 13 positions without its key: no key checked them (a miscopied digit reaches someone else or nobody); results.csv flags them"
         }
         if s.people.reachedBySeveralNS > 0 {
             text +=

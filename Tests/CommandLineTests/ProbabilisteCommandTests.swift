@@ -96,6 +96,7 @@ import Testing
             ("unknown cohort column", good, "NS;SEXE;COULEUR\nNS_1;1;bleu\n", 3, "unknown column 'COULEUR'"),
             ("missing cohort column", good, "NS;SEXE\nNS_1;1\n", 3, "missing columns"),
         ]
+        try good.write(to: scratch.file("rules/good.yml"), atomically: true, encoding: .utf8)
         for c in cases {
             try c.rules.write(to: scratch.file("rules/\(c.name).yml"), atomically: true, encoding: .utf8)
             var cohort = "cohorts/registry.csv"
@@ -111,6 +112,30 @@ import Testing
             #expect(outcome.stderr.split(separator: "\n").count == 1, "\(c.name): \(outcome.stderr)")
             #expect(!FileManager.default.fileExists(atPath: scratch.file(out).path), "\(c.name) left \(out)")
         }
+        // A criterion unreadable on most lines (dates written as words) stops the run, named, rather
+        // than linking without it in silence; a few unreadable values are left out line by line.
+        let registry = try String(contentsOf: scratch.file("cohorts/registry.csv"), encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        }
+        let date = try #require(registry[0].firstIndex(of: "DATE_ENTREE"))
+        func rewritten(everyNth n: Int) -> String {
+            registry.enumerated().map { i, row in
+                var r = row
+                if i > 0, i % n == 0, !r[date].isEmpty { r[date] = "le lundi" }
+                return r.joined(separator: ";")
+            }.joined(separator: "\n") + "\n"
+        }
+        try rewritten(everyNth: 1).write(to: scratch.file("cohorts/words.csv"), atomically: true, encoding: .utf8)
+        let words = try Self.link(scratch, cohort: "cohorts/words.csv", rules: "rules/good.yml", out: "runs/words")
+        #expect(words.status == 3, "\(words.stderr)")
+        #expect(words.stderr.contains("the DATE_ENTREE column is unreadable on"), "\(words.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("runs/words").path))
+        try rewritten(everyNth: 10).write(to: scratch.file("cohorts/some-words.csv"), atomically: true, encoding: .utf8)
+        let some = try Self.link(
+            scratch, cohort: "cohorts/some-words.csv", rules: "rules/good.yml", out: "runs/some-words", extra: ["--no-extraction"])
+        #expect(some.status == 0 || some.status == 2, "\(some.stderr)")
+        let results = try String(contentsOf: scratch.file("runs/some-words/results.csv"), encoding: .utf8)
+        #expect(results.contains("unreadable, compared as missing: DATE_ENTREE"))
         let scenario = try CommandLine.run(["cohort", "probabiliste", "--scenario", "nope", "--database", "data/snds.sqlite"], in: scratch.url)
         #expect(scenario.status == 64 && scenario.stderr.contains("unknown scenario 'nope'"))
         let tooLarge = try CommandLine.run(

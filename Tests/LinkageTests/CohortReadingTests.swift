@@ -13,7 +13,8 @@ import Testing
         ("7/5/1985", "1985-05-07"), ("4/1/1970", "1970-01-04"), ("07/5/1985", "1985-05-07"), ("1985-5-7", "1985-05-07"),
         ("1985-05-07 00:00:00", "1985-05-07"), ("1985-05-07T00:00:00", "1985-05-07"), ("07/05/1985 00:00", "1985-05-07"),
         ("1985-05-07 13:45:10.250", "1985-05-07"), ("07MAY1985", "1985-05-07"), ("07may1985", "1985-05-07"),
-        ("29FEB2024", "2024-02-29"), ("07OCT1985 00:00:00", "1985-10-07"),
+        ("29FEB2024", "2024-02-29"), ("07OCT1985 00:00:00", "1985-10-07"), ("07MAY1985:00:00:00", "1985-05-07"),
+        ("1985-05-07T00:00:00Z", "1985-05-07"),
     ])
     func datesInEveryLayout(text: String, iso: String) {
         #expect(DateLayouts.read(text) == .date(CalendarDate(iso: iso)!))
@@ -30,6 +31,14 @@ import Testing
         for text in ["May 7, 1985", "1985", "07/05/1985 noon", "07MAI1985", "1985-05-07 25", "7/5/85/1", "123/05/1985"] {
             #expect(DateLayouts.read(text) == .unreadable, "\(text)")
         }
+        // Numbers too long to be a date's part are no date, not an overflow.
+        #expect(DateLayouts.read("1/1/99999999999999999999") == .unreadable)
+        #expect(DateLayouts.read("99999999999999999999-01-01") == .unreadable)
+        // A birth date at midnight only: 23:00 is a date moved by a time zone; a care date keeps its hour.
+        #expect(DateLayouts.read("1985-05-06 23:00:00", time: .midnight) == .timeNotMidnight)
+        #expect(DateLayouts.read("07MAY1985:14:30:00", time: .midnight) == .timeNotMidnight)
+        #expect(DateLayouts.read("1985-05-07 00:00:00", time: .midnight) == .date(CalendarDate(iso: "1985-05-07")!))
+        #expect(DateLayouts.read("1985-05-06 23:00:00") == .date(CalendarDate(iso: "1985-05-06")!))
         // Every refusal is a sentence a data manager can act on; the unreadable one lists the layouts.
         #expect(DateLayouts.Reading.twoDigitYear.problem!.contains("two digits"))
         #expect(DateLayouts.Reading.spreadsheetDayNumber.problem!.contains("spreadsheet"))
@@ -107,6 +116,16 @@ import Testing
         #expect(wrong.contains("--column PATIENT=…: not a column the linkage reads"), "\(wrong)")
         #expect(wrong.contains("--column NIR=nir_ouvreur: the header has no column 'nir_ouvreur'"), "\(wrong)")
         #expect(wrong.contains("--ignore-columns SERVICE: the header has no such column"), "\(wrong)")
+        // Two columns on one cell, and a required column left unread, are said.
+        let clash = message { _ = try read(text, mapping: HeaderMapping(names: ["NS": "ident", "NIR": "IDENT"])) }
+        #expect(clash.contains("--column NIR and --column NS name the same cell 'ident'"), "\(clash)")
+        let needed = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);07/05/1985;H\n", mapping: HeaderMapping(ignored: ["nir"])) }
+        #expect(needed.contains("--ignore-columns leaves NIR unread, but the linkage needs it"), "\(needed)")
+        // A first line of data (a surname and a first name beside a date) is not echoed.
+        let data = message { _ = try read("NS_001;DUPONT;JEAN;07/05/1985;M;Lille\nA1;\(Self.nir);07/05/1985;H;x;y\n") }
+        #expect(data.contains("the first line may be data") && !data.contains("DUPONT") && !data.contains("JEAN"), "\(data)")
+        // The ordinal sign folds as the letter it stands for: `Nº sujet` is NO_SUJET.
+        #expect(HeaderMapping.normalised("Nº sujet") == "NO_SUJET")
         // A mapped column is not also found under its own name: the file's own NS column is unknown.
         let twice = message {
             _ = try read("NS;ident;NIR;DATE_NAISSANCE;SEXE\nx;A1;\(Self.nir);07/05/1985;H\n", mapping: HeaderMapping(names: ["NS": "ident"]))

@@ -68,7 +68,6 @@ struct NIRTests {
         let key = pad(Self.referenceKey(body), 2)
         let (bare, keyGiven) = try NIR.read(body)
         #expect(bare.body == body && bare.clearText == body + key && !keyGiven)
-        #expect(throws: NIRError.wrongLength(13)) { try NIR(validating: body) }
         for written in ["1.85.05.78.006.084-" + key, "1-85-05-78-006-084-" + key, "1/85/05/78/006/084/" + key, "1.85.05.78.006.084 " + key] {
             let (nir, given) = try NIR.read(written)
             #expect(nir.body == body && given, "\(written)")
@@ -78,6 +77,19 @@ struct NIRTests {
             #expect(throws: NIRError.spreadsheetNumber, "\(number)") { try NIR.read(number) }
         }
         #expect(!NIRError.spreadsheetNumber.description.contains("185"))
+        // A key in a column of its own checks the 13 positions, padded (`5` for `05`); with the NIR
+        // cell's own key, both must agree; its digits never make up a short NIR's positions.
+        let keyValue = Self.referenceKey(body)
+        #expect(try NIR.read(body, key: key) == (bare, true))
+        #expect(try NIR.read(body, key: String(keyValue)).keyGiven)
+        #expect(try NIR.read(body + key, key: key).keyGiven)
+        #expect(throws: NIRError.keyMismatch(given: keyValue % 97 + 1, expected: keyValue)) { try NIR.read(body, key: String(keyValue % 97 + 1)) }
+        #expect(throws: NIRError.keyMismatch(given: keyValue % 97 + 1, expected: keyValue)) {
+            try NIR.read(body + key, key: String(keyValue % 97 + 1))
+        }
+        #expect(throws: NIRError.wrongLength(11)) { try NIR.read(String(body.prefix(11)), key: String(body.suffix(2))) }
+        #expect(throws: NIRError.invalidKey) { try NIR.read(body, key: "123") }
+        #expect(throws: NIRError.missingKey) { try NIR(validating: body) }
         // 14 positions is neither: a key digit lost.
         #expect(throws: NIRError.wrongLength(14)) { try NIR.read(body + "1") }
     }

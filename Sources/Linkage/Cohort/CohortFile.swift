@@ -294,6 +294,10 @@ public struct CohortFile {
                 problems.append("--column \(shown(given))=…: not a column the linkage reads (\(columns.map(\.name).joined(separator: ", ")))")
                 continue
             }
+            if let other = mapped[normalise(cell)] {
+                problems.append("--column \(other.name) and --column \(column.name) name the same cell '\(shown(cell))'")
+                continue
+            }
             mapped[normalise(cell)] = column
             mappedColumns.insert(column.name)
         }
@@ -326,22 +330,38 @@ public struct CohortFile {
                 continue
             }
             if let previous = seen[column.name] {
-                problems.append("columns \(previous + 1) and \(index + 1) are both \(column.name)")
+                problems.append(
+                    "columns \(previous + 1) and \(index + 1) are both \(column.name) (when their names differ, leave one unread with --ignore-columns)"
+                )
                 continue
             }
             seen[column.name] = index
             positions[column.name] = index
         }
         if !unknown.isEmpty {
-            problems.insert(
-                "unknown column\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")) (name a column the linkage reads with --column NAME=HEADER, or leave others unread with --ignore-columns)",
-                at: 0)
+            let hint = "(name a column the linkage reads with --column NAME=HEADER, or leave others unread with --ignore-columns)"
+            if header.contains(where: looksLikeValue) {
+                // A value among the names: the line may be a patient's (a surname, a first name
+                // beside a NIR or a date), so none of its cells is repeated.
+                problems.insert(
+                    "\(unknown.count) cell\(unknown.count > 1 ? "s" : "") of the header \(unknown.count > 1 ? "are" : "is") no column's name and another is a value: the first line may be data rather than a header (its cells are not repeated) \(hint)",
+                    at: 0)
+            } else {
+                let listed = unknown.prefix(10).joined(separator: ", ") + (unknown.count > 10 ? " and \(unknown.count - 10) more" : "")
+                problems.insert("unknown column\(unknown.count > 1 ? "s" : "") \(listed) \(hint)", at: 0)
+            }
         }
         for (column, cell) in mapping.names.sorted(by: { $0.key < $1.key }) where !present.contains(normalise(cell)) {
             problems.append("--column \(column)=\(shown(cell)): the header has no column '\(shown(cell))'")
         }
         for cell in mapping.ignored where !present.contains(normalise(cell)) {
             problems.append("--ignore-columns \(shown(cell)): the header has no such column")
+        }
+        for c in columns where c.required && positions[c.name] == nil {
+            let names = Set(([c.name] + c.aliases).map(normalise))
+            if mapping.ignored.contains(where: { names.contains(normalise($0)) }) {
+                problems.append("--ignore-columns leaves \(c.name) unread, but the linkage needs it")
+            }
         }
         let missing = columns.filter { $0.required && positions[$0.name] == nil }.map(\.name)
         if !missing.isEmpty { problems.append("missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))") }

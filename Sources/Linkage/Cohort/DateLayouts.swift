@@ -8,7 +8,10 @@ import SNDSModel
 /// says why in words a data manager acts on (a two-digit year, a spreadsheet's day number).
 ///
 /// Day first: these are French files, so `4/1/1970` is 4 January. A year on two digits is never
-/// guessed (a birth in `24` is 1924 or 2024).
+/// guessed (a birth in `24` is 1924 or 2024). A time after the day is read as a tool wrote it: at
+/// midnight for a date column exported as a date-time; a birth date at another time is refused
+/// (a date shifted by a time zone reads as `1970-04-13 23:00:00` for the 14th), while a care date
+/// may carry the hour of admission.
 public enum DateLayouts {
     /// What a text reads as.
     public enum Reading: Equatable, Sendable {
@@ -19,8 +22,13 @@ public enum DateLayouts {
         case twoDigitYear
         /// A whole number of five digits: a spreadsheet's day count, the cell shown as a number.
         case spreadsheetDayNumber
+        /// A date-time not at midnight where only a day is expected (a birth date).
+        case timeNotMidnight
         /// No layout read here.
         case unreadable
+
+        /// Whether a day was read.
+        public var readsAsDay: Bool { if case .date = self { true } else { false } }
 
         /// Why the value was not taken, as the end of a sentence naming the column ("… is …").
         public var problem: String? {
@@ -30,21 +38,38 @@ public enum DateLayouts {
             case .twoDigitYear: "a date whose year has two digits, which cannot be told (1924 or 2024?): write the year on four"
             case .spreadsheetDayNumber:
                 "a whole number, as a spreadsheet shows a date cell formatted as a number: format the column as a date before saving"
+            case .timeNotMidnight:
+                "a date-time whose time is not midnight: a birth date has no time, and one moved by a time zone (23:00 the day before) would be the wrong day; write the date alone"
             case .unreadable: "not a date in a layout read here (\(DateLayouts.accepted))"
             }
         }
+    }
+
+    /// Which times of day a date may carry.
+    public enum Time: Sendable {
+        /// Midnight only (a birth date exported as a date-time).
+        case midnight
+        /// Any (a care date with the hour of admission).
+        case any
     }
 
     /// The layouts read, for messages and help.
     public static let accepted =
         "YYYY-MM-DD, DD/MM/YYYY with '/', '-' or '.' and day or month on one or two digits, YYYYMMDD, DDMMMYYYY as SAS writes it (14APR1970), each with or without a time after it"
 
+    /// Longest number read in a date's part: more digits are no date (and would overflow).
+    private static let maxDigits = 9
+
     /// English month abbreviations, as SAS's DATE9 format writes them.
     private static let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
     /// Reads `text` (already trimmed).
-    public static func read(_ text: String) -> Reading {
-        let day = Array(withoutTime(text).utf8)
+    public static func read(_ text: String, time: Time = .any) -> Reading {
+        let (dayText, clock) = split(text)
+        if let clock, time == .midnight, !isMidnight(clock) {
+            if case .date = read(String(dayText)) { return .timeNotMidnight }
+        }
+        let day = Array(dayText.utf8)
         guard let parts = parts(day) else {
             if day.count == 5, day.allSatisfy(isDigit) { return .spreadsheetDayNumber }
             return .unreadable
@@ -54,32 +79,44 @@ public enum DateLayouts {
         return .date(date)
     }
 
-    /// The text before a time part (` 00:00:00`, `T00:00`, ` 00:00:00.000`), or the whole text.
-    private static func withoutTime(_ text: String) -> Substring {
-        // ISO's `T` stands between two digits (`OCT` holds a T too: SAS writes `07OCT1985`).
+    /// The day and the time after it (` 00:00:00`, `T00:00`, ` 00:00:00.000`, SAS's
+    /// `14APR1970:00:00:00`), or the whole text and nil.
+    private static func split(_ text: String) -> (day: Substring, time: Substring?) {
         let chars = Array(text)
+        // SAS's DATETIME: the day on nine positions, a colon, the time.
+        if chars.count > 10, chars[9] == ":", case .date = read(String(chars[0..<9])), isTime(text.dropFirst(10)) {
+            return (text.prefix(9), text.dropFirst(10))
+        }
+        // ISO's `T` stands between two digits (`OCT` holds a T too: SAS writes `07OCT1985`).
         guard
             let at = chars.firstIndex(of: " ")
                 ?? chars.indices.first(where: { i in
                     chars[i] == "T" && i > 0 && i + 1 < chars.count && chars[i - 1].isNumber && chars[i + 1].isNumber
                 })
-        else { return Substring(text) }
+        else { return (Substring(text), nil) }
         let cut = text.index(text.startIndex, offsetBy: at)
         let time = text[text.index(after: cut)...]
-        let clock = time.split(separator: ":", omittingEmptySubsequences: false)
-        guard (2...3).contains(clock.count),
-            clock.allSatisfy({ part in
-                let digits = part.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-                return (1...2).contains(digits[0].count) && digits.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
-            })
-        else { return Substring(text) }
-        return text[..<cut]
+        guard isTime(time) else { return (Substring(text), nil) }
+        return (text[..<cut], time)
     }
+
+    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, an hour on one or two digits, a `Z` allowed after.
+    private static func isTime(_ time: Substring) -> Bool {
+        let clock = (time.hasSuffix("Z") ? time.dropLast() : time).split(separator: ":", omittingEmptySubsequences: false)
+        return (2...3).contains(clock.count)
+            && clock.allSatisfy({ part in
+                let digits = part.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+                return (1...2).contains(digits[0].count) && digits.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+            })
+    }
+
+    /// Every digit of the time zero.
+    private static func isMidnight(_ time: Substring) -> Bool { time.allSatisfy { $0 == "0" || $0 == ":" || $0 == "." || $0 == "Z" } }
 
     private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
     private static func number(_ t: ArraySlice<UInt8>) -> Int? {
-        guard !t.isEmpty, t.allSatisfy(isDigit) else { return nil }
+        guard !t.isEmpty, t.count <= maxDigits, t.allSatisfy(isDigit) else { return nil }
         return t.reduce(0) { $0 * 10 + Int($1 - 48) }
     }
 

@@ -25,7 +25,9 @@ public struct HeaderMapping: Sendable, Equatable, Codable {
     /// characters other than letters and digits one `_` (`N° sujet` → `N_SUJET`, `Numéro-sujet`
     /// → `NUMERO_SUJET`, ` date naiss ` → `DATE_NAISS`).
     public static func normalised(_ name: String) -> String {
-        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "fr_FR")).uppercased()
+        // Compatibility forms first: `Nº` (the ordinal sign) is `No`, `ﬁ` is `fi`.
+        let folded = name.precomposedStringWithCompatibilityMapping
+            .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "fr_FR")).uppercased()
         var out = ""
         var pendingSeparator = false
         for scalar in folded.unicodeScalars {

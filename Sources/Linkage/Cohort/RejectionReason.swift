@@ -39,7 +39,7 @@ public enum RejectionReason: String, Codable, CodingKeyRepresentable, Sendable, 
     public init(_ error: NIRError) {
         self =
             switch error {
-            case .wrongLength: .nirLength
+            case .wrongLength, .missingKey: .nirLength
             case .invalidCharacter: .nirCharacter
             case .invalidSex: .nirSex
             case .invalidMonth: .nirMonth

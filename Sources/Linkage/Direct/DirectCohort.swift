@@ -8,7 +8,7 @@ public struct DirectCohort {
         .init("NS", aliases: SubjectNumber.columnAliases),
         .init("NIR", aliases: ["NIR_OUVREUR", "NIR_OD", "NIR_ASSURE", "NUMERO_SECURITE_SOCIALE", "NUM_SECU", "N_SECU", "NSS", "N_SS"]),
         // The key in a column of its own, as many hospital systems store it.
-        .init("CLE_NIR", aliases: ["CLE", "NIR_CLE", "CLE_NIR_OUVREUR", "CLE_OUVREUR"], required: false),
+        .init("CLE_NIR", aliases: ["NIR_CLE", "CLE_NIR_OUVREUR", "CLE_OUVREUR", "CLE_SECU"], required: false),
         .init(
             "DATE_NAISSANCE",
             aliases: [
@@ -117,7 +117,7 @@ public struct DirectCohort {
     static func readNIR(_ text: String, key: String?) -> Reading<(nir: NIR, keyChecked: Bool)> {
         guard !text.isEmpty else { return .missing(reason: .missingNIR, detail: "no NIR") }
         do {
-            let (nir, keyGiven) = try NIR.read(text + (key ?? ""))
+            let (nir, keyGiven) = try NIR.read(text, key: key ?? "")
             return .value((nir, keyGiven), reformatted: nir.clearText != text)
         } catch {
             // The key's value and the one expected are not repeated: with the NS beside them they
@@ -133,13 +133,13 @@ public struct DirectCohort {
 
     static func readBirthDate(_ text: String, today: CalendarDate) -> Reading<CalendarDate> {
         guard !text.isEmpty else { return .missing(reason: .missingBirthDate, detail: "no birth date") }
-        let reading = DateLayouts.read(text)
+        let reading = DateLayouts.read(text, time: .midnight)
         switch reading {
         case .date(let d):
             guard d <= today else { return .invalid(reason: .birthDateFuture, detail: "the birth date is after today") }
             return .value(d, reformatted: d.iso != text)
         case .impossible: return .invalid(reason: .birthDateInvalid, detail: "the birth date is not a day of the calendar")
-        case .twoDigitYear, .spreadsheetDayNumber, .unreadable:
+        case .twoDigitYear, .spreadsheetDayNumber, .timeNotMidnight, .unreadable:
             return .invalid(reason: .birthDateFormat, detail: "the birth date is \(reading.problem!)")
         }
     }

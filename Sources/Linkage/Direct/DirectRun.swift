@@ -96,7 +96,8 @@ public enum DirectRun {
                 if !r.request.keyChecked { notes.append("NIR without its key: not checked") }
                 try csv.write([String(r.request.line), r.request.ns, status, notes.joined(separator: "; "), String(pseudonyms.count)])
             case .notFound, .ambiguous:
-                try csv.write([String(r.request.line), r.request.ns, status, r.outcome.wording, "0"])
+                let notes = [r.outcome.wording] + (r.request.keyChecked ? [] : ["NIR without its key: not checked"])
+                try csv.write([String(r.request.line), r.request.ns, status, notes.joined(separator: "; "), "0"])
             }
         }
         try csv.finish()

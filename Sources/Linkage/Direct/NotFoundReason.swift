@@ -16,7 +16,9 @@ public enum NotFoundReason: Sendable, Hashable {
 
     /// The reason results.csv's REASON `wording` stands for: the inverse of ``wording``, kept beside
     /// it so that a reader of results.csv (the evaluation) never matches a sentence of its own.
-    public init?(wording: String) {
+    /// Notes after the reason (`; NIR without its key: not checked`) are not part of it.
+    public init?(wording full: String) {
+        let wording = full.components(separatedBy: "; ")[0]
         if wording == Self.noBeneficiary.wording {
             self = .noBeneficiary
         } else if let rank = wording.split(separator: " ").last.flatMap({ Int($0) }),

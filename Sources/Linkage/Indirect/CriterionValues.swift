@@ -27,12 +27,15 @@ public enum CriterionValues {
     public static func read(_ raw: String, as normalisation: IndirectRules.Normalisation) -> Reading {
         let text = raw.trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return .missing }
+        // A NIR in a criterion, of any kind, is never compared nor written back (the export's
+        // cohort.csv, the rejects' detail): the line is rejected for that column, its value not
+        // repeated. A date-time has as many digits as a NIR: a readable date is none.
+        if SubjectNumber.looksLikeNIR(text), normalisation != .date || !DateLayouts.read(text).readsAsDay {
+            return .refused(why: "holds a number like a NIR, which is not repeated here")
+        }
         let canonical: String?
         switch normalisation {
         case .text:
-            // A NIR in a text column is never compared nor written back (the export's cohort.csv,
-            // the rejects' detail): the line is rejected for that column, its value not repeated.
-            if SubjectNumber.looksLikeNIR(text) { return .refused(why: "holds a number like a NIR, which is not repeated here") }
             // ASCII upper case only, as SQLite's upper(): é stays é on both sides.
             canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
         case .integer, .month, .year:

@@ -50,6 +50,9 @@ public struct IndirectCohort {
         for c in rules.criteria { quality[c.column] = ColumnQuality() }
         var nsLines: [String: [Int]] = [:]
         var traits: [Int: CohortProfile.Traits] = [:]
+        // Per column, why its unreadable values were: a column mostly unreadable stops the run.
+        var whyUnreadable: [String: [String: Int]] = [:]
+        var readable: [String: Int] = [:]
         let traitIndex = Self.traitCriteria(rules)
         lines: for record in file.records {
             let ns = file.value(rules.idColumn, in: record) ?? ""
@@ -78,10 +81,12 @@ public struct IndirectCohort {
                     values.append(nil)
                 case .value(let v, let reformatted):
                     if reformatted { quality[c.column]!.reformatted += 1 }
+                    readable[c.column, default: 0] += 1
                     values.append(v)
                 case .invalid(let why):
                     quality[c.column]!.invalid += 1
                     invalid.append((c.column, why))
+                    whyUnreadable[c.column, default: [:]][why, default: 0] += 1
                     values.append(nil)
                 case .refused(let why):
                     quality[c.column]!.invalid += 1
@@ -110,6 +115,20 @@ public struct IndirectCohort {
                 continue
             }
             subjects.append(Subject(line: record.line, ns: ns, values: values, unreadable: invalid.map(\.column)))
+        }
+        // A column unreadable on most lines that give it is a column in a layout the tool does not
+        // read (a US date, a département by name): linking without it would change the linkage
+        // the rules describe, in silence. Read per line, the same column would be dropped line by
+        // line with a note each; refused whole, the user fixes it once.
+        for c in rules.criteria {
+            let q = quality[c.column]!
+            let given = q.invalid + (readable[c.column] ?? 0)
+            guard q.invalid > 0, q.invalid * 2 > given, let why = whyUnreadable[c.column]?.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key
+            else { continue }
+            throw .badCohort(
+                file.url.path,
+                "the \(c.column) column is unreadable on \(q.invalid.formatted()) of the \(given.formatted()) lines that give it (most: it \(why)): give its values in a layout read here, or take the criterion out of the rules (nothing was written)"
+            )
         }
         let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {
