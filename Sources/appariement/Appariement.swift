@@ -18,7 +18,7 @@ struct Appariement: ParsableCommand {
         version: AppariementVersion.current,
         subcommands: [
             Demo.self, Generate.self, Describe.self, Cohort.self, Direct.self, Probabiliste.self, Evaluate.self, Report.self, Export.self,
-            CheckDataset.self, CheckSealed.self,
+            CheckCohort.self, CheckDataset.self, CheckSealed.self,
         ])
 
     /// Hardens the process (see ``ProcessHardening``), then parses and runs the command.

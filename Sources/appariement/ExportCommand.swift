@@ -57,6 +57,7 @@ struct ExportCandidates: ParsableCommand {
                 url: URL(fileURLWithPath: cohort), columns: rules.cohortColumns,
                 encoding: cohortFile.encodingChoice, separator: cohortFile.separatorChoice, header: cohortFile.headerMapping)
             let lines = try IndirectCohort(file: file, rules: rules)
+            try lines.requireReadableCriteria()
             let d = try ComparisonExport.write(
                 cohort: lines, rules: rules, dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
                 into: URL(fileURLWithPath: output), replaceExisting: force)

@@ -94,6 +94,35 @@ import Testing
         #expect(wrongTruth.status == 3 && wrongTruth.stderr.contains("not the truth of the cohort"), "\(wrongTruth.stderr)")
     }
 
+    /// `check-cohort` lists, without a database or a key, what a run would reject, line numbers
+    /// and reasons the run's rejects.csv gives, and exits 0 only for a file that links cleanly;
+    /// no NIR is printed.
+    @Test func checkCohortSaysWhatARunWouldReject() throws {
+        let (scratch, setup) = try Self.prepare()
+        for outcome in setup { #expect(outcome.status == 0, "\(outcome.stderr)") }
+        let check = try CommandLine.run(["check-cohort", "cohorts/study.csv"], in: scratch.url)
+        let run = try Self.direct(scratch, extra: ["--no-extraction"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rejects = try String(contentsOf: scratch.file("runs/r1/rejects.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(!rejects.isEmpty)
+        #expect(check.status == 3 && check.stderr.contains("would not link cleanly"), "\(check.stderr)")
+        for (reason, lines) in Dictionary(grouping: rejects.map { $0.split(separator: ";") }, by: { String($0[2]) }) {
+            let first = lines.prefix(5).map { String($0[0]) }.joined(separator: ", ")
+            #expect(check.stdout.contains("\(reason): \(lines.count) (line"), "\(reason): \(check.stdout)")
+            #expect(check.stdout.contains(first), "\(reason): \(check.stdout)")
+        }
+        let nirs = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ";", omittingEmptySubsequences: false)[1].filter(\.isNumber) }.filter { $0.count >= 13 }
+        #expect(!nirs.contains { check.stdout.contains($0.prefix(13)) })
+        // The lines a run accepts, alone: a clean file, exit 0.
+        let rejected = Set(rejects.map { Int($0.split(separator: ";")[0])! })
+        let all = try String(contentsOf: scratch.file("cohorts/study.csv"), encoding: .utf8).split(separator: "\n")
+        let clean = [all[0]] + all.enumerated().dropFirst().filter { !rejected.contains($0.offset + 1) }.map(\.element)
+        try (clean.joined(separator: "\n") + "\n").write(to: scratch.file("cohorts/clean.csv"), atomically: true, encoding: .utf8)
+        let ok = try CommandLine.run(["check-cohort", "cohorts/clean.csv"], in: scratch.url)
+        #expect(ok.status == 0 && ok.stdout.contains("The file would link cleanly."), "\(ok.stdout) \(ok.stderr)")
+    }
+
     /// A Latin-1 file is read as such and the summary says so; a run killed outright leaves a
     /// hidden partial folder that the next run of the same output removes — and only that: a
     /// hidden folder of another name is not the run's to delete.

@@ -29,6 +29,9 @@ public struct IndirectCohort {
     public let traits: [Int: CohortProfile.Traits]
     /// The criterion that gives the département of residence, if the rules have one.
     public let departementColumn: String?
+    /// A criterion unreadable on more than half the lines that give it (see
+    /// ``requireReadableCriteria()``): the column, its unreadable and given counts, the commonest why.
+    public let mostlyUnreadable: (column: String, invalid: Int, given: Int, why: String)?
 
     /// The criteria (by index) that tell a subject's sex, birth year and département: known by the
     /// SNDS column they are compared with, so that any rules file naming them gets a bias check.
@@ -116,20 +119,15 @@ public struct IndirectCohort {
             }
             subjects.append(Subject(line: record.line, ns: ns, values: values, unreadable: invalid.map(\.column)))
         }
-        // A column unreadable on most lines that give it is a column in a layout the tool does not
-        // read (a US date, a département by name): linking without it would change the linkage
-        // the rules describe, in silence. Read per line, the same column would be dropped line by
-        // line with a note each; refused whole, the user fixes it once.
-        for c in rules.criteria {
+        var mostlyUnreadable: (column: String, invalid: Int, given: Int, why: String)?
+        for c in rules.criteria where mostlyUnreadable == nil {
             let q = quality[c.column]!
             let given = q.invalid + (readable[c.column] ?? 0)
             guard q.invalid > 0, q.invalid * 2 > given, let why = whyUnreadable[c.column]?.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key
             else { continue }
-            throw .badCohort(
-                file.url.path,
-                "the \(c.column) column is unreadable on \(q.invalid.formatted()) of the \(given.formatted()) lines that give it (most: it \(why)): give its values in a layout read here, or take the criterion out of the rules (nothing was written)"
-            )
+            mostlyUnreadable = (c.column, q.invalid, given, why)
         }
+        self.mostlyUnreadable = mostlyUnreadable
         let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
         if nirLike * 2 > file.records.count {
             throw .badCohort(
@@ -155,5 +153,17 @@ public struct IndirectCohort {
         self.quality = quality
         self.traits = traits
         departementColumn = traitIndex.departement.map { rules.criteria[$0].column }
+    }
+
+    /// Stops a run whose criterion is unreadable on most lines that give it: a column in a layout
+    /// the tool does not read (a US date, a département by name). Linking without it would change
+    /// the linkage the rules describe, in silence; left out line by line, it would be one note per
+    /// line; refused whole, the user fixes it once.
+    public func requireReadableCriteria() throws(LinkageError) {
+        guard let m = mostlyUnreadable else { return }
+        throw .badCohort(
+            file.url.path,
+            "the \(m.column) column is unreadable on \(m.invalid.formatted()) of the \(m.given.formatted()) lines that give it (most: it \(m.why)): give its values in a layout read here, or take the criterion out of the rules (nothing was written)"
+        )
     }
 }

@@ -95,6 +95,7 @@ public enum IndirectRun {
                 options.dataset.database.path, standsFor: inputs.manifest.standsFor, asked: options.projectTo)
         }
         let cohort = try IndirectCohort(file: inputs.file, rules: rules)
+        try cohort.requireReadableCriteria()
         try inputs.cohortValidated(submitted: cohort.submitted, rejections: cohort.rejections)
 
         // Read-only, closed when the events (which hold it) go: the TEMP tables live as long as they.
