@@ -91,6 +91,9 @@ struct Direct: ParsableCommand {
               ambiguous   \(c.ambiguous.formatted())\(share(c.ambiguous)) (same-sex twins without a rank)
             People linked: \(s.people.linked.formatted()), of whom \(s.people.withSeveralPseudonyms.formatted()) with several pseudonyms (their NS receive the data of all)
             """
+        if let n = s.foundByOwnNIR, n > 0 {
+            text += "\n  \(n.formatted()) lines found through the patient's own NIR (BEN_NIR_ANO), the ouvreur's NIR having reached nobody"
+        }
         if let n = s.nirWithoutKey, n > 0 {
             text +=
                 "\n  \(n.formatted()) accepted lines gave the NIR's 13 positions without its key: no key checked them (a miscopied digit reaches someone else or nobody); results.csv flags them"

@@ -10,7 +10,22 @@ import SNDSStore
 ///
 /// Same-sex twins covered by the same ouvreur share a BEN_NIR_PSA; without a rank the line is
 /// ambiguous and is never guessed.
+///
+/// A line the ouvreur's path reaches nobody with is tried once more as the patient's **own** NIR:
+/// hospitals now hold the patient's own NIR (the INS) as often as the ouvreur's, and a child or a
+/// spouse covered by someone else is then unknown to BEN_NIR_PSA. The own NIR's pseudonym is
+/// BEN_NIR_ANO (IR_BEN_R); the person it names is taken only when IR_BEN_R's sex, birth year and
+/// month agree with the line (the day is not in IR_BEN_R), so that a parent's NIR given with a
+/// child's birth date never reaches the parent.
 public struct DirectLinkage {
+    /// Which NIR linked a line.
+    public enum NIRPath: String, Sendable, Codable {
+        /// The ouvreur de droits' NIR, as the CNAM procedure hashes it (BEN_NIR_PSA).
+        case ouvreur
+        /// The patient's own NIR (BEN_NIR_ANO), tried when the ouvreur's path reached nobody.
+        case own
+    }
+
     /// A person's pseudonym row: the DCIR person key.
     public struct Pseudonym: Sendable, Hashable, Comparable {
         public let benNirPsa: String
@@ -48,6 +63,8 @@ public struct DirectLinkage {
     public struct Result: Sendable {
         public let request: DirectCohort.Request
         public let outcome: Outcome
+        /// The NIR path that linked the line (nil when it is not found).
+        public var path: NIRPath? = nil
     }
 
     /// Hashes and resolves `requests` against `database`; returns each line's result and the
@@ -67,7 +84,7 @@ public struct DirectLinkage {
             return inputs.count - 1
         }
         let pseudonyms = try pseudonymiser.pseudonyms(of: inputs, threads: threads, progress: progress)
-        let results: [Result] = try database.read { db in
+        var results: [Result] = try database.read { db in
             let byPseudonym = try db.makeStatement(sql: "SELECT BEN_RNG_GEM, BEN_IDT_ANO FROM IR_BEN_R WHERE BEN_NIR_PSA = ?")
             let byPerson = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM IR_BEN_R WHERE BEN_IDT_ANO = ?")
             var people: [String: [Pseudonym]] = [:]
@@ -91,9 +108,66 @@ public struct DirectLinkage {
                     people[person] = try Row.fetchAll(byPerson, arguments: [person])
                         .map { Pseudonym(benNirPsa: $0[0], rank: $0[1]) }.sorted()
                 }
-                return Result(request: request, outcome: .found(person: person, pseudonyms: people[person]!))
+                return Result(request: request, outcome: .found(person: person, pseudonyms: people[person]!), path: .ouvreur)
             }
         }
-        return (results, inputs.count)
+        let own = try ownNIRPath(
+            for: results.indices.filter { results[$0].outcome == .notFound(.noBeneficiary) }.map { results[$0].request },
+            pseudonymiser: pseudonymiser, database: database, threads: threads)
+        for (i, r) in results.enumerated() where r.outcome == .notFound(.noBeneficiary) {
+            if let found = own.found[r.request.line] { results[i] = found }
+        }
+        return (results, inputs.count + own.hashes)
+    }
+
+    /// The lines the ouvreur's path reached nobody with, tried as the patient's own NIR: the
+    /// results of those found, by line, and the hashes made.
+    private static func ownNIRPath(
+        for requests: [DirectCohort.Request], pseudonymiser: Pseudonymiser, database: SNDSDatabase, threads: Int
+    ) throws -> (found: [Int: Result], hashes: Int) {
+        guard !requests.isEmpty else { return ([:], 0) }
+        var index: [PseudonymInput: Int] = [:]
+        var inputs: [PseudonymInput] = []
+        let keys = requests.map { r in
+            let input = PseudonymInput.individual(r.nir)
+            if let i = index[input] { return i }
+            index[input] = inputs.count
+            inputs.append(input)
+            return inputs.count - 1
+        }
+        let anonymous = try pseudonymiser.pseudonyms(of: inputs, threads: threads)
+        return try database.read { db in
+            // One pass over IR_BEN_R per 500 pseudonyms: BEN_NIR_ANO has no index.
+            var rows: [String: [(person: String, sex: Int?, year: Int?, month: Int?)]] = [:]
+            for start in stride(from: 0, to: anonymous.count, by: 500) {
+                let chunk = Array(Set(anonymous[start..<min(start + 500, anonymous.count)]))
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "SELECT BEN_NIR_ANO, BEN_IDT_ANO, BEN_SEX_COD, BEN_NAI_ANN, BEN_NAI_MOI FROM IR_BEN_R WHERE BEN_NIR_ANO IN (\(marks))",
+                    arguments: StatementArguments(chunk))
+                {
+                    // Numbers or text, as the schema's types have them (BEN_SEX_COD a number, BEN_NAI_ANN text).
+                    let number = { (i: Int) -> Int? in
+                        let value = row[i] as DatabaseValue
+                        return Int.fromDatabaseValue(value)
+                            ?? String.fromDatabaseValue(value).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    }
+                    rows[row[0], default: []].append((row[1], number(2), number(3), number(4)))
+                }
+            }
+            let byPerson = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM IR_BEN_R WHERE BEN_IDT_ANO = ?")
+            var found: [Int: Result] = [:]
+            for (request, key) in zip(requests, keys) {
+                let people = Set(
+                    (rows[anonymous[key]] ?? []).filter {
+                        $0.sex == request.sex.code && $0.year == request.birthDate.year && $0.month == request.birthDate.month
+                    }.map(\.person))
+                guard people.count == 1, let person = people.first else { continue }
+                let pseudonyms = try Row.fetchAll(byPerson, arguments: [person]).map { Pseudonym(benNirPsa: $0[0], rank: $0[1]) }.sorted()
+                found[request.line] = Result(request: request, outcome: .found(person: person, pseudonyms: pseudonyms), path: .own)
+            }
+            return (found, inputs.count)
+        }
     }
 }

@@ -93,6 +93,7 @@ public enum DirectRun {
             case .found(let person, let pseudonyms):
                 let lines = linesOfPerson[person] ?? []
                 var notes = lines.count > 1 ? ["same person as " + LineList.others(of: r.request.line, in: lines)] : []
+                if r.path == .own { notes.append("linked on the patient's own NIR (BEN_NIR_ANO)") }
                 if !r.request.keyChecked { notes.append("NIR without its key: not checked") }
                 try csv.write([String(r.request.line), r.request.ns, status, notes.joined(separator: "; "), String(pseudonyms.count)])
             case .notFound, .ambiguous:

@@ -22,6 +22,9 @@ public struct DirectSummary: Codable, Sendable, Equatable {
     /// pseudonym is computed from the 13), but no key checked them, so a miscopied digit would
     /// reach someone else or nobody. nil in runs made before it was counted.
     public var nirWithoutKey: Int?
+    /// Lines found through the patient's own NIR (BEN_NIR_ANO), the ouvreur's path having reached
+    /// nobody (see ``DirectLinkage``). nil in runs made before.
+    public var foundByOwnNIR: Int?
     /// Linked and not linked by sex, age band and département (the report's bias check).
     public var profile: CohortProfile
     public var extraction: Extraction.Counts?
@@ -81,6 +84,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
         quality = cohort.quality
         nirWithoutKey = results.filter { !$0.request.keyChecked }.count
+        foundByOwnNIR = results.filter { $0.path == .own }.count
         let linkedLines = Set(results.compactMap { if case .found = $0.outcome { $0.request.line } else { nil } })
         profile = CohortProfile(
             lines: file.records.map(\.line), traits: cohort.traits, linkedLines: linkedLines,

@@ -27,6 +27,9 @@ public struct DirectCohortGenerator {
     private let residence: [String: String]
     /// (ouvreur NIR, birth date, sex) → the people holding it, with their rank.
     private let holders: [IdentityKey: [(person: String, rank: Int)]]
+    /// A person's own NIR (13 positions) → the people it is, with the sex and birth year and month
+    /// IR_BEN_R holds: the patient's-own-NIR path, tried when the ouvreur's reaches nobody.
+    private let owners: [String: [(person: String, sex: Sex, year: Int, month: Int)]]
 
     struct IdentityKey: Hashable {
         let nir: String
@@ -46,6 +49,11 @@ public struct DirectCohortGenerator {
             }
         }
         self.holders = holders
+        var owners: [String: [(person: String, sex: Sex, year: Int, month: Int)]] = [:]
+        for e in entries where !(owners[e.beneficiaryNIR.body]?.contains { $0.person == e.benIdtAno } ?? false) {
+            owners[e.beneficiaryNIR.body, default: []].append((e.benIdtAno, e.sex, e.birthDate.year, e.birthDate.month))
+        }
+        self.owners = owners
     }
 
     /// Each person's département of residence, from IR_BEN_R (the latest row of a person with
@@ -219,7 +227,7 @@ public struct DirectCohortGenerator {
             let nir = NIR(
                 sexDigit: sex.code, birthYear: birth.year, birthMonth: birth.month, birthPlace: place,
                 order: 1 + rng.uniform(999))
-            if holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] == nil {
+            if holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] == nil, owners[nir.body] == nil {
                 return Line(ns: ns, nir: nir, birth: birth, sex: sex, rank: nil, person: nil, defect: .absentFromSNDS)
             }
         }
@@ -275,8 +283,14 @@ public struct DirectCohortGenerator {
     /// What a correct linkage does with a line, from the clear identities.
     private func expected(_ l: Line, duplicated: Bool) -> CohortTruth.Expected {
         guard !duplicated, l.nirText == nil, let nir = l.nir, let birth = l.birth, let sex = l.sex else { return .rejected }
-        var found = holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] ?? []
+        let held = holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] ?? []
+        var found = held
         if let rank = l.rank { found = found.filter { $0.rank == rank } }
+        if held.isEmpty {
+            // Nobody under the ouvreur's path: the patient's own NIR, checked on sex, year and month.
+            let own = Set((owners[nir.body] ?? []).filter { $0.sex == sex && $0.year == birth.year && $0.month == birth.month }.map(\.person))
+            return own.count == 1 ? .found : .notFound
+        }
         switch Set(found.map(\.person)).count {
         case 0: return .notFound
         case 1: return .found
