@@ -148,9 +148,11 @@ struct Probabiliste: ParsableCommand {
                 g.weighted == true
                 ? "weighted: the most probable of several candidates, at a probability of \(s.confidence.map { "\(max($0.minLinkProbability, 0.5))" } ?? "0.5") or more"
                 : "\(dropped), \(g.configurations) configuration\(g.configurations > 1 ? "s" : "")"
+            // The weighted group is named so: a CNAM reader takes "group 3" for two criteria dropped.
+            let name = g.weighted == true ? "weighted" : "group \(g.group)"
             text +=
-                "\n  group \(g.group)     \(g.linked.formatted())\(share(g.linked)) — \(how); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
-            if let e = s.confidence?.groups.first(where: { $0.group == g.group }), e.links > 0 { text += "; \(e.phrase) expected wrong" }
+                "\n  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(g.linked.formatted())\(share(g.linked)) — \(how); cumulative \(String(format: "%.1f %%", 100 * g.cumulativeRate))"
+            if let e = s.confidence?.groups.first(where: { $0.group == g.group }), e.links > 0 { text += "; links expected wrong: \(e.phrase)" }
         }
         text += "\n  excluded    \(c.excluded.formatted())\(share(c.excluded))"
         for (reason, n) in s.excludedByReason.sorted(by: { ($1.value, $0.key.rawValue) < ($0.value, $1.key.rawValue) }) {
@@ -160,26 +162,29 @@ struct Probabiliste: ParsableCommand {
             format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
             s.verdict.shouted)
         if let c = s.confidence, c.total.links + c.excludedAsWeak.links > 0 {
-            text += "\n  of the \(c.total.links.formatted()) links, \(c.total.phrase) expected wrong (match model fitted on the run's candidates)"
+            text +=
+                "\n  of the \(c.total.links.formatted()) links, \(c.total.phrase) expected wrong (a count of links; match model fitted on the run's candidates)"
             let guardText = "\(c.minLinkProbability)"
             text +=
                 c.minLinkProbability == 0
                 ? "\n  guard off (strategy.min_link_probability: 0): every unique link accepted"
-                : "\n  guard: links with a probability below \(guardText) excluded as weak_link (\(c.excludedAsWeak.links.formatted())\(c.excludedAsWeak.links > 0 ? ", of which \(c.excludedAsWeak.phrase) expected wrong" : ""))\(c.minLinkProbabilityIsDefault ? "; the default, as the rules set no strategy.min_link_probability" : "")"
+                : "\n  guard: links with a probability below \(guardText) excluded as weak_link: \(c.excludedAsWeak.links.formatted()) link\(c.excludedAsWeak.links == 1 ? "" : "s")\(c.excludedAsWeak.links > 0 ? ", of which \(c.excludedAsWeak.phrase) expected wrong" : "")\(c.minLinkProbabilityIsDefault ? "; the default, as the rules set no strategy.min_link_probability" : "")"
             if let lines = c.reviewLines, lines > 0 {
                 text +=
                     "\n  \(lines.formatted()) line\(lines == 1 ? "" : "s") to review, with their candidates ranked: review.csv (review.sealed holds their pseudonyms)"
             }
         }
         if s.people.reachedBySeveralNS > 0 {
-            text += "\n  \(s.people.reachedBySeveralNS) people are linked to more than one NS"
+            let n = s.people.reachedBySeveralNS
+            text +=
+                "\n  \(n.formatted()) \(n == 1 ? "person is" : "people are") linked to more than one NS: a patient the registry holds twice (results.csv names the lines)"
         }
         if let p = s.projection {
             let wrong = p.expectedWrong < 10 ? String(format: "%.1f", p.expectedWrong) : String(Int(p.expectedWrong.rounded()))
             let rate =
                 p.foundRateGroupsOnly < p.foundRate - 0.0005
                 ? String(
-                    format: "between %.1f %% (the CNAM groups) and %.1f %% (with the weighted group, which it overstates)",
+                    format: "between %.1f %% (the CNAM groups alone) and %.1f %% (with the weighted group, which the projection overstates)",
                     100 * p.foundRateGroupsOnly, 100 * p.foundRate)
                 : String(format: "about %.1f %%", 100 * p.foundRate)
             let threshold = String(format: "%.0f %%", 100 * s.threshold)
@@ -187,7 +192,7 @@ struct Probabiliste: ParsableCommand {
                 p.verdict == .uncertain
                 ? "uncertain against \(threshold) (the weighted group decides)" : "\(p.verdict.shouted) against \(threshold)"
             text +=
-                "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found \(rate), of which about \(wrong) (\(p.low)–\(p.high)) expected wrong: \(verdict)."
+                "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found \(rate), with about \(wrong) (\(p.low)–\(p.high)) links expected wrong: \(verdict)."
             if p.beyondValidated {
                 text +=
                     "\n  an extrapolation: validated up to 50 times the dataset (docs/link-confidence.md); its intervals leave out the model's own uncertainty"

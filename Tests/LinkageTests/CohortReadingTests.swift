@@ -148,9 +148,31 @@ import Testing
         let m2 = try DirectCohort(file: dates, today: CalendarDate(iso: "2026-01-01")!)
         let column = message { try MostlyRejected.check(dates, submitted: m2.submitted, rejections: m2.rejections) }
         #expect(column.contains("most for birth_date_format in DATE_NAISSANCE (2, first on lines 2, 3)"), "\(column)")
+        // The lines' own detail gives the fix.
+        #expect(column.contains("the birth date is not a date in a layout read here"), "\(column)")
         let half = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);1985;H\nA2;\(Self.nir);1985-05-07;H\n")
         let m3 = try DirectCohort(file: half, today: CalendarDate(iso: "2026-01-01")!)
         #expect(throws: Never.self) { try MostlyRejected.check(half, submitted: m3.submitted, rejections: m3.rejections) }
+    }
+
+    /// A spreadsheet's empty trailing columns (`NS;NIR;…;;`) are skipped and said; an unnamed
+    /// column holding values is refused, named by its position and first line.
+    @Test func emptyUnnamedColumnsAreSkipped() throws {
+        let file = try read("NS;NIR;DATE_NAISSANCE;SEXE;;\nA1;\(Self.nir);07/05/1985;H;;\n")
+        #expect(file.unnamedColumns == 2)
+        #expect(file.readingNotes.contains { $0.contains("2 columns without a name or any value skipped") })
+        #expect(try DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!).requests.count == 1)
+        let held = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE;\nA1;\(Self.nir);07/05/1985;H;\nA2;\(Self.nir);07/05/1985;H;x\n") }
+        #expect(held.contains("column 5 of the header has no name but holds values (first on line 3)"), "\(held)")
+    }
+
+    /// What registries write for "not known" is an empty value, not an unreadable one.
+    @Test func unknownMarkersAreMissingValues() {
+        for marker in ["NC", "nc", "N/A", "inconnu", "Non renseigné", "?", "-", "NULL"] {
+            #expect(CriterionValues.read(marker, as: .date) == .missing, "\(marker)")
+            #expect(CriterionValues.read(marker, as: .departement) == .missing, "\(marker)")
+        }
+        #expect(CriterionValues.read("Nord", as: .departement) != .missing)
     }
 
     @Test func aFileFromAHospitalReads() throws {

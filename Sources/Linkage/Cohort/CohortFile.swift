@@ -59,6 +59,8 @@ public struct CohortFile {
     public let blankRecords: Int
     /// What the user mapped or left unread in the header.
     public let mapping: HeaderMapping
+    /// Columns without a name and without a value (a spreadsheet's empty columns), skipped.
+    public let unnamedColumns: Int
 
     /// Longest field accepted: far above any identifier, far below a memory problem.
     public static let maxFieldBytes = 64 * 1024
@@ -184,6 +186,14 @@ public struct CohortFile {
         headerCount = header.fields.count
         positions = try Self.map(header: header.fields, columns: columns, mapping: mapping, separator: separator, path: path)
         guard !records.isEmpty else { throw .badCohort(path, "the file has a header but no data lines") }
+        let unnamed = header.fields.indices.filter { Self.normalise(header.fields[$0]).isEmpty }
+        for index in unnamed {
+            if let record = records.first(where: { index < $0.fields.count && !$0.fields[index].trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw .badCohort(
+                    path, "column \(index + 1) of the header has no name but holds values (first on line \(record.line)): name it in the header")
+            }
+        }
+        unnamedColumns = unnamed.count
         self.records = records
     }
 
@@ -218,6 +228,11 @@ public struct CohortFile {
                 "\(url.lastPathComponent) is not valid UTF-8 and has bytes in 0x80–0x9F (first on line \(line)), characters such as ’ œ € in Windows-1252 but invisible controls in Latin-1: read as Windows-1252 (--encoding to say otherwise)"
             )
         case .utf8, .mixed, nil: break
+        }
+        if unnamedColumns > 0 {
+            notes.append(
+                "\(url.lastPathComponent): \(unnamedColumns) column\(unnamedColumns == 1 ? "" : "s") without a name or any value skipped (a spreadsheet's empty columns)"
+            )
         }
         if blankRecords > 0 {
             notes.append("\(url.lastPathComponent): \(blankRecords) line\(blankRecords == 1 ? "" : "s") of separators only skipped, like blank lines")
@@ -309,10 +324,9 @@ public struct CohortFile {
         for (index, raw) in header.enumerated() {
             let name = normalise(raw)
             present.insert(name)
-            guard !name.isEmpty else {
-                problems.append("column \(index + 1) of the header has no name")
-                continue
-            }
+            // A column without a name is a spreadsheet's empty column (`NS;NIR;…;;`): checked for
+            // values once the lines are read.
+            guard !name.isEmpty else { continue }
             if ignored.contains(name) { continue }
             let column =
                 mapped[name]

@@ -36,8 +36,13 @@ public enum MostlyRejected {
         }
         let others = byReason.dropFirst().prefix(2).map { "\($0.key.rawValue) \($0.value.count.formatted())" }
         let column = reason.directColumn.map { " in \($0)" } ?? ""
+        // The lines' own detail says the fix (format the column as text, write the year on four
+        // digits); it never holds a value. Without one, the likeliest causes for a whole column.
+        let detail =
+            lines[0].detail.isEmpty
+            ? "are the columns in another order than their names say, or the values in a layout not read?" : lines[0].detail
         return
-            "most for \(reason.rawValue)\(column) (\(lines.count.formatted()), first on lines \(first)\(others.isEmpty ? "" : "; then " + others.joined(separator: ", "))): are the columns in another order than their names say, or the values in a layout not read? The reasons are documented in docs/direct-linkage.md and docs/indirect-linkage.md"
+            "most for \(reason.rawValue)\(column) (\(lines.count.formatted()), first on lines \(first)\(others.isEmpty ? "" : "; then " + others.joined(separator: ", "))): \(detail)"
     }
 
     /// The separator most of the badly counted lines hold that the header does not use.

@@ -23,10 +23,17 @@ public enum CriterionValues {
         case refused(why: String)
     }
 
+    /// What registries write for "not known": taken as an empty value, counted missing, not as an
+    /// unreadable one (a column of `NC` is a column of unknowns, not a layout to fix).
+    public static let unknownMarkers: Set<String> = [
+        "NC", "NA", "N/A", "ND", "NR", "NSP", "INCONNU", "INCONNUE", "NON CONNU", "NON RENSEIGNE", "NON RENSEIGNÉ", "?", "-", "--", "NULL",
+        "NAN", "#N/A",
+    ]
+
     /// Reads one trimmed cohort value.
     public static func read(_ raw: String, as normalisation: IndirectRules.Normalisation) -> Reading {
         let text = raw.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { return .missing }
+        guard !text.isEmpty, !unknownMarkers.contains(text.uppercased()) else { return .missing }
         // A NIR in a criterion, of any kind, is never compared nor written back (the export's
         // cohort.csv, the rejects' detail): the line is rejected for that column, its value not
         // repeated. A date-time has as many digits as a NIR: a readable date is none.

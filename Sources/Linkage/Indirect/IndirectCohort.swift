@@ -163,7 +163,7 @@ public struct IndirectCohort {
         guard let m = mostlyUnreadable else { return }
         throw .badCohort(
             file.url.path,
-            "the \(m.column) column is unreadable on \(m.invalid.formatted()) of the \(m.given.formatted()) lines that give it (most: it \(m.why)): give its values in a layout read here, or take the criterion out of the rules (nothing was written)"
+            "the \(m.column) column is unreadable on \(m.invalid.formatted()) of the \(m.given.formatted()) lines that give it (most: it \(m.why)): write its values in a form read here, leave unknown ones empty, or take the criterion out of the rules (nothing was written)"
         )
     }
 }

@@ -216,8 +216,14 @@ public enum IndirectRun {
         try csv.write(resultColumns)
         let subjects = Dictionary(uniqueKeysWithValues: cohort.subjects.map { ($0.line, $0) })
         let index = Dictionary(uniqueKeysWithValues: rules.criteria.enumerated().map { ($1.column, $0) })
+        // A person reached by several lines (a patient the registry holds twice) is flagged on each.
+        var linesOfPerson: [String: [Int]] = [:]
+        for o in outcomes where o.group != nil { if let p = o.person { linesOfPerson[p, default: []].append(o.line) } }
         for o in outcomes {
             var notes = o.history.sorted { $0.key < $1.key }.map { "group \($0.key): \($0.value.rawValue)" }
+            if o.group != nil, let p = o.person, let lines = linesOfPerson[p], lines.count > 1 {
+                notes.insert("same person as " + LineList.others(of: o.line, in: lines), at: 0)
+            }
             if let unreadable = subjects[o.line]?.unreadable, !unreadable.isEmpty {
                 notes.insert("unreadable, compared as missing: \(unreadable.joined(separator: ", "))", at: 0)
             }
