@@ -52,7 +52,8 @@ import Testing
         if n > 6 { #expect(results.contains("and \(n - 1 - 5) more")) }
     }
 
-    /// An indirect cohort whose `n` lines share one NS.
+    /// An indirect cohort whose `n` lines share one NS, beside `n` lines of one stay under distinct
+    /// NS (a file more than half rejected would be refused whole).
     @Test(arguments: [10, 3_000])
     func indirectRejectsAreLinearInTheCohort(n: Int) throws {
         let f = try IndirectFixture.shared.get()
@@ -60,7 +61,7 @@ import Testing
         let header = try #require(lines.first)
         let body = try #require(lines.dropFirst().first)
         let rest = body.split(separator: ";", omittingEmptySubsequences: false).dropFirst().joined(separator: ";")
-        let text = header + "\n" + String(repeating: "ONE_NS;" + rest + "\n", count: n)
+        let text = header + "\n" + String(repeating: "ONE_NS;" + rest + "\n", count: n) + (0..<n).map { "NS_\($0);" + rest + "\n" }.joined()
         let folder = f.dataset.directory.appendingPathComponent("size-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
