@@ -22,12 +22,15 @@ import Testing
 
     @Test func impossibleAndUnreadableDatesSayWhy() {
         #expect(DateLayouts.read("31/02/2020") == .impossible)
-        #expect(DateLayouts.read("2020-13-01") == .impossible)
+        #expect(DateLayouts.read("2020-13-31") == .impossible)
         #expect(DateLayouts.read("29FEB2023") == .impossible)
         #expect(DateLayouts.read("01/01/1800") == .impossible)
         #expect(DateLayouts.read("18/12/24") == .twoDigitYear)
         #expect(DateLayouts.read("18-12-24 00:00:00") == .twoDigitYear)
         #expect(DateLayouts.read("45644") == .spreadsheetDayNumber)
+        #expect(DateLayouts.read("9/16/2013") == .monthFirst)
+        #expect(DateLayouts.read("2013-16-09") == .monthFirst)
+        #expect(DateLayouts.read("31/13/2013") == .impossible)
         for text in ["May 7, 1985", "1985", "07/05/1985 noon", "07MAI1985", "1985-05-07 25", "7/5/85/1", "123/05/1985"] {
             #expect(DateLayouts.read(text) == .unreadable, "\(text)")
         }

@@ -24,6 +24,9 @@ public enum DateLayouts {
         case spreadsheetDayNumber
         /// A date-time not at midnight where only a day is expected (a birth date).
         case timeNotMidnight
+        /// Day first, the "month" is over 12 while the "day" could be a month: a date in the US
+        /// order (`9/16/2013`), which is never guessed either way.
+        case monthFirst
         /// No layout read here.
         case unreadable
 
@@ -38,6 +41,8 @@ public enum DateLayouts {
             case .twoDigitYear: "a date whose year has two digits, which cannot be told (1924 or 2024?): write the year on four"
             case .spreadsheetDayNumber:
                 "a whole number, as a spreadsheet shows a date cell formatted as a number: format the column as a date before saving"
+            case .monthFirst:
+                "a date whose month would be over 12: day and month swapped, as in the US order? dates are read day first, as in France"
             case .timeNotMidnight:
                 "a date-time whose time is not midnight: a birth date has no time, and one moved by a time zone (23:00 the day before) would be the wrong day; write the date alone"
             case .unreadable: "not a date in a layout read here (\(DateLayouts.accepted))"
@@ -75,6 +80,9 @@ public enum DateLayouts {
             return .unreadable
         }
         if parts.twoDigitYear { return .twoDigitYear }
+        if parts.month > 12, (1...12).contains(parts.day), CalendarDate(year: parts.year, month: parts.day, day: parts.month) != nil {
+            return .monthFirst
+        }
         guard parts.year >= 1850, let date = CalendarDate(year: parts.year, month: parts.month, day: parts.day) else { return .impossible }
         return .date(date)
     }

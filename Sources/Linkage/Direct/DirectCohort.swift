@@ -139,7 +139,7 @@ public struct DirectCohort {
             guard d <= today else { return .invalid(reason: .birthDateFuture, detail: "the birth date is after today") }
             return .value(d, reformatted: d.iso != text)
         case .impossible: return .invalid(reason: .birthDateInvalid, detail: "the birth date is not a day of the calendar")
-        case .twoDigitYear, .spreadsheetDayNumber, .timeNotMidnight, .unreadable:
+        case .twoDigitYear, .spreadsheetDayNumber, .timeNotMidnight, .monthFirst, .unreadable:
             return .invalid(reason: .birthDateFormat, detail: "the birth date is \(reading.problem!)")
         }
     }
