@@ -57,7 +57,7 @@ struct CheckCohort: ParsableCommand {
         var lines = ["\(path): read as \(c.source)"]
         lines += c.notes.map { "  note: \($0)" }
         lines.append("  lines          \(c.submitted.formatted())")
-        lines.append("  would link     \(c.accepted.formatted())")
+        lines.append("  accepted       \(c.accepted.formatted()) (not rejected: a run would try to link them)")
         let rejected = c.reasons.reduce(0) { $0 + $1.lines }
         lines.append("  rejected       \(rejected.formatted())")
         for r in c.reasons {

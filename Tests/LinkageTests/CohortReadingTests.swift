@@ -147,7 +147,7 @@ import Testing
         #expect(separators.contains("2 of 3 lines (67 %) would be rejected"), "\(separators)")
         #expect(separators.contains("the header is separated by ',' but the lines by ';'"), "\(separators)")
         #expect(separators.contains("nothing was written") && !separators.contains(String(Self.nir.prefix(13))), "\(separators)")
-        let dates = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);1985;H\nA2;\(Self.nir);07/05/85;H\nA3;\(Self.nir);1985-05-07;H\n")
+        let dates = try read("NS;NIR;DATE_NAISSANCE;SEXE\nA1;\(Self.nir);1985;H\nA2;\(Self.nir);1986;H\nA3;\(Self.nir);1985-05-07;H\n")
         let m2 = try DirectCohort(file: dates, today: CalendarDate(iso: "2026-01-01")!)
         let column = message { try MostlyRejected.check(dates, submitted: m2.submitted, rejections: m2.rejections) }
         #expect(column.contains("most for birth_date_format in DATE_NAISSANCE (2, first on lines 2, 3)"), "\(column)")
@@ -166,7 +166,7 @@ import Testing
         #expect(file.readingNotes.contains { $0.contains("2 columns without a name or any value skipped") })
         #expect(try DirectCohort(file: file, today: CalendarDate(iso: "2026-01-01")!).requests.count == 1)
         let held = message { _ = try read("NS;NIR;DATE_NAISSANCE;SEXE;\nA1;\(Self.nir);07/05/1985;H;\nA2;\(Self.nir);07/05/1985;H;x\n") }
-        #expect(held.contains("column 5 of the header has no name but holds values (first on line 3)"), "\(held)")
+        #expect(held.contains("the header's cell 5 is empty (or no name, as `#`), but its lines hold values (first on line 3)"), "\(held)")
     }
 
     /// What registries write for "not known" is an empty value, not an unreadable one.

@@ -258,12 +258,15 @@ import Testing
         let rows = try reader.readAll().map(\.fields)
         let column = try #require(rows[0].firstIndex(of: "NIR"))
         var unkeyed = Set<Int>()
+        // Lines found through the patient's own NIR keep a key: that path is not tried unchecked.
+        let ownPath = Set(try f.csv("results.csv").dropFirst().filter { $0[3].contains("own NIR") }.map { Int($0[0])! })
+        #expect(!ownPath.isEmpty)
         var lines = [(rows[0] + ["CLE_NIR"]).joined(separator: ";")]
         for (index, row) in rows.enumerated().dropFirst() {
             var fields = row, key = ""
             if column < fields.count, let (nir, keyGiven) = try? NIR.read(fields[column]), keyGiven {
                 let t = Array(nir.clearText)
-                switch index % 3 {
+                switch ownPath.contains(index + 1) ? 2 : index % 3 {
                 case 0:
                     fields[column] = String(t[0..<13])
                     unkeyed.insert(index + 1)
@@ -298,6 +301,17 @@ import Testing
         let flagged = Set(results.filter { $0[3].contains("NIR without its key") }.map { Int($0[0])! })
         #expect(flagged == Set(results.filter { unkeyed.contains(Int($0[0])!) }.map { Int($0[0])! }))
         #expect(!flagged.isEmpty)
+        // A patient found through their own NIR is not found through it unchecked (no key): a
+        // miscopied digit would reach someone else on sex, year and month alone.
+        let ownLine = try #require(rows.dropFirst().enumerated().first { ownPath.contains($0.offset + 2) }?.element)
+        var bare = ownLine
+        bare[column] = String(try NIR.read(ownLine[column]).nir.body)
+        let unchecked = folder.appendingPathComponent("unchecked.csv")
+        try (rows[0].joined(separator: ";") + "\n" + bare.joined(separator: ";") + "\n").write(to: unchecked, atomically: true, encoding: .utf8)
+        var uncheckedOptions = DirectRun.Options(cohort: unchecked, dataset: f.dataset.files, output: folder.appendingPathComponent("unchecked"))
+        uncheckedOptions.extraction = false
+        let alone = try DirectRun.run(uncheckedOptions, key: f.dataset.key)
+        #expect(alone.counts.notFound == 1 && alone.foundByOwnNIR == 0)
         // The key column's digits never complete a short NIR: 11 positions and a key are rejected.
         let short = folder.appendingPathComponent("short.csv")
         let read = rows.dropFirst().lazy.compactMap { $0.count > column ? try? NIR.read($0[column]) : nil }

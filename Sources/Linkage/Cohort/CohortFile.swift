@@ -188,9 +188,14 @@ public struct CohortFile {
         guard !records.isEmpty else { throw .badCohort(path, "the file has a header but no data lines") }
         let unnamed = header.fields.indices.filter { Self.normalise(header.fields[$0]).isEmpty }
         for index in unnamed {
-            if let record = records.first(where: { index < $0.fields.count && !$0.fields[index].trimmingCharacters(in: .whitespaces).isEmpty }) {
+            // Only well-formed lines count: a shifted line is its own field_count rejection.
+            if let record = records.first(where: {
+                $0.fields.count == header.fields.count && !$0.fields[index].trimmingCharacters(in: .whitespaces).isEmpty
+            }) {
                 throw .badCohort(
-                    path, "column \(index + 1) of the header has no name but holds values (first on line \(record.line)): name it in the header")
+                    path,
+                    "the header's cell \(index + 1) is empty (or no name, as `#`), but its lines hold values (first on line \(record.line)): name it in the header"
+                )
             }
         }
         unnamedColumns = unnamed.count

@@ -36,11 +36,17 @@ public enum MostlyRejected {
         }
         let others = byReason.dropFirst().prefix(2).map { "\($0.key.rawValue) \($0.value.count.formatted())" }
         let column = reason.directColumn.map { " in \($0)" } ?? ""
-        // The lines' own detail says the fix (format the column as text, write the year on four
-        // digits); it never holds a value. Without one, the likeliest causes for a whole column.
+        // The lines' commonest detail says the fix (format the column as text, write the year on
+        // four digits); a detail never holds a value. Where it says nothing a whole file needs
+        // (a value missing, an NS repeated), the likeliest causes for a whole column.
+        let commonest = Dictionary(grouping: lines, by: \.detail).max { ($0.value.count, $1.key) < ($1.value.count, $0.key) }?.key ?? ""
+        let generic = "are the columns in another order than their names say, or the values in a layout not read?"
         let detail =
-            lines[0].detail.isEmpty
-            ? "are the columns in another order than their names say, or the values in a layout not read?" : lines[0].detail
+            switch reason {
+            case .duplicateNS: "the NS column repeats its values: is it the subject number's column?"
+            case .missingNS, .missingNIR, .missingBirthDate, .missingSex, .noCriteria, .fieldCount: generic
+            default: commonest.isEmpty ? generic : commonest
+            }
         return
             "most for \(reason.rawValue)\(column) (\(lines.count.formatted()), first on lines \(first)\(others.isEmpty ? "" : "; then " + others.joined(separator: ", "))): \(detail)"
     }

@@ -11,7 +11,8 @@ import SNDSStore
 /// Same-sex twins covered by the same ouvreur share a BEN_NIR_PSA; without a rank the line is
 /// ambiguous and is never guessed.
 ///
-/// A line the ouvreur's path reaches nobody with is tried once more as the patient's **own** NIR:
+/// A line the ouvreur's path reaches nobody with (or nobody with its twin rank) is tried once more
+/// as the patient's **own** NIR:
 /// hospitals now hold the patient's own NIR (the INS) as often as the ouvreur's, and a child or a
 /// spouse covered by someone else is then unknown to BEN_NIR_PSA. The own NIR's pseudonym is
 /// BEN_NIR_ANO (IR_BEN_R); the person it names is taken only when IR_BEN_R's sex, birth year and
@@ -111,20 +112,30 @@ public struct DirectLinkage {
                 return Result(request: request, outcome: .found(person: person, pseudonyms: people[person]!), path: .ouvreur)
             }
         }
+        // Every line the ouvreur's path found nobody for: no beneficiary, or not with the rank given
+        // (a twin given under their own NIR with their rank under a parent).
+        let retried = results.indices.filter { if case .notFound = results[$0].outcome { true } else { false } }
         let own = try ownNIRPath(
-            for: results.indices.filter { results[$0].outcome == .notFound(.noBeneficiary) }.map { results[$0].request },
-            pseudonymiser: pseudonymiser, database: database, threads: threads)
-        for (i, r) in results.enumerated() where r.outcome == .notFound(.noBeneficiary) {
-            if let found = own.found[r.request.line] { results[i] = found }
+            for: retried.map { results[$0].request }, pseudonymiser: pseudonymiser, database: database, threads: threads)
+        for i in retried {
+            if let found = own.found[results[i].request.line] { results[i] = found }
         }
         return (results, inputs.count + own.hashes)
     }
 
     /// The lines the ouvreur's path reached nobody with, tried as the patient's own NIR: the
     /// results of those found, by line, and the hashes made.
+    ///
+    /// IR_BEN_R holds the birth year and month, not the day, and a NIR's own positions give the
+    /// sex, year and month: the day is not checked on this path. So a person who holds rights in
+    /// their own name (a row whose ouvreur is themself, ASS_NIR_ANO = BEN_NIR_ANO) is not taken:
+    /// the ouvreur's path, with their own NIR, would have found them had the day been right. And a
+    /// NIR given without its key is not tried: a miscopied digit would reach someone else on
+    /// sex, year and month alone.
     private static func ownNIRPath(
         for requests: [DirectCohort.Request], pseudonymiser: Pseudonymiser, database: SNDSDatabase, threads: Int
     ) throws -> (found: [Int: Result], hashes: Int) {
+        let requests = requests.filter(\.keyChecked)
         guard !requests.isEmpty else { return ([:], 0) }
         var index: [PseudonymInput: Int] = [:]
         var inputs: [PseudonymInput] = []
@@ -136,31 +147,28 @@ public struct DirectLinkage {
             return inputs.count - 1
         }
         let anonymous = try pseudonymiser.pseudonyms(of: inputs, threads: threads)
+        let wanted = Set(anonymous)
         return try database.read { db in
-            // One pass over IR_BEN_R per 500 pseudonyms: BEN_NIR_ANO has no index.
-            var rows: [String: [(person: String, sex: Int?, year: Int?, month: Int?)]] = [:]
-            for start in stride(from: 0, to: anonymous.count, by: 500) {
-                let chunk = Array(Set(anonymous[start..<min(start + 500, anonymous.count)]))
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                for row in try Row.fetchAll(
-                    db,
-                    sql: "SELECT BEN_NIR_ANO, BEN_IDT_ANO, BEN_SEX_COD, BEN_NAI_ANN, BEN_NAI_MOI FROM IR_BEN_R WHERE BEN_NIR_ANO IN (\(marks))",
-                    arguments: StatementArguments(chunk))
-                {
-                    // Numbers or text, as the schema's types have them (BEN_SEX_COD a number, BEN_NAI_ANN text).
-                    let number = { (i: Int) -> Int? in
-                        let value = row[i] as DatabaseValue
-                        return Int.fromDatabaseValue(value)
-                            ?? String.fromDatabaseValue(value).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    }
-                    rows[row[0], default: []].append((row[1], number(2), number(3), number(4)))
+            // One pass over IR_BEN_R (BEN_NIR_ANO has no index), the pseudonyms wanted in a set.
+            var rows: [String: [(person: String, sex: Int?, year: Int?, month: Int?, ownRights: Bool)]] = [:]
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT BEN_NIR_ANO, BEN_IDT_ANO, BEN_SEX_COD, BEN_NAI_ANN, BEN_NAI_MOI, ASS_NIR_ANO FROM IR_BEN_R")
+            while let row = try cursor.next() {
+                guard let ano = row[0] as String?, wanted.contains(ano) else { continue }
+                // Numbers or text, as the schema's types have them (BEN_SEX_COD a number, BEN_NAI_ANN text).
+                let number = { (i: Int) -> Int? in
+                    let value = row[i] as DatabaseValue
+                    return Int.fromDatabaseValue(value) ?? String.fromDatabaseValue(value).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 }
+                rows[ano, default: []].append((row[1], number(2), number(3), number(4), (row[5] as String?) == ano))
             }
             let byPerson = try db.makeStatement(sql: "SELECT BEN_NIR_PSA, BEN_RNG_GEM FROM IR_BEN_R WHERE BEN_IDT_ANO = ?")
             var found: [Int: Result] = [:]
             for (request, key) in zip(requests, keys) {
+                let held = rows[anonymous[key]] ?? []
+                guard !held.contains(where: \.ownRights) else { continue }
                 let people = Set(
-                    (rows[anonymous[key]] ?? []).filter {
+                    held.filter {
                         $0.sex == request.sex.code && $0.year == request.birthDate.year && $0.month == request.birthDate.month
                     }.map(\.person))
                 guard people.count == 1, let person = people.first else { continue }

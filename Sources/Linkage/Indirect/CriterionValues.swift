@@ -33,7 +33,8 @@ public enum CriterionValues {
     /// Reads one trimmed cohort value.
     public static func read(_ raw: String, as normalisation: IndirectRules.Normalisation) -> Reading {
         let text = raw.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty, !unknownMarkers.contains(text.uppercased()) else { return .missing }
+        // A text criterion keeps its codes: NA, NC, NR are countries' codes too.
+        guard !text.isEmpty, normalisation == .text || !unknownMarkers.contains(text.uppercased()) else { return .missing }
         // A NIR in a criterion, of any kind, is never compared nor written back (the export's
         // cohort.csv, the rejects' detail): the line is rejected for that column, its value not
         // repeated. A date-time has as many digits as a NIR: a readable date is none.

@@ -28,8 +28,10 @@ public struct DirectCohortGenerator {
     /// (ouvreur NIR, birth date, sex) → the people holding it, with their rank.
     private let holders: [IdentityKey: [(person: String, rank: Int)]]
     /// A person's own NIR (13 positions) → the people it is, with the sex and birth year and month
-    /// IR_BEN_R holds: the patient's-own-NIR path, tried when the ouvreur's reaches nobody.
-    private let owners: [String: [(person: String, sex: Sex, year: Int, month: Int)]]
+    /// IR_BEN_R holds, and whether they hold rights in their own name: the patient's-own-NIR path,
+    /// tried when the ouvreur's reaches nobody (see DirectLinkage: a person with rights of their own
+    /// is not taken on it, their day being the one thing that can have failed).
+    private let owners: [String: [(person: String, sex: Sex, year: Int, month: Int, ownRights: Bool)]]
 
     struct IdentityKey: Hashable {
         let nir: String
@@ -49,9 +51,9 @@ public struct DirectCohortGenerator {
             }
         }
         self.holders = holders
-        var owners: [String: [(person: String, sex: Sex, year: Int, month: Int)]] = [:]
-        for e in entries where !(owners[e.beneficiaryNIR.body]?.contains { $0.person == e.benIdtAno } ?? false) {
-            owners[e.beneficiaryNIR.body, default: []].append((e.benIdtAno, e.sex, e.birthDate.year, e.birthDate.month))
+        var owners: [String: [(person: String, sex: Sex, year: Int, month: Int, ownRights: Bool)]] = [:]
+        for e in entries {
+            owners[e.beneficiaryNIR.body, default: []].append((e.benIdtAno, e.sex, e.birthDate.year, e.birthDate.month, e.cover == .ownRights))
         }
         self.owners = owners
     }
@@ -283,12 +285,14 @@ public struct DirectCohortGenerator {
     /// What a correct linkage does with a line, from the clear identities.
     private func expected(_ l: Line, duplicated: Bool) -> CohortTruth.Expected {
         guard !duplicated, l.nirText == nil, let nir = l.nir, let birth = l.birth, let sex = l.sex else { return .rejected }
-        let held = holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] ?? []
-        var found = held
+        var found = holders[IdentityKey(nir: nir.clearText, birth: birth, sex: sex)] ?? []
         if let rank = l.rank { found = found.filter { $0.rank == rank } }
-        if held.isEmpty {
-            // Nobody under the ouvreur's path: the patient's own NIR, checked on sex, year and month.
-            let own = Set((owners[nir.body] ?? []).filter { $0.sex == sex && $0.year == birth.year && $0.month == birth.month }.map(\.person))
+        if found.isEmpty {
+            // Nobody under the ouvreur's path (or not with the rank given): the patient's own NIR,
+            // checked on sex, year and month, unless its person holds rights of their own.
+            let rows = owners[nir.body] ?? []
+            guard !rows.contains(where: \.ownRights) else { return .notFound }
+            let own = Set(rows.filter { $0.sex == sex && $0.year == birth.year && $0.month == birth.month }.map(\.person))
             return own.count == 1 ? .found : .notFound
         }
         switch Set(found.map(\.person)).count {
