@@ -235,19 +235,25 @@ import Testing
             return fields.joined(separator: ";")
         }
         #expect(rewritten > 1_000)
-        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("layouts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, summary, results) = try relink(lines, as: "layouts")
         defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(summary.counts.found == f.summary.counts.found)
+        #expect(summary.rejectedByReason == f.summary.rejectedByReason)
+        #expect(results.map { $0[2] } == (try f.csv("results.csv")).dropFirst().map { $0[2] })
+    }
+
+    /// The fixture's cohort rewritten as `lines`, linked again without extraction: the run's
+    /// folder (for the caller to remove), summary and results.csv's records.
+    private func relink(_ lines: [String], as name: String) throws -> (folder: URL, summary: DirectSummary, results: [[String]]) {
+        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let cohort = folder.appendingPathComponent("cohort.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
         var options = DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: folder.appendingPathComponent("run"))
         options.extraction = false
         let summary = try DirectRun.run(options, key: f.dataset.key)
-        #expect(summary.counts.found == f.summary.counts.found)
-        #expect(summary.rejectedByReason == f.summary.rejectedByReason)
-        var again = DelimitedReader(bytes: [UInt8](try Data(contentsOf: options.output.appendingPathComponent("results.csv"))))
-        let statuses = try again.readAll().dropFirst().map { $0.fields[2] }
-        #expect(statuses == (try f.csv("results.csv")).dropFirst().map { $0[2] })
+        var reader = DelimitedReader(bytes: [UInt8](try Data(contentsOf: options.output.appendingPathComponent("results.csv"))))
+        return (folder, summary, try reader.readAll().dropFirst().map(\.fields))
     }
 
     /// The same cohort with its NIRs as hospital systems hold them: the 13 positions alone, the
@@ -283,18 +289,10 @@ import Testing
             lines.append((fields + [key]).joined(separator: ";"))
         }
         #expect(unkeyed.count > 300)
-        let folder = f.folder.deletingLastPathComponent().appendingPathComponent("nirs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, summary, results) = try relink(lines, as: "nirs")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let cohort = folder.appendingPathComponent("cohort.csv")
-        try (lines.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
-        var options = DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: folder.appendingPathComponent("run"))
-        options.extraction = false
-        let summary = try DirectRun.run(options, key: f.dataset.key)
         #expect(summary.counts.found == f.summary.counts.found)
         #expect(summary.rejectedByReason == f.summary.rejectedByReason)
-        var again = DelimitedReader(bytes: [UInt8](try Data(contentsOf: options.output.appendingPathComponent("results.csv"))))
-        let results = try again.readAll().dropFirst().map(\.fields)
         // Counted among the accepted lines (a line rejected for its birth date is not linked at all).
         #expect(summary.nirWithoutKey == results.filter { unkeyed.contains(Int($0[0])!) }.count)
         #expect(results.map { $0[2] } == (try f.csv("results.csv")).dropFirst().map { $0[2] })
