@@ -203,7 +203,7 @@ public enum NIRError: Error, Equatable, Sendable, CustomStringConvertible {
             "NIR key \(pad(given, 2)) does not match the 13 positions (expected \(pad(expected, 2)))"
         case .missingKey: "NIR has 13 positions without its key, where 15 are required"
         case .spreadsheetNumber:
-            "the NIR was turned into a number by a spreadsheet (written like 2,77080E+14): its last positions are lost; format the column as text before saving"
+            "the NIR was turned into a number by a spreadsheet (written like 2,77E+14): its last positions are lost; format the column as text before saving"
         }
     }
 }

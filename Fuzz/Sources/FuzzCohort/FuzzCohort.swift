@@ -291,7 +291,8 @@ private func checkDirect(_ cohort: DirectCohort) {
         let record = byLine[request.line]!
         require(record.fields.count == file.headerCount, "a request from a line with the wrong number of fields")
         require(file.value("NS", in: record) == request.ns, "a request's NS is not its line's")
-        require((try? NIR(validating: file.value("NIR", in: record) ?? "")) == request.nir, "a request's NIR is not its line's, validated")
+        let read = try? NIR.read(file.value("NIR", in: record) ?? "", key: file.value("CLE_NIR", in: record) ?? "")
+        require(read?.nir == request.nir && read?.keyGiven == request.keyChecked, "a request's NIR is not its line's, read")
         if let rank = request.rank { require((1...9).contains(rank), "twin rank \(rank)") }
     }
     require(Set(cohort.requests.map(\.ns)).count == cohort.requests.count, "two requests share an NS")

@@ -43,9 +43,12 @@ private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 /// The text without white space (spaces, tabs, no-break spaces…), a–z upper-cased, one position per
 /// character (any non-ASCII one stands as 0xFF, never a digit): what the validator works on.
 private func significant(_ text: String) -> [UInt8] {
-    text.unicodeScalars.filter { !($0 == " " || ($0.value > 0x20 ? $0.properties.isWhitespace : $0 == "\t")) }
-        .map { $0.isASCII ? UInt8($0.value) : 0xFF }
-        .map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+    // White space of any kind, and the dots, dashes and slashes between a NIR's groups.
+    text.unicodeScalars.filter {
+        !($0 == " " || $0 == "." || $0 == "-" || $0 == "/" || ($0.value > 0x20 ? $0.properties.isWhitespace : $0 == "\t"))
+    }
+    .map { $0.isASCII ? UInt8($0.value) : 0xFF }
+    .map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
 }
 
 /// The key of 13 positions, computed independently of `NIR.key(forBody:)`: Corsica's 2A/2B read as
@@ -95,7 +98,14 @@ private func checkValidation(_ text: String) -> NIR? {
         require(!hasDigitRun(error.description, length: 5), "an error message holds a run of digits")
         switch error {
         case .wrongLength(let n):
-            require(n == chars.count && n != 15, "wrongLength(\(n)) for \(chars.count) positions")
+            require(n == chars.count && n != 15 && n != 13, "wrongLength(\(n)) for \(chars.count) positions")
+        case .missingKey:
+            // 13 valid positions: NIR.read takes them, its key computed and not given.
+            require(chars.count == 13, "missingKey on \(chars.count) positions")
+            let read = try? NIR.read(text)
+            require(read?.keyGiven == false && read?.nir.key == referenceKey(chars), "13 valid positions not read with their key computed")
+        case .spreadsheetNumber:
+            require(text.uppercased().contains("E"), "spreadsheetNumber without an exponent")
         case .keyMismatch(let given, let expected):
             require(chars.count == 15, "keyMismatch on \(chars.count) positions")
             require(given != expected && (1...97).contains(given) && (1...97).contains(expected), "keyMismatch(\(given), \(expected))")
@@ -103,7 +113,7 @@ private func checkValidation(_ text: String) -> NIR? {
             let fixed = String(decoding: chars[0..<13], as: UTF8.self) + twoDigits(expected)
             require((try? NIR(validating: fixed)) != nil, "a NIR refused for its key is still refused with the key expected")
         default:
-            require(chars.count == 15, "\(RejectionReason(error).rawValue) on \(chars.count) positions (expected wrongLength)")
+            require(chars.count == 15 || chars.count == 13, "\(RejectionReason(error).rawValue) on \(chars.count) positions (expected wrongLength)")
         }
         return nil
     }
