@@ -12,9 +12,8 @@ import SNDSStore
 /// ambiguous and is never guessed.
 ///
 /// A line the ouvreur's path reaches nobody with (or nobody with its twin rank) is tried once more
-/// as the patient's **own** NIR:
-/// hospitals now hold the patient's own NIR (the INS) as often as the ouvreur's, and a child or a
-/// spouse covered by someone else is then unknown to BEN_NIR_PSA. The own NIR's pseudonym is
+/// as the patient's **own** NIR: hospitals now hold the patient's own NIR (the INS) as often as the
+/// ouvreur's, and a child or a spouse covered by someone else is then unknown to BEN_NIR_PSA. The own NIR's pseudonym is
 /// BEN_NIR_ANO (IR_BEN_R); the person it names is taken only when IR_BEN_R's sex, birth year and
 /// month agree with the line (the day is not in IR_BEN_R), so that a parent's NIR given with a
 /// child's birth date never reaches the parent.
@@ -74,16 +73,7 @@ public struct DirectLinkage {
         _ requests: [DirectCohort.Request], pseudonymiser: Pseudonymiser, database: SNDSDatabase,
         threads: Int, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> (results: [Result], hashes: Int) {
-        // Hash each distinct identity once.
-        var index: [PseudonymInput: Int] = [:]
-        var inputs: [PseudonymInput] = []
-        let keys = requests.map { r in
-            let input = PseudonymInput.beneficiary(ouvreur: r.nir, birthDate: r.birthDate, sex: r.sex)
-            if let i = index[input] { return i }
-            index[input] = inputs.count
-            inputs.append(input)
-            return inputs.count - 1
-        }
+        let (inputs, keys) = distinct(requests.map { PseudonymInput.beneficiary(ouvreur: $0.nir, birthDate: $0.birthDate, sex: $0.sex) })
         let pseudonyms = try pseudonymiser.pseudonyms(of: inputs, threads: threads, progress: progress)
         var results: [Result] = try database.read { db in
             let byPseudonym = try db.makeStatement(sql: "SELECT BEN_RNG_GEM, BEN_IDT_ANO FROM IR_BEN_R WHERE BEN_NIR_PSA = ?")
@@ -123,6 +113,19 @@ public struct DirectLinkage {
         return (results, inputs.count + own.hashes)
     }
 
+    /// Each distinct input once (argon2id is the cost), and for each of `all` the index of its own.
+    private static func distinct(_ all: [PseudonymInput]) -> (inputs: [PseudonymInput], keys: [Int]) {
+        var index: [PseudonymInput: Int] = [:]
+        var inputs: [PseudonymInput] = []
+        let keys = all.map { input in
+            if let i = index[input] { return i }
+            index[input] = inputs.count
+            inputs.append(input)
+            return inputs.count - 1
+        }
+        return (inputs, keys)
+    }
+
     /// The lines the ouvreur's path reached nobody with, tried as the patient's own NIR: the
     /// results of those found, by line, and the hashes made.
     ///
@@ -137,15 +140,7 @@ public struct DirectLinkage {
     ) throws -> (found: [Int: Result], hashes: Int) {
         let requests = requests.filter(\.keyChecked)
         guard !requests.isEmpty else { return ([:], 0) }
-        var index: [PseudonymInput: Int] = [:]
-        var inputs: [PseudonymInput] = []
-        let keys = requests.map { r in
-            let input = PseudonymInput.individual(r.nir)
-            if let i = index[input] { return i }
-            index[input] = inputs.count
-            inputs.append(input)
-            return inputs.count - 1
-        }
+        let (inputs, keys) = distinct(requests.map { PseudonymInput.individual($0.nir) })
         let anonymous = try pseudonymiser.pseudonyms(of: inputs, threads: threads)
         let wanted = Set(anonymous)
         return try database.read { db in
