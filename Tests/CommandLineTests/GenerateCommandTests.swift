@@ -211,6 +211,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scratch.file("synthetic/snds.sqlite").path))
     }
 
+    /// A malformed or repeated `--column` is a usage error, said before any file is read.
+    @Test(arguments: [
+        (["--column", "NS"], "--column takes NAME=HEADER"), (["--column", "NS=a", "--column", "ns=b"], "--column names NS twice"),
+    ])
+    func badColumnMappingsAreUsageErrors(extra: [String], message: String) throws {
+        let scratch = Scratch()
+        let outcome = try CommandLine.run(["check-cohort", "missing.csv"] + extra, in: scratch.url)
+        #expect(outcome.status == 64 && outcome.stderr.contains(message), "\(outcome.stderr)")
+    }
+
     /// Every clear NIR of the population is absent from everything the command wrote or printed,
     /// except the sealed file, where it is encrypted.
     @Test func noClearNIRLeavesTheSealedFile() throws {
