@@ -19,7 +19,7 @@ public struct HTMLReport {
     public var html: String {
         var body = header() + funnel()
         if report.groups != nil { body += groups() + discriminance() }
-        body += reasons() + quality() + bias()
+        body += reasons() + severalNS() + quality() + bias()
         if report.evaluation != nil { body += evaluation() }
         body += provenance()
         return """
@@ -304,6 +304,25 @@ public struct HTMLReport {
         }
         return section("rejections", t("rejections"), table([t("reasons"), t("lines"), t("share")], rows(report.rejections, "rejections")))
             + section("exclusions", t("exclusions"), table([t("reasons"), t("lines"), t("share")], rows(report.exclusions, "exclusions")))
+    }
+
+    /// The lines of each patient the cohort holds under several NS, all linked to that person.
+    func severalNS() -> String {
+        guard let shared = report.severalNS else { return "" }
+        let note = t("several_ns_note_" + report.run.kind.rawValue)
+        guard shared.people > 0 else {
+            return section("several_ns", t("several_ns"), note: note, "<p class=\"empty\">\(HTML.escape(t("several_ns_none")))</p>")
+        }
+        let people = figure("severalNS.people", t.integer(shared.people), .count)
+        let lines = figure("severalNS.lines", t.integer(shared.lines), .count)
+        let summary = HTML.escape(t(shared.people == 1 ? "several_ns_count_one" : "several_ns_count"))
+            .replacingOccurrences(of: "%people", with: people).replacingOccurrences(of: "%lines", with: lines)
+        // Line numbers of the reader's own file, not figures of the report.
+        let rows = shared.linesOfPeople.enumerated().map { i, lines in [String(i + 1), HTML.escape(lines.map(String.init).joined(separator: ", "))] }
+        let rest = shared.people - shared.linesOfPeople.count
+        let more = rest > 0 ? "<p class=\"note\">\(HTML.escape(t("several_ns_more").replacingOccurrences(of: "%n", with: t.integer(rest))))</p>" : ""
+        return section(
+            "several_ns", t("several_ns"), note: note, "<p>\(summary)</p>" + table(["", t("lines_of_person")], rows, numericFrom: 2) + more)
     }
 
     func quality() -> String {

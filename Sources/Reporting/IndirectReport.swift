@@ -147,6 +147,7 @@ extension ReportBuilder {
             quality: qualityRows(counts, quality, submitted: c.submitted),
             bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
             evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
+            severalNS: s.people.linesOfPeopleWithSeveralNS.map(LinkageReport.SeveralNS.init),
             provenance: .init(
                 runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                 rules: s.rules, candidates: s.candidates, parameters: parameters))

@@ -35,6 +35,9 @@ public struct LinkageReport: Codable, Sendable, Equatable {
     public var quality: [QualityRow]
     public var bias: Bias
     public var evaluation: EvaluationSection?
+    /// One patient under several NS: both modes link every line that names the person (the lines
+    /// flag each other in results.csv), and the report lists them to be checked.
+    public var severalNS: SeveralNS?
     public var provenance: Provenance
 
     public struct RunInfo: Codable, Sendable, Equatable {
@@ -194,6 +197,22 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var ns: String
         public var line: Int
         public var group: Int?
+    }
+
+    /// The people linked on several lines, by line number. Line numbers of the reader's own file,
+    /// which results.csv flags one by one: shown as they are (hiding their count would hide nothing
+    /// the reader does not already get line by line). Never an NS or a person.
+    public struct SeveralNS: Codable, Sendable, Equatable {
+        public static let listed = 50
+        public var people: Int
+        public var lines: Int
+        /// The lines of each person, for the first ``listed`` people (by first line).
+        public var linesOfPeople: [[Int]]
+        public init(_ groups: [[Int]]) {
+            people = groups.count
+            lines = groups.reduce(0) { $0 + $1.count }
+            linesOfPeople = Array(groups.prefix(Self.listed))
+        }
     }
 
     public struct Provenance: Codable, Sendable, Equatable {

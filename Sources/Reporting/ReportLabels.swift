@@ -86,7 +86,7 @@ public struct ReportLabels: Sendable {
         "verdict_text": "%found des lignes retrouvées, pour un seuil de %threshold.",
         "verdict_hidden": "Le nombre de lignes retrouvées est masqué (règle des petits effectifs).",
         "small_cell_note":
-            "Aucun effectif de 1 à %max personnes n'est montré : « <%k » marque un petit effectif, « masqué » un effectif caché pour qu'un petit ne se déduise pas des totaux. Les catégories de moins de %k personnes sont regroupées (« Regroupés : … »).",
+            "Aucun effectif de 1 à %max personnes n'est montré : « <%k » marque un petit effectif, « masqué » un effectif caché pour qu'un petit ne se déduise pas des totaux. Les catégories de moins de %k personnes sont regroupées (« Regroupés : … »). Les lignes citées par leur numéro (un même patient sous plusieurs NS) le sont telles quelles : results.csv les signale une à une.",
         "masked": "masqué", "rate_between": "Taux retrouvé compris entre %low et %high.",
         "funnel": "Entonnoir", "funnel_note": "De la cohorte soumise aux lignes retrouvées ; la ligne verticale marque le seuil de réussite.",
         "threshold": "seuil",
@@ -154,6 +154,16 @@ public struct ReportLabels: Sendable {
         "precision": "Précision", "recall": "Rappel", "found_rate": "Taux retrouvé", "findable_found": "Retrouvables retrouvées",
         "correct": "Justes", "wrong": "Erronées", "cumulative_recall": "Rappel cumulé",
         "wrong_links": "Liens erronés, par NS", "no_wrong_links": "Aucun lien erroné.",
+        "several_ns": "Un même patient sous plusieurs NS",
+        "several_ns_note_direct":
+            "Plusieurs lignes portant la même identité (un patient inscrit deux fois) sont toutes appariées à cette personne, et ses données sont livrées sous chaque NS ; chaque ligne de results.csv nomme les autres (« same person as line N »). À vérifier avant de fusionner les NS.",
+        "several_ns_note_probabiliste":
+            "Les groupes de la CNAM excluent les lignes qui visent la même personne (« personne visée par plusieurs lignes ») : elles ne savent pas distinguer un patient inscrit deux fois d'une coïncidence. Le groupe pondéré les apparie toutes à cette personne lorsque chacune la désigne avec une probabilité au moins égale au seuil, comme le fait l'appariement direct ; chaque ligne de results.csv nomme les autres. À vérifier avant de fusionner les NS.",
+        "several_ns_none": "Aucune personne n'est appariée à plusieurs lignes.",
+        "several_ns_count": "%people personnes appariées chacune à plusieurs lignes (%lines lignes en tout) :",
+        "several_ns_count_one": "%people personne appariée à plusieurs lignes (%lines lignes) :",
+        "several_ns_more": "… et %n autres personnes : voir « same person as line » dans results.csv.",
+        "lines_of_person": "Lignes de la même personne",
         "ns": "NS", "line": "Ligne",
         "provenance": "Provenance",
         "provenance_note": "Ce qui permet de refaire et de vérifier l'exécution. Aucun identifiant en clair n'apparaît dans ce rapport.",
@@ -190,7 +200,7 @@ public struct ReportLabels: Sendable {
         "verdict_text": "%found of the lines found, against a threshold of %threshold.",
         "verdict_hidden": "The number of lines found is hidden (small-cell rule).",
         "small_cell_note":
-            "No count of 1 to %max people is shown: “<%k” marks a small count, “masked” a count hidden so that a small one cannot be worked out from the totals. Categories of fewer than %k people are merged (“Merged: …”).",
+            "No count of 1 to %max people is shown: “<%k” marks a small count, “masked” a count hidden so that a small one cannot be worked out from the totals. Categories of fewer than %k people are merged (“Merged: …”). Lines cited by number (one patient under several NS) are given as they are: results.csv flags them one by one.",
         "masked": "masked", "rate_between": "Found rate between %low and %high.",
         "funnel": "Funnel", "funnel_note": "From the cohort submitted to the lines found; the vertical line marks the success threshold.",
         "threshold": "threshold",
@@ -257,6 +267,16 @@ public struct ReportLabels: Sendable {
         "precision": "Precision", "recall": "Recall", "found_rate": "Found rate", "findable_found": "Findable lines found",
         "correct": "Right", "wrong": "Wrong", "cumulative_recall": "Cumulative recall",
         "wrong_links": "Wrong links, by NS", "no_wrong_links": "No wrong link.",
+        "several_ns": "One patient under several NS",
+        "several_ns_note_direct":
+            "Lines carrying the same identity (a patient registered twice) are all linked to that person, whose data is delivered under each NS; each line of results.csv names the others (“same person as line N”). Check them before merging the NS.",
+        "several_ns_note_probabiliste":
+            "The CNAM groups exclude lines that point to the same person (“person matched by several lines”): they cannot tell a patient registered twice from a coincidence. The weighted group links them all to that person when each names it with a probability at least the guard's, as direct linkage does; each line of results.csv names the others. Check them before merging the NS.",
+        "several_ns_none": "No person is linked to more than one line.",
+        "several_ns_count": "%people people each linked to several lines (%lines lines in all):",
+        "several_ns_count_one": "%people person linked to several lines (%lines lines):",
+        "several_ns_more": "… and %n more people: see “same person as line” in results.csv.",
+        "lines_of_person": "Lines of the same person",
         "ns": "NS", "line": "Line",
         "provenance": "Provenance",
         "provenance_note": "What it takes to redo and check the run. No clear identifier appears in this report.",

@@ -27,6 +27,7 @@ struct DirectFixture: @unchecked Sendable {
           absent_from_snds: 0.05
           duplicate_ns: 0.02
           missing_value: 0.04
+          duplicate_patient: 0.01
         twins: {share: 0.06, without_rank: 0.5}
         formats:
           birth_date: {"YYYY-MM-DD": 1, "DD/MM/YYYY": 1, "YYYYMMDD": 1}

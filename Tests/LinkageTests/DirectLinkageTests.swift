@@ -33,7 +33,7 @@ import Testing
     @Test(arguments: [
         ("wrong_nir_key", ["rejected"]), ("transposed_digits", ["rejected"]), ("missing_value", ["rejected"]),
         ("duplicate_ns", ["rejected"]), ("absent_from_snds", ["not_found"]), ("twin_without_rank", ["ambiguous"]),
-        ("beneficiary_nir", ["found"]), ("none", ["found"]),
+        ("beneficiary_nir", ["found"]), ("duplicate_patient", ["found"]), ("none", ["found"]),
     ])
     func eachDefectLandsInItsBucket(defect: String, outcomes: [String]) throws {
         // A line whose NS a later line repeats is rejected with it, whatever its own defect.
@@ -62,6 +62,28 @@ import Testing
             default: break
             }
         }
+    }
+
+    /// A patient registered twice is found on both lines, to the same person, and each line of
+    /// results.csv names the other: the policy both modes share (docs/direct-linkage.md).
+    @Test func aPatientUnderTwoNSIsFoundOnBothLinesEachNamingTheOther() throws {
+        let results = try f.csv("results.csv").dropFirst()
+        let noteOfLine = Dictionary(uniqueKeysWithValues: results.map { (Int($0[0])!, $0[3]) })
+        let twice = f.truth.entries.filter { $0.defect == "duplicate_patient" && !f.repeatedNS.contains($0.ns) }
+        #expect(twice.count >= 3)
+        var people = Set<String>()
+        for t in twice {
+            // The earlier line may have been rejected since (its NS repeated by a later line).
+            let others = f.truth.entries.filter { $0.benIdtAno == t.benIdtAno && $0.line != t.line && $0.expected == .found }
+            if !others.isEmpty { people.insert(t.benIdtAno!) }
+            for o in others {
+                #expect(noteOfLine[t.line]?.contains("same person as line") == true)
+                #expect(noteOfLine[t.line]?.contains(String(o.line)) == true, "line \(t.line) does not name line \(o.line)")
+                #expect(noteOfLine[o.line]?.contains(String(t.line)) == true, "line \(o.line) does not name line \(t.line)")
+            }
+        }
+        #expect(people.count >= 3)
+        #expect(f.summary.people.reachedBySeveralNS >= people.count)
     }
 
     @Test func twinsAreResolvedWithARankAndAmbiguousWithout() throws {
@@ -151,18 +173,21 @@ import Testing
         #expect(prs.count - 1 == f.summary.extraction?.rows["ER_PRS_F"])
     }
 
-    /// Every stay and death certificate of the linked people is delivered, except stays under a
-    /// pseudonym same-sex twins share, which are counted instead.
+    /// Every stay and death certificate of the linked people is delivered, under each NS linked to
+    /// them (a patient listed twice gets them twice), except stays under a pseudonym same-sex twins
+    /// share, which are counted instead.
     @Test func theExtractionHasEveryStayAndDeathOfThePeople() throws {
         let links = try RunCorrespondence.read(in: f.folder, key: f.dataset.key)
-        let pseudonyms = Set(links.map(\.benNirPsa)), people = Set(links.map(\.benIdtAno))
+        let nsOfPseudonym = Dictionary(grouping: links, by: \.benNirPsa).mapValues { Set($0.map(\.ns)).count }
+        let nsOfPerson = Dictionary(grouping: links, by: \.benIdtAno).mapValues { Set($0.map(\.ns)).count }
+        #expect(nsOfPerson.values.contains { $0 > 1 }, "the fixture has no patient under two NS")
         let source = try f.dataset.open()
         let extraction = try f.extraction()
         var sourceStays = 0, deliveredStays = 0
         for year in f.dataset.options.years {
             let c = "T_MCO\(pad(year % 100, 2))C"
             sourceStays += try source.read { db in
-                try String.fetchAll(db, sql: "SELECT NIR_ANO_17 FROM \(c)").filter { pseudonyms.contains($0) }.count
+                try String.fetchAll(db, sql: "SELECT NIR_ANO_17 FROM \(c)").reduce(0) { $0 + (nsOfPseudonym[$1] ?? 0) }
             }
             deliveredStays += try extraction.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(c)")! }
         }
@@ -170,7 +195,7 @@ import Testing
         #expect(deliveredStays > 50)
         #expect(deliveredStays + shared == sourceStays, "\(deliveredStays) delivered + \(shared) shared ≠ \(sourceStays)")
         let sourceDeaths = try source.read { db in
-            try String.fetchAll(db, sql: "SELECT BEN_IDT_ANO FROM KI_CCI_R WHERE BEN_IDT_ANO IS NOT NULL").filter { people.contains($0) }.count
+            try String.fetchAll(db, sql: "SELECT BEN_IDT_ANO FROM KI_CCI_R WHERE BEN_IDT_ANO IS NOT NULL").reduce(0) { $0 + (nsOfPerson[$1] ?? 0) }
         }
         #expect(sourceDeaths > 0)
         #expect(try extraction.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM KI_CCI_R")! } == sourceDeaths)

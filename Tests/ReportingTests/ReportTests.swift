@@ -238,6 +238,29 @@ import Testing
         #expect(frPage.contains("Projection sur un SNDS plus grand") && enPage.contains("Projection to a larger SNDS"))
     }
 
+    /// One patient under several NS: the report lists the lines of each such person, as the
+    /// summary has them, in both modes (the indirect fixture's registry holds patients twice).
+    @Test func theReportListsThePatientsUnderSeveralNS() throws {
+        let f = try Self.fixture()
+        for run in [f.direct, f.indirect] {
+            let people: PeopleCounts =
+                switch try RunSummary.read(from: run.folder) {
+                case .direct(let s): s.people
+                case .indirect(let s): s.people
+                }
+            let listed = try #require(run.report.severalNS)
+            #expect(listed.people == people.reachedBySeveralNS)
+            #expect(listed.linesOfPeople == Array((people.linesOfPeopleWithSeveralNS ?? []).prefix(LinkageReport.SeveralNS.listed)))
+            #expect(listed.lines == (people.linesOfPeopleWithSeveralNS ?? []).reduce(0) { $0 + $1.count })
+            #expect(run.html.contains("id=\"several_ns\""))
+            for lines in listed.linesOfPeople {
+                #expect(lines.count > 1)
+                #expect(run.html.contains("<td>" + lines.map(String.init).joined(separator: ", ") + "</td>"), "\(lines)")
+            }
+        }
+        #expect(f.direct.report.severalNS!.people + f.indirect.report.severalNS!.people > 0)
+    }
+
     /// Every label the page asks for exists in both languages: a missing one prints its key
     /// (`projection_range` once did, in every report).
     @Test func everyLabelThePageUsesExistsInBothLanguages() throws {

@@ -54,13 +54,13 @@ public struct DirectSummary: Codable, Sendable, Equatable {
         dataset = inputs.datasetSource
         var found = 0, notFound = 0, ambiguous = 0
         var notFoundReasons: [NotFoundReason.Code: Int] = [:]
-        var nsByPerson: [String: Set<String>] = [:]
+        var linesByPerson: [String: [Int]] = [:]
         var pseudonymCounts: [String: Int] = [:]
         for r in results {
             switch r.outcome {
             case .found(let person, let pseudonyms):
                 found += 1
-                nsByPerson[person, default: []].insert(r.request.ns)
+                linesByPerson[person, default: []].append(r.request.line)
                 pseudonymCounts[person] = pseudonyms.count
             case .notFound(let reason):
                 notFound += 1
@@ -81,7 +81,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
             ambiguous: ambiguous, foundRate: submitted == 0 ? 0 : Double(found) / Double(submitted), hashes: hashes)
         rejectedByReason = Dictionary(cohort.rejections.map { ($0.reason, 1) }, uniquingKeysWith: +)
         notFoundByReason = notFoundReasons
-        people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
+        people = PeopleCounts(linesByPerson: linesByPerson, pseudonymCounts: pseudonymCounts)
         quality = cohort.quality
         nirWithoutKey = results.filter { !$0.request.keyChecked }.count
         foundByOwnNIR = results.filter { $0.path == .own }.count

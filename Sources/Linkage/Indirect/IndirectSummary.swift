@@ -150,9 +150,9 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
             linkedLines: Set(outcomes.compactMap { $0.person == nil ? nil : $0.line }),
             referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
             departementColumn: cohort.departementColumn)
-        var nsByPerson: [String: Set<String>] = [:]
-        for o in outcomes { if let p = o.person { nsByPerson[p, default: []].insert(o.ns) } }
-        people = PeopleCounts(nsByPerson: nsByPerson, pseudonymCounts: pseudonymCounts)
+        var linesByPerson: [String: [Int]] = [:]
+        for o in outcomes { if let p = o.person { linesByPerson[p, default: []].append(o.line) } }
+        people = PeopleCounts(linesByPerson: linesByPerson, pseudonymCounts: pseudonymCounts)
         self.confidence = confidence
         self.projection = projection
         self.extraction = extraction

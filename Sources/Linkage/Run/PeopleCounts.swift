@@ -7,12 +7,19 @@ public struct PeopleCounts: Codable, Sendable, Equatable {
     public var withSeveralPseudonyms: Int
     /// Persons reached by more than one NS (the same patient listed twice under two numbers).
     public var reachedBySeveralNS: Int
+    /// For each person reached by several NS, the cohort lines linked to them (ascending), in the
+    /// order of their first line: what the report lists, since both modes link every such line
+    /// (docs/direct-linkage.md). Line numbers only, never a person; nil in runs made before it.
+    public var linesOfPeopleWithSeveralNS: [[Int]]?
 
-    /// Counts the persons linked, from the NS each was linked to (`nsByPerson`) and each person's
-    /// number of pseudonym rows (`pseudonymCounts`).
-    init(nsByPerson: [String: Set<String>], pseudonymCounts: [String: Int]) {
-        linked = nsByPerson.count
-        withSeveralPseudonyms = nsByPerson.keys.filter { (pseudonymCounts[$0] ?? 0) > 1 }.count
-        reachedBySeveralNS = nsByPerson.values.filter { $0.count > 1 }.count
+    /// Counts the persons linked, from the cohort lines linked to each (`linesByPerson`: a valid
+    /// line has an NS no other valid line has) and each person's number of pseudonym rows
+    /// (`pseudonymCounts`).
+    init(linesByPerson: [String: [Int]], pseudonymCounts: [String: Int]) {
+        linked = linesByPerson.count
+        withSeveralPseudonyms = linesByPerson.keys.filter { (pseudonymCounts[$0] ?? 0) > 1 }.count
+        let shared = linesByPerson.values.filter { $0.count > 1 }.map { $0.sorted() }
+        reachedBySeveralNS = shared.count
+        linesOfPeopleWithSeveralNS = shared.sorted { $0[0] < $1[0] }
     }
 }

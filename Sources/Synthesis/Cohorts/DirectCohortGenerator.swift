@@ -113,7 +113,7 @@ public struct DirectCohortGenerator {
         // Defects first, then people suited to them.
         let drawn: [DirectNoiseProfile.Defect] = [
             .wrongNIRKey, .transposedDigits, .beneficiaryNIR, .absentFromSNDS,
-            .duplicateNS, .missingValue,
+            .duplicateNS, .missingValue, .duplicatePatient,
         ]
         let twinLines = min(Int((Double(size) * profile.twins.share).rounded()), twinOrder.count)
         var kinds: [Bool] = Array(repeating: true, count: twinLines) + Array(repeating: false, count: size - twinLines)
@@ -153,6 +153,7 @@ public struct DirectCohortGenerator {
         }
         var lines: [Line] = []
         lines.reserveCapacity(size)
+        var cleanPeople: [String] = []  // the people of the clean lines so far, for duplicate_patient
         for (index, isTwin) in kinds.enumerated() {
             let ns = "NS_" + pad(numbering[index], digits)
             if isTwin {
@@ -174,12 +175,18 @@ public struct DirectCohortGenerator {
                 if draw < 0 { defect = d; break }
             }
             if defect == .duplicateNS, lines.isEmpty { defect = .none }
+            // A patient registered twice: an earlier clean line's person, under its own NS and its
+            // current identity (reformatted like any line).
+            let again = defect == .duplicatePatient && !cleanPeople.isEmpty ? cleanPeople[rng.uniform(cleanPeople.count)] : nil
+            if defect == .duplicatePatient, again == nil { defect = .none }
             if defect == .absentFromSNDS {
                 lines.append(absentLine(ns: ns, &rng))
                 continue
             }
             let person: String
-            if defect == .beneficiaryNIR, let covered = nextPerson(where: { p in rowsByPerson[p]!.contains { $0.cover != .ownRights } }) {
+            if let again {
+                person = again
+            } else if defect == .beneficiaryNIR, let covered = nextPerson(where: { p in rowsByPerson[p]!.contains { $0.cover != .ownRights } }) {
                 person = covered
             } else {
                 if defect == .beneficiaryNIR { defect = .none }
@@ -215,6 +222,7 @@ public struct DirectCohortGenerator {
                 }
             default: break
             }
+            if line.defect == .none { cleanPeople.append(person) }
             lines.append(line)
         }
         return format(lines, &rng, seed: seed)

@@ -17,6 +17,9 @@ public struct DirectNoiseProfile: Decodable, Sendable {
         case beneficiaryNIR = "beneficiary_nir"
         case absentFromSNDS = "absent_from_snds"
         case duplicateNS = "duplicate_ns"
+        /// An earlier line's patient again, under another NS (registered twice): both lines are
+        /// found, to the same person.
+        case duplicatePatient = "duplicate_patient"
         case missingValue = "missing_value"
         /// A same-sex twin given without their rank (drawn separately from the others).
         case twinWithoutRank = "twin_without_rank"
