@@ -297,6 +297,8 @@ public enum OutputError: Error, Equatable, CustomStringConvertible, ExitStatusPr
     case foreign(String, isNot: String, replaces: String)
     case cannotReplace(String, String)
     case cannotCreateDirectory(String, String)
+    /// A character the chosen output encoding (Windows-1252) has no byte for, on `line` of the file.
+    case cannotEncode(String, line: Int, character: String)
 
     public var description: String {
         switch self {
@@ -304,6 +306,8 @@ public enum OutputError: Error, Equatable, CustomStringConvertible, ExitStatusPr
         case .foreign(let path, let isNot, _): "cannot write \(path): it exists and is not \(isNot)"
         case .cannotReplace(let path, let why): "cannot write \(path): \(why)"
         case .cannotCreateDirectory(let path, let why): "cannot create directory \(path): \(why)"
+        case .cannotEncode(let path, let line, let character):
+            "cannot write \(path): line \(line) holds '\(character)', which Windows-1252 has no byte for (--output-encoding utf-8-bom writes every character)"
         }
     }
 
@@ -313,7 +317,7 @@ public enum OutputError: Error, Equatable, CustomStringConvertible, ExitStatusPr
         switch self {
         case .exists: .force
         case .foreign(_, _, let replaces): .forceReplacesOnly(what: replaces)
-        case .cannotReplace, .cannotCreateDirectory: nil
+        case .cannotReplace, .cannotCreateDirectory, .cannotEncode: nil
         }
     }
 }

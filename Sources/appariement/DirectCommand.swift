@@ -44,6 +44,8 @@ struct Direct: ParsableCommand {
     @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
     var noExtraction = false
 
+    @OptionGroup(title: "Files for your tools") var files: RunOutputOptions
+
     @Flag(help: "Replace a previous run folder (never a folder of other files).")
     var force = false
 
@@ -51,6 +53,7 @@ struct Direct: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try files.validate(noExtraction: noExtraction)
     }
 
     func run() throws {
@@ -66,6 +69,7 @@ struct Direct: ParsableCommand {
             options.threads = threads
             options.replaceExisting = force
             options.extraction = !noExtraction
+            options.outputs = try files.outputs()
             let secret = try KeyFile.load(at: key.location.url)
             let summary = try DirectRun.run(options, key: secret, progress: ProgressReporter())
             Self.print(summary, folder: options.output)
@@ -102,12 +106,7 @@ struct Direct: ParsableCommand {
             text +=
                 "\n  \(s.people.reachedBySeveralNS.formatted()) people are reached by more than one NS (listed twice in the cohort?): their data is delivered under each"
         }
-        if let e = s.extraction {
-            text += "\nExtraction: " + e.tables.map { "\($0) \((e.rows[$0] ?? 0).formatted())" }.joined(separator: ", ")
-            if e.staysUnattributable > 0 {
-                text += "\n  \(e.staysUnattributable) stays left out: their pseudonym is shared by same-sex twins"
-            }
-        }
+        text += RunOutputOptions.describe(s.extraction, csvFormat: s.csvFormat)
         text +=
             "\nHashing and resolution \(String(format: "%.1f", s.timings["hashing_and_resolution"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
         text +=

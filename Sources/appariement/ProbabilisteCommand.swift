@@ -55,6 +55,8 @@ struct Probabiliste: ParsableCommand {
     @Flag(name: .customLong("no-extraction"), help: "Link only: skip the extraction of the people's data.")
     var noExtraction = false
 
+    @OptionGroup(title: "Files for your tools") var files: RunOutputOptions
+
     @Option(
         name: .customLong("project-to"),
         help: ArgumentHelp(
@@ -73,6 +75,7 @@ struct Probabiliste: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func validate() throws {
+        try files.validate(noExtraction: noExtraction)
         guard projectTo >= 1 else {
             throw ValidationError("--project-to takes a number of people, at least the dataset's own size (got \(projectTo)).")
         }
@@ -91,6 +94,7 @@ struct Probabiliste: ParsableCommand {
             options.header = cohortFile.headerMapping
             options.replaceExisting = force
             options.extraction = !noExtraction
+            options.outputs = try files.outputs()
             options.projectTo = projectTo
             let secret = try KeyFile.load(at: key.location.url)
             let progress = ProgressReporter()
@@ -198,6 +202,7 @@ struct Probabiliste: ParsableCommand {
                     "\n  an extrapolation: validated up to 50 times the dataset (docs/link-confidence.md); its intervals leave out the model's own uncertainty"
             }
         }
+        text += RunOutputOptions.describe(s.extraction, csvFormat: s.csvFormat)
         text += "\nLinkage \(String(format: "%.1f", s.timings["linkage"] ?? 0)) s of \(String(format: "%.1f", s.timings["total"] ?? 0)) s in total."
         text +=
             "\nWritten to \(folder.relativePath)/ (summary.json, results.csv, rejects.csv, correspondence.sealed, review.csv, review.sealed, candidates.csv\(s.extraction == nil ? "" : ", extraction.sqlite, extraction/"))"

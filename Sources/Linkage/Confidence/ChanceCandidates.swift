@@ -168,14 +168,14 @@ struct ChanceCandidates {
     static let file = "candidates.csv"
     static let columns = ["LINE", "NS", "GROUP", "CONFIGURATION", "CANDIDATES", "EXPECTED_BY_CHANCE"]
 
-    func write(to url: URL, made: IndirectEngine.Linkage, plan: LinkagePlan) throws {
-        var csv = try CSVOutput(url: url)
+    func write(to url: URL, made: IndirectEngine.Linkage, plan: LinkagePlan, format: CSVFormat) throws {
+        var csv = try CSVOutput(url: url, format: format)
         try csv.write(Self.columns)
         for o in made.outcomes {
             for cfg in tried(o, plan: plan) {
                 try csv.write([
                     String(o.line), o.ns, String(cfg.group), String(cfg.id), String(observed[o.line]?[cfg.id] ?? 0),
-                    Self.expectedText(entries[o.line]![cfg.id - 1].expected!),
+                    csv.number(Self.expectedText(entries[o.line]![cfg.id - 1].expected!)),
                 ])
             }
         }

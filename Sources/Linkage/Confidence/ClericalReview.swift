@@ -72,15 +72,16 @@ public struct ClericalReview: Sendable {
     /// Writes review.csv and review.sealed into a run's folder; returns their names (to seal in
     /// integrity.json).
     func write(
-        into folder: URL, pseudonyms: [String: [(psa: String, rank: Int)]], key: SecretKey, parameters: PseudonymParameters
+        into folder: URL, pseudonyms: [String: [(psa: String, rank: Int)]], key: SecretKey, parameters: PseudonymParameters,
+        format: CSVFormat = .standard
     ) throws -> [String] {
-        var csv = try CSVOutput(url: folder.appendingPathComponent(Self.csv))
+        var csv = try CSVOutput(url: folder.appendingPathComponent(Self.csv), format: format)
         try csv.write(Self.columns)
         for e in entries {
             try csv.write([
                 String(e.line), e.ns, e.reason.rawValue, String(e.rank), e.linkedByRules ? "yes" : "", e.linkedToLine.map(String.init) ?? "",
-                String(format: "%.2f", e.score.weight),
-                IndirectRun.probabilityText(e.score.probability), e.score.detail,
+                csv.number(String(format: "%.2f", e.score.weight)),
+                csv.number(IndirectRun.probabilityText(e.score.probability)), e.score.detail,
             ])
         }
         try csv.finish()

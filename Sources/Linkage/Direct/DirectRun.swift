@@ -25,6 +25,8 @@ public enum DirectRun {
         public var replaceExisting = false
         /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
         public var extraction = true
+        /// How the CSV files are written, what the extraction holds and in which forms.
+        public var outputs = RunOutputs()
         /// The day a birth date may not be after.
         public var today = CalendarDate.today
 
@@ -41,6 +43,7 @@ public enum DirectRun {
             o.header = header
             o.replaceExisting = replaceExisting
             o.extraction = extraction
+            o.outputs = outputs
             return o
         }
     }
@@ -75,17 +78,17 @@ public enum DirectRun {
                 }
             }
         }
-        let linked = LinkageRun.Linked(links: links, rejections: cohort.rejections) { try writeResults(results, to: $0) }
+        let linked = LinkageRun.Linked(links: links, rejections: cohort.rejections) { try writeResults(results, to: $0, format: $1) }
         return try LinkageRun.write(inputs, kind: .direct, linked: linked, progress: progress, outputsStarted: t) { extraction, timings in
             try DirectSummary(inputs: inputs, cohort: cohort, results: results, extraction: extraction, timings: timings, hashes: hashes)
         }
     }
 
-    private static func writeResults(_ results: [DirectLinkage.Result], to url: URL) throws {
+    private static func writeResults(_ results: [DirectLinkage.Result], to url: URL, format: CSVFormat) throws {
         // A person reached by several lines (the same patient under two NS) is flagged on each.
         var linesOfPerson: [String: [Int]] = [:]
         for r in results { if case .found(let person, _) = r.outcome { linesOfPerson[person, default: []].append(r.request.line) } }
-        var csv = try CSVOutput(url: url)
+        var csv = try CSVOutput(url: url, format: format)
         try csv.write(resultColumns)
         for r in results {
             let status = r.outcome.status.rawValue

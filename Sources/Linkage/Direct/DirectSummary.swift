@@ -28,6 +28,8 @@ public struct DirectSummary: Codable, Sendable, Equatable {
     /// Linked and not linked by sex, age band and département (the report's bias check).
     public var profile: CohortProfile
     public var extraction: Extraction.Counts?
+    /// How the run's CSV files are written (nil in runs made before the choice: UTF-8, point).
+    public var csvFormat: CSVFormat?
     /// Seconds per stage.
     public var timings: [String: Double]
 
@@ -91,6 +93,7 @@ public struct DirectSummary: Codable, Sendable, Equatable {
             referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
             departementColumn: file.positions["DEPARTEMENT"] != nil ? "DEPARTEMENT" : nil)
         self.extraction = extraction
+        csvFormat = inputs.options.outputs.csvFormat
         self.timings = timings
     }
 

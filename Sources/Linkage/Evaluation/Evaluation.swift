@@ -127,7 +127,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
             }
             if kind == .probabiliste, let g = Int(record[4]) { groupOfLine[line] = g }
             if kind == .probabiliste, let c = Int(record[5]) { configurationOfLine[line] = c }
-            if kind == .probabiliste, let p = Double(record[8]) { probabilityOfLine[line] = p }
+            if kind == .probabiliste, let p = CSVFormat.parseNumber(record[8]) { probabilityOfLine[line] = p }
         }
         for record in try readCSV(run.appendingPathComponent(RunFolder.rejects), expecting: RejectsCSV.columns) {
             status[Int(record[0]) ?? -1] = .rejected
@@ -265,7 +265,9 @@ public struct Evaluation: Codable, Sendable, Equatable {
             case .unreadable(let why): throw LinkageError.badRun(url.path, "cannot be read (\(why))")
             }
         }
-        var reader = DelimitedReader(bytes: [UInt8](data))
+        // Any encoding a run writes (UTF-8, with or without a byte order mark, or Windows-1252).
+        let bytes = [UInt8](data)
+        var reader = DelimitedReader(bytes: bytes, encoding: DelimitedReader.detectEncoding(of: bytes))
         guard let header = try reader.next(), header.fields == columns || alternatives.contains(header.fields) else {
             throw LinkageError.badRun(url.path, "unexpected header")
         }

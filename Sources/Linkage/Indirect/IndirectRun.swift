@@ -39,6 +39,8 @@ public enum IndirectRun {
         public var header = HeaderMapping()
         public var replaceExisting = false
         public var extraction = true
+        /// How the CSV files are written, what the extraction holds and in which forms.
+        public var outputs = RunOutputs()
         /// The base the verdict is projected to (``Projection``): the real SNDS's beneficiaries
         /// unless the user names another size.
         public var projectTo = Projection.realSNDS
@@ -57,6 +59,7 @@ public enum IndirectRun {
             o.header = header
             o.replaceExisting = replaceExisting
             o.extraction = extraction
+            o.outputs = outputs
             return o
         }
     }
@@ -179,11 +182,12 @@ public enum IndirectRun {
             links: links, rejections: cohort.rejections,
             writeResults: {
                 try writeResults(
-                    outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: scores, to: $0)
+                    outcomes, rules: rules, configurations: linkage.configurations, cohort: cohort, scores: scores, to: $0, format: $1)
             },
-            writeMore: { [inputs] in
-                try chance.write(to: $0.appendingPathComponent(ChanceCandidates.file), made: made, plan: plan)
-                return try review.write(into: $0, pseudonyms: reviewPseudonyms, key: inputs.key, parameters: inputs.manifest.pseudonymisation)
+            writeMore: { [inputs] folder, format in
+                try chance.write(to: folder.appendingPathComponent(ChanceCandidates.file), made: made, plan: plan, format: format)
+                return try review.write(
+                    into: folder, pseudonyms: reviewPseudonyms, key: inputs.key, parameters: inputs.manifest.pseudonymisation, format: format)
                     + [ChanceCandidates.file]
             })
         return try LinkageRun.write(inputs, kind: .probabiliste, linked: linked, progress: progress, outputsStarted: t) {
@@ -210,9 +214,9 @@ public enum IndirectRun {
     private static func writeResults(
         _ outcomes: [IndirectEngine.Outcome], rules: IndirectRules,
         configurations: [IndirectEngine.ConfigurationResult], cohort: IndirectCohort,
-        scores: [Int: LinkConfidence.Score], to url: URL
+        scores: [Int: LinkConfidence.Score], to url: URL, format: CSVFormat
     ) throws {
-        var csv = try CSVOutput(url: url)
+        var csv = try CSVOutput(url: url, format: format)
         try csv.write(resultColumns)
         let subjects = Dictionary(uniqueKeysWithValues: cohort.subjects.map { ($0.line, $0) })
         let index = Dictionary(uniqueKeysWithValues: rules.criteria.enumerated().map { ($1.column, $0) })
@@ -233,7 +237,8 @@ public enum IndirectRun {
                 let score = scores[o.line]
                 try csv.write([
                     String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), "", "weighted",
-                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { probabilityText($0.probability) } ?? "",
+                    score.map { csv.number(String(format: "%.2f", $0.weight)) } ?? "",
+                    score.map { csv.number(probabilityText($0.probability)) } ?? "",
                     score?.detail ?? "", history,
                 ])
             } else if let cfg = o.configuration, let group = o.group {
@@ -246,7 +251,8 @@ public enum IndirectRun {
                 let score = scores[o.line]
                 try csv.write([
                     String(o.line), o.ns, LineStatus.found.rawValue, "", String(group), String(cfg), kept,
-                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { probabilityText($0.probability) } ?? "",
+                    score.map { csv.number(String(format: "%.2f", $0.weight)) } ?? "",
+                    score.map { csv.number(probabilityText($0.probability)) } ?? "",
                     score?.detail ?? "", history,
                 ])
             } else {
@@ -254,7 +260,8 @@ public enum IndirectRun {
                 let score = o.exclusion == .weakLink ? scores[o.line] : nil
                 try csv.write([
                     String(o.line), o.ns, LineStatus.excluded.rawValue, o.exclusion?.rawValue ?? "", "", "", "",
-                    score.map { String(format: "%.2f", $0.weight) } ?? "", score.map { probabilityText($0.probability) } ?? "",
+                    score.map { csv.number(String(format: "%.2f", $0.weight)) } ?? "",
+                    score.map { csv.number(probabilityText($0.probability)) } ?? "",
                     score?.detail ?? "", history,
                 ])
             }

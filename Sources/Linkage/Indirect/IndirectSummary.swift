@@ -37,6 +37,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     /// What the same registry would give on a larger SNDS (absent from runs made before it existed).
     public var projection: ProjectionSummary?
     public var extraction: Extraction.Counts?
+    /// How the run's CSV files are written (nil in runs made before the choice: UTF-8, point).
+    public var csvFormat: CSVFormat?
     public var timings: [String: Double]
 
     public struct RulesSource: Codable, Sendable, Equatable {
@@ -156,6 +158,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         self.confidence = confidence
         self.projection = projection
         self.extraction = extraction
+        csvFormat = inputs.options.outputs.csvFormat
         self.timings = timings
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Hardening
 import SNDSModel
 
-/// Writes `;`-separated UTF-8 CSV that spreadsheets open safely.
+/// Writes `;`-separated CSV that spreadsheets open safely, in the run's ``CSVFormat`` (UTF-8 by
+/// default; with a byte order mark or in Windows-1252 on request).
 ///
 /// Fields holding the separator, a quote or a line break are quoted (RFC 4180). A text that a
 /// spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
@@ -12,9 +13,12 @@ public struct CSVOutput {
     private let handle: FileHandle
     /// For messages: a failed write names the file (its final path) and the system's reason.
     private let url: URL
+    public let format: CSVFormat
+    /// Lines already written to the file (for the line a character that cannot be written is on).
+    private var linesWritten = 0
 
     /// Creates (or truncates) the file at `url`.
-    public init(url: URL) throws {
+    public init(url: URL, format: CSVFormat = .standard) throws {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw OutputError.cannotReplace(StagedOutputs.finalPath(of: url), String(cString: strerror(errno)))
@@ -23,8 +27,13 @@ public struct CSVOutput {
         close(fd)
         self.url = url
         do { handle = try FileHandle(forWritingTo: url) } catch { throw OutputError.writing(url, error) }
+        self.format = format
         buffer.reserveCapacity(1 << 16)
+        if format.encoding == .utf8BOM { buffer.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
     }
+
+    /// A decimal number's text (written with a point) in the file's format.
+    public func number(_ text: String) -> String { format.number(text) }
 
     /// Whether a spreadsheet would run `field` as a formula: it starts with `=`, `+`, `-`, `@`, a
     /// tab or a carriage return and is not a number.
@@ -43,10 +52,15 @@ public struct CSVOutput {
     }
 
     /// Appends one field's UTF-8 bytes, escaped as ``escape(_:)`` does, without building a String
-    /// unless the field needs neutralising. `first` says whether it opens a record.
-    public mutating func append(field bytes: UnsafeBufferPointer<UInt8>, first: Bool) {
+    /// unless the field needs neutralising. `first` says whether it opens a record; `decimal`, that
+    /// the field is a decimal number as SQLite prints it (its point becomes the format's mark).
+    public mutating func append(field bytes: UnsafeBufferPointer<UInt8>, first: Bool, decimal: Bool = false) {
         if !first { buffer.append(UInt8(ascii: ";")) }
         guard let lead = bytes.first else { return }
+        if decimal, format.decimalMark == .comma {
+            for b in bytes { buffer.append(b == UInt8(ascii: ".") ? UInt8(ascii: ",") : b) }
+            return
+        }
         if lead == UInt8(ascii: "=") || lead == UInt8(ascii: "+") || lead == UInt8(ascii: "-") || lead == UInt8(ascii: "@")
             || lead == 0x09 || lead == 0x0D
         {
@@ -83,8 +97,28 @@ public struct CSVOutput {
     }
 
     private mutating func flush() throws {
-        do { try handle.write(contentsOf: buffer) } catch { throw OutputError.writing(url, error) }
+        let bytes = try encoded()
+        do { try handle.write(contentsOf: bytes) } catch { throw OutputError.writing(url, error) }
+        linesWritten += buffer.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The buffer in the file's encoding. The run checks beforehand that the cohort's text can be
+    /// written (``CSVFormat/linesNotWritable(in:)``); a character that still cannot is an error
+    /// naming its line, never a silent `?`.
+    private func encoded() throws -> [UInt8] {
+        guard format.encoding == .windows1252, buffer.contains(where: { $0 >= 0x80 }) else { return buffer }
+        var text = String(decoding: buffer, as: UTF8.self)
+        // The symbols of the tool's own text (a weight's detail says `DEPARTEMENT ≠ -2.3`) in ASCII;
+        // a cohort's text reaches here only when it can be written (checked before linking).
+        for (symbol, ascii) in CSVFormat.asciiSymbols where text.contains(symbol) { text = text.replacingOccurrences(of: symbol, with: ascii) }
+        if let data = text.data(using: .windowsCP1252) { return [UInt8](data) }
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if let c = line.first(where: { !format.canWrite(String($0)) }) {
+                throw OutputError.cannotEncode(StagedOutputs.finalPath(of: url), line: linesWritten + i + 1, character: String(c))
+            }
+        }
+        throw OutputError.cannotEncode(StagedOutputs.finalPath(of: url), line: linesWritten + 1, character: "?")
     }
 
     /// Writes what is buffered, syncs the file to disk and closes it.

@@ -13,6 +13,10 @@ import SNDSStore
 ///
 /// PMSI stays carry BEN_NIR_PSA without the twin rank, so a stay under a pseudonym that same-sex
 /// twins share cannot be attributed to one of them: such stays are left out and counted.
+///
+/// An ``ExtractionScope`` limits it to a protocol's tables and years; a table needed only to join
+/// another (ER_PRS_F for ER_PHA_F, the stays for their diagnoses, the certificates for their
+/// causes) is built, used and dropped.
 public struct Extraction {
     /// Columns that identify a person or a pseudonym, never copied.
     public static let pseudonymColumns: Set<String> = ["BEN_NIR_PSA", "BEN_IDT_ANO", "BEN_NIR_ANO", "ASS_NIR_ANO", "NIR_ANO_17", "NIR_ANO_MAM"]
@@ -37,20 +41,31 @@ public struct Extraction {
         public var tables: [String] = []
         /// Stays left out because their pseudonym is shared by same-sex twins.
         public var staysUnattributable = 0
+        /// The tables and years asked for; nil when everything was (and in runs before the choice).
+        public var scope: ExtractionScope?
+        /// The forms written: `sqlite`, `csv`, `parquet` (nil in runs before the choice: SQLite and CSV).
+        public var files: [String]?
     }
 
     /// Writes the extraction of `links` from the SNDS at `source` into a new database at `target`.
-    public static func write(links: [Link], source: URL, years: [Int], to target: URL) throws(StoreError) -> Counts {
-        do { return try copy(links: links, source: source, years: years, to: target) } catch {
+    public static func write(
+        links: [Link], source: URL, years: [Int], scope: ExtractionScope = .everything, to target: URL
+    ) throws(StoreError) -> Counts {
+        do { return try copy(links: links, source: source, years: years, scope: scope, to: target) } catch {
             throw StoreError.wrap(error, target.path)
         }
     }
 
-    private static func copy(links: [Link], source: URL, years: [Int], to target: URL) throws -> Counts {
+    private static func copy(links: [Link], source: URL, years: [Int], scope: ExtractionScope, to target: URL) throws -> Counts {
         var configuration = Configuration()
         configuration.journalMode = .default
         let queue = try DatabaseQueue(path: target.path, configuration: configuration)
         var counts = Counts()
+        if !scope.isEverything { counts.scope = scope }
+        // Dated rows of the years asked for only (all the dataset's when no year was asked).
+        let yearList = years.map { "'\($0)'" }.joined(separator: ", ")
+        func dated(_ column: String) -> String { scope.years == nil ? "" : " AND substr(t.\(column), 1, 4) IN (\(yearList))" }
+        var helpers: [String] = []  // tables built only to join others, dropped at the end
         try queue.inDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
             try db.execute(sql: "ATTACH DATABASE ? AS snds", arguments: [source.path])
@@ -86,34 +101,52 @@ public struct Extraction {
                 counts.rows[table] = db.changesCount
             }
             let person = "t.BEN_NIR_PSA = l.BEN_NIR_PSA AND t.BEN_RNG_GEM = l.BEN_RNG_GEM"
-            try copy("IR_BEN_R", from: "temp.links l", on: person, select: "l.NS")
-            try copy("ER_PRS_F", from: "temp.links l", on: person, select: "l.NS")
+            if scope.includes("IR_BEN_R") { try copy("IR_BEN_R", from: "temp.links l", on: person, select: "l.NS") }
+            let dcirDetails = ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"].filter(scope.includes)
+            if scope.includes("ER_PRS_F") || !dcirDetails.isEmpty {
+                try copy("ER_PRS_F", from: "temp.links l", on: person + dated("EXE_SOI_DTD"), select: "l.NS")
+                if !scope.includes("ER_PRS_F") { helpers.append("ER_PRS_F") }
+            }
             let nineKeys = DCIRKeys.join("t", "p")
-            for detail in ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
+            for detail in dcirDetails {
                 try copy(detail, from: "main.ER_PRS_F p", on: nineKeys, select: "p.NS")
             }
-            for year in years {
+            let mco = ["C", "B", "D", "A"].filter { scope.includes("T_MCOaa\($0)") }
+            for year in years where !mco.isEmpty {
                 let aa = pad(year % 100, 2)
                 let c = "T_MCO\(aa)C"
                 guard try db.tableExists(c, in: "snds") else { continue }
                 try copy(c, from: "temp.stay_keys l", on: "t.NIR_ANO_17 = l.BEN_NIR_PSA", select: "l.NS")
+                if !mco.contains("C") { helpers.append(c) }
                 counts.staysUnattributable +=
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.shared_keys s JOIN snds.\(c) t ON t.NIR_ANO_17 = s.BEN_NIR_PSA") ?? 0
                 // B types ETA_NUM and RSA_NUM as integers like C; D and A as text, ETA_NUM on 9
                 // positions: the probe is converted so that the join uses their index.
-                try copy("T_MCO\(aa)B", from: "main.\(c) c", on: "t.ETA_NUM = c.ETA_NUM AND t.RSA_NUM = c.RSA_NUM", select: "c.NS")
-                for detail in ["T_MCO\(aa)D", "T_MCO\(aa)A"] {
+                if mco.contains("B") {
+                    try copy("T_MCO\(aa)B", from: "main.\(c) c", on: "t.ETA_NUM = c.ETA_NUM AND t.RSA_NUM = c.RSA_NUM", select: "c.NS")
+                }
+                for detail in ["D", "A"] where mco.contains(detail) {
                     try copy(
-                        detail, from: "main.\(c) c",
+                        "T_MCO\(aa)\(detail)", from: "main.\(c) c",
                         on: "t.ETA_NUM = printf('%09d', c.ETA_NUM) AND t.RSA_NUM = CAST(c.RSA_NUM AS TEXT)", select: "c.NS")
                 }
             }
-            try db.execute(
-                sql: """
-                    CREATE TEMP TABLE people AS SELECT DISTINCT NS, BEN_IDT_ANO FROM temp.links
-                    """)
-            try copy("KI_CCI_R", from: "temp.people l", on: "t.BEN_IDT_ANO = l.BEN_IDT_ANO", select: "l.NS")
-            try copy("KI_ECD_R", from: "main.KI_CCI_R c", on: "t.DCD_IDT_ENC = c.DCD_IDT_ENC", select: "c.NS")
+            if scope.includes("KI_CCI_R") || scope.includes("KI_ECD_R") {
+                try db.execute(
+                    sql: """
+                        CREATE TEMP TABLE people AS SELECT DISTINCT NS, BEN_IDT_ANO FROM temp.links
+                        """)
+                try copy("KI_CCI_R", from: "temp.people l", on: "t.BEN_IDT_ANO = l.BEN_IDT_ANO" + dated("BEN_DCD_DTE"), select: "l.NS")
+                if !scope.includes("KI_CCI_R") { helpers.append("KI_CCI_R") }
+                if scope.includes("KI_ECD_R") {
+                    try copy("KI_ECD_R", from: "main.KI_CCI_R c", on: "t.DCD_IDT_ENC = c.DCD_IDT_ENC", select: "c.NS")
+                }
+            }
+            for helper in helpers where counts.tables.contains(helper) {
+                try db.execute(sql: "DROP TABLE main.\(quote(helper))")
+                counts.tables.removeAll { $0 == helper }
+                counts.rows[helper] = nil
+            }
             // Indexes for what a team joins on: NS, and the SNDS keys within the extraction.
             for table in counts.tables {
                 try db.execute(sql: "CREATE INDEX \(quote("idx_\(table)_NS")) ON \(quote(table)) (NS)")

@@ -5,8 +5,8 @@ import Foundation
 enum RejectsCSV {
     static let columns = ["LINE", "NS", "REASON", "DETAIL"]
 
-    static func write(_ rejections: [Rejection], to url: URL) throws {
-        var csv = try CSVOutput(url: url)
+    static func write(_ rejections: [Rejection], to url: URL, format: CSVFormat) throws {
+        var csv = try CSVOutput(url: url, format: format)
         try csv.write(columns)
         for r in rejections { try csv.write([String(r.line), r.ns, r.reason.rawValue, r.detail]) }
         try csv.finish()

@@ -30,6 +30,8 @@ public enum LinkageRun {
         public var replaceExisting = false
         /// Write the extraction (SQLite and CSV); off for timing the linkage alone.
         public var extraction = true
+        /// How the CSV files are written, what the extraction holds and in which forms.
+        public var outputs = RunOutputs()
 
         public init(cohort: URL, dataset: DatasetFiles, output: URL) {
             self.cohort = cohort
@@ -111,6 +113,7 @@ public enum LinkageRun {
         // the linkage decides on).
         let manifest = try DatasetVerifier.verifyForReading(options.dataset, digesting: tables.names(in:))
         try manifest.requireKey(fingerprint: key.fingerprint, database: options.dataset.database.path, for: use)
+        _ = try options.outputs.extractionScope.years(in: manifest.years)
         let checked = try checkingDataset(manifest)
 
         let readingStarted = ContinuousClock.now
@@ -127,6 +130,15 @@ public enum LinkageRun {
             throw LinkageError.columnsOfRules(path, why, rules: rules)
         }
         for note in file.readingNotes { progress.note(note) }
+        // A character the chosen encoding cannot write would stop the run half-written: refused now.
+        let unwritable = options.outputs.csvFormat.linesNotWritable(in: file.records)
+        if let first = unwritable.first {
+            throw LinkageError.badCohort(
+                options.cohort.path,
+                "\(LineList.others(of: 0, in: unwritable.map(\.line))) \(unwritable.count == 1 ? "holds" : "hold") characters Windows-1252 has no byte for "
+                    + "('\(first.character)' on line \(first.line)), which --output-encoding windows-1252 cannot write: "
+                    + "choose --output-encoding utf-8-bom, which Excel reads too")
+        }
         return (
             Inputs(
                 options: options, output: output, manifest: manifest, key: key, file: file,
@@ -139,15 +151,15 @@ public enum LinkageRun {
         /// NS ↔ person, one per pseudonym row of the person.
         public var links: [Extraction.Link]
         public var rejections: [Rejection]
-        /// Writes results.csv (its columns are the run's own).
-        public var writeResults: (URL) throws -> Void
+        /// Writes results.csv (its columns are the run's own) in the run's CSV format.
+        public var writeResults: (URL, CSVFormat) throws -> Void
         /// Writes the run's other files into its folder (an indirect run's review files) and
         /// returns their names, sealed in integrity.json with the rest.
-        public var writeMore: (URL) throws -> [String]
+        public var writeMore: (URL, CSVFormat) throws -> [String]
 
         public init(
-            links: [Extraction.Link], rejections: [Rejection], writeResults: @escaping (URL) throws -> Void,
-            writeMore: @escaping (URL) throws -> [String] = { _ in [] }
+            links: [Extraction.Link], rejections: [Rejection], writeResults: @escaping (URL, CSVFormat) throws -> Void,
+            writeMore: @escaping (URL, CSVFormat) throws -> [String] = { _, _ in [] }
         ) {
             self.links = links
             self.rejections = rejections
@@ -176,16 +188,19 @@ public enum LinkageRun {
         try RunCorrespondence.write(
             linked.links, kind: kind, key: inputs.key, parameters: inputs.manifest.pseudonymisation,
             to: folder.appendingPathComponent(RunFolder.correspondence))
-        try linked.writeResults(folder.appendingPathComponent(RunFolder.results))
-        try RejectsCSV.write(linked.rejections, to: folder.appendingPathComponent(RunFolder.rejects))
-        let more = try linked.writeMore(folder)
+        let outputs = inputs.options.outputs, format = outputs.csvFormat
+        try linked.writeResults(folder.appendingPathComponent(RunFolder.results), format)
+        try RejectsCSV.write(linked.rejections, to: folder.appendingPathComponent(RunFolder.rejects), format: format)
+        let more = try linked.writeMore(folder, format)
         timings.lap("outputs", since: outputsStarted)
 
         let extraction =
             inputs.options.extraction
             ? try writeExtraction(
-                linked.links, source: inputs.options.dataset.database, years: inputs.manifest.years,
-                into: folder, progress: progress, timings: &timings)
+                linked.links, source: inputs.options.dataset.database,
+                years: try outputs.extractionScope.years(in: inputs.manifest.years), scope: outputs.extractionScope,
+                into: folder, format: format, csv: outputs.extractionCSV, parquet: outputs.parquet,
+                progress: progress, timings: &timings)
             : nil
         timings.lap("total", since: inputs.started)
         let value = try summary(extraction, timings.seconds)
@@ -199,19 +214,31 @@ public enum LinkageRun {
     /// Writes the linked people's data keyed by NS into a run's folder: extraction.sqlite (0600)
     /// and extraction/TABLE.csv.
     static func writeExtraction(
-        _ links: [Extraction.Link], source: URL, years: [Int], into folder: URL,
-        progress: ProgressReporter, timings: inout StageTimings
+        _ links: [Extraction.Link], source: URL, years: [Int], scope: ExtractionScope, into folder: URL, format: CSVFormat,
+        csv: Bool, parquet: ParquetExtraction?, progress: ProgressReporter, timings: inout StageTimings
     ) throws -> Extraction.Counts {
         var t = ContinuousClock.now
         progress.begin("extracting the linked people's data")
         let sqlite = folder.appendingPathComponent("extraction.sqlite")
-        let counts = try Extraction.write(links: links, source: source, years: years, to: sqlite)
+        var counts = try Extraction.write(links: links, source: source, years: years, scope: scope, to: sqlite)
         _ = chmod(sqlite.path, 0o600)
         progress.end()
         timings.lap("extraction", since: t)
-        t = ContinuousClock.now
-        try ExtractionCSV.write(from: sqlite, tables: counts.tables, to: folder.appendingPathComponent("extraction"))
-        timings.lap("extraction_csv", since: t)
+        let files = folder.appendingPathComponent("extraction")
+        try StagedOutputs.createDirectory(files, mode: 0o700)
+        if csv {
+            t = ContinuousClock.now
+            try ExtractionCSV.write(from: sqlite, tables: counts.tables, to: files, format: format)
+            timings.lap("extraction_csv", since: t)
+        }
+        counts.files = ["sqlite"] + (csv ? ["csv"] : []) + (parquet == nil ? [] : ["parquet"])
+        if let parquet {
+            t = ContinuousClock.now
+            progress.begin("writing the extraction as Parquet")
+            try parquet.write(from: sqlite, tables: counts.tables, to: files)
+            progress.end()
+            timings.lap("extraction_parquet", since: t)
+        }
         return counts
     }
 }

@@ -1,0 +1,180 @@
+import Foundation
+import Hardening
+import SNDSModel
+
+/// The extraction's tables as Parquet files (`extraction/TABLE.parquet`), typed as the official
+/// schemas type their columns, for R (arrow), Python (pandas, polars) and Spark users, who would
+/// otherwise guess every column's type from a CSV.
+///
+/// No Parquet writer exists among the Swift packages this project may use, and Parquet is a large
+/// format (encodings, compression, statistics) that no one should hand-write. The writer is
+/// therefore Apache Arrow's own, pyarrow, from PyPI, in the virtual environment the project's
+/// scripts make (`scripts/python-env`, which issue 23's Spark will share): Swift hands it the
+/// extraction's SQLite file — which holds no pseudonym and no identity, only the NS — and the
+/// column types; the key never reaches Python.
+///
+/// | official type | Parquet (Arrow) type |
+/// |---|---|
+/// | string, year, yearmonth, date of format `%m` | string (codes keep their leading zeros) |
+/// | integer | int64 |
+/// | number | double |
+/// | boolean | bool |
+/// | date | date32 |
+/// | datetime | timestamp (milliseconds: Parquet has no coarser unit) |
+///
+/// The NS column is a string. Files are compressed with zstd.
+public struct ParquetExtraction: Sendable {
+    /// The Python interpreter that has pyarrow.
+    public let python: URL
+    /// Official schemas by table name as the schemas spell it (`T_MCOaaC`).
+    let schemas: [String: TableSchema]
+
+    /// Where Python is looked for, first found first: `APPARIEMENT_PYTHON`, the project's `.venv`
+    /// in the working directory or in the clone holding the executable, then `python3` on PATH.
+    public static func locate(
+        reference: ReferenceData, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ParquetError) -> ParquetExtraction {
+        var candidates: [URL] = []
+        if let named = environment["APPARIEMENT_PYTHON"], !named.isEmpty { candidates.append(URL(fileURLWithPath: named)) }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".venv/bin/python3"))
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var folder = executable.deletingLastPathComponent()
+            while folder.path != "/" {
+                candidates.append(folder.appendingPathComponent(".venv/bin/python3"))
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        for path in (environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            candidates.append(URL(fileURLWithPath: String(path)).appendingPathComponent("python3"))
+        }
+        var tried: [String] = []
+        for python in candidates where FileManager.default.isExecutableFile(atPath: python.path) {
+            tried.append(python.path)
+            if (try? run(python, arguments: ["-c", "import pyarrow"], input: Data())) != nil {
+                var schemas: [String: TableSchema] = [:]
+                for table in ExtractionScope.allTables {
+                    do { schemas[table] = try reference.schema(named: table) } catch { throw .reference(error.description) }
+                }
+                return ParquetExtraction(python: python, schemas: schemas)
+            }
+            if environment["APPARIEMENT_PYTHON"] != nil, tried.count == 1 { throw .noPyarrow(tried: tried) }
+        }
+        throw .noPyarrow(tried: tried)
+    }
+
+    /// The Arrow type of an official column type.
+    static func arrowType(_ field: TableSchema.Field) -> String {
+        switch field.type {
+        case .integer: "int64"
+        case .number: "double"
+        case .boolean: "bool"
+        case .date: field.format == "%m" ? "string" : "date32"
+        case .datetime: "timestamp"
+        case .string, .year, .yearmonth: "string"
+        }
+    }
+
+    /// Writes `folder/TABLE.parquet` for each table of the extraction database.
+    public func write(from database: URL, tables: [String], to folder: URL) throws(ParquetError) {
+        var spec: [String: Any] = ["database": database.path, "folder": folder.path]
+        var list: [[String: Any]] = []
+        for table in tables {
+            let pattern = table.hasPrefix("T_MCO") ? "T_MCOaa" + table.dropFirst(7) : table
+            guard let schema = schemas[pattern] else { throw .reference("no official schema for \(table)") }
+            let columns =
+                [["NS", "string"]] + schema.fields.filter { !Extraction.pseudonymColumns.contains($0.name) }.map { [$0.name, Self.arrowType($0)] }
+            list.append(["name": table, "columns": columns])
+        }
+        spec["tables"] = list
+        do {
+            let input = try JSONSerialization.data(withJSONObject: spec)
+            try Self.run(python, arguments: ["-c", Self.script], input: input)
+        } catch let error as ParquetError {
+            throw error
+        } catch {
+            throw .failed(String(describing: error))
+        }
+    }
+
+    /// Runs Python with `input` on its standard input; throws its last line of error output.
+    @discardableResult
+    static func run(_ python: URL, arguments: [String], input: Data) throws -> Data {
+        let process = Process()
+        process.executableURL = python
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let last = String(decoding: err, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
+            throw ParquetError.failed(last)
+        }
+        return out
+    }
+
+    /// The converter: reads the spec on stdin, each table from SQLite in batches, and writes it
+    /// with the given types (dates and times parsed by Arrow's own casts from SQLite's ISO text).
+    static let script = """
+        import json, sqlite3, sys
+        import pyarrow as pa, pyarrow.parquet as pq
+        spec = json.load(sys.stdin)
+        base = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.int64(),
+                "date32": pa.string(), "timestamp": pa.string()}
+        final = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_(),
+                 "date32": pa.date32(), "timestamp": pa.timestamp("s")}
+        con = sqlite3.connect("file:" + spec["database"] + "?mode=ro", uri=True)
+        for table in spec["tables"]:
+            name, columns = table["name"], table["columns"]
+            schema = pa.schema([(c, final[t]) for c, t in columns])
+            quoted = ", ".join('"' + c.replace('"', '""') + '"' for c, _ in columns)
+            cursor = con.execute('SELECT ' + quoted + ' FROM "' + name + '" ORDER BY rowid')
+            writer = pq.ParquetWriter(spec["folder"] + "/" + name + ".parquet", schema, compression="zstd")
+            while True:
+                rows = cursor.fetchmany(65536)
+                if not rows:
+                    break
+                arrays = []
+                for i, (c, t) in enumerate(columns):
+                    values = [r[i] for r in rows]
+                    if t == "string":
+                        values = [None if v is None else str(v) for v in values]
+                    arrays.append(pa.array(values, type=base[t]).cast(final[t]))
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            writer.close()
+        con.close()
+        """
+
+    /// Why the Parquet files could not be written.
+    public enum ParquetError: Error, Equatable, Sendable, CustomStringConvertible, ExitStatusProviding {
+        /// No Python with pyarrow was found.
+        case noPyarrow(tried: [String])
+        case reference(String)
+        case failed(String)
+
+        public var exitStatus: ExitStatus {
+            switch self {
+            case .noPyarrow: .resources
+            case .reference: .badInput
+            case .failed: .output
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .noPyarrow(let tried):
+                "Parquet files need Python with pyarrow, which "
+                    + (tried.isEmpty ? "no python3 found has" : "none of \(tried.joined(separator: ", ")) has")
+                    + ": run scripts/python-env (makes .venv with pyarrow from PyPI), or set APPARIEMENT_PYTHON to a Python that has it"
+            case .reference(let why): "cannot type the Parquet files: \(why)"
+            case .failed(let why): "writing the Parquet files failed: \(why)"
+            }
+        }
+    }
+}
