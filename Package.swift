@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "LinkageTests",
             dependencies: [
-                "Linkage", "Synthesis", "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "TestSupport",
+                "Linkage", "Reporting", "Synthesis", "SNDSModel", "Hardening", "SNDSStore", "Pseudonymisation", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(

@@ -17,7 +17,7 @@ public struct HTMLReport {
     public enum Format: String, Sendable { case count, percent, decimal2, decimal3, text }
 
     public var html: String {
-        var body = header() + funnel()
+        var body = header() + cascade() + funnel()
         if report.groups != nil { body += groups() + discriminance() }
         body += reasons() + severalNS() + quality() + bias()
         if report.evaluation != nil { body += evaluation() }
@@ -102,18 +102,32 @@ public struct HTMLReport {
                 } ?? "")
             : t("verdict_text").replacingOccurrences(of: "%found", with: percent("outcome.foundRate", o.foundRate))
                 .replacingOccurrences(of: "%threshold", with: percent("outcome.threshold", o.threshold))
+        // A cascade's headline is the whole cohort's: the step's own figures follow in its section.
+        let headline =
+            report.cascade.map { c in
+                """
+                <div class="verdict \(c.verdict.rawValue)"><span class="caption">\(t("cascade_verdict"))</span>\(text("cascade.verdict", t(c.verdict.rawValue)))</div>
+                <div class="big"><span class="caption">\(t("cascade_submitted"))</span>\(figure("cascade.submitted", t.integer(c.submitted), .count))</div>
+                <div class="big"><span class="caption">\(t("cascade_all"))</span>\(count("cascade.foundInAll", c.foundInAll))</div>
+                <div class="big"><span class="caption">\(t("found_rate"))</span>\(percent("cascade.foundInAllRate", c.foundInAllRate))</div>
+                """
+            }
+                ?? """
+                <div class="verdict \(verdictClass)"><span class="caption">\(t("verdict"))</span>\(text("outcome.verdict", t(o.verdict.rawValue)))</div>
+                <div class="big"><span class="caption">\(t("submitted"))</span>\(figure("outcome.submitted", t.integer(o.submitted), .count))</div>
+                <div class="big"><span class="caption">\(t("found"))</span>\(count("outcome.found", o.found))</div>
+                <div class="big"><span class="caption">\(t("found_rate"))</span>\(o.foundRate != nil ? percent("outcome.foundRate", o.foundRate) : o.foundRateRange.map { "<span class=\"range\">" + t.percent($0[0]) + " – " + t.percent($0[1]) + "</span>" } ?? "—")</div>
+                """
+        let stepText = report.cascade == nil ? verdictText : t("cascade_step") + " " + verdictText
         return """
             <header>
             <p class="tool">appariement \(HTML.escape(report.toolVersion)) · \(HTML.escape(t("subtitle")))</p>
             <h1>\(HTML.escape(title))</h1>
             <p class="meta">\(t("run")) <code>\(HTML.escape(report.run.folder))</code> \(t("made")) \(HTML.escape(report.run.createdAt)) · \(t("report_made")) \(HTML.escape(report.createdAt))</p>
             <div class="headline">
-            <div class="verdict \(verdictClass)"><span class="caption">\(t("verdict"))</span>\(text("outcome.verdict", t(o.verdict.rawValue)))</div>
-            <div class="big"><span class="caption">\(t("submitted"))</span>\(figure("outcome.submitted", t.integer(o.submitted), .count))</div>
-            <div class="big"><span class="caption">\(t("found"))</span>\(count("outcome.found", o.found))</div>
-            <div class="big"><span class="caption">\(t("found_rate"))</span>\(o.foundRate != nil ? percent("outcome.foundRate", o.foundRate) : o.foundRateRange.map { "<span class=\"range\">" + t.percent($0[0]) + " – " + t.percent($0[1]) + "</span>" } ?? "—")</div>
+            \(headline)
             </div>
-            <p class="verdict-text">\(verdictText)</p>
+            <p class="verdict-text">\(stepText)</p>
             <p class="note small-cells">\(HTML.escape(t("small_cell_note").replacingOccurrences(of: "%k", with: String(report.smallCellThreshold))
                 .replacingOccurrences(of: "%max", with: String(report.smallCellThreshold - 1))))</p>
             </header>
@@ -304,6 +318,33 @@ public struct HTMLReport {
         }
         return section("rejections", t("rejections"), table([t("reasons"), t("lines"), t("share")], rows(report.rejections, "rejections")))
             + section("exclusions", t("exclusions"), table([t("reasons"), t("lines"), t("share")], rows(report.exclusions, "exclusions")))
+    }
+
+    /// A cascade's two steps and the whole cohort's result, before the indirect step's own figures.
+    func cascade() -> String {
+        guard let c = report.cascade else { return "" }
+        var rows: [[String]] = [
+            [HTML.escape(t("cascade_submitted")), figure("cascade.submitted", t.integer(c.submitted), .count)],
+            [HTML.escape(t("cascade_direct")) + " (<code>\(HTML.escape(c.directRun))</code>)", count("cascade.foundDirectly", c.foundDirectly)],
+            [HTML.escape(t("cascade_passed")), figure("cascade.passedOn", t.integer(c.passedOn), .count)],
+            [HTML.escape(t("cascade_indirect")), count("outcome.found", report.outcome.found)],
+            [
+                HTML.escape(t("cascade_all")),
+                count("cascade.foundInAll", c.foundInAll) + " (" + percent("cascade.foundInAllRate", c.foundInAllRate) + ")",
+            ],
+            [
+                HTML.escape(t("cascade_verdict")),
+                text("cascade.verdict", t(c.verdict.rawValue)) + " · " + HTML.escape(t("threshold")) + " "
+                    + percent("cascade.threshold", c.threshold),
+            ],
+        ]
+        if c.precision != nil || c.recall != nil {
+            rows.append([
+                HTML.escape(t("cascade_quality")),
+                decimal("cascade.precision", c.precision, places: 3) + " / " + decimal("cascade.recall", c.recall, places: 3),
+            ])
+        }
+        return section("cascade", t("cascade"), note: t("cascade_note"), table(["", ""], rows, numericFrom: 1))
     }
 
     /// The lines of each patient the cohort holds under several NS, all linked to that person.

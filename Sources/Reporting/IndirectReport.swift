@@ -63,6 +63,15 @@ extension ReportBuilder {
         let eval = evaluation.map { e in
             evaluationCells(counts, e, funnel: funnel, groups: s.groups.enumerated().map { ($0.element.group, groupCells[$0.offset]) })
         }
+        // A cascade: the whole cohort, of which this run's submitted lines are the part passed on.
+        let cascadeCells = s.directStep.map { d -> (whole: Int, direct: Int, all: Int) in
+            let whole = counts.count("cascade.submitted", d.submitted), direct = counts.count("cascade.foundDirectly", d.found)
+            let all = counts.count("cascade.foundInAll", d.foundInAll)
+            counts.pinned.insert(whole)
+            counts.sum(whole, of: [direct, funnel.submitted])
+            counts.sum(all, of: [direct, funnel.found])
+            return (whole, direct, all)
+        }
 
         counts.solve(rule)
         let groups = s.groups.enumerated().map { i, g in
@@ -148,6 +157,13 @@ extension ReportBuilder {
             bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
             evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
             severalNS: s.people.linesOfPeopleWithSeveralNS.map(LinkageReport.SeveralNS.init),
+            cascade: s.directStep.flatMap { d in cascadeCells.map { (d, $0) } }.map { d, cells in
+                LinkageReport.Cascade(
+                    directRun: URL(fileURLWithPath: d.run).lastPathComponent, submitted: d.submitted, foundDirectly: counts[cells.direct],
+                    passedOn: d.passedOn, foundInAll: counts[cells.all],
+                    foundInAllRate: counts[cells.all].share(of: d.submitted)?.reportRounded, threshold: s.threshold, verdict: d.verdict,
+                    precision: evaluation?.precision?.reportRounded, recall: evaluation?.recall?.reportRounded)
+            },
             provenance: .init(
                 runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                 rules: s.rules, candidates: s.candidates, parameters: parameters))

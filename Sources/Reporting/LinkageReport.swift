@@ -38,6 +38,9 @@ public struct LinkageReport: Codable, Sendable, Equatable {
     /// One patient under several NS: both modes link every line that names the person (the lines
     /// flag each other in results.csv), and the report lists them to be checked.
     public var severalNS: SeveralNS?
+    /// A cascade's two steps (an indirect run made `--from-direct`): the rest of the report is the
+    /// indirect step's, over the lines passed on.
+    public var cascade: Cascade?
     public var provenance: Provenance
 
     public struct RunInfo: Codable, Sendable, Equatable {
@@ -197,6 +200,25 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var ns: String
         public var line: Int
         public var group: Int?
+    }
+
+    /// Both steps of a cascade and the whole cohort's result; counts under the small-cell rule, tied
+    /// to the funnel (the lines passed on are this report's submitted, found in all = found
+    /// directly + found here).
+    public struct Cascade: Codable, Sendable, Equatable {
+        /// The direct run's folder name.
+        public var directRun: String
+        public var submitted: Int
+        public var foundDirectly: Cell
+        public var passedOn: Int
+        public var foundInAll: Cell
+        public var foundInAllRate: Double?
+        public var threshold: Double
+        /// The whole cohort's verdict against the rules' threshold.
+        public var verdict: Verdict
+        /// With a truth: precision and recall over the whole cohort (both steps).
+        public var precision: Double?
+        public var recall: Double?
     }
 
     /// The people linked on several lines, by line number. Line numbers of the reader's own file,

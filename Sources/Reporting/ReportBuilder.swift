@@ -224,7 +224,10 @@ public struct ReportBuilder {
     /// measure the method against a synthetic truth (a real cohort has none), and the issue asks for
     /// the wrong links by NS, which a reader can count.
     func evaluationCells(_ counts: CountSystem, _ e: Evaluation, funnel: Funnel, groups: [(group: Int, cell: Int)]) -> EvaluationCells {
-        let correct = counts.count("evaluation.correct", e.correct), wrong = counts.count("evaluation.wrong", e.wrong)
+        // A cascade's evaluation covers both steps; this report's funnel is the indirect step's.
+        let direct = e.byGroup[Evaluation.directGroup] ?? Evaluation.GroupQuality()
+        let correct = counts.count("evaluation.correct", e.correct - direct.correct)
+        let wrong = counts.count("evaluation.wrong", e.wrong - direct.wrong)
         counts.sum(funnel.found, of: [correct, wrong])
         let groupCells = groups.map { g -> (group: Int, linked: Int, correct: Int, wrong: Int) in
             let q = e.byGroup[String(g.group)] ?? Evaluation.GroupQuality()
@@ -252,11 +255,24 @@ public struct ReportBuilder {
         let wrong = e.mismatches.filter { $0.actual == Evaluation.foundWrongPerson }
             .map { LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group) }
         // The found rate is the funnel's: hidden with its count.
+        guard let direct = e.byGroup[Evaluation.directGroup] else {
+            return .init(
+                truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: counts[funnel.found],
+                correct: counts[cells.correct], wrong: counts[cells.wrong], precision: e.precision?.reportRounded,
+                recall: e.recall?.reportRounded, foundRate: counts[funnel.found].value == nil ? nil : e.foundRate.reportRounded,
+                findableFoundRate: e.findableFoundRate?.reportRounded, groups: groups, wrongLinks: wrong)
+        }
+        // A cascade: this step's links only (the whole cohort's precision and recall are in the
+        // cascade section); its recall needs the lines passed on whose person is in the SNDS, which
+        // the step alone does not know.
+        let linked = e.linked - direct.linked, correct = e.correct - direct.correct
+        let lines = e.lines - direct.linked
         return .init(
-            truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: e.lines, linked: counts[funnel.found],
-            correct: counts[cells.correct], wrong: counts[cells.wrong], precision: e.precision?.reportRounded,
-            recall: e.recall?.reportRounded, foundRate: counts[funnel.found].value == nil ? nil : e.foundRate.reportRounded,
-            findableFoundRate: e.findableFoundRate?.reportRounded, groups: groups, wrongLinks: wrong)
+            truth: URL(fileURLWithPath: e.truth).lastPathComponent, lines: lines, linked: counts[funnel.found],
+            correct: counts[cells.correct], wrong: counts[cells.wrong],
+            precision: linked == 0 ? nil : (Double(correct) / Double(linked)).reportRounded, recall: nil,
+            foundRate: counts[funnel.found].value == nil || lines == 0 ? nil : (Double(linked) / Double(lines)).reportRounded,
+            findableFoundRate: nil, groups: groups, wrongLinks: wrong.filter { $0.group != nil })
     }
 }
 

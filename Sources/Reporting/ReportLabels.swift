@@ -154,6 +154,14 @@ public struct ReportLabels: Sendable {
         "precision": "Précision", "recall": "Rappel", "found_rate": "Taux retrouvé", "findable_found": "Retrouvables retrouvées",
         "correct": "Justes", "wrong": "Erronées", "cumulative_recall": "Rappel cumulé",
         "wrong_links": "Liens erronés, par NS", "no_wrong_links": "Aucun lien erroné.",
+        "cascade": "Appariement en cascade : les deux étapes",
+        "cascade_note":
+            "Les lignes que l'appariement direct (NIR) n'a pas retrouvées — rejetées, non retrouvées, ambiguës — sont appariées ici sur leurs critères non identifiants, aux mêmes numéros de ligne. Le reste du rapport porte sur cette seconde étape.",
+        "cascade_submitted": "Lignes de la cohorte", "cascade_direct": "Retrouvées par l'appariement direct",
+        "cascade_passed": "Transmises à l'appariement indirect", "cascade_indirect": "Retrouvées par l'appariement indirect",
+        "cascade_all": "Retrouvées en tout", "cascade_verdict": "Verdict sur la cohorte entière",
+        "cascade_quality": "Précision / rappel sur la cohorte entière",
+        "cascade_step": "Étape indirecte, sur les lignes transmises :",
         "several_ns": "Un même patient sous plusieurs NS",
         "several_ns_note_direct":
             "Plusieurs lignes portant la même identité (un patient inscrit deux fois) sont toutes appariées à cette personne, et ses données sont livrées sous chaque NS ; chaque ligne de results.csv nomme les autres (« same person as line N »). À vérifier avant de fusionner les NS.",
@@ -267,6 +275,14 @@ public struct ReportLabels: Sendable {
         "precision": "Precision", "recall": "Recall", "found_rate": "Found rate", "findable_found": "Findable lines found",
         "correct": "Right", "wrong": "Wrong", "cumulative_recall": "Cumulative recall",
         "wrong_links": "Wrong links, by NS", "no_wrong_links": "No wrong link.",
+        "cascade": "Cascade linkage: both steps",
+        "cascade_note":
+            "The lines direct linkage (NIR) did not find — rejected, not found, ambiguous — are linked here on their non-identifying criteria, at the same line numbers. The rest of the report is about this second step.",
+        "cascade_submitted": "Lines of the cohort", "cascade_direct": "Found by direct linkage",
+        "cascade_passed": "Passed on to indirect linkage", "cascade_indirect": "Found by indirect linkage",
+        "cascade_all": "Found in all", "cascade_verdict": "Verdict on the whole cohort",
+        "cascade_quality": "Precision / recall on the whole cohort",
+        "cascade_step": "Indirect step, on the lines passed on:",
         "several_ns": "One patient under several NS",
         "several_ns_note_direct":
             "Lines carrying the same identity (a patient registered twice) are all linked to that person, whose data is delivered under each NS; each line of results.csv names the others (“same person as line N”). Check them before merging the NS.",

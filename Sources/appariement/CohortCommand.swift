@@ -134,11 +134,22 @@ struct CohortProbabiliste: ParsableCommand {
     @Option(help: ArgumentHelp("Noise profile (YAML) with the defect rates; default: the shipped one.", valueName: "path"))
     var noise: String?
 
+    @Flag(
+        help: """
+            Give the patients' identities too (NIR and birth date, with a miscopied key, a missing NIR or the patient's own NIR \
+            on some lines), as a hospital registry holds them: the file a cascade links (direct, then probabiliste --from-direct). \
+            Reads the sealed correspondence: needs the key.
+            """)
+    var identity = false
+
+    @OptionGroup var key: KeyOption
+
     @Flag(help: "Replace a cohort drawn before under the same name (its truth file beside it); never a user's own file.")
     var force = false
 
     func validate() throws {
         guard size > 0 else { throw ValidationError("--size must be at least 1") }
+        if key.keyFile != nil, !identity { throw ValidationError("--key-file is needed only with --identity") }
         guard IndirectScenario.named(scenario) != nil else {
             throw ValidationError("unknown scenario '\(scenario)' (known: \(IndirectScenario.all.map(\.name).joined(separator: ", ")))")
         }
@@ -154,11 +165,25 @@ struct CohortProbabiliste: ParsableCommand {
             let written = try Self.draw(
                 scenario: IndirectScenario.named(scenario)!, size: size, seed: seed, name: name ?? scenario,
                 directory: URL(fileURLWithPath: directory), database: database,
-                noise: noise.map { URL(fileURLWithPath: $0) }, force: force)
-            var command =
-                "appariement probabiliste \(ShellWord.quoted(written.cohort.relativePath)) --criteria \(IndirectScenario.named(scenario)!.rulesFile)"
-            if database != DatasetFiles.defaultDatabase { command += " --database \(ShellWord.quoted(database))" }
-            print("Link it with: \(command)")
+                noise: noise.map { URL(fileURLWithPath: $0) }, identityKeyFile: identity ? key.location.url : nil, force: force)
+            let rules = IndirectScenario.named(scenario)!.rulesFile
+            let databaseOption = database != DatasetFiles.defaultDatabase ? " --database \(ShellWord.quoted(database))" : ""
+            let file = ShellWord.quoted(written.cohort.relativePath)
+            if identity {
+                // The direct step reads the identity and leaves the stay's columns unread.
+                let stay = IndirectScenario.named(scenario)!.columns.map(\.name).filter {
+                    !["SEXE", "ANNEE_NAISSANCE", "MOIS_NAISSANCE", "DEPARTEMENT"].contains($0)
+                }
+                let run = "runs/direct-\(written.cohort.deletingPathExtension().lastPathComponent)"
+                print(
+                    """
+                    Link it in a cascade with:
+                      appariement direct \(file) --ignore-columns \(stay.joined(separator: ","))\(databaseOption)
+                      appariement probabiliste --from-direct \(run) --criteria \(rules)\(databaseOption)
+                    """)
+            } else {
+                print("Link it with: appariement probabiliste \(file) --criteria \(rules)\(databaseOption)")
+            }
         }
     }
 
@@ -166,11 +191,12 @@ struct CohortProbabiliste: ParsableCommand {
     @discardableResult
     static func draw(
         scenario: IndirectScenario, size: Int, seed: UInt64, name: String, directory folder: URL, database: String,
-        noise: URL?, force: Bool
+        noise: URL?, identityKeyFile: URL? = nil, force: Bool
     ) throws -> CohortDrawing.Drawn {
         let drawn = try CohortDrawing.indirect(
             scenario: scenario, size: size, seed: seed, dataset: DatasetFiles(database: URL(fileURLWithPath: database)), noise: noise,
-            reference: { try ReferenceData.locate() }, to: .init(name: name, folder: folder, replaceExisting: force))
+            identityKeyFile: identityKeyFile, reference: { try ReferenceData.locate() },
+            to: .init(name: name, folder: folder, replaceExisting: force))
         print(
             """
             Indirect cohort '\(scenario.name)' of \(size.formatted()) lines (seed \(seed)) from \(database), drawn among \((drawn.eligiblePatients ?? 0).formatted()) patients:

@@ -58,7 +58,7 @@ struct Evaluate: ParsableCommand {
             let weighted = (try? IndirectSummary.read(from: folder))?.groups.first { $0.weighted == true }?.group
             for (g, q) in e.byGroup.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
                 text +=
-                    "\n  group \(g)\(Int(g) == weighted ? " (weighted)" : ""): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong, precision \(rate(q.precision)), cumulative recall \(rate(q.cumulativeRecall))"
+                    "\n  \(g == Evaluation.directGroup ? "direct step (a cascade's first)" : "group \(g)")\(Int(g) == weighted ? " (weighted)" : ""): \(q.linked.formatted()) linked, \(q.wrong.formatted()) wrong, precision \(rate(q.precision)), cumulative recall \(rate(q.cumulativeRecall))"
                 if let x = q.expectedWrong { text += String(format: " (the run expected %.1f wrong)", x) }
             }
         }

@@ -36,10 +36,22 @@ struct Probabiliste: ParsableCommand {
             lines to review and their candidates; see export review), candidates.csv (each line's \
             candidates per configuration, observed and expected by chance) and the extraction keyed by NS. The exit code is 0 whatever the \
             verdict (it is in summary.json and printed), unless --require-success. See docs/indirect-linkage.md.
+
+            --from-direct RUN makes the run the second step of a cascade: the lines the direct run RUN \
+            did not find (rejected, not found, ambiguous) are linked on the non-identifying criteria the \
+            same file carries, at the same line numbers; its identity columns are left unread (the birth \
+            date gives the year and month of birth when the file has no column for them). The cohort \
+            argument may then be left out. The summary and the report give both steps and the whole \
+            cohort's result. See docs/indirect-linkage.md, "Cascade".
             """)
 
-    @Argument(help: ArgumentHelp("The cohort file (CSV).", valueName: "cohort.csv"))
-    var cohort: String
+    @Argument(help: ArgumentHelp("The cohort file (CSV); with --from-direct, the direct run's own by default.", valueName: "cohort.csv"))
+    var cohort: String?
+
+    @Option(
+        name: .customLong("from-direct"),
+        help: ArgumentHelp("A direct run's folder: link only the lines it did not find, on the same file's criteria (a cascade).", valueName: "RUN"))
+    var fromDirect: String?
 
     @Option(help: ArgumentHelp("The rules file (YAML).", valueName: "rules.yml"))
     var criteria = "rules/default.yml"
@@ -75,6 +87,7 @@ struct Probabiliste: ParsableCommand {
     @OptionGroup var key: KeyOption
 
     func validate() throws {
+        if cohort == nil, fromDirect == nil { throw ValidationError("Missing expected argument '<cohort.csv>' (or --from-direct RUN)") }
         try files.validate(noExtraction: noExtraction)
         guard projectTo >= 1 else {
             throw ValidationError("--project-to takes a number of people, at least the dataset's own size (got \(projectTo)).")
@@ -83,7 +96,9 @@ struct Probabiliste: ParsableCommand {
 
     func run() throws {
         try Failure.reporting(offering: [.force, .criteria]) {
-            let cohortURL = URL(fileURLWithPath: cohort)
+            let secret = try KeyFile.load(at: key.location.url)
+            let step = try fromDirect.map { try DirectStep.read(URL(fileURLWithPath: $0), key: secret) }
+            let cohortURL = URL(fileURLWithPath: cohort ?? step!.cohort.path)
             let stem = cohortURL.deletingPathExtension().lastPathComponent
             var options = IndirectRun.Options(
                 cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
@@ -96,13 +111,18 @@ struct Probabiliste: ParsableCommand {
             options.extraction = !noExtraction
             options.outputs = try files.outputs()
             options.projectTo = projectTo
-            let secret = try KeyFile.load(at: key.location.url)
+            options.directStep = step
+            if let step {
+                Swift.print(
+                    "Cascade: the direct run \(step.run) found \(step.found.formatted()) of \(step.submitted.formatted()) lines; the \(step.passedOn.count.formatted()) others are linked here on their criteria."
+                )
+            }
             let progress = ProgressReporter()
             let prepared = try IndirectRun.prepare(options, key: secret, reference: try ReferenceData.locate(), progress: progress)
             Self.printPrelude(prepared)
             let summary = try IndirectRun.link(prepared, progress: progress)
             Self.print(summary, folder: options.output)
-            if requireSuccess, summary.verdict == .failure { throw ExitCode(ExitStatus.verdictFailure.rawValue) }
+            if requireSuccess, (summary.directStep?.verdict ?? summary.verdict) == .failure { throw ExitCode(ExitStatus.verdictFailure.rawValue) }
         }
     }
 
@@ -165,6 +185,13 @@ struct Probabiliste: ParsableCommand {
         text += String(
             format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
             s.verdict.shouted)
+        if let d = s.directStep {
+            text += String(
+                format:
+                    "\nBoth steps: the direct run found %@, this one %@ of the %@ lines passed on: %@ of %@ found (%.1f %%): %@ for the whole cohort.",
+                d.found.formatted(), c.found.formatted(), d.passedOn.formatted(), d.foundInAll.formatted(), d.submitted.formatted(),
+                100 * d.foundInAllRate, d.verdict.shouted)
+        }
         if let c = s.confidence, c.total.links + c.excludedAsWeak.links > 0 {
             text +=
                 "\n  of the \(c.total.links.formatted()) links, \(c.total.phrase) expected wrong (a count of links; match model fitted on the run's candidates)"

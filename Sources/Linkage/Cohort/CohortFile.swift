@@ -202,6 +202,26 @@ public struct CohortFile {
         self.records = records
     }
 
+    /// The cells of the file's header, read as the file will be (nil when it cannot be read: the
+    /// reading proper then says why). For a caller that decides the mapping from the header.
+    public static func headerCells(of url: URL, encoding choice: EncodingChoice = .auto, separator: SeparatorChoice = .auto) -> [String]? {
+        guard let data = try? InputFile.read(url, limit: maxFileBytes) else { return nil }
+        let bytes = [UInt8](data)
+        let encoding: DelimitedReader.Encoding =
+            switch choice {
+            case .utf8: .utf8
+            case .latin1: .latin1
+            case .windows1252: .windows1252
+            case .auto: DelimitedReader.detectEncoding(of: bytes)
+            }
+        guard let byte = separator.byte ?? DelimitedReader.detectSeparator(in: bytes) else { return nil }
+        var reader = DelimitedReader(bytes: bytes, separator: byte, encoding: encoding, maxFieldBytes: maxFieldBytes, maxFields: 1_000)
+        while let record = try? reader.next() {
+            if !record.isBlank { return record.fields }
+        }
+        return nil
+    }
+
     /// The file's lines (line breaks, and a last line without one), counted in 4 MB pieces without
     /// holding the file — or nil when it cannot be opened (the reading that follows says why).
     static func lineCount(_ url: URL) -> Int? {
@@ -307,18 +327,20 @@ public struct CohortFile {
         }
         // The user's mapping first: header cell (normalised) → column.
         var problems: [String] = []
-        var mapped: [String: Column] = [:]
+        var mapped: [String: [Column]] = [:]
         var mappedColumns = Set<String>()
         for (given, cell) in mapping.names.sorted(by: { $0.key < $1.key }) {
             guard let column = columns.first(where: { normalise($0.name) == normalise(given) }) else {
                 problems.append("--column \(shown(given))=…: not a column the linkage reads (\(columns.map(\.name).joined(separator: ", ")))")
                 continue
             }
-            if let other = mapped[normalise(cell)] {
+            if let other = mapped[normalise(cell)]?.first,
+                !(mapping.sharingACell.contains(other.name) && mapping.sharingACell.contains(column.name))
+            {
                 problems.append("--column \(other.name) and --column \(column.name) name the same cell '\(shown(cell))'")
                 continue
             }
-            mapped[normalise(cell)] = column
+            mapped[normalise(cell), default: []].append(column)
             mappedColumns.insert(column.name)
         }
         let ignored = Set(mapping.ignored.map(normalise))
@@ -333,13 +355,13 @@ public struct CohortFile {
             // values once the lines are read.
             guard !name.isEmpty else { continue }
             if ignored.contains(name) { continue }
-            let column =
+            let found =
                 mapped[name]
                 ?? columns.first { c in
                     // A column the user mapped elsewhere is not also found under its own names.
                     !mappedColumns.contains(c.name) && (normalise(c.name) == name || c.aliases.contains { normalise($0) == name })
-                }
-            guard let column else {
+                }.map { [$0] }
+            guard let found else {
                 // A cell that may be a NIR is not repeated, even as a column's name.
                 if looksLikeValue(raw) {
                     problems.append("column \(index + 1) of the header is not a column's name (a value, not repeated here)")
@@ -348,14 +370,16 @@ public struct CohortFile {
                 }
                 continue
             }
-            if let previous = seen[column.name] {
-                problems.append(
-                    "columns \(previous + 1) and \(index + 1) are both \(column.name) (when their names differ, leave one unread with --ignore-columns)"
-                )
-                continue
+            for column in found {
+                if let previous = seen[column.name] {
+                    problems.append(
+                        "columns \(previous + 1) and \(index + 1) are both \(column.name) (when their names differ, leave one unread with --ignore-columns)"
+                    )
+                    continue
+                }
+                seen[column.name] = index
+                positions[column.name] = index
             }
-            seen[column.name] = index
-            positions[column.name] = index
         }
         if !unknown.isEmpty {
             let hint = "(name a column the linkage reads with --column NAME=HEADER, or leave others unread with --ignore-columns)"

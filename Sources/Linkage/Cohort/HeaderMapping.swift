@@ -13,11 +13,19 @@ public struct HeaderMapping: Sendable, Equatable, Codable {
     public var names: [String: String]
     /// Header cells left unread, as written in the file.
     public var ignored: [String]
+    /// Columns that may be read from one cell together: the parts of one date (a birth date read
+    /// for both ANNEE_NAISSANCE and MOIS_NAISSANCE). Any other two columns named to one cell are
+    /// a mistake, refused.
+    public var sharingACell: Set<String> = []
 
-    public init(names: [String: String] = [:], ignored: [String] = []) {
+    public init(names: [String: String] = [:], ignored: [String] = [], sharingACell: Set<String> = []) {
         self.names = names
         self.ignored = ignored
+        self.sharingACell = sharingACell
     }
+
+    /// A run's provenance records what the user mapped and left unread.
+    enum CodingKeys: String, CodingKey { case names, ignored }
 
     public var isEmpty: Bool { names.isEmpty && ignored.isEmpty }
 

@@ -91,6 +91,9 @@ public struct Evaluation: Codable, Sendable, Equatable {
         public var group: Int?
     }
 
+    /// The group a cascade's direct links are counted under.
+    public static let directGroup = "direct"
+
     /// Evaluates the run in `run` against `truth`; `key` opens the run's sealed correspondence.
     public static func evaluate(run: URL, truthFile: URL, key: SecretKey) throws -> Evaluation {
         // The run's files are the run's own (sealed with the key) before anything is counted.
@@ -134,6 +137,24 @@ public struct Evaluation: Codable, Sendable, Equatable {
             nsOfLine[Int(record[0]) ?? -1] = record[1]
             byReason[LineStatus.rejected.rawValue, default: [:]][record[2], default: 0] += 1
         }
+        // A cascade's second step holds the lines its direct step did not find: the others are the
+        // direct run's links, evaluated with them (group `direct`), so the whole cohort is.
+        var directLines = Set<Int>()
+        if kind == .probabiliste, case .indirect(let s) = try RunSummary.read(from: run), let step = s.directStep {
+            let direct = URL(fileURLWithPath: step.run)
+            try RunIntegrity.verify(direct, reading: RunFolder.sealed, key: key)
+            for l in try RunCorrespondence.read(in: direct, key: key) where personOfNS[l.ns] == nil { personOfNS[l.ns] = l.benIdtAno }
+            for record in try readCSV(direct.appendingPathComponent(RunFolder.results), expecting: DirectRun.resultColumns)
+            where record[2] == LineStatus.found.rawValue {
+                let line = Int(record[0]) ?? -1
+                guard status[line] == nil else {
+                    throw LinkageError.badRun(run.path, "line \(line) is in both steps of the cascade: its direct run \(direct.path) was changed")
+                }
+                status[line] = .found
+                nsOfLine[line] = record[1]
+                directLines.insert(line)
+            }
+        }
         guard status.count == truth.entries.count, truth.entries.allSatisfy({ status[$0.line] != nil }) else {
             throw LinkageError.badRun(
                 run.path,
@@ -170,7 +191,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
             if lineStatus == .found {
                 e.linked += 1
                 let person = nsOfLine[t.line].flatMap { personOfNS[$0] }
-                let group = groupOfLine[t.line].map(String.init) ?? "all"
+                let group = directLines.contains(t.line) ? Self.directGroup : groupOfLine[t.line].map(String.init) ?? "all"
                 let configuration = configurationOfLine[t.line].map(String.init)
                 if indirect { e.byGroup[group, default: GroupQuality()].linked += 1 }
                 if let configuration {

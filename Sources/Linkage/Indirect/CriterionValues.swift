@@ -38,7 +38,8 @@ public enum CriterionValues {
         // A NIR in a criterion, of any kind, is never compared nor written back (the export's
         // cohort.csv, the rejects' detail): the line is rejected for that column, its value not
         // repeated. A date-time has as many digits as a NIR: a readable date is none.
-        if SubjectNumber.looksLikeNIR(text), normalisation != .date || !DateLayouts.read(text).readsAsDay {
+        let readsAsDate = [.date, .year, .month].contains(normalisation) && DateLayouts.read(text).readsAsDay
+        if SubjectNumber.looksLikeNIR(text), !readsAsDate {
             return .refused(why: "holds a number like a NIR, which is not repeated here")
         }
         let canonical: String?
@@ -46,6 +47,10 @@ public enum CriterionValues {
         case .text:
             // ASCII upper case only, as SQLite's upper(): é stays é on both sides.
             canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
+        case .month where !text.allSatisfy(\.isASCIIDigit), .year where !text.allSatisfy(\.isASCIIDigit):
+            // A whole date where its year or month is asked (a birth date read for both): its part.
+            guard case .date(let d) = DateLayouts.read(text) else { return .invalid(why: "is not \(expected(normalisation))") }
+            return .value(String(normalisation == .year ? d.year : d.month), reformatted: true)
         case .integer, .month, .year:
             // A number is written as it is: `03` and `3` are one value, neither reformatted.
             guard text.count <= 9, text.allSatisfy(\.isASCIIDigit), let n = Int(text) else {
@@ -89,8 +94,8 @@ public enum CriterionValues {
         switch normalisation {
         case .text: "text"
         case .integer: "a whole number"
-        case .month: "a month from 1 to 12"
-        case .year: "a year on four digits"
+        case .month: "a month from 1 to 12 (or a date)"
+        case .year: "a year on four digits (or a date)"
         case .sex: "1/2, M/F or H/F"
         case .date: "a date (\(DateLayouts.accepted))"
         case .departement: "a département code (01–95, 2A/2B or 20, 971–976)"

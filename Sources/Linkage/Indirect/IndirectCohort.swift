@@ -45,8 +45,11 @@ public struct IndirectCohort {
     }
     public var submitted: Int { subjects.count + rejections.count }
 
-    public init(file: CohortFile, rules: IndirectRules) throws(LinkageError) {
+    /// Reads and validates the file's lines — only those of `lines` when given (a cascade's lines
+    /// the direct step did not find; the others are not submitted).
+    public init(file: CohortFile, rules: IndirectRules, lines only: Set<Int>? = nil) throws(LinkageError) {
         self.file = file
+        let records = only.map { wanted in file.records.filter { wanted.contains($0.line) } } ?? file.records
         var subjects: [Subject] = []
         var rejections: [Rejection] = []
         var quality: [String: ColumnQuality] = [:]
@@ -57,7 +60,7 @@ public struct IndirectCohort {
         var whyUnreadable: [String: [String: Int]] = [:]
         var readable: [String: Int] = [:]
         let traitIndex = Self.traitCriteria(rules)
-        lines: for record in file.records {
+        lines: for record in records {
             let ns = file.value(rules.idColumn, in: record) ?? ""
             func reject(_ reason: RejectionReason, _ detail: String, showingNS: Bool = true) {
                 rejections.append(
@@ -129,10 +132,10 @@ public struct IndirectCohort {
         }
         self.mostlyUnreadable = mostlyUnreadable
         let nirLike = rejections.filter { $0.reason == .nsLooksLikeNIR }.count
-        if nirLike * 2 > file.records.count {
+        if nirLike * 2 > records.count {
             throw .badCohort(
                 file.url.path,
-                "the \(rules.idColumn) column holds NIR-like numbers on \(nirLike) of \(file.records.count) lines: are the columns in the wrong order? (nothing was written)"
+                "the \(rules.idColumn) column holds NIR-like numbers on \(nirLike) of \(records.count) lines: are the columns in the wrong order? (nothing was written)"
             )
         }
         // An NS given twice cannot say which person it stands for: all its lines are rejected.

@@ -44,6 +44,8 @@ public enum IndirectRun {
         /// The base the verdict is projected to (``Projection``): the real SNDS's beneficiaries
         /// unless the user names another size.
         public var projectTo = Projection.realSNDS
+        /// A cascade's first step: only the lines this direct run did not find are linked.
+        public var directStep: DirectStep?
 
         public init(cohort: URL, rules: URL, dataset: DatasetFiles, output: URL) {
             self.cohort = cohort
@@ -60,6 +62,7 @@ public enum IndirectRun {
             o.replaceExisting = replaceExisting
             o.extraction = extraction
             o.outputs = outputs
+            o.directStep = directStep
             return o
         }
     }
@@ -83,8 +86,21 @@ public enum IndirectRun {
         _ options: Options, key: SecretKey, reference: ReferenceData,
         progress: ProgressReporter = .silent
     ) throws -> Prepared {
+        var common = options.common
+        if let step = options.directStep {
+            // The file as the direct step read it, its identity columns left unread and the birth
+            // date read for the year and month of birth where the rules ask for them.
+            if common.encoding == .auto, let e = CohortFile.EncodingChoice(rawValue: step.cohort.encoding) { common.encoding = e }
+            if common.separator == .auto {
+                common.separator = CohortFile.SeparatorChoice(rawValue: step.cohort.separator == "\t" ? "tab" : step.cohort.separator) ?? .auto
+            }
+            let rules = try IndirectRules.load(options.rules, reference: reference)
+            if let header = CohortFile.headerCells(of: options.cohort, encoding: common.encoding, separator: common.separator) {
+                common.header = step.headerMapping(header: header, rules: rules, given: options.header)
+            }
+        }
         var (inputs, rules, _) = try LinkageRun.prepare(
-            options.common, key: key, for: .sealing, progress: progress,
+            common, key: key, for: .sealing, progress: progress,
             reading: {
                 let rules = try IndirectRules.load(options.rules, reference: reference)
                 return (
@@ -97,7 +113,11 @@ public enum IndirectRun {
             throw LinkageError.projectionBelowDataset(
                 options.dataset.database.path, standsFor: inputs.manifest.standsFor, asked: options.projectTo)
         }
-        let cohort = try IndirectCohort(file: inputs.file, rules: rules)
+        if let step = options.directStep, inputs.file.sha256 != step.cohort.sha256 {
+            throw LinkageError.badCohort(
+                options.cohort.path, "is not the file the direct run \(step.run) linked (\(step.cohort.path); their SHA-256 differ): give that file")
+        }
+        let cohort = try IndirectCohort(file: inputs.file, rules: rules, lines: options.directStep.map { Set($0.passedOn) })
         try cohort.requireReadableCriteria()
         try inputs.cohortValidated(submitted: cohort.submitted, rejections: cohort.rejections)
 

@@ -39,6 +39,8 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
     public var extraction: Extraction.Counts?
     /// How the run's CSV files are written (nil in runs made before the choice: UTF-8, point).
     public var csvFormat: CSVFormat?
+    /// A cascade (`--from-direct`): the direct step, and both steps together; nil otherwise.
+    public var directStep: DirectStep.Summary?
     public var timings: [String: Double]
 
     public struct RulesSource: Codable, Sendable, Equatable {
@@ -157,6 +159,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         people = PeopleCounts(linesByPerson: linesByPerson, pseudonymCounts: pseudonymCounts)
         self.confidence = confidence
         self.projection = projection
+        directStep = inputs.options.directStep?.summary(indirectFound: counts.found, threshold: threshold)
         self.extraction = extraction
         csvFormat = inputs.options.outputs.csvFormat
         self.timings = timings

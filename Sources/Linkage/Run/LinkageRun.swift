@@ -32,6 +32,8 @@ public enum LinkageRun {
         public var extraction = true
         /// How the CSV files are written, what the extraction holds and in which forms.
         public var outputs = RunOutputs()
+        /// A cascade's first step (indirect runs only).
+        public var directStep: DirectStep?
 
         public init(cohort: URL, dataset: DatasetFiles, output: URL) {
             self.cohort = cohort

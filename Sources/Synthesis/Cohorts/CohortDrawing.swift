@@ -94,10 +94,11 @@ public enum CohortDrawing {
     }
 
     /// An indirect-linkage cohort (NS and the criteria of a scenario's events): reads only the
-    /// database, no key.
+    /// database, no key — unless `identityKeyFile` asks for the patients' identities too
+    /// (``RegistryIdentity``), read from the sealed correspondence with that key.
     public static func indirect(
         scenario: IndirectScenario, size: Int, seed: UInt64, dataset: DatasetFiles, noise: URL?,
-        reference: () throws -> ReferenceData, to destination: Destination
+        identityKeyFile: URL? = nil, reference: () throws -> ReferenceData, to destination: Destination
     ) throws -> Drawn {
         try destination.check(inputs: dataset.all + (noise.map { [$0] } ?? []))
         let profile = try IndirectNoiseProfile.load(noise, reference: reference())
@@ -105,7 +106,14 @@ public enum CohortDrawing {
         let sqlite = try SNDSDatabase.openReadOnly(at: dataset.database)
         defer { try? sqlite.close() }
         let generator = try IndirectCohortGenerator(database: sqlite, years: manifest.years, scenario: scenario, profile: profile)
-        let cohort = try generator.make(size: size, seed: seed)
+        var cohort = try generator.make(size: size, seed: seed)
+        if let keyFile = identityKeyFile {
+            let key = try KeyFile.load(at: keyFile)
+            try manifest.requireKey(
+                fingerprint: key.fingerprint, database: dataset.database.relativePath, keyFile: keyFile.relativePath,
+                for: .readingCorrespondence)
+            cohort = RegistryIdentity(correspondence: try Correspondence.read(from: dataset.correspondence, key: key)).add(to: cohort, seed: seed)
+        }
         try destination.write(csv: cohort.csv, truth: cohort.truth)
         var defects: [String: Int] = [:]
         for e in cohort.truth.entries { for d in e.defect.split(separator: "+") { defects[String(d), default: 0] += 1 } }
