@@ -49,11 +49,11 @@ extension ReportBuilder {
         let bias = biasCells(counts, s.profile, funnel: funnel, unknownParts: unknown)
         let eval = evaluation.map { evaluationCells(counts, $0, funnel: funnel, groups: []) }
 
-        counts.solve(rule)
+        counts.solve(rule, audience: audience)
         return LinkageReport(
-            createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
+            createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold, audience: audience,
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
-            outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: Self.directThreshold),
+            outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: directThreshold),
             funnel: stages(
                 counts, funnel,
                 [
@@ -68,14 +68,13 @@ extension ReportBuilder {
             quality: qualityRows(counts, quality, submitted: c.submitted),
             bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
             evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
-            severalNS: s.people.linesOfPeopleWithSeveralNS.map(LinkageReport.SeveralNS.init),
+            severalNS: audience == .public ? nil : s.people.linesOfPeopleWithSeveralNS.map(LinkageReport.SeveralNS.init),
             provenance: .init(
                 runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                 rules: nil, candidates: nil,
                 parameters: [
-                    "linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)",
-                    "success_threshold": String(Self.directThreshold),
-                ]))
+                    "linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)"
+                ].merging(directThreshold.map { ["success_threshold": String($0)] } ?? [:]) { a, _ in a }))
     }
 
 }

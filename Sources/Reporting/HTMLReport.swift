@@ -91,7 +91,6 @@ public struct HTMLReport {
 
     func header() -> String {
         let o = report.outcome
-        let verdictClass = o.verdict.rawValue
         let verdictText =
             o.foundRate == nil
             ? t("verdict_hidden")
@@ -100,8 +99,16 @@ public struct HTMLReport {
                         + t("rate_between").replacingOccurrences(of: "%low", with: t.percent($0[0])).replacingOccurrences(
                             of: "%high", with: t.percent($0[1]))
                 } ?? "")
-            : t("verdict_text").replacingOccurrences(of: "%found", with: percent("outcome.foundRate", o.foundRate))
-                .replacingOccurrences(of: "%threshold", with: percent("outcome.threshold", o.threshold))
+            : o.threshold.map { threshold in
+                t("verdict_text").replacingOccurrences(of: "%found", with: percent("outcome.foundRate", o.foundRate))
+                    .replacingOccurrences(of: "%threshold", with: percent("outcome.threshold", threshold))
+            }
+                ?? t("found_text").replacingOccurrences(of: "%found", with: percent("outcome.foundRate", o.foundRate))
+        // A direct run has a verdict only when a threshold was asked for (report --threshold).
+        let verdictBox =
+            o.verdict.map {
+                "<div class=\"verdict \($0.rawValue)\"><span class=\"caption\">\(t("verdict"))</span>\(text("outcome.verdict", t($0.rawValue)))</div>"
+            } ?? ""
         // A cascade's headline is the whole cohort's: the step's own figures follow in its section.
         let headline =
             report.cascade.map { c in
@@ -113,7 +120,7 @@ public struct HTMLReport {
                 """
             }
                 ?? """
-                <div class="verdict \(verdictClass)"><span class="caption">\(t("verdict"))</span>\(text("outcome.verdict", t(o.verdict.rawValue)))</div>
+                \(verdictBox)
                 <div class="big"><span class="caption">\(t("submitted"))</span>\(figure("outcome.submitted", t.integer(o.submitted), .count))</div>
                 <div class="big"><span class="caption">\(t("found"))</span>\(count("outcome.found", o.found))</div>
                 <div class="big"><span class="caption">\(t("found_rate"))</span>\(o.foundRate != nil ? percent("outcome.foundRate", o.foundRate) : o.foundRateRange.map { "<span class=\"range\">" + t.percent($0[0]) + " – " + t.percent($0[1]) + "</span>" } ?? "—")</div>
@@ -128,11 +135,20 @@ public struct HTMLReport {
             \(headline)
             </div>
             <p class="verdict-text">\(stepText)</p>
-            <p class="note small-cells">\(HTML.escape(t("small_cell_note").replacingOccurrences(of: "%k", with: String(report.smallCellThreshold))
-                .replacingOccurrences(of: "%max", with: String(report.smallCellThreshold - 1))))</p>
+            <p class="note small-cells">\(HTML.escape(smallCellNote))</p>
             </header>
 
             """
+    }
+
+    /// What the small-cell rule hid, and for whom the report is (docs/report.md).
+    var smallCellNote: String {
+        let k = report.smallCellThreshold
+        let key =
+            report.audience == .team
+            ? (k > 1 ? "small_cell_note_team" : "small_cell_note_team_none")
+            : (k > 1 ? "small_cell_note" : "small_cell_note_none")
+        return t(key).replacingOccurrences(of: "%k", with: String(k)).replacingOccurrences(of: "%max", with: String(k - 1))
     }
 
     func funnel() -> String {
@@ -166,9 +182,7 @@ public struct HTMLReport {
         }
         let chart = SVGBarChart(
             title: t("funnel"), bars: bars, maximum: max(1, submitted),
-            reference: .init(
-                value: submitted * report.outcome.threshold,
-                label: t("threshold") + " " + t.percent(report.outcome.threshold)))
+            reference: report.outcome.threshold.map { .init(value: submitted * $0, label: t("threshold") + " " + t.percent($0)) })
         let rows = report.funnel.map { s in
             [
                 HTML.escape(
@@ -178,7 +192,7 @@ public struct HTMLReport {
             ]
         }
         return section(
-            "funnel", t("funnel"), note: t("funnel_note"),
+            "funnel", t("funnel"), note: t(report.outcome.threshold == nil ? "funnel_note_no_threshold" : "funnel_note"),
             "<figure>\(chart.svg)</figure>" + table(["", t("lines"), t("share")], rows))
     }
 
@@ -269,7 +283,7 @@ public struct HTMLReport {
             )
             .replacingOccurrences(of: "%w", with: about(p.expectedWrong, p.low, p.high))
             .replacingOccurrences(of: "%v", with: t(p.verdict.rawValue))
-            .replacingOccurrences(of: "%s", with: t.percent(report.outcome.threshold))
+            .replacingOccurrences(of: "%s", with: t.percent(report.outcome.threshold ?? 0))
         let rows = p.groups.map { g in
             [
                 groupLabel(g.group), percent("projection.groups.\(g.group).rate", g.rate),
@@ -454,13 +468,15 @@ public struct HTMLReport {
             ])
         }
         let wrong =
-            e.wrongLinks.isEmpty
-            ? "<p class=\"empty\">\(t("no_wrong_links"))</p>"
-            : table(
-                [t("ns"), t("line"), t("group")],
-                e.wrongLinks.enumerated().map { i, w in
-                    [text("evaluation.wrongLinks.\(i).ns", w.ns), String(w.line), w.group.map(String.init) ?? "—"]
-                }, numericFrom: 1)
+            report.audience != .team
+            ? "<p class=\"note\">\(t("wrong_links_team_only"))</p>"
+            : e.wrongLinks.isEmpty
+                ? "<p class=\"empty\">\(t("no_wrong_links"))</p>"
+                : table(
+                    [t("ns"), t("line"), t("group")],
+                    e.wrongLinks.enumerated().map { i, w in
+                        [text("evaluation.wrongLinks.\(i).ns", w.ns), String(w.line), w.group.map(String.init) ?? "—"]
+                    }, numericFrom: 1)
         return section(
             "evaluation", t("evaluation"), note: t("evaluation_note").replacingOccurrences(of: "%truth", with: e.truth),
             figures + table(["", t("linked"), t("correct"), t("wrong"), t("precision"), t("recall") + " / " + t("cumulative_recall")], rows)

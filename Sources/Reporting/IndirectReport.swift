@@ -35,6 +35,7 @@ extension ReportBuilder {
                 let candidates = s.confidence?.configurations?.first { $0.configuration == cfg.id }.map { e in
                     counts.count("configuration_\(cfg.id).candidates", e.candidates)
                 }
+                if let candidates { counts.outsideCohort.insert(candidates) }
                 configCells[cfg.id] = (matched, counts.count("configuration_\(cfg.id).linked", cfg.linked), candidates)
                 counts.preferShown.insert(configCells[cfg.id]!.linked)
                 counts.atLeast(configCells[cfg.id]!.matched, configCells[cfg.id]!.linked, name: "configuration_\(cfg.id)")
@@ -73,7 +74,7 @@ extension ReportBuilder {
             return (whole, direct, all)
         }
 
-        counts.solve(rule)
+        counts.solve(rule, audience: audience)
         let groups = s.groups.enumerated().map { i, g in
             let dropped = Array(Set(s.configurations.filter { $0.group == g.group }.flatMap(\.dropped))).sorted { a, b in
                 (s.dropOrder.firstIndex(of: a) ?? .max, a) < (s.dropOrder.firstIndex(of: b) ?? .max, b)
@@ -145,7 +146,7 @@ extension ReportBuilder {
                 (FunnelStage.notLinked.rawValue, funnel.notLinked),
             ]
         return LinkageReport(
-            createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold,
+            createdAt: createdAt, language: language.rawValue, smallCellThreshold: rule.threshold, audience: audience,
             run: .init(kind: s.kind, folder: run.lastPathComponent, createdAt: s.createdAt),
             outcome: outcome(counts, funnel, foundCount: c.found, submitted: c.submitted, threshold: s.threshold),
             funnel: stages(counts, funnel, stageList, submitted: c.submitted),
@@ -156,7 +157,7 @@ extension ReportBuilder {
             quality: qualityRows(counts, quality, submitted: c.submitted),
             bias: biasRows(counts, bias, profile: s.profile, funnel: funnel, submitted: c.submitted),
             evaluation: eval.map { evaluationSection(counts, $0, funnel: funnel) },
-            severalNS: s.people.linesOfPeopleWithSeveralNS.map(LinkageReport.SeveralNS.init),
+            severalNS: audience == .public ? nil : s.people.linesOfPeopleWithSeveralNS.map(LinkageReport.SeveralNS.init),
             cascade: s.directStep.flatMap { d in cascadeCells.map { (d, $0) } }.map { d, cells in
                 LinkageReport.Cascade(
                     directRun: URL(fileURLWithPath: d.run).lastPathComponent, submitted: d.submitted, foundDirectly: counts[cells.direct],

@@ -17,6 +17,8 @@ public struct LinkageReport: Codable, Sendable, Equatable {
     /// Language of the HTML's labels (the JSON's keys are language-free).
     public var language: String
     public var smallCellThreshold: Int
+    /// Who the report is for (what the small-cell rule hides); nil in reports made before: public.
+    public var audience: ReportBuilder.Audience?
     public var run: RunInfo
     public var outcome: Outcome
     /// Submitted → rejected → accepted → group 1 → … → found → not linked.
@@ -56,9 +58,11 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         /// When the count found is hidden (fewer than the threshold not linked): the bounds of the
         /// rate the marks shown already imply.
         public var foundRateRange: [Double]?
-        public var threshold: Double
-        /// `success` when found / submitted ≥ threshold.
-        public var verdict: Verdict
+        /// The success threshold: the rules' for an indirect run; for a direct run only when one was
+        /// asked (`report --threshold`), since the CNAM's ≥ 90 % rule is stated for indirect linkage.
+        public var threshold: Double?
+        /// `success` when found / submitted ≥ threshold; nil without a threshold.
+        public var verdict: Verdict?
     }
 
     public struct Stage: Codable, Sendable, Equatable {

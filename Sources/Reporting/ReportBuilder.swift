@@ -12,17 +12,33 @@ import SNDSModel
 public struct ReportBuilder {
     public enum Language: String, Sendable, CaseIterable, Codable { case fr, en }
 
-    /// The success threshold of a direct run, which has no rules file: the CNAM's criterion (90 %
-    /// of the cohort found), the same as the default rules'.
-    public static let directThreshold = 0.90
+    /// Who the report is for, which decides what the small-cell rule hides (docs/report.md).
+    public enum Audience: String, Sendable, CaseIterable, Codable {
+        /// The team that holds the run (results.csv gives every line's outcome): the counts of the
+        /// cohort's lines are shown as they are; only counts of SNDS people outside the cohort (a
+        /// configuration's candidates) are under the rule.
+        case team
+        /// Readers beyond that team (a steering committee, a publication, a file for the CNIL):
+        /// every count of people under the rule, small categories merged, and no list of lines.
+        case `public`
+    }
 
     let rule: SmallCellRule
     let language: Language
     let createdAt: String
+    let audience: Audience
+    /// A direct run's success threshold, when one is asked for: a direct run has no rules file, and
+    /// the CNAM's ≥ 90 % criterion is stated for indirect linkage.
+    let directThreshold: Double?
 
-    public init(smallCellThreshold: Int = 10, language: Language = .fr, createdAt: Date = Date()) {
+    public init(
+        smallCellThreshold: Int = 10, language: Language = .fr, audience: Audience = .team, directThreshold: Double? = nil,
+        createdAt: Date = Date()
+    ) {
         rule = SmallCellRule(threshold: smallCellThreshold)
         self.language = language
+        self.audience = audience
+        self.directThreshold = directThreshold
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
     }
 
@@ -59,10 +75,10 @@ public struct ReportBuilder {
         }
     }
 
-    func outcome(_ counts: CountSystem, _ funnel: Funnel, foundCount: Int, submitted: Int, threshold: Double) -> LinkageReport.Outcome {
+    func outcome(_ counts: CountSystem, _ funnel: Funnel, foundCount: Int, submitted: Int, threshold: Double?) -> LinkageReport.Outcome {
         // The verdict is the run's, whatever the rule hides: it says only which side of the
         // threshold the run is on.
-        let success = submitted > 0 && Double(foundCount) / Double(submitted) >= threshold
+        let verdict: Verdict? = threshold.map { submitted > 0 && Double(foundCount) / Double(submitted) >= $0 ? .success : .failure }
         let found = counts[funnel.found], notLinked = counts[funnel.notLinked]
         var range: [Double]?
         // Hidden because few were found, or few were not linked: the rate lies within k − 1 of an end.
@@ -74,7 +90,7 @@ public struct ReportBuilder {
         }
         return .init(
             submitted: submitted, found: found, foundRate: found.share(of: submitted)?.reportRounded,
-            foundRateRange: range?.map(\.reportRounded), threshold: threshold, verdict: success ? .success : .failure)
+            foundRateRange: range?.map(\.reportRounded), threshold: threshold, verdict: verdict)
     }
 
     // MARK: - Reasons
@@ -166,18 +182,17 @@ public struct ReportBuilder {
 
     /// Categories under the threshold merged into `other`, with the next smallest until `other`
     /// is large enough; the members of `other` in their order.
+    /// For readers beyond the team only: a category with fewer lines than the threshold would show
+    /// a small count; they are merged into `other`, among themselves — never with a large category,
+    /// which would hide its rate (men merged with the unknown sex hid the men's rate): an `other`
+    /// still small is then hidden by the rule like any small count.
     func mergedRows(_ splits: [CohortProfile.Split]) -> [(CohortProfile.Split, [String]?)] {
-        var rows = splits.filter { $0.lines >= rule.threshold }
+        guard audience == .public else { return splits.map { ($0, nil) } }
+        let rows = splits.filter { $0.lines >= rule.threshold }
         var other = CohortProfile.Split(category: "other", linked: 0, notLinked: 0)
         var members: [String] = []
         for s in splits where s.lines < rule.threshold {
             other.linked += s.linked; other.notLinked += s.notLinked; members.append(s.category)
-        }
-        while other.lines > 0, other.lines < rule.threshold, let smallest = rows.indices.min(by: { rows[$0].lines < rows[$1].lines }) {
-            other.linked += rows[smallest].linked
-            other.notLinked += rows[smallest].notLinked
-            members.append(rows[smallest].category)
-            rows.remove(at: smallest)
         }
         members.sort { a, b in splits.firstIndex { $0.category == a }! < splits.firstIndex { $0.category == b }! }
         var out: [(CohortProfile.Split, [String]?)] = rows.map { ($0, nil) }
@@ -252,8 +267,13 @@ public struct ReportBuilder {
                 group: g.group, linked: counts[g.linked], correct: counts[g.correct], wrong: counts[g.wrong],
                 precision: shown ? q.precision?.reportRounded : nil, cumulativeRecall: shown ? q.cumulativeRecall?.reportRounded : nil)
         }
-        let wrong = e.mismatches.filter { $0.actual == Evaluation.foundWrongPerson }
-            .map { LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group) }
+        // A list of lines by NS is for the team only: beyond it, the counts (under the rule) say how many.
+        let wrong =
+            audience == .public
+            ? []
+            : e.mismatches.filter { $0.actual == Evaluation.foundWrongPerson }.map {
+                LinkageReport.WrongLink(ns: $0.ns, line: $0.line, group: $0.group)
+            }
         // The found rate is the funnel's: hidden with its count.
         guard let direct = e.byGroup[Evaluation.directGroup] else {
             return .init(
@@ -284,6 +304,9 @@ final class CountSystem {
     private(set) var equations: [[Int]] = []
     var pinned: Set<Int> = []
     var preferShown: Set<Int> = []
+    /// Counts of SNDS people who are not lines of the cohort (a configuration's candidates): under
+    /// the rule whatever the audience, since the team holds no file that gives them.
+    var outsideCohort: Set<Int> = []
     /// Hidden last of all: the run's result.
     var headline: Set<Int> = []
     private var cells: [Cell] = []
@@ -310,8 +333,17 @@ final class CountSystem {
         sum(whole, of: [part, rest])
     }
 
-    func solve(_ rule: SmallCellRule) {
-        cells = rule.protect(values, equations: equations, pinned: pinned, preferShown: preferShown, headline: headline)
+    /// Applies the rule for `audience`: for the team that holds the run, the cohort's line counts
+    /// are shown as they are (results.csv gives each line's outcome) and only the counts outside
+    /// the cohort are hidden when small (they enter no sum); for readers beyond it, every count, with
+    /// the secondary suppression that keeps a small one from being worked out.
+    func solve(_ rule: SmallCellRule, audience: ReportBuilder.Audience) {
+        switch audience {
+        case .team:
+            cells = values.indices.map { outsideCohort.contains($0) ? rule.cell(values[$0]) : .count(values[$0]) }
+        case .public:
+            cells = rule.protect(values, equations: equations, pinned: pinned, preferShown: preferShown, headline: headline)
+        }
     }
 
     subscript(_ i: Int) -> Cell { cells[i] }

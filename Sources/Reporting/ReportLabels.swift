@@ -84,11 +84,21 @@ public struct ReportLabels: Sendable {
         "run": "Exécution", "made": "faite le", "report_made": "Rapport établi le",
         "verdict": "Verdict", "success": "Réussi", "failure": "Échec",
         "verdict_text": "%found des lignes retrouvées, pour un seuil de %threshold.",
+        "found_text":
+            "%found des lignes retrouvées (sans seuil de réussite : la règle des 90 % de la CNAM vaut pour l'appariement indirect ; --threshold en donne un).",
         "verdict_hidden": "Le nombre de lignes retrouvées est masqué (règle des petits effectifs).",
         "small_cell_note":
-            "Aucun effectif de 1 à %max personnes n'est montré : « <%k » marque un petit effectif, « masqué » un effectif caché pour qu'un petit ne se déduise pas des totaux. Les catégories de moins de %k personnes sont regroupées (« Regroupés : … »). Les lignes citées par leur numéro (un même patient sous plusieurs NS) le sont telles quelles : results.csv les signale une à une.",
+            "Rapport pour une diffusion au-delà de l'équipe : aucun effectif de 1 à %max personnes n'est montré ; « <%k » marque un petit effectif, « masqué » un effectif caché pour qu'un petit ne se déduise pas des totaux. Les catégories de moins de %k personnes sont regroupées entre elles (« Regroupés : … ») ; aucune liste de lignes n'est donnée.",
+        "small_cell_note_none":
+            "Rapport pour une diffusion au-delà de l'équipe, sans seuil de petits effectifs (--min-cell 1) : aucun effectif n'est masqué ; aucune liste de lignes n'est donnée.",
+        "small_cell_note_team":
+            "Rapport pour l'équipe qui détient l'exécution : les effectifs de lignes de la cohorte sont montrés tels quels, results.csv donnant déjà l'issue de chaque ligne ; seuls les effectifs de personnes du SNDS hors cohorte (candidats) de 1 à %max sont masqués (« <%k »). Pour un rapport diffusé au-delà de l'équipe : --audience public.",
+        "small_cell_note_team_none":
+            "Rapport pour l'équipe qui détient l'exécution : aucun effectif n'est masqué (--min-cell 1). Pour un rapport diffusé au-delà de l'équipe : --audience public.",
+        "wrong_links_team_only": "La liste des liens erronés, par NS, n'est donnée que dans le rapport de l'équipe (--audience team).",
         "masked": "masqué", "rate_between": "Taux retrouvé compris entre %low et %high.",
         "funnel": "Entonnoir", "funnel_note": "De la cohorte soumise aux lignes retrouvées ; la ligne verticale marque le seuil de réussite.",
+        "funnel_note_no_threshold": "De la cohorte soumise aux lignes retrouvées.",
         "threshold": "seuil",
         "submitted": "Lignes soumises", "rejected": "Rejetées (invalides)", "accepted": "Acceptées",
         "found": "Retrouvées", "not_found": "Non retrouvées", "ambiguous": "Ambiguës (jumeaux de même sexe)",
@@ -206,11 +216,20 @@ public struct ReportLabels: Sendable {
         "run": "Run", "made": "made on", "report_made": "Report made on",
         "verdict": "Verdict", "success": "Success", "failure": "Failure",
         "verdict_text": "%found of the lines found, against a threshold of %threshold.",
+        "found_text": "%found of the lines found (no success threshold: the CNAM's 90 % rule is stated for indirect linkage; --threshold sets one).",
         "verdict_hidden": "The number of lines found is hidden (small-cell rule).",
         "small_cell_note":
-            "No count of 1 to %max people is shown: “<%k” marks a small count, “masked” a count hidden so that a small one cannot be worked out from the totals. Categories of fewer than %k people are merged (“Merged: …”). Lines cited by number (one patient under several NS) are given as they are: results.csv flags them one by one.",
+            "Report for readers beyond the team: no count of 1 to %max people is shown; “<%k” marks a small count, “masked” a count hidden so that a small one cannot be worked out from the totals. Categories of fewer than %k people are merged among themselves (“Merged: …”); no list of lines is given.",
+        "small_cell_note_none":
+            "Report for readers beyond the team, without a small-count threshold (--min-cell 1): no count is hidden; no list of lines is given.",
+        "small_cell_note_team":
+            "Report for the team that holds the run: the cohort's line counts are shown as they are, since results.csv already gives each line's outcome; only counts of 1 to %max SNDS people outside the cohort (candidates) are hidden (“<%k”). For a report going beyond the team: --audience public.",
+        "small_cell_note_team_none":
+            "Report for the team that holds the run: no count is hidden (--min-cell 1). For a report going beyond the team: --audience public.",
+        "wrong_links_team_only": "The list of wrong links, by NS, is given in the team's report only (--audience team).",
         "masked": "masked", "rate_between": "Found rate between %low and %high.",
         "funnel": "Funnel", "funnel_note": "From the cohort submitted to the lines found; the vertical line marks the success threshold.",
+        "funnel_note_no_threshold": "From the cohort submitted to the lines found.",
         "threshold": "threshold",
         "submitted": "Lines submitted", "rejected": "Rejected (invalid)", "accepted": "Accepted",
         "found": "Found", "not_found": "Not found", "ambiguous": "Ambiguous (same-sex twins)",

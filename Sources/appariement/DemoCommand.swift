@@ -62,7 +62,7 @@ struct Demo: ParsableCommand {
                     report.outcome.foundRate.map { labels.percent($0) }
                     ?? report.outcome.foundRateRange.map { "\(labels.percent($0[0]))–\(labels.percent($0[1]))" } ?? "hidden"
                 print(
-                    "  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind.rawValue), \(rate) found, \(report.outcome.verdict.rawValue); and report.json)"
+                    "  \(run.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (\(report.run.kind.rawValue), \(rate) found\(report.outcome.verdict.map { ", \($0.rawValue)" } ?? ""); and report.json)"
                 )
             }
         }

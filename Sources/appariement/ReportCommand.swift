@@ -32,13 +32,33 @@ struct Report: ParsableCommand {
 
     @Option(
         name: .customLong("min-cell"), parsing: .unconditional,
-        help: ArgumentHelp("Smallest count of people shown; smaller ones are hidden.", valueName: "n"))
+        help: ArgumentHelp(
+            "Smallest count of people shown where the audience hides small counts (the threshold the study's authorisation sets).",
+            valueName: "n"))
     var minCell = 10
+
+    @Option(
+        help: ArgumentHelp(
+            "Who reads the report: team (holds the run's results.csv: the cohort's line counts shown as they are) or public (beyond the team: every count of 1 to --min-cell − 1 people hidden, no list of lines).",
+            valueName: "team|public"))
+    var audience: ReportBuilder.Audience = .team
+
+    @Option(
+        help: ArgumentHelp(
+            "A direct run's success threshold, as a share (e.g. 0.9): without it a direct report gives its found rate and no verdict. Indirect runs take theirs from the rules.",
+            valueName: "share"))
+    var threshold: Double?
 
     @OptionGroup var key: KeyOption
 
     func validate() throws {
         guard minCell >= 1 else { throw ValidationError("--min-cell must be 1 or more") }
+        if let threshold, !(threshold > 0 && threshold <= 1) {
+            throw ValidationError("--threshold is a share of the cohort, above 0 and at most 1 (e.g. 0.9), not \(threshold)")
+        }
+        if threshold != nil, RunFolder.kind(of: URL(fileURLWithPath: runFolder)) == .probabiliste {
+            throw ValidationError("--threshold is for a direct run's report: an indirect run's threshold is its rules' (strategy.success_threshold)")
+        }
     }
 
     func run() throws {
@@ -65,29 +85,40 @@ struct Report: ParsableCommand {
             } else if evaluationFile {
                 evaluation = try Evaluation.read(from: folder)
             }
-            let report = try Self.write(run: folder, evaluation: evaluation, language: language, minCell: minCell)
+            let report = try Self.write(
+                run: folder, evaluation: evaluation, language: language, minCell: minCell, audience: audience, directThreshold: threshold)
             Self.print(report, folder: folder, usedEvaluationFile: truth == nil && evaluation != nil)
         }
     }
 
     /// Builds and writes the report of `run`; shared with `demo`.
     @discardableResult
-    static func write(run: URL, evaluation: Evaluation?, language: ReportBuilder.Language = .fr, minCell: Int = 10) throws -> LinkageReport {
+    static func write(
+        run: URL, evaluation: Evaluation?, language: ReportBuilder.Language = .fr, minCell: Int = 10,
+        audience: ReportBuilder.Audience = .team, directThreshold: Double? = nil
+    ) throws -> LinkageReport {
         let summary = try RunSummary.read(from: run)
-        let report = ReportBuilder(smallCellThreshold: minCell, language: language).build(run: run, summary: summary, evaluation: evaluation)
+        let report = ReportBuilder(smallCellThreshold: minCell, language: language, audience: audience, directThreshold: directThreshold)
+            .build(run: run, summary: summary, evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return report
     }
 
     static func print(_ r: LinkageReport, folder: URL, usedEvaluationFile: Bool = false) {
         let labels = ReportLabels(.en)
-        var text = "Report of \(folder.relativePath) (\(r.run.kind.rawValue)): \(r.outcome.verdict.rawValue)"
-        if let rate = r.outcome.foundRate { text += ", \(labels.percent(rate)) found (threshold \(labels.percent(r.outcome.threshold)))" }
+        var text = "Report of \(folder.relativePath) (\(r.run.kind.rawValue))" + (r.outcome.verdict.map { ": \($0.rawValue)" } ?? "")
+        if let rate = r.outcome.foundRate {
+            text += ", \(labels.percent(rate)) found" + (r.outcome.threshold.map { " (threshold \(labels.percent($0)))" } ?? " (no threshold)")
+        }
         if let e = r.evaluation {
             text +=
                 "\n  against the truth\(usedEvaluationFile ? " (from evaluation.json)" : ""): precision \(e.precision.map { labels.decimal($0, places: 3) } ?? "–"), recall \(e.recall.map { labels.decimal($0, places: 3) } ?? "–"), \(e.wrongLinks.count) wrong link\(e.wrongLinks.count == 1 ? "" : "s")"
         }
-        text += "\n  counts under \(r.smallCellThreshold) people hidden; labels in \(r.language == "fr" ? "French" : "English")"
+        text +=
+            r.audience == .public
+            ? "\n  for readers beyond the team: every count of 1 to \(r.smallCellThreshold - 1) people hidden, no list of lines"
+            : "\n  for the team that holds the run: its line counts shown as they are\(r.smallCellThreshold > 1 ? ", counts of other SNDS people under \(r.smallCellThreshold) hidden" : "") (--audience public for readers beyond it)"
+        text += "; labels in \(r.language == "fr" ? "French" : "English")"
         text += "\n  \(folder.appendingPathComponent(LinkageReport.htmlFile).relativePath)  (open it in a browser)"
         text += "\n  \(folder.appendingPathComponent(LinkageReport.jsonFile).relativePath)"
         Swift.print(text)
@@ -95,3 +126,4 @@ struct Report: ParsableCommand {
 }
 
 extension ReportBuilder.Language: ExpressibleByArgument {}
+extension ReportBuilder.Audience: ExpressibleByArgument {}

@@ -36,9 +36,12 @@ import Testing
                 ["evaluate", "runs/p1", "--truth", "cohorts/registry.truth.csv", "--key-file", "keys/secret.key"],
                 in: scratch.url
             ).status == 0)
-        let reused = try CommandLine.run(["report", "runs/p1", "--min-cell", "5"], in: scratch.url)
+        let reused = try CommandLine.run(["report", "runs/p1", "--min-cell", "5", "--audience", "public"], in: scratch.url)
         #expect(reused.stdout.contains("from evaluation.json"), "\(reused.stdout)")
-        #expect(reused.stdout.contains("counts under 5 people hidden"))
+        #expect(reused.stdout.contains("every count of 1 to 4 people hidden"), "\(reused.stdout)")
+        // --threshold is a direct run's; an indirect run's is its rules'.
+        let refused = try CommandLine.run(["report", "runs/p1", "--threshold", "0.9"], in: scratch.url)
+        #expect(refused.status == 64 && refused.stderr.contains("strategy.success_threshold"), "\(refused.stderr)")
     }
 
     @Test func whatCannotBeReportedIsRefusedWithOneMessage() throws {

@@ -32,15 +32,15 @@ struct ReportFixture: @unchecked Sendable {
         let dataset = try GeneratedDataset.shared()
         let folder = dataset.directory.appendingPathComponent("reports-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let direct = try directRun(dataset, size: 1_200, seed: 21, in: folder, name: "direct", language: .fr)
-        let indirect = try indirectRun(dataset, size: 800, seed: 22, in: folder, name: "indirect", language: .en)
+        let direct = try directRun(dataset, size: 1_200, seed: 21, in: folder, name: "direct", language: .fr, audience: .team)
+        let indirect = try indirectRun(dataset, size: 800, seed: 22, in: folder, name: "indirect", language: .en, audience: .team)
         return ReportFixture(dataset: dataset, direct: direct, indirect: indirect)
     }
 
     /// A direct cohort drawn with the shipped noise profile, linked, evaluated, reported.
     static func directRun(
         _ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
-        language: ReportBuilder.Language = .fr, minCell: Int = 10
+        language: ReportBuilder.Language = .fr, minCell: Int = 10, audience: ReportBuilder.Audience = .public
     ) throws -> Run {
         let profile = try DirectNoiseProfile.load(nil, reference: GeneratedDataset.reference.data)
         let cohort = try DirectCohortGenerator(correspondence: dataset.correspondence(), profile: profile).make(size: size, seed: seed)
@@ -52,13 +52,14 @@ struct ReportFixture: @unchecked Sendable {
         options.extraction = false
         options.replaceExisting = true
         _ = try DirectRun.run(options, key: dataset.key)
-        return try report(run, cohortFile: cohortFile, truthFile: truthFile, key: dataset.key, language: language, minCell: minCell)
+        return try report(
+            run, cohortFile: cohortFile, truthFile: truthFile, key: dataset.key, language: language, minCell: minCell, audience: audience)
     }
 
     /// An indirect cohort of the default scenario, linked with rules/default.yml, evaluated, reported.
     static func indirectRun(
         _ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
-        language: ReportBuilder.Language = .fr, minCell: Int = 10
+        language: ReportBuilder.Language = .fr, minCell: Int = 10, audience: ReportBuilder.Audience = .public
     ) throws -> Run {
         let database = try dataset.open()
         let generator = try IndirectCohortGenerator(
@@ -75,15 +76,16 @@ struct ReportFixture: @unchecked Sendable {
         options.extraction = false
         options.replaceExisting = true
         _ = try IndirectRun.run(options, key: dataset.key, reference: GeneratedDataset.reference.data)
-        return try report(run, cohortFile: cohortFile, truthFile: truthFile, key: dataset.key, language: language, minCell: minCell)
+        return try report(
+            run, cohortFile: cohortFile, truthFile: truthFile, key: dataset.key, language: language, minCell: minCell, audience: audience)
     }
 
     static func report(
         _ run: URL, cohortFile: URL, truthFile: URL, key: SecretKey, language: ReportBuilder.Language,
-        minCell: Int
+        minCell: Int, audience: ReportBuilder.Audience = .public
     ) throws -> Run {
         let evaluation = try Evaluation.evaluate(run: run, truthFile: truthFile, key: key)
-        let report = ReportBuilder(smallCellThreshold: minCell, language: language)
+        let report = ReportBuilder(smallCellThreshold: minCell, language: language, audience: audience)
             .build(run: run, summary: try RunSummary.read(from: run), evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return Run(folder: run, cohortFile: cohortFile, truthFile: truthFile, evaluation: evaluation, report: report)

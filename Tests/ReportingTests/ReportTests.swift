@@ -43,7 +43,12 @@ import Testing
             #expect(r.outcome.submitted == submitted)
             #expect(r.funnel.first { $0.key == "found" }!.count.value.map { $0 == found } ?? true)
             #expect(r.funnel.first { $0.key == "rejected" }!.count.value.map { $0 == rejected } ?? true)
-            #expect(r.outcome.verdict == (Double(found) / Double(submitted) >= r.outcome.threshold ? .success : .failure))
+            // A direct run has no threshold unless one is asked for (report --threshold): no verdict.
+            if case .direct = summary {
+                #expect(r.outcome.threshold == nil && r.outcome.verdict == nil)
+            } else {
+                #expect(r.outcome.verdict == (Double(found) / Double(submitted) >= r.outcome.threshold! ? .success : .failure))
+            }
             // At this size the headline is shown, and the evaluation is the run's.
             #expect(
                 r.outcome.found == .count(found),
@@ -55,7 +60,8 @@ import Testing
             for table in [r.bias.sex, r.bias.ageBand] {
                 let lines = table.compactMap(\.lines.value)
                 if lines.count == table.count { #expect(lines.reduce(0, +) == submitted) }
-                #expect(table.allSatisfy { ($0.lines.value ?? r.smallCellThreshold) >= r.smallCellThreshold })
+                // The team's report merges no category: each is shown as it is.
+                #expect(table.allSatisfy { $0.members == nil && $0.lines.value != nil })
             }
         }
         // The indirect run: its groups add up to what it found, and its criteria are all measured.
@@ -133,11 +139,44 @@ import Testing
         #expect(hidden > 0, "a cohort of 30 to 40 lines must have small counts to hide")
 
         // With a threshold of 1 nothing is hidden: the rule, not the data, hid those counts.
-        let unprotected = ReportBuilder(smallCellThreshold: 1).build(
+        let unprotected = ReportBuilder(smallCellThreshold: 1, audience: .public).build(
             run: tinyDirect.folder, summary: try .read(from: tinyDirect.folder),
             evaluation: tinyDirect.evaluation)
         #expect(unprotected.funnel.allSatisfy { $0.count.value != nil })
         #expect((unprotected.bias.sex + unprotected.bias.ageBand).allSatisfy { $0.linked.value != nil && $0.notLinked.value != nil })
+    }
+
+    /// For the team that holds the run (the default), no count of the cohort's lines is hidden —
+    /// results.csv gives each line's outcome — while candidates (SNDS people outside the cohort)
+    /// stay under the rule; for readers beyond it, no list of lines appears beside hidden counts.
+    @Test func theTeamSeesItsLineCountsAndThePublicNoListOfLines() throws {
+        let f = try Self.fixture()
+        let folder = f.dataset.directory.appendingPathComponent("team-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let runs = [
+            try ReportFixture.directRun(f.dataset, size: 40, seed: 3, in: folder, name: "team-direct", audience: .team),
+            try ReportFixture.indirectRun(f.dataset, size: 30, seed: 4, in: folder, name: "team-indirect", audience: .team),
+        ]
+        for run in runs {
+            let json = try Self.json(run)
+            for (key, value) in ReportFigures.countCells(in: json) {
+                #expect(value is NSNumber, "\(key) = \(value) hidden in the team's report")
+            }
+            #expect(run.report.audience == .team)
+            #expect(run.report.bias.sex.allSatisfy { $0.members == nil }, "no category merged for the team")
+            #expect(run.html.contains("--audience public"))
+        }
+        // Candidates are SNDS people the team holds no file of: small ones hidden all the same.
+        let candidates = runs[1].report.configurations?.compactMap(\.candidates) ?? []
+        #expect(!candidates.isEmpty)
+        #expect(candidates.allSatisfy { ($0.value ?? 10) == 0 || ($0.value ?? 10) >= 10 })
+        // Beyond the team: the same run, without its lists of lines.
+        let wide = ReportBuilder(audience: .public).build(
+            run: f.direct.folder, summary: try .read(from: f.direct.folder), evaluation: f.direct.evaluation)
+        #expect(wide.severalNS == nil && wide.evaluation?.wrongLinks.isEmpty == true)
+        let team = ReportBuilder(audience: .team).build(
+            run: f.direct.folder, summary: try .read(from: f.direct.folder), evaluation: f.direct.evaluation)
+        #expect(team.severalNS != nil)
     }
 
     /// The sums a reader can form from a report's tables (a total and its parts), rebuilt from the
@@ -226,8 +265,10 @@ import Testing
         let f = try Self.fixture()
         let summary = try RunSummary.read(from: f.indirect.folder)
         let date = Date(timeIntervalSince1970: 1_800_000_000)
-        let fr = ReportBuilder(language: .fr, createdAt: date).build(run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
-        var en = ReportBuilder(language: .en, createdAt: date).build(run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
+        let fr = ReportBuilder(language: .fr, audience: .public, createdAt: date).build(
+            run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
+        var en = ReportBuilder(language: .en, audience: .public, createdAt: date).build(
+            run: f.indirect.folder, summary: summary, evaluation: f.indirect.evaluation)
         #expect(en.language == "en")
         en.language = "fr"
         #expect(en == fr)
