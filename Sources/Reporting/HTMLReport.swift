@@ -414,8 +414,9 @@ public struct HTMLReport {
                     .init(
                         label: label(r), value: r.linkedRate ?? r.linkedRateRange.map { $0[1] - $0[0] },
                         start: r.linkedRate == nil ? r.linkedRateRange?[0] ?? 0 : 0,
-                        text: r.linkedRate.map(t.percent) ?? range(r) ?? t.cell(r.linked),
-                        style: r.linkedRate == nil ? .light : .main)
+                        text: (r.linkedRate.map(t.percent) ?? range(r) ?? t.cell(r.linked))
+                            + (r.differs.map { " " + t("differs_" + $0.rawValue) } ?? ""),
+                        style: r.linkedRate == nil ? .light : r.differs == .below ? .bad : .main, interval: r.linkedRateInterval)
                 }, maximum: 1, reference: b.overallLinkedRate.map { .init(value: $0, label: t.percent($0)) })
             let tableRows = rows.map { r in
                 [
@@ -424,20 +425,24 @@ public struct HTMLReport {
                     r.linkedRate != nil
                         ? percent("bias.\(dimension).\(r.category).linkedRate", r.linkedRate)
                         : range(r).map { "<span class=\"range\">\(HTML.escape($0))</span>" } ?? "<span class=\"na\">—</span>",
+                    r.linkedRateInterval.map { HTML.escape(t.percent($0[0]) + " – " + t.percent($0[1])) } ?? "<span class=\"na\">—</span>",
+                    r.differs.map { "<strong>\(HTML.escape(t("differs_" + $0.rawValue)))</strong>" } ?? "",
                 ]
             }
             return "<h3>\(HTML.escape(heading))</h3><figure>\(chart.svg)</figure>"
-                + table([t("category"), t("lines"), t("linked"), t("not_linked_short"), t("linked_rate")], tableRows)
+                + table([t("category"), t("lines"), t("linked"), t("not_linked_short"), t("linked_rate"), t("interval"), ""], tableRows)
         }
         var content = part("sex", t("by_sex"), b.sex) + part("ageBand", t("by_age"), b.ageBand)
         if let column = b.departementColumn {
             content +=
-                part("departement", t("by_departement"), b.departement)
+                (b.region.map { part("region", t("by_region"), $0) } ?? part("departement", t("by_departement"), b.departement))
                 + "<p class=\"note\">\(HTML.escape(t("departement_from").replacingOccurrences(of: "%column", with: column)))</p>"
         } else {
             content += "<h3>\(HTML.escape(t("by_departement")))</h3><p class=\"note\">\(HTML.escape(t("no_departement")))</p>"
         }
-        return section("bias", t("bias"), note: t("bias_note").replacingOccurrences(of: "%year", with: String(b.referenceYear)), content)
+        return section(
+            "bias", t("bias"), note: t("bias_note").replacingOccurrences(of: "%year", with: String(b.referenceYear)) + " " + t("interval_note"),
+            content)
     }
 
     func evaluation() -> String {
@@ -552,7 +557,8 @@ public struct HTMLReport {
         svg.chart{max-width:100%;height:auto;font-size:12px}
         svg .label{fill:var(--ink)}svg .value{fill:var(--muted)}
         svg .bar.main{fill:var(--main)}svg .bar.good{fill:var(--good)}svg .bar.bad{fill:var(--bad)}svg .bar.neutral{fill:var(--neutral)}svg .bar.light{fill:var(--light)}
-        svg .bar.hidden{fill:none;stroke:var(--neutral);stroke-dasharray:4 3}
+        svg .bar.hidden{fill:var(--line);stroke:var(--neutral);stroke-width:1}svg .hidden-mark{font-style:italic}
+        svg .interval line{stroke:var(--ink);stroke-width:1.5}
         svg .reference{stroke:var(--ink);stroke-width:1.5;stroke-dasharray:5 3}svg .reference-label{fill:var(--ink);font-size:11px}
         .na,.range{color:var(--muted)}.empty{color:var(--muted);font-style:italic}
         @media print{body{margin:0;max-width:none}section{break-inside:avoid}}

@@ -156,7 +156,11 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         public var overallLinkedRate: Double?
         public var sex: [BiasRow]
         public var ageBand: [BiasRow]
+        /// By département when no region table was at hand (reports made before: always).
         public var departement: [BiasRow]
+        /// By region (INSEE codes, `DOM` for overseas départements given as `97`): rates by
+        /// département are noise at most cohorts' sizes.
+        public var region: [BiasRow]?
     }
 
     public struct BiasRow: Codable, Sendable, Equatable {
@@ -173,7 +177,14 @@ public struct LinkageReport: Codable, Sendable, Equatable {
         /// with fewer than 10 not linked is linked at 94.4 % to 99.4 %), so the bias check keeps
         /// its use without giving anything away.
         public var linkedRateRange: [Double]?
+        /// The rate's 95 % confidence interval (Wilson), when the rate is shown: a category whose
+        /// interval leaves out the overall rate is linked differently (`differs`: below or above),
+        /// beyond what chance gives a category of its size — the funnel plot's reading, in a table.
+        public var linkedRateInterval: [Double]?
+        public var differs: Differs?
     }
+
+    public enum Differs: String, Codable, Sendable { case below, above }
 
     public struct EvaluationSection: Codable, Sendable, Equatable {
         public var truth: String

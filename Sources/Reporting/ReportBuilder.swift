@@ -30,15 +30,18 @@ public struct ReportBuilder {
     /// A direct run's success threshold, when one is asked for: a direct run has no rules file, and
     /// the CNAM's ≥ 90 % criterion is stated for indirect linkage.
     let directThreshold: Double?
+    /// Département → region (``Regions``); empty: the bias check by département, as before.
+    let regions: [String: String]
 
     public init(
         smallCellThreshold: Int = 10, language: Language = .fr, audience: Audience = .team, directThreshold: Double? = nil,
-        createdAt: Date = Date()
+        regions: [String: String] = [:], createdAt: Date = Date()
     ) {
         rule = SmallCellRule(threshold: smallCellThreshold)
         self.language = language
         self.audience = audience
         self.directThreshold = directThreshold
+        self.regions = regions
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
     }
 
@@ -160,7 +163,8 @@ public struct ReportBuilder {
 
     func biasCells(_ counts: CountSystem, _ p: CohortProfile, funnel: Funnel, unknownParts: [String: [Int]?]) -> [String: [BiasRowCells]] {
         var tables: [String: [BiasRowCells]] = [:]
-        for (dimension, splits) in [("sex", p.sex), ("ageBand", p.ageBand), ("departement", p.departement)] {
+        let places = regions.isEmpty ? [("departement", p.departement)] : [("region", byRegion(p.departement))]
+        for (dimension, splits) in [("sex", p.sex), ("ageBand", p.ageBand)] + places {
             let rows = mergedRows(splits).map { split, members in
                 BiasRowCells(
                     split: split, members: members, lines: counts.count("bias.\(dimension).\(split.category).lines", split.lines),
@@ -182,6 +186,29 @@ public struct ReportBuilder {
 
     /// Categories under the threshold merged into `other`, with the next smallest until `other`
     /// is large enough; the members of `other` in their order.
+    /// The départements' splits summed by region, in the order of the region codes; a
+    /// département the table does not know (a foreign code) counts as unknown.
+    func byRegion(_ splits: [CohortProfile.Split]) -> [CohortProfile.Split] {
+        var sums: [String: CohortProfile.Split] = [:]
+        for s in splits {
+            let region = s.category == CohortProfile.unknown ? CohortProfile.unknown : regions[s.category] ?? CohortProfile.unknown
+            sums[region, default: .init(category: region, linked: 0, notLinked: 0)].linked += s.linked
+            sums[region]!.notLinked += s.notLinked
+        }
+        return sums.values.sorted { a, b in
+            (a.category == CohortProfile.unknown ? 1 : 0, a.category) < (b.category == CohortProfile.unknown ? 1 : 0, b.category)
+        }
+    }
+
+    /// Wilson's 95 % interval for `k` of `n`.
+    static func wilson(_ k: Int, _ n: Int) -> [Double] {
+        let z = 1.959964, nn = Double(n), p = Double(k) / nn
+        let denominator = 1 + z * z / nn
+        let centre = (p + z * z / (2 * nn)) / denominator
+        let half = z * (p * (1 - p) / nn + z * z / (4 * nn * nn)).squareRoot() / denominator
+        return [max(0, centre - half), min(1, centre + half)]
+    }
+
     /// For readers beyond the team only: a category with fewer lines than the threshold would show
     /// a small count; they are merged into `other`, among themselves — never with a large category,
     /// which would hide its rate (men merged with the unknown sex hid the men's rate): an `other`
@@ -215,15 +242,23 @@ public struct ReportBuilder {
                     let k = Double(rule.threshold - 1)
                     if case .small = notLinked { range = [(n - k) / n, (n - 1) / n] } else if case .small = linked { range = [1 / n, k / n] }
                 }
+                // Beside a rate shown: its interval, and whether it leaves out the overall rate.
+                let interval = rate == nil ? nil : Self.wilson(r.split.linked, r.split.lines)
+                let differs: LinkageReport.Differs? = interval.flatMap { ci in
+                    submitted == 0 ? nil : ci[1] < overall ? .below : ci[0] > overall ? .above : nil
+                }
                 return LinkageReport.BiasRow(
                     category: r.split.category, members: r.members, lines: lines, linked: linked, notLinked: notLinked,
-                    linkedRate: rate?.reportRounded, linkedRateRange: range?.map { max(0, $0).reportRounded })
+                    linkedRate: rate?.reportRounded, linkedRateRange: range?.map { max(0, $0).reportRounded },
+                    linkedRateInterval: interval?.map(\.reportRounded), differs: differs)
             }
         }
+        let overall = submitted == 0 ? 0 : Double(p.sex.reduce(0) { $0 + $1.linked }) / Double(submitted)
         return .init(
             referenceYear: p.referenceYear, departementColumn: p.departementColumn,
             overallLinkedRate: counts[funnel.found].share(of: submitted)?.reportRounded,
-            sex: rows("sex"), ageBand: rows("ageBand"), departement: rows("departement"))
+            sex: rows("sex"), ageBand: rows("ageBand"), departement: regions.isEmpty ? rows("departement") : [],
+            region: regions.isEmpty ? nil : rows("region"))
     }
 
     // MARK: - Evaluation

@@ -69,6 +69,8 @@ public struct ReportLabels: Sendable {
         case (_, "other"): self("other")
         case ("sex", "1"): self("sex_1")
         case ("sex", "2"): self("sex_2")
+        case ("region", Regions.overseas): self("overseas")
+        case ("region", _): Regions.names[code] ?? code
         case ("age", _) where code.hasSuffix("+"): language == .fr ? "\(code.dropLast()) ans et plus" : "\(code.dropLast()) and over"
         case ("age", _): language == .fr ? "\(code.replacingOccurrences(of: "-", with: "–")) ans" : code.replacingOccurrences(of: "-", with: "–")
         default: code
@@ -157,6 +159,10 @@ public struct ReportLabels: Sendable {
         "no_departement": "La cohorte n'a pas de colonne de département : pas de ventilation par département.",
         "departement_from": "Département lu dans la colonne %column.",
         "category": "Catégorie", "not_linked_short": "Non appariées", "linked_rate": "Taux d'appariement",
+        "by_region": "Par région de résidence", "overseas": "Outre-mer (départements non distingués)",
+        "interval": "IC à 95 %", "differs_below": "plus bas", "differs_above": "plus haut",
+        "interval_note":
+            "Chaque taux est donné avec son intervalle de confiance à 95 % (Wilson) : une catégorie dont l'intervalle exclut le taux global (« plus bas », « plus haut ») est appariée autrement que le hasard ne l'expliquerait à sa taille ; les autres écarts sont du bruit. Les départements sont regroupés par région : à la taille d'une cohorte, un taux par département est du bruit.",
         "sex_1": "Hommes", "sex_2": "Femmes", "unknown": "Inconnu", "other": "Autres (regroupés)", "other_of": "Regroupés :",
         "evaluation": "Qualité mesurée contre la vérité synthétique",
         "evaluation_note":
@@ -288,6 +294,10 @@ public struct ReportLabels: Sendable {
         "no_departement": "The cohort has no département column: no breakdown by département.",
         "departement_from": "Département read from the column %column.",
         "category": "Category", "not_linked_short": "Not linked", "linked_rate": "Linkage rate",
+        "by_region": "By region of residence", "overseas": "Overseas (départements not told apart)",
+        "interval": "95% CI", "differs_below": "lower", "differs_above": "higher",
+        "interval_note":
+            "Each rate is given with its 95% confidence interval (Wilson): a category whose interval leaves out the overall rate (“lower”, “higher”) is linked otherwise than chance explains at its size; other gaps are noise. Départements are grouped by region: at a cohort's size, a rate per département is noise.",
         "sex_1": "Men", "sex_2": "Women", "unknown": "Unknown", "other": "Other (merged)", "other_of": "Merged:",
         "evaluation": "Quality measured against the synthetic truth",
         "evaluation_note": "A truth exists only for a synthetic cohort: these figures measure the method, not people. Truth file: %truth.",

@@ -1,8 +1,10 @@
 /// A horizontal bar chart drawn as inline SVG: the one chart the report needs (funnel, criteria,
 /// configurations, linkage rates by category), with no script and no network.
 ///
-/// Bars whose value is hidden by the small-cell rule are drawn as an empty outline with their
-/// mark, so the chart never shows what the tables hide.
+/// A bar whose value is hidden by the small-cell rule has no bar at all: a short hatched stub at
+/// the axis and its mark ("<10", "masked"), so it can be read neither as empty nor as full (an
+/// outline across the whole width read as 100 %), and the chart never shows what the tables hide.
+/// A bar may carry an interval (a rate's 95 % confidence interval), drawn as a whisker.
 public struct SVGBarChart: Sendable {
     public struct Bar: Sendable {
         public var label: String
@@ -12,12 +14,15 @@ public struct SVGBarChart: Sendable {
         public var start: Double = 0
         public var text: String
         public var style: Style = .main
-        public init(label: String, value: Double?, start: Double = 0, text: String, style: Style = .main) {
+        /// A whisker from the first bound to the second (a confidence interval).
+        public var interval: [Double]?
+        public init(label: String, value: Double?, start: Double = 0, text: String, style: Style = .main, interval: [Double]? = nil) {
             self.label = label
             self.value = value
             self.start = start
             self.text = text
             self.style = style
+            self.interval = interval
         }
     }
 
@@ -67,8 +72,14 @@ public struct SVGBarChart: Sendable {
                     "<rect class=\"bar \(bar.style.rawValue)\" x=\"\(format(x0))\" y=\"\(y + 4)\" width=\"\(format(max(0, x1 - x0)))\" height=\"\(rowHeight - 8)\"/>"
                 s += "<text class=\"value\" x=\"\(labelWidth + barAreaWidth + 8)\" y=\"\(mid)\">\(HTML.escape(bar.text))</text>"
             } else {
-                s += "<rect class=\"bar hidden\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(barAreaWidth)\" height=\"\(rowHeight - 8)\"/>"
-                s += "<text class=\"value\" x=\"\(labelWidth + barAreaWidth + 8)\" y=\"\(mid)\">\(HTML.escape(bar.text))</text>"
+                s += "<rect class=\"bar hidden\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"10\" height=\"\(rowHeight - 8)\"/>"
+                s += "<text class=\"value hidden-mark\" x=\"\(labelWidth + 16)\" y=\"\(mid)\">\(HTML.escape(bar.text))</text>"
+            }
+            if let ci = bar.interval, ci.count == 2 {
+                let a = format(x(ci[0])), b = format(x(ci[1])), cy = y + rowHeight / 2
+                s += "<g class=\"interval\"><line x1=\"\(a)\" y1=\"\(cy)\" x2=\"\(b)\" y2=\"\(cy)\"/>"
+                s +=
+                    "<line x1=\"\(a)\" y1=\"\(cy - 5)\" x2=\"\(a)\" y2=\"\(cy + 5)\"/><line x1=\"\(b)\" y1=\"\(cy - 5)\" x2=\"\(b)\" y2=\"\(cy + 5)\"/></g>"
             }
         }
         if let r = reference {

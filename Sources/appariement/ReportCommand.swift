@@ -4,6 +4,7 @@ import Hardening
 import Linkage
 import Pseudonymisation
 import Reporting
+import SNDSModel
 
 /// `appariement report`: the report a sponsor and a data protection officer read, for a finished run.
 struct Report: ParsableCommand {
@@ -98,8 +99,10 @@ struct Report: ParsableCommand {
         audience: ReportBuilder.Audience = .team, directThreshold: Double? = nil
     ) throws -> LinkageReport {
         let summary = try RunSummary.read(from: run)
-        let report = ReportBuilder(smallCellThreshold: minCell, language: language, audience: audience, directThreshold: directThreshold)
-            .build(run: run, summary: summary, evaluation: evaluation)
+        let report = ReportBuilder(
+            smallCellThreshold: minCell, language: language, audience: audience, directThreshold: directThreshold,
+            regions: try Regions.load(from: ReferenceData.locate())
+        ).build(run: run, summary: summary, evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return report
     }

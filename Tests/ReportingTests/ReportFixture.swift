@@ -85,8 +85,10 @@ struct ReportFixture: @unchecked Sendable {
         minCell: Int, audience: ReportBuilder.Audience = .public
     ) throws -> Run {
         let evaluation = try Evaluation.evaluate(run: run, truthFile: truthFile, key: key)
-        let report = ReportBuilder(smallCellThreshold: minCell, language: language, audience: audience)
-            .build(run: run, summary: try RunSummary.read(from: run), evaluation: evaluation)
+        let report = ReportBuilder(
+            smallCellThreshold: minCell, language: language, audience: audience, regions: try Regions.load(from: GeneratedDataset.reference.data)
+        )
+        .build(run: run, summary: try RunSummary.read(from: run), evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return Run(folder: run, cohortFile: cohortFile, truthFile: truthFile, evaluation: evaluation, report: report)
     }

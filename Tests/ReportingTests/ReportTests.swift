@@ -70,6 +70,21 @@ import Testing
         #expect(r.groups?.last?.cumulative == r.outcome.found)
         #expect(r.discriminance?.count == 9)
         #expect(r.bias.departementColumn == "DEPARTEMENT")
+        // By region, not département: every row a region of INSEE's, the overseas together, or unknown;
+        // each rate with its interval, which holds it, and a region flagged only when it leaves out the overall rate.
+        let regions = try #require(r.bias.region)
+        #expect(r.bias.departement.isEmpty && regions.count >= 5 && regions.count <= 20)
+        #expect(regions.allSatisfy { Regions.names[$0.category] != nil || [Regions.overseas, CohortProfile.unknown].contains($0.category) })
+        #expect(regions.map { $0.lines.value ?? 0 }.reduce(0, +) == r.outcome.submitted)
+        let overall = try #require(r.bias.overallLinkedRate)
+        for row in regions + r.bias.sex + r.bias.ageBand {
+            guard let rate = row.linkedRate, let ci = row.linkedRateInterval else { continue }
+            #expect(ci[0] <= rate + 1e-4 && rate <= ci[1] + 1e-4, "\(row.category)")
+            // (Bounds within rounding of the overall rate say nothing either way.)
+            guard abs(ci[1] - overall) > 1e-3, abs(ci[0] - overall) > 1e-3 else { continue }
+            let expected: LinkageReport.Differs? = ci[1] < overall ? .below : ci[0] > overall ? .above : nil
+            #expect(row.differs == expected, "\(row.category): \(ci) against \(overall)")
+        }
         #expect(r.provenance.rules?.sha256 == FileDigest.sha256(of: ReportFixture.defaultRules))
         // The direct cohort has a département only when its file gives one.
         #expect(f.direct.report.bias.departementColumn == nil)
@@ -127,7 +142,7 @@ import Testing
             }
             // Bias categories below the threshold are merged, never shown on their own.
             let b = run.report.bias
-            for row in b.sex + b.ageBand + b.departement {
+            for row in b.sex + b.ageBand + b.departement + (b.region ?? []) {
                 #expect((row.lines.value ?? k) >= k, "\(row.category) has \(row.lines)")
             }
             // No hidden count can be worked out by one subtraction, within a table or across tables.
@@ -207,7 +222,8 @@ import Testing
                     ("group \(g.group) = its configurations", [g.linked] + (r.configurations ?? []).filter { $0.group == g.group }.map(\.linked)))
             }
         }
-        for (name, table) in [("sex", r.bias.sex), ("age", r.bias.ageBand), ("département", r.bias.departement)] where !table.isEmpty {
+        for (name, table) in [("sex", r.bias.sex), ("age", r.bias.ageBand), ("département", r.bias.departement), ("region", r.bias.region ?? [])]
+        where !table.isEmpty {
             out.append(("\(name): lines", [submitted] + table.map(\.lines)))
             out.append(("\(name): linked", [stage["found"]!] + table.map(\.linked)))
             out.append(("\(name): not linked", [stage["not_linked"]!] + table.map(\.notLinked)))
