@@ -496,7 +496,10 @@ public struct HTMLReport {
             [t("run_created"), HTML.escape(p.runCreatedAt)],
             [t("cohort_file"), "<code>\(HTML.escape(p.cohort.path))</code>"],
             [t("cohort_sha256"), "<code>\(HTML.escape(p.cohort.sha256))</code>"],
-            [t("encoding"), HTML.escape("\(p.cohort.encoding)\(p.cohort.encodingDetected ? " (auto)" : "") · \(p.cohort.separator)")],
+            [
+                t("encoding"),
+                "<code>\(HTML.escape(p.cohort.encoding))</code>\(p.cohort.encodingDetected ? " (" + HTML.escape(t("detected")) + ")" : "") · <code>\(HTML.escape(p.cohort.separator))</code>",
+            ],
             [t("database"), "<code>\(HTML.escape(p.dataset.database))</code>"],
             [t("dataset_id"), "<code>\(HTML.escape(p.dataset.datasetId))</code>"],
             [t("content_digest"), "<code>\(HTML.escape(p.dataset.contentDigest))</code>"],
@@ -508,7 +511,9 @@ public struct HTMLReport {
             [t("key_fingerprint"), "<code>\(HTML.escape(p.dataset.keyFingerprint))</code>"],
             [
                 t("pseudonymisation"),
-                HTML.escape("argon2id, \(p.dataset.pseudonymisation.iterations) it., \(p.dataset.pseudonymisation.memoryKiB) KiB"),
+                HTML.escape(
+                    t("argon2_value").replacingOccurrences(of: "%t", with: String(p.dataset.pseudonymisation.iterations)).replacingOccurrences(
+                        of: "%m", with: t.integer(p.dataset.pseudonymisation.memoryKiB))),
             ],
         ]
         if let r = p.rules {
@@ -518,7 +523,7 @@ public struct HTMLReport {
                 [
                     t("criteria"),
                     r.criteria.map { c in
-                        "<code>\(HTML.escape(c.column))</code> ↔ <code>\(HTML.escape(c.source))</code> (\(HTML.escape(c.normalise)), \(HTML.escape(c.compare))\(c.keep ? ", keep" : ""))"
+                        "<code>\(HTML.escape(c.column))</code> ↔ <code>\(HTML.escape(c.source))</code> (<code>\(HTML.escape(c.normalise))</code>, <code>\(HTML.escape(c.compare))</code>\(c.keep ? ", <code>keep</code>" : ""))"
                     }.joined(separator: "<br>"),
                 ],
             ]
@@ -526,12 +531,14 @@ public struct HTMLReport {
         if let c = p.candidates {
             rows.append([
                 t("candidates"),
-                HTML.escape("\(c.label) (\(c.source)): \(t.integer(c.events)) · \(c.years.map(String.init).joined(separator: ", "))"),
+                HTML.escape(t("events_" + c.source) == "events_" + c.source ? c.label : t("events_" + c.source))
+                    + " (<code>\(HTML.escape(c.source))</code>) : "
+                    + HTML.escape("\(t.integer(c.events)) · \(c.years.map(String.init).joined(separator: ", "))"),
             ])
         }
         rows.append([
             t("parameters"),
-            p.parameters.sorted { $0.key < $1.key }.map { "<code>\(HTML.escape($0.key))</code> = \(HTML.escape($0.value))" }.joined(
+            p.parameters.sorted { $0.key < $1.key }.map { "<code>\(HTML.escape($0.key))</code> = <code>\(HTML.escape($0.value))</code>" }.joined(
                 separator: "<br>"),
         ])
         return section("provenance", t("provenance"), note: t("provenance_note"), table(["", ""], rows, numericFrom: 2))

@@ -159,7 +159,8 @@ public struct ReportLabels: Sendable {
         "no_departement": "La cohorte n'a pas de colonne de département : pas de ventilation par département.",
         "departement_from": "Département lu dans la colonne %column.",
         "category": "Catégorie", "not_linked_short": "Non appariées", "linked_rate": "Taux d'appariement",
-        "by_region": "Par région de résidence", "overseas": "Outre-mer (départements non distingués)",
+        "by_region": "Par région de résidence", "detected": "détecté", "argon2_value": "argon2id, %t passes, %m Kio",
+        "events_mco_stays": "séjours MCO au chaînage fiable", "overseas": "Outre-mer (départements non distingués)",
         "interval": "IC à 95 %", "differs_below": "plus bas", "differs_above": "plus haut",
         "interval_note":
             "Chaque taux est donné avec son intervalle de confiance à 95 % (Wilson) : une catégorie dont l'intervalle exclut le taux global (« plus bas », « plus haut ») est appariée autrement que le hasard ne l'expliquerait à sa taille ; les autres écarts sont du bruit. Les départements sont regroupés par région : à la taille d'une cohorte, un taux par département est du bruit.",
@@ -180,13 +181,13 @@ public struct ReportLabels: Sendable {
         "cascade_step": "Étape indirecte, sur les lignes transmises :",
         "several_ns": "Un même patient sous plusieurs NS",
         "several_ns_note_direct":
-            "Plusieurs lignes portant la même identité (un patient inscrit deux fois) sont toutes appariées à cette personne, et ses données sont livrées sous chaque NS ; chaque ligne de results.csv nomme les autres (« same person as line N »). À vérifier avant de fusionner les NS.",
+            "Plusieurs lignes portant la même identité (un patient inscrit deux fois) sont toutes appariées à cette personne, et ses données sont livrées sous chaque NS ; chaque ligne nomme les autres dans la colonne REASON de results.csv. À vérifier avant de fusionner les NS.",
         "several_ns_note_probabiliste":
-            "Les groupes de la CNAM excluent les lignes qui visent la même personne (« personne visée par plusieurs lignes ») : elles ne savent pas distinguer un patient inscrit deux fois d'une coïncidence. Le groupe pondéré les apparie toutes à cette personne lorsque chacune la désigne avec une probabilité au moins égale au seuil, comme le fait l'appariement direct ; chaque ligne de results.csv nomme les autres. À vérifier avant de fusionner les NS.",
+            "Les groupes de la CNAM excluent les lignes qui visent la même personne (« personne visée par plusieurs lignes ») : elles ne savent pas distinguer un patient inscrit deux fois d'une coïncidence. Le groupe pondéré les apparie toutes à cette personne lorsque chacune la désigne avec une probabilité au moins égale au seuil, comme le fait l'appariement direct ; chaque ligne nomme les autres dans la colonne REASON de results.csv. À vérifier avant de fusionner les NS.",
         "several_ns_none": "Aucune personne n'est appariée à plusieurs lignes.",
         "several_ns_count": "%people personnes appariées chacune à plusieurs lignes (%lines lignes en tout) :",
         "several_ns_count_one": "%people personne appariée à plusieurs lignes (%lines lignes) :",
-        "several_ns_more": "… et %n autres personnes : voir « same person as line » dans results.csv.",
+        "several_ns_more": "… et %n autres personnes : voir la colonne REASON de results.csv.",
         "lines_of_person": "Lignes de la même personne",
         "ns": "NS", "line": "Ligne",
         "provenance": "Provenance",
@@ -294,7 +295,8 @@ public struct ReportLabels: Sendable {
         "no_departement": "The cohort has no département column: no breakdown by département.",
         "departement_from": "Département read from the column %column.",
         "category": "Category", "not_linked_short": "Not linked", "linked_rate": "Linkage rate",
-        "by_region": "By region of residence", "overseas": "Overseas (départements not told apart)",
+        "by_region": "By region of residence", "detected": "detected", "argon2_value": "argon2id, %t passes, %m KiB",
+        "events_mco_stays": "MCO stays with a reliable chaining", "overseas": "Overseas (départements not told apart)",
         "interval": "95% CI", "differs_below": "lower", "differs_above": "higher",
         "interval_note":
             "Each rate is given with its 95% confidence interval (Wilson): a category whose interval leaves out the overall rate (“lower”, “higher”) is linked otherwise than chance explains at its size; other gaps are noise. Départements are grouped by region: at a cohort's size, a rate per département is noise.",

@@ -318,6 +318,30 @@ import Testing
         #expect(f.direct.report.severalNS!.people + f.indirect.report.severalNS!.people > 0)
     }
 
+    /// No English word in the French page, no French one in the English page: each fixture run's
+    /// report and a tiny one, for both audiences, read word by word against the other language's
+    /// list (Glossary) — labels, notes, the provenance the tool writes, categories, regions.
+    @Test func noWordOfTheOtherLanguage() throws {
+        let f = try Self.fixture()
+        let folder = f.dataset.directory.appendingPathComponent("glossary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let tiny = try ReportFixture.directRun(f.dataset, size: 20, seed: 8, in: folder, name: "glossary-tiny")
+        let regions = try Regions.load(from: GeneratedDataset.reference.data)
+        for run in [f.direct, f.indirect, tiny] {
+            let summary = try RunSummary.read(from: run.folder)
+            for language in ReportBuilder.Language.allCases {
+                for audience in ReportBuilder.Audience.allCases {
+                    let report = ReportBuilder(language: language, audience: audience, regions: regions)
+                        .build(run: run.folder, summary: summary, evaluation: run.evaluation)
+                    let words = Set(Glossary.words(ofPage: HTMLReport(report).html))
+                    #expect(words.count > 150)
+                    let foreign = words.intersection(language == .fr ? Glossary.english : Glossary.french)
+                    #expect(foreign.isEmpty, "\(run.folder.lastPathComponent), \(language), \(audience): \(foreign.sorted())")
+                }
+            }
+        }
+    }
+
     /// Every label the page asks for exists in both languages: a missing one prints its key
     /// (`projection_range` once did, in every report).
     @Test func everyLabelThePageUsesExistsInBothLanguages() throws {
