@@ -13,10 +13,16 @@ import SNDSModel
 /// manifest to match a forged database.
 public enum DatasetVerifier {
     @discardableResult
-    public static func verify(_ files: DatasetFiles) throws(StoreError) -> DatasetManifest {
+    /// `digesting` is told each table as its digest starts (index, count, name): a terminal shows
+    /// it, since a large dataset takes minutes.
+    public static func verify(
+        _ files: DatasetFiles, digesting: (Int, Int, String) -> Void = { _, _, _ in }
+    ) throws(StoreError)
+        -> DatasetManifest
+    {
         let manifest = try DatasetManifest.load(for: files)
         do {
-            try verifyDatabase(files, manifest)
+            try verifyDatabase(files, manifest, digesting: digesting)
         } catch {
             switch error {
             case .missing: throw .incomplete(files.database.path, "the database is missing")
@@ -140,7 +146,9 @@ public enum DatasetVerifier {
         return manifest
     }
 
-    private static func verifyDatabase(_ files: DatasetFiles, _ manifest: DatasetManifest) throws(StoreError) {
+    private static func verifyDatabase(
+        _ files: DatasetFiles, _ manifest: DatasetManifest, digesting: (Int, Int, String) -> Void = { _, _, _ in }
+    ) throws(StoreError) {
         let size = (try? FileManager.default.attributesOfItem(atPath: files.database.path)[.size] as? NSNumber)?.intValue
         let database = try SNDSDatabase.openReadOnly(at: files.database)
         defer { try? database.close() }
@@ -149,7 +157,8 @@ public enum DatasetVerifier {
         }
         try requireSchema(database, files, manifest)
         try requireTables(database, files, manifest)
-        for table in manifest.tables {
+        for (index, table) in manifest.tables.enumerated() {
+            digesting(index, manifest.tables.count, table.name)
             let (rows, digest) = try database.read { db in
                 (
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(ColumnType.quote(table.name))") ?? 0,

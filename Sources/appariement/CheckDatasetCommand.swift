@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SNDSStore
+import Terminal
 
 /// `appariement check-dataset`: is a synthetic SNDS complete and unaltered?
 struct CheckDataset: ParsableCommand {
@@ -17,7 +18,12 @@ struct CheckDataset: ParsableCommand {
     func run() throws {
         try Failure.reporting {
             let files = DatasetFiles(database: URL(fileURLWithPath: database))
-            let manifest = try DatasetVerifier.verify(files)
+            // On a terminal, each table as it is digested (a 1,000,000-person dataset takes minutes).
+            let progress = ProgressReporter()
+            let manifest = try DatasetVerifier.verify(files) { index, count, _ in
+                if index == 0 { progress.begin("digesting the tables", total: count) } else { progress.advance() }
+            }
+            progress.end()
             print("\(database): complete and unaltered (dataset \(manifest.datasetId), key \(manifest.keyFingerprint)).")
             for table in manifest.tables {
                 print("  \(table.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(table.rows.formatted()) rows")

@@ -3,6 +3,7 @@ import Foundation
 import SNDSModel
 import SNDSStore
 import Synthesis
+import Terminal
 
 /// `appariement describe`: headline distributions of a synthetic SNDS against the reference figures.
 struct Describe: ParsableCommand {
@@ -30,9 +31,16 @@ struct Describe: ParsableCommand {
             let reference = try ReferenceData.locate()
             let model = try CareModel.load(from: reference)
             let store = try SNDSDatabase.openReadOnly(at: files.database)
+            // On a terminal, each stage as it starts (a 1,000,000-person dataset takes minutes).
+            let progress = ProgressReporter()
             let description = try DatasetDescription.describe(
                 store, manifest: manifest, model: model,
-                population: PopulationReference(reference: reference))
+                population: PopulationReference(reference: reference)
+            ) { stage in
+                progress.end()
+                progress.begin("describing: \(stage)")
+            }
+            progress.end()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,5 +1,6 @@
 import Foundation
 import Reporting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -64,6 +65,52 @@ import Glibc
         let shots = ReportFixture.checkout.appendingPathComponent(".build-tests/report-screenshots")
         try? FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
         try? Data(png).write(to: shots.appendingPathComponent("\(kind).png"))
+    }
+
+    /// Direct reports of 20, 1,000 and 10,000 lines (a cohort with its département, for the check by
+    /// region), in French and in English, opened in Chromium: no console error, every rendered
+    /// figure agrees with the JSON, no word of the other language in the rendered text, and a
+    /// screenshot kept for a person (`.build-tests/report-screenshots/direct-N-fr.png`…).
+    @Test(arguments: [20, 1_000, 10_000])
+    func reportsOfEverySizeRenderInBothLanguages(lines: Int) throws {
+        // 10,000 lines need the larger shared dataset (20,000 people), which other suites make too.
+        let dataset = try lines > 3_000 ? GeneratedDataset.shared(size: 20_000, seed: 7) : ReportFixture.shared.get().dataset
+        let folder = dataset.directory.appendingPathComponent("sizes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let shots = ReportFixture.checkout.appendingPathComponent(".build-tests/report-screenshots")
+        try? FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
+        for language in ReportBuilder.Language.allCases {
+            let run = try ReportFixture.directRun(
+                dataset, size: lines, seed: 40, in: folder, name: "size-\(lines)-\(language.rawValue)", language: language, audience: .team,
+                residence: true)
+            let browser = try Browser()
+            defer { browser.quit() }
+            try browser.open(run.folder.appendingPathComponent(LinkageReport.htmlFile))
+            #expect(try browser.errors().isEmpty)
+            let rendered =
+                try browser.script(
+                    "return Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.dataset.format, e.innerText])")
+                as? [[String]] ?? []
+            let json = try JSONSerialization.jsonObject(with: run.json)
+            let labels = ReportLabels(language)
+            let wrong = rendered.compactMap { r in
+                ReportFigures.disagreement(.init(key: r[0], format: r[1], text: r[2]), json: json, language: language.rawValue, labels: labels)
+            }
+            #expect(wrong.isEmpty, "\(lines) lines, \(language): \(wrong.prefix(5))")
+            // The text a person reads, codes aside.
+            let text =
+                try browser.script(
+                    "const b = document.body.cloneNode(true); b.querySelectorAll('code, style').forEach(e => e.remove()); return b.innerText")
+                as? String ?? ""
+            let foreign = Set(Glossary.words(ofPage: HTML.escape(text))).intersection(language == .fr ? Glossary.english : Glossary.french)
+            #expect(foreign.isEmpty, "\(lines) lines, \(language): \(foreign.sorted())")
+            // Regions, not départements: at most 20 rows whatever the cohort's size.
+            #expect((run.report.bias.region?.count ?? 99) <= 20)
+            let png = try browser.screenshot()
+            #expect(png.count > 20_000, "a blank page")
+            try? Data(png).write(to: shots.appendingPathComponent("direct-\(lines)-\(language.rawValue).png"))
+        }
     }
 
     /// The check above can fail: a chart with a negative width is reported by the browser.

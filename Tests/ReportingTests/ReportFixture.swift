@@ -40,10 +40,13 @@ struct ReportFixture: @unchecked Sendable {
     /// A direct cohort drawn with the shipped noise profile, linked, evaluated, reported.
     static func directRun(
         _ dataset: GeneratedDataset, size: Int, seed: UInt64, in folder: URL, name: String,
-        language: ReportBuilder.Language = .fr, minCell: Int = 10, audience: ReportBuilder.Audience = .public
+        language: ReportBuilder.Language = .fr, minCell: Int = 10, audience: ReportBuilder.Audience = .public, residence: Bool = false
     ) throws -> Run {
         let profile = try DirectNoiseProfile.load(nil, reference: GeneratedDataset.reference.data)
-        let cohort = try DirectCohortGenerator(correspondence: dataset.correspondence(), profile: profile).make(size: size, seed: seed)
+        // With `residence`, the cohort carries its patients' département, as `cohort direct` writes it.
+        let places = residence ? try DirectCohortGenerator.residences(in: dataset.open()) : [:]
+        let cohort = try DirectCohortGenerator(correspondence: dataset.correspondence(), profile: profile, residence: places)
+            .make(size: size, seed: seed)
         let cohortFile = folder.appendingPathComponent("\(name).csv"), truthFile = folder.appendingPathComponent("\(name).truth.csv")
         try cohort.csv.write(to: cohortFile, atomically: true, encoding: .utf8)
         try cohort.truth.text.write(to: truthFile, atomically: true, encoding: .utf8)

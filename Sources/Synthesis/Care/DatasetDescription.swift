@@ -49,9 +49,10 @@ public struct DatasetDescription: Codable, Sendable {
 
     public func figure(_ id: String) -> Figure? { figures.first { $0.id == id } }
 
+    /// `stage` is told each stage as it starts (a terminal shows it: a large dataset takes minutes).
     public static func describe(
         _ database: SNDSDatabase, manifest: DatasetManifest, model: CareModel,
-        population: PopulationReference
+        population: PopulationReference, stage: (String) -> Void = { _ in }
     ) throws -> DatasetDescription {
         let years = manifest.years
         let start = "\(years.first!)-01-01", end = "\(years.last!)-12-31"
@@ -65,6 +66,7 @@ public struct DatasetDescription: Codable, Sendable {
         // `inDatabase` (not `read`, which forbids any write) lets us create them.
         return try database.queue.inDatabase { db in
             // Exposure per person (one row per BEN_IDT_ANO): born mid-month, alive until death.
+            stage("person-years of exposure")
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE exposure AS
@@ -82,6 +84,7 @@ public struct DatasetDescription: Codable, Sendable {
                     """)
             let personYears = try Double.fetchOne(db, sql: "SELECT SUM(py) FROM person_years") ?? 0
             // Every claim and stay, tied to its person and age band.
+            stage("claims and stays by person")
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE claim_person AS
@@ -146,6 +149,7 @@ public struct DatasetDescription: Codable, Sendable {
                     tolerance: r.tolerance, source: r.source)
             }
             // Population against INSEE and the identity assumptions.
+            stage("figures")
             let women = try scalar("SELECT AVG(sex = 2) FROM exposure WHERE birth < '\(start)'")
             figures.append(
                 Figure(
