@@ -73,7 +73,7 @@ extension ReportBuilder {
                 runToolVersion: s.toolVersion, runCreatedAt: s.createdAt, cohort: s.cohort, dataset: s.dataset,
                 rules: nil, candidates: nil,
                 parameters: [
-                    "linkage": "NIR + birth date + sex → BEN_NIR_PSA (argon2id)"
+                    "linkage": "NIR + DATE_NAISSANCE + SEXE → BEN_NIR_PSA (argon2id)"
                 ].merging(directThreshold.map { ["success_threshold": String($0)] } ?? [:]) { a, _ in a }))
     }
 

@@ -127,11 +127,12 @@ extension ReportBuilder {
         }
         var parameters = [
             "max_dropped": String(s.rules.maxDropped), "drop_order": s.rules.dropOrder,
-            "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.label)",
+            "success_threshold": String(s.threshold), "events": "\(s.candidates.events) \(s.candidates.source)",
         ]
         if let m = s.rules.maxMissing { parameters["max_missing"] = String(m) }
         if let c = s.confidence {
-            parameters["min_link_probability"] = "\(c.minLinkProbability)" + (c.minLinkProbabilityIsDefault ? " (default)" : "")
+            // Whether it is the default is said in the guard's section, in the page's language.
+            parameters["min_link_probability"] = "\(c.minLinkProbability)"
         }
         if let p = s.projection { parameters["project_to"] = String(p.population) }
         if !s.dropOrder.isEmpty { parameters["drop_sequence"] = s.dropOrder.joined(separator: ", ") }

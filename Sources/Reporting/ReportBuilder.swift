@@ -176,7 +176,9 @@ public struct ReportBuilder {
             counts.sum(funnel.submitted, of: rows.map(\.lines))
             counts.sum(funnel.found, of: rows.map(\.linked))
             counts.sum(funnel.notLinked, of: rows.map(\.notLinked))
-            if let unknown = rows.first(where: { $0.split.category == CohortProfile.unknown }), let parts = unknownParts[dimension] ?? nil {
+            // The regions' unknown is the départements' (the same lines: no département read).
+            let partsKey = dimension == "region" ? "departement" : dimension
+            if let unknown = rows.first(where: { $0.split.category == CohortProfile.unknown }), let parts = unknownParts[partsKey] ?? nil {
                 counts.sum(unknown.lines, of: parts)
             }
             tables[dimension] = rows
@@ -184,14 +186,13 @@ public struct ReportBuilder {
         return tables
     }
 
-    /// Categories under the threshold merged into `other`, with the next smallest until `other`
-    /// is large enough; the members of `other` in their order.
     /// The départements' splits summed by region, in the order of the region codes; a
-    /// département the table does not know (a foreign code) counts as unknown.
+    /// département the table does not know keeps its own code as its category (folded into
+    /// unknown, it would break the sum that ties unknown to the lines without a département).
     func byRegion(_ splits: [CohortProfile.Split]) -> [CohortProfile.Split] {
         var sums: [String: CohortProfile.Split] = [:]
         for s in splits {
-            let region = s.category == CohortProfile.unknown ? CohortProfile.unknown : regions[s.category] ?? CohortProfile.unknown
+            let region = s.category == CohortProfile.unknown ? CohortProfile.unknown : regions[s.category] ?? s.category
             sums[region, default: .init(category: region, linked: 0, notLinked: 0)].linked += s.linked
             sums[region]!.notLinked += s.notLinked
         }
@@ -209,6 +210,7 @@ public struct ReportBuilder {
         return [max(0, centre - half), min(1, centre + half)]
     }
 
+    /// Categories under the threshold merged into `other`; the members of `other` in their order.
     /// For readers beyond the team only: a category with fewer lines than the threshold would show
     /// a small count; they are merged into `other`, among themselves — never with a large category,
     /// which would hide its rate (men merged with the unknown sex hid the men's rate): an `other`
@@ -244,8 +246,10 @@ public struct ReportBuilder {
                 }
                 // Beside a rate shown: its interval, and whether it leaves out the overall rate.
                 let interval = rate == nil ? nil : Self.wilson(r.split.linked, r.split.lines)
+                // Not for `unknown`: its lines are mostly the ones rejected for that very value, a
+                // fact of the file, not a bias of the linkage.
                 let differs: LinkageReport.Differs? = interval.flatMap { ci in
-                    submitted == 0 ? nil : ci[1] < overall ? .below : ci[0] > overall ? .above : nil
+                    submitted == 0 || r.split.category == CohortProfile.unknown ? nil : ci[1] < overall ? .below : ci[0] > overall ? .above : nil
                 }
                 return LinkageReport.BiasRow(
                     category: r.split.category, members: r.members, lines: lines, linked: linked, notLinked: notLinked,

@@ -1,7 +1,7 @@
 /// A horizontal bar chart drawn as inline SVG: the one chart the report needs (funnel, criteria,
 /// configurations, linkage rates by category), with no script and no network.
 ///
-/// A bar whose value is hidden by the small-cell rule has no bar at all: a short hatched stub at
+/// A bar whose value is hidden by the small-cell rule has no bar at all: a short grey stub at
 /// the axis and its mark ("<10", "masked"), so it can be read neither as empty nor as full (an
 /// outline across the whole width read as 100 %), and the chart never shows what the tables hide.
 /// A bar may carry an interval (a rate's 95 % confidence interval), drawn as a whisker.

@@ -23,6 +23,7 @@ struct CheckDataset: ParsableCommand {
             let manifest = try DatasetVerifier.verify(files) { index, count, _ in
                 if index == 0 { progress.begin("digesting the tables", total: count) } else { progress.advance() }
             }
+            progress.advance()
             progress.end()
             print("\(database): complete and unaltered (dataset \(manifest.datasetId), key \(manifest.keyFingerprint)).")
             for table in manifest.tables {

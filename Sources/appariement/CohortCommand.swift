@@ -175,11 +175,12 @@ struct CohortProbabiliste: ParsableCommand {
                     !["SEXE", "ANNEE_NAISSANCE", "MOIS_NAISSANCE", "DEPARTEMENT"].contains($0)
                 }
                 let run = "runs/direct-\(written.cohort.deletingPathExtension().lastPathComponent)"
+                let keyOption = key.keyFile.map { " --key-file \(ShellWord.quoted($0))" } ?? ""
                 print(
                     """
                     Link it in a cascade with:
-                      appariement direct \(file) --ignore-columns \(stay.joined(separator: ","))\(databaseOption)
-                      appariement probabiliste --from-direct \(run) --criteria \(rules)\(databaseOption)
+                      appariement direct \(file) --ignore-columns \(stay.joined(separator: ","))\(databaseOption)\(keyOption)
+                      appariement probabiliste --from-direct \(run) --criteria \(rules)\(keyOption)
                     """)
             } else {
                 print("Link it with: appariement probabiliste \(file) --criteria \(rules)\(databaseOption)")

@@ -104,7 +104,7 @@ struct Direct: ParsableCommand {
         }
         if s.people.reachedBySeveralNS > 0 {
             text +=
-                "\n  \(s.people.reachedBySeveralNS.formatted()) people are reached by more than one NS (listed twice in the cohort?): their data is delivered under each"
+                "\n  \(s.people.reachedBySeveralNS.formatted()) \(s.people.reachedBySeveralNS == 1 ? "person is" : "people are") reached by more than one NS (listed twice in the cohort?): their data is delivered under each"
         }
         text += RunOutputOptions.describe(s.extraction, csvFormat: s.csvFormat)
         text +=

@@ -56,8 +56,11 @@ struct Probabiliste: ParsableCommand {
     @Option(help: ArgumentHelp("The rules file (YAML).", valueName: "rules.yml"))
     var criteria = "rules/default.yml"
 
-    @Option(help: ArgumentHelp("The synthetic SNDS to link to.", valueName: "path"))
-    var database = DatasetFiles.defaultDatabase
+    @Option(
+        help: ArgumentHelp(
+            "The synthetic SNDS to link to (default: \(DatasetFiles.defaultDatabase); with --from-direct, the direct run's).",
+            valueName: "path"))
+    var database: String?
 
     @Option(name: .customLong("out"), help: ArgumentHelp("The run's folder; default runs/probabiliste-COHORT.", valueName: "path"))
     var output: String?
@@ -102,23 +105,23 @@ struct Probabiliste: ParsableCommand {
             let stem = cohortURL.deletingPathExtension().lastPathComponent
             var options = IndirectRun.Options(
                 cohort: cohortURL, rules: URL(fileURLWithPath: criteria),
-                dataset: DatasetFiles(database: URL(fileURLWithPath: database)),
+                dataset: DatasetFiles(database: URL(fileURLWithPath: database ?? step?.dataset.database ?? DatasetFiles.defaultDatabase)),
                 output: URL(fileURLWithPath: output ?? "runs/probabiliste-\(stem)"))
             options.encoding = cohortFile.encodingChoice
             options.separator = cohortFile.separatorChoice
             options.header = cohortFile.headerMapping
             options.replaceExisting = force
             options.extraction = !noExtraction
-            options.outputs = try files.outputs()
+            options.outputs = try files.outputs(inheriting: step?.csvFormat)
             options.projectTo = projectTo
             options.directStep = step
+            let progress = ProgressReporter()
+            let prepared = try IndirectRun.prepare(options, key: secret, reference: try ReferenceData.locate(), progress: progress)
             if let step {
                 Swift.print(
                     "Cascade: the direct run \(step.run) found \(step.found.formatted()) of \(step.submitted.formatted()) lines; the \(step.passedOn.count.formatted()) others are linked here on their criteria."
                 )
             }
-            let progress = ProgressReporter()
-            let prepared = try IndirectRun.prepare(options, key: secret, reference: try ReferenceData.locate(), progress: progress)
             Self.printPrelude(prepared)
             let summary = try IndirectRun.link(prepared, progress: progress)
             Self.print(summary, folder: options.output)
@@ -183,8 +186,8 @@ struct Probabiliste: ParsableCommand {
             text += "\n    \(reason.rawValue): \(n.formatted())"
         }
         text += String(
-            format: "\nFound %.1f %% of the cohort against a threshold of %.0f %%: %@.", 100 * c.foundRate, 100 * s.threshold,
-            s.verdict.shouted)
+            format: "\nFound %.1f %% of the %@ against a threshold of %.0f %%: %@.", 100 * c.foundRate,
+            s.directStep == nil ? "cohort" : "lines passed on", 100 * s.threshold, s.verdict.shouted)
         if let d = s.directStep {
             text += String(
                 format:
@@ -223,7 +226,7 @@ struct Probabiliste: ParsableCommand {
                 p.verdict == .uncertain
                 ? "uncertain against \(threshold) (the weighted group decides)" : "\(p.verdict.shouted) against \(threshold)"
             text +=
-                "\nProjected to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found \(rate), with about \(wrong) (\(p.low)–\(p.high)) links expected wrong: \(verdict)."
+                "\nProjected\(s.directStep == nil ? "" : " (the lines passed on)") to an SNDS of \(p.population.formatted()) people (\(p.factor.formatted()) × this dataset's \(p.datasetPopulation.formatted())): found \(rate), with about \(wrong) (\(p.low)–\(p.high)) links expected wrong: \(verdict)."
             if p.beyondValidated {
                 text +=
                     "\n  an extrapolation: validated up to 50 times the dataset (docs/link-confidence.md); its intervals leave out the model's own uncertainty"

@@ -101,7 +101,8 @@ struct Report: ParsableCommand {
         let summary = try RunSummary.read(from: run)
         let report = ReportBuilder(
             smallCellThreshold: minCell, language: language, audience: audience, directThreshold: directThreshold,
-            regions: try Regions.load(from: ReferenceData.locate())
+            // Without the reference data (a run folder copied alone), by département, as before.
+            regions: (try? Regions.load(from: ReferenceData.locate())) ?? [:]
         ).build(run: run, summary: summary, evaluation: evaluation)
         try ReportWriter.write(report, into: run)
         return report
@@ -109,9 +110,17 @@ struct Report: ParsableCommand {
 
     static func print(_ r: LinkageReport, folder: URL, usedEvaluationFile: Bool = false) {
         let labels = ReportLabels(.en)
-        var text = "Report of \(folder.relativePath) (\(r.run.kind.rawValue))" + (r.outcome.verdict.map { ": \($0.rawValue)" } ?? "")
-        if let rate = r.outcome.foundRate {
-            text += ", \(labels.percent(rate)) found" + (r.outcome.threshold.map { " (threshold \(labels.percent($0)))" } ?? " (no threshold)")
+        var text = "Report of \(folder.relativePath) (\(r.run.kind.rawValue))"
+        if let c = r.cascade {
+            // A cascade: the headline is the whole cohort's, as on the page.
+            text += ", a cascade's second step: \(c.verdict.rawValue) for the whole cohort"
+            if let rate = c.foundInAllRate { text += ", \(labels.percent(rate)) found by both steps (threshold \(labels.percent(c.threshold)))" }
+            if let rate = r.outcome.foundRate { text += "; \(labels.percent(rate)) of the lines passed on found here" }
+        } else {
+            text += r.outcome.verdict.map { ": \($0.rawValue)" } ?? ""
+            if let rate = r.outcome.foundRate {
+                text += ", \(labels.percent(rate)) found" + (r.outcome.threshold.map { " (threshold \(labels.percent($0)))" } ?? " (no threshold)")
+            }
         }
         if let e = r.evaluation {
             text +=

@@ -9,14 +9,16 @@ struct RunOutputOptions: ParsableArguments {
     @Option(
         name: .customLong("output-encoding"),
         help: ArgumentHelp(
-            "The encoding of the run's CSV files: utf-8 (programs), utf-8-bom (Excel) or windows-1252 (SAS wlatin1).",
+            "The encoding of the run's CSV files: utf-8 (programs; the default), utf-8-bom (Excel) or windows-1252 (SAS wlatin1); a cascade's second step takes its direct run's.",
             valueName: "utf-8|utf-8-bom|windows-1252"))
-    var encoding = "utf-8"
+    var encoding: String?
 
     @Option(
         name: .customLong("decimal-mark"),
-        help: ArgumentHelp("Decimals in the run's CSV files: point (0.98) or comma (0,98: French Excel, R's read.csv2).", valueName: "point|comma"))
-    var decimalMark = "point"
+        help: ArgumentHelp(
+            "Decimals in the run's CSV files: point (0.98; the default) or comma (0,98: French Excel, R's read.csv2); a cascade's second step takes its direct run's.",
+            valueName: "point|comma"))
+    var decimalMark: String?
 
     @Option(
         help: ArgumentHelp(
@@ -35,10 +37,10 @@ struct RunOutputOptions: ParsableArguments {
     var extractionFormat = "csv"
 
     func validate() throws {
-        guard CSVFormat.Encoding(named: encoding) != nil else {
+        if let encoding, CSVFormat.Encoding(named: encoding) == nil {
             throw ValidationError("--output-encoding must be utf-8, utf-8-bom or windows-1252, not '\(encoding)'")
         }
-        guard CSVFormat.DecimalMark(rawValue: decimalMark.lowercased()) != nil else {
+        if let decimalMark, CSVFormat.DecimalMark(rawValue: decimalMark.lowercased()) == nil {
             throw ValidationError("--decimal-mark must be point or comma, not '\(decimalMark)'")
         }
         do { _ = try scope() } catch { throw ValidationError(error.description) }
@@ -52,11 +54,15 @@ struct RunOutputOptions: ParsableArguments {
         guard noExtraction else { return }
         if !tables.isEmpty { throw ValidationError("--tables chooses what to extract: it has no use with --no-extraction") }
         if !years.isEmpty { throw ValidationError("--years chooses what to extract: it has no use with --no-extraction") }
-        if extractionFormat != "csv" { throw ValidationError("--extraction-format has no use with --no-extraction") }
+        if extractionFormats != ["csv"] { throw ValidationError("--extraction-format has no use with --no-extraction") }
     }
 
-    var csvFormat: CSVFormat {
-        CSVFormat(encoding: CSVFormat.Encoding(named: encoding)!, decimalMark: CSVFormat.DecimalMark(rawValue: decimalMark.lowercased())!)
+    /// The format asked for, each part not given taken from `inherited` (a cascade's direct run),
+    /// else the default.
+    func csvFormat(inheriting inherited: CSVFormat? = nil) -> CSVFormat {
+        CSVFormat(
+            encoding: encoding.flatMap(CSVFormat.Encoding.init(named:)) ?? inherited?.encoding ?? .utf8,
+            decimalMark: decimalMark.flatMap { CSVFormat.DecimalMark(rawValue: $0.lowercased()) } ?? inherited?.decimalMark ?? .point)
     }
 
     private static func list(_ values: [String]) -> [String] {
@@ -82,9 +88,9 @@ struct RunOutputOptions: ParsableArguments {
     }
 
     /// Sets the run's output choices; locates pyarrow when Parquet is asked for (before linking).
-    func outputs() throws -> RunOutputs {
+    func outputs(inheriting inherited: CSVFormat? = nil) throws -> RunOutputs {
         var outputs = RunOutputs()
-        outputs.csvFormat = csvFormat
+        outputs.csvFormat = csvFormat(inheriting: inherited)
         outputs.extractionScope = try scope()
         let formats = extractionFormats ?? ["csv"]
         outputs.extractionCSV = formats.contains("csv")

@@ -39,7 +39,9 @@ import Testing
         let header = records[0].fields
         func column(_ name: String) -> Int { header.firstIndex(of: name)! }
         let personOfLine = Dictionary(uniqueKeysWithValues: f.truth.entries.map { ($0.line, $0.benIdtAno) })
-        var lines = [(["NS", "NIR", "DATE_NAISSANCE", "SEXE", "DEPARTEMENT"] + criteria).joined(separator: ";")]
+        // The study's own NS header and a comment column, which the direct run maps and leaves
+        // unread: the indirect step reuses both without being told.
+        var lines = [(["IDENT", "NIR", "DATE_NAISSANCE", "SEXE", "DEPARTEMENT"] + criteria + ["COMMENTAIRE"]).joined(separator: ";")]
         var spoilt = Set<Int>()
         var absent = 0
         for r in records.dropFirst() {
@@ -47,7 +49,8 @@ import Testing
             var nir = "", birth = ""
             if let person = personOfLine[r.line] ?? nil, let row = rows[person]?.first(where: { $0.validUntil == nil }) ?? rows[person]?.first {
                 nir = row.ouvreurNIR.clearText
-                birth = row.birthDate.iso
+                // A third of the birth dates as YYYYMMDD: the year and month are read from it too.
+                birth = r.line % 3 == 0 ? row.birthDate.compact : row.birthDate.iso
                 switch r.line % 9 {
                 case 0:  // a miscopied key: rejected by the direct step
                     let key = Int(nir.suffix(2))!
@@ -66,12 +69,13 @@ import Testing
                 birth = "1961-03-15"
             }
             lines.append(
-                ([r.fields[column("NS")], nir, birth, r.fields[column("SEXE")], r.fields[column("DEPARTEMENT")]] + values).joined(separator: ";"))
+                ([r.fields[column("NS")], nir, birth, r.fields[column("SEXE")], r.fields[column("DEPARTEMENT")]] + values + ["vu en consultation"])
+                    .joined(separator: ";"))
         }
         let cohort = folder.appendingPathComponent("registre.csv")
         try (lines.joined(separator: "\n") + "\n").write(to: cohort, atomically: true, encoding: .utf8)
         var directOptions = DirectRun.Options(cohort: cohort, dataset: f.dataset.files, output: folder.appendingPathComponent("direct"))
-        directOptions.header = HeaderMapping(ignored: criteria)
+        directOptions.header = HeaderMapping(names: ["NS": "IDENT"], ignored: criteria + ["COMMENTAIRE"])
         directOptions.extraction = false
         let directSummary = try DirectRun.run(directOptions, key: f.dataset.key)
         let step = try DirectStep.read(directOptions.output, key: f.dataset.key)
@@ -104,7 +108,8 @@ import Testing
     @Test func theIdentityColumnsAreNotCriteria() throws {
         let c = try Self.shared.get()
         let mapping = try #require(c.summary.cohort.headerMapping)
-        #expect(mapping.ignored.contains("NIR"))
+        #expect(mapping.ignored.contains("NIR") && mapping.ignored.contains("COMMENTAIRE"))
+        #expect(mapping.names["NS"] == "IDENT")
         #expect(mapping.names["ANNEE_NAISSANCE"] == "DATE_NAISSANCE" && mapping.names["MOIS_NAISSANCE"] == "DATE_NAISSANCE")
         #expect(c.summary.rules.criteria.allSatisfy { $0.column != "NIR" })
         // Every criterion read: no line rejected for an unreadable birth date part.
@@ -162,5 +167,19 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
         #expect { try DirectStep.read(c.indirect, key: f.dataset.key) } throws: { "\($0)".contains("--from-direct takes a direct run") }
+        // A direct run that found every line leaves nothing to link.
+        let results = try Evaluation.readCSV(c.direct.appendingPathComponent("results.csv"), expecting: DirectRun.resultColumns)
+        let found = Set(results.filter { $0[2] == "found" }.map { Int($0[0])! })
+        let text =
+            try String(contentsOf: c.cohort, encoding: .utf8).split(separator: "\n").enumerated()
+            .filter { $0.offset == 0 || found.contains($0.offset + 1) }.map { String($0.element) }.joined(separator: "\n") + "\n"
+        let all = c.direct.deletingLastPathComponent().appendingPathComponent("all-found.csv")
+        try text.write(to: all, atomically: true, encoding: .utf8)
+        var direct = DirectRun.Options(
+            cohort: all, dataset: f.dataset.files, output: c.direct.deletingLastPathComponent().appendingPathComponent("all"))
+        direct.header = HeaderMapping(names: ["NS": "IDENT"], ignored: Self.criteria + ["COMMENTAIRE"])
+        direct.extraction = false
+        #expect(try DirectRun.run(direct, key: f.dataset.key).counts.found > 0)
+        #expect { try DirectStep.read(direct.output, key: f.dataset.key) } throws: { "\($0)".contains("no line is left to link indirectly") }
     }
 }

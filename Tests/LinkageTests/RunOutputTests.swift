@@ -125,9 +125,16 @@ import Testing
             #expect(c[8].replacingOccurrences(of: ",", with: ".") == p[8])
             #expect(c[7].replacingOccurrences(of: ",", with: ".") == p[7])
         }
+        // Every weight of review.csv reads back as a number; a negative one (a weak candidate) is
+        // not taken for a spreadsheet formula in either mark, while a formula still is.
+        let review = try Evaluation.readCSV(options.output.appendingPathComponent("review.csv"), expecting: ClericalReview.columns)
+        #expect(review.allSatisfy { CSVFormat.parseNumber($0[6]) != nil && CSVFormat.parseNumber($0[7]) != nil })
+        #expect(CSVOutput.escape("-2,30") == "-2,30" && CSVOutput.escape("-2.30") == "-2.30")
+        #expect(CSVOutput.escape("-2+3") == "'-2+3" && CSVOutput.escape("=1,5") == "'=1,5")
         let evaluation = try Evaluation.evaluate(run: options.output, truthFile: indirect.truthFile, key: indirect.dataset.key)
         #expect(evaluation.precision == indirect.evaluation.precision && evaluation.recall == indirect.evaluation.recall)
         #expect(evaluation.calibration == indirect.evaluation.calibration)
+        #expect(evaluation.weakLinks == indirect.evaluation.weakLinks)
     }
 
     /// An NS Windows-1252 cannot write is refused before anything is linked or written, with its
@@ -165,6 +172,8 @@ import Testing
         let scoped = try DatabaseQueue(path: options.output.appendingPathComponent("extraction.sqlite").path)
         let tables = try scoped.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
         #expect(tables == ["ER_PHA_F", "KI_ECD_R", "T_MCO\(aa)D"])
+        // The tables built only to join (ER_PRS_F, the stays, the certificates) left no page behind.
+        #expect(try scoped.read { db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") } == 0)
         let csvs = try FileManager.default.contentsOfDirectory(atPath: options.output.appendingPathComponent("extraction").path).sorted()
         #expect(csvs == ["ER_PHA_F.csv", "KI_ECD_R.csv", "T_MCO\(aa)D.csv"])
         // The same rows as the full extraction's, restricted to the year.

@@ -92,6 +92,7 @@ import Glibc
                 try browser.script(
                     "return Array.from(document.querySelectorAll('[data-key]')).map(e => [e.dataset.key, e.dataset.format, e.innerText])")
                 as? [[String]] ?? []
+            #expect(rendered.count > 40, "\(lines) lines, \(language): \(rendered.count) figures rendered")
             let json = try JSONSerialization.jsonObject(with: run.json)
             let labels = ReportLabels(language)
             let wrong = rendered.compactMap { r in
@@ -103,6 +104,7 @@ import Glibc
                 try browser.script(
                     "const b = document.body.cloneNode(true); b.querySelectorAll('code, style').forEach(e => e.remove()); return b.innerText")
                 as? String ?? ""
+            #expect(text.count > 2_000)
             let foreign = Set(Glossary.words(ofPage: HTML.escape(text))).intersection(language == .fr ? Glossary.english : Glossary.french)
             #expect(foreign.isEmpty, "\(lines) lines, \(language): \(foreign.sorted())")
             // Regions, not départements: at most 20 rows whatever the cohort's size.

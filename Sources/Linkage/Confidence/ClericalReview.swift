@@ -134,7 +134,9 @@ public struct ClericalReview: Sendable {
                 throw LinkageError.badRun(run.path, "line \(r[0]) of review.csv has no candidate in review.sealed")
             }
             return Candidate(
-                ns: ns, rank: rank, person: who, reason: r[2], linkedByRules: r[4] == "yes", linkedToLine: r[5], probability: r[7], detail: r[8])
+                ns: ns, rank: rank, person: who, reason: r[2], linkedByRules: r[4] == "yes", linkedToLine: r[5],
+                // Written with the run's decimal mark: the export's is a point.
+                probability: r[7].replacingOccurrences(of: ",", with: "."), detail: r[8])
         }
     }
 

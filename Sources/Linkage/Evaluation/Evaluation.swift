@@ -251,7 +251,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
             for c in try ClericalReview.candidates(of: run, key: key) where c.linkedByRules && c.reason == IndirectEngine.Exclusion.weakLink.rawValue
             {
                 weak.excluded += 1
-                weak.expectedWrong += 1 - (Double(c.probability) ?? 0)
+                weak.expectedWrong += 1 - (CSVFormat.parseNumber(c.probability) ?? 0)
                 if truthOfNS[c.ns] == .some(c.person) { weak.right += 1 } else { weak.wrong += 1 }
             }
             e.weakLinks = weak

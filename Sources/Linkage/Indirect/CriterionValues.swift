@@ -47,9 +47,10 @@ public enum CriterionValues {
         case .text:
             // ASCII upper case only, as SQLite's upper(): é stays é on both sides.
             canonical = String(String.UnicodeScalarView(text.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
-        case .month where !text.allSatisfy(\.isASCIIDigit), .year where !text.allSatisfy(\.isASCIIDigit):
-            // A whole date where its year or month is asked (a birth date read for both): its part.
-            guard case .date(let d) = DateLayouts.read(text) else { return .invalid(why: "is not \(expected(normalisation))") }
+        case .month where !text.allSatisfy(\.isASCIIDigit) || text.count > 2, .year where !text.allSatisfy(\.isASCIIDigit) || text.count > 4:
+            // A whole date where its year or month is asked (a birth date read for both, YYYYMMDD
+            // included): its part — of a date at midnight only, as a birth date is read.
+            guard case .date(let d) = DateLayouts.read(text, time: .midnight) else { return .invalid(why: "is not \(expected(normalisation))") }
             return .value(String(normalisation == .year ? d.year : d.month), reformatted: true)
         case .integer, .month, .year:
             // A number is written as it is: `03` and `3` are one value, neither reformatted.

@@ -22,6 +22,11 @@ public struct DirectStep: Codable, Sendable, Equatable {
     public var passedOn: [Int]
     /// The direct run's own header mapping (`--column`, `--ignore-columns`).
     public var directMapping: HeaderMapping
+    /// The dataset the direct run linked to: the indirect step must link to the same one.
+    public var dataset: DatasetSource
+    /// How the direct run wrote its CSV files: the second step writes its own alike unless told
+    /// otherwise, so the two results.csv merge on LINE in one tool.
+    public var csvFormat: CSVFormat?
 
     /// Both steps in a cascade's summary.json: the direct step's counts, the lines it passed on, and
     /// the whole cohort's result — found by either step, over the lines the direct step was given.
@@ -43,7 +48,7 @@ public struct DirectStep: Codable, Sendable, Equatable {
         let rate = submitted == 0 ? 0 : Double(all) / Double(submitted)
         return Summary(
             run: run, submitted: submitted, found: found, passedOn: passedOn.count, foundInAll: all, foundInAllRate: rate,
-            verdict: submitted > 0 && rate >= threshold ? .success : .failure)
+            verdict: Verdict(foundRate: rate, threshold: threshold))
     }
 
     /// Reads a finished direct run, its seal checked with `key` (the dataset's, which the indirect
@@ -67,9 +72,13 @@ public struct DirectStep: Codable, Sendable, Equatable {
             throw LinkageError.badRun(
                 run.path, "its results.csv and rejects.csv do not hold the \(summary.counts.submitted) lines its summary counts")
         }
+        guard !others.isEmpty else {
+            throw LinkageError.badRun(run.path, "found every line of its cohort: no line is left to link indirectly")
+        }
         return DirectStep(
             run: run.standardizedFileURL.path, cohort: summary.cohort, submitted: summary.counts.submitted, found: summary.counts.found,
-            passedOn: others.sorted(), directMapping: summary.cohort.headerMapping ?? HeaderMapping())
+            passedOn: others.sorted(), directMapping: summary.cohort.headerMapping ?? HeaderMapping(), dataset: summary.dataset,
+            csvFormat: summary.csvFormat)
     }
 
     /// How the indirect step reads the file's header: the identity columns (NIR, its key, the
@@ -87,7 +96,14 @@ public struct DirectStep: Codable, Sendable, Equatable {
             return header.first { names.contains(norm($0)) }
         }
         var mapping = given
-        for c in rules.criteria where given.names[c.column] == nil {
+        // The NS, and any column the direct run mapped under the same name (`--column NS=ident`).
+        for column in rules.cohortColumns where given.names[column.name] == nil {
+            let names = Set(([column.name] + column.aliases).map(norm))
+            if !cells.contains(where: names.contains), let mapped = directMapping.names[column.name], cells.contains(norm(mapped)) {
+                mapping.names[column.name] = mapped
+            }
+        }
+        for c in rules.criteria where mapping.names[c.column] == nil {
             let names = Set(([c.column] + c.aliases).map(norm))
             guard !cells.contains(where: names.contains) else { continue }
             let part: String? =
@@ -107,6 +123,10 @@ public struct DirectStep: Codable, Sendable, Equatable {
             if let cell = directCell(identity), !read.contains(norm(cell)), !mapping.ignored.map(norm).contains(norm(cell)) {
                 mapping.ignored.append(cell)
             }
+        }
+        // What the direct run left unread (a comment) and no criterion reads stays unread.
+        for cell in directMapping.ignored where cells.contains(norm(cell)) && !read.contains(norm(cell)) {
+            if !mapping.ignored.map(norm).contains(norm(cell)) { mapping.ignored.append(cell) }
         }
         return mapping
     }

@@ -60,6 +60,16 @@ public struct IndirectRules: Sendable {
             case .prefix(let k): "first \(k) characters"
             }
         }
+
+        /// As the rules file writes it (`exact`, `{within_days: 2}`, `{prefix: 3}`): the words of a
+        /// report in any language.
+        public var rulesText: String {
+            switch self {
+            case .exact: "exact"
+            case .withinDays(let d): "{within_days: \(d)}"
+            case .prefix(let k): "{prefix: \(k)}"
+            }
+        }
     }
 
     /// A column of an SNDS table as the rules name it (`T_MCOaaB.DGN_PAL`: `aa` stands for every year).

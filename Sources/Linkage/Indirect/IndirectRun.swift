@@ -90,10 +90,22 @@ public enum IndirectRun {
         if let step = options.directStep {
             // The file as the direct step read it, its identity columns left unread and the birth
             // date read for the year and month of birth where the rules ask for them.
-            if common.encoding == .auto, let e = CohortFile.EncodingChoice(rawValue: step.cohort.encoding) { common.encoding = e }
-            if common.separator == .auto {
-                common.separator = CohortFile.SeparatorChoice(rawValue: step.cohort.separator == "\t" ? "tab" : step.cohort.separator) ?? .auto
+            // The file as the direct run read it: another encoding would read other NS from the same bytes.
+            let encoding = CohortFile.EncodingChoice(rawValue: step.cohort.encoding) ?? .auto
+            let separator = CohortFile.SeparatorChoice(rawValue: step.cohort.separator == "\t" ? "tab" : step.cohort.separator) ?? .auto
+            if common.encoding != .auto, common.encoding != encoding {
+                throw LinkageError.badCohort(
+                    options.cohort.path,
+                    "the direct run read it as \(step.cohort.encoding): both steps of a cascade read the file alike (leave --encoding out)")
             }
+            if common.separator != .auto, common.separator != separator {
+                throw LinkageError.badCohort(
+                    options.cohort.path,
+                    "the direct run read it with the separator '\(step.cohort.separator)': both steps of a cascade read the file alike (leave --separator out)"
+                )
+            }
+            common.encoding = encoding
+            common.separator = separator
             let rules = try IndirectRules.load(options.rules, reference: reference)
             if let header = CohortFile.headerCells(of: options.cohort, encoding: common.encoding, separator: common.separator) {
                 common.header = step.headerMapping(header: header, rules: rules, given: options.header)
@@ -113,13 +125,25 @@ public enum IndirectRun {
             throw LinkageError.projectionBelowDataset(
                 options.dataset.database.path, standsFor: inputs.manifest.standsFor, asked: options.projectTo)
         }
-        if let step = options.directStep, inputs.file.sha256 != step.cohort.sha256 {
-            throw LinkageError.badCohort(
-                options.cohort.path, "is not the file the direct run \(step.run) linked (\(step.cohort.path); their SHA-256 differ): give that file")
+        if let step = options.directStep {
+            guard inputs.file.sha256 == step.cohort.sha256 else {
+                throw LinkageError.badCohort(
+                    options.cohort.path,
+                    "is not the file the direct run \(step.run) linked (\(step.cohort.path); their SHA-256 differ): give that file")
+            }
+            guard inputs.manifest.datasetId == step.dataset.datasetId else {
+                throw LinkageError.badRun(
+                    step.run,
+                    "linked the dataset \(step.dataset.database) (\(step.dataset.datasetId)), not \(options.dataset.database.path) (\(inputs.manifest.datasetId)): both steps of a cascade link one dataset"
+                )
+            }
         }
-        let cohort = try IndirectCohort(file: inputs.file, rules: rules, lines: options.directStep.map { Set($0.passedOn) })
-        try cohort.requireReadableCriteria()
-        try inputs.cohortValidated(submitted: cohort.submitted, rejections: cohort.rejections)
+        // Whether the file is the one the rules describe is judged on the whole file, in a cascade
+        // too: ten lines passed on, six of them with a bad NS, are not a wrong file.
+        let whole = try IndirectCohort(file: inputs.file, rules: rules)
+        try whole.requireReadableCriteria()
+        try inputs.cohortValidated(submitted: whole.submitted, rejections: whole.rejections)
+        let cohort = try options.directStep.map { try IndirectCohort(file: inputs.file, rules: rules, lines: Set($0.passedOn)) } ?? whole
 
         // Read-only, closed when the events (which hold it) go: the TEMP tables live as long as they.
         let database = try SNDSDatabase.openReadOnly(at: options.dataset.database)

@@ -110,7 +110,7 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
             criteria: r.criteria.map {
                 .init(
                     column: $0.column, source: $0.source.description, normalise: $0.normalisation.rawValue,
-                    compare: $0.comparison.description, keep: $0.keep)
+                    compare: $0.comparison.rulesText, keep: $0.keep)
             },
             maxDropped: r.strategy.maxDropped,
             dropOrder: { if case .explicit = r.strategy.dropOrder { "explicit" } else { "auto" } }(),
@@ -150,7 +150,9 @@ public struct IndirectSummary: Codable, Sendable, Equatable {
         configurations = linkage.configurations
         quality = cohort.quality
         profile = CohortProfile(
-            lines: file.records.map(\.line), traits: cohort.traits,
+            // A cascade's lines are those passed on: the direct step's are not this run's to profile.
+            lines: file.records.map(\.line).filter { line in inputs.options.directStep.map { Set($0.passedOn).contains(line) } ?? true },
+            traits: cohort.traits,
             linkedLines: Set(outcomes.compactMap { $0.person == nil ? nil : $0.line }),
             referenceYear: inputs.manifest.years.max() ?? CalendarDate.today.year,
             departementColumn: cohort.departementColumn)

@@ -25,7 +25,8 @@ public struct CSVFormat: Codable, Sendable, Equatable {
             switch name.lowercased() {
             case "utf-8", "utf8": self = .utf8
             case "utf-8-bom", "utf8-bom", "utf-8-sig", "utf8bom": self = .utf8BOM
-            case "windows-1252", "cp1252", "wlatin1", "latin-1", "latin1", "iso-8859-1": self = .windows1252
+            // Not "latin-1": Windows-1252 writes œ, € and curly quotes where Latin-1 has control characters.
+            case "windows-1252", "cp1252", "wlatin1": self = .windows1252
             default: return nil
             }
         }
@@ -64,17 +65,20 @@ public struct CSVFormat: Codable, Sendable, Equatable {
 
     /// Whether `text` can be written in this encoding (always, in UTF-8).
     public func canWrite(_ text: String) -> Bool {
-        encoding != .windows1252 || text.unicodeScalars.allSatisfy { $0.isASCII } || text.data(using: .windowsCP1252) != nil
+        encoding != .windows1252 || text.unicodeScalars.allSatisfy { $0.isASCII }
+            || text.precomposedStringWithCanonicalMapping.data(using: .windowsCP1252) != nil
     }
 
-    /// The cohort lines holding a character this encoding cannot write, checked before linking so
-    /// that a run never stops half-written, nor writes a `?` for a character of an NS.
-    public func linesNotWritable(in records: [DelimitedReader.Record]) -> [(line: Int, character: Character)] {
+    /// The cohort lines holding, in a column the run reads (`columns`: field positions), a
+    /// character this encoding cannot write, checked before linking so that a run never stops
+    /// half-written, nor writes a `?` for a character of an NS. Columns left unread are never
+    /// written, so never checked.
+    public func linesNotWritable(in records: [DelimitedReader.Record], columns: Set<Int>) -> [(line: Int, character: Character)] {
         guard encoding == .windows1252 else { return [] }
         var out: [(Int, Character)] = []
         for r in records {
-            for field in r.fields where !canWrite(field) {
-                if let c = field.first(where: { !canWrite(String($0)) }) { out.append((r.line, c)) }
+            for (i, field) in r.fields.enumerated() where columns.contains(i) && !canWrite(field) {
+                if let c = field.precomposedStringWithCanonicalMapping.first(where: { !canWrite(String($0)) }) { out.append((r.line, c)) }
                 break
             }
         }

@@ -39,7 +39,8 @@ public struct CSVOutput {
     /// tab or a carriage return and is not a number.
     public static func isFormulaLike(_ field: String) -> Bool {
         guard let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return false }
-        return Double(field) == nil
+        // A number, with either decimal mark (`-2,30` in a comma file), is a number.
+        return CSVFormat.parseNumber(field) == nil
     }
 
     public static func escape(_ field: String) -> String {
@@ -108,7 +109,8 @@ public struct CSVOutput {
     /// naming its line, never a silent `?`.
     private func encoded() throws -> [UInt8] {
         guard format.encoding == .windows1252, buffer.contains(where: { $0 >= 0x80 }) else { return buffer }
-        var text = String(decoding: buffer, as: UTF8.self)
+        // Composed accents (NFC): an `é` written as `e` and a combining accent has one byte in Windows-1252.
+        var text = String(decoding: buffer, as: UTF8.self).precomposedStringWithCanonicalMapping
         // The symbols of the tool's own text (a weight's detail says `DEPARTEMENT ≠ -2.3`) in ASCII;
         // a cohort's text reaches here only when it can be written (checked before linking).
         for (symbol, ascii) in CSVFormat.asciiSymbols where text.contains(symbol) { text = text.replacingOccurrences(of: symbol, with: ascii) }

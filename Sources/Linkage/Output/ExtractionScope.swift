@@ -77,6 +77,8 @@ public struct ExtractionScope: Codable, Sendable, Equatable {
 
         public var description: String {
             switch self {
+            case .unknownTable(let name) where name.range(of: #"^T_MCO[0-9]{2}[CBDA]$"#, options: [.regularExpression, .caseInsensitive]) != nil:
+                "--tables: '\(name)' is one year's table: write T_MCOaa\(name.suffix(1).uppercased()) and choose the year with --years 20\(name.dropFirst(5).prefix(2))"
             case .unknownTable(let name):
                 "--tables: '\(name)' is not a table an extraction holds (known: \(ExtractionScope.allTables.joined(separator: ", ")); or the products \(ExtractionScope.products.keys.sorted().joined(separator: ", ")))"
             case .noTable: "--tables names no table"

@@ -9,9 +9,9 @@ import SNDSModel
 /// No Parquet writer exists among the Swift packages this project may use, and Parquet is a large
 /// format (encodings, compression, statistics) that no one should hand-write. The writer is
 /// therefore Apache Arrow's own, pyarrow, from PyPI, in the virtual environment the project's
-/// scripts make (`scripts/python-env`, which issue 23's Spark will share): Swift hands it the
-/// extraction's SQLite file — which holds no pseudonym and no identity, only the NS — and the
-/// column types; the key never reaches Python.
+/// scripts make (`scripts/python-env`): Swift hands it the extraction's SQLite file — which holds
+/// no pseudonym and no identity, only the NS — and the column types; the key never reaches Python,
+/// nor does the environment.
 ///
 /// | official type | Parquet (Arrow) type |
 /// |---|---|
@@ -50,7 +50,7 @@ public struct ParquetExtraction: Sendable {
         var tried: [String] = []
         for python in candidates where FileManager.default.isExecutableFile(atPath: python.path) {
             tried.append(python.path)
-            if (try? run(python, arguments: ["-c", "import pyarrow"], input: Data())) != nil {
+            if (try? run(python, arguments: ["-c", "import pyarrow"], in: FileManager.default.temporaryDirectory)) != nil {
                 var schemas: [String: TableSchema] = [:]
                 for table in ExtractionScope.allTables {
                     do { schemas[table] = try reference.schema(named: table) } catch { throw .reference(error.description) }
@@ -86,9 +86,15 @@ public struct ParquetExtraction: Sendable {
             list.append(["name": table, "columns": columns])
         }
         spec["tables"] = list
+        // The spec in a file beside the tables (private, removed after), not on stdin: a Python that
+        // dies on import would otherwise kill this process with SIGPIPE.
+        let specFile = folder.appendingPathComponent(".parquet-spec.json")
+        defer { try? FileManager.default.removeItem(at: specFile) }
         do {
-            let input = try JSONSerialization.data(withJSONObject: spec)
-            try Self.run(python, arguments: ["-c", Self.script], input: input)
+            try StagedOutputs.writeFile(try JSONSerialization.data(withJSONObject: spec), to: specFile, mode: 0o600)
+            try Self.run(python, arguments: ["-c", Self.script, specFile.path], in: folder)
+            // Private like the run's other files, whatever the umask Python wrote them under.
+            for table in tables { _ = chmod(folder.appendingPathComponent("\(table).parquet").path, 0o600) }
         } catch let error as ParquetError {
             throw error
         } catch {
@@ -96,35 +102,40 @@ public struct ParquetExtraction: Sendable {
         }
     }
 
-    /// Runs Python with `input` on its standard input; throws its last line of error output.
-    @discardableResult
-    static func run(_ python: URL, arguments: [String], input: Data) throws -> Data {
+    /// Runs Python isolated (`-I`: no user site, no PYTHON* variable, not the working directory on
+    /// its path, so a `json.py` lying there is not imported), with no environment but a PATH and a
+    /// locale (the key file's variable never reaches it), in `folder`; throws its last line of
+    /// error output, which goes to a file (a pipe left unread could block it).
+    static func run(_ python: URL, arguments: [String], in folder: URL) throws {
         let process = Process()
         process.executableURL = python
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        process.arguments = ["-I"] + arguments
+        process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"]
+        process.currentDirectoryURL = folder
+        let errors = folder.appendingPathComponent(".parquet-errors-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: errors) }
+        FileManager.default.createFile(atPath: errors.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errorHandle
         try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? errorHandle.close()
         guard process.terminationStatus == 0 else {
-            let last = String(decoding: err, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
+            let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            let last = text.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
             throw ParquetError.failed(last)
         }
-        return out
     }
 
-    /// The converter: reads the spec on stdin, each table from SQLite in batches, and writes it
+    /// The converter: reads the spec from the file named first, each table from SQLite in batches, and writes it
     /// with the given types (dates and times parsed by Arrow's own casts from SQLite's ISO text).
     static let script = """
         import json, sqlite3, sys
         import pyarrow as pa, pyarrow.parquet as pq
-        spec = json.load(sys.stdin)
+        with open(sys.argv[1]) as f:
+            spec = json.load(f)
         base = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.int64(),
                 "date32": pa.string(), "timestamp": pa.string()}
         final = {"string": pa.string(), "int64": pa.int64(), "double": pa.float64(), "bool": pa.bool_(),

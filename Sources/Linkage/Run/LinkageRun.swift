@@ -133,7 +133,7 @@ public enum LinkageRun {
         }
         for note in file.readingNotes { progress.note(note) }
         // A character the chosen encoding cannot write would stop the run half-written: refused now.
-        let unwritable = options.outputs.csvFormat.linesNotWritable(in: file.records)
+        let unwritable = options.outputs.csvFormat.linesNotWritable(in: file.records, columns: Set(file.positions.values))
         if let first = unwritable.first {
             throw LinkageError.badCohort(
                 options.cohort.path,

@@ -102,6 +102,22 @@ extension IndirectSummary {
                     ? nil : "the verdict is \(verdict.rawValue), but \(c.found) found of \(c.submitted) against a threshold of \(threshold) is not"
             },
         ]
+        // A cascade: the lines passed on are this run's, found in all is both steps', and the
+        // whole cohort's verdict is the one its rate gives — the figures the report puts first.
+        if let d = directStep {
+            checks += [
+                { RunFigures.negative(["directStep.submitted": d.submitted, "directStep.found": d.found, "directStep.passedOn": d.passedOn]) },
+                { RunFigures.sum("the direct step's found and passed on", [d.found, d.passedOn], equals: d.submitted, "directStep.submitted") },
+                { d.passedOn == c.submitted ? nil : "directStep.passedOn is \(d.passedOn), but this run was given \(c.submitted) lines" },
+                { RunFigures.sum("found by both steps", [d.found, c.found], equals: d.foundInAll, "directStep.foundInAll") },
+                { RunFigures.rate("directStep.foundInAllRate", d.foundInAllRate, is: d.foundInAll, of: d.submitted) },
+                {
+                    d.verdict == Verdict(foundRate: d.foundInAllRate, threshold: threshold)
+                        ? nil
+                        : "the whole cohort's verdict is \(d.verdict.rawValue), but \(d.foundInAll) found of \(d.submitted) against \(threshold) is not"
+                },
+            ]
+        }
         var cumulative: Int? = 0
         for g in groups {
             cumulative = cumulative.flatMap { RunFigures.sum(of: [$0, g.linked]) }
