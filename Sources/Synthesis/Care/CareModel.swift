@@ -119,6 +119,13 @@ public struct CareModel: Decodable, Sendable {
                 throw fail("services.\(s.id): give either specialty (a doctor) or activity (another professional)")
             }
             guard Executor(rawValue: s.executor) != nil else { throw fail("services.\(s.id): unknown executor \(s.executor)") }
+            let changes = s.tariffChanges ?? []
+            for change in changes where CalendarDate(iso: change.from) == nil || change.tariff < 0 {
+                throw fail("services.\(s.id).tariff_changes: '\(change.from)' is not a date (YYYY-MM-DD) with a tariff of 0 or more")
+            }
+            guard zip(changes, changes.dropFirst()).allSatisfy({ $0.fromDay < $1.fromDay }) else {
+                throw fail("services.\(s.id).tariff_changes must be in date order")
+            }
         }
         for d in acuteDrugs.drugs { try checkSeason(d.seasonality, "acute_drugs.\(d.atc)") }
         for c in conditions {
@@ -193,7 +200,12 @@ public struct CareModel: Decodable, Sendable {
         public let specialty: Int?
         public let activity: Int?
         public let executor: String
+        /// The tariff before the first of `tariffChanges`.
         public let tariff: Double
+        /// The tariff from each date on (NGAP and CCAM tariffs change by convention or arbitration:
+        /// the GP consultation G went from 25 € to 26.50 € on 1 November 2023 and to 30 € on
+        /// 22 December 2024), in date order.
+        public let tariffChanges: [TariffChange]?
         public let tariffSpread: Double?
         public let reimbursement: Int
         public let seasonality: String?
@@ -209,8 +221,21 @@ public struct CareModel: Decodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case id, label, nature, specialty, activity, executor, tariff, reimbursement, seasonality
             case prescription, act, months, rate, drug
-            case tariffSpread = "tariff_spread", hospitalShare = "hospital_share"
+            case tariffSpread = "tariff_spread", hospitalShare = "hospital_share", tariffChanges = "tariff_changes"
         }
+
+        /// The tariff on a day (days since 1970-01-01).
+        public func tariff(onDay day: Int) -> Double {
+            (tariffChanges ?? []).last { $0.fromDay <= day }?.tariff ?? tariff
+        }
+    }
+
+    /// A tariff in force from a date (YYYY-MM-DD).
+    public struct TariffChange: Decodable, Sendable {
+        public let from: String
+        public let tariff: Double
+        /// `from` as days since 1970-01-01 (checked when the model is loaded).
+        public var fromDay: Int { CalendarDate(iso: from)?.daysSinceEpoch ?? .max }
     }
 
     public struct Act: Decodable, Sendable {

@@ -149,7 +149,8 @@ final class DCIRWriter {
         let row = beneficiaries.row(of: person.id, on: c.day, using: &rng)
         let d = open(person: person, row: row, day: c.day, beneficiaries: &beneficiaries, rng: &rng)
         let spread = s.tariffSpread ?? 0
-        let price = spread > 0 ? (s.tariff * (1 - spread + 2 * spread * rng.unit()) * 100).rounded() / 100 : s.tariff
+        let tariff = s.tariff(onDay: c.day)
+        let price = spread > 0 ? (tariff * (1 - spread + 2 * spread * rng.unit()) * 100).rounded() / 100 : tariff
         let overbilled = s.specialty.map { $0 != 1 } ?? false && c.establishment == nil && rng.chance(0.25)
         let rate = c.fullRate ? 100 : s.reimbursement
         try line(
