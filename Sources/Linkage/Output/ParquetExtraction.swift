@@ -114,7 +114,7 @@ public struct ParquetExtraction: Sendable {
         process.currentDirectoryURL = folder
         let errors = folder.appendingPathComponent(".parquet-errors-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: errors) }
-        FileManager.default.createFile(atPath: errors.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let errorHandle = try FileHandle(forWritingTo: errors)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
