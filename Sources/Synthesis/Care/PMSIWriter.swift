@@ -128,8 +128,9 @@ final class PMSIWriter {
             f.add(pmsiDepartement)
             // PMSI's residence code is a postal code; the INSEE commune code stands in for it.
             f.add(pmsiDepartement + home.commune)
-            // Under one year, the age in years is 0 and the age in days (AGE_JOU) is given too.
-            f.add(String(person.sex.code)); f.add(age)
+            // Under one year, the age is given in days (AGE_JOU) and not in years: the official
+            // schema holds AGE_ANN to 1–120 (issue 21 took the empty AGE_ANN for a defect; it is not).
+            f.add(String(person.sex.code)); f.add(age == 0 ? nil : age)
             f.add(age == 0 ? person.birthDate.days(until: entryDate) : nil)
             f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
             f.add(t.year); f.add(Self.months[exitDate.month - 1])
