@@ -166,6 +166,13 @@ import Testing
             "\($0)".contains("is not the file the direct run")
         }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
+        // The same file read otherwise than the direct run read it: refused.
+        options.cohort = c.cohort
+        options.encoding = .latin1
+        #expect { try IndirectRun.run(options, key: f.dataset.key, reference: IndirectFixture.reference) } throws: {
+            "\($0)".contains("leave --encoding out")
+        }
+        #expect(!FileManager.default.fileExists(atPath: options.output.path))
         #expect { try DirectStep.read(c.indirect, key: f.dataset.key) } throws: { "\($0)".contains("--from-direct takes a direct run") }
         // A direct run that found every line leaves nothing to link.
         let results = try Evaluation.readCSV(c.direct.appendingPathComponent("results.csv"), expecting: DirectRun.resultColumns)

@@ -203,6 +203,10 @@ import Testing
         #expect { try DirectRun.run(options, key: f.dataset.key) } throws: { "\($0)".contains("not 1999") }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
         #expect(throws: ExtractionScope.ScopeError.unknownTable("ER_PRS")) { try ExtractionScope(tables: ["ER_PRS"], years: nil) }
+        // One year's table name says which name and which --years to give instead.
+        #expect { try ExtractionScope(tables: ["T_MCO23C"], years: nil) } throws: {
+            "\($0)".contains("write T_MCOaaC and choose the year with --years 2023")
+        }
     }
 
     static let compareParquet = """
@@ -264,6 +268,22 @@ import Testing
         #expect(types["ER_PRS_F.NS"] == "string")
         #expect(types.values.contains("bool"))
         #expect(!FileManager.default.fileExists(atPath: options.output.appendingPathComponent("extraction/ER_PRS_F.csv").path))
+    }
+
+    /// A Python named by APPARIEMENT_PYTHON that has no pyarrow is refused, not passed over for
+    /// another, with what to do.
+    @Test func aPythonWithoutPyarrowIsRefusedWithWhatToDo() throws {
+        let folder = try folder("no-pyarrow")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fake = folder.appendingPathComponent("python3")
+        try "#!/bin/sh\nexit 1\n".write(to: fake, atomically: true, encoding: .utf8)
+        _ = chmod(fake.path, 0o700)
+        #expect {
+            try ParquetExtraction.locate(reference: IndirectFixture.reference, environment: ["APPARIEMENT_PYTHON": fake.path, "PATH": "/usr/bin"])
+        } throws: { error in
+            guard case .noPyarrow(let tried) = error as? ParquetExtraction.ParquetError else { return false }
+            return tried == [fake.path] && "\(error)".contains("scripts/python-env")
+        }
     }
 
     /// No date column of the extraction's CSV files carries a time: only the PMSI's datetime

@@ -88,6 +88,8 @@ public struct DirectStep: Codable, Sendable, Equatable {
     public func headerMapping(header: [String], rules: IndirectRules, given: HeaderMapping) -> HeaderMapping {
         let norm = HeaderMapping.normalised
         let cells = Set(header.map(norm))
+        /// Whether the file has a column under this name or one of these aliases.
+        func inFile(_ name: String, _ aliases: [String]) -> Bool { ([name] + aliases).contains { cells.contains(norm($0)) } }
         /// The header cell the direct run read `column` from, if the file has it.
         func directCell(_ column: String) -> String? {
             if let mapped = directMapping.names[column], cells.contains(norm(mapped)) { return mapped }
@@ -98,14 +100,11 @@ public struct DirectStep: Codable, Sendable, Equatable {
         var mapping = given
         // The NS, and any column the direct run mapped under the same name (`--column NS=ident`).
         for column in rules.cohortColumns where given.names[column.name] == nil {
-            let names = Set(([column.name] + column.aliases).map(norm))
-            if !cells.contains(where: names.contains), let mapped = directMapping.names[column.name], cells.contains(norm(mapped)) {
+            if !inFile(column.name, column.aliases), let mapped = directMapping.names[column.name], cells.contains(norm(mapped)) {
                 mapping.names[column.name] = mapped
             }
         }
-        for c in rules.criteria where mapping.names[c.column] == nil {
-            let names = Set(([c.column] + c.aliases).map(norm))
-            guard !cells.contains(where: names.contains) else { continue }
+        for c in rules.criteria where mapping.names[c.column] == nil && !inFile(c.column, c.aliases) {
             let part: String? =
                 switch c.normalisation {
                 case .year, .month: directCell("DATE_NAISSANCE")
@@ -119,15 +118,14 @@ public struct DirectStep: Codable, Sendable, Equatable {
         // Every identity cell the criteria do not read is left unread: the NIR above all.
         let read = Set(mapping.names.values.map(norm)).union(
             rules.cohortColumns.flatMap { [$0.name] + $0.aliases }.map(norm).filter(cells.contains))
+        func leaveUnread(_ cell: String) {
+            if !read.contains(norm(cell)), !mapping.ignored.map(norm).contains(norm(cell)) { mapping.ignored.append(cell) }
+        }
         for identity in DirectCohort.columns.map(\.name) where identity != "NS" {
-            if let cell = directCell(identity), !read.contains(norm(cell)), !mapping.ignored.map(norm).contains(norm(cell)) {
-                mapping.ignored.append(cell)
-            }
+            if let cell = directCell(identity) { leaveUnread(cell) }
         }
         // What the direct run left unread (a comment) and no criterion reads stays unread.
-        for cell in directMapping.ignored where cells.contains(norm(cell)) && !read.contains(norm(cell)) {
-            if !mapping.ignored.map(norm).contains(norm(cell)) { mapping.ignored.append(cell) }
-        }
+        for cell in directMapping.ignored where cells.contains(norm(cell)) { leaveUnread(cell) }
         return mapping
     }
 }

@@ -29,23 +29,27 @@ public struct ParquetExtraction: Sendable {
     /// Official schemas by table name as the schemas spell it (`T_MCOaaC`).
     let schemas: [String: TableSchema]
 
-    /// Where Python is looked for, first found first: `APPARIEMENT_PYTHON`, the project's `.venv`
-    /// in the working directory or in the clone holding the executable, then `python3` on PATH.
+    /// Where Python is looked for: `APPARIEMENT_PYTHON` when set — used, or refused, never passed
+    /// over for another —, else, first found first, the project's `.venv` in the working directory
+    /// or in the clone holding the executable, then `python3` on PATH.
     public static func locate(
         reference: ReferenceData, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ParquetError) -> ParquetExtraction {
         var candidates: [URL] = []
-        if let named = environment["APPARIEMENT_PYTHON"], !named.isEmpty { candidates.append(URL(fileURLWithPath: named)) }
-        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".venv/bin/python3"))
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            var folder = executable.deletingLastPathComponent()
-            while folder.path != "/" {
-                candidates.append(folder.appendingPathComponent(".venv/bin/python3"))
-                folder = folder.deletingLastPathComponent()
+        if let named = environment["APPARIEMENT_PYTHON"], !named.isEmpty {
+            candidates.append(URL(fileURLWithPath: named))
+        } else {
+            candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".venv/bin/python3"))
+            if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+                var folder = executable.deletingLastPathComponent()
+                while folder.path != "/" {
+                    candidates.append(folder.appendingPathComponent(".venv/bin/python3"))
+                    folder = folder.deletingLastPathComponent()
+                }
             }
-        }
-        for path in (environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            candidates.append(URL(fileURLWithPath: String(path)).appendingPathComponent("python3"))
+            for path in (environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+                candidates.append(URL(fileURLWithPath: String(path)).appendingPathComponent("python3"))
+            }
         }
         var tried: [String] = []
         for python in candidates where FileManager.default.isExecutableFile(atPath: python.path) {
@@ -57,7 +61,6 @@ public struct ParquetExtraction: Sendable {
                 }
                 return ParquetExtraction(python: python, schemas: schemas)
             }
-            if environment["APPARIEMENT_PYTHON"] != nil, tried.count == 1 { throw .noPyarrow(tried: tried) }
         }
         throw .noPyarrow(tried: tried)
     }
