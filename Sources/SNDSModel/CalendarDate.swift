@@ -47,6 +47,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         return era * 146_097 + doe - 719_468
     }
 
+    /// ISO day of the week, 1 (Monday) to 7 (Sunday).
+    public var weekday: Int { Self.weekday(daysSinceEpoch: daysSinceEpoch) }
+
+    /// ISO day of the week of a day count (1970-01-01 was a Thursday).
+    public static func weekday(daysSinceEpoch days: Int) -> Int { ((days + 3) % 7 + 7) % 7 + 1 }
+
     public static func isLeap(_ year: Int) -> Bool {
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }

@@ -230,7 +230,7 @@ import Testing
             SELECT COUNT(*) FROM (\(stays)) child WHERE child.DGN_PAL IN ('Z380', 'Z383') AND EXISTS (
               SELECT 1 FROM IR_BEN_R c JOIN IR_BEN_R m ON m.BEN_NIR_ANO = c.ASS_NIR_ANO
               JOIN (\(stays)) mother ON mother.NIR_ANO_17 = m.BEN_NIR_PSA
-              WHERE c.BEN_NIR_PSA = child.NIR_ANO_17 AND mother.DGN_PAL IN ('O800', 'O821')
+              WHERE c.BEN_NIR_PSA = child.NIR_ANO_17 AND mother.DGN_PAL GLOB 'O8[0-4]*'
                 AND mother.ETA_NUM = child.ETA_NUM AND mother.ENT_DAT = child.ENT_DAT)
             """)
         #expect(newborns > 50)
@@ -245,7 +245,8 @@ import Testing
                 SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL = 'Z383'
                 """) / 2
         let newbornStays = try count("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL IN ('Z380', 'Z383')")
-        let deliveries = try count("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL IN ('O800', 'O821')")
+        // Deliveries: O80–O84 (single or multiple, vaginal or caesarean).
+        let deliveries = try count("SELECT COUNT(*) FROM (\(stays)) WHERE DGN_PAL GLOB 'O8[0-4]*'")
         // One birth stay per newborn (a few lost to chaining failures), one delivery per birth event.
         #expect(newbornStays <= births && Double(newbornStays) >= Double(births) * 0.9)
         #expect(abs(deliveries - (births - twinPairsBorn)) <= max(3, births / 10))

@@ -63,14 +63,21 @@ struct CareCodes {
             }
             for code in (e.das ?? [:]).keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).das") }
             for act in e.acts ?? [] { try check(act.code, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).acts") }
+            for act in (e.procedure ?? [:]).keys { try check(act, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).procedure") }
             for d in e.followUp?.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "hospital_events.\(e.id).follow_up") }
             if let spe = e.followUp?.prescriberSpecialty {
                 try check(String(spe), in: specialties, "IR_SPE_V", "hospital_events.\(e.id).follow_up.prescriber_specialty")
             }
         }
-        for delivery in [model.births.vaginal, model.births.caesarean] {
-            try check(delivery.dp, in: diagnoses, "MS_CIM_V", "births.dp")
-            try check(delivery.act, in: acts, "IR_CCAM_V63", "births.act")
+        let births = model.births
+        for dp in [births.vaginal.dp, births.vaginal.twinsDp, births.caesarean.planned.dp, births.caesarean.emergency.dp, births.caesarean.twinsDp] {
+            try check(dp, in: diagnoses, "MS_CIM_V", "births (delivery diagnoses)")
+        }
+        let va = births.vaginal.acts
+        for act in [va.primipara, va.multipara, va.twinsPrimipara, va.twinsMultipara]
+            + Array(births.caesarean.planned.acts.keys) + Array(births.caesarean.emergency.acts.keys)
+        {
+            try check(act, in: acts, "IR_CCAM_V63", "births (delivery acts)")
         }
         try check(model.births.twinsDas, in: diagnoses, "MS_CIM_V", "births.twins_das")
         try check(model.births.newborn.dp, in: diagnoses, "MS_CIM_V", "births.newborn.dp")
@@ -81,10 +88,16 @@ struct CareCodes {
         for group in model.causesOfDeath.byAge {
             for code in group.causes.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.by_age") }
         }
-        for code in model.causesOfDeath.byAge.flatMap(\.causes.keys) + conditionCauses where !"VWXY".contains(code.first!) {
+        for code in model.causesOfDeath.byAge.flatMap(\.causes.keys) + conditionCauses where !CareModel.isExternalCause(code) {
             try check(code, in: diagnoses, "MS_CIM_V", "causes_of_death (as a terminal stay's diagnosis)")
         }
-        try check("T149", in: diagnoses, "MS_CIM_V", "terminal stays of external causes")
+        for code in model.causesOfDeath.byAge.flatMap(\.causes.keys) + conditionCauses where CareModel.isExternalCause(code) {
+            guard let dp = model.externalCauseDiagnosis(code) else {
+                throw ReferenceDataError.malformed(
+                    CareModel.file, line: 0, "end_of_life.external_cause_dp: no diagnosis for the external cause \(code)")
+            }
+            try check(dp, in: diagnoses, "MS_CIM_V", "end_of_life.external_cause_dp")
+        }
         for code in model.endOfLife.dp.keys { try check(code, in: diagnoses, "MS_CIM_V", "end_of_life.dp") }
         try check(model.endOfLife.palliativeDas, in: diagnoses, "MS_CIM_V", "end_of_life.palliative_das")
         for code in model.causesOfDeath.contributing.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.contributing") }

@@ -14,6 +14,11 @@ public struct CareModel: Decodable, Sendable {
 
     public let ageBands: [Int]
     public let seasonality: [String: [Double]]
+    /// Weekly and holiday profiles, by name.
+    public let rhythms: [String: Rhythm]
+    /// The profiles of emergency and scheduled admissions, and of pharmacy visits.
+    public let admissions: Admissions
+    public let dispensingRhythm: String
     public let services: [Service]
     public let acuteDrugs: AcuteDrugs
     public let conditions: [Condition]
@@ -28,7 +33,8 @@ public struct CareModel: Decodable, Sendable {
     public let references: [ReferenceFigure]
 
     enum CodingKeys: String, CodingKey {
-        case ageBands = "age_bands", seasonality, services, acuteDrugs = "acute_drugs", conditions
+        case ageBands = "age_bands", seasonality, rhythms, admissions, dispensingRhythm = "dispensing_rhythm", services, acuteDrugs = "acute_drugs",
+            conditions
         case hospitalEvents = "hospital_events", births, endOfLife = "end_of_life", causesOfDeath = "causes_of_death"
         case establishments, practitioners, chaining, claims, references
     }
@@ -95,6 +101,18 @@ public struct CareModel: Decodable, Sendable {
         for (name, months) in seasonality where months.count != 12 || months.contains(where: { $0 < 0 }) {
             throw fail("seasonality.\(name) must have 12 non-negative values")
         }
+        for (name, rhythm) in rhythms
+        where rhythm.week.count != 7 || !(rhythm.week + [rhythm.holiday]).allSatisfy({ $0 >= 0 && $0.isFinite })
+            || rhythm.week.max() == 0
+        {
+            throw fail("rhythms.\(name) must give 7 non-negative weights (Monday first), not all 0, and a holiday weight")
+        }
+        for (name, at) in [
+            (admissions.emergency, "admissions.emergency"), (admissions.scheduled, "admissions.scheduled"),
+            (dispensingRhythm, "dispensing_rhythm"),
+        ] + services.map({ ($0.rhythm, "services.\($0.id).rhythm") }) where rhythms[name] == nil {
+            throw fail("\(at): unknown rhythm \(name)")
+        }
         let serviceIds = Set(services.map(\.id)), eventIds = Set(hospitalEvents.map(\.id)), conditionIds = Set(conditions.map(\.id))
         func checkRates(_ rates: AgeSexRates?, _ at: String) throws {
             guard let rates else { return }
@@ -152,6 +170,7 @@ public struct CareModel: Decodable, Sendable {
             }
             guard !e.dp.isEmpty, e.dp.values.allSatisfy({ $0.weight > 0 }) else { throw fail("hospital_events.\(e.id).dp: positive weights needed") }
         }
+        try checkGrouping()
         try checkRates(endOfLife.inHospitalShare, "end_of_life.in_hospital_share")
         for (share, name) in [
             (births.caesareanShare, "births.caesarean_share"), (births.publicShare, "births.public_share"),
@@ -160,10 +179,95 @@ public struct CareModel: Decodable, Sendable {
         ] where !(0...1).contains(share) {
             throw fail("\(name): \(share) is not a share between 0 and 1")
         }
-        for ghm in [births.vaginal.ghm, births.caesarean.ghm, births.newborn.ghm, endOfLife.ghm] where !Self.isGHMRoot(ghm) {
+        guard (0...1).contains(births.caesarean.plannedShare), births.primiparaShare.first?.from == 0,
+            births.primiparaShare.allSatisfy({ (0...1).contains($0.share) })
+        else {
+            throw fail("births: caesarean.planned_share and primipara_share (from age 0 up) must be shares between 0 and 1")
+        }
+        for ghm in [births.vaginal.ghm, births.caesarean.ghm, births.newborn.ghm] where !Self.isGHMRoot(ghm) {
             throw fail("\(ghm) is not a GHM root")
         }
         guard causesOfDeath.byAge.first?.from == 0 else { throw fail("causes_of_death.by_age must start from age 0") }
+    }
+
+    /// A stay is grouped by its principal diagnosis: 23M20 (other symptoms and reasons for contact)
+    /// takes symptoms (R) and reasons for contact (Z) only, whatever the stay's outcome; a surgical
+    /// (C) or interventional (K) GHM needs its act on every stay. Checked for every diagnosis an
+    /// event, a condition or a terminal stay can give, so no generated stay contradicts its GHM.
+    private func checkGrouping() throws {
+        func fail(_ why: String) -> ReferenceDataError { .malformed(Self.file, line: 0, why) }
+        func fits(_ dp: String, _ root: String, _ at: String) throws {
+            if root == Self.symptomsRoot, !(dp.hasPrefix("R") || dp.hasPrefix("Z")) {
+                throw fail("\(at): \(dp) is a disease, not a symptom or a reason for contact: it cannot be grouped \(root)")
+            }
+        }
+        for e in hospitalEvents {
+            guard (e.procedure ?? [:]).values.allSatisfy({ $0 > 0 }) else { throw fail("hospital_events.\(e.id).procedure: positive weights needed") }
+            let alwaysAnAct = !(e.procedure ?? [:]).isEmpty || (e.acts ?? []).contains { $0.share >= 1 }
+            func needsItsAct(_ root: String, _ act: String?, _ at: String) throws {
+                if Self.needsAct(root), act == nil, !alwaysAnAct {
+                    throw fail(
+                        "\(at): GHM \(root) is surgical or interventional, so every stay needs an act: give the diagnosis its act, the event a procedure, or an act of share 1"
+                    )
+                }
+            }
+            if e.dpFromCondition == true {
+                for c in conditions where (c.stays ?? []).contains(where: { $0.event == e.id }) {
+                    guard let root = c.ghm else { throw fail("conditions.\(c.id): its stays for the condition itself (\(e.id)) need its ghm") }
+                    try fits(c.icd10, root, "conditions.\(c.id)")
+                    try needsItsAct(root, nil, "conditions.\(c.id)")
+                }
+                continue
+            }
+            for (code, choice) in e.dp {
+                let root = choice.ghm ?? e.ghm
+                try fits(code, root, "hospital_events.\(e.id).dp.\(code)")
+                try needsItsAct(root, choice.act, "hospital_events.\(e.id).dp.\(code)")
+            }
+        }
+        for (dp, root) in terminalDiagnoses() {
+            guard let root else { throw fail("end_of_life.ghm_by_dp: no GHM root for \(dp), a terminal stay's possible principal diagnosis") }
+            guard Self.isGHMRoot(root), !Self.needsAct(root) else {
+                throw fail("end_of_life.ghm_by_dp.\(dp): \(root) is not a medical GHM root (a terminal stay has no act)")
+            }
+            try fits(dp, root, "end_of_life.ghm_by_dp.\(dp)")
+        }
+    }
+
+    /// Every principal diagnosis a terminal stay can have, with its GHM root when one is known:
+    /// the dying person's condition, a cancer cause itself, an external cause's injury, or one of
+    /// `end_of_life.dp`.
+    func terminalDiagnoses() -> [(dp: String, ghm: String?)] {
+        var result: [(String, String?)] = []
+        for c in conditions {
+            if let cause = c.causeOfDeath, !Self.isExternalCause(cause) { result.append((c.icd10, terminalGHM(c.icd10, condition: c))) }
+        }
+        for cause in causesOfDeath.byAge.flatMap(\.causes.keys) where cause.hasPrefix("C") { result.append((cause, terminalGHM(cause))) }
+        for dp in Set(endOfLife.externalCauseDp.values).union(endOfLife.dp.keys).sorted() { result.append((dp, terminalGHM(dp))) }
+        return result
+    }
+
+    /// The GHM root of a terminal stay: the table's, else the condition's own.
+    func terminalGHM(_ dp: String, condition: Condition? = nil) -> String? {
+        endOfLife.ghmByDp[dp] ?? condition?.ghm
+    }
+
+    /// Principal diagnosis of a terminal stay after an external cause of death (V01–Y98).
+    func externalCauseDiagnosis(_ cause: String) -> String? {
+        guard Self.isExternalCause(cause) else { return nil }
+        return endOfLife.externalCauseDp.keys.filter { cause.hasPrefix($0) }.max { $0.count < $1.count }
+            .map { endOfLife.externalCauseDp[$0]! }
+    }
+
+    static func isExternalCause(_ cause: String) -> Bool { cause.first.map { "VWXY".contains($0) } ?? false }
+
+    /// The GHM of symptoms and other reasons for contact (CMD 23).
+    static let symptomsRoot = "23M20"
+
+    /// Surgical (C) and interventional (K) GHM roots: grouped there because of an act.
+    static func needsAct(_ root: String) -> Bool {
+        let type = root.dropFirst(2).first
+        return type == "C" || type == "K"
     }
 
     // MARK: - Parts
@@ -216,11 +320,13 @@ public struct CareModel: Decodable, Sendable {
         public let months: [Int]?
         /// The product dispensed, for a service delivered by a pharmacy (ATC code).
         public let drug: String?
+        /// The weekly and holiday profile of its days (`rhythms`).
+        public let rhythm: String
         public let rate: AgeSexRates
 
         enum CodingKeys: String, CodingKey {
             case id, label, nature, specialty, activity, executor, tariff, reimbursement, seasonality
-            case prescription, act, months, rate, drug
+            case prescription, act, months, rate, drug, rhythm
             case tariffSpread = "tariff_spread", hospitalShare = "hospital_share", tariffChanges = "tariff_changes"
         }
 
@@ -231,6 +337,19 @@ public struct CareModel: Decodable, Sendable {
     }
 
     /// A tariff in force from a date (YYYY-MM-DD).
+    /// How much of a kind of care falls on each day of the week (Monday first) and on a public
+    /// holiday, relative to each other: surgeries and laboratories close on Sundays, emergencies
+    /// do not.
+    public struct Rhythm: Decodable, Sendable {
+        public let week: [Double]
+        public let holiday: Double
+    }
+
+    public struct Admissions: Decodable, Sendable {
+        public let emergency: String
+        public let scheduled: String
+    }
+
     public struct TariffChange: Decodable, Sendable {
         public let from: String
         public let tariff: Double
@@ -359,6 +478,9 @@ public struct CareModel: Decodable, Sendable {
         public let ghm: String
         public let los: Duration
         public let acts: [Act]?
+        /// The stay's main procedure: exactly one of these CCAM acts, by weight (a hip fracture is
+        /// fixed by osteosynthesis or a prosthesis, never by neither or both).
+        public let procedure: [String: Double]?
         public let setting: String
         public let emergency: Double
         /// Specialty (IR_SPE_V) of the doctor who does the stay's acts (billed in DCIR in clinics).
@@ -367,17 +489,52 @@ public struct CareModel: Decodable, Sendable {
         public let followUp: FollowUp?
 
         enum CodingKeys: String, CodingKey {
-            case id, label, incidence, seasonality, dp, das, ghm, los, acts, setting, emergency, becomes
+            case id, label, incidence, seasonality, dp, das, ghm, los, acts, procedure, setting, emergency, becomes
             case drFromCondition = "dr_from_condition", followUp = "follow_up", operatorSpecialty = "operator_specialty"
             case dpFromCondition = "dp_from_condition"
         }
     }
 
-    public struct Delivery: Decodable, Sendable {
+    /// A vaginal delivery: its diagnosis and CCAM act depend on a single or multiple birth and on
+    /// the mother's parity (CCAM tells a first delivery, "primipare", from later ones).
+    public struct VaginalDelivery: Decodable, Sendable {
         public let dp: String
-        public let act: String
+        public let twinsDp: String
+        public let acts: DeliveryActs
         public let ghm: String
         public let los: Duration
+        enum CodingKeys: String, CodingKey { case dp, acts, ghm, los, twinsDp = "twins_dp" }
+    }
+
+    public struct DeliveryActs: Decodable, Sendable {
+        public let primipara: String
+        public let multipara: String
+        public let twinsPrimipara: String
+        public let twinsMultipara: String
+        enum CodingKeys: String, CodingKey {
+            case primipara, multipara, twinsPrimipara = "twins_primipara", twinsMultipara = "twins_multipara"
+        }
+        func act(twins: Bool, primipara first: Bool) -> String {
+            twins ? (first ? twinsPrimipara : twinsMultipara) : (first ? primipara : multipara)
+        }
+    }
+
+    /// A caesarean, planned or in emergency: ICD-10 (O82.0 / O82.1) and CCAM (JQGA002 planned,
+    /// JQGA003 in labour, JQGA004 in emergency outside labour) say which, and must agree.
+    public struct Caesarean: Decodable, Sendable {
+        public let plannedShare: Double
+        public let planned: CaesareanKind
+        public let emergency: CaesareanKind
+        public let twinsDp: String
+        public let ghm: String
+        public let los: Duration
+        enum CodingKeys: String, CodingKey { case planned, emergency, ghm, los, plannedShare = "planned_share", twinsDp = "twins_dp" }
+    }
+
+    public struct CaesareanKind: Decodable, Sendable {
+        public let dp: String
+        /// CCAM acts by weight.
+        public let acts: [String: Double]
     }
 
     public struct Newborn: Decodable, Sendable {
@@ -398,8 +555,11 @@ public struct CareModel: Decodable, Sendable {
 
     public struct Births: Decodable, Sendable {
         public let caesareanShare: Double
-        public let vaginal: Delivery
-        public let caesarean: Delivery
+        public let vaginal: VaginalDelivery
+        public let caesarean: Caesarean
+        /// Share of first deliveries among mothers with no older child in the population, by the
+        /// mother's age band (the generated population does not hold every woman's earlier births).
+        public let primiparaShare: [PrimiparaShare]
         /// Associated diagnosis of a twin delivery.
         public let twinsDas: String
         public let newborn: Newborn
@@ -407,16 +567,26 @@ public struct CareModel: Decodable, Sendable {
         public let publicShare: Double
         enum CodingKeys: String, CodingKey {
             case vaginal, caesarean, newborn, caesareanShare = "caesarean_share", twinsDas = "twins_das"
-            case publicShare = "public_share"
+            case publicShare = "public_share", primiparaShare = "primipara_share"
         }
+    }
+
+    public struct PrimiparaShare: Decodable, Sendable {
+        public let from: Int
+        public let share: Double
     }
 
     public struct EndOfLife: Decodable, Sendable {
         public let inHospitalShare: AgeSexRates
         public let los: Duration
-        public let ghm: String
         /// Principal diagnoses of terminal stays when the death is not from a listed condition.
         public let dp: [String: Double]
+        /// Principal diagnosis of a terminal stay after an external cause of death, by the cause's
+        /// leading characters (the longest that matches): an injury or a poisoning, not the cause.
+        public let externalCauseDp: [String: String]
+        /// The GHM root of a terminal stay's principal diagnosis, where no listed condition gives
+        /// one: a stay is grouped by its diagnosis, the death does not make it 23M20.
+        public let ghmByDp: [String: String]
         /// Share of terminal stays coded with palliative care, and its code.
         public let palliativeShare: Double
         public let palliativeDas: String
@@ -424,7 +594,7 @@ public struct CareModel: Decodable, Sendable {
         public let publicShare: Double
         public let placeOutsideHospital: [Int: Double]
         enum CodingKeys: String, CodingKey {
-            case los, ghm, dp, publicShare = "public_share"
+            case los, dp, publicShare = "public_share", externalCauseDp = "external_cause_dp", ghmByDp = "ghm_by_dp"
             case inHospitalShare = "in_hospital_share", placeOutsideHospital = "place_outside_hospital"
             case palliativeShare = "palliative_share", palliativeDas = "palliative_das"
         }

@@ -20,11 +20,16 @@ struct CareSimulator {
     private let start: Int
     private let end: Int
     private let seasons: [String: [Double]]
+    /// Per rhythm: the weights of Monday…Sunday then of a holiday, scaled so the largest is 1.
+    private let rhythms: [String: [Double]]
+    private let holidays: Set<Int>
     private let serviceIndex: [String: Int]
     private let eventIndex: [String: Int]
     private let conditionIndex: [String: Int]
     /// Mother id → the first newborn of each of her deliveries during the period.
     private let deliveries: [Int: [Int]]
+    /// Parent id → birth days of the children they cover (for a mother's parity).
+    private let childrenBirthDays: [Int: [Int]]
     private let acuteDrugSampler: [String: WeightedSampler]
     private let lineCounts: [Int]
     private let lineSampler: WeightedSampler
@@ -46,6 +51,12 @@ struct CareSimulator {
             let top = months.max() ?? 1
             return months.map { top > 0 ? $0 / top : 1 }
         }
+        rhythms = model.rhythms.mapValues { r in
+            let weights = r.week + [r.holiday]
+            let top = weights.max() ?? 1
+            return weights.map { $0 / top }
+        }
+        holidays = PublicHolidays.days(in: population.start.year...population.end.year)
         serviceIndex = Dictionary(uniqueKeysWithValues: model.services.enumerated().map { ($1.id, $0) })
         eventIndex = Dictionary(uniqueKeysWithValues: model.hospitalEvents.enumerated().map { ($1.id, $0) })
         conditionIndex = Dictionary(uniqueKeysWithValues: model.conditions.enumerated().map { ($1.id, $0) })
@@ -54,6 +65,11 @@ struct CareSimulator {
             if let mother = p.coveringParents.first { deliveries[mother, default: []].append(p.id) }
         }
         self.deliveries = deliveries
+        var children: [Int: [Int]] = [:]
+        for p in population.people {
+            for parent in p.coveringParents { children[parent, default: []].append(p.birthDate.daysSinceEpoch) }
+        }
+        childrenBirthDays = children
         // Acute drugs: one sampler per month (seasons shift the weights).
         var samplers: [String: WeightedSampler] = [:]
         for month in 1...12 {
@@ -117,8 +133,11 @@ struct CareSimulator {
                 for segment in segments {
                     let count = rng.poisson(incidence.values(for: p.sex)[segment.band] / 100_000 * segment.years)
                     for _ in 0..<count {
-                        let day = seasonalDay(segment.from, segment.to, e.seasonality, &rng)
-                        if let stay = makeStay(e, on: day, person: p, conditions: conditions, rng: &rng) { stays.append((stay, ei, 1)) }
+                        let emergency = rng.chance(e.emergency)
+                        let day = seasonalDay(segment.from, segment.to, e.seasonality, admissionRhythm(emergency), &rng)
+                        if let stay = makeStay(e, on: day, emergency: emergency, person: p, conditions: conditions, rng: &rng) {
+                            stays.append((stay, ei, 1))
+                        }
                     }
                 }
             }
@@ -127,9 +146,10 @@ struct CareSimulator {
                     guard let ei = eventIndex[s.event] else { continue }
                     let count = rng.poisson(s.perYear * Double(last - since + 1) / 365.25)
                     for _ in 0..<count {
-                        let day = seasonalDay(since, last, model.hospitalEvents[ei].seasonality, &rng)
+                        let emergency = rng.chance(model.hospitalEvents[ei].emergency)
+                        let day = seasonalDay(since, last, model.hospitalEvents[ei].seasonality, admissionRhythm(emergency), &rng)
                         if let stay = makeStay(
-                            model.hospitalEvents[ei], on: day, person: p, conditions: conditions,
+                            model.hospitalEvents[ei], on: day, emergency: emergency, person: p, conditions: conditions,
                             condition: model.conditions[ci], rng: &rng)
                         {
                             stays.append((stay, ei, 1))
@@ -211,19 +231,20 @@ struct CareSimulator {
                     if let months = s.months {
                         // Seasonal one-off services (vaccines): at most once in each year's months.
                         let year = CalendarDate(daysSinceEpoch: segment.from).year
-                        if rng.chance(min(1, rate)), let day = dayInMonths(months, year: year, segment.from, segment.to, &rng) {
+                        if rng.chance(min(1, rate)), let day = dayInMonths(months, year: year, segment.from, segment.to, s.rhythm, &rng) {
                             contactDays.append((si, day, false))
                         }
                         continue
                     }
                     let count = rng.poisson(rate * segment.years)
-                    for _ in 0..<count { contactDays.append((si, seasonalDay(segment.from, segment.to, s.seasonality, &rng), false)) }
+                    for _ in 0..<count { contactDays.append((si, seasonalDay(segment.from, segment.to, s.seasonality, s.rhythm, &rng), false)) }
                 }
             }
             for v in extraVisits where v.until >= v.from {
                 let count = rng.poisson(v.perYear * Double(v.until - v.from + 1) / 365.25)
                 for _ in 0..<count {
-                    contactDays.append((v.service, seasonalDay(v.from, v.until, model.services[v.service].seasonality, &rng), v.fullRate))
+                    let s = model.services[v.service]
+                    contactDays.append((v.service, seasonalDay(v.from, v.until, s.seasonality, s.rhythm, &rng), v.fullRate))
                 }
             }
             contactDays.sort { ($0.day, $0.service) < ($1.day, $1.service) }
@@ -253,7 +274,7 @@ struct CareSimulator {
                         establishment: establishment, act: act, fullRate: fullRate, product: product))
                 if let chance = s.prescription, rng.chance(chance) {
                     let delay = rng.chance(0.7) ? 0 : (rng.chance(0.66) ? 1 : 2)
-                    let dispensingDay = day + delay
+                    let dispensingDay = openDay(day + delay, model.dispensingRhythm, &rng)
                     guard dispensingDay <= last, !inStay(dispensingDay, care.stays) else { continue }
                     let lines = acuteLines(on: dispensingDay, age: age, rng: &rng)
                     if !lines.isEmpty {
@@ -300,20 +321,48 @@ struct CareSimulator {
         return result
     }
 
-    /// A day in [from, to], months weighted by the seasonality profile.
-    private func seasonalDay(_ from: Int, _ to: Int, _ season: String?, _ rng: inout SeededGenerator) -> Int {
+    /// A day in [from, to], months weighted by the seasonality profile and days by the weekly and
+    /// holiday rhythm (rejection sampling on their product).
+    private func seasonalDay(_ from: Int, _ to: Int, _ season: String?, _ rhythm: String, _ rng: inout SeededGenerator) -> Int {
         guard to > from else { return from }
-        guard let weights = season.flatMap({ seasons[$0] }) else { return from + rng.uniform(to - from + 1) }
-        for _ in 0..<64 {
+        let months = season.flatMap { seasons[$0] }
+        let days = rhythms[rhythm]!
+        for _ in 0..<256 {
             let day = from + rng.uniform(to - from + 1)
-            if rng.unit() < weights[CalendarDate(daysSinceEpoch: day).month - 1] { return day }
+            let monthWeight = months.map { $0[CalendarDate(daysSinceEpoch: day).month - 1] } ?? 1
+            if rng.unit() < monthWeight * dayWeight(day, days) { return day }
         }
         return from + rng.uniform(to - from + 1)
     }
 
-    private func dayInMonths(_ months: [Int], year: Int, _ first: Int, _ last: Int, _ rng: inout SeededGenerator) -> Int? {
-        let month = months[rng.uniform(months.count)]
-        let day = CalendarDate(year: year, month: month, day: 1 + rng.uniform(CalendarDate.daysInMonth(year: year, month: month)))!.daysSinceEpoch
+    /// The weight of a day in a rhythm: the holiday's on a public holiday, else its weekday's.
+    private func dayWeight(_ day: Int, _ weights: [Double]) -> Double {
+        holidays.contains(day) ? weights[7] : weights[CalendarDate.weekday(daysSinceEpoch: day) - 1]
+    }
+
+    /// The day care planned for `day` happens under a rhythm: that day, or, when it is closed (by
+    /// the day's weight), the next open one, up to three days later.
+    private func openDay(_ day: Int, _ rhythm: String, _ rng: inout SeededGenerator) -> Int {
+        let weights = rhythms[rhythm]!
+        var candidate = day
+        while candidate < day + 3, rng.unit() >= dayWeight(candidate, weights) { candidate += 1 }
+        return candidate
+    }
+
+    private func admissionRhythm(_ emergency: Bool) -> String {
+        emergency ? model.admissions.emergency : model.admissions.scheduled
+    }
+
+    private func dayInMonths(
+        _ months: [Int], year: Int, _ first: Int, _ last: Int, _ rhythm: String, _ rng: inout SeededGenerator
+    ) -> Int? {
+        let weights = rhythms[rhythm]!
+        var day = 0
+        for _ in 0..<16 {
+            let month = months[rng.uniform(months.count)]
+            day = CalendarDate(year: year, month: month, day: 1 + rng.uniform(CalendarDate.daysInMonth(year: year, month: month)))!.daysSinceEpoch
+            if rng.unit() < dayWeight(day, weights) { break }
+        }
         return (first...last).contains(day) ? day : nil
     }
 
@@ -367,7 +416,7 @@ struct CareSimulator {
     }
 
     private func makeStay(
-        _ e: CareModel.HospitalEvent, on day: Int, person p: Person,
+        _ e: CareModel.HospitalEvent, on day: Int, emergency: Bool, person p: Person,
         conditions: [(index: Int, since: Int)], condition: CareModel.Condition? = nil,
         rng: inout SeededGenerator
     ) -> Stay? {
@@ -393,8 +442,8 @@ struct CareSimulator {
         for code in (e.das ?? [:]).keys.sorted() where rng.chance(e.das![code]!) && code != dp && !das.contains(code) { das.append(code) }
         var acts: [(String, Int)] = []
         if let act = choice.act { acts.append((act, 0)) }
+        if let procedure = e.procedure, choice.act == nil { acts.append((pickCode(procedure, &rng), los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
         for act in e.acts ?? [] where rng.chance(act.share) { acts.append((act.code, los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
-        let emergency = rng.chance(e.emergency)
         let operatorSpecialty = e.operatorSpecialty ?? 4
         return Stay(
             entry: day, exit: exit, establishment: site, dp: dp,
@@ -415,16 +464,37 @@ struct CareSimulator {
         return (caesarean, los, site)
     }
 
+    /// The mother's stay: a vaginal delivery coded by parity and single or multiple birth, or a
+    /// caesarean coded planned (weekdays only: planned ones are scheduled) or in emergency, its
+    /// diagnosis and act agreeing.
     private func deliveryStay(mother: Person, newborn: Person) -> Stay {
         let (caesarean, los, site) = delivery(of: newborn, mother: mother.id)
-        let kind = caesarean ? model.births.caesarean : model.births.vaginal
+        let births = model.births
         var rng = stream(newborn.id, "delivery-stay")
         let day = newborn.birthDate.daysSinceEpoch
         let deathDay = mother.deathDate?.daysSinceEpoch
         let exit = min(day + los, deathDay ?? Int.max)
+        let twins = newborn.twin != nil
+        let dp: String, act: String, ghmRoot: String
+        if caesarean {
+            let weekday = CalendarDate(daysSinceEpoch: day).weekday
+            let planned = weekday < 6 && rng.chance(births.caesarean.plannedShare)
+            let kind = planned ? births.caesarean.planned : births.caesarean.emergency
+            dp = twins ? births.caesarean.twinsDp : kind.dp
+            act = pickCode(kind.acts, &rng)
+            ghmRoot = births.caesarean.ghm
+        } else {
+            let older = (childrenBirthDays[mother.id] ?? []).contains { $0 < day }
+            let motherAge = mother.birthDate.age(on: newborn.birthDate)
+            let share = births.primiparaShare.last { $0.from <= motherAge }?.share ?? 0
+            let primipara = !older && rng.chance(share)
+            dp = twins ? births.vaginal.twinsDp : births.vaginal.dp
+            act = births.vaginal.acts.act(twins: twins, primipara: primipara)
+            ghmRoot = births.vaginal.ghm
+        }
         return Stay(
-            entry: day, exit: exit, establishment: site, dp: kind.dp, dr: nil, das: newborn.twin != nil ? [model.births.twinsDas] : [],
-            acts: [(kind.act, 0)], ghm: ghm(kind.ghm, los: exit - day, &rng), entryMode: "8", origin: nil,
+            entry: day, exit: exit, establishment: site, dp: dp, dr: nil, das: twins ? [births.twinsDas] : [],
+            acts: [(act, 0)], ghm: ghm(ghmRoot, los: exit - day, &rng), entryMode: "8", origin: nil,
             exitMode: exit == deathDay ? "9" : "8", destination: nil, birthWeight: nil, gestationalAge: nil,
             operatingDoctor: practitioners.pick(.specialist, specialty: 7, in: site.departement, using: &rng),
             operatorSpecialty: 7)
@@ -457,23 +527,26 @@ struct CareSimulator {
         let entry = max(deathDay - los, max(start, p.birthDate.daysSinceEpoch))
         let home = p.residence(on: CalendarDate(daysSinceEpoch: entry)).departement
         let site = establishments.site(for: rng.chance(model.endOfLife.publicShare) ? .public : .private, home: home, using: &rng)
-        // The stay's principal diagnosis is clinical: the condition the person dies of, an injury
-        // for an external cause, else a common terminal diagnosis (pneumonia, sepsis…).
-        let dp: String
-        if let fatal = conditions.first(where: { model.conditions[$0.index].causeOfDeath == cause }) {
-            dp = model.conditions[fatal.index].icd10
-        } else if cause.first.map({ "VWXY".contains($0) }) == true {
-            dp = "T149"
+        // The stay's principal diagnosis is clinical: the injury or poisoning of an external cause,
+        // the condition the person dies of, a cancer cause itself, else a common terminal diagnosis
+        // (pneumonia, sepsis…); it is grouped by that diagnosis.
+        let dp: String, root: String?
+        if let injury = model.externalCauseDiagnosis(cause) {
+            (dp, root) = (injury, model.terminalGHM(injury))
+        } else if let fatal = conditions.first(where: { model.conditions[$0.index].causeOfDeath == cause }) {
+            let condition = model.conditions[fatal.index]
+            (dp, root) = (condition.icd10, model.terminalGHM(condition.icd10, condition: condition))
         } else if cause.hasPrefix("C") {
-            dp = cause
+            (dp, root) = (cause, model.terminalGHM(cause))
         } else {
-            dp = pickCode(model.endOfLife.dp, &rng)
+            let code = pickCode(model.endOfLife.dp, &rng)
+            (dp, root) = (code, model.terminalGHM(code))
         }
         var das = conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != dp }
         if rng.chance(model.endOfLife.palliativeShare) { das.append(model.endOfLife.palliativeDas) }
         return Stay(
             entry: entry, exit: deathDay, establishment: site, dp: dp, dr: nil, das: das, acts: [],
-            ghm: ghm(model.endOfLife.ghm, los: deathDay - entry, &rng), entryMode: "8",
+            ghm: ghm(root!, los: deathDay - entry, &rng), entryMode: "8",
             origin: rng.chance(0.7) ? "5" : nil, exitMode: "9", destination: nil, birthWeight: nil,
             gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
     }
@@ -524,7 +597,9 @@ struct CareSimulator {
         var visit = from + rng.uniform(28)
         var lastGiven: [String: Int] = [:]
         while visit <= last {
-            if visit >= first, !inStay(visit, stays) {
+            // Pharmacies close on Sundays and holidays (but the one on duty): the visit moves on.
+            visit = openDay(visit, model.dispensingRhythm, &rng)
+            if visit >= first, visit <= last, !inStay(visit, stays) {
                 var lines: [DrugLine] = []
                 var hospital: Establishment?
                 var hospitalSpecialty = 1

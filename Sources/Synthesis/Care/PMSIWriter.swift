@@ -13,7 +13,7 @@ final class PMSIWriter {
     static let cColumns = [
         "NIR_ANO_17", "ETA_NUM", "RSA_NUM", "SEJ_NUM", "EXE_SOI_DTD", "EXE_SOI_DTF", "ENT_DAT", "SOR_DAT", "SOR_ANN",
         "SOR_MOI", "EXE_SOI_AMD", "EXE_SOI_AMF", "ENT_AM", "SOR_AM", "NIR_RET", "NAI_RET", "SEX_RET", "SEJ_RET",
-        "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET",
+        "FHO_RET", "PMS_RET", "DAT_RET", "COH_NAI_RET", "COH_SEX_RET", "RNG_NAI",
     ]
     static let bColumns = [
         "ETA_NUM", "RSA_NUM", "DGN_PAL", "DGN_REL", "GRG_GHM", "SEJ_NBJ", "NBR_DGN", "NBR_ACT", "NBR_RUM", "BDI_DEP",
@@ -120,6 +120,9 @@ final class PMSIWriter {
                 let value = code == failed ? 1 : 0
                 if code == "NAI_RET" || code == "DAT_RET" { f.add(String(value)) } else { f.add(value) }
             }
+            // The birth rank tells same-sex twins apart under their shared pseudonym (BEN_RNG_GEM
+            // of IR_BEN_R): without it their stays could not be told apart.
+            f.add(beneficiaries.rank(row))
         }
         let pmsiDepartement = home.departement.isOverseas ? "97" : home.departement.code
         try t.b.insert { f in

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import SNDSModel
+import SNDSStore
+import TestSupport
+import Testing
+
+@testable import Synthesis
+
+/// What an SNDS analyst checks in the first minutes (issue 21): no impossible coding — the audit
+/// script finds none —, deliveries coded as CCAM and ICD-10 say, care that follows the week and its
+/// holidays, and twins under one pseudonym told apart on their stays.
+@Suite struct ClinicalCoherenceTests {
+    let dataset: GeneratedDataset
+    init() throws { dataset = try GeneratedDataset.shared(size: 20_000, seed: 7) }
+
+    func value(_ sql: String) throws -> Double {
+        try dataset.open().read { db in try Double.fetchOne(db, sql: sql) ?? -1 }
+    }
+
+    func union(_ suffix: String, _ columns: String = "*") -> String {
+        dataset.options.years.map { "SELECT '\(pad($0 % 100, 2))' AS year, \(columns) FROM T_MCO\(pad($0 % 100, 2))\(suffix)" }
+            .joined(separator: " UNION ALL ")
+    }
+
+    /// scripts/audit-snds, run on the dataset as a user would run it, exits 0: every impossible
+    /// combination it knows (sex- and age-specific coding, GHM against diagnosis, acts of surgical
+    /// GHM, care after death, modes and destinations, prices by date, twins' birth rank) is absent.
+    @Test func theAuditScriptFindsNoImpossibleCombination() throws {
+        let root = try ReferenceData.locate().root.deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("scripts/audit-snds").path, dataset.files.database.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("no impossible combination found"), "\(text)")
+    }
+
+    /// A caesarean's diagnosis and act agree (planned O82.0 with JQGA002; emergency O82.1 with a
+    /// caesarean in or outside labour); vaginal deliveries are coded by parity, both kinds
+    /// present; multiple births carry the multiple-birth codes.
+    @Test func deliveriesAreCodedAsTheyHappened() throws {
+        let acts = union("A", "ETA_NUM, RSA_NUM, CDC_ACT"), stays = union("B", "ETA_NUM, RSA_NUM, DGN_PAL")
+        let pairs = "SELECT s.DGN_PAL dp, a.CDC_ACT act FROM (\(stays)) s JOIN (\(acts)) a USING (year, ETA_NUM, RSA_NUM) WHERE a.CDC_ACT LIKE 'JQG%'"
+        #expect(try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp = 'O820' AND act <> 'JQGA002'") == 0)
+        #expect(try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp = 'O821' AND act NOT IN ('JQGA003', 'JQGA004')") == 0)
+        #expect(try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp = 'O800' AND act NOT IN ('JQGD010', 'JQGD012')") == 0)
+        #expect(try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp = 'O840' AND act NOT IN ('JQGD002', 'JQGD007')") == 0)
+        let planned = try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp = 'O820'")
+        let emergency = try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp = 'O821'")
+        #expect(planned > 0 && emergency > 0 && planned / (planned + emergency) > 0.25 && planned / (planned + emergency) < 0.6)
+        let first = try value("SELECT COUNT(*) FROM (\(pairs)) WHERE act = 'JQGD010'")
+        let later = try value("SELECT COUNT(*) FROM (\(pairs)) WHERE act = 'JQGD012'")
+        #expect(first + later > 50 && first / (first + later) > 0.25 && first / (first + later) < 0.65, "\(first) first births, \(later) later")
+        // Twins' mothers: the multiple-birth diagnosis, never the single-birth one.
+        #expect(try value("SELECT COUNT(*) FROM (\(pairs)) WHERE dp IN ('O840', 'O842')") > 0)
+    }
+
+    /// Care follows the week: GP surgeries, laboratories and pharmacies are all but closed on
+    /// Sundays and public holidays, scheduled admissions happen on weekdays, emergency ones every
+    /// day.
+    @Test func careFollowsTheWeekAndItsHolidays() throws {
+        let years = dataset.options.years
+        let holidays = PublicHolidays.days(in: years).map { "'\(CalendarDate(daysSinceEpoch: $0).iso)'" }.joined(separator: ", ")
+        for (nature, label) in [(1110, "GP consultations"), (3211, "laboratory"), (3331, "vaccines")] {
+            let all = try value("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF = \(nature)")
+            let sundays = try value("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF = \(nature) AND strftime('%w', EXE_SOI_DTD) = '0'")
+            let onHolidays = try value("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF = \(nature) AND EXE_SOI_DTD IN (\(holidays))")
+            #expect(
+                all > 100 && sundays / all < 0.03 && onHolidays / all < 0.01, "\(label): \(sundays) on Sundays, \(onHolidays) on holidays of \(all)")
+        }
+        let pharmacy = "SELECT p.EXE_SOI_DTD day FROM ER_PRS_F p JOIN ER_PHA_F f ON \(DCIRWriter.joinOnKeys("f", "p"))"
+        let dispensed = try value("SELECT COUNT(*) FROM (\(pharmacy))")
+        #expect(try value("SELECT COUNT(*) FROM (\(pharmacy)) WHERE strftime('%w', day) = '0'") / dispensed < 0.03)
+        // Admissions: emergency ones (through the emergency department, ENT_PRV 5) on Sundays at
+        // about a weekday's level; scheduled ones (births and deaths aside) rarely at weekends.
+        let stays = union("B", "ETA_NUM, RSA_NUM, DGN_PAL, ENT_PRV, SOR_MOD")
+        let dated = "SELECT s.*, c.ENT_DAT FROM (\(stays)) s JOIN (\(union("C", "ETA_NUM, RSA_NUM, ENT_DAT"))) c USING (year, ETA_NUM, RSA_NUM)"
+        let ordinary = "DGN_PAL NOT GLOB 'O8*' AND DGN_PAL NOT GLOB 'Z38*' AND SOR_MOD <> '9'"
+        let emergencies = try value("SELECT COUNT(*) FROM (\(dated)) WHERE ENT_PRV = '5' AND \(ordinary)")
+        let emergencySundays = try value("SELECT COUNT(*) FROM (\(dated)) WHERE ENT_PRV = '5' AND \(ordinary) AND strftime('%w', ENT_DAT) = '0'")
+        #expect(emergencies > 200 && emergencySundays / emergencies > 0.1 && emergencySundays / emergencies < 0.16)
+        let scheduled = try value("SELECT COUNT(*) FROM (\(dated)) WHERE ENT_PRV IS NULL AND \(ordinary)")
+        let scheduledWeekends = try value(
+            "SELECT COUNT(*) FROM (\(dated)) WHERE ENT_PRV IS NULL AND \(ordinary) AND strftime('%w', ENT_DAT) IN ('0', '6')")
+        #expect(scheduled > 200 && scheduledWeekends / scheduled < 0.05, "\(scheduledWeekends) of \(scheduled) scheduled admissions at weekends")
+    }
+
+    /// Same-sex twins share a pseudonym; their stays carry their birth rank (RNG_NAI, BEN_RNG_GEM
+    /// of IR_BEN_R), so each twin's stays are told apart.
+    @Test func twinsUnderOnePseudonymAreToldApartOnTheirStays() throws {
+        let shared = "SELECT BEN_NIR_PSA FROM IR_BEN_R GROUP BY BEN_NIR_PSA HAVING COUNT(DISTINCT BEN_IDT_ANO) > 1"
+        let chaining = union("C", "NIR_ANO_17, RNG_NAI")
+        #expect(try value("SELECT COUNT(*) FROM (\(chaining)) WHERE NIR_ANO_17 IN (\(shared))") > 10)
+        #expect(try value("SELECT COUNT(*) FROM (\(chaining)) WHERE RNG_NAI IS NULL") == 0)
+        // Each stay's rank is one of its pseudonym's ranks, and both twins' stays appear.
+        #expect(
+            try value(
+                """
+                SELECT COUNT(*) FROM (\(chaining)) s WHERE NIR_ANO_17 IN (\(shared)) AND NOT EXISTS (
+                  SELECT 1 FROM IR_BEN_R r WHERE r.BEN_NIR_PSA = s.NIR_ANO_17 AND r.BEN_RNG_GEM = s.RNG_NAI)
+                """) == 0)
+        #expect(
+            try value(
+                "SELECT COUNT(*) FROM (SELECT NIR_ANO_17 FROM (\(chaining)) WHERE NIR_ANO_17 IN (\(shared)) GROUP BY NIR_ANO_17 HAVING COUNT(DISTINCT RNG_NAI) = 2)"
+            ) > 0)
+    }
+}
