@@ -144,6 +144,16 @@ public struct TableSchema: Sendable, Equatable, Decodable {
 
     public var columnNames: [String] { fields.map(\.name) }
 
+    /// The template a yearly PMSI table is described by: `T_MCO23C` → `T_MCOaaC`, `T_SSR24B` →
+    /// `T_SSRaaB`, `T_HAD23D` → `T_HADaaD`; nil for any other table.
+    public static func yearlyTemplate(of table: String) -> String? {
+        let parts = Array(table.utf8)
+        guard parts.count > 7, table.hasPrefix("T_MCO") || table.hasPrefix("T_SSR") || table.hasPrefix("T_HAD"),
+            (48...57).contains(parts[5]), (48...57).contains(parts[6])
+        else { return nil }
+        return String(table.prefix(5)) + "aa" + table.dropFirst(7)
+    }
+
     /// The schema of a yearly table (`T_MCOaaC`) for one year (`T_MCO23C`).
     public func forYear(_ year: Int) -> TableSchema {
         TableSchema(

@@ -194,10 +194,14 @@ public struct SyntheticSNDSGenerator {
             try database.createIndex(on: table, columns: DCIRKeys.indexColumns)
         }
         for year in years {
-            let c = PMSIWriter.tableName("T_MCOaaC", year: year)
-            try database.createIndex(on: c, columns: ["NIR_ANO_17"])
-            for template in CareGenerator.yearlyTables {
-                try database.createIndex(on: PMSIWriter.tableName(template, year: year), columns: ["ETA_NUM", "RSA_NUM"])
+            // Each PMSI field keys its stays its own way: MCO on ETA_NUM + RSA_NUM, SSR on ETA_NUM +
+            // RHA_NUM, HAD on ETA_NUM_EPMSI + RHAD_NUM.
+            let fields = [("MCO", ["ETA_NUM", "RSA_NUM"]), ("SSR", ["ETA_NUM", "RHA_NUM"]), ("HAD", ["ETA_NUM_EPMSI", "RHAD_NUM"])]
+            for (field, key) in fields {
+                try database.createIndex(on: PMSIWriter.tableName("T_\(field)aaC", year: year), columns: ["NIR_ANO_17"])
+                for template in CareGenerator.yearlyTables where template.hasPrefix("T_\(field)") {
+                    try database.createIndex(on: PMSIWriter.tableName(template, year: year), columns: key)
+                }
             }
         }
         try database.createIndex(on: "KI_CCI_R", columns: ["BEN_IDT_ANO"])

@@ -631,17 +631,25 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         },
         BadInput(
             id: "database-other-layout-version", kind: .database,
-            expected: .refused(exit: 3, message: "has database layout version 2; this version of appariement reads version 1")
+            expected: .refused(
+                exit: 3,
+                message:
+                    "has database layout version \(SNDSDatabase.layoutVersion + 1); this version of appariement reads version \(SNDSDatabase.layoutVersion)"
+            )
         ) { place in
-            // A dataset from a future version: its manifest (digest recomputed) and its database say layout 2.
+            // A dataset from a future version: its manifest (digest recomputed) and its database say so.
             let files = try place.copyDataset()
             var manifest = try DatasetManifest.load(for: files)
-            manifest.layoutVersion = 2
+            manifest.layoutVersion = SNDSDatabase.layoutVersion + 1
             manifest.contentDigest = manifest.computedDigest
             try FileManager.default.removeItem(at: files.manifest)
             try manifest.write(to: files.manifest)
             let queue = try DatabaseQueue(path: files.database.path)
-            try queue.write { db in try db.execute(sql: "UPDATE appariement_metadata SET value = '2' WHERE key = 'layout_version'") }
+            try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE appariement_metadata SET value = ? WHERE key = 'layout_version'", arguments: [String(SNDSDatabase.layoutVersion + 1)]
+                )
+            }
             try queue.close()
             return place.direct(place.directCohortPath, database: place.relative(files.database))
         },

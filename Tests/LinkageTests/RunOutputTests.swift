@@ -292,7 +292,7 @@ import Testing
         let reference = IndirectFixture.reference
         var dates = 0, datetimes = 0
         for table in f.summary.extraction!.tables {
-            let schema = try reference.schema(named: table.hasPrefix("T_MCO") ? "T_MCOaa" + table.dropFirst(7) : table)
+            let schema = try reference.schema(named: TableSchema.yearlyTemplate(of: table) ?? table)
             let rows = try f.csv("extraction/\(table).csv")
             for field in schema.fields where field.type == .date || field.type == .datetime {
                 guard let column = rows[0].firstIndex(of: field.name) else { continue }

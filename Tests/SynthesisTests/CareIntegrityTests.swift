@@ -202,7 +202,8 @@ import Testing
         #expect(try count("SELECT COUNT(*) FROM (\(stays)) WHERE substr(SOR_DAT, 3, 2) <> year") == 0)
     }
 
-    /// Stays of one person (through all their pseudonyms) never overlap. Pseudonyms shared by
+    /// Stays of one person (through all their pseudonyms) never overlap — but for the day of a
+    /// transfer, when one stay ends (SOR_MOD 6 or 7) as the next begins. Pseudonyms shared by
     /// same-sex twins are left out: two babies under one pseudonym may well be in hospital together.
     @Test func aPersonIsInOneStayAtATime() throws {
         let person = """
@@ -216,6 +217,7 @@ import Testing
                 """
                 SELECT COUNT(*) FROM (\(person)) a JOIN (\(person)) b ON a.person = b.person AND a.stay < b.stay
                 AND a.ENT_DAT <= b.SOR_DAT AND b.ENT_DAT <= a.SOR_DAT
+                AND NOT (a.SOR_DAT = b.ENT_DAT AND a.SOR_MOD IN ('6', '7')) AND NOT (b.SOR_DAT = a.ENT_DAT AND b.SOR_MOD IN ('6', '7'))
                 """) == 0)
     }
 
@@ -290,9 +292,12 @@ import Testing
     @Test func claimsAreProcessedAfterCareAndPrescribedBeforeIt() throws {
         #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE FLX_TRT_DTD < EXE_SOI_DTD OR FLX_DIS_DTD <= FLX_TRT_DTD") == 0)
         #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE PRE_PRE_DTD > EXE_SOI_DTD") == 0)
-        // Discharge prescriptions are dated on a discharge day of the patient's.
+        // Discharge prescriptions are dated on a discharge day of the patient's (from acute care,
+        // or from rehabilitation or care at home after it).
         let fromHospital = try count("SELECT COUNT(*) FROM ER_PRS_F WHERE ETB_PRE_FIN IS NOT NULL")
-        let stays = dataset.options.years.map { "SELECT NIR_ANO_17, SOR_DAT FROM T_MCO\(pad($0 % 100, 2))C" }.joined(separator: " UNION ALL ")
+        let stays = dataset.options.years.flatMap { y in
+            ["MCO", "SSR", "HAD"].map { "SELECT NIR_ANO_17, SOR_DAT FROM T_\($0)\(pad(y % 100, 2))C" }
+        }.joined(separator: " UNION ALL ")
         let atDischarge = try count(
             """
             SELECT COUNT(*) FROM ER_PRS_F p WHERE ETB_PRE_FIN IS NOT NULL AND EXISTS (

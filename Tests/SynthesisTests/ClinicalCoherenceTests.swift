@@ -110,4 +110,58 @@ import Testing
                 "SELECT COUNT(*) FROM (SELECT NIR_ANO_17 FROM (\(chaining)) WHERE NIR_ANO_17 IN (\(shared)) GROUP BY NIR_ANO_17 HAVING COUNT(DISTINCT RNG_NAI) = 2)"
             ) > 0)
     }
+
+    /// Episodes chained by transfers: a hip fracture of the old goes on to rehabilitation (SSR)
+    /// the day it leaves acute care; some infarctions are transferred from a first hospital; each
+    /// SSR stay has one weekly summary (RHS) per week it spans, their days present adding up to
+    /// the stay; palliative care at home (HAD) ends in death at home.
+    @Test func episodesChainAcuteCareRehabilitationAndCareAtHome() throws {
+        let ssr = dataset.options.years.map { y -> String in
+            let yy = pad(y % 100, 2)
+            return "SELECT c.*, s.ENT_MOD, s.ENT_PRV, s.SOR_MOD, s.SEJ_NBJ FROM T_SSR\(yy)C c JOIN T_SSR\(yy)S s USING (ETA_NUM, RHA_NUM)"
+        }.joined(separator: " UNION ALL ")
+        let mco = dataset.options.years.map { y -> String in
+            let yy = pad(y % 100, 2)
+            return
+                "SELECT c.NIR_ANO_17, c.ENT_DAT, c.SOR_DAT, b.* FROM T_MCO\(yy)C c JOIN T_MCO\(yy)B b ON b.ETA_NUM = c.ETA_NUM AND b.RSA_NUM = c.RSA_NUM"
+        }.joined(separator: " UNION ALL ")
+        #expect(try value("SELECT COUNT(*) FROM (\(ssr))") > 20)
+        #expect(try value("SELECT COUNT(*) FROM (\(ssr)) WHERE ENT_MOD NOT IN ('6', '7') OR ENT_PRV <> '1'") == 0)
+        // Hip fractures of patients aged 75 and over discharged alive: about half go to SSR.
+        let fractures = "SELECT * FROM (\(mco)) WHERE DGN_PAL = 'S720' AND CAST(AGE_ANN AS INTEGER) >= 75 AND SOR_MOD <> '9'"
+        let toRehabilitation = try value("SELECT AVG(COALESCE(SOR_DES, '') = '2') FROM (\(fractures))")
+        #expect(toRehabilitation > 0.35 && toRehabilitation < 0.8, "share of hip fractures 75+ going to SSR: \(toRehabilitation)")
+        // Every transfer out names its destination; MCO-to-MCO transfers exist, entered the same day.
+        #expect(try value("SELECT COUNT(*) FROM (\(mco)) WHERE SOR_MOD IN ('6', '7') AND SOR_DES IS NULL") == 0)
+        #expect(
+            try value(
+                """
+                SELECT COUNT(*) FROM (\(mco)) a JOIN (\(mco)) b ON b.NIR_ANO_17 = a.NIR_ANO_17 AND b.ENT_DAT = a.SOR_DAT
+                WHERE a.SOR_DES = '1' AND b.ENT_MOD = '7' AND b.ENT_PRV = '1' AND a.DGN_PAL = b.DGN_PAL
+                """) > 0)
+        // Weekly summaries: one per week the stay spans, days present adding up to the stay.
+        for y in dataset.options.years.map({ pad($0 % 100, 2) }) {
+            #expect(
+                try value(
+                    """
+                    SELECT COUNT(*) FROM T_SSR\(y)S s JOIN T_SSR\(y)C c USING (ETA_NUM, RHA_NUM) WHERE
+                      (SELECT COUNT(*) FROM T_SSR\(y)B b WHERE b.ETA_NUM = s.ETA_NUM AND b.RHA_NUM = s.RHA_NUM)
+                        <> CAST(julianday(c.SOR_DAT) - julianday(c.ENT_DAT) + (CAST(strftime('%w', c.ENT_DAT) AS INTEGER) + 6) % 7 AS INTEGER) / 7 + 1
+                      OR (SELECT SUM(CAST(JP_HWE AS INTEGER) + CAST(JP_WE AS INTEGER)) FROM T_SSR\(y)B b
+                          WHERE b.ETA_NUM = s.ETA_NUM AND b.RHA_NUM = s.RHA_NUM) <> s.SEJ_NBJ + 1
+                    """) == 0)
+            #expect(try value("SELECT COUNT(*) FROM T_HAD\(y)B WHERE PEC_PAL = '04' AND SOR_MOD <> '9'") == 0)
+        }
+        #expect(
+            try value(dataset.options.years.map { "SELECT COUNT(*) n FROM T_HAD\(pad($0 % 100, 2))B" }.joined(separator: " UNION ALL ").wrappedSum)
+                > 0)
+        // Multi-unit and long stays exist, as in the real base.
+        #expect(try value("SELECT AVG(NBR_RUM > 1) FROM (\(mco))") > 0.05)
+        #expect(try value("SELECT COUNT(*) FROM (\(mco)) WHERE SEJ_NBJ > 30") > 0)
+    }
+}
+
+extension String {
+    /// `SELECT SUM(n) FROM (self)`: the total of a union of counts.
+    fileprivate var wrappedSum: String { "SELECT SUM(n) FROM (\(self))" }
 }

@@ -22,8 +22,8 @@ import Testing
         ]
         #expect(Set(expected).isSubset(of: tables), "missing: \(Set(expected).subtracting(tables))")
         for table in tables {
-            // Yearly PMSI tables (T_MCO23C) are described by their template (T_MCOaaC).
-            let template = table.hasPrefix("T_MCO") ? "T_MCOaa" + table.dropFirst(7) : table
+            // Yearly PMSI tables (T_MCO23C, T_SSR24B) are described by their template (T_MCOaaC).
+            let template = TableSchema.yearlyTemplate(of: table) ?? table
             let schema = try reference.anySchema(named: String(template)).forYear(dataset.options.years.lowerBound)
             let named = TableSchema(
                 name: table, title: schema.title, fields: schema.fields, primaryKey: schema.primaryKey,

@@ -82,7 +82,7 @@ public struct ParquetExtraction: Sendable {
         var spec: [String: Any] = ["database": database.path, "folder": folder.path]
         var list: [[String: Any]] = []
         for table in tables {
-            let pattern = table.hasPrefix("T_MCO") ? "T_MCOaa" + table.dropFirst(7) : table
+            let pattern = TableSchema.yearlyTemplate(of: table) ?? table
             guard let schema = schemas[pattern] else { throw .reference("no official schema for \(table)") }
             let columns =
                 [["NS", "string"]] + schema.fields.filter { !Extraction.pseudonymColumns.contains($0.name) }.map { [$0.name, Self.arrowType($0)] }

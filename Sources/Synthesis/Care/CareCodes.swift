@@ -11,6 +11,7 @@ struct CareCodes {
     let specialties: Set<String>  // IR_SPE_V
     let activities: Set<String>  // IR_ACT_V
     let places: Set<String>  // DS_LIE_V
+    let homeCareModes: Set<String>  // IR_HAD_PEC_PAL (HAD modes of care)
     /// ATC code → label (openmedic_ATC5).
     let atc: [String: String]
 
@@ -28,6 +29,7 @@ struct CareCodes {
         specialties = Set(try column("IR_SPE_V", "PFS_SPE_COD"))
         activities = Set(try column("IR_ACT_V", "PFS_ACT_NAT"))
         places = Set(try column("DS_LIE_V", "DCD_LIE_COD"))
+        homeCareModes = Set(try column("IR_HAD_PEC_PAL", "PEC_PAL_COD"))
         let codes = try column("openmedic_ATC5", "ATC5"), labels = try column("openmedic_ATC5", "Libellé ATC5")
         atc = Dictionary(zip(codes, labels), uniquingKeysWith: { a, _ in a })
     }
@@ -64,6 +66,18 @@ struct CareCodes {
             for code in (e.das ?? [:]).keys { try check(code, in: diagnoses, "MS_CIM_V", "hospital_events.\(e.id).das") }
             for act in e.acts ?? [] { try check(act.code, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).acts") }
             for act in (e.procedure ?? [:]).keys { try check(act, in: acts, "IR_CCAM_V63", "hospital_events.\(e.id).procedure") }
+            for next in e.dischargeTo ?? [] {
+                let at = "hospital_events.\(e.id).discharge_to"
+                // SSR codes its diagnoses in IR_CIM_V (T_SSRaaB's nomenclature), HAD in MS_CIM_V.
+                let list = next.to == .ssr ? causes : diagnoses
+                try check(next.diagnosis, in: list, next.to == .ssr ? "IR_CIM_V" : "MS_CIM_V", at)
+                if let etiology = next.etiology { try check(etiology, in: list, next.to == .ssr ? "IR_CIM_V" : "MS_CIM_V", at) }
+                if next.to == .ssr {
+                    try check(next.purpose, in: causes, "IR_CIM_V", at)
+                } else {
+                    try check(next.purpose, in: homeCareModes, "IR_HAD_PEC_PAL", at)
+                }
+            }
             for d in e.followUp?.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "hospital_events.\(e.id).follow_up") }
             if let spe = e.followUp?.prescriberSpecialty {
                 try check(String(spe), in: specialties, "IR_SPE_V", "hospital_events.\(e.id).follow_up.prescriber_specialty")
@@ -100,6 +114,11 @@ struct CareCodes {
         }
         for code in model.endOfLife.dp.keys { try check(code, in: diagnoses, "MS_CIM_V", "end_of_life.dp") }
         try check(model.endOfLife.palliativeDas, in: diagnoses, "MS_CIM_V", "end_of_life.palliative_das")
+        let homeCare = model.endOfLife.palliativeHomeCare
+        try check(homeCare.purpose, in: homeCareModes, "IR_HAD_PEC_PAL", "end_of_life.palliative_home_care.purpose")
+        for id in homeCare.conditions where !model.conditions.contains(where: { $0.id == id }) {
+            throw ReferenceDataError.malformed(CareModel.file, line: 0, "end_of_life.palliative_home_care: unknown condition \(id)")
+        }
         for code in model.causesOfDeath.contributing.keys { try check(code, in: causes, "IR_CIM_V", "causes_of_death.contributing") }
         for place in model.endOfLife.placeOutsideHospital.keys {
             try check(String(place), in: places, "DS_LIE_V", "end_of_life.place_outside_hospital")

@@ -38,10 +38,16 @@ struct Dispensation {
     let lines: [DrugLine]
 }
 
-/// A hospital stay (PMSI MCO), from entry to exit day.
+/// The PMSI field a stay is recorded in: acute care (MCO), rehabilitation (SSR, soins de suite et
+/// de réadaptation) or hospital at home (HAD).
+enum CareField: Sendable { case mco, ssr, had }
+
+/// A hospital stay, from entry to exit day. Stays of one episode are chained by transfers: the
+/// first ends with SOR_MOD 7 (or 6, a mutation within the establishment) and a destination, the
+/// next begins the same day with ENT_MOD 7 (or 6) and its origin.
 struct Stay {
-    let entry: Int
-    let exit: Int
+    var entry: Int
+    var exit: Int
     let establishment: Establishment
     let dp: String
     let dr: String?
@@ -51,10 +57,10 @@ struct Stay {
     /// Full GHM (root and severity, e.g. 05K062).
     let ghm: String
     /// ENT_MOD / ENT_PRV / SOR_MOD / SOR_DES (MS_SOR_V, MS_PRV_V codes).
-    let entryMode: String
-    let origin: String?
-    let exitMode: String
-    let destination: String?
+    var entryMode: String
+    var origin: String?
+    var exitMode: String
+    var destination: String?
     /// Birth weight (g) and gestational age (weeks) of a newborn's birth stay.
     let birthWeight: Int?
     let gestationalAge: Int?
@@ -62,6 +68,12 @@ struct Stay {
     /// specialty.
     let operatingDoctor: String?
     let operatorSpecialty: Int?
+    var field: CareField = .mco
+    /// Medical units (RUM) the stay went through.
+    var units = 1
+    /// SSR: the main aim of care (FP_PEC); HAD: the main mode of care (PEC_PAL). `dp` is then the
+    /// SSR's main morbid manifestation or the HAD's principal diagnosis, `dr` the SSR's etiology.
+    var purpose: String?
 
     var lengthOfStay: Int { exit - entry }
     var diedInStay: Bool { exitMode == "9" }

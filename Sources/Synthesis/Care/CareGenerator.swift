@@ -21,12 +21,16 @@ struct CareGenerator {
 
     /// Tables this generator creates, from their shipped schemas (yearly PMSI tables by template).
     static let tables = ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "KI_CCI_R", "KI_ECD_R", "BE_IDE_R"]
-    static let yearlyTables = ["T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA"]
+    static let yearlyTables = [
+        "T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA", "T_SSRaaC", "T_SSRaaS", "T_SSRaaB", "T_SSRaaD", "T_HADaaC",
+        "T_HADaaB", "T_HADaaS", "T_HADaaD",
+    ]
     /// Nomenclatures the care tables take codes from, loaded beside them.
     static let nomenclatures = [
         "IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_EXO_V", "IR_RGM_V", "IR_TYT_V", "IR_NEM_T",
         "IR_SGN_V", "IR_CET_V", "IR_TYE_V", "IR_MDT_V", "IR_SEQ_V", "IR_CCAM_V63", "XC_ATE_V",
         "MS_CIM_V", "IR_CIM_V", "MS_SOR_V", "MS_PRV_V", "DS_LIE_V", "DS_CER_V", "DS_STA_V", "DS_VER_V",
+        "IR_HAD_PEC_PAL",
     ]
 
     /// What the generation produced beyond the tables.
@@ -90,6 +94,8 @@ struct CareGenerator {
         try database.transaction { db in
             let dcir = try DCIRWriter(db, schemas: schemas, days: days, model: model)
             let pmsi = try PMSIWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
+            let ssr = try SSRWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
+            let had = try HADWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
             let cepidc = try CepiDCWriter(
                 db, schemas: schemas, days: days, rules: model.causesOfDeath,
                 lastYear: population.years.upperBound)
@@ -106,11 +112,22 @@ struct CareGenerator {
                     var stayNumber = 0
                     for stay in care.stays {
                         stayNumber += 1
-                        spent["pmsi"]! += try clock.measure {
-                            try pmsi.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
-                        }
-                        spent["dcir"]! += try clock.measure {
-                            try dcir.writeClinicStay(stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        switch stay.field {
+                        case .mco:
+                            spent["pmsi"]! += try clock.measure {
+                                try pmsi.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                            }
+                            spent["dcir"]! += try clock.measure {
+                                try dcir.writeClinicStay(stay, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                            }
+                        case .ssr:
+                            spent["pmsi"]! += try clock.measure {
+                                try ssr.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                            }
+                        case .had:
+                            spent["pmsi"]! += try clock.measure {
+                                try had.write(stay, number: stayNumber, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                            }
                         }
                     }
                     spent["dcir"]! += try clock.measure {
@@ -132,6 +149,8 @@ struct CareGenerator {
             }
             rows.merge(dcir.rows) { $1 }
             rows.merge(pmsi.rows) { $1 }
+            rows.merge(ssr.rows) { $1 }
+            rows.merge(had.rows) { $1 }
             rows.merge(cepidc.rows) { $1 }
             rows["BE_IDE_R"] = try Self.writeEstablishments(establishments, db: db, schema: schemas["BE_IDE_R"]!)
         }

@@ -30,13 +30,14 @@ public struct CareModel: Decodable, Sendable {
     public let practitioners: PractitionerRules
     public let chaining: Chaining
     public let claims: Claims
+    public let units: Units
     public let references: [ReferenceFigure]
 
     enum CodingKeys: String, CodingKey {
         case ageBands = "age_bands", seasonality, rhythms, admissions, dispensingRhythm = "dispensing_rhythm", services, acuteDrugs = "acute_drugs",
             conditions
         case hospitalEvents = "hospital_events", births, endOfLife = "end_of_life", causesOfDeath = "causes_of_death"
-        case establishments, practitioners, chaining, claims, references
+        case establishments, practitioners, chaining, claims, units, references
     }
 
     /// Reads and validates the model shipped with the reference data.
@@ -169,6 +170,24 @@ public struct CareModel: Decodable, Sendable {
                 throw fail("hospital_events.\(e.id): \(ghm) is not a GHM root (2 digits of CMD, C/K/M/Z, 2 digits, e.g. 05K06)")
             }
             guard !e.dp.isEmpty, e.dp.values.allSatisfy({ $0.weight > 0 }) else { throw fail("hospital_events.\(e.id).dp: positive weights needed") }
+            if let first = e.transferredFrom {
+                guard (0...1).contains(first.share), Setting(rawValue: first.setting) != nil, Self.isGHMRoot(first.ghm),
+                    !Self.needsAct(first.ghm)
+                else {
+                    throw fail("hospital_events.\(e.id).transferred_from: a share between 0 and 1, a known setting and a medical GHM root")
+                }
+            }
+            for (i, next) in (e.dischargeTo ?? []).enumerated() {
+                try checkRates(next.share, "hospital_events.\(e.id).discharge_to[\(i)].share")
+                guard Setting(rawValue: next.setting) != nil else {
+                    throw fail("hospital_events.\(e.id).discharge_to[\(i)]: unknown setting \(next.setting)")
+                }
+            }
+            let shares = (e.dischargeTo ?? []).map(\.share)
+            for band in ageBands.indices
+            where shares.reduce(0, { $0 + $1.male[band] }) > 1 || shares.reduce(0, { $0 + $1.female[band] }) > 1 {
+                throw fail("hospital_events.\(e.id).discharge_to: the shares of age band \(ageBands[band]) add up to more than 1")
+            }
         }
         try checkGrouping()
         try checkRates(endOfLife.inHospitalShare, "end_of_life.in_hospital_share")
@@ -419,11 +438,16 @@ public struct CareModel: Decodable, Sendable {
         }
     }
 
+    /// A length in days: normal by default, or log-normal (`shape: lognormal`) for stays whose
+    /// lengths have the long right tail of the real base (a few elderly patients stay for weeks).
     public struct Duration: Decodable, Sendable {
         public let mean: Double
         public let sd: Double
         public let min: Int
         public let max: Int
+        public let shape: Shape?
+
+        public enum Shape: String, Decodable, Sendable { case normal, lognormal }
     }
 
     /// A normal distribution (birth weight in grams, gestational age in weeks).
@@ -487,11 +511,59 @@ public struct CareModel: Decodable, Sendable {
         public let operatorSpecialty: Int?
         public let becomes: String?
         public let followUp: FollowUp?
+        /// Admitted first to the nearest public hospital and transferred on (an infarction to the
+        /// catheterisation laboratory of a teaching hospital): one episode, two MCO stays.
+        public let transferredFrom: TransferIn?
+        /// Where patients go on discharge other than home: rehabilitation (SSR) or hospital at
+        /// home (HAD), by age band and sex; the rest go home.
+        public let dischargeTo: [PostAcute]?
 
         enum CodingKeys: String, CodingKey {
             case id, label, incidence, seasonality, dp, das, ghm, los, acts, procedure, setting, emergency, becomes
             case drFromCondition = "dr_from_condition", followUp = "follow_up", operatorSpecialty = "operator_specialty"
             case dpFromCondition = "dp_from_condition"
+            case transferredFrom = "transferred_from", dischargeTo = "discharge_to"
+        }
+    }
+
+    /// The first hospital of a transferred episode: its share of the event's stays, its setting
+    /// and the length of the first stay.
+    public struct TransferIn: Decodable, Sendable {
+        public let share: Double
+        public let setting: String
+        public let los: Duration
+        /// The first stay's GHM root: medical, since the act that defines the event is done after
+        /// the transfer.
+        public let ghm: String
+    }
+
+    /// A PMSI field after acute care.
+    public enum PostAcuteField: String, Decodable, Sendable { case ssr, had }
+
+    /// A stay in rehabilitation (SSR) or at home (HAD) after an MCO stay, chained to it by a
+    /// transfer the same day. In SSR, `diagnosis` is the main morbid manifestation (MOR_PRP),
+    /// `etiology` the affection it comes from (ETL_AFF), `purpose` the main aim of care (FP_PEC);
+    /// in HAD, `diagnosis` is DGN_PAL and `purpose` the main mode of care (PEC_PAL).
+    public struct PostAcute: Decodable, Sendable {
+        public let to: PostAcuteField
+        public let share: AgeSexRates
+        public let los: Duration
+        public let setting: String
+        public let diagnosis: String
+        public let etiology: String?
+        public let purpose: String
+    }
+
+    /// How many medical units (RUM) a stay passes through: long stays often begin in intensive
+    /// care or a short-stay unit and end on a ward.
+    public struct Units: Decodable, Sendable {
+        public let secondShare: Double
+        public let secondFromDays: Int
+        public let thirdShare: Double
+        public let thirdFromDays: Int
+        enum CodingKeys: String, CodingKey {
+            case secondShare = "second_share", secondFromDays = "second_from_days"
+            case thirdShare = "third_share", thirdFromDays = "third_from_days"
         }
     }
 
@@ -571,6 +643,14 @@ public struct CareModel: Decodable, Sendable {
         }
     }
 
+    public struct PalliativeHomeCare: Decodable, Sendable {
+        /// Conditions whose dying patients may be cared for at home (HAD).
+        public let conditions: [String]
+        public let share: Double
+        public let los: Duration
+        public let purpose: String
+    }
+
     public struct PrimiparaShare: Decodable, Sendable {
         public let from: Int
         public let share: Double
@@ -593,10 +673,14 @@ public struct CareModel: Decodable, Sendable {
         /// Share of deaths in hospital that happen in a public hospital.
         public let publicShare: Double
         public let placeOutsideHospital: [Int: Double]
+        /// Deaths at home of people with a listed condition (cancers): the share cared for in HAD
+        /// until death, and that stay's length and mode of care.
+        public let palliativeHomeCare: PalliativeHomeCare
         enum CodingKeys: String, CodingKey {
             case los, dp, publicShare = "public_share", externalCauseDp = "external_cause_dp", ghmByDp = "ghm_by_dp"
             case inHospitalShare = "in_hospital_share", placeOutsideHospital = "place_outside_hospital"
             case palliativeShare = "palliative_share", palliativeDas = "palliative_das"
+            case palliativeHomeCare = "palliative_home_care"
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SNDSModel
 
 /// Draws one person's care over the period from the care model: chronic conditions and their
@@ -10,6 +11,10 @@ import SNDSModel
 /// one; care after discharge follows the stay; a condition acquired in a stay (an infarction
 /// becoming coronary heart disease) is treated from discharge on.
 struct CareSimulator {
+    /// Stays chained by transfers, the event that started them (none for births and deaths), and
+    /// their priority when episodes overlap (deaths 4, births 3, events 1).
+    typealias Episode = (stays: [Stay], event: Int?, priority: Int)
+
     let model: CareModel
     let population: Population
     let establishments: EstablishmentDirectory
@@ -117,15 +122,16 @@ struct CareSimulator {
             }
         }
 
-        // Stays: births, incident events, condition-driven events, end of life.
-        var stays: [(stay: Stay, event: Int?, priority: Int)] = []
+        // Stays, as episodes (stays chained by transfers): births, incident events,
+        // condition-driven events, end of life.
+        var stays: [Episode] = []
         if p.bornDuringPeriod, p.birthRank == 1 || p.twin == nil, let mother = p.coveringParents.first {
-            stays.append((birthStay(newborn: p, mother: mother, twins: p.twin != nil), nil, 3))
+            stays.append(([birthStay(newborn: p, mother: mother, twins: p.twin != nil)], nil, 3))
         } else if p.bornDuringPeriod, let twin = p.twin, let mother = p.coveringParents.first {
-            stays.append((birthStay(newborn: population.people[twin], mother: mother, twins: true, forTwin: p), nil, 3))
+            stays.append(([birthStay(newborn: population.people[twin], mother: mother, twins: true, forTwin: p)], nil, 3))
         }
         for newborn in deliveries[id] ?? [] {
-            stays.append((deliveryStay(mother: p, newborn: population.people[newborn]), nil, 3))
+            stays.append(([deliveryStay(mother: p, newborn: population.people[newborn])], nil, 3))
         }
         if last >= first {
             for (ei, e) in model.hospitalEvents.enumerated() {
@@ -136,7 +142,7 @@ struct CareSimulator {
                         let emergency = rng.chance(e.emergency)
                         let day = seasonalDay(segment.from, segment.to, e.seasonality, admissionRhythm(emergency), &rng)
                         if let stay = makeStay(e, on: day, emergency: emergency, person: p, conditions: conditions, rng: &rng) {
-                            stays.append((stay, ei, 1))
+                            stays.append((episode(stay, e, person: p, rng: &rng), ei, 1))
                         }
                     }
                 }
@@ -152,7 +158,7 @@ struct CareSimulator {
                             model.hospitalEvents[ei], on: day, emergency: emergency, person: p, conditions: conditions,
                             condition: model.conditions[ci], rng: &rng)
                         {
-                            stays.append((stay, ei, 1))
+                            stays.append((episode(stay, model.hospitalEvents[ei], person: p, rng: &rng), ei, 1))
                         }
                     }
                 }
@@ -163,36 +169,46 @@ struct CareSimulator {
             cause = causeOfDeath(p, conditions: conditions.map(\.index), age: age, rng: &rng)
             let ageAtDeath = p.birthDate.age(on: CalendarDate(daysSinceEpoch: deathDay))
             let inHospital = rng.chance(model.endOfLife.inHospitalShare.values(for: p.sex)[model.band(forAge: ageAtDeath)])
-            // A newborn who dies during its birth stay dies in that stay.
-            let diesInBirthStay = stays.contains { $0.priority == 3 && $0.stay.exit == deathDay && $0.stay.diedInStay }
-            if inHospital, !diesInBirthStay {
-                stays.append((terminalStay(p, deathDay: deathDay, cause: cause!, conditions: conditions, rng: &rng), nil, 4))
+            // A newborn who dies during its birth stay dies in that stay; a patient may die in
+            // rehabilitation or at home in HAD after an acute stay.
+            let diesInAStay = stays.contains { $0.stays.last!.exit == deathDay && $0.stays.last!.diedInStay }
+            if inHospital, !diesInAStay {
+                stays.append(([terminalStay(p, deathDay: deathDay, cause: cause!, conditions: conditions, rng: &rng)], nil, 4))
+            } else if !diesInAStay, let homeCare = palliativeHomeCare(p, deathDay: deathDay, conditions: conditions, rng: &rng) {
+                stays.append(([homeCare], nil, 4))
             }
         }
-        // A stay still open on the last 31 December belongs to the next (ungenerated) year.
-        let kept = nonOverlapping(stays.filter { $0.stay.exit <= end })
-        care.stays = kept.map(\.stay)
+        // An episode whose first stay is still open on the last 31 December belongs to the next
+        // (ungenerated) year; so does a later stay of an episode still open (an SSR stay after a
+        // December fracture): the acute stay says where the patient went, the next year's files
+        // hold the rest. The patient is busy during it all the same.
+        let kept = nonOverlapping(stays.filter { $0.stays[0].exit <= end })
+        care.stays = kept.flatMap { $0.stays.filter { $0.exit <= end } }
+        let busy = kept.flatMap(\.stays)
 
         // After each stay: acquired conditions, follow-up care.
         var regimens: [Regimen] = []
         var extraVisits: [(service: Int, perYear: Double, from: Int, until: Int, fullRate: Bool)] = []
-        for (stay, event, _) in kept {
+        for (episodeStays, event, _) in kept {
             guard let ei = event else { continue }
+            // Follow-up care starts when the patient goes home, after acute care or after
+            // rehabilitation, prescribed by the establishment they leave.
+            let home = episodeStays.last!.exit
             let e = model.hospitalEvents[ei]
             if let becomes = e.becomes, let ci = conditionIndex[becomes], !conditions.contains(where: { $0.index == ci }) {
-                conditions.append((ci, stay.exit + 1))
+                conditions.append((ci, home + 1))
             }
             if let followUp = e.followUp {
-                let until = min(last, stay.exit + followUp.months * 30)
+                let until = min(last, home + followUp.months * 30)
                 for d in followUp.drugs ?? [] where rng.chance(d.share) {
                     regimens.append(
                         Regimen(
-                            atc: d.atc, everyDays: d.everyDays, from: stay.exit + 1, until: until,
-                            fullRate: false, hospital: stay.establishment, hospitalUntil: stay.exit + 31,
+                            atc: d.atc, everyDays: d.everyDays, from: home + 1, until: until,
+                            fullRate: false, hospital: episodeStays.last!.establishment, hospitalUntil: home + 31,
                             hospitalSpecialty: followUp.prescriberSpecialty ?? 1))
                 }
                 for v in followUp.visits ?? [] {
-                    if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, stay.exit + 1, until, false)) }
+                    if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, home + 1, until, false)) }
                 }
             }
         }
@@ -248,7 +264,7 @@ struct CareSimulator {
                 }
             }
             contactDays.sort { ($0.day, $0.service) < ($1.day, $1.service) }
-            for (si, day, fullRate) in contactDays where !inStay(day, care.stays) {
+            for (si, day, fullRate) in contactDays where !inStay(day, busy) {
                 let s = model.services[si]
                 let home = p.residence(on: CalendarDate(daysSinceEpoch: day)).departement
                 let executor: String
@@ -275,7 +291,7 @@ struct CareSimulator {
                 if let chance = s.prescription, rng.chance(chance) {
                     let delay = rng.chance(0.7) ? 0 : (rng.chance(0.66) ? 1 : 2)
                     let dispensingDay = openDay(day + delay, model.dispensingRhythm, &rng)
-                    guard dispensingDay <= last, !inStay(dispensingDay, care.stays) else { continue }
+                    guard dispensingDay <= last, !inStay(dispensingDay, busy) else { continue }
                     let lines = acuteLines(on: dispensingDay, age: age, rng: &rng)
                     if !lines.isEmpty {
                         care.dispensations.append(
@@ -291,7 +307,7 @@ struct CareSimulator {
             // Chronic and follow-up treatments: a monthly visit to the pharmacy.
             if !regimens.isEmpty {
                 care.dispensations += chronicDispensations(
-                    regimens, first: first, last: last, stays: care.stays,
+                    regimens, first: first, last: last, stays: busy,
                     person: p, ownGP: ownGP, rng: &rng)
             }
         }
@@ -374,7 +390,15 @@ struct CareSimulator {
 
     private func length(_ d: CareModel.Duration, _ rng: inout SeededGenerator) -> Int {
         guard d.max > d.min else { return d.min }
-        let v = Int(rng.normal(mean: d.mean, sd: d.sd).rounded())
+        let v: Int
+        if d.shape == .lognormal, d.mean > 0 {
+            // The log-normal of this mean and standard deviation.
+            let sigma2 = log1p(d.sd * d.sd / (d.mean * d.mean))
+            let mu = log(d.mean) - sigma2 / 2
+            v = Int(exp(rng.normal(mean: mu, sd: sigma2.squareRoot())).rounded())
+        } else {
+            v = Int(rng.normal(mean: d.mean, sd: d.sd).rounded())
+        }
         return min(d.max, max(d.min, v))
     }
 
@@ -445,13 +469,15 @@ struct CareSimulator {
         if let procedure = e.procedure, choice.act == nil { acts.append((pickCode(procedure, &rng), los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
         for act in e.acts ?? [] where rng.chance(act.share) { acts.append((act.code, los > 0 ? rng.uniform(min(los, 2) + 1) : 0)) }
         let operatorSpecialty = e.operatorSpecialty ?? 4
-        return Stay(
+        var stay = Stay(
             entry: day, exit: exit, establishment: site, dp: dp,
             dr: (e.drFromCondition ?? false) ? condition?.icd10 : nil, das: das, acts: acts,
             ghm: ghm(ghmRoot, los: los, &rng), entryMode: "8", origin: emergency ? "5" : nil,
             exitMode: "8", destination: nil, birthWeight: nil, gestationalAge: nil,
             operatingDoctor: acts.isEmpty ? nil : practitioners.pick(.specialist, specialty: operatorSpecialty, in: site.departement, using: &rng),
             operatorSpecialty: operatorSpecialty)
+        stay.units = units(los: los, &rng)
+        return stay
     }
 
     /// The delivery shared by a mother and her newborn(s): same establishment, same days.
@@ -544,20 +570,107 @@ struct CareSimulator {
         }
         var das = conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != dp }
         if rng.chance(model.endOfLife.palliativeShare) { das.append(model.endOfLife.palliativeDas) }
-        return Stay(
+        var stay = Stay(
             entry: entry, exit: deathDay, establishment: site, dp: dp, dr: nil, das: das, acts: [],
             ghm: ghm(root!, los: deathDay - entry, &rng), entryMode: "8",
             origin: rng.chance(0.7) ? "5" : nil, exitMode: "9", destination: nil, birthWeight: nil,
             gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
+        stay.units = units(los: deathDay - entry, &rng)
+        return stay
     }
 
-    /// Keeps stays that do not overlap, favouring births and deaths, then the earliest.
-    private func nonOverlapping(_ candidates: [(stay: Stay, event: Int?, priority: Int)]) -> [(stay: Stay, event: Int?, priority: Int)] {
-        var kept: [(stay: Stay, event: Int?, priority: Int)] = []
-        for candidate in candidates.sorted(by: { ($1.priority, $0.stay.entry) < ($0.priority, $1.stay.entry) }) {
-            if kept.allSatisfy({ candidate.stay.exit < $0.stay.entry || candidate.stay.entry > $0.stay.exit }) { kept.append(candidate) }
+    /// Keeps episodes that do not overlap, favouring births and deaths, then the earliest.
+    private func nonOverlapping(_ candidates: [Episode]) -> [Episode] {
+        var kept: [Episode] = []
+        func span(_ e: Episode) -> (entry: Int, exit: Int) { (e.stays[0].entry, e.stays.last!.exit) }
+        for candidate in candidates.sorted(by: { ($1.priority, span($0).entry) < ($0.priority, span($1).entry) }) {
+            let c = span(candidate)
+            if kept.allSatisfy({ c.exit < span($0).entry || c.entry > span($0).exit }) { kept.append(candidate) }
         }
-        return kept.sorted { $0.stay.entry < $1.stay.entry }
+        return kept.sorted { span($0).entry < span($1).entry }
+    }
+
+    /// An event's stay with what chains to it: the first hospital it was transferred from, and
+    /// rehabilitation (SSR) or hospital at home (HAD) after it. Transfers happen on one day: the
+    /// earlier stay ends the day the next begins.
+    private func episode(_ main: Stay, _ e: CareModel.HospitalEvent, person p: Person, rng: inout SeededGenerator) -> [Stay] {
+        var main = main
+        var stays: [Stay] = []
+        let lastAlive = (p.deathDate?.daysSinceEpoch ?? end + 1) - 1
+        if let from = e.transferredFrom, rng.chance(from.share) {
+            let firstLength = length(from.los, &rng)
+            let home = p.residence(on: CalendarDate(daysSinceEpoch: main.entry)).departement
+            let site = establishments.site(for: CareModel.Setting(rawValue: from.setting)!, home: home, using: &rng)
+            if site != main.establishment, main.exit + firstLength <= min(end, lastAlive) {
+                let first = Stay(
+                    entry: main.entry, exit: main.entry + firstLength, establishment: site, dp: main.dp, dr: nil,
+                    das: main.das, acts: [], ghm: ghm(from.ghm, los: firstLength, &rng), entryMode: "8", origin: main.origin,
+                    exitMode: "7", destination: "1", birthWeight: nil, gestationalAge: nil, operatingDoctor: nil,
+                    operatorSpecialty: nil)
+                stays.append(first)
+                main.entry += firstLength
+                main.exit += firstLength
+                (main.entryMode, main.origin) = ("7", "1")
+            }
+        }
+        stays.append(main)
+        let age = p.birthDate.age(on: CalendarDate(daysSinceEpoch: main.exit))
+        var draw = rng.unit()
+        for next in e.dischargeTo ?? [] {
+            draw -= next.share.values(for: p.sex)[model.band(forAge: age)]
+            guard draw < 0 else { continue }
+            let home = p.residence(on: CalendarDate(daysSinceEpoch: main.exit)).departement
+            let site = establishments.site(for: CareModel.Setting(rawValue: next.setting)!, home: home, using: &rng)
+            // Within the same establishment a change of field is a mutation (6), else a transfer.
+            let mode = site == main.establishment ? "6" : "7"
+            var exit = main.exit + length(next.los, &rng)
+            var exitMode = "8"
+            if let death = p.deathDate?.daysSinceEpoch, exit >= death { (exit, exitMode) = (death, "9") }
+            stays[stays.count - 1].exitMode = mode
+            stays[stays.count - 1].destination = next.to == .ssr ? "2" : "6"
+            var after = Stay(
+                entry: main.exit, exit: exit, establishment: site, dp: next.diagnosis, dr: next.etiology ?? main.dp,
+                das: main.das, acts: [], ghm: "", entryMode: mode, origin: "1", exitMode: exitMode, destination: nil,
+                birthWeight: nil, gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
+            after.field = next.to == .ssr ? .ssr : .had
+            after.purpose = next.purpose
+            stays.append(after)
+            break
+        }
+        return stays
+    }
+
+    /// A death at home under hospital-at-home palliative care, for some of those dying of a
+    /// listed condition (cancers) outside hospital.
+    private func palliativeHomeCare(
+        _ p: Person, deathDay: Int, conditions: [(index: Int, since: Int)], rng: inout SeededGenerator
+    ) -> Stay? {
+        let rules = model.endOfLife.palliativeHomeCare
+        guard let condition = conditions.first(where: { rules.conditions.contains(model.conditions[$0.index].id) }),
+            rng.chance(rules.share)
+        else { return nil }
+        let entry = max(deathDay - length(rules.los, &rng), max(start, p.birthDate.daysSinceEpoch))
+        let home = p.residence(on: CalendarDate(daysSinceEpoch: entry)).departement
+        var stay = Stay(
+            entry: entry, exit: deathDay, establishment: establishments.site(for: .public, home: home, using: &rng),
+            dp: model.conditions[condition.index].icd10, dr: nil,
+            das: conditions.map { model.conditions[$0.index].icd10 }.filter { $0 != model.conditions[condition.index].icd10 },
+            acts: [], ghm: "", entryMode: "8", origin: nil, exitMode: "9", destination: nil, birthWeight: nil,
+            gestationalAge: nil, operatingDoctor: nil, operatorSpecialty: nil)
+        stay.field = .had
+        stay.purpose = rules.purpose
+        return stay
+    }
+
+    /// Medical units a stay of `los` days went through.
+    private func units(los: Int, _ rng: inout SeededGenerator) -> Int {
+        let rules = model.units
+        var count = 1
+        if los >= rules.secondFromDays, rng.chance(rules.secondShare) {
+            count += 1
+            if los >= rules.thirdFromDays, rng.chance(rules.thirdShare) { count += 1 }
+        }
+        return count
     }
 
     // MARK: - Drugs
@@ -672,6 +785,12 @@ struct CareSimulator {
             }
         }
         let home = p.residence(on: CalendarDate(daysSinceEpoch: day))
+        if let terminal, terminal.field == .had {
+            // Hospital at home: the death is at home.
+            return DeathRecord(
+                day: day, cause: cause, contributing: Array(contributing.prefix(3)), place: 1,
+                departement: home.departement, commune: home.commune)
+        }
         if let terminal {
             return DeathRecord(
                 day: day, cause: cause, contributing: Array(contributing.prefix(3)),

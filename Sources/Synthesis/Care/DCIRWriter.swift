@@ -232,7 +232,9 @@ final class DCIRWriter {
             }
             eteRows += 1
         }
-        let ghs = (700 + 450 * Double(stay.lengthOfStay) + Double(rng.uniform(400))).rounded()
+        // A GHS is a flat price per stay with supplements for long stays; the official schema
+        // holds BSE_REM_* to 9,999, so a very long stay's price stops there.
+        let ghs = min(9_999, (700 + 450 * Double(stay.lengthOfStay) + Double(rng.uniform(400))).rounded())
         try line(
             d, line: 1, beneficiaries: beneficiaries, day: stay.entry, nature: 2111, quantity: 1, unitPrice: ghs,
             paid: ghs, rate: 100, fullRate: false, executorSpecialty: nil, executorActivity: nil, prescriberSpecialty: nil,

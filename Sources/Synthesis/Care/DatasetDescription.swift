@@ -111,7 +111,11 @@ public struct DatasetDescription: Codable, Sendable {
             let ami = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp LIKE 'I21%'")
             let hip = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'S720'")
             let deaths = try scalar("SELECT COUNT(*) FROM exposure WHERE death IS NOT NULL")
-            let hospitalDeaths = try scalar("SELECT COUNT(*) FROM stay_person WHERE exit_mode = '9'")
+            // Deaths in acute care or in rehabilitation (a death in HAD is a death at home).
+            let rehabilitationDeaths = try yearTables.reduce(0.0) { total, yy in
+                try total + scalar("SELECT COUNT(*) FROM T_SSR\(yy)S WHERE SOR_MOD = '9'")
+            }
+            let hospitalDeaths = try scalar("SELECT COUNT(*) FROM stay_person WHERE exit_mode = '9'") + rehabilitationDeaths
             let homeStays = try scalar(
                 """
                 SELECT COUNT(*) FROM stay_person WHERE dp <> 'Z511' AND (substr(site, 2) = home OR (home = '97' AND site LIKE '97%'))
@@ -131,7 +135,24 @@ public struct DatasetDescription: Codable, Sendable {
                     db, sql: "SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210) AND CAST(substr(day, 6, 2) AS INTEGER) = ?",
                     arguments: [month]) ?? 0
             }
+            // The week: GP consultations on Sundays.
+            let gpSundays = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature = 1110 AND strftime('%w', day) = '0'")
+            let gpConsultations = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature = 1110")
+            // Pathways and coding: multi-unit stays, hip fractures of the old going to SSR, planned
+            // caesareans, first births.
+            let multiUnit = try scalar("SELECT AVG(NBR_RUM > 1) FROM (\(stays("B"))) WHERE GRG_GHM NOT LIKE '28%'")
+            let hipToSSR = try scalar(
+                "SELECT AVG(COALESCE(SOR_DES, '') = '2') FROM (\(stays("B"))) WHERE DGN_PAL = 'S720' AND CAST(AGE_ANN AS INTEGER) >= 75 AND SOR_MOD <> '9'"
+            )
+            let deliveryActs = "SELECT a.CDC_ACT act FROM (\(stays("A"))) a"
+            let plannedCaesareans = try scalar("SELECT AVG(act = 'JQGA002') FROM (\(deliveryActs)) WHERE act IN ('JQGA002', 'JQGA003', 'JQGA004')")
+            let firstBirths = try scalar("SELECT AVG(act = 'JQGD010') FROM (\(deliveryActs)) WHERE act IN ('JQGD010', 'JQGD012')")
             let generated: [String: Double] = [
+                "gp_sunday_share": gpConsultations > 0 ? gpSundays / gpConsultations : 0,
+                "multi_unit_stay_share": multiUnit,
+                "hip_fracture_75_to_ssr_share": hipToSSR,
+                "planned_caesarean_share": plannedCaesareans,
+                "first_birth_share": firstBirths,
                 "gp_contacts_per_person_year": gp / personYears,
                 "specialist_contacts_per_person_year": specialists / personYears,
                 "pharmacy_dispensings_per_person_year": dispensings / personYears,

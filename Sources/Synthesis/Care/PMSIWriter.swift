@@ -40,9 +40,7 @@ final class PMSIWriter {
     private static let months = (1...12).map { pad($0, 2) }
     private let tables: [Int: YearTables]
     private let days: DayStrings
-    private let chaining: CareModel.Chaining
-    private let failureCodes: [String]
-    private let failureSampler: WeightedSampler
+    private let chaining: StayChaining
     /// Next RSA_NUM per establishment and year.
     private var rsa: [RSAKey: Int] = [:]
     /// Rows written per table.
@@ -75,12 +73,7 @@ final class PMSIWriter {
         }
         self.tables = tables
         self.days = days
-        self.chaining = chaining
-        failureCodes = chaining.codes.keys.sorted()
-        failureSampler = WeightedSampler(weights: failureCodes.map { chaining.codes[$0]! })
-        for code in failureCodes where !Self.qualityCodes.contains(code) {
-            throw StoreError.schemaMismatch("T_MCOaaC", "the care model names an unknown chaining code \(code)")
-        }
+        self.chaining = try StayChaining(rules: chaining, table: "T_MCOaaC")
     }
 
     func write(_ stay: Stay, number: Int, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
@@ -93,17 +86,7 @@ final class PMSIWriter {
         let rsaText = String(rsaNumber)
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
-        var failed: String?
-        let newborn = stay.birthWeight != nil
-        if rng.chance(newborn ? chaining.newbornFailureShare : chaining.failureShare) {
-            failed = failureCodes[failureSampler.sample(using: &rng)]
-        }
-        // A failed chaining leaves a placeholder, or the pseudonym of a wrong identity (well formed,
-        // found nowhere).
-        let nirAno =
-            failed == nil
-            ? beneficiaries.psa(row)
-            : (rng.chance(chaining.placeholderShare) ? chaining.placeholder : Self.strayPseudonym(&rng))
+        let (nirAno, failed) = chaining.draw(row: row, newborn: stay.birthWeight != nil, beneficiaries: beneficiaries, rng: &rng)
         let etaInteger = Int(site.finess)!
         let entryDate = CalendarDate(daysSinceEpoch: stay.entry)
         let home = person.residence(on: entryDate)
@@ -127,7 +110,7 @@ final class PMSIWriter {
         let pmsiDepartement = home.departement.isOverseas ? "97" : home.departement.code
         try t.b.insert { f in
             f.add(etaInteger); f.add(rsaNumber); f.add(stay.dp); f.add(stay.dr); f.add(stay.ghm)
-            f.add(stay.lengthOfStay); f.add(stay.das.count); f.add(stay.acts.count); f.add(1)
+            f.add(stay.lengthOfStay); f.add(stay.das.count); f.add(stay.acts.count); f.add(stay.units)
             f.add(pmsiDepartement)
             // PMSI's residence code is a postal code; the INSEE commune code stands in for it.
             f.add(pmsiDepartement + home.commune)
@@ -152,11 +135,5 @@ final class PMSIWriter {
         t.stays += 1
         t.diagnoses += stay.das.count
         t.acts += stay.acts.count
-    }
-
-    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-
-    static func strayPseudonym(_ rng: inout SeededGenerator) -> String {
-        String((0..<17).map { _ in alphabet[rng.uniform(alphabet.count)] })
     }
 }

@@ -1,0 +1,133 @@
+import GRDB
+import SNDSModel
+import SNDSStore
+
+/// Writes rehabilitation stays as PMSI SSR does, one set of tables per year of discharge:
+/// T_SSRaaC (the chaining: NIR_ANO_17, dates, quality codes), T_SSRaaS (the stay's summary:
+/// length, entry and exit modes), T_SSRaaB (one row per week of the stay — the RHS, résumé
+/// hebdomadaire standardisé — with the aim of care, the main morbid manifestation and its
+/// etiology, days present on weekdays and at weekends, dependence scores) and T_SSRaaD
+/// (associated diagnoses of each week), joined on ETA_NUM + RHA_NUM (+ RHS_NUM).
+///
+/// A stay is filed under its discharge year, as in MCO (the real files also hold the weeks of
+/// stays still running at the end of a year); its entry follows an MCO stay's transfer on the same
+/// day (ENT_MOD 7, or 6 within one establishment, ENT_PRV 1).
+final class SSRWriter {
+    static let cColumns =
+        [
+            "ETA_NUM", "RHA_NUM", "NIR_ANO_17", "SEJ_NUM", "ENT_DAT", "SOR_DAT", "EXE_SOI_DTD", "EXE_SOI_DTF", "EXE_SOI_AMD",
+            "EXE_SOI_AMF", "SOR_MOI", "SOR_ANN", "MOI_LUN_1S", "ANN_LUN_1S",
+        ] + PMSIChaining.qualityCodes
+    static let sColumns = [
+        "ETA_NUM", "RHA_NUM", "SEJ_NBJ", "PRE_JOU_NBR", "ENT_MOD", "ENT_PRV", "SOR_MOD", "SOR_DES", "NBR_RHA", "NBR_UM",
+        "NBR_MUT",
+    ]
+    static let bColumns = [
+        "ETA_NUM", "RHA_NUM", "RHS_NUM", "AGE_ANN", "COD_SEX", "BDI_COD", "BDI_DEP", "HOS_TYP_UM", "ENT_MOD", "ENT_PRV",
+        "SOR_MOD", "SOR_DES", "MOI_ANN", "JP_HWE", "JP_WE", "FP_PEC", "MOR_PRP", "ETL_AFF", "NBR_DGN", "NBR_CSARR",
+        "NBR_CCAM", "RHS_ANT_SEJ_ENT", "MOI_ANN_SOR_SEJ", "HAB_DEP", "DPL_DEP", "ALI_DEP", "CON_DEP", "CPT_DEP", "REL_DEP",
+    ]
+    static let dColumns = ["ETA_NUM", "RHA_NUM", "RHS_NUM", "DGN_COD"]
+
+    private final class YearTables {
+        let c: CareTable, s: CareTable, b: CareTable, d: CareTable
+        let aa: String
+        var stays = 0, weeks = 0, diagnoses = 0
+        init(c: CareTable, s: CareTable, b: CareTable, d: CareTable, year: Int) {
+            self.c = c; self.s = s; self.b = b; self.d = d
+            aa = pad(year % 100, 2)
+        }
+    }
+    private let tables: [Int: YearTables]
+    private let days: DayStrings
+    private let chaining: StayChaining
+    /// Next RHA_NUM per establishment and year.
+    private var rha: [String: Int] = [:]
+
+    var rows: [String: Int] {
+        var rows: [String: Int] = [:]
+        for t in tables.values where t.stays > 0 {
+            rows["T_SSR\(t.aa)C"] = t.stays
+            rows["T_SSR\(t.aa)S"] = t.stays
+            rows["T_SSR\(t.aa)B"] = t.weeks
+            rows["T_SSR\(t.aa)D"] = t.diagnoses
+        }
+        return rows
+    }
+
+    init(_ db: Database, schemas: [String: TableSchema], years: ClosedRange<Int>, days: DayStrings, chaining: CareModel.Chaining) throws {
+        var tables: [Int: YearTables] = [:]
+        for year in years {
+            func table(_ template: String, _ columns: [String]) throws -> CareTable {
+                try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
+            }
+            tables[year] = YearTables(
+                c: try table("T_SSRaaC", Self.cColumns), s: try table("T_SSRaaS", Self.sColumns),
+                b: try table("T_SSRaaB", Self.bColumns), d: try table("T_SSRaaD", Self.dColumns), year: year)
+        }
+        self.tables = tables
+        self.days = days
+        self.chaining = try StayChaining(rules: chaining, table: "T_SSRaaC")
+    }
+
+    func write(_ stay: Stay, number: Int, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
+        let exitDate = CalendarDate(daysSinceEpoch: stay.exit)
+        guard let t = tables[exitDate.year] else { return }
+        let finess = stay.establishment.finess
+        let key = "\(finess)-\(exitDate.year)"
+        let number = (rha[key] ?? 0) + 1
+        rha[key] = number
+        let rhaText = String(number)
+        let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
+        beneficiaries.record(row: row, processingDay: nil)
+        let (nirAno, failed) = chaining.draw(row: row, newborn: false, beneficiaries: beneficiaries, rng: &rng)
+        // Weeks run Monday to Sunday; the first week is the one holding the entry day.
+        let firstMonday = stay.entry - (CalendarDate.weekday(daysSinceEpoch: stay.entry) - 1)
+        let monday = CalendarDate(daysSinceEpoch: firstMonday)
+        try t.c.insert { f in
+            f.add(finess); f.add(rhaText); f.add(nirAno); f.add(String(number))
+            f.add(days.date(stay.entry)); f.add(days.date(stay.exit)); f.add(days.date(stay.entry)); f.add(days.date(stay.exit))
+            f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
+            f.add(pad(exitDate.month, 2)); f.add(pad(exitDate.year, 4))
+            f.add(pad(monday.month, 2)); f.add(pad(monday.year, 4))
+            for code in PMSIChaining.qualityCodes { f.add(code == failed ? 1 : 0) }
+        }
+        let lengthOfStay = stay.exit - stay.entry
+        let weekCount = (stay.exit - firstMonday) / 7 + 1
+        try t.s.insert { f in
+            f.add(finess); f.add(rhaText); f.add(lengthOfStay); f.add(lengthOfStay)
+            f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
+            f.add(1); f.add(1); f.add(0)
+        }
+        let home = person.residence(on: CalendarDate(daysSinceEpoch: stay.entry))
+        let departement = home.departement.isOverseas ? "97" : home.departement.code
+        let age = person.birthDate.age(on: CalendarDate(daysSinceEpoch: stay.entry))
+        // Dependence (1 autonomous … 4 fully dependent) improves as rehabilitation goes on.
+        let dependence = 1 + min(3, Int(Double(max(0, age - 60)) / 12) + rng.uniform(2))
+        for week in 0..<weekCount {
+            let from = max(stay.entry, firstMonday + 7 * week), to = min(stay.exit, firstMonday + 7 * week + 6)
+            var weekdays = 0, weekend = 0
+            for day in from...to {
+                if CalendarDate.weekday(daysSinceEpoch: day) >= 6 { weekend += 1 } else { weekdays += 1 }
+            }
+            let level = String(max(1, dependence - week / 2))
+            try t.b.insert { f in
+                f.add(finess); f.add(rhaText); f.add(String(week + 1)); f.add(age); f.add(String(person.sex.code))
+                f.add(departement + home.commune); f.add(departement); f.add("1")
+                f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
+                f.add(days.yearMonth(from)); f.add(String(weekdays)); f.add(String(weekend))
+                f.add(stay.purpose); f.add(stay.dp); f.add(stay.dr); f.add(stay.das.count); f.add(0); f.add(0)
+                f.add(from - stay.entry); f.add(days.yearMonth(stay.exit))
+                for _ in 0..<6 { f.add(level) }
+            }
+            for code in stay.das {
+                try t.d.insert { f in
+                    f.add(finess); f.add(rhaText); f.add(String(week + 1)); f.add(code)
+                }
+            }
+            t.diagnoses += stay.das.count
+        }
+        t.stays += 1
+        t.weeks += weekCount
+    }
+}
