@@ -3,6 +3,11 @@ import SNDSModel
 /// Affiliation bodies (ORG_AFF_BEN): a scheme drawn by its share of beneficiaries
 /// (`assumptions/affiliation_schemes.csv`), then a body of that scheme from IR_ORG_V, in the
 /// beneficiary's département when the nomenclature has one there.
+///
+/// A beneficiary is affiliated to a caisse (a CPAM, an MSA, a mutualist section), not to one of
+/// its dozens of payment centres: IR_ORG_V lists every centre (42,000 for the general scheme), so
+/// each caisse (ORG_BSE_NUM) is represented by its first body. A département then has a handful of
+/// affiliation bodies, as in the real referential, not one per beneficiary.
 public struct AffiliationBodies: Sendable {
     public static let file = "assumptions/affiliation_schemes.csv"
     public static let nomenclature = "IR_ORG_V"
@@ -29,9 +34,18 @@ public struct AffiliationBodies: Sendable {
         let bodies = try ReferenceData.readTable(at: csv, name: "IR_ORG_V.csv")
         let number = try bodies.column("ORG_NUM", in: "IR_ORG_V.csv"), scheme = try bodies.column("ORG_GRG_COD", in: "IR_ORG_V.csv")
         let place = try bodies.column("GEO_DPT_COD", in: "IR_ORG_V.csv"), tec = try bodies.column("TEC_COL", in: "IR_ORG_V.csv")
+        let caisse = try bodies.column("ORG_BSE_NUM", in: "IR_ORG_V.csv")
         var local: [Int: [Departement: [String]]] = [:]
         var national: [Int: [String]] = [:]
+        // The first body (lowest ORG_NUM) of each caisse.
+        var first: [String: [String]] = [:]
         for row in bodies.rows where row[tec] == "0" && row[number].count == 9 {
+            let key = row[caisse].isEmpty ? row[number] : row[caisse]
+            if let kept = first[key], kept[number] <= row[number] { continue }
+            first[key] = row
+        }
+        for key in first.keys.sorted() {
+            let row = first[key]!
             guard let s = Int(row[scheme]) else { continue }
             national[s, default: []].append(row[number])
             // Located by GEO_DPT_COD, else by the caisse number inside ORG_NUM (01C751… → 75).

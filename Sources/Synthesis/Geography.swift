@@ -1,18 +1,26 @@
 import SNDSModel
 
-/// Communes of each département, from the SNDS nomenclature IR_GEO_V.
+/// Communes of each département, from the SNDS nomenclature IR_GEO_V, weighted by their
+/// population (INSEE, populations légales).
 ///
 /// IR_GEO_V writes a commune as its département on three positions (`075`, `02A`, `971`) and its
 /// commune number on three (`056`, `101`); the INSEE code and the NIR's birth place join them
 /// (`75056`, `2A004`, `97101` — overseas, the département's third digit is the commune's first).
 /// Placeholder entries (`000` "commune absente", `999` "inconnue") are left out.
 ///
-/// No open commune population was at hand, so communes are drawn uniformly within their
-/// département (docs/identity-model.md); the département itself follows INSEE's figures.
+/// People live where people live: a commune is drawn in proportion to its municipal population
+/// (Marseille holds about 43 % of its département, Toulouse a third of Haute-Garonne), and the
+/// hospitals of a département stand in its largest communes. IR_GEO_V entries INSEE no longer
+/// counts (merged communes, Paris as a whole beside its arrondissements) get no residents; a
+/// département without any population figure falls back to a uniform draw.
 public struct Geography: Sendable {
     public static let nomenclature = "IR_GEO_V"
+    public static let populationFile = "insee/insee_communes_population.csv"
     /// Commune numbers (three positions) by département.
     public let communes: [Departement: [String]]
+    /// Municipal population of each commune of `communes`, in the same order (0 when unknown).
+    public let populations: [Departement: [Int]]
+    private let samplers: [Departement: WeightedSampler]
 
     public init(reference: ReferenceData) throws {
         let (_, csv) = try reference.nomenclature(named: Self.nomenclature)
@@ -30,12 +38,42 @@ public struct Geography: Sendable {
         }
         for key in communes.keys { communes[key]!.sort() }
         self.communes = communes
+
+        let counts = try reference.readTable(Self.populationFile)
+        let code = try counts.column("COM", in: Self.populationFile), p = try counts.column("PMUN", in: Self.populationFile)
+        var byCode: [String: Int] = [:]
+        for (i, row) in counts.rows.enumerated() {
+            guard row[code].count == 5, let population = Int(row[p]), population >= 0 else {
+                throw ReferenceDataError.malformed(Self.populationFile, line: i + 2, "a commune code (5 characters) and a population")
+            }
+            byCode[row[code]] = population
+        }
+        var populations: [Departement: [Int]] = [:], samplers: [Departement: WeightedSampler] = [:]
+        for (departement, list) in communes {
+            let counts = list.map { byCode[Self.inseeCode(departement: departement, commune: $0)] ?? 0 }
+            populations[departement] = counts
+            let known = counts.contains { $0 > 0 }
+            samplers[departement] = WeightedSampler(weights: known ? counts.map(Double.init) : counts.map { _ in 1 })
+        }
+        self.populations = populations
+        self.samplers = samplers
     }
 
-    /// A commune of `departement`, drawn uniformly.
+    /// The INSEE code of an IR_GEO_V commune: `13` + `201`, `2A` + `004`, overseas `97` + `101`.
+    public static func inseeCode(departement: Departement, commune: String) -> String {
+        (departement.isOverseas ? "97" : departement.code) + commune
+    }
+
+    /// A commune of `departement`, drawn in proportion to its population.
     public func commune(in departement: Departement, using rng: inout SeededGenerator) -> String {
-        guard let list = communes[departement], !list.isEmpty else { return "999" }
-        return rng.pick(list)
+        guard let list = communes[departement], let sampler = samplers[departement] else { return "999" }
+        return list[sampler.sample(using: &rng)]
+    }
+
+    /// The département's communes from the most populous down (ties by code), at most `count`.
+    public func largestCommunes(in departement: Departement, count: Int) -> [String] {
+        guard let list = communes[departement], let counts = populations[departement] else { return [] }
+        return zip(list, counts).sorted { ($1.1, $0.0) < ($0.1, $1.0) }.prefix(count).map(\.0)
     }
 
     /// NIR positions 6–10 for a birth in `departement` and `commune`, on `birthDate`: Corsica was

@@ -1613,7 +1613,7 @@ final class Corpus: @unchecked Sendable {
                 "cohort", "direct", "--size", "50", "--seed", "2", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key",
                 "--dir", "cohorts", "--name", "study",
             ],
-            ["cohort", "probabiliste", "--size", "80", "--seed", "1", "--database", "data/snds.sqlite", "--dir", "cohorts", "--name", "registry"],
+            ["cohort", "probabiliste", "--size", "60", "--seed", "1", "--database", "data/snds.sqlite", "--dir", "cohorts", "--name", "registry"],
             // A finished run, for the cases that read one.
             [
                 "direct", "cohorts/study.csv", "--database", "data/snds.sqlite", "--key-file", "keys/secret.key", "--out", Corpus.finishedRun,

@@ -97,7 +97,32 @@ import Testing
         for (line, o) in one where o.group == 2 {
             #expect(two[line]?.group == 2 && two[line]?.person == o.person)
         }
-        #expect(two.values.contains { $0.group == 3 })
+        // Group 3 at work, whatever the data: lines linked in group 1, given two wrong criteria (the
+        // sex and the scheme, the first two of the drop order), are found in group 3 — to the same
+        // person — and nothing linked before moves.
+        let text = try String(contentsOf: f.cohortFile, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = lines[0].split(separator: ";").map(String.init)
+        let sex = try #require(header.firstIndex(of: "SEXE")), scheme = try #require(header.firstIndex(of: "REGIME"))
+        let flipped = ["M": "F", "F": "M", "H": "F", "1": "2", "2": "1"]
+        var damaged: [Int] = []
+        for (line, o) in one.sorted(by: { $0.key < $1.key }) where o.group == 1 && damaged.count < 5 {
+            var cells = lines[line - 1].split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count == header.count, let other = flipped[cells[sex]] else { continue }
+            cells[sex] = other
+            cells[scheme] = cells[scheme] == "01" ? "02" : "01"
+            lines[line - 1] = cells.joined(separator: ";")
+            damaged.append(line)
+        }
+        #expect(damaged.count == 5)
+        let crafted = folder.appendingPathComponent("two-wrong-criteria.csv")
+        try lines.joined(separator: "\n").write(to: crafted, atomically: true, encoding: .utf8)
+        let rules = try IndirectFixture.rulesFile(try IndirectFixture.defaultRulesText(maxDropped: 2), in: folder, name: "max2-crafted")
+        try IndirectFixture.link(crafted, rules: rules, dataset: f.dataset, to: folder.appendingPathComponent("crafted-run"))
+        let three = try IndirectFixture.outcomes(of: folder.appendingPathComponent("crafted-run"), key: f.dataset.key)
+        for line in damaged {
+            #expect(three[line]?.group == 3 && three[line]?.person == one[line]?.person, "line \(line): \(String(describing: three[line]))")
+        }
     }
 
     @Test func theTruthSaysWhereEachDefectLands() {

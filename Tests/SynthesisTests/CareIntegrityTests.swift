@@ -421,9 +421,10 @@ import Testing
 
     @Test func diagnosesFollowAgeAndSex() throws {
         let b = dataset.options.years.map { "SELECT * FROM T_MCO\(pad($0 % 100, 2))B" }.joined(separator: " UNION ALL ")
-        let menAMI = try value("SELECT COUNT(*) FROM (\(b)) WHERE DGN_PAL LIKE 'I21%' AND COD_SEX = '1'")
-        let womenAMI = try value("SELECT COUNT(*) FROM (\(b)) WHERE DGN_PAL LIKE 'I21%' AND COD_SEX = '2'")
-        #expect(menAMI > womenAMI * 1.3)
+        // Coronary disease (infarction, angina) is about twice as frequent in men.
+        let menCoronary = try value("SELECT COUNT(*) FROM (\(b)) WHERE (DGN_PAL LIKE 'I21%' OR DGN_PAL LIKE 'I20%') AND COD_SEX = '1'")
+        let womenCoronary = try value("SELECT COUNT(*) FROM (\(b)) WHERE (DGN_PAL LIKE 'I21%' OR DGN_PAL LIKE 'I20%') AND COD_SEX = '2'")
+        #expect(menCoronary > womenCoronary * 1.3, "\(menCoronary) men, \(womenCoronary) women")
         #expect(try value("SELECT COUNT(*) FROM (\(b)) WHERE DGN_PAL LIKE 'O%' AND (COD_SEX = '1' OR AGE_ANN < 13 OR AGE_ANN > 55)") == 0)
         #expect(try value("SELECT AVG(AGE_ANN) FROM (\(b)) WHERE DGN_PAL = 'H259'") > 65)
         #expect(try value("SELECT AVG(AGE_ANN) FROM (\(b)) WHERE DGN_PAL = 'S720'") > 70)

@@ -60,6 +60,46 @@ import Testing
         #expect(counts.keys.allSatisfy { Departement($0) != nil })
     }
 
+    /// Residents follow the communes' populations (INSEE): Marseille's arrondissements hold about
+    /// two in five of the Bouches-du-Rhône's residents, Toulouse about a third of the Haute-Garonne's
+    /// — a uniform draw over the communes would give them a few per cent.
+    @Test func communesFollowTheirPopulation() throws {
+        let geography = GeneratedDataset.reference.geography
+        func expectedShare(_ departement: String, _ communes: (String) -> Bool) -> Double {
+            let d = Departement(departement)!
+            let pairs = zip(geography.communes[d]!, geography.populations[d]!)
+            let total = pairs.reduce(0) { $0 + $1.1 }
+            return Double(pairs.filter { communes($0.0) }.reduce(0) { $0 + $1.1 }) / Double(total)
+        }
+        let residents = try dataset.open().read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT BEN_RES_DPT dpt, BEN_RES_COM com FROM IR_BEN_R WHERE BEN_RES_DPT IN ('013', '031') GROUP BY BEN_IDT_ANO")
+        }
+        for (departement, city, isCity) in [
+            ("13", "Marseille", { (c: String) in ("201"..."216").contains(c) }), ("31", "Toulouse", { (c: String) in c == "555" }),
+        ] {
+            let here = residents.filter { ($0["dpt"] as String) == "0" + departement }
+            let share = Double(here.filter { isCity($0["com"] as String) }.count) / Double(here.count)
+            let expected = expectedShare(departement, isCity)
+            #expect(expected > 0.3 && abs(share - expected) < 0.08, "\(city): \(share) of \(here.count) residents, INSEE \(expected)")
+        }
+    }
+
+    /// Affiliation bodies are caisses, a handful per département, not a payment centre per person;
+    /// the self-employed belong to the general scheme since 2020.
+    @Test func beneficiariesBelongToAFewCaisses() throws {
+        let (bodies, rows, departements, selfEmployed) = try dataset.open().read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT ORG_AFF_BEN) FROM IR_BEN_R") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM IR_BEN_R") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT BEN_RES_DPT) FROM IR_BEN_R") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM IR_BEN_R WHERE substr(ORG_AFF_BEN, 1, 2) = '03'") ?? 0
+            )
+        }
+        #expect(rows > 20_000 && bodies < departements * 15, "\(bodies) bodies for \(rows) rows in \(departements) départements")
+        #expect(selfEmployed == 0)
+    }
+
     @Test func deathsAndBirthsHaveFrenchOrdersOfMagnitude() {
         let years = Double(dataset.options.years.count)
         let size = Double(dataset.manifest.population["personsOnFirstJanuary"]!)

@@ -87,7 +87,12 @@ public struct EstablishmentDirectory: Sendable {
                 return body + String(Establishment.luhn(body))
             }
             let label = labels[departement] ?? departement.code
-            let commune = reference.geography.communes[departement]?.first ?? "001"
+            // Hospitals stand in the département's largest towns: the teaching hospital and the
+            // first public hospital in the largest (the prefecture, mostly), the others and the
+            // clinics spread over the next ones.
+            let towns = reference.geography.largestCommunes(in: departement, count: 12)
+            func town(_ rank: Int) -> String { towns.isEmpty ? "999" : towns[rank % towns.count] }
+            let commune = town(0)
             var sites: [Establishment] = []
             if teachingHosts.contains(departement) {
                 let entity = number()
@@ -105,7 +110,7 @@ public struct EstablishmentDirectory: Sendable {
                 if site > 0, site % max(1, rules.publicSitesPerLegalEntity) == 0 { entity = number() }
                 sites.append(
                     Establishment(
-                        finess: number(), legalFiness: entity, departement: departement, commune: commune,
+                        finess: number(), legalFiness: entity, departement: departement, commune: town(site),
                         sector: .public, teaching: false, maternity: site == 0,
                         name: "CH \(label) \(site + 1)"))
             }
@@ -114,7 +119,7 @@ public struct EstablishmentDirectory: Sendable {
                 let own = number()
                 sites.append(
                     Establishment(
-                        finess: number(), legalFiness: own, departement: departement, commune: commune,
+                        finess: number(), legalFiness: own, departement: departement, commune: town(site / 2),
                         sector: .private, teaching: false, maternity: site % 2 == 0,
                         name: "CLINIQUE \(label) \(site + 1)"))
             }
