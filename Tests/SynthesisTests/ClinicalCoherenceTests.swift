@@ -91,6 +91,30 @@ import Testing
         #expect(scheduled > 200 && scheduledWeekends / scheduled < 0.05, "\(scheduledWeekends) of \(scheduled) scheduled admissions at weekends")
     }
 
+    /// Drugs as a pharmacy sells them: several presentations of a substance (brand, generics, a
+    /// month's and three months' boxes), generics most of the time, rates by medical benefit (PH7
+    /// 65 %, PH4 30 %, PH1 100 %), and a prestation line holding several drug rows — the one-to-many
+    /// join of DCIR — whose boxes add up to the line's quantity.
+    @Test func drugsAreSoldAndReimbursedAsInTown() throws {
+        let drugs = "SELECT f.*, d.PHA_ATC_C07 atc, d.PHA_MED_GEN kind FROM ER_PHA_F f JOIN IR_PHA_R d ON d.PHA_CIP_C13 = f.PHA_PRS_C13"
+        #expect(try value("SELECT COUNT(*) FROM (\(drugs)) WHERE atc = 'R05CB01'") == 0, "acetylcysteine, delisted in 2006")
+        let generic = try value("SELECT AVG(kind = 'G') FROM (\(drugs)) WHERE atc IN (SELECT PHA_ATC_C07 FROM IR_PHA_R WHERE PHA_MED_GEN = 'G')")
+        #expect(generic > 0.6 && generic < 0.9)
+        #expect(try value("SELECT COUNT(*) FROM (\(drugs)) WHERE atc LIKE 'J07%' AND kind = 'G'") == 0, "vaccines are brand-only")
+        #expect(try value("SELECT MAX(n) FROM (SELECT COUNT(DISTINCT PHA_PRS_C13) n FROM (\(drugs)) GROUP BY atc)") >= 4)
+        for nature in [3311, 3312, 3313] {
+            #expect(try value("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF = \(nature)") > 0, "nature \(nature)")
+        }
+        #expect(try value("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF = 3312 AND RGO_REM_TAU <> 30") == 0)
+        let keys = DCIRKeys.columns.joined(separator: ", ")
+        let perLine = "SELECT \(keys), COUNT(*) rows, SUM(PHA_ACT_QSN) boxes FROM ER_PHA_F GROUP BY \(keys)"
+        #expect(try value("SELECT COUNT(*) FROM (\(perLine)) WHERE rows > 1") > 100, "prestation lines with several drugs")
+        #expect(
+            try value(
+                "SELECT COUNT(*) FROM (\(perLine)) l JOIN ER_PRS_F p ON \(DCIRWriter.joinOnKeys("p", "l")) WHERE p.PRS_ACT_QTE <> l.boxes")
+                == 0)
+    }
+
     /// Hospitals stand in the towns of their département, the largest first (INSEE populations),
     /// not all in one placeholder commune.
     @Test func hospitalsStandInTheLargestTowns() throws {

@@ -77,6 +77,7 @@ public struct Extraction {
             for l in links { try insert.execute(arguments: [l.ns, l.benNirPsa, l.rank, l.benIdtAno]) }
             try db.execute(sql: "CREATE INDEX temp.links_psa ON links (BEN_NIR_PSA, BEN_RNG_GEM)")
             // Pseudonyms that belong to more than one person (same-sex twins): no PMSI through them.
+            // Their stays are counted once per NS they would have gone to, as delivered stays are.
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE stay_keys AS
@@ -86,7 +87,7 @@ public struct Extraction {
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE shared_keys AS
-                    SELECT DISTINCT l.BEN_NIR_PSA FROM temp.links l
+                    SELECT DISTINCT l.NS, l.BEN_NIR_PSA FROM temp.links l
                     WHERE EXISTS (SELECT 1 FROM snds.IR_BEN_R b WHERE b.BEN_NIR_PSA = l.BEN_NIR_PSA AND b.BEN_IDT_ANO <> l.BEN_IDT_ANO)
                     """)
 

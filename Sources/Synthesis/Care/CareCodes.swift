@@ -50,6 +50,7 @@ struct CareCodes {
         }
         let atcCodes = Set(atc.keys)
         for d in model.acuteDrugs.drugs { try check(d.atc, in: atcCodes, "openmedic_ATC5", "acute_drugs") }
+        for nature in model.drugs.natures.values { try check(String(nature), in: natures, "IR_NAT_V", "drugs.natures") }
         for c in model.conditions {
             try check(c.icd10, in: diagnoses, "MS_CIM_V", "conditions.\(c.id).icd10")
             if let cause = c.causeOfDeath { try check(cause, in: causes, "IR_CIM_V", "conditions.\(c.id).cause_of_death") }

@@ -77,7 +77,7 @@ struct CareGenerator {
                     + model.hospitalEvents.compactMap { $0.followUp?.prescriberSpecialty } + [4, 7])
         ).sorted()
         let practitioners = PractitionerDirectory(residents: residents, specialties: specialties, rules: model.practitioners)
-        let drugs = DrugCatalogue(atcLabels: codes.atc)
+        let drugs = DrugCatalogue(atcLabels: codes.atc, rules: model.drugs)
         let simulator = CareSimulator(
             model: model, population: population, establishments: establishments,
             practitioners: practitioners, drugs: drugs, seed: seed)

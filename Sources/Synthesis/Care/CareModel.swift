@@ -21,6 +21,7 @@ public struct CareModel: Decodable, Sendable {
     public let dispensingRhythm: String
     public let services: [Service]
     public let acuteDrugs: AcuteDrugs
+    public let drugs: DrugRules
     public let conditions: [Condition]
     public let hospitalEvents: [HospitalEvent]
     public let births: Births
@@ -35,7 +36,7 @@ public struct CareModel: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case ageBands = "age_bands", seasonality, rhythms, admissions, dispensingRhythm = "dispensing_rhythm", services, acuteDrugs = "acute_drugs",
-            conditions
+            drugs, conditions
         case hospitalEvents = "hospital_events", births, endOfLife = "end_of_life", causesOfDeath = "causes_of_death"
         case establishments, practitioners, chaining, claims, units, references
     }
@@ -147,6 +148,15 @@ public struct CareModel: Decodable, Sendable {
             }
         }
         for d in acuteDrugs.drugs { try checkSeason(d.seasonality, "acute_drugs.\(d.atc)") }
+        for (name, weights) in [("lines", acuteDrugs.lines), ("boxes", acuteDrugs.boxes)]
+        where weights.isEmpty || weights.contains(where: { $0.key < 1 || !($0.value > 0) }) {
+            throw fail("acute_drugs.\(name): counts of 1 or more with positive weights")
+        }
+        guard (0...1).contains(drugs.genericShare), drugs.natures[100] != nil,
+            ([drugs.defaultRate] + Array(drugs.rates.values)).allSatisfy({ drugs.natures[$0] != nil })
+        else {
+            throw fail("drugs: generic_share must be a share, and every rate (and 100) needs its pharmacy nature in drugs.natures")
+        }
         for c in conditions {
             try checkRates(c.prevalence, "conditions.\(c.id).prevalence")
             try checkVisits(c.visits, "conditions.\(c.id).visits")
@@ -381,9 +391,38 @@ public struct CareModel: Decodable, Sendable {
         public let share: Double
     }
 
+    /// How drugs are sold and reimbursed: which substances have generics, how often the pharmacist
+    /// substitutes one, the reimbursement rate of each substance (by the medical benefit the HAS
+    /// rated: 65 % important, 30 % moderate, 15 % low; 100 % for some), and the pharmacy nature
+    /// (IR_NAT_V) of each rate.
+    public struct DrugRules: Decodable, Sendable {
+        /// ATC prefixes of substances sold under their brand only (vaccines, insulins, recent drugs).
+        public let brandOnly: [String]
+        /// Share of dispensations of a generic when the substance has some.
+        public let genericShare: Double
+        /// Reimbursement rate (%) by ATC prefix (the longest matching prefix wins); the rest take
+        /// `default_rate`.
+        public let rates: [String: Int]
+        public let defaultRate: Int
+        /// IR_NAT_V pharmacy nature of each rate (PH1 100 %, PH7 65 %, PH4 30 %, PH2 15 %).
+        public let natures: [Int: Int]
+        enum CodingKeys: String, CodingKey {
+            case rates, natures, brandOnly = "brand_only", genericShare = "generic_share", defaultRate = "default_rate"
+        }
+
+        /// The rate of a substance.
+        public func rate(of atc: String) -> Int {
+            rates.keys.filter { atc.hasPrefix($0) }.max { $0.count < $1.count }.map { rates[$0]! } ?? defaultRate
+        }
+
+        public func isBrandOnly(_ atc: String) -> Bool { brandOnly.contains { atc.hasPrefix($0) } }
+    }
+
     public struct AcuteDrugs: Decodable, Sendable {
         /// Number of drug lines per dispensation → weight.
         public let lines: [Int: Double]
+        /// Number of boxes per line → weight.
+        public let boxes: [Int: Double]
         public let drugs: [AcuteDrug]
     }
 

@@ -38,6 +38,8 @@ struct CareSimulator {
     private let acuteDrugSampler: [String: WeightedSampler]
     private let lineCounts: [Int]
     private let lineSampler: WeightedSampler
+    private let boxCounts: [Int]
+    private let boxSampler: WeightedSampler
 
     init(
         model: CareModel, population: Population, establishments: EstablishmentDirectory,
@@ -84,6 +86,8 @@ struct CareSimulator {
         acuteDrugSampler = samplers
         lineCounts = model.acuteDrugs.lines.keys.sorted()
         lineSampler = WeightedSampler(weights: lineCounts.map { model.acuteDrugs.lines[$0]! })
+        boxCounts = model.acuteDrugs.boxes.keys.sorted()
+        boxSampler = WeightedSampler(weights: boxCounts.map { model.acuteDrugs.boxes[$0]! })
     }
 
     /// A person's random stream for `purpose`, independent of every other person's.
@@ -697,7 +701,9 @@ struct CareSimulator {
             if age >= (d.minAge ?? 0), !chosen.contains(d.atc) { chosen.append(d.atc) }
         }
         return chosen.compactMap { atc in
-            drugs.presentation(of: atc, using: &rng).map { DrugLine(presentation: $0, boxes: rng.chance(0.8) ? 1 : 2, fullRate: false) }
+            drugs.presentation(of: atc, using: &rng).map {
+                DrugLine(presentation: $0, boxes: boxCounts[boxSampler.sample(using: &rng)], fullRate: false)
+            }
         }
     }
 
@@ -723,7 +729,7 @@ struct CareSimulator {
                     if let given = lastGiven[r.atc], visit - given < r.everyDays - 4 { continue }
                     guard rng.chance(0.93) else { continue }
                     guard !lines.contains(where: { $0.presentation.atc == r.atc }),
-                        let presentation = drugs.presentation(of: r.atc, using: &rng)
+                        let presentation = drugs.presentation(of: r.atc, longTerm: r.everyDays >= 84, using: &rng)
                     else { continue }
                     lines.append(DrugLine(presentation: presentation, boxes: 1, fullRate: r.fullRate))
                     lastGiven[r.atc] = visit

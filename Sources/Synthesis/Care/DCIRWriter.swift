@@ -187,30 +187,41 @@ final class DCIRWriter {
         }
     }
 
-    /// A visit to the pharmacy: one décompte, one ER_PRS_F line and one ER_PHA_F row per drug.
+    /// A visit to the pharmacy: one décompte; one ER_PRS_F line per reimbursement rate (PH7 65 %,
+    /// PH4 30 %, PH2 15 %, PH1 100 %) holding the boxes of every drug at that rate, and one ER_PHA_F
+    /// row per drug under its line's nine keys — so a line joins several drug rows, as in DCIR
+    /// (summing ER_PRS_F amounts after that join counts them twice).
     func write(
         _ dispensation: Dispensation, person: Person, beneficiaries: inout Beneficiaries,
         rng: inout SeededGenerator
     ) throws {
         let row = beneficiaries.row(of: person.id, on: dispensation.day, using: &rng)
         let d = open(person: person, row: row, day: dispensation.day, beneficiaries: &beneficiaries, rng: &rng)
-        let prescriberSpecialty = dispensation.prescriberSpecialty
-        for (i, drug) in dispensation.lines.enumerated() {
-            let p = drug.presentation
-            let rate = drug.fullRate ? 100 : 65
+        var rates: [Int] = []
+        for drug in dispensation.lines {
+            let rate = drug.fullRate ? 100 : drug.presentation.rate
+            if !rates.contains(rate) { rates.append(rate) }
+        }
+        for (i, rate) in rates.enumerated() {
+            let drugs = dispensation.lines.filter { ($0.fullRate ? 100 : $0.presentation.rate) == rate }
+            let boxes = drugs.reduce(0) { $0 + $1.boxes }
+            let total = drugs.reduce(0.0) { $0 + $1.presentation.price * Double($1.boxes) }
             try line(
-                d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: drug.fullRate ? 3311 : 3313,
-                quantity: drug.boxes, unitPrice: p.price, paid: p.price * Double(drug.boxes), rate: rate,
-                fullRate: drug.fullRate, executorSpecialty: nil, executorActivity: 50,
-                prescriberSpecialty: prescriberSpecialty, executor: dispensation.pharmacy, prescriber: dispensation.prescriber,
-                prescribingEstablishment: dispensation.prescribingEstablishment?.finess8,
+                d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: model.drugs.natures[rate]!,
+                quantity: boxes, unitPrice: (total / Double(boxes) * 100).rounded() / 100, paid: total, rate: rate,
+                fullRate: drugs[0].fullRate, executorSpecialty: nil, executorActivity: 50,
+                prescriberSpecialty: dispensation.prescriberSpecialty, executor: dispensation.pharmacy,
+                prescriber: dispensation.prescriber, prescribingEstablishment: dispensation.prescribingEstablishment?.finess8,
                 prescriptionDay: dispensation.prescriptionDay)
-            try pha.insert { f in
-                f.add(p.cip13); f.add(p.cip7); f.add(drug.boxes); f.add(p.price); f.add(i + 1)
-                f.add(dispensation.prescriptionDay == dispensation.day ? 0 : 1); f.add(d.affiliation)
-                addKeys(&f, d, line: i + 1)
+            for (order, drug) in drugs.enumerated() {
+                let p = drug.presentation
+                try pha.insert { f in
+                    f.add(p.cip13); f.add(p.cip7); f.add(drug.boxes); f.add(p.price); f.add(order + 1)
+                    f.add(dispensation.prescriptionDay == dispensation.day ? 0 : 1); f.add(d.affiliation)
+                    addKeys(&f, d, line: i + 1)
+                }
+                phaRows += 1
             }
-            phaRows += 1
         }
     }
 

@@ -106,7 +106,7 @@ public struct DatasetDescription: Codable, Sendable {
             func scalar(_ sql: String) throws -> Double { try Double.fetchOne(db, sql: sql) ?? 0 }
             let gp = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210)")
             let specialists = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1112, 1118)")
-            let dispensings = try scalar("SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE nature IN (3311, 3313)")
+            let dispensings = try scalar("SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE nature IN (3311, 3312, 3313, 3341)")
             let allStays = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp <> 'Z511'")
             let ami = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp LIKE 'I21%'")
             let hip = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'S720'")
@@ -147,7 +147,9 @@ public struct DatasetDescription: Codable, Sendable {
             let deliveryActs = "SELECT a.CDC_ACT act FROM (\(stays("A"))) a"
             let plannedCaesareans = try scalar("SELECT AVG(act = 'JQGA002') FROM (\(deliveryActs)) WHERE act IN ('JQGA002', 'JQGA003', 'JQGA004')")
             let firstBirths = try scalar("SELECT AVG(act = 'JQGD010') FROM (\(deliveryActs)) WHERE act IN ('JQGD010', 'JQGD012')")
+            let boxes = try scalar("SELECT SUM(PHA_ACT_QSN) FROM ER_PHA_F")
             let generated: [String: Double] = [
+                "drug_boxes_per_person_year": boxes / personYears,
                 "gp_sunday_share": gpConsultations > 0 ? gpSundays / gpConsultations : 0,
                 "multi_unit_stay_share": multiUnit,
                 "hip_fracture_75_to_ssr_share": hipToSSR,
@@ -199,7 +201,8 @@ public struct DatasetDescription: Codable, Sendable {
                     guard py > 0 else { continue }
                     let inBand = "id IN (SELECT id FROM person_years WHERE sex = \(sex) AND age BETWEEN \(low) AND \(high))"
                     let gpBand = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1110, 1210) AND \(inBand)")
-                    let dispBand = try scalar("SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE nature IN (3311, 3313) AND \(inBand)")
+                    let dispBand = try scalar(
+                        "SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE nature IN (3311, 3312, 3313, 3341) AND \(inBand)")
                     let staysBand = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp <> 'Z511' AND \(inBand)")
                     rows.append(
                         AgeBandRow(
