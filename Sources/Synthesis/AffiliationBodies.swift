@@ -37,20 +37,26 @@ public struct AffiliationBodies: Sendable {
         let caisse = try bodies.column("ORG_BSE_NUM", in: "IR_ORG_V.csv")
         var local: [Int: [Departement: [String]]] = [:]
         var national: [Int: [String]] = [:]
-        // The first body (lowest ORG_NUM) of each caisse.
-        var first: [String: [String]] = [:]
+        // Each caisse's bodies: it is represented by its first located body numbered as a caisse
+        // (`01C…`, not an agency `01A…`), else its first located body, else its first; it serves
+        // every département where one of its bodies is (by GEO_DPT_COD, else by the caisse number
+        // inside ORG_NUM: 01C751… → 75) — an MSA covering three départements serves all three.
+        var members: [String: [[String]]] = [:]
         for row in bodies.rows where row[tec] == "0" && row[number].count == 9 {
-            let key = row[caisse].isEmpty ? row[number] : row[caisse]
-            if let kept = first[key], kept[number] <= row[number] { continue }
-            first[key] = row
+            members[row[caisse].isEmpty ? row[number] : row[caisse], default: []].append(row)
         }
-        for key in first.keys.sorted() {
-            let row = first[key]!
-            guard let s = Int(row[scheme]) else { continue }
-            national[s, default: []].append(row[number])
-            // Located by GEO_DPT_COD, else by the caisse number inside ORG_NUM (01C751… → 75).
-            let located = Departement(row[place]) ?? Departement(String(row[number].dropFirst(3).prefix(2)))
-            if let located { local[s, default: [:]][located, default: []].append(row[number]) }
+        for key in members.keys.sorted() {
+            let rows = members[key]!.sorted { $0[number] < $1[number] }
+            func location(_ row: [String]) -> Departement? {
+                Departement(row[place]) ?? Departement(String(row[number].dropFirst(3).prefix(2)))
+            }
+            let isCaisse = { (row: [String]) in Array(row[number])[2] == "C" && Departement(row[place]) != nil }
+            let representative = rows.first(where: isCaisse) ?? rows.first { Departement($0[place]) != nil } ?? rows[0]
+            guard let s = Int(representative[scheme]) else { continue }
+            national[s, default: []].append(representative[number])
+            for departement in Set(rows.compactMap(location)) {
+                local[s, default: [:]][departement, default: []].append(representative[number])
+            }
         }
         let missing = schemes.filter { national[$0] == nil }
         guard missing.isEmpty else {

@@ -35,7 +35,7 @@ struct Describe: ParsableCommand {
             let progress = ProgressReporter()
             let description = try DatasetDescription.describe(
                 store, manifest: manifest, model: model,
-                population: PopulationReference(reference: reference)
+                population: PopulationReference(reference: reference), geography: Geography(reference: reference)
             ) { stage in
                 progress.end()
                 progress.begin("describing: \(stage)")

@@ -447,7 +447,7 @@ import Testing
         let description = try DatasetDescription.describe(
             dataset.open(), manifest: dataset.manifest,
             model: CareModel.load(from: reference),
-            population: PopulationReference(reference: reference))
+            population: PopulationReference(reference: reference), geography: Geography(reference: reference))
         #expect(description.figures.count >= 13)
         for figure in description.figures {
             #expect(

@@ -40,7 +40,7 @@ struct CareModelValidationTests {
     @Test(arguments: [
         ("dp: {I214: 4, I219: 2, I210: 2, I211: 2}", "dp: {I999: 4, I219: 2, I210: 2, I211: 2}", "I999 is not in MS_CIM_V"),
         ("{code: DDAF008, share: 0.7}", "{code: ZZZZ999, share: 0.7}", "ZZZZ999 is not in IR_CCAM_V63"),
-        ("{atc: A10BA02, share: 0.85", "{atc: A10XX99, share: 0.85", "A10XX99 is not in openmedic_ATC5"),
+        ("{atc: A10BA02, share: 0.8,", "{atc: A10XX99, share: 0.8,", "A10XX99 is not in openmedic_ATC5"),
         ("visits: [{service: gp, per_year: 2}]", "visits: [{service: nobody, per_year: 2}]", "unknown service nobody"),
         ("    ghm: 05K06", "    ghm: 5K6", "not a GHM root"),
         ("both: [2800, 250, 0, 0, 0, 0, 0, 0, 0, 0, 0]", "both: [2800, 250, 0]", "one per age band"),

@@ -508,7 +508,7 @@ struct CareSimulator {
         let dp: String, act: String, ghmRoot: String
         if caesarean {
             let weekday = CalendarDate(daysSinceEpoch: day).weekday
-            let planned = weekday < 6 && rng.chance(births.caesarean.plannedShare)
+            let planned = weekday < 6 && !holidays.contains(day) && rng.chance(births.caesarean.plannedShare)
             let kind = planned ? births.caesarean.planned : births.caesarean.emergency
             dp = twins ? births.caesarean.twinsDp : kind.dp
             act = pickCode(kind.acts, &rng)

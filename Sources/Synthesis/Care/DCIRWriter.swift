@@ -99,9 +99,11 @@ final class DCIRWriter {
         _ d: Decompte, line: Int, beneficiaries: Beneficiaries, day: Int, nature: Int, quantity: Int,
         unitPrice: Double, paid: Double, rate: Int, fullRate: Bool, executorSpecialty: Int?, executorActivity: Int?,
         prescriberSpecialty: Int?, executor: String?, prescriber: String?, prescribingEstablishment: String?,
-        prescriptionDay: Int?
+        prescriptionDay: Int?, base given: Double? = nil
     ) throws {
-        let base = unitPrice * Double(quantity)
+        // The reimbursement base: unit price × quantity, or the sum of a grouped line's items (a
+        // pharmacy line of several drugs, whose unit price is only their average).
+        let base = given ?? unitPrice * Double(quantity)
         let home = d.home
         try prs.insert { f in
             f.add(beneficiaries.psa(d.row))
@@ -197,22 +199,25 @@ final class DCIRWriter {
     ) throws {
         let row = beneficiaries.row(of: person.id, on: dispensation.day, using: &rng)
         let d = open(person: person, row: row, day: dispensation.day, beneficiaries: &beneficiaries, rng: &rng)
-        var rates: [Int] = []
+        // Lines by the product's nature (its own rate) and the exoneration: a long-term condition
+        // (ALD) reimburses a PH7 drug at 100 % under EXO_MTF 42, it does not make it PH1.
+        struct Group: Equatable { let productRate: Int, fullRate: Bool }
+        var groups: [Group] = []
         for drug in dispensation.lines {
-            let rate = drug.fullRate ? 100 : drug.presentation.rate
-            if !rates.contains(rate) { rates.append(rate) }
+            let group = Group(productRate: drug.presentation.rate, fullRate: drug.fullRate)
+            if !groups.contains(group) { groups.append(group) }
         }
-        for (i, rate) in rates.enumerated() {
-            let drugs = dispensation.lines.filter { ($0.fullRate ? 100 : $0.presentation.rate) == rate }
+        for (i, group) in groups.enumerated() {
+            let drugs = dispensation.lines.filter { Group(productRate: $0.presentation.rate, fullRate: $0.fullRate) == group }
             let boxes = drugs.reduce(0) { $0 + $1.boxes }
             let total = drugs.reduce(0.0) { $0 + $1.presentation.price * Double($1.boxes) }
             try line(
-                d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: model.drugs.natures[rate]!,
-                quantity: boxes, unitPrice: (total / Double(boxes) * 100).rounded() / 100, paid: total, rate: rate,
-                fullRate: drugs[0].fullRate, executorSpecialty: nil, executorActivity: 50,
-                prescriberSpecialty: dispensation.prescriberSpecialty, executor: dispensation.pharmacy,
+                d, line: i + 1, beneficiaries: beneficiaries, day: dispensation.day, nature: model.drugs.natures[group.productRate]!,
+                quantity: boxes, unitPrice: (total / Double(boxes) * 100).rounded() / 100, paid: total,
+                rate: group.fullRate ? 100 : group.productRate, fullRate: group.fullRate, executorSpecialty: nil,
+                executorActivity: 50, prescriberSpecialty: dispensation.prescriberSpecialty, executor: dispensation.pharmacy,
                 prescriber: dispensation.prescriber, prescribingEstablishment: dispensation.prescribingEstablishment?.finess8,
-                prescriptionDay: dispensation.prescriptionDay)
+                prescriptionDay: dispensation.prescriptionDay, base: total)
             for (order, drug) in drugs.enumerated() {
                 let p = drug.presentation
                 try pha.insert { f in

@@ -52,7 +52,7 @@ public struct DatasetDescription: Codable, Sendable {
     /// `stage` is told each stage as it starts (a terminal shows it: a large dataset takes minutes).
     public static func describe(
         _ database: SNDSDatabase, manifest: DatasetManifest, model: CareModel,
-        population: PopulationReference, stage: (String) -> Void = { _ in }
+        population: PopulationReference, geography: Geography, stage: (String) -> Void = { _ in }
     ) throws -> DatasetDescription {
         let years = manifest.years
         let start = "\(years.first!)-01-01", end = "\(years.last!)-12-31"
@@ -148,8 +148,12 @@ public struct DatasetDescription: Codable, Sendable {
             let plannedCaesareans = try scalar("SELECT AVG(act = 'JQGA002') FROM (\(deliveryActs)) WHERE act IN ('JQGA002', 'JQGA003', 'JQGA004')")
             let firstBirths = try scalar("SELECT AVG(act = 'JQGD010') FROM (\(deliveryActs)) WHERE act IN ('JQGD010', 'JQGD012')")
             let boxes = try scalar("SELECT SUM(PHA_ACT_QSN) FROM ER_PHA_F")
+            let cataracts = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'H259'")
+            let tonsillectomies = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'J350'")
             let generated: [String: Double] = [
                 "drug_boxes_per_person_year": boxes / personYears,
+                "cataract_stays_per_100k": cataracts / personYears * 100_000,
+                "tonsillectomy_stays_per_100k": tonsillectomies / personYears * 100_000,
                 "gp_sunday_share": gpConsultations > 0 ? gpSundays / gpConsultations : 0,
                 "multi_unit_stay_share": multiUnit,
                 "hip_fracture_75_to_ssr_share": hipToSSR,
@@ -191,6 +195,23 @@ public struct DatasetDescription: Codable, Sendable {
                     id: "deaths_per_thousand", label: "deaths per 1,000 person-years",
                     generated: deaths / personYears * 1000, reference: 9.4, tolerance: 0.2,
                     source: "INSEE, bilan démographique 2023: 639,000 deaths for 68 million people"))
+
+            // Where people live: Marseille's share of the Bouches-du-Rhône, against INSEE's commune
+            // populations (a uniform draw over the communes gave 11 %).
+            if let bouches = Departement("13"), let communes = geography.communes[bouches], let counts = geography.populations[bouches] {
+                let arrondissements = zip(communes, counts).filter { ("201"..."216").contains($0.0) }.reduce(0) { $0 + $1.1 }
+                let total = counts.reduce(0, +)
+                let residents = try scalar(
+                    """
+                    SELECT AVG(com BETWEEN '201' AND '216') FROM (
+                      SELECT MIN(BEN_RES_COM) com FROM IR_BEN_R WHERE BEN_RES_DPT = '013' GROUP BY BEN_IDT_ANO)
+                    """)
+                figures.append(
+                    Figure(
+                        id: "marseille_share", label: "share of the Bouches-du-Rhône's residents living in Marseille",
+                        generated: residents, reference: total > 0 ? Double(arrondissements) / Double(total) : nil, tolerance: 0.15,
+                        source: "INSEE, populations légales 2021 (insee/insee_communes_population.csv)"))
+            }
 
             // By age band and sex.
             var rows: [AgeBandRow] = []

@@ -73,9 +73,9 @@ final class HADWriter {
         guard let t = tables[exitDate.year] else { return }
         let finess = stay.establishment.finess
         let key = "\(finess)-\(exitDate.year)"
-        let number = (rhad[key] ?? 0) + 1
-        rhad[key] = number
-        let rhadText = String(number)
+        let sequence = (rhad[key] ?? 0) + 1
+        rhad[key] = sequence
+        let rhadText = String(sequence)
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         let (nirAno, failed) = chaining.draw(row: row, newborn: false, beneficiaries: beneficiaries, rng: &rng)

@@ -20,13 +20,17 @@ final class SSRWriter {
         ] + PMSIChaining.qualityCodes
     static let sColumns = [
         "ETA_NUM", "RHA_NUM", "SEJ_NBJ", "PRE_JOU_NBR", "ENT_MOD", "ENT_PRV", "SOR_MOD", "SOR_DES", "NBR_RHA", "NBR_UM",
-        "NBR_MUT",
+        "NBR_MUT", "ACT_TYP",
     ]
     static let bColumns = [
         "ETA_NUM", "RHA_NUM", "RHS_NUM", "AGE_ANN", "COD_SEX", "BDI_COD", "BDI_DEP", "HOS_TYP_UM", "ENT_MOD", "ENT_PRV",
         "SOR_MOD", "SOR_DES", "MOI_ANN", "JP_HWE", "JP_WE", "FP_PEC", "MOR_PRP", "ETL_AFF", "NBR_DGN", "NBR_CSARR",
         "NBR_CCAM", "RHS_ANT_SEJ_ENT", "MOI_ANN_SOR_SEJ", "HAB_DEP", "DPL_DEP", "ALI_DEP", "CON_DEP", "CPT_DEP", "REL_DEP",
+        "TYP_GEN_RHA", "ACT_TYP",
     ]
+    /// The aim of care (FP_PEC) was dropped from the weekly summary on 1 March 2023 (reform of
+    /// rehabilitation, SSR becoming SMR): weeks from then on leave it empty.
+    static let purposeDropped = CalendarDate(year: 2023, month: 3, day: 1)!.daysSinceEpoch
     static let dColumns = ["ETA_NUM", "RHA_NUM", "RHS_NUM", "DGN_COD"]
 
     private final class YearTables {
@@ -75,9 +79,9 @@ final class SSRWriter {
         guard let t = tables[exitDate.year] else { return }
         let finess = stay.establishment.finess
         let key = "\(finess)-\(exitDate.year)"
-        let number = (rha[key] ?? 0) + 1
-        rha[key] = number
-        let rhaText = String(number)
+        let sequence = (rha[key] ?? 0) + 1
+        rha[key] = sequence
+        let rhaText = String(sequence)
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         let (nirAno, failed) = chaining.draw(row: row, newborn: false, beneficiaries: beneficiaries, rng: &rng)
@@ -94,10 +98,13 @@ final class SSRWriter {
         }
         let lengthOfStay = stay.exit - stay.entry
         let weekCount = (stay.exit - firstMonday) / 7 + 1
+        // Days present: every day from entry to the day before exit (full hospitalisation does
+        // not count the exit day; a stay entered and left the same day counts one).
+        let lastPresent = max(stay.entry, stay.exit - 1)
         try t.s.insert { f in
-            f.add(finess); f.add(rhaText); f.add(lengthOfStay); f.add(lengthOfStay)
+            f.add(finess); f.add(rhaText); f.add(lengthOfStay); f.add(lastPresent - stay.entry + 1)
             f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
-            f.add(1); f.add(1); f.add(0)
+            f.add(weekCount); f.add(1); f.add(0); f.add("1")
         }
         let home = person.residence(on: CalendarDate(daysSinceEpoch: stay.entry))
         let departement = home.departement.isOverseas ? "97" : home.departement.code
@@ -105,20 +112,28 @@ final class SSRWriter {
         // Dependence (1 autonomous … 4 fully dependent) improves as rehabilitation goes on.
         let dependence = 1 + min(3, Int(Double(max(0, age - 60)) / 12) + rng.uniform(2))
         for week in 0..<weekCount {
-            let from = max(stay.entry, firstMonday + 7 * week), to = min(stay.exit, firstMonday + 7 * week + 6)
-            var weekdays = 0, weekend = 0
-            for day in from...to {
-                if CalendarDate.weekday(daysSinceEpoch: day) >= 6 { weekend += 1 } else { weekdays += 1 }
+            let weekStart = firstMonday + 7 * week
+            let from = max(stay.entry, weekStart)
+            // Days present, as the RHS codes them: one character per day, Monday to Friday
+            // (JP_HWE) and Saturday to Sunday (JP_WE), 1 present, 0 not.
+            let mask = (0..<7).map { offset -> Character in
+                let day = weekStart + offset
+                return day >= stay.entry && day <= lastPresent ? "1" : "0"
             }
             let level = String(max(1, dependence - week / 2))
+            let first = week == 0, last = week == weekCount - 1
             try t.b.insert { f in
                 f.add(finess); f.add(rhaText); f.add(String(week + 1)); f.add(age); f.add(String(person.sex.code))
                 f.add(departement + home.commune); f.add(departement); f.add("1")
-                f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
-                f.add(days.yearMonth(from)); f.add(String(weekdays)); f.add(String(weekend))
-                f.add(stay.purpose); f.add(stay.dp); f.add(stay.dr); f.add(stay.das.count); f.add(0); f.add(0)
+                // Entry on the first week's summary, exit on the last's.
+                f.add(first ? stay.entryMode : nil); f.add(first ? stay.origin : nil)
+                f.add(last ? stay.exitMode : nil); f.add(last ? stay.destination : nil)
+                f.add(days.yearMonth(from)); f.add(String(mask.prefix(5))); f.add(String(mask.suffix(2)))
+                f.add(weekStart + 6 < Self.purposeDropped ? stay.purpose : nil); f.add(stay.dp); f.add(stay.dr)
+                f.add(stay.das.count); f.add(0); f.add(0)
                 f.add(from - stay.entry); f.add(days.yearMonth(stay.exit))
                 for _ in 0..<6 { f.add(level) }
+                f.add("0"); f.add("1")
             }
             for code in stay.das {
                 try t.d.insert { f in
