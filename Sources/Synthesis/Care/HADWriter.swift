@@ -27,59 +27,31 @@ final class HADWriter {
     ]
     static let dColumns = ["ETA_NUM_EPMSI", "RHAD_NUM", "SEQ_NUM", "SSEQ_NUM", "DGN_ASS"]
 
-    private final class YearTables {
-        let c: CareTable, b: CareTable, s: CareTable, d: CareTable
-        let aa: String
-        var stays = 0, diagnoses = 0
-        init(c: CareTable, b: CareTable, s: CareTable, d: CareTable, year: Int) {
-            self.c = c; self.b = b; self.s = s; self.d = d
-            aa = pad(year % 100, 2)
-        }
-    }
-    private let tables: [Int: YearTables]
+    private let tables: PMSIYearTables
     private let days: DayStrings
     private let chaining: StayChaining
-    /// Next RHAD_NUM per establishment and year.
-    private var rhad: [String: Int] = [:]
 
-    var rows: [String: Int] {
-        var rows: [String: Int] = [:]
-        for t in tables.values where t.stays > 0 {
-            rows["T_HAD\(t.aa)C"] = t.stays
-            rows["T_HAD\(t.aa)B"] = t.stays
-            rows["T_HAD\(t.aa)S"] = t.stays
-            rows["T_HAD\(t.aa)D"] = t.diagnoses
-        }
-        return rows
-    }
+    /// Rows written per table.
+    var rows: [String: Int] { tables.rows }
 
     init(_ db: Database, schemas: [String: TableSchema], years: ClosedRange<Int>, days: DayStrings, chaining: CareModel.Chaining) throws {
-        var tables: [Int: YearTables] = [:]
-        for year in years {
-            func table(_ template: String, _ columns: [String]) throws -> CareTable {
-                try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
-            }
-            tables[year] = YearTables(
-                c: try table("T_HADaaC", Self.cColumns), b: try table("T_HADaaB", Self.bColumns),
-                s: try table("T_HADaaS", Self.sColumns), d: try table("T_HADaaD", Self.dColumns), year: year)
-        }
-        self.tables = tables
+        tables = try PMSIYearTables(
+            db, schemas: schemas, years: years,
+            columns: [("T_HADaaC", Self.cColumns), ("T_HADaaB", Self.bColumns), ("T_HADaaS", Self.sColumns), ("T_HADaaD", Self.dColumns)])
         self.days = days
         self.chaining = try StayChaining(rules: chaining, table: "T_HADaaC")
     }
 
     func write(_ stay: Stay, number: Int, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
         let exitDate = CalendarDate(daysSinceEpoch: stay.exit), entryDate = CalendarDate(daysSinceEpoch: stay.entry)
-        guard let t = tables[exitDate.year] else { return }
+        let year = exitDate.year
+        guard tables.has(year) else { return }
         let finess = stay.establishment.finess
-        let key = "\(finess)-\(exitDate.year)"
-        let sequence = (rhad[key] ?? 0) + 1
-        rhad[key] = sequence
-        let rhadText = String(sequence)
+        let rhadText = String(tables.nextStayNumber(establishment: finess, year: year))
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         let (nirAno, failed) = chaining.draw(row: row, newborn: false, beneficiaries: beneficiaries, rng: &rng)
-        try t.c.insert { f in
+        try tables.insert(0, year: year) { f in
             f.add(finess); f.add(rhadText); f.add(nirAno); f.add(String(number))
             f.add(days.date(stay.entry)); f.add(days.date(stay.exit)); f.add(days.date(stay.entry)); f.add(days.date(stay.exit))
             f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
@@ -93,7 +65,7 @@ final class HADWriter {
         let departement = home.departement.isOverseas ? "97" : home.departement.code
         // Karnofsky index in tens (100 = normal activity): low at the end of life.
         let karnofsky = stay.exitMode == "9" ? 20 + 10 * rng.uniform(2) : 40 + 10 * rng.uniform(3)
-        try t.b.insert { f in
+        try tables.insert(1, year: year) { f in
             f.add(finess); f.add(rhadText); f.add("1"); f.add("1"); f.add(stay.dp); f.add(stay.purpose); f.add("00")
             f.add(person.birthDate.age(on: entryDate)); f.add(String(person.sex.code))
             f.add(departement + home.commune); f.add(departement)
@@ -101,17 +73,15 @@ final class HADWriter {
             f.add(careDays); f.add(careDays); f.add(careDays); f.add(stay.das.count); f.add(0)
             f.add(pad(exitDate.year, 4)); f.add(pad(exitDate.month, 2)); f.add(pad(karnofsky, 3)); f.add("1")
         }
-        try t.s.insert { f in
+        try tables.insert(2, year: year) { f in
             f.add(finess); f.add(rhadText); f.add(String(person.sex.code)); f.add(careDays); f.add("1")
             f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
             f.add(pad(exitDate.year, 4)); f.add(pad(exitDate.month, 2))
         }
         for code in stay.das {
-            try t.d.insert { f in
+            try tables.insert(3, year: year) { f in
                 f.add(finess); f.add(rhadText); f.add("1"); f.add("1"); f.add(code)
             }
         }
-        t.stays += 1
-        t.diagnoses += stay.das.count
     }
 }

@@ -24,36 +24,12 @@ final class PMSIWriter {
     static let aColumns = ["ETA_NUM", "RSA_NUM", "CDC_ACT", "ACV_ACT", "NBR_EXE_ACT", "ENT_DAT_DEL"]
     static let qualityCodes = PMSIChaining.qualityCodes
 
-    /// A year's four tables, with what every stay of the year writes precomputed: the year as
-    /// text and the row counters.
-    private final class YearTables {
-        let c: CareTable, b: CareTable, d: CareTable, a: CareTable
-        let year: String, aa: String
-        var stays = 0, diagnoses = 0, acts = 0
-        init(c: CareTable, b: CareTable, d: CareTable, a: CareTable, year: Int) {
-            self.c = c; self.b = b; self.d = d; self.a = a
-            self.year = pad(year, 4)
-            aa = pad(year % 100, 2)
-        }
-    }
-    private struct RSAKey: Hashable { let finess: String, year: Int }
     private static let months = (1...12).map { pad($0, 2) }
-    private let tables: [Int: YearTables]
+    private let tables: PMSIYearTables
     private let days: DayStrings
     private let chaining: StayChaining
-    /// Next RSA_NUM per establishment and year.
-    private var rsa: [RSAKey: Int] = [:]
     /// Rows written per table.
-    var rows: [String: Int] {
-        var rows: [String: Int] = [:]
-        for t in tables.values where t.stays > 0 {
-            rows["T_MCO\(t.aa)C"] = t.stays
-            rows["T_MCO\(t.aa)B"] = t.stays
-            rows["T_MCO\(t.aa)D"] = t.diagnoses
-            rows["T_MCO\(t.aa)A"] = t.acts
-        }
-        return rows
-    }
+    var rows: [String: Int] { tables.rows }
 
     /// Table names for a year, e.g. T_MCO23C.
     static func tableName(_ template: String, year: Int) -> String {
@@ -61,29 +37,21 @@ final class PMSIWriter {
     }
 
     init(_ db: Database, schemas: [String: TableSchema], years: ClosedRange<Int>, days: DayStrings, chaining: CareModel.Chaining) throws {
-        var tables: [Int: YearTables] = [:]
-        for year in years {
-            func table(_ template: String, _ columns: [String]) throws -> CareTable {
-                try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
-            }
-            tables[year] = YearTables(
-                c: try table("T_MCOaaC", Self.cColumns), b: try table("T_MCOaaB", Self.bColumns),
-                d: try table("T_MCOaaD", Self.dColumns), a: try table("T_MCOaaA", Self.aColumns),
-                year: year)
-        }
-        self.tables = tables
+        tables = try PMSIYearTables(
+            db, schemas: schemas, years: years,
+            columns: [("T_MCOaaC", Self.cColumns), ("T_MCOaaB", Self.bColumns), ("T_MCOaaD", Self.dColumns), ("T_MCOaaA", Self.aColumns)])
         self.days = days
         self.chaining = try StayChaining(rules: chaining, table: "T_MCOaaC")
     }
 
     func write(_ stay: Stay, number: Int, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
         let exitDate = CalendarDate(daysSinceEpoch: stay.exit)
-        guard let t = tables[exitDate.year] else { return }
+        let year = exitDate.year
+        guard tables.has(year) else { return }
         let site = stay.establishment
-        let key = RSAKey(finess: site.finess, year: exitDate.year)
-        let rsaNumber = (rsa[key] ?? 0) + 1
-        rsa[key] = rsaNumber
+        let rsaNumber = tables.nextStayNumber(establishment: site.finess, year: year)
         let rsaText = String(rsaNumber)
+        let yearText = pad(year, 4)
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         let (nirAno, failed) = chaining.draw(row: row, newborn: stay.birthWeight != nil, beneficiaries: beneficiaries, rng: &rng)
@@ -92,11 +60,11 @@ final class PMSIWriter {
         let home = person.residence(on: entryDate)
         let age = person.birthDate.age(on: entryDate)
 
-        try t.c.insert { f in
+        try tables.insert(0, year: year) { f in
             f.add(nirAno); f.add(etaInteger); f.add(rsaNumber); f.add(number)
             f.add(days.dateTime(stay.entry)); f.add(days.dateTime(stay.exit))
             f.add(days.date(stay.entry)); f.add(days.date(stay.exit))
-            f.add(t.year); f.add(Self.months[exitDate.month - 1])
+            f.add(yearText); f.add(Self.months[exitDate.month - 1])
             f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
             f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
             for code in Self.qualityCodes {
@@ -108,7 +76,7 @@ final class PMSIWriter {
             f.add(beneficiaries.rank(row))
         }
         let pmsiDepartement = home.departement.isOverseas ? "97" : home.departement.code
-        try t.b.insert { f in
+        try tables.insert(1, year: year) { f in
             f.add(etaInteger); f.add(rsaNumber); f.add(stay.dp); f.add(stay.dr); f.add(stay.ghm)
             f.add(stay.lengthOfStay); f.add(stay.das.count); f.add(stay.acts.count); f.add(stay.units)
             f.add(pmsiDepartement)
@@ -119,21 +87,18 @@ final class PMSIWriter {
             f.add(String(person.sex.code)); f.add(age == 0 ? nil : age)
             f.add(age == 0 ? person.birthDate.days(until: entryDate) : nil)
             f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
-            f.add(t.year); f.add(Self.months[exitDate.month - 1])
+            f.add(yearText); f.add(Self.months[exitDate.month - 1])
             f.add(stay.birthWeight); f.add(stay.gestationalAge); f.add(0)
         }
         for (i, code) in stay.das.enumerated() {
-            try t.d.insert { f in
+            try tables.insert(2, year: year) { f in
                 f.add(site.finess); f.add(rsaText); f.add(code); f.add(i + 1)
             }
         }
         for act in stay.acts {
-            try t.a.insert { f in
+            try tables.insert(3, year: year) { f in
                 f.add(site.finess); f.add(rsaText); f.add(act.code); f.add("1"); f.add(1); f.add(act.offset)
             }
         }
-        t.stays += 1
-        t.diagnoses += stay.das.count
-        t.acts += stay.acts.count
     }
 }

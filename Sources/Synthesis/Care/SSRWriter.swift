@@ -33,62 +33,34 @@ final class SSRWriter {
     static let purposeDropped = CalendarDate(year: 2023, month: 3, day: 1)!.daysSinceEpoch
     static let dColumns = ["ETA_NUM", "RHA_NUM", "RHS_NUM", "DGN_COD"]
 
-    private final class YearTables {
-        let c: CareTable, s: CareTable, b: CareTable, d: CareTable
-        let aa: String
-        var stays = 0, weeks = 0, diagnoses = 0
-        init(c: CareTable, s: CareTable, b: CareTable, d: CareTable, year: Int) {
-            self.c = c; self.s = s; self.b = b; self.d = d
-            aa = pad(year % 100, 2)
-        }
-    }
-    private let tables: [Int: YearTables]
+    private let tables: PMSIYearTables
     private let days: DayStrings
     private let chaining: StayChaining
-    /// Next RHA_NUM per establishment and year.
-    private var rha: [String: Int] = [:]
 
-    var rows: [String: Int] {
-        var rows: [String: Int] = [:]
-        for t in tables.values where t.stays > 0 {
-            rows["T_SSR\(t.aa)C"] = t.stays
-            rows["T_SSR\(t.aa)S"] = t.stays
-            rows["T_SSR\(t.aa)B"] = t.weeks
-            rows["T_SSR\(t.aa)D"] = t.diagnoses
-        }
-        return rows
-    }
+    /// Rows written per table.
+    var rows: [String: Int] { tables.rows }
 
     init(_ db: Database, schemas: [String: TableSchema], years: ClosedRange<Int>, days: DayStrings, chaining: CareModel.Chaining) throws {
-        var tables: [Int: YearTables] = [:]
-        for year in years {
-            func table(_ template: String, _ columns: [String]) throws -> CareTable {
-                try CareTable(db, schema: schemas[template]!.forYear(year), columns: columns)
-            }
-            tables[year] = YearTables(
-                c: try table("T_SSRaaC", Self.cColumns), s: try table("T_SSRaaS", Self.sColumns),
-                b: try table("T_SSRaaB", Self.bColumns), d: try table("T_SSRaaD", Self.dColumns), year: year)
-        }
-        self.tables = tables
+        tables = try PMSIYearTables(
+            db, schemas: schemas, years: years,
+            columns: [("T_SSRaaC", Self.cColumns), ("T_SSRaaS", Self.sColumns), ("T_SSRaaB", Self.bColumns), ("T_SSRaaD", Self.dColumns)])
         self.days = days
         self.chaining = try StayChaining(rules: chaining, table: "T_SSRaaC")
     }
 
     func write(_ stay: Stay, number: Int, person: Person, beneficiaries: inout Beneficiaries, rng: inout SeededGenerator) throws {
         let exitDate = CalendarDate(daysSinceEpoch: stay.exit)
-        guard let t = tables[exitDate.year] else { return }
+        let year = exitDate.year
+        guard tables.has(year) else { return }
         let finess = stay.establishment.finess
-        let key = "\(finess)-\(exitDate.year)"
-        let sequence = (rha[key] ?? 0) + 1
-        rha[key] = sequence
-        let rhaText = String(sequence)
+        let rhaText = String(tables.nextStayNumber(establishment: finess, year: year))
         let row = beneficiaries.row(of: person.id, on: stay.entry, using: &rng)
         beneficiaries.record(row: row, processingDay: nil)
         let (nirAno, failed) = chaining.draw(row: row, newborn: false, beneficiaries: beneficiaries, rng: &rng)
         // Weeks run Monday to Sunday; the first week is the one holding the entry day.
         let firstMonday = stay.entry - (CalendarDate.weekday(daysSinceEpoch: stay.entry) - 1)
         let monday = CalendarDate(daysSinceEpoch: firstMonday)
-        try t.c.insert { f in
+        try tables.insert(0, year: year) { f in
             f.add(finess); f.add(rhaText); f.add(nirAno); f.add(String(number))
             f.add(days.date(stay.entry)); f.add(days.date(stay.exit)); f.add(days.date(stay.entry)); f.add(days.date(stay.exit))
             f.add(days.yearMonth(stay.entry)); f.add(days.yearMonth(stay.exit))
@@ -101,7 +73,7 @@ final class SSRWriter {
         // Days present: every day from entry to the day before exit (full hospitalisation does
         // not count the exit day; a stay entered and left the same day counts one).
         let lastPresent = max(stay.entry, stay.exit - 1)
-        try t.s.insert { f in
+        try tables.insert(1, year: year) { f in
             f.add(finess); f.add(rhaText); f.add(lengthOfStay); f.add(lastPresent - stay.entry + 1)
             f.add(stay.entryMode); f.add(stay.origin); f.add(stay.exitMode); f.add(stay.destination)
             f.add(weekCount); f.add(1); f.add(0); f.add("1")
@@ -122,7 +94,7 @@ final class SSRWriter {
             }
             let level = String(max(1, dependence - week / 2))
             let first = week == 0, last = week == weekCount - 1
-            try t.b.insert { f in
+            try tables.insert(2, year: year) { f in
                 f.add(finess); f.add(rhaText); f.add(String(week + 1)); f.add(age); f.add(String(person.sex.code))
                 f.add(departement + home.commune); f.add(departement); f.add("1")
                 // Entry on the first week's summary, exit on the last's.
@@ -136,13 +108,10 @@ final class SSRWriter {
                 f.add("0"); f.add("1")
             }
             for code in stay.das {
-                try t.d.insert { f in
+                try tables.insert(3, year: year) { f in
                     f.add(finess); f.add(rhaText); f.add(String(week + 1)); f.add(code)
                 }
             }
-            t.diagnoses += stay.das.count
         }
-        t.stays += 1
-        t.weeks += weekCount
     }
 }
