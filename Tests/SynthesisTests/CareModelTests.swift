@@ -46,6 +46,13 @@ struct CareModelValidationTests {
         ("both: [2800, 250, 0, 0, 0, 0, 0, 0, 0, 0, 0]", "both: [2800, 250, 0]", "one per age band"),
         ("becomes: coronary_heart_disease", "becomes: gout", "unknown condition gout"),
         ("  public_share: 0.68", "  public_share: 6.8", "births.public_share: 6.8 is not a share"),
+        // The grouping rules of issue 21: a disease is not grouped 23M20, a surgical GHM has its
+        // act, a terminal diagnosis has its GHM; rhythms and drug rates are named where they are used.
+        ("E86: {weight: 2, ghm: 10M13}", "E86: 2", "E86 is a disease, not a symptom or a reason for contact"),
+        ("    procedure: {AHPA009: 1}", "", "GHM 01C13 is surgical or interventional"),
+        ("    J189: 04M05\n", "", "no GHM root for J189"),
+        ("    rhythm: laboratory", "    rhythm: never", "unknown rhythm never"),
+        ("rates: {R06A: 30,", "rates: {R06A: 20,", "needs its pharmacy nature"),
     ])
     func aDefectIsNamed(original: String, replacement: String, message: String) throws {
         do {
