@@ -80,6 +80,29 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return mean + sd * (-2 * _log(u)).squareRoot() * _cos(2 * .pi * v)
     }
 
+    /// Gamma deviate of the given shape and scale 1 (Marsaglia and Tsang's method; a shape below 1
+    /// is drawn at shape + 1 and scaled by U^(1/shape)).
+    public mutating func gamma(shape: Double) -> Double {
+        precondition(shape > 0, "gamma shape must be positive")
+        if shape < 1 {
+            var u = unit()
+            while u <= .ulpOfOne { u = unit() }
+            return gamma(shape: shape + 1) * _exp(_log(u) / shape)
+        }
+        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = normal(mean: 0, sd: 1)
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            var u = unit()
+            while u <= .ulpOfOne { u = unit() }
+            if _log(u) < 0.5 * x * x + d - d * v + d * _log(v) { return d * v }
+        }
+    }
+
     /// Poisson deviate (Knuth for small means, normal approximation above 30).
     public mutating func poisson(_ mean: Double) -> Int {
         guard mean > 0 else { return 0 }

@@ -190,7 +190,8 @@ public struct SyntheticSNDSGenerator {
         try database.createIndex(on: "IR_BEN_R", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
         try database.createIndex(on: "IR_BEN_R", columns: ["BEN_IDT_ANO"])
         try database.createIndex(on: "ER_PRS_F", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
-        for table in ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
+        try database.createIndex(on: "IR_IMB_R", columns: ["BEN_NIR_PSA", "BEN_RNG_GEM"])
+        for table in ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "ER_BIO_F", "ER_TRS_F"] {
             try database.createIndex(on: table, columns: DCIRKeys.indexColumns)
         }
         for year in years {

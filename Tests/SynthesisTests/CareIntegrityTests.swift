@@ -61,21 +61,132 @@ import Testing
         let keys = DCIRWriter.keyColumns
         #expect(try count("SELECT COUNT(*) FROM (SELECT 1 FROM ER_PRS_F GROUP BY \(keys.joined(separator: ", ")) HAVING COUNT(*) > 1)") == 0)
         let on = keys.map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
-        for detail in ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"] {
+        for detail in ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "ER_BIO_F"] {
             #expect(try count("SELECT COUNT(*) FROM \(detail)") > 0, "\(detail) is empty")
             #expect(
                 try count("SELECT COUNT(*) FROM \(detail) d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE \(on))") == 0,
                 "\(detail) rows without their ER_PRS_F line")
         }
         // Each drug line is a pharmacy line (drugs at 65 % or 100 %, the flu vaccine); each CCAM
-        // detail an act line.
+        // detail an act line of its CCAM group's nature (ADI imaging 1351, ADC surgery 1321…);
+        // each NABM detail a laboratory line.
         #expect(try count("SELECT COUNT(*) FROM ER_PHA_F d JOIN ER_PRS_F p ON \(on) WHERE p.PRS_NAT_REF NOT IN (3311, 3312, 3313, 3341, 3331)") == 0)
-        #expect(try count("SELECT COUNT(*) FROM ER_CAM_F d JOIN ER_PRS_F p ON \(on) WHERE p.PRS_NAT_REF NOT IN (1321, 1322, 1352)") == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_CAM_F d JOIN ER_PRS_F p ON \(on) JOIN IR_CCAM_V63 c ON c.CAM_PRS_IDE_COD = d.CAM_PRS_IDE
+                WHERE p.PRS_NAT_REF NOT IN (SELECT PRS_NAT FROM IR_NAT_V WHERE PRS_NAT_CB2 = c.CAM_PRS_RGT)
+                """) == 0)
+        #expect(try count("SELECT COUNT(DISTINCT p.PRS_NAT_REF) FROM ER_CAM_F d JOIN ER_PRS_F p ON \(on)") >= 4)
+        #expect(try count("SELECT COUNT(*) FROM ER_BIO_F d JOIN ER_PRS_F p ON \(on) WHERE p.PRS_NAT_REF <> 3211") == 0)
         #expect(
             try count(
                 "SELECT COUNT(*) FROM ER_PRS_F p WHERE p.PRS_NAT_REF IN (3311, 3312, 3313, 3341, 3331) AND NOT EXISTS (SELECT 1 FROM ER_PHA_F d WHERE \(on))"
             )
                 == 0)
+    }
+
+    /// A laboratory line's base is its NABM acts' coefficients (IR_BIO_R) times the key letter B,
+    /// and it counts them; every laboratory line has its acts.
+    @Test func laboratoryLinesArePricedByTheirActs() throws {
+        let on = DCIRWriter.keyColumns.map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
+        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F p WHERE p.PRS_NAT_REF = 3211 AND NOT EXISTS (SELECT 1 FROM ER_BIO_F d WHERE \(on))") == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM (
+                  SELECT p.BSE_REM_BSE base, p.PRS_ACT_QTE quantity, COUNT(*) acts, SUM(CAST(r.BIO_TAR_COF AS REAL) * 0.27) priced
+                  FROM ER_PRS_F p JOIN ER_BIO_F d ON \(on) JOIN IR_BIO_R r ON CAST(r.BIO_PRS_IDE AS INTEGER) = d.BIO_PRS_IDE
+                  WHERE p.PRS_NAT_REF = 3211 GROUP BY \(DCIRWriter.keyColumns.map { "p." + $0 }.joined(separator: ", ")))
+                WHERE quantity <> acts OR ABS(base - priced) > 0.01 * acts
+                """) == 0)
+    }
+
+    /// The participation forfaitaire and the franchises: a negative line of their own nature in
+    /// the décompte of the care they apply to, at the amount of the day, never for a child, within
+    /// the yearly caps.
+    @Test func costSharesFollowTheirRules() throws {
+        let deductions = "(PRS_NAT_REF IN (1951, 1952) OR PRS_NAT_REF BETWEEN 1971 AND 1978)"
+        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF IN (1951, 1952)") > dataset.options.beneficiaries)
+        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF = 1972") > 0)
+        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE \(deductions) AND (BSE_REM_SGN <> 2 OR PRS_PAI_MNT <> 0 OR BSE_REM_MNT <= 0)") == 0)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF IN (1951, 1952) AND BSE_REM_PRU <> (CASE WHEN EXE_SOI_DTD < '2024-05-15' THEN 1.0 ELSE 2.0 END)"
+            ) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_PRS_F p JOIN IR_BEN_R r ON r.BEN_NIR_PSA = p.BEN_NIR_PSA AND r.BEN_RNG_GEM = p.BEN_RNG_GEM
+                WHERE \(deductions) AND p.EXE_SOI_DTD < date(r.BEN_NAI_ANN || '-' || r.BEN_NAI_MOI || '-01', '+18 years')
+                """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM (SELECT SUM(BSE_REM_MNT) total FROM ER_PRS_F WHERE \(deductions)
+                GROUP BY BEN_NIR_PSA, BEN_RNG_GEM, substr(EXE_SOI_DTD, 1, 4), PRS_NAT_REF IN (1951, 1952)) WHERE total > 50.001
+                """) == 0)
+        // Each deduction sits in the décompte of a care line.
+        let decompte = ["FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM", "DCT_ORD_NUM"]
+            .map { "c.\($0) = f.\($0)" }.joined(separator: " AND ")
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM ER_PRS_F f WHERE \(deductions) AND NOT EXISTS (SELECT 1 FROM ER_PRS_F c WHERE \(decompte) AND c.BSE_REM_SGN = 1)"
+            ) == 0)
+    }
+
+    /// Transports: a line of an ambulance, VSL or taxi nature with one ER_TRS_F row per leg on its
+    /// day, prescribed by a hospital. Sick leave: paid from EXE_SOI_DTD to EXE_SOI_DTF in payments
+    /// of at most 30 days processed after them, one day of allowance per day, 6112 from the leave's
+    /// fourth month (the leave starts on PRE_PRE_DTD), to people of working age only (the oldest
+    /// band in work is 65–74).
+    @Test func transportsAndSickLeavesAreBilledAsTheyHappen() throws {
+        let on = DCIRWriter.keyColumns.map { "d.\($0) = p.\($0)" }.joined(separator: " AND ")
+        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF IN (4212, 4213, 4214)") > 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_PRS_F p WHERE p.PRS_NAT_REF IN (4212, 4213, 4214) AND (COALESCE(p.ETB_PRE_FIN, '') = ''
+                  OR p.PRS_ACT_QTE <> (SELECT COUNT(*) FROM ER_TRS_F d WHERE \(on) AND d.TRS_DTD_DTE = p.EXE_SOI_DTD))
+                """) == 0)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM ER_TRS_F d WHERE NOT EXISTS (SELECT 1 FROM ER_PRS_F p WHERE \(on) AND p.PRS_NAT_REF IN (4212, 4213, 4214))")
+                == 0)
+        #expect(try count("SELECT COUNT(*) FROM ER_PRS_F WHERE PRS_NAT_REF IN (6111, 6112)") > 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM ER_PRS_F p JOIN IR_BEN_R r ON r.BEN_NIR_PSA = p.BEN_NIR_PSA AND r.BEN_RNG_GEM = p.BEN_RNG_GEM
+                WHERE p.PRS_NAT_REF IN (6111, 6112) AND (p.EXE_SOI_DTF < p.EXE_SOI_DTD
+                  OR p.PRS_ACT_QTE <> julianday(p.EXE_SOI_DTF) - julianday(p.EXE_SOI_DTD) + 1 OR p.PRS_ACT_QTE > 30
+                  OR (p.PRS_NAT_REF = 6112) <> (p.EXE_SOI_DTD >= date(p.PRE_PRE_DTD, '+90 days'))
+                  OR p.FLX_TRT_DTD < p.EXE_SOI_DTF
+                  OR p.EXE_SOI_DTD < date(r.BEN_NAI_ANN || '-' || r.BEN_NAI_MOI || '-01', '+15 years')
+                  OR p.EXE_SOI_DTD > date(r.BEN_NAI_ANN || '-' || r.BEN_NAI_MOI || '-01', '+76 years'))
+                """) == 0)
+    }
+
+    /// Long-term conditions (IR_IMB_R): under a pseudonym of the referential, a five-year grant in
+    /// force during the period, and every person billed at 100 % for a long-term condition (EXO_MTF
+    /// 42) is listed (a grant is backdated to its condition's first day).
+    @Test func longTermConditionsListThePeopleExemptedForThem() throws {
+        let start = "\(dataset.options.years.lowerBound)-01-01", end = "\(dataset.options.years.upperBound)-12-31"
+        #expect(try count("SELECT COUNT(*) FROM IR_IMB_R") > dataset.options.beneficiaries / 50)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(*) FROM IR_IMB_R i WHERE NOT EXISTS (SELECT 1 FROM IR_BEN_R b WHERE b.BEN_NIR_PSA = i.BEN_NIR_PSA AND b.BEN_RNG_GEM = i.BEN_RNG_GEM)
+                  OR i.IMB_ALD_DTF < '\(start)' OR i.IMB_ALD_DTD > '\(end)' OR i.IMB_ALD_DTD >= i.IMB_ALD_DTF
+                  OR i.IMB_ALD_NUM NOT IN (SELECT CAST(ALD_030_COD AS INTEGER) FROM IR_ALD_V) OR i.IMB_ETM_NAT <> 41
+                """) == 0)
+        #expect(
+            try count(
+                """
+                SELECT COUNT(DISTINCT b.BEN_IDT_ANO) FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
+                WHERE p.EXO_MTF = 42 AND b.BEN_IDT_ANO NOT IN (
+                  SELECT o.BEN_IDT_ANO FROM IR_IMB_R i JOIN IR_BEN_R o ON o.BEN_NIR_PSA = i.BEN_NIR_PSA AND o.BEN_RNG_GEM = i.BEN_RNG_GEM)
+                """) == 0)
     }
 
     @Test func pmsiTablesJoinOnEstablishmentAndStayNumber() throws {

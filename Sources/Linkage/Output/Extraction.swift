@@ -105,7 +105,9 @@ public struct Extraction {
             }
             let person = "t.BEN_NIR_PSA = l.BEN_NIR_PSA AND t.BEN_RNG_GEM = l.BEN_RNG_GEM"
             if scope.includes("IR_BEN_R") { try copy("IR_BEN_R", from: "temp.links l", on: person, select: "l.NS") }
-            let dcirDetails = ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F"].filter(scope.includes)
+            // Long-term conditions (ALD) are a referential too: whole, for the linked people.
+            if scope.includes("IR_IMB_R") { try copy("IR_IMB_R", from: "temp.links l", on: person, select: "l.NS") }
+            let dcirDetails = ["ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "ER_BIO_F", "ER_TRS_F"].filter(scope.includes)
             if scope.includes("ER_PRS_F") || !dcirDetails.isEmpty {
                 try copy("ER_PRS_F", from: "temp.links l", on: person + dated("EXE_SOI_DTD"), select: "l.NS")
                 if !scope.includes("ER_PRS_F") { helpers.append("ER_PRS_F") }

@@ -11,11 +11,13 @@ import SNDSModel
 public struct ExtractionScope: Codable, Sendable, Equatable {
     /// Every table an extraction can hold, in extraction order (`aa`: every year).
     public static let allTables = [
-        "IR_BEN_R", "ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA", "KI_CCI_R", "KI_ECD_R",
+        "IR_BEN_R", "ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "ER_BIO_F", "ER_TRS_F", "IR_IMB_R", "T_MCOaaC", "T_MCOaaB", "T_MCOaaD",
+        "T_MCOaaA", "KI_CCI_R",
+        "KI_ECD_R",
     ]
     /// Products, as users name them, and their tables.
     public static let products: [String: [String]] = [
-        "DCIR": ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F"],
+        "DCIR": ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "ER_BIO_F", "ER_TRS_F"],
         "PMSI_MCO": ["T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA"],
         "CEPIDC": ["KI_CCI_R", "KI_ECD_R"],
     ]

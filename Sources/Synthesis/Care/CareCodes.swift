@@ -14,6 +14,13 @@ struct CareCodes {
     let homeCareModes: Set<String>  // IR_HAD_PEC_PAL (HAD modes of care)
     /// ATC code → label (openmedic_ATC5).
     let atc: [String: String]
+    /// CCAM code → its group (CAM_PRS_RGT: ADC, ADI, ATM…).
+    let actGroups: [String: String]
+    /// CCAM group → the open IR_NAT_V nature with that short code (ADI → 1351).
+    let natureOfActGroup: [String: Int]
+    let longTermConditions: Set<String>  // IR_ALD_V
+    /// NABM code → coefficient of the key letter B (IR_BIO_R, acts not withdrawn).
+    let biologyCoefficients: [Int: Double]
 
     init(reference: ReferenceData) throws {
         func column(_ table: String, _ name: String) throws -> [String] {
@@ -30,8 +37,25 @@ struct CareCodes {
         activities = Set(try column("IR_ACT_V", "PFS_ACT_NAT"))
         places = Set(try column("DS_LIE_V", "DCD_LIE_COD"))
         homeCareModes = Set(try column("IR_HAD_PEC_PAL", "PEC_PAL_COD"))
+        longTermConditions = Set(try column("IR_ALD_V", "ALD_030_COD"))
         let codes = try column("openmedic_ATC5", "ATC5"), labels = try column("openmedic_ATC5", "Libellé ATC5")
         atc = Dictionary(zip(codes, labels), uniquingKeysWith: { a, _ in a })
+        actGroups = Dictionary(
+            zip(try column("IR_CCAM_V63", "CAM_PRS_IDE_COD"), try column("IR_CCAM_V63", "CAM_PRS_RGT")), uniquingKeysWith: { a, _ in a })
+        var natureOfActGroup: [String: Int] = [:]
+        for (nature, (short, note)) in zip(
+            try column("IR_NAT_V", "PRS_NAT"), zip(try column("IR_NAT_V", "PRS_NAT_CB2"), try column("IR_NAT_V", "PRS_NAT_OBS")))
+        where !note.lowercased().contains("fermé") && short.count == 3 {
+            if let code = Int(nature), natureOfActGroup[short] == nil { natureOfActGroup[short] = code }
+        }
+        self.natureOfActGroup = natureOfActGroup
+        var coefficients: [Int: Double] = [:]
+        for (code, (withdrawn, coefficient)) in zip(
+            try column("IR_BIO_R", "BIO_PRS_IDE"), zip(try column("IR_BIO_R", "BIO_SUP_DAT"), try column("IR_BIO_R", "BIO_TAR_COF")))
+        where withdrawn.isEmpty {
+            if let code = Int(code), let coefficient = Double(coefficient), coefficient > 0 { coefficients[code] = coefficient }
+        }
+        biologyCoefficients = coefficients
     }
 
     /// Every code of the model, checked; the first unknown one is reported with where it is.
@@ -42,16 +66,25 @@ struct CareCodes {
             }
         }
         for s in model.services {
-            try check(String(s.nature), in: natures, "IR_NAT_V", "services.\(s.id).nature")
             if let spe = s.specialty { try check(String(spe), in: specialties, "IR_SPE_V", "services.\(s.id).specialty") }
             if let act = s.activity { try check(String(act), in: activities, "IR_ACT_V", "services.\(s.id).activity") }
             if let act = s.act { try check(act.code, in: acts, "IR_CCAM_V63", "services.\(s.id).act") }
+            for act in s.acts ?? [] { try check(act.code, in: acts, "IR_CCAM_V63", "services.\(s.id).acts") }
+            if let nature = s.nature { try check(String(nature), in: natures, "IR_NAT_V", "services.\(s.id).nature") }
             if let drug = s.drug { try check(drug, in: Set(atc.keys), "openmedic_ATC5", "services.\(s.id).drug") }
         }
         let atcCodes = Set(atc.keys)
         for d in model.acuteDrugs.drugs { try check(d.atc, in: atcCodes, "openmedic_ATC5", "acute_drugs") }
         for nature in model.drugs.natures.values { try check(String(nature), in: natures, "IR_NAT_V", "drugs.natures") }
+        let nabm = Set(biologyCoefficients.keys.map(String.init))
+        for act in model.biology.acts { try check(String(act.code), in: nabm, "IR_BIO_R (acts in force)", "biology.acts") }
+        let sharing = model.costSharing
+        for charge in [sharing.participation, sharing.paramedical, sharing.drugs, sharing.transport] {
+            for nature in [charge.nature, charge.thirdPartyNature] { try check(String(nature), in: natures, "IR_NAT_V", "cost_sharing") }
+        }
         for c in model.conditions {
+            if let number = c.ald { try check(String(number), in: longTermConditions, "IR_ALD_V", "conditions.\(c.id).ald") }
+            for act in c.biologyActs ?? [] { try check(String(act), in: nabm, "IR_BIO_R (acts in force)", "conditions.\(c.id).biology_acts") }
             try check(c.icd10, in: diagnoses, "MS_CIM_V", "conditions.\(c.id).icd10")
             if let cause = c.causeOfDeath { try check(cause, in: causes, "IR_CIM_V", "conditions.\(c.id).cause_of_death") }
             for d in c.drugs ?? [] { try check(d.atc, in: atcCodes, "openmedic_ATC5", "conditions.\(c.id).drugs") }

@@ -10,8 +10,11 @@ struct Contact {
     let prescriber: String?
     /// A public hospital's outpatient department (ACE), when delivered there.
     let establishment: Establishment?
-    /// A CCAM act done during the contact.
+    /// A CCAM act done during the contact: beside a consultation (an ECG), or the visit itself
+    /// for a service billing acts (imaging, dental care).
     let act: String?
+    /// NABM acts of a laboratory visit.
+    var biologyActs: [Int] = []
     /// Reimbursed at 100 % (long-term condition).
     let fullRate: Bool
     /// The product dispensed by a pharmacy service (a vaccine).
@@ -79,6 +82,26 @@ struct Stay {
     var diedInStay: Bool { exitMode == "9" }
 }
 
+/// A transport for hospital care: the way home after a stay, or there and back for a session.
+struct Trip {
+    let day: Int
+    /// Index in the model's transport modes (ambulance, VSL, taxi).
+    let mode: Int
+    let establishment: Establishment
+    let roundTrip: Bool
+    /// Reimbursed at 100 % (a session under the cancer's long-term condition).
+    let fullRate: Bool
+}
+
+/// A paid sick leave: the days the daily allowance is paid (after the waiting days), its
+/// amount, and the doctor who prescribed the leave.
+struct SickLeaveSpell {
+    let firstPaidDay: Int
+    let lastDay: Int
+    let dailyAllowance: Double
+    let prescriber: String
+}
+
 /// A death and what CépiDC records of it.
 struct DeathRecord {
     let day: Int
@@ -96,7 +119,12 @@ struct PersonCare {
     var contacts: [Contact] = []
     var dispensations: [Dispensation] = []
     var stays: [Stay] = []
+    var trips: [Trip] = []
+    var sickLeaves: [SickLeaveSpell] = []
     var death: DeathRecord?
     /// Conditions (model indices) the person had at any time, for describe and tests.
     var conditions: [Int] = []
+    /// Conditions the person is exempted for as long-term conditions (ALD), from the day they had
+    /// them (IR_IMB_R).
+    var longTermConditions: [(condition: Int, since: Int)] = []
 }

@@ -15,12 +15,13 @@ struct CareGenerator {
     let reference: SynthesisReference
     let model: CareModel
     let codes: CareCodes
+    let acts: ActCatalogue
     let population: Population
     let seed: UInt64
     let threads: Int
 
     /// Tables this generator creates, from their shipped schemas (yearly PMSI tables by template).
-    static let tables = ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "KI_CCI_R", "KI_ECD_R", "BE_IDE_R"]
+    static let tables = ["ER_PRS_F", "ER_PHA_F", "ER_CAM_F", "ER_ETE_F", "ER_BIO_F", "ER_TRS_F", "IR_IMB_R", "KI_CCI_R", "KI_ECD_R", "BE_IDE_R"]
     static let yearlyTables = [
         "T_MCOaaC", "T_MCOaaB", "T_MCOaaD", "T_MCOaaA", "T_SSRaaC", "T_SSRaaS", "T_SSRaaB", "T_SSRaaD", "T_HADaaC",
         "T_HADaaB", "T_HADaaS", "T_HADaaD",
@@ -30,7 +31,7 @@ struct CareGenerator {
         "IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_EXO_V", "IR_RGM_V", "IR_TYT_V", "IR_NEM_T",
         "IR_SGN_V", "IR_CET_V", "IR_TYE_V", "IR_MDT_V", "IR_SEQ_V", "IR_CCAM_V63", "XC_ATE_V",
         "MS_CIM_V", "IR_CIM_V", "MS_SOR_V", "MS_PRV_V", "DS_LIE_V", "DS_CER_V", "DS_STA_V", "DS_VER_V",
-        "IR_HAD_PEC_PAL",
+        "IR_HAD_PEC_PAL", "IR_BIO_R", "IR_ALD_V", "IR_ETM_V",
     ]
 
     /// What the generation produced beyond the tables.
@@ -49,6 +50,7 @@ struct CareGenerator {
         model = try CareModel.load(from: reference.data)
         codes = try CareCodes(reference: reference.data)
         try codes.validate(model)
+        acts = try ActCatalogue(reference: reference.data, codes: codes, model: model)
         self.population = population
         self.seed = seed
         self.threads = threads
@@ -92,10 +94,13 @@ struct CareGenerator {
         let people = population.people
         progress.begin("care: claims, stays and deaths", total: people.count)
         try database.transaction { db in
-            let dcir = try DCIRWriter(db, schemas: schemas, days: days, model: model)
+            let dcir = try DCIRWriter(
+                db, schemas: schemas, days: days, model: model, acts: acts, biologyCoefficients: codes.biologyCoefficients)
             let pmsi = try PMSIWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
             let ssr = try SSRWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
             let had = try HADWriter(db, schemas: schemas, years: population.years, days: days, chaining: model.chaining)
+            let exemptions = try LongTermConditionWriter(
+                db, schema: schemas["IR_IMB_R"]!, model: model, period: start...end)
             let cepidc = try CepiDCWriter(
                 db, schemas: schemas, days: days, rules: model.causesOfDeath,
                 lastYear: population.years.upperBound)
@@ -131,13 +136,38 @@ struct CareGenerator {
                         }
                     }
                     spent["dcir"]! += try clock.measure {
-                        for contact in care.contacts {
-                            try dcir.write(contact, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        // Deliveries exempt the mother from the cost shares around them.
+                        let deliveries = care.stays.filter { $0.field == .mco && $0.dp.hasPrefix("O8") }.map(\.entry)
+                        var ledger = CostSharingLedger(person: person, deliveries: deliveries, rules: model.costSharing)
+                        // Billed in day order, so the cost shares meet their yearly caps as the
+                        // person's care comes (contacts, then dispensations, then trips on a day).
+                        var billed: [(day: Int, kind: TownBill, index: Int)] = []
+                        billed += care.contacts.indices.map { (care.contacts[$0].day, .contact, $0) }
+                        billed += care.dispensations.indices.map { (care.dispensations[$0].day, .dispensation, $0) }
+                        billed += care.trips.indices.map { (care.trips[$0].day, .trip, $0) }
+                        billed.sort { ($0.day, $0.kind.rawValue, $0.index) < ($1.day, $1.kind.rawValue, $1.index) }
+                        for item in billed {
+                            switch item.kind {
+                            case .contact:
+                                try dcir.write(
+                                    care.contacts[item.index], person: person, beneficiaries: &beneficiaries, ledger: &ledger, rng: &rng)
+                            case .dispensation:
+                                try dcir.write(
+                                    care.dispensations[item.index], person: person, beneficiaries: &beneficiaries, ledger: &ledger,
+                                    rng: &rng)
+                            case .trip:
+                                let trip = care.trips[item.index]
+                                let home = person.residence(on: CalendarDate(daysSinceEpoch: trip.day)).departement
+                                try dcir.write(
+                                    trip, person: person, beneficiaries: &beneficiaries, ledger: &ledger,
+                                    transporter: practitioners.pick(.transporter, in: home, using: &rng), rng: &rng)
+                            }
                         }
-                        for dispensation in care.dispensations {
-                            try dcir.write(dispensation, person: person, beneficiaries: &beneficiaries, rng: &rng)
+                        for leave in care.sickLeaves {
+                            try dcir.write(leave, person: person, beneficiaries: &beneficiaries, rng: &rng)
                         }
                     }
+                    try exemptions.write(care.longTermConditions, person: person, beneficiaries: &beneficiaries, rng: &rng)
                     if let death = care.death {
                         spent["cepidc"]! += try clock.measure {
                             try cepidc.write(death, person: person, individualPseudonym: pseudonyms.individual[person.id], rng: &rng)
@@ -152,6 +182,7 @@ struct CareGenerator {
             rows.merge(ssr.rows) { $1 }
             rows.merge(had.rows) { $1 }
             rows.merge(cepidc.rows) { $1 }
+            rows["IR_IMB_R"] = exemptions.rows
             rows["BE_IDE_R"] = try Self.writeEstablishments(establishments, db: db, schema: schemas["BE_IDE_R"]!)
         }
         progress.end()
@@ -213,6 +244,9 @@ struct CareGenerator {
         return catalogue.presentations.count
     }
 }
+
+/// A person's town care, in the order it is billed on a day.
+private enum TownBill: Int { case contact, dispensation, trip }
 
 /// Results of one block, written by distinct workers at distinct indices (a raw buffer, so
 /// concurrent writes to different slots do not trip exclusivity checks).

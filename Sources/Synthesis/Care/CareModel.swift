@@ -20,6 +20,10 @@ public struct CareModel: Decodable, Sendable {
     public let admissions: Admissions
     public let dispensingRhythm: String
     public let services: [Service]
+    /// Shape of the gamma-distributed propensity (mean 1) that multiplies a person's rates of
+    /// town care: people differ in how much they consult beyond age and sex, and some see no one
+    /// in a year. A smaller shape, more spread.
+    public let propensityShape: Double
     public let acuteDrugs: AcuteDrugs
     public let drugs: DrugRules
     public let conditions: [Condition]
@@ -32,13 +36,19 @@ public struct CareModel: Decodable, Sendable {
     public let chaining: Chaining
     public let claims: Claims
     public let units: Units
+    public let biology: Biology
+    public let costSharing: CostSharing
+    public let transport: Transport
+    public let sickLeave: SickLeave
     public let references: [ReferenceFigure]
 
     enum CodingKeys: String, CodingKey {
         case ageBands = "age_bands", seasonality, rhythms, admissions, dispensingRhythm = "dispensing_rhythm", services, acuteDrugs = "acute_drugs",
+            propensityShape = "propensity_shape",
             drugs, conditions
         case hospitalEvents = "hospital_events", births, endOfLife = "end_of_life", causesOfDeath = "causes_of_death"
-        case establishments, practitioners, chaining, claims, units, references
+        case establishments, practitioners, chaining, claims, units, biology, references
+        case costSharing = "cost_sharing", transport, sickLeave = "sick_leave"
     }
 
     /// Reads and validates the model shipped with the reference data.
@@ -139,6 +149,19 @@ public struct CareModel: Decodable, Sendable {
                 throw fail("services.\(s.id): give either specialty (a doctor) or activity (another professional)")
             }
             guard Executor(rawValue: s.executor) != nil else { throw fail("services.\(s.id): unknown executor \(s.executor)") }
+            // A laboratory visit is priced by its NABM acts (`biology`): a nature, no tariff.
+            let lab = s.executor == Executor.lab.rawValue
+            guard (s.acts == nil) == (s.nature != nil && (s.tariff != nil) != lab), s.acts.map({ !$0.isEmpty }) ?? true else {
+                throw fail(
+                    "services.\(s.id): give either a nature and a tariff (a fee; a laboratory's nature only) or a list of acts (imaging, dental care)"
+                )
+            }
+            for act in s.acts ?? [] where !(act.weight > 0) || !(act.ages.map { $0.count == 2 && $0[0] <= $0[1] } ?? true) {
+                throw fail("services.\(s.id).acts.\(act.code): a positive weight and ages as [youngest, oldest]")
+            }
+            if let from = s.costShareFrom, CalendarDate(iso: from) == nil {
+                throw fail("services.\(s.id).cost_share_from: '\(from)' is not a date (YYYY-MM-DD)")
+            }
             let changes = s.tariffChanges ?? []
             for change in changes where CalendarDate(iso: change.from) == nil || change.tariff < 0 {
                 throw fail("services.\(s.id).tariff_changes: '\(change.from)' is not a date (YYYY-MM-DD) with a tariff of 0 or more")
@@ -200,7 +223,11 @@ public struct CareModel: Decodable, Sendable {
             }
         }
         try checkGrouping()
+        try checkBilling()
+        guard propensityShape > 0, propensityShape.isFinite else { throw fail("propensity_shape must be positive") }
         try checkRates(endOfLife.inHospitalShare, "end_of_life.in_hospital_share")
+        try checkRates(transport.stayShare, "transport.stay_share")
+        try checkRates(sickLeave.employedShare, "sick_leave.employed_share")
         for (share, name) in [
             (births.caesareanShare, "births.caesarean_share"), (births.publicShare, "births.public_share"),
             (endOfLife.palliativeShare, "end_of_life.palliative_share"),
@@ -217,6 +244,34 @@ public struct CareModel: Decodable, Sendable {
             throw fail("\(ghm) is not a GHM root")
         }
         guard causesOfDeath.byAge.first?.from == 0 else { throw fail("causes_of_death.by_age must start from age 0") }
+    }
+
+    /// Dated amounts in date order, weights positive: the biology key letter and the cost shares.
+    private func checkBilling() throws {
+        func fail(_ why: String) -> ReferenceDataError { .malformed(Self.file, line: 0, why) }
+        func checkDated(_ amounts: [DatedAmount], _ at: String) throws {
+            guard !amounts.isEmpty, amounts.allSatisfy({ CalendarDate(iso: $0.from) != nil && $0.amount >= 0 }),
+                zip(amounts, amounts.dropFirst()).allSatisfy({ $0.fromDay < $1.fromDay })
+            else { throw fail("\(at): amounts from dates (YYYY-MM-DD) in date order, none negative") }
+        }
+        try checkDated(biology.keyLetter, "biology.key_letter")
+        guard !biology.actsPerVisit.isEmpty, biology.actsPerVisit.allSatisfy({ $0.key >= 1 && $0.value > 0 }),
+            !biology.acts.isEmpty, biology.acts.allSatisfy({ $0.weight > 0 })
+        else { throw fail("biology: acts_per_visit (counts of 1 or more) and acts need positive weights") }
+        let c = costSharing
+        for (charge, name) in [(c.participation, "participation"), (c.paramedical, "paramedical"), (c.drugs, "drugs"), (c.transport, "transport")] {
+            try checkDated(charge.amounts, "cost_sharing.\(name).amounts")
+        }
+        guard c.participationYearlyCap > 0, c.franchiseYearlyCap > 0, c.exemptUnder >= 0, c.pregnancyDaysBefore >= 0,
+            c.pregnancyDaysAfter >= 0
+        else { throw fail("cost_sharing: positive yearly caps, and ages and days of 0 or more") }
+        guard !transport.modes.isEmpty, transport.modes.allSatisfy({ $0.weight > 0 && $0.tariff > 0 }), (0...1).contains(transport.sessionShare),
+            (0..<1).contains(transport.tariffSpread)
+        else { throw fail("transport: modes with positive weights and tariffs, a session share and a spread below 1") }
+        let leave = sickLeave
+        guard leave.perYear >= 0, (0...1).contains(leave.afterStayShare), leave.waitingDays >= 0, leave.dailyAllowance.count == 2,
+            leave.dailyAllowance[0] > 0, leave.dailyAllowance[0] <= leave.dailyAllowance[1]
+        else { throw fail("sick_leave: a rate of 0 or more, a share, waiting days and daily_allowance as [lowest, highest]") }
     }
 
     /// A stay is grouped by its principal diagnosis: 23M20 (other symptoms and reasons for contact)
@@ -322,19 +377,19 @@ public struct CareModel: Decodable, Sendable {
         public func values(for sex: Sex) -> [Double] { sex == .male ? male : female }
     }
 
-    public enum Executor: String, Sendable { case gp, specialist, pharmacy, lab, nurse, physio }
+    public enum Executor: String, Sendable { case gp, specialist, pharmacy, lab, nurse, physio, dentist, transporter }
     public enum Setting: String, Sendable { case teaching, `public`, `private`, any }
 
     public struct Service: Decodable, Sendable {
         public let id: String
         public let label: String
-        /// PRS_NAT_REF.
-        public let nature: Int
+        /// PRS_NAT_REF of the service's fee; none for a service that bills CCAM acts only.
+        public let nature: Int?
         public let specialty: Int?
         public let activity: Int?
         public let executor: String
-        /// The tariff before the first of `tariffChanges`.
-        public let tariff: Double
+        /// The tariff before the first of `tariffChanges`; none for a service billing acts only.
+        public let tariff: Double?
         /// The tariff from each date on (NGAP and CCAM tariffs change by convention or arbitration:
         /// the GP consultation G went from 25 € to 26.50 € on 1 November 2023 and to 30 € on
         /// 22 December 2024), in date order.
@@ -345,6 +400,14 @@ public struct CareModel: Decodable, Sendable {
         public let prescription: Double?
         public let hospitalShare: Double?
         public let act: Act?
+        /// CCAM acts billed instead of a fee (imaging, dental care): one per visit, drawn by weight
+        /// among those allowed at the patient's sex and age; its nature and price come from the
+        /// act catalogue.
+        public let acts: [ServiceAct]?
+        /// The participation forfaitaire or paramedical franchise the visit is charged, if any,
+        /// from `costShareFrom` on when given (dentists' acts from 15 May 2024).
+        public let costShare: CostShare?
+        public let costShareFrom: String?
         /// Months a seasonal one-off service (a vaccine) is given in, at most once a year.
         public let months: [Int]?
         /// The product dispensed, for a service delivered by a pharmacy (ATC code).
@@ -355,13 +418,21 @@ public struct CareModel: Decodable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case id, label, nature, specialty, activity, executor, tariff, reimbursement, seasonality
-            case prescription, act, months, rate, drug, rhythm
+            case prescription, act, acts, months, rate, drug, rhythm
             case tariffSpread = "tariff_spread", hospitalShare = "hospital_share", tariffChanges = "tariff_changes"
+            case costShare = "cost_share", costShareFrom = "cost_share_from"
         }
 
-        /// The tariff on a day (days since 1970-01-01).
+        /// The fee on a day (days since 1970-01-01); 0 for a service billing acts only.
         public func tariff(onDay day: Int) -> Double {
-            (tariffChanges ?? []).last { $0.fromDay <= day }?.tariff ?? tariff
+            (tariffChanges ?? []).last { $0.fromDay <= day }?.tariff ?? tariff ?? 0
+        }
+
+        /// Whether the visit is charged its cost share on a day.
+        public func costShare(onDay day: Int) -> CostShare? {
+            guard let costShare else { return nil }
+            if let from = costShareFrom, let start = CalendarDate(iso: from)?.daysSinceEpoch, day < start { return nil }
+            return costShare
         }
     }
 
@@ -461,11 +532,17 @@ public struct CareModel: Decodable, Sendable {
         /// Probability that the condition is the underlying cause when the person dies with it.
         public let causeShare: Double?
         public let deathMultiplier: Double?
-        public let ald: Bool?
+        /// The long-term condition (ALD) number of IR_ALD_V it is exempted under, if any, and the
+        /// share of the people with the condition who are (all diabetics, a severe form only of
+        /// atrial fibrillation or depression).
+        public let ald: Int?
+        public let aldShare: Double?
         public let prevalence: AgeSexRates
         public let drugs: [TreatmentDrug]?
         public let visits: [Visit]?
         public let biologyPerYear: Double?
+        /// NABM acts every laboratory visit for the condition bills (HbA1c for diabetes).
+        public let biologyActs: [Int]?
         public let stays: [ConditionStay]?
         /// GHM root of stays whose principal diagnosis is the condition itself.
         public let ghm: String?
@@ -473,7 +550,8 @@ public struct CareModel: Decodable, Sendable {
         enum CodingKeys: String, CodingKey {
             case id, label, icd10, ald, prevalence, drugs, visits, stays, ghm
             case causeOfDeath = "cause_of_death", deathMultiplier = "death_multiplier", biologyPerYear = "biology_per_year"
-            case causeShare = "cause_share"
+            case biologyActs = "biology_acts"
+            case causeShare = "cause_share", aldShare = "ald_share"
         }
     }
 
@@ -770,11 +848,15 @@ public struct CareModel: Decodable, Sendable {
         public let inhabitantsPerLab: Int
         public let inhabitantsPerNurse: Int
         public let inhabitantsPerPhysio: Int
+        public let inhabitantsPerDentist: Int
+        public let inhabitantsPerTransporter: Int
         public let ownGPShare: Double
         enum CodingKeys: String, CodingKey {
             case inhabitantsPerGP = "inhabitants_per_gp", inhabitantsPerSpecialist = "inhabitants_per_specialist"
             case inhabitantsPerPharmacy = "inhabitants_per_pharmacy", inhabitantsPerLab = "inhabitants_per_lab"
             case inhabitantsPerNurse = "inhabitants_per_nurse", inhabitantsPerPhysio = "inhabitants_per_physio"
+            case inhabitantsPerDentist = "inhabitants_per_dentist"
+            case inhabitantsPerTransporter = "inhabitants_per_transporter"
             case ownGPShare = "own_gp_share"
         }
     }

@@ -190,9 +190,26 @@ struct CareSimulator {
         care.stays = kept.flatMap { $0.stays.filter { $0.exit <= end } }
         let busy = kept.flatMap(\.stays)
 
+        // Transports: home after a stay (more often the older the patient), there and back for a
+        // share of sessions (a session's exit mode is home too); none after a death or a transfer.
+        var travel = stream(id, "transport")
+        let transport = model.transport
+        // Births and deliveries go home as families do, without a prescribed transport.
+        for stay in care.stays where stay.field == .mco && stay.exitMode == "8" && !stay.dp.hasPrefix("Z38") && !stay.dp.hasPrefix("O8") {
+            let session = stay.ghm.hasPrefix("28")
+            let ageThen = p.birthDate.age(on: CalendarDate(daysSinceEpoch: stay.exit))
+            let share = session ? transport.sessionShare : transport.stayShare.values(for: p.sex)[model.band(forAge: ageThen)]
+            guard travel.chance(share) else { continue }
+            // Sessions go by taxi or VSL; ambulances for the frail after a stay.
+            let modes = transport.modes.indices.filter { !session || transport.modes[$0].nature != 4212 }
+            let mode = modes[pickIndex(modes.map { transport.modes[$0].weight }, &travel)]
+            care.trips.append(
+                Trip(day: stay.exit, mode: mode, establishment: stay.establishment, roundTrip: session, fullRate: session))
+        }
+
         // After each stay: acquired conditions, follow-up care.
         var regimens: [Regimen] = []
-        var extraVisits: [(service: Int, perYear: Double, from: Int, until: Int, fullRate: Bool)] = []
+        var extraVisits: [(service: Int, perYear: Double, from: Int, until: Int, fullRate: Bool, biology: [Int])] = []
         for (episodeStays, event, _) in kept {
             guard let ei = event else { continue }
             // Follow-up care starts when the patient goes home, after acute care or after
@@ -212,23 +229,29 @@ struct CareSimulator {
                             hospitalSpecialty: followUp.prescriberSpecialty ?? 1))
                 }
                 for v in followUp.visits ?? [] {
-                    if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, home + 1, until, false)) }
+                    if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, home + 1, until, false, [])) }
                 }
             }
         }
+        // Which conditions are exempted as long-term conditions (a draw of its own, so the share
+        // changes nothing else).
+        var exemption = stream(id, "ald")
         for (ci, since) in conditions {
             let c = model.conditions[ci]
+            let ald = c.ald != nil && exemption.chance(c.aldShare ?? 1)
+            if ald { care.longTermConditions.append((ci, since)) }
             for d in c.drugs ?? [] where rng.chance(d.share) {
                 regimens.append(
                     Regimen(
                         atc: d.atc, everyDays: d.everyDays, from: since, until: last,
-                        fullRate: c.ald ?? false, hospital: nil, hospitalUntil: 0, hospitalSpecialty: 1))
+                        fullRate: ald, hospital: nil, hospitalUntil: 0, hospitalSpecialty: 1))
             }
-            let ald = c.ald ?? false
             for v in c.visits ?? [] {
-                if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, since, last, ald)) }
+                if let si = serviceIndex[v.service] { extraVisits.append((si, v.perYear, since, last, ald, [])) }
             }
-            if let biology = c.biologyPerYear, let si = serviceIndex["biology"] { extraVisits.append((si, biology, since, last, ald)) }
+            if let biology = c.biologyPerYear, let si = serviceIndex["biology"] {
+                extraVisits.append((si, biology, since, last, ald, c.biologyActs ?? []))
+            }
         }
         care.conditions = conditions.map(\.index)
 
@@ -243,33 +266,45 @@ struct CareSimulator {
                 gpByDepartement[home] = gp
                 return gp
             }
-            var contactDays: [(service: Int, day: Int, fullRate: Bool)] = []
+            var contactDays: [(service: Int, day: Int, fullRate: Bool, biology: [Int])] = []
+            // How much this person consults, beyond age and sex (mean 1): care for their
+            // conditions and after their stays comes on top, whatever it is.
+            var propensityDraw = stream(id, "propensity")
+            let propensity = propensityDraw.gamma(shape: model.propensityShape) / model.propensityShape
             for (si, s) in model.services.enumerated() {
                 for segment in segments {
-                    let rate = s.rate.values(for: p.sex)[segment.band]
+                    let rate = s.rate.values(for: p.sex)[segment.band] * propensity
                     guard rate > 0 else { continue }
                     if let months = s.months {
                         // Seasonal one-off services (vaccines): at most once in each year's months.
                         let year = CalendarDate(daysSinceEpoch: segment.from).year
                         if rng.chance(min(1, rate)), let day = dayInMonths(months, year: year, segment.from, segment.to, s.rhythm, &rng) {
-                            contactDays.append((si, day, false))
+                            contactDays.append((si, day, false, []))
                         }
                         continue
                     }
                     let count = rng.poisson(rate * segment.years)
-                    for _ in 0..<count { contactDays.append((si, seasonalDay(segment.from, segment.to, s.seasonality, s.rhythm, &rng), false)) }
+                    for _ in 0..<count { contactDays.append((si, seasonalDay(segment.from, segment.to, s.seasonality, s.rhythm, &rng), false, [])) }
                 }
             }
             for v in extraVisits where v.until >= v.from {
                 let count = rng.poisson(v.perYear * Double(v.until - v.from + 1) / 365.25)
                 for _ in 0..<count {
                     let s = model.services[v.service]
-                    contactDays.append((v.service, seasonalDay(v.from, v.until, s.seasonality, s.rhythm, &rng), v.fullRate))
+                    contactDays.append((v.service, seasonalDay(v.from, v.until, s.seasonality, s.rhythm, &rng), v.fullRate, v.biology))
                 }
             }
             contactDays.sort { ($0.day, $0.service) < ($1.day, $1.service) }
-            for (si, day, fullRate) in contactDays where !inStay(day, busy) {
+            for (si, day, fullRate, conditionTests) in contactDays where !inStay(day, busy) {
                 let s = model.services[si]
+                let ageThen = p.birthDate.age(on: CalendarDate(daysSinceEpoch: day))
+                // A service billing acts bills one the patient can have; none, no visit.
+                var act = s.act.flatMap { rng.chance($0.share) ? $0.code : nil }
+                if let acts = s.acts {
+                    let allowed = acts.filter { $0.allows(p.sex, age: ageThen) }
+                    guard !allowed.isEmpty else { continue }
+                    act = allowed[pickIndex(allowed.map(\.weight), &rng)].code
+                }
                 let home = p.residence(on: CalendarDate(daysSinceEpoch: day)).departement
                 let executor: String
                 var prescriber: String?
@@ -278,20 +313,24 @@ struct CareSimulator {
                     executor = rng.chance(practitioners.rules.ownGPShare) ? ownGP(day) : practitioners.pick(.gp, in: home, using: &rng)
                 case .specialist:
                     executor = practitioners.pick(.specialist, specialty: s.specialty, in: home, using: &rng)
+                    // Imaging is prescribed, by the patient's own doctor.
+                    if s.acts != nil { prescriber = ownGP(day) }
                 case let other:
                     executor = practitioners.pick(other, in: home, using: &rng)
-                    prescriber = other == .pharmacy ? nil : ownGP(day)
+                    prescriber = other == .pharmacy || other == .dentist ? nil : ownGP(day)
                 }
                 var establishment: Establishment?
                 if let share = s.hospitalShare, rng.chance(share) {
                     establishment = establishments.site(for: .public, home: home, using: &rng)
                 }
-                let act = s.act.flatMap { rng.chance($0.share) ? $0.code : nil }
                 let product = s.drug.flatMap { drugs.presentation(of: $0, using: &rng) }
-                care.contacts.append(
-                    Contact(
-                        day: day, service: si, executor: executor, prescriber: prescriber,
-                        establishment: establishment, act: act, fullRate: fullRate, product: product))
+                var contact = Contact(
+                    day: day, service: si, executor: executor, prescriber: prescriber,
+                    establishment: establishment, act: act, fullRate: fullRate, product: product)
+                if CareModel.Executor(rawValue: s.executor) == .lab {
+                    contact.biologyActs = biologyActs(sex: p.sex, age: ageThen, required: conditionTests, rng: &rng)
+                }
+                care.contacts.append(contact)
                 if let chance = s.prescription, rng.chance(chance) {
                     let delay = rng.chance(0.7) ? 0 : (rng.chance(0.66) ? 1 : 2)
                     let dispensingDay = openDay(day + delay, model.dispensingRhythm, &rng)
@@ -305,6 +344,38 @@ struct CareSimulator {
                                 prescribingEstablishment: nil,
                                 prescriptionDay: day, lines: lines))
                     }
+                }
+            }
+
+            // Sick leaves of people in work: spells through the year, and after a stay of some days.
+            var work = stream(id, "work")
+            let leave = model.sickLeave
+            if work.chance(leave.employedShare.values(for: p.sex)[band]) {
+                var starts: [(day: Int, length: Int)] = []
+                for segment in segments where leave.employedShare.values(for: p.sex)[segment.band] > 0 {
+                    for _ in 0..<work.poisson(leave.perYear * segment.years) {
+                        starts.append((seasonalDay(segment.from, segment.to, "respiratory", "office", &work), length(leave.length, &work)))
+                    }
+                }
+                // After a stay of some days, while of working age; a delivery is maternity leave, not
+                // sickness.
+                for stay in care.stays
+                where stay.field == .mco && stay.lengthOfStay >= leave.afterStayFromDays && !stay.diedInStay && !stay.dp.hasPrefix("O8")
+                    && leave.employedShare.values(for: p.sex)[model.band(forAge: p.birthDate.age(on: CalendarDate(daysSinceEpoch: stay.entry)))] > 0
+                {
+                    if work.chance(leave.afterStayShare) { starts.append((stay.entry, stay.lengthOfStay + length(leave.afterStayLength, &work))) }
+                }
+                let allowance = leave.dailyAllowance[0] + work.unit() * (leave.dailyAllowance[1] - leave.dailyAllowance[0])
+                var coveredUntil = Int.min
+                for (day, days) in starts.sorted(by: { $0.day < $1.day }) where day > coveredUntil {
+                    let lastDay = min(last, day + days - 1)
+                    let firstPaid = day + leave.waitingDays
+                    guard firstPaid <= lastDay else { continue }
+                    care.sickLeaves.append(
+                        SickLeaveSpell(
+                            firstPaidDay: firstPaid, lastDay: lastDay, dailyAllowance: (allowance * 100).rounded() / 100,
+                            prescriber: ownGP(day)))
+                    coveredUntil = lastDay
                 }
             }
 
@@ -322,6 +393,22 @@ struct CareSimulator {
                 terminal: care.stays.last.flatMap { $0.diedInStay ? $0 : nil }, rng: &rng)
         }
         return care
+    }
+
+    /// The NABM acts of a laboratory visit: the condition's own, then acts drawn by weight
+    /// (without repeating one) among those allowed at the patient's sex and age, up to the
+    /// visit's drawn count.
+    private func biologyActs(sex: Sex, age: Int, required: [Int], rng: inout SeededGenerator) -> [Int] {
+        let b = model.biology
+        let counts = b.actsPerVisit.keys.sorted()
+        let count = counts[pickIndex(counts.map { b.actsPerVisit[$0]! }, &rng)]
+        var acts = required
+        var pool = b.acts.filter { $0.allows(sex, age: age) && !required.contains($0.code) }
+        while acts.count < max(count, required.count), !pool.isEmpty {
+            let i = pickIndex(pool.map(\.weight), &rng)
+            acts.append(pool.remove(at: i).code)
+        }
+        return acts
     }
 
     // MARK: - Days
@@ -413,6 +500,16 @@ struct CareSimulator {
     {
         let code = pickCode(choices.mapValues(\.weight), &rng)
         return (code, choices[code]!)
+    }
+
+    /// An index drawn in proportion to positive weights (short lists: a linear scan).
+    private func pickIndex(_ weights: [Double], _ rng: inout SeededGenerator) -> Int {
+        var draw = rng.unit() * weights.reduce(0, +)
+        for (i, w) in weights.enumerated() {
+            draw -= w
+            if draw < 0 { return i }
+        }
+        return weights.count - 1
     }
 
     private func pickCode(_ weights: [String: Double], _ rng: inout SeededGenerator) -> String {

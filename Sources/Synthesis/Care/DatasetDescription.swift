@@ -88,7 +88,7 @@ public struct DatasetDescription: Codable, Sendable {
             try db.execute(
                 sql: """
                     CREATE TEMP TABLE claim_person AS
-                    SELECT p.PRS_NAT_REF nature, p.EXE_SOI_DTD day,
+                    SELECT p.PRS_NAT_REF nature, p.PSE_ACT_NAT activity, p.EXE_SOI_DTD day,
                            p.FLX_TRT_DTD || '/' || p.FLX_EMT_TYP || '/' || p.FLX_EMT_NUM || '/' || p.ORG_CLE_NUM || '/' || p.DCT_ORD_NUM decompte,
                            b.BEN_IDT_ANO id
                     FROM ER_PRS_F p JOIN IR_BEN_R b ON b.BEN_NIR_PSA = p.BEN_NIR_PSA AND b.BEN_RNG_GEM = p.BEN_RNG_GEM
@@ -150,7 +150,37 @@ public struct DatasetDescription: Codable, Sendable {
             let boxes = try scalar("SELECT SUM(PHA_ACT_QSN) FROM ER_PHA_F")
             let cataracts = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'H259'")
             let tonsillectomies = try scalar("SELECT COUNT(*) FROM stay_person WHERE dp = 'J350'")
+            // Town care beyond consultations: imaging and echography acts, dentists' visits (a
+            // décompte each), laboratory acts; people without any claim in the first year.
+            let imaging = try scalar("SELECT COUNT(*) FROM claim_person WHERE nature IN (1351, 1324)")
+            let dental = try scalar("SELECT COUNT(DISTINCT decompte) FROM claim_person WHERE activity IN (19, 53, 54)")
+            let biologyActs = try scalar("SELECT COUNT(*) FROM ER_BIO_F")
+            let noClaim = try scalar(
+                """
+                SELECT AVG(id NOT IN (SELECT id FROM claim_person WHERE day <= '\(firstYearEnd)'))
+                FROM exposure WHERE birth < '\(start)' AND (death IS NULL OR death > '\(firstYearEnd)')
+                """)
+            // Long-term conditions in force during the first year, per person present on its first day.
+            let exempted = try scalar(
+                """
+                SELECT COUNT(DISTINCT b.BEN_IDT_ANO) FROM IR_IMB_R i
+                JOIN IR_BEN_R b ON b.BEN_NIR_PSA = i.BEN_NIR_PSA AND b.BEN_RNG_GEM = i.BEN_RNG_GEM
+                JOIN exposure e ON e.id = b.BEN_IDT_ANO AND e.birth < '\(start)'
+                WHERE i.IMB_ALD_DTD <= '\(firstYearEnd)' AND i.IMB_ALD_DTF >= '\(start)'
+                """)
+            // Sick leave: people aged 20 to 64 on the first 1 January paid daily allowances that year.
+            let sickLeave = try scalar(
+                """
+                SELECT AVG(id IN (SELECT id FROM claim_person WHERE nature IN (6111, 6112) AND day <= '\(firstYearEnd)'))
+                FROM person_years WHERE birth < '\(start)' AND age BETWEEN 20 AND 64
+                """)
             let generated: [String: Double] = [
+                "sick_leave_share": sickLeave,
+                "long_term_condition_share": aliveFirstYear > 0 ? exempted / aliveFirstYear : 0,
+                "imaging_acts_per_person_year": imaging / personYears,
+                "dental_visits_per_person_year": dental / personYears,
+                "biology_acts_per_person_year": biologyActs / personYears,
+                "no_claim_share": noClaim,
                 "drug_boxes_per_person_year": boxes / personYears,
                 "cataract_stays_per_100k": cataracts / personYears * 100_000,
                 "tonsillectomy_stays_per_100k": tonsillectomies / personYears * 100_000,

@@ -2,7 +2,7 @@ import SNDSModel
 
 /// Synthetic health professionals (PS numbers of 9 characters, as PFS_EXE_NUM / PFS_PRE_NUM):
 /// per département, pools of general practitioners, specialists by specialty, pharmacies,
-/// laboratories, nurses and physiotherapists, sized from the real population living there (one GP
+/// laboratories, nurses, physiotherapists, dentists and transporters, sized from the real population living there (one GP
 /// for about 1,100 inhabitants…), so patients spread over many professionals as in France.
 ///
 /// A number is the département on three positions, a kind digit and a sequence
@@ -29,6 +29,8 @@ public struct PractitionerDirectory: Sendable {
             make(4, rules.inhabitantsPerLab, key: "lab")
             make(5, rules.inhabitantsPerNurse, key: "nurse")
             make(6, rules.inhabitantsPerPhysio, key: "physio")
+            make(7, rules.inhabitantsPerDentist, key: "dentist")
+            make(8, rules.inhabitantsPerTransporter, key: "transporter")
             // Specialists: one pool per specialty; numbers carry the specialty in the sequence.
             for specialty in specialties {
                 let n = max(1, Int((Double(count) / Double(rules.inhabitantsPerSpecialist)).rounded(.up)))

@@ -1,0 +1,64 @@
+import GRDB
+import SNDSModel
+import SNDSStore
+
+/// Writes the long-term conditions (ALD, affections de longue durée) that exempt a beneficiary
+/// from the copayment as the medical service records them in IR_IMB_R: one row per person and
+/// condition, under the pseudonym and rank the person's claims use, with the ALD number
+/// (IR_ALD_V), the motive (IMB_ETM_NAT 41, a condition of the list) and the ICD-10 diagnosis.
+///
+/// An exemption is granted for five years and renewed; the row shown is the grant in force during
+/// the period. A condition present on the first day was recognised up to ten years before (not
+/// before birth); one acquired during the period (coronary disease after an infarction) from that
+/// day, decided (INS_DTE) a few weeks later.
+final class LongTermConditionWriter {
+    static let columns = [
+        "BEN_NIR_PSA", "BEN_RNG_GEM", "IMB_ALD_NUM", "IMB_ALD_DTD", "IMB_ALD_DTF", "IMB_ETM_NAT", "MED_MTF_COD", "INS_DTE",
+    ]
+    /// Years an exemption is granted for before its renewal.
+    static let grantYears = 5
+
+    private let table: CareTable
+    private let model: CareModel
+    private let start: Int, end: Int
+    private(set) var rows = 0
+
+    init(_ db: Database, schema: TableSchema, model: CareModel, period: ClosedRange<Int>) throws {
+        table = try CareTable(db, schema: schema, columns: Self.columns)
+        self.model = model
+        start = period.lowerBound
+        end = period.upperBound
+    }
+
+    func write(
+        _ conditions: [(condition: Int, since: Int)], person: Person, beneficiaries: inout Beneficiaries,
+        rng: inout SeededGenerator
+    ) throws {
+        let birth = person.birthDate.daysSinceEpoch
+        for (index, since) in conditions {
+            let c = model.conditions[index]
+            // A condition acquired after the period (home from rehabilitation next year) is not yet
+            // in the referential.
+            guard let number = c.ald, since <= end else { continue }
+            // A condition present on the first day was recognised up to ten years before; one
+            // acquired during the period from its first day, the request being decided some weeks
+            // later (INS_DTE) — the exemption is backdated, as the 100 % lines since then say.
+            var granted = since <= start ? max(birth, since - rng.uniform(3_653)) : since
+            let decided = since <= start ? granted : since + 14 + rng.uniform(76)
+            // The grant in force on the first day it matters: renewals every five years.
+            var until = CalendarDate(daysSinceEpoch: granted).adding(years: Self.grantYears).daysSinceEpoch - 1
+            while until < max(start, since) {
+                granted = until + 1
+                until = CalendarDate(daysSinceEpoch: granted).adding(years: Self.grantYears).daysSinceEpoch - 1
+            }
+            let row = beneficiaries.row(of: person.id, on: max(since, start), using: &rng)
+            try table.insert { f in
+                f.add(beneficiaries.psa(row)); f.add(beneficiaries.rank(row)); f.add(number)
+                // Grants reach years before and after the generated period: dated by the calendar.
+                f.add(CalendarDate(daysSinceEpoch: granted).iso); f.add(CalendarDate(daysSinceEpoch: until).iso); f.add(41); f.add(c.icd10)
+                f.add(CalendarDate(daysSinceEpoch: decided).iso)
+            }
+            rows += 1
+        }
+    }
+}
