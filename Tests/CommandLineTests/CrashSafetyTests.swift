@@ -199,7 +199,8 @@ import Glibc
         try Self.prepareDataset(in: scratch)
         let cohort = try CommandLine.run(
             [
-                "cohort", "probabiliste", "--size", "200", "--seed", "3", "--database", "data/snds.sqlite",
+                // Well under the scenario's eligible patients of this small dataset (about 210).
+                "cohort", "probabiliste", "--size", "150", "--seed", "3", "--database", "data/snds.sqlite",
                 "--dir", "cohorts", "--name", "registry",
             ], in: scratch.url)
         #expect(cohort.status == 0, "\(cohort.stderr)")
