@@ -7,7 +7,7 @@ import SNDSModel
 /// use, and a small metadata table tying the file to its manifest.
 public final class SNDSDatabase: @unchecked Sendable {
     /// Version of this database layout; raise it when tables or conventions change.
-    public static let layoutVersion = 2
+    public static let layoutVersion = 3
     static let metadataTable = "appariement_metadata"
 
     public let url: URL

@@ -7,8 +7,8 @@ import SNDSStore
 /// condition, under the pseudonym and rank the person's claims use, with the ALD number
 /// (IR_ALD_V), the motive (IMB_ETM_NAT 41, a condition of the list) and the ICD-10 diagnosis.
 ///
-/// An exemption is granted for five years and renewed; the row shown is the grant in force during
-/// the period. A condition present on the first day was recognised up to ten years before (not
+/// An exemption is granted for five years and renewed: the rows are the grant in force on the
+/// period's first day (or the condition's) and its renewals through the period. A condition present on the first day was recognised up to ten years before (not
 /// before birth); one acquired during the period (coronary disease after an infarction) from that
 /// day, decided (INS_DTE) a few weeks later.
 final class LongTermConditionWriter {
@@ -44,21 +44,30 @@ final class LongTermConditionWriter {
             // acquired during the period from its first day, the request being decided some weeks
             // later (INS_DTE) — the exemption is backdated, as the 100 % lines since then say.
             var granted = since <= start ? max(birth, since - rng.uniform(3_653)) : since
-            let decided = since <= start ? granted : since + 14 + rng.uniform(76)
-            // The grant in force on the first day it matters: renewals every five years.
-            var until = CalendarDate(daysSinceEpoch: granted).adding(years: Self.grantYears).daysSinceEpoch - 1
+            var decided = since <= start ? granted : since + 14 + rng.uniform(76)
+            // The grant in force on the first day it matters, then its renewals every five years
+            // through the period, each decided a month before it starts.
+            func fiveYears(from day: Int) -> Int { CalendarDate(daysSinceEpoch: day).adding(years: Self.grantYears).daysSinceEpoch - 1 }
+            var until = fiveYears(from: granted)
             while until < max(start, since) {
                 granted = until + 1
-                until = CalendarDate(daysSinceEpoch: granted).adding(years: Self.grantYears).daysSinceEpoch - 1
+                until = fiveYears(from: granted)
+                decided = granted - 30
             }
             let row = beneficiaries.row(of: person.id, on: max(since, start), using: &rng)
-            try table.insert { f in
-                f.add(beneficiaries.psa(row)); f.add(beneficiaries.rank(row)); f.add(number)
+            repeat {
                 // Grants reach years before and after the generated period: dated by the calendar.
-                f.add(CalendarDate(daysSinceEpoch: granted).iso); f.add(CalendarDate(daysSinceEpoch: until).iso); f.add(41); f.add(c.icd10)
-                f.add(CalendarDate(daysSinceEpoch: decided).iso)
-            }
-            rows += 1
+                let (from, to, inserted) = (granted, until, decided)
+                try table.insert { f in
+                    f.add(beneficiaries.psa(row)); f.add(beneficiaries.rank(row)); f.add(number)
+                    f.add(CalendarDate(daysSinceEpoch: from).iso); f.add(CalendarDate(daysSinceEpoch: to).iso); f.add(41); f.add(c.icd10)
+                    f.add(CalendarDate(daysSinceEpoch: inserted).iso)
+                }
+                rows += 1
+                granted = until + 1
+                until = fiveYears(from: granted)
+                decided = granted - 30
+            } while granted <= end
         }
     }
 }
