@@ -34,6 +34,7 @@ struct CareModelValidationTests {
         let model = try CareModel.load(from: reference)
         let codes = try CareCodes(reference: reference)
         try codes.validate(model)
+        _ = try ActCatalogue(reference: reference, codes: codes, model: model)
         return (model, codes)
     }
 
@@ -53,6 +54,11 @@ struct CareModelValidationTests {
         ("    J189: 04M05\n", "", "no GHM root for J189"),
         ("    rhythm: laboratory", "    rhythm: never", "unknown rhythm never"),
         ("rates: {R06A: 30,", "rates: {R06A: 20,", "needs its pharmacy nature"),
+        // Town billing: ALD numbers, NABM acts in force, a tariff for every act, dated amounts.
+        ("    ald: 22\n", "    ald: 77\n", "77 is not in IR_ALD_V"),
+        ("{code: 1804, weight: 14}", "{code: 548, weight: 14}", "548 is not in IR_BIO_R"),
+        ("{code: NFQK001, weight: 8,", "{code: NFQK002, weight: 8,", "NFQK002, an act of the care model, has no tariff"),
+        ("{from: 2024-05-15, amount: 2.0}", "{from: 2004-05-15, amount: 2.0}", "cost_sharing.participation.amounts"),
     ])
     func aDefectIsNamed(original: String, replacement: String, message: String) throws {
         do {
